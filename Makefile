@@ -1,0 +1,38 @@
+# growthlens make targets. Everything runs with the Go toolchain alone; benchmarks that
+# compare against R or scikit-learn say how to install them and skip those rows when absent.
+
+GO        ?= go
+BIN       := bin/growthlens
+SEED      ?= 7
+DATA      ?= var/default
+SHARED    ?= ../shared/data
+export CGO_ENABLED := 1
+
+.PHONY: all build run test vet fmt-check bench evaluate clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/growthlens
+
+# The main job on the built-in default data.
+run: build
+	@echo "growthlens: nothing to run yet"
+
+# Vet, format check and the unit tests (a few minutes on 2 cores).
+test: vet fmt-check
+	$(GO) test -count=1 -timeout 15m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+bench:
+
+evaluate: build
+
+clean:
+	rm -rf bin var

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// app holds what every subcommand shares: where output goes and the logger.
+type app struct {
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	logLevel string
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "growthlens",
+		Short: "Growth forecasts, root causes, indicators and incentives for a sales company",
+		Long: `growthlens turns a sales company's CRM, ERP, support, finance and HR tables into
+growth forecasts with calibrated intervals, ranked causes of KPI shortfalls, suggested
+indicators per role and incentive recommendations per employee.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			var lvl slog.Level
+			if err := lvl.UnmarshalText([]byte(a.logLevel)); err != nil {
+				return err
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+			return nil
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", envOr("GROWTHLENS_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env GROWTHLENS_LOG_LEVEL)")
+	root.AddCommand(
+		newVersionCmd(a),
+		newEvaluateCmd(a),
+	)
+	return root
+}
+
+// envOr returns the environment variable's value, or def when it is unset or empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
