@@ -120,8 +120,12 @@ func fieldKindOf(t reflect.Type, col Column) (fieldKind, error) {
 func (c *Codec[T]) Table() *Table { return c.table }
 
 // Decode fills dst from a record in canonical column order. Records that passed the reader's
-// checks always decode; the error is for records that did not.
-func (c *Codec[T]) Decode(rec []string, dst *T) error {
+// checks always decode; the error is for records that did not. dst keeps the strings of rec.
+func (c *Codec[T]) Decode(rec []string, dst *T) error { return c.decode(rec, dst, nil) }
+
+// decode is Decode that copies the strings it keeps through in when in is not nil, for
+// records that point into a reader's buffer.
+func (c *Codec[T]) decode(rec []string, dst *T, in *interner) error {
 	v := reflect.ValueOf(dst).Elem()
 	for i := range c.fields {
 		fc := &c.fields[i]
@@ -130,6 +134,9 @@ func (c *Codec[T]) Decode(rec []string, dst *T) error {
 		}
 		s := rec[fc.column]
 		f := v.Field(fc.field)
+		if fc.kind == fString && in != nil {
+			s = in.get(fc.column, s)
+		}
 		if err := fc.set(f, s); err != nil {
 			return fmt.Errorf("%s: %w", fc.col.Name, err)
 		}
@@ -143,8 +150,9 @@ func (fc *fieldCodec) set(f reflect.Value, s string) error {
 		f.SetString(s)
 		return nil
 	case fTime:
+		dst := f.Addr().Interface().(*time.Time)
 		if s == "" {
-			f.Set(reflect.Zero(timeType))
+			*dst = time.Time{}
 			return nil
 		}
 		var t time.Time
@@ -157,18 +165,19 @@ func (fc *fieldCodec) set(f reflect.Value, s string) error {
 		if err != nil {
 			return err
 		}
-		f.Set(reflect.ValueOf(t))
+		*dst = t
 		return nil
 	case fPeriod:
+		dst := f.Addr().Interface().(*Period)
 		if s == "" {
-			f.Set(reflect.Zero(periodType))
+			*dst = Period{}
 			return nil
 		}
 		p, err := ParsePeriod(s)
 		if err != nil {
 			return err
 		}
-		f.Set(reflect.ValueOf(p))
+		*dst = p
 		return nil
 	}
 	if s == "" {

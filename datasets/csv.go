@@ -39,6 +39,7 @@ type csvReader struct {
 	fields   []string
 	fieldBuf []byte
 	ends     []int
+	blank    int // empty lines skipped
 }
 
 // csvRecord is one record. fields and raw point into the reader's buffers and are valid only
@@ -57,6 +58,7 @@ type csvRecord struct {
 type recordError struct {
 	field int
 	msg   string
+	split bool // the record's fields are still exact (only their encoding is wrong)
 }
 
 func (e *recordError) Error() string { return e.msg }
@@ -134,6 +136,7 @@ func (r *csvReader) next(rec *csvRecord) error {
 			if c == '\n' {
 				r.start++
 				r.line++
+				r.blank++
 				continue
 			}
 			if c == '\r' {
@@ -145,6 +148,7 @@ func (r *csvReader) next(rec *csvRecord) error {
 				if r.buf[r.start+1] == '\n' {
 					r.start += 2
 					r.line++
+					r.blank++
 					continue
 				}
 			}
@@ -393,10 +397,10 @@ scan:
 func invalidUTF8(fields []string) *recordError {
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
-			return &recordError{field: i, msg: fmt.Sprintf("invalid UTF-8 %q; save the file as UTF-8", f)}
+			return &recordError{field: i, msg: fmt.Sprintf("invalid UTF-8 %q; save the file as UTF-8", f), split: true}
 		}
 	}
-	return &recordError{field: -1, msg: "invalid UTF-8; save the file as UTF-8"}
+	return &recordError{field: -1, msg: "invalid UTF-8; save the file as UTF-8", split: true}
 }
 
 // bytesView returns a string sharing b's memory. The caller must not use it after b changes;

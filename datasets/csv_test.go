@@ -170,7 +170,6 @@ func TestCSVReaderLongRecord(t *testing.T) {
 	}
 }
 
-
 func TestCSVReaderUTF16(t *testing.T) {
 	_, err := readRecords(t, strings.NewReader("\xff\xfea\x00"), 0)
 	if !errors.Is(err, errUTF16) {

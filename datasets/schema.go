@@ -53,6 +53,24 @@ type Table struct {
 	// Ordered lists pairs of date or timestamp columns where, when both are present, the
 	// first must not be after the second (created_date before closed_date).
 	Ordered [][2]string
+	// RequiredWhen lists columns that are required only when another column has certain
+	// values (a won or lost opportunity needs its closed_date).
+	RequiredWhen []Condition
+	// Refs lists columns whose values should be keys of another table. A value that is not is
+	// a cross-table warning, counted by Load and import, not a reason to reject the row: the
+	// other table may be partial.
+	Refs []Ref
+}
+
+// Condition makes Column required when the value of When is one of In.
+type Condition struct {
+	Column, When string
+	In           []string
+}
+
+// Ref says that the values of Column should be keys of Table (whose key is one column).
+type Ref struct {
+	Column, Table string
 }
 
 // Column returns the named column and its position.
@@ -114,6 +132,7 @@ var Tables = []*Table{
 			nonneg(opt("base_salary", Float)), opt("manager_id", String), bounded(opt("birth_year", Int), 1900, 2100),
 		},
 		Ordered: [][2]string{{"hire_date", "exit_date"}},
+		Refs:    []Ref{{"team_id", "teams"}, {"manager_id", "employees"}},
 	},
 	{
 		Name: "accounts", Doc: "customers and churn", Key: []string{"account_id"},
@@ -130,7 +149,9 @@ var Tables = []*Table{
 			opt("product", String), opt("region", String), enum("stage", true, Stages), req("created_date", Date),
 			opt("closed_date", Date), nonneg(opt("amount", Float)),
 		},
-		Ordered: [][2]string{{"created_date", "closed_date"}},
+		Ordered:      [][2]string{{"created_date", "closed_date"}},
+		RequiredWhen: []Condition{{Column: "closed_date", When: "stage", In: []string{"won", "lost"}}},
+		Refs:         []Ref{{"account_id", "accounts"}, {"owner_id", "employees"}, {"team_id", "teams"}},
 	},
 	{
 		Name: "invoices", Doc: "billing and collection", Key: []string{"invoice_id"},
@@ -139,6 +160,7 @@ var Tables = []*Table{
 			opt("paid_date", Date), nonneg(req("amount", Float)),
 		},
 		Ordered: [][2]string{{"issued_date", "due_date"}, {"issued_date", "paid_date"}},
+		Refs:    []Ref{{"account_id", "accounts"}},
 	},
 	{
 		Name: "tickets", Doc: "customer support", Key: []string{"ticket_id"},
@@ -148,6 +170,7 @@ var Tables = []*Table{
 			enum("priority", false, Priorities), bounded(opt("satisfaction", Int), 1, 5), opt("escalated", Bool),
 		},
 		Ordered: [][2]string{{"opened_at", "first_response_at"}, {"opened_at", "resolved_at"}},
+		Refs:    []Ref{{"account_id", "accounts"}, {"agent_id", "employees"}},
 	},
 	{
 		Name: "purchase_orders", Doc: "ERP procurement and supply", Key: []string{"po_id"},
@@ -165,6 +188,7 @@ var Tables = []*Table{
 			nonneg(opt("amount", Float)),
 		},
 		Ordered: [][2]string{{"submitted_date", "paid_date"}},
+		Refs:    []Ref{{"employee_id", "employees"}},
 	},
 	{
 		Name: "marketing_spend", Doc: "the GM's market investment", Key: []string{"month", "region", "channel"},
@@ -183,12 +207,14 @@ var Tables = []*Table{
 			req("reward_id", String), req("employee_id", String), req("date", Date), enum("type", true, RewardTypes),
 			nonneg(opt("value", Float)), opt("chosen", Bool), opt("performance_delta", Float), opt("retained_12m", Bool),
 		},
+		Refs: []Ref{{"employee_id", "employees"}},
 	},
 	{
 		Name: "reviews", Doc: "performance history", Key: []string{"employee_id", "period"},
 		Columns: []Column{
 			req("employee_id", String), req("period", PeriodKind), opt("score", Float), nonneg(opt("kpi_completion", Float)),
 		},
+		Refs: []Ref{{"employee_id", "employees"}},
 	},
 	{
 		Name: "revenue", Doc: "plain revenue series, an alternative to opportunities", Key: []string{"period", "scope", "scope_id"},
