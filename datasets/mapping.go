@@ -1,0 +1,298 @@
+package datasets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Mapping says how to build canonical tables from the files of an export (a CRM, an ERP, a
+// spreadsheet). It is written in YAML or JSON (the same schema; JSON is read as YAML, of which
+// it is a subset) and checked strictly: an unknown key is an error, so a typo cannot silently
+// leave a column unmapped. See examples/mappings/maven-crm.yaml for a commented example and
+// the README for the format.
+type Mapping struct {
+	// Version is the format version; 0 (absent) or 1.
+	Version int `yaml:"version"`
+	// Tables maps a canonical table name (opportunities, employees, …) to how it is built.
+	Tables map[string]*TableMapping `yaml:"tables"`
+}
+
+// TableMapping builds one canonical table from one or more source files.
+//
+// Each canonical column takes its value from, in order of precedence: Constants; Columns (a
+// source column, or join.column for a column of a joined file); or, when Columns is empty, the
+// source column of the same name. A value is then trimmed (Trim), mapped (Values), and parsed
+// with its date layout (Dates); the result must pass the table's checks or the row is rejected.
+type TableMapping struct {
+	// Source is a file name or glob pattern (path.Match) matched against the base names of the
+	// SOURCE files; every match is read, in sorted order. .xlsx and .xlsm files are read as
+	// workbooks, anything else as CSV.
+	Source string `yaml:"source"`
+	// Sheet names the XLSX sheet; the default is the first sheet.
+	Sheet string `yaml:"sheet"`
+	// Optional makes a Source that matches no file a note instead of an error.
+	Optional bool `yaml:"optional"`
+	// HeaderFold matches source column names ignoring case and surrounding spaces.
+	HeaderFold bool `yaml:"header_fold"`
+	// Trim removes spaces around every source value (and join keys) before anything else.
+	Trim bool `yaml:"trim"`
+	// Distinct drops a row whose canonical record repeats an earlier row exactly (counted as
+	// merged), for tables built from a file that repeats them (teams from one row per agent).
+	// Rows that repeat a key with different values are still duplicate-key rejects.
+	Distinct bool `yaml:"distinct"`
+	// Columns maps canonical column → source column, or join.column.
+	Columns map[string]string `yaml:"columns"`
+	// Constants maps canonical column → the value every row gets.
+	Constants map[string]string `yaml:"constants"`
+	// Values maps canonical column → {source value: canonical value}. Values not listed pass
+	// through unchanged (and are then checked).
+	Values map[string]map[string]string `yaml:"values"`
+	// Dates maps a date or timestamp column → the layout of its source values: a Go time
+	// layout (2006-01-02, 01/02/2006, 02.01.2006 15:04, …) or "excel" for a serial day number.
+	// Values are written as YYYY-MM-DD or RFC 3339 UTC; a layout without a zone reads UTC.
+	Dates map[string]string `yaml:"dates"`
+	// Joins names other source files to look values up in, by key.
+	Joins map[string]*Join `yaml:"joins"`
+}
+
+// Join looks up, for each row, the row of another source file whose Key column equals this
+// row's On column (after Values). Its columns are then available as name.column.
+type Join struct {
+	Source string `yaml:"source"`
+	Sheet  string `yaml:"sheet"`
+	// On is the column of this table's source file holding the lookup value.
+	On string `yaml:"on"`
+	// Key is the column of the joined file that On is looked up in; its values must be unique.
+	Key string `yaml:"key"`
+	// Values maps On values before the lookup, to bridge spellings (GTXPro → GTX Pro).
+	Values map[string]string `yaml:"values"`
+	// Required rejects a row whose On value has no match. Otherwise the joined columns are
+	// empty for that row and the misses are counted as a warning.
+	Required bool `yaml:"required"`
+}
+
+// ExcelLayout is the Dates layout for Excel serial day numbers (days since 1899-12-30).
+const ExcelLayout = "excel"
+
+// ParseMapping reads a mapping in YAML or JSON and validates it.
+func ParseMapping(data []byte) (*Mapping, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("mapping is empty")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var m Mapping
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, errors.New("mapping: more than one YAML document; want one")
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// ReadMapping reads and validates the mapping file at path.
+func ReadMapping(path string) (*Mapping, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMapping(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Validate checks the mapping against the canonical tables and returns every problem, each
+// named by its place in the file (tables.opportunities.columns.stage: …).
+func (m *Mapping) Validate() error {
+	var errs []string
+	add := func(at, format string, args ...any) {
+		errs = append(errs, at+": "+fmt.Sprintf(format, args...))
+	}
+	if m.Version != 0 && m.Version != 1 {
+		add("version", "%d is not supported; want 1", m.Version)
+	}
+	if len(m.Tables) == 0 {
+		add("tables", "no tables; want at least one of %s", strings.Join(TableNames(), ", "))
+	}
+	for _, name := range sortedKeys(m.Tables) {
+		at := "tables." + name
+		tm := m.Tables[name]
+		t, ok := Lookup(name)
+		if !ok {
+			add(at, "no such table; want one of %s", strings.Join(TableNames(), ", "))
+			continue
+		}
+		if tm == nil {
+			add(at, "empty; want at least a source")
+			continue
+		}
+		tm.validate(t, at, add)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New("invalid mapping:\n  " + strings.Join(errs, "\n  "))
+}
+
+func (tm *TableMapping) validate(t *Table, at string, add func(at, format string, args ...any)) {
+	checkPattern := func(at, p string) {
+		if p == "" {
+			add(at, "missing; want a file name or glob pattern")
+		} else if _, err := path.Match(p, ""); err != nil {
+			add(at, "%q is not a valid pattern: %v", p, err)
+		} else if strings.ContainsAny(p, `/\`) {
+			add(at, "%q contains a directory; patterns match file base names", p)
+		}
+	}
+	checkPattern(at+".source", tm.Source)
+	column := func(at, name string) (Column, bool) {
+		c, _, ok := t.Column(name)
+		if !ok {
+			add(at, "no column %q in %s (columns: %s)", name, t.Name, strings.Join(t.Header(), ", "))
+		}
+		return c, ok
+	}
+	for _, name := range sortedKeys(tm.Joins) {
+		jat := at + ".joins." + name
+		j := tm.Joins[name]
+		switch {
+		case strings.Contains(name, ".") || name == "":
+			add(jat, "a join name must be non-empty and contain no dot")
+		case j == nil:
+			add(jat, "empty; want source, on and key")
+		default:
+			checkPattern(jat+".source", j.Source)
+			if j.On == "" {
+				add(jat+".on", "missing; want the column of this table's source holding the lookup value")
+			}
+			if j.Key == "" {
+				add(jat+".key", "missing; want the column of the joined file to look the value up in")
+			}
+		}
+	}
+	for _, target := range sortedKeys(tm.Columns) {
+		cat := at + ".columns." + target
+		if _, ok := column(cat, target); !ok {
+			continue
+		}
+		ref := tm.Columns[target]
+		if ref == "" {
+			add(cat, "empty; want a source column or join.column")
+			continue
+		}
+		if _, ok := tm.Constants[target]; ok {
+			add(cat, "also set in constants; give one or the other")
+		}
+		if j, _, ok := strings.Cut(ref, "."); ok && len(tm.Joins) > 0 {
+			// A source column may contain a dot, but next to declared joins it is most likely
+			// a misspelt join name.
+			if _, declared := tm.Joins[j]; !declared {
+				add(cat, "%q: no join named %q (joins: %s); a source column with a dot cannot be used while joins are declared", ref, j, strings.Join(sortedKeys(tm.Joins), ", "))
+			}
+		}
+	}
+	for _, target := range sortedKeys(tm.Constants) {
+		cat := at + ".constants." + target
+		c, ok := column(cat, target)
+		if !ok {
+			continue
+		}
+		if err := c.Check(tm.Constants[target]); err != nil {
+			add(cat, "%v", err)
+		}
+	}
+	for _, target := range sortedKeys(tm.Values) {
+		cat := at + ".values." + target
+		if _, ok := column(cat, target); !ok {
+			continue
+		}
+		if _, ok := tm.Constants[target]; ok {
+			add(cat, "the column is a constant; value maps apply to source values")
+		}
+	}
+	for _, target := range sortedKeys(tm.Dates) {
+		cat := at + ".dates." + target
+		c, ok := column(cat, target)
+		if !ok {
+			continue
+		}
+		if c.Kind != Date && c.Kind != Timestamp {
+			add(cat, "%s is a %s column; date layouts apply to date and timestamp columns", target, c.Kind)
+			continue
+		}
+		if err := checkLayout(tm.Dates[target]); err != nil {
+			add(cat, "%v", err)
+		}
+	}
+	if len(tm.Columns) > 0 {
+		for _, c := range t.Columns {
+			if !c.Required {
+				continue
+			}
+			if _, ok := tm.Columns[c.Name]; ok {
+				continue
+			}
+			if _, ok := tm.Constants[c.Name]; ok {
+				continue
+			}
+			add(at+".columns", "required column %s has no source column or constant", c.Name)
+		}
+	}
+}
+
+// checkLayout accepts "excel" or a Go layout that reads back the year it writes, and the month
+// and day unless it leaves them out (then they read as 1 January: a layout of "2006" turns
+// 1996 into 1996-01-01, an approximation the mapping states openly).
+func checkLayout(layout string) error {
+	if layout == ExcelLayout {
+		return nil
+	}
+	if layout == "" {
+		return errors.New(`empty layout; want a Go time layout such as 2006-01-02 or 01/02/2006, or "excel"`)
+	}
+	ref := time.Date(2009, 11, 17, 20, 34, 58, 0, time.UTC)
+	got, err := time.Parse(layout, ref.Format(layout))
+	if err != nil || got.Year() != ref.Year() || got.Month() != ref.Month() && got.Month() != time.January ||
+		got.Day() != ref.Day() && got.Day() != 1 {
+		return fmt.Errorf("layout %q does not hold a year; write the date 2006-01-02 (Mon Jan 2 2006) the way the source writes dates, e.g. 01/02/2006 or 02.01.2006, or use \"excel\"", layout)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// joinRef splits a column reference into a join name and the joined column, when its prefix
+// names a join of tm; otherwise the whole reference is a source column.
+func (tm *TableMapping) joinRef(ref string) (join, col string, ok bool) {
+	j, c, found := strings.Cut(ref, ".")
+	if !found {
+		return "", ref, false
+	}
+	if _, declared := tm.Joins[j]; !declared {
+		return "", ref, false
+	}
+	return j, c, true
+}
