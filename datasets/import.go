@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -484,6 +483,9 @@ func (cp *columnPlan) convertDate(v string) (string, error) {
 	return bytesView(cp.buf), nil
 }
 
+// sizeProbe is the number of rows after which the key set is sized from the bytes per row.
+const sizeProbe = 1024
+
 // table imports one canonical table.
 func (im *importer) table(t *Table, tm *TableMapping) error {
 	matches := matchFiles(im.files, tm.Source)
@@ -514,12 +516,19 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		}
 	}()
 	bw := bufio.NewWriterSize(out, 256<<10)
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(t.Header()); err != nil {
+	cw := recordWriter{w: bw}
+	if err := cw.write(t.Header()); err != nil {
 		return err
+	}
+	var totalBytes int64
+	for _, f := range matches {
+		if st, err := os.Stat(f); err == nil {
+			totalBytes += st.Size()
+		}
 	}
 	chk := newChecker(t)
 	chk.distinct = tm.Distinct
+	chk.onlyRefsTo(func(table string) bool { return im.m.Tables[table] != nil })
 	rec := make([]string, len(t.Columns))
 	colAt := make(map[string]int, len(t.Columns))
 	for i, c := range t.Columns {
@@ -551,6 +560,10 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 				return err
 			}
 			tr.Read++
+			if tr.Read == sizeProbe && row.offset > 0 {
+				// Size the key set from the bytes per row so far.
+				chk.reserve(int(float64(totalBytes)/(float64(row.offset)/sizeProbe)*1.05) + sizeProbe)
+			}
 			probs = rowProblems(name, src.Header(), &row, probs[:0])
 			if len(probs) == 0 {
 				probs = p.fill(tm, name, &row, src, rec, probs)
@@ -578,7 +591,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 				tr.Merged++
 			default:
 				tr.Imported++
-				if err := cw.Write(rec); err != nil {
+				if err := cw.write(rec); err != nil {
 					src.Close()
 					return err
 				}
@@ -591,10 +604,6 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		for j := range p.joins {
 			im.joinWarnings(t, &p.joins[j], name)
 		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err

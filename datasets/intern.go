@@ -11,6 +11,8 @@ const maxInterned = 1 << 16
 type interner struct {
 	cols   []map[string]string
 	unique []bool // columns of unique values (a one-column key): copy without a map
+	// key is a copy of the current row's key, made by the checker, used for its key column.
+	key string
 }
 
 func newInterner(t *Table) *interner {
@@ -27,6 +29,9 @@ func (in *interner) get(col int, s string) string {
 		return ""
 	}
 	if in.unique[col] {
+		if s == in.key {
+			return in.key
+		}
 		return strings.Clone(s)
 	}
 	m := in.cols[col]

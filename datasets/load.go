@@ -92,6 +92,7 @@ func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 	if (want("opportunities") || want("revenue")) && !exists("opportunities") && !exists("revenue") {
 		return nil, nil, fmt.Errorf("load dataset: %s has neither opportunities.csv nor revenue.csv; one of them is required", dir)
 	}
+	willLoad := func(name string) bool { return want(name) && exists(name) }
 	ds := &Dataset{Dir: dir, present: make(map[string]bool)}
 	rep := newReport()
 	checked := make(map[string]*checker)
@@ -111,31 +112,31 @@ func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 		var err error
 		switch t.Name {
 		case "teams":
-			ds.Teams, chk, err = loadTable(path, TeamCodec, cfg, rep)
+			ds.Teams, chk, err = loadTable(path, TeamCodec, cfg, rep, willLoad)
 		case "employees":
-			ds.Employees, chk, err = loadTable(path, EmployeeCodec, cfg, rep)
+			ds.Employees, chk, err = loadTable(path, EmployeeCodec, cfg, rep, willLoad)
 		case "accounts":
-			ds.Accounts, chk, err = loadTable(path, AccountCodec, cfg, rep)
+			ds.Accounts, chk, err = loadTable(path, AccountCodec, cfg, rep, willLoad)
 		case "opportunities":
-			ds.Opportunities, chk, err = loadTable(path, OpportunityCodec, cfg, rep)
+			ds.Opportunities, chk, err = loadTable(path, OpportunityCodec, cfg, rep, willLoad)
 		case "invoices":
-			ds.Invoices, chk, err = loadTable(path, InvoiceCodec, cfg, rep)
+			ds.Invoices, chk, err = loadTable(path, InvoiceCodec, cfg, rep, willLoad)
 		case "tickets":
-			ds.Tickets, chk, err = loadTable(path, TicketCodec, cfg, rep)
+			ds.Tickets, chk, err = loadTable(path, TicketCodec, cfg, rep, willLoad)
 		case "purchase_orders":
-			ds.PurchaseOrders, chk, err = loadTable(path, PurchaseOrderCodec, cfg, rep)
+			ds.PurchaseOrders, chk, err = loadTable(path, PurchaseOrderCodec, cfg, rep, willLoad)
 		case "expense_claims":
-			ds.ExpenseClaims, chk, err = loadTable(path, ExpenseClaimCodec, cfg, rep)
+			ds.ExpenseClaims, chk, err = loadTable(path, ExpenseClaimCodec, cfg, rep, willLoad)
 		case "marketing_spend":
-			ds.MarketingSpend, chk, err = loadTable(path, MarketingSpendCodec, cfg, rep)
+			ds.MarketingSpend, chk, err = loadTable(path, MarketingSpendCodec, cfg, rep, willLoad)
 		case "targets":
-			ds.Targets, chk, err = loadTable(path, TargetCodec, cfg, rep)
+			ds.Targets, chk, err = loadTable(path, TargetCodec, cfg, rep, willLoad)
 		case "rewards":
-			ds.Rewards, chk, err = loadTable(path, RewardCodec, cfg, rep)
+			ds.Rewards, chk, err = loadTable(path, RewardCodec, cfg, rep, willLoad)
 		case "reviews":
-			ds.Reviews, chk, err = loadTable(path, ReviewCodec, cfg, rep)
+			ds.Reviews, chk, err = loadTable(path, ReviewCodec, cfg, rep, willLoad)
 		case "revenue":
-			ds.Revenue, chk, err = loadTable(path, RevenueCodec, cfg, rep)
+			ds.Revenue, chk, err = loadTable(path, RevenueCodec, cfg, rep, willLoad)
 		default:
 			panic("datasets: Load does not know table " + t.Name)
 		}
@@ -154,7 +155,7 @@ func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 
 // loadTable reads one table file into typed rows and returns its checker for the cross-table
 // checks.
-func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report) ([]T, *checker, error) {
+func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report, present func(string) bool) ([]T, *checker, error) {
 	t := codec.Table()
 	f, err := os.Open(path)
 	if err != nil {
@@ -179,6 +180,7 @@ func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report
 	if err != nil {
 		return nil, nil, err
 	}
+	tr.chk.onlyRefsTo(present)
 	in := newInterner(t)
 	rows := []T{}
 	const probe = 1024
@@ -189,9 +191,11 @@ func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report
 			perRow := float64(tr.row.offset) / probe
 			if est := int(float64(size)/perRow*1.05) + probe; est > cap(rows) {
 				rows = slices.Grow(rows, est-len(rows))
+				tr.chk.reserve(est)
 			}
 		}
 		rows = append(rows, *new(T))
+		in.key = tr.chk.lastKey
 		if err := codec.decode(tr.Record(), &rows[len(rows)-1], in); err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %w (a checked row failed to decode: schema and codec disagree)", path, tr.Line(), err)
 		}

@@ -65,6 +65,9 @@ type checker struct {
 	refs     []refTally
 	distinct bool
 	records  map[string]string // key → whole record, for distinct tables
+	// lastKey is the copy of the key of the last row that passed, which Load reuses for the
+	// row's key field instead of copying it again.
+	lastKey string
 }
 
 type condition struct {
@@ -158,6 +161,7 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 	}
 	key = strings.Clone(key)
 	c.keys[key] = line
+	c.lastKey = key
 	if c.distinct {
 		if c.records == nil {
 			c.records = make(map[string]string)
@@ -168,6 +172,31 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 		c.refs[i].add(rec[c.refs[i].col])
 	}
 	return probs, false
+}
+
+// reserve sizes the key set for about n rows, sparing the rehashing of a million keys as the
+// map doubles.
+func (c *checker) reserve(n int) {
+	if n <= 2*len(c.keys) {
+		return
+	}
+	keys := make(map[string]int, n)
+	for k, v := range c.keys {
+		keys[k] = v
+	}
+	c.keys = keys
+}
+
+// onlyRefsTo drops the reference tallies whose target table will not be there to check them
+// against, which saves a map lookup per row and reference.
+func (c *checker) onlyRefsTo(present func(table string) bool) {
+	kept := c.refs[:0]
+	for _, r := range c.refs {
+		if present(r.Table) {
+			kept = append(kept, r)
+		}
+	}
+	c.refs = kept
 }
 
 // key returns the record's key. For a one-column key it is the value itself (a view); for
