@@ -237,3 +237,41 @@ func TestImportOptionalAndIdentity(t *testing.T) {
 		t.Errorf("problem = %s, want closed_date", p)
 	}
 }
+
+// TestImportBadInputLosesNothing imports the bad-rows fixture and a file with a 10 MB line
+// through an identity mapping: every row read is imported or in the rejects file with a reason.
+func TestImportBadInputLosesNothing(t *testing.T) {
+	src, out := t.TempDir(), t.TempDir()
+	rows, err := os.ReadFile("testdata/bad/rows.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "opportunities-1.csv"), rows, 0o644)
+	header := strings.Join(opportunities(t).Header(), ",") + "\n"
+	huge := header + "B1,,,,GTX,,proposal,2024-01-05,,\nB2,,,," + strings.Repeat("y", 10<<20) + ",,proposal,2024-01-05,,\nB3,,,,GTX,,proposal,2024-01-06,,\n"
+	os.WriteFile(filepath.Join(src, "opportunities-2.csv"), []byte(huge), 0o644)
+	m, err := ParseMapping([]byte("tables: {opportunities: {source: 'opportunities-*.csv'}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Import(m, []string{src}, ImportOptions{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Tables["opportunities"].TableCounts
+	if c.Read != 17+3 || c.Imported != 3+2 || c.Rejected != 14+1 {
+		t.Errorf("counts = %+v, want read 20 = imported 5 + rejected 15", c)
+	}
+	rejects := readCSVFile(t, filepath.Join(out, "opportunities.rejects.csv"))
+	if len(rejects)-1 != c.Rejected {
+		t.Fatalf("rejects file has %d rows, want %d", len(rejects)-1, c.Rejected)
+	}
+	last := rejects[len(rejects)-1]
+	if last[1] != "3" || !strings.Contains(last[2], "longer than the limit") || last[len(last)-1] != "" {
+		t.Errorf("10 MB row reject = %.200q", last)
+	}
+	imported := readCSVFile(t, filepath.Join(out, "opportunities.csv"))
+	if len(imported)-1 != c.Imported {
+		t.Errorf("output has %d rows, want %d", len(imported)-1, c.Imported)
+	}
+}
