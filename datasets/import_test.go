@@ -275,3 +275,43 @@ func TestImportBadInputLosesNothing(t *testing.T) {
 		t.Errorf("output has %d rows, want %d", len(imported)-1, c.Imported)
 	}
 }
+
+// TestReimportFixedRejects corrects a rejected row in the rejects file and imports that file
+// again with the same mapping: the rejects file keeps rows in the source's own columns.
+func TestReimportFixedRejects(t *testing.T) {
+	src, out := t.TempDir(), t.TempDir()
+	for _, f := range []string{"deals.csv", "reps.csv"} {
+		b, err := os.ReadFile(filepath.Join("testdata/import/crm", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(src, f), b, 0o644)
+	}
+	m := readMapping(t, "testdata/import/crm.yaml")
+	if _, err := Import(m, []string{src}, ImportOptions{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	rejPath := filepath.Join(out, "opportunities.rejects.csv")
+	b, err := os.ReadFile(rejPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.Replace(string(b), ",Pending,", ",Open,", 1)
+	if fixed == string(b) {
+		t.Fatalf("no Pending row in the rejects file:\n%s", b)
+	}
+	fixDir := t.TempDir()
+	os.WriteFile(filepath.Join(fixDir, "fixed.csv"), []byte(fixed), 0o644)
+	m.Tables["opportunities"].Source = "fixed.csv"
+	delete(m.Tables, "teams")
+	rep, err := Import(m, []string{fixDir, filepath.Join(src, "reps.csv")}, ImportOptions{Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Tables["opportunities"].TableCounts
+	// Imported: the fixed row, and the former duplicate of D2, whose first row is not in this
+	// file.
+	if c.Imported != 2 || c.Read != 6 {
+		t.Errorf("re-import of the fixed rejects: %+v, want the 6 rejects read, the fixed one and D2 imported", c)
+	}
+}
