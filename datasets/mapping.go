@@ -224,6 +224,8 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		}
 		if _, ok := tm.Constants[target]; ok {
 			add(cat, "the column is a constant; value maps apply to source values")
+		} else if !tm.maps(target) {
+			add(cat, "%s is not in columns, so this value map would never apply", target)
 		}
 	}
 	for _, target := range sortedKeys(tm.Dates) {
@@ -235,6 +237,9 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		if c.Kind != Date && c.Kind != Timestamp {
 			add(cat, "%s is a %s column; date layouts apply to date and timestamp columns", target, c.Kind)
 			continue
+		}
+		if !tm.maps(target) {
+			add(cat, "%s is not in columns, so this layout would never apply", target)
 		}
 		if err := checkLayout(tm.Dates[target]); err != nil {
 			add(cat, "%v", err)
@@ -282,6 +287,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// maps reports whether the column takes its value from a source column: it is in Columns, or
+// Columns is empty and the same-named source column is used.
+func (tm *TableMapping) maps(column string) bool {
+	if _, ok := tm.Constants[column]; ok {
+		return false
+	}
+	_, ok := tm.Columns[column]
+	return ok || len(tm.Columns) == 0
 }
 
 // joinRef splits a column reference into a join name and the joined column, when its prefix
