@@ -34,7 +34,8 @@ type csvReader struct {
 	eof      bool
 	readErr  error // a non-EOF error from r, returned once buf is drained
 	max      int
-	line     int // line number of buf[start]
+	comma    byte // the field delimiter, ',' unless a mapping says otherwise
+	line     int  // line number of buf[start]
 	started  bool
 	fields   []string
 	fieldBuf []byte
@@ -73,7 +74,7 @@ func newCSVReader(r io.Reader, maxRecord int) *csvReader {
 	if size > maxRecord+1 {
 		size = maxRecord + 1
 	}
-	return &csvReader{r: r, buf: make([]byte, size), max: maxRecord, line: 1}
+	return &csvReader{r: r, buf: make([]byte, size), max: maxRecord, comma: ',', line: 1}
 }
 
 // fill reads more data into buf, first moving the unread bytes from keep on to the front.
@@ -202,7 +203,7 @@ func (r *csvReader) fastRecord(rec *csvRecord) bool {
 	}
 	r.fields = r.fields[:0]
 	for {
-		i := bytes.IndexByte(line, ',')
+		i := bytes.IndexByte(line, r.comma)
 		if i < 0 {
 			r.fields = append(r.fields, bytesView(line))
 			break
@@ -334,7 +335,7 @@ scan:
 			continue
 		}
 		switch c {
-		case ',':
+		case r.comma:
 			r.ends = append(r.ends, len(r.fieldBuf))
 			fieldStart, afterQuote = true, false
 			p++

@@ -120,7 +120,7 @@ type importer struct {
 	outFiles map[string]string
 }
 
-func openSource(file, sheet string, maxRecord int) (source, error) {
+func openSource(file, sheet, delimiter string, maxRecord int) (source, error) {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".xlsx", ".xlsm":
 		return openXLSX(file, sheet)
@@ -128,11 +128,17 @@ func openSource(file, sheet string, maxRecord int) (source, error) {
 	if sheet != "" {
 		return nil, fmt.Errorf("%s: a sheet is given but the file is not an XLSX workbook", file)
 	}
+	comma := byte(',')
+	if delimiter == `\t` {
+		comma = '\t'
+	} else if delimiter != "" {
+		comma = delimiter[0]
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newCSVSource(f, file, maxRecord)
+	s, err := newCSVSource(f, file, maxRecord, comma)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -183,11 +189,11 @@ func (im *importer) joinTable(j *Join, tm *TableMapping) (*joinTable, error) {
 		return nil, fmt.Errorf("join source %q matches %d SOURCE files (%s); want exactly one", j.Source, len(matches), strings.Join(matches, ", "))
 	}
 	file := matches[0]
-	id := strings.Join([]string{file, j.Sheet, j.Key, strconv.FormatBool(tm.HeaderFold), strconv.FormatBool(tm.Trim)}, "\x00")
+	id := strings.Join([]string{file, j.Sheet, j.Delimiter, j.Key, strconv.FormatBool(tm.HeaderFold), strconv.FormatBool(tm.Trim)}, "\x00")
 	if jt := im.joins[id]; jt != nil {
 		return jt, nil
 	}
-	src, err := openSource(file, j.Sheet, im.opts.MaxRecordBytes)
+	src, err := openSource(file, j.Sheet, j.Delimiter, im.opts.MaxRecordBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +278,7 @@ type columnPlan struct {
 	constant string
 	values   map[string]string
 	layout   string
+	number   *NumberFormat
 	kind     Kind
 	name     string // the canonical column
 	desc     string // where the value comes from, for messages
@@ -325,6 +332,7 @@ func (im *importer) plan(t *Table, tm *TableMapping, src source) (*tablePlan, []
 		cp.name, cp.kind = c.Name, c.Kind
 		cp.values = tm.Values[c.Name]
 		cp.layout = tm.Dates[c.Name]
+		cp.number = tm.Numbers[c.Name]
 		if v, ok := tm.Constants[c.Name]; ok {
 			cp.from, cp.constant = fromConstant, v
 			continue
@@ -435,6 +443,14 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 		if mv, ok := cp.values[v]; ok {
 			v = mv
 		}
+		if cp.number != nil && v != "" {
+			var err error
+			if cp.buf, err = cp.number.parse(v, cp.buf); err != nil {
+				probs = append(probs, Problem{File: name, Line: row.line, Column: cp.name, Reason: err.Error() + cp.origin()})
+			} else {
+				v = bytesView(cp.buf)
+			}
+		}
 		if cp.layout != "" && v != "" {
 			var err error
 			v, err = cp.convertDate(v)
@@ -537,7 +553,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	var probs []Problem
 	var row sourceRow
 	for _, file := range matches {
-		src, err := openSource(file, tm.Sheet, im.opts.MaxRecordBytes)
+		src, err := openSource(file, tm.Sheet, tm.Delimiter, im.opts.MaxRecordBytes)
 		if err != nil {
 			return err
 		}

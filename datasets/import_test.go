@@ -315,3 +315,41 @@ func TestReimportFixedRejects(t *testing.T) {
 		t.Errorf("re-import of the fixed rejects: %+v, want the 6 rejects read, the fixed one and D2 imported", c)
 	}
 }
+
+// TestImportEuropeanCSV reads a semicolon-separated export with decimal commas and
+// day.month.year dates, as spreadsheets in many European locales write them.
+func TestImportEuropeanCSV(t *testing.T) {
+	src, out := t.TempDir(), t.TempDir()
+	body := "Nr;Phase;Angelegt;Betrag\r\n" +
+		"1;Gewonnen;05.01.2024;1.234,50\r\n" +
+		"2;Offen;06.01.2024;\r\n" +
+		"3;Offen;07.01.2024;12,3,4\r\n"
+	os.WriteFile(filepath.Join(src, "chancen.csv"), []byte(body), 0o644)
+	m, err := ParseMapping([]byte(`
+tables:
+  opportunities:
+    source: chancen.csv
+    delimiter: ";"
+    columns: {opportunity_id: Nr, stage: Phase, created_date: Angelegt, closed_date: Angelegt, amount: Betrag}
+    values: {stage: {Gewonnen: won, Offen: qualified}}
+    dates: {created_date: "02.01.2006", closed_date: "02.01.2006"}
+    numbers: {amount: {decimal: ",", group: "."}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Import(m, []string{src}, ImportOptions{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(out, "opportunities.csv"))
+	want := "opportunity_id,account_id,owner_id,team_id,product,region,stage,created_date,closed_date,amount\n" +
+		"1,,,,,,won,2024-01-05,2024-01-05,1234.50\n" +
+		"2,,,,,,qualified,2024-01-06,2024-01-06,\n"
+	if string(got) != want {
+		t.Errorf("opportunities.csv =\n%s\nwant\n%s", got, want)
+	}
+	if p := rep.Tables["opportunities"].Problems; len(p) != 1 || !strings.Contains(p[0].String(), `chancen.csv:4: amount: "12,3,4" has two decimal separators "," (from Betrag)`) {
+		t.Errorf("problems = %v", p)
+	}
+}

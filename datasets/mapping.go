@@ -30,8 +30,9 @@ type Mapping struct {
 //
 // Each canonical column takes its value from, in order of precedence: Constants; Columns (a
 // source column, or join.column for a column of a joined file); or, when Columns is empty, the
-// source column of the same name. A value is then trimmed (Trim), mapped (Values), and parsed
-// with its date layout (Dates); the result must pass the table's checks or the row is rejected.
+// source column of the same name. A value is then trimmed (Trim), mapped (Values), rewritten as
+// a plain decimal (Numbers) and parsed with its date layout (Dates); the result must pass the
+// table's checks or the row is rejected.
 type TableMapping struct {
 	// Source is a file name or glob pattern (path.Match) matched against the base names of the
 	// SOURCE files; every match is read, in sorted order. .xlsx and .xlsm files are read as
@@ -39,6 +40,8 @@ type TableMapping struct {
 	Source string `yaml:"source"`
 	// Sheet names the XLSX sheet; the default is the first sheet.
 	Sheet string `yaml:"sheet"`
+	// Delimiter separates the fields of a CSV source: "," (the default), ";", "|" or "\t".
+	Delimiter string `yaml:"delimiter"`
 	// Optional makes a Source that matches no file a note instead of an error.
 	Optional bool `yaml:"optional"`
 	// HeaderFold matches source column names ignoring case and surrounding spaces.
@@ -60,6 +63,10 @@ type TableMapping struct {
 	// layout (2006-01-02, 01/02/2006, 02.01.2006 15:04, …) or "excel" for a serial day number.
 	// Values are written as YYYY-MM-DD or RFC 3339 UTC; a layout without a zone reads UTC.
 	Dates map[string]string `yaml:"dates"`
+	// Numbers maps a number column → how its source values write numbers, for exports that
+	// group digits or use a decimal comma (1.234,50). Without it, values must be plain
+	// decimals (1234.50).
+	Numbers map[string]*NumberFormat `yaml:"numbers"`
 	// Joins names other source files to look values up in, by key.
 	Joins map[string]*Join `yaml:"joins"`
 }
@@ -67,8 +74,9 @@ type TableMapping struct {
 // Join looks up, for each row, the row of another source file whose Key column equals this
 // row's On column (after Values). Its columns are then available as name.column.
 type Join struct {
-	Source string `yaml:"source"`
-	Sheet  string `yaml:"sheet"`
+	Source    string `yaml:"source"`
+	Sheet     string `yaml:"sheet"`
+	Delimiter string `yaml:"delimiter"`
 	// On is the column of this table's source file holding the lookup value.
 	On string `yaml:"on"`
 	// Key is the column of the joined file that On is looked up in; its values must be unique.
@@ -78,6 +86,49 @@ type Join struct {
 	// Required rejects a row whose On value has no match. Otherwise the joined columns are
 	// empty for that row and the misses are counted as a warning.
 	Required bool `yaml:"required"`
+}
+
+// NumberFormat describes how a source writes numbers: Decimal is the decimal separator ("." by
+// default, or ","), Group the digit-grouping separator that is removed ("", ",", ".", " " or
+// "'"). "1.234,50" with decimal "," and group "." reads 1234.50.
+type NumberFormat struct {
+	Decimal string `yaml:"decimal"`
+	Group   string `yaml:"group"`
+}
+
+// parse rewrites v as a plain decimal, or fails when v does not follow the format (a group
+// separator after the decimal one, two decimal separators).
+func (nf *NumberFormat) parse(v string, buf []byte) ([]byte, error) {
+	dec := byte('.')
+	if nf.Decimal != "" {
+		dec = nf.Decimal[0]
+	}
+	var group byte
+	if nf.Group != "" {
+		group = nf.Group[0]
+	}
+	buf = buf[:0]
+	seenDec := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case group != 0 && c == group:
+			if seenDec {
+				return buf, fmt.Errorf("%q has a digit group separator %q after the decimal separator", v, string(group))
+			}
+		case c == dec:
+			if seenDec {
+				return buf, fmt.Errorf("%q has two decimal separators %q", v, string(dec))
+			}
+			seenDec = true
+			buf = append(buf, '.')
+		case c == '.' || c == ',':
+			return buf, fmt.Errorf("%q has a %q, which is neither the decimal separator %q nor the group separator %q", v, string(c), string(dec), nf.Group)
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf, nil
 }
 
 // ExcelLayout is the Dates layout for Excel serial day numbers (days since 1899-12-30).
@@ -161,6 +212,14 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		}
 	}
 	checkPattern(at+".source", tm.Source)
+	checkDelimiter := func(at, d string) {
+		switch d {
+		case "", ",", ";", "|", `\t`, "\t":
+		default:
+			add(at, "%q; want \",\", \";\", \"|\" or \"\\t\"", d)
+		}
+	}
+	checkDelimiter(at+".delimiter", tm.Delimiter)
 	column := func(at, name string) (Column, bool) {
 		c, _, ok := t.Column(name)
 		if !ok {
@@ -178,6 +237,7 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 			add(jat, "empty; want source, on and key")
 		default:
 			checkPattern(jat+".source", j.Source)
+			checkDelimiter(jat+".delimiter", j.Delimiter)
 			if j.On == "" {
 				add(jat+".on", "missing; want the column of this table's source holding the lookup value")
 			}
@@ -243,6 +303,28 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		}
 		if err := checkLayout(tm.Dates[target]); err != nil {
 			add(cat, "%v", err)
+		}
+	}
+	for _, target := range sortedKeys(tm.Numbers) {
+		cat := at + ".numbers." + target
+		c, ok := column(cat, target)
+		if !ok {
+			continue
+		}
+		nf := tm.Numbers[target]
+		switch {
+		case c.Kind != Int && c.Kind != Float:
+			add(cat, "%s is a %s column; number formats apply to number and integer columns", target, c.Kind)
+		case !tm.maps(target):
+			add(cat, "%s is not in columns, so this number format would never apply", target)
+		case nf == nil:
+			add(cat, "empty; want decimal and/or group")
+		case nf.Decimal != "" && nf.Decimal != "." && nf.Decimal != ",":
+			add(cat+".decimal", "%q; want \".\" or \",\"", nf.Decimal)
+		case nf.Group != "" && nf.Group != "," && nf.Group != "." && nf.Group != " " && nf.Group != "'":
+			add(cat+".group", "%q; want \",\", \".\", \" \" or \"'\"", nf.Group)
+		case nf.Group != "" && nf.Group == nf.Decimal || nf.Group == "." && nf.Decimal == "":
+			add(cat, "the group and decimal separators are the same")
 		}
 	}
 	if len(tm.Columns) > 0 {

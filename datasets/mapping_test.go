@@ -74,3 +74,41 @@ tables:
 		t.Errorf("values = %q", got)
 	}
 }
+
+func TestNumberFormat(t *testing.T) {
+	tests := []struct {
+		format NumberFormat
+		in     string
+		want   string
+		err    string
+	}{
+		{NumberFormat{Decimal: ",", Group: "."}, "1.234,50", "1234.50", ""},
+		{NumberFormat{Decimal: ",", Group: " "}, "-1 234 567,5", "-1234567.5", ""},
+		{NumberFormat{Group: ","}, "1,200", "1200", ""},
+		{NumberFormat{Group: "'"}, "1'200.25", "1200.25", ""},
+		{NumberFormat{Decimal: ","}, "3,5", "3.5", ""},
+		{NumberFormat{Decimal: ","}, "1.234,5", "", "neither the decimal separator"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1,2,3", "", "two decimal separators"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1,2.3", "", "group separator"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := tt.format.parse(tt.in, nil)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("parse(%q) = %q, %v; want an error containing %q", tt.in, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	_, err := ParseMapping([]byte("tables: {opportunities: {source: a.csv, numbers: {amount: {decimal: ',', group: ','}, stage: {group: ','}}}}"))
+	for _, want := range []string{"numbers.amount: the group and decimal separators are the same", "numbers.stage: stage is a enum column"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want one containing %q", err, want)
+		}
+	}
+}

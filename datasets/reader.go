@@ -54,7 +54,7 @@ func NewTableReader(r io.Reader, t *Table, opts ReadOptions) (*TableReader, erro
 	if opts.File == "" {
 		opts.File = t.Name + ".csv"
 	}
-	src, err := newCSVSource(r, opts.File, opts.MaxRecordBytes)
+	src, err := newCSVSource(r, opts.File, opts.MaxRecordBytes, ',')
 	if err != nil {
 		return nil, err
 	}

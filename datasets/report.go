@@ -110,11 +110,11 @@ func (r *Report) names() []string {
 
 // WriteTable prints the counts as an aligned table, one line per table.
 func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "table\tread\timported\trejected\tmerged\twarnings\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "table\tread\timported\trejected\tmerged\twarnings")
 	for _, n := range r.names() {
 		c := r.Tables[n]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", n, c.Read, c.Imported, c.Rejected, c.Merged, c.Warnings)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\n", n, c.Read, c.Imported, c.Rejected, c.Merged, c.Warnings)
 	}
 	return tw.Flush()
 }
@@ -131,8 +131,11 @@ func (r *Report) WriteProblems(w io.Writer) error {
 		}
 		if tr.Rejected > 0 {
 			msg := fmt.Sprintf("%s: %d rows rejected", n, tr.Rejected)
+			if len(tr.Problems) == MaxReportedProblems {
+				msg += fmt.Sprintf(", the first %d problems shown", MaxReportedProblems)
+			}
 			if tr.RejectsFile != "" {
-				msg += " (all written to " + tr.RejectsFile + ")"
+				msg += "; every rejected row and its reasons are in " + tr.RejectsFile
 			}
 			fmt.Fprintln(w, msg)
 		}

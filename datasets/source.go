@@ -42,8 +42,10 @@ type csvSource struct {
 	rec    csvRecord
 }
 
-func newCSVSource(r io.Reader, name string, maxRecord int) (*csvSource, error) {
+// newCSVSource reads the header of a CSV stream whose fields are separated by comma.
+func newCSVSource(r io.Reader, name string, maxRecord int, comma byte) (*csvSource, error) {
 	s := &csvSource{name: name, r: newCSVReader(r, maxRecord)}
+	s.r.comma = comma
 	if c, ok := r.(io.Closer); ok {
 		s.closer = c
 	}
