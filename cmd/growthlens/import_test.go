@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+func runImportCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	root := newRootCmd(&out, &errb)
@@ -20,7 +20,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 
 func TestImportCommandJSON(t *testing.T) {
 	out := t.TempDir()
-	stdout, stderr, err := runCLI(t, "import", "--mapping", "../../datasets/testdata/import/crm.yaml", "--out", out, "--json", "../../datasets/testdata/import/crm")
+	stdout, stderr, err := runImportCLI(t, "import", "--mapping", "../../datasets/testdata/import/crm.yaml", "--out", out, "--json", "../../datasets/testdata/import/crm")
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
@@ -52,7 +52,7 @@ func TestImportCommandJSON(t *testing.T) {
 }
 
 func TestImportCommandTable(t *testing.T) {
-	stdout, _, err := runCLI(t, "import", "--mapping", "../../datasets/testdata/import/crm.yaml", "--out", t.TempDir(), "../../datasets/testdata/import/crm")
+	stdout, _, err := runImportCLI(t, "import", "--mapping", "../../datasets/testdata/import/crm.yaml", "--out", t.TempDir(), "../../datasets/testdata/import/crm")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestImportCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCLI(t, tt.args...)
+			_, _, err := runImportCLI(t, tt.args...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
