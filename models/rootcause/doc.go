@@ -16,7 +16,7 @@
 // 2(r−1)/(r+1)), so a few leaves with extreme factors cannot outweigh the many with moderate
 // ones. Leaf noise is modelled as Var(v−f) = φ·m^p with m = (v+f)/2, p ∈ [1, 2] estimated from a
 // robust mean–variance plot of the leaves (p = 1 count noise, p = 2 multiplicative forecast
-// error) and φ from the median standardized residual; on the score scale that is a weight
+// error) and φ from a trimmed mean of standardized squared residuals; on the score scale that is a weight
 // w = m^(2−p) per leaf. For a candidate slice the weighted mean score and the drop in weighted
 // squared error it buys are closed-form in two sums per slice, Σw·y and Σw, so every slice of
 // every cuboid is scored from aggregates computed in one pass per cuboid over integer-coded

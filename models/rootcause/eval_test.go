@@ -10,7 +10,7 @@ import (
 // (the "dev" seeds); the default run and `make bench-rootcause` score held-out seeds starting at
 // 10001, which were never looked at while tuning.
 var (
-	evalCases = flag.Int("rootcause.cases", 60, "synthetic cases per regime in TestSyntheticEvaluation")
+	evalCases = flag.Int("rootcause.cases", 200, "synthetic cases per regime in TestSyntheticEvaluation")
 	evalOpts  = Options{}
 	evalFirst = flag.Uint64("rootcause.first-seed", 10001, "first seed of TestSyntheticEvaluation (1–200 are the dev seeds)")
 )

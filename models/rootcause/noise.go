@@ -18,9 +18,6 @@ const (
 	// defaultPower is used when the leaves are too few, or too exact, to estimate the power;
 	// halfway between count noise and multiplicative error.
 	defaultPower = 1.5
-	// medianChi2 is the median of a χ²₁ variable, to turn a median squared residual into a
-	// variance.
-	medianChi2 = 0.454936423119572
 	// minBinLeaves is the fewest leaves per bin when estimating the power, so a bin's median
 	// absolute deviation is stable.
 	minBinLeaves = 30

@@ -477,9 +477,9 @@ func (e *engine) totals() (actual, expected, mixShare float64) {
 // the slice, and the bounded score keeps a few leaves with extreme factors from outweighing
 // the many with moderate ones; the symmetric level m̄ keeps a leaf that dropped to zero (or grew
 // from zero) from claiming the precision of its larger side. Leaves with v = f = 0 carry no
-// information (w = 0). The dispersion is the median of w·y² over informative leaves over the
-// χ²₁ median (robust to a minority of anomalous leaves), with a vanishing floor when most
-// leaves match exactly so that every real deviation is significant.
+// information (w = 0). The dispersion comes from w·y² over informative leaves (see
+// trimmedDispersion), with a vanishing floor when most leaves match exactly so that every real
+// deviation is significant.
 func (e *engine) scoreLeaves() {
 	n := len(e.v)
 	e.y = make([]float64, n)
@@ -512,7 +512,7 @@ func (e *engine) scoreLeaves() {
 	}
 	defer func() { e.tau = math.Sqrt(e.noise.Dispersion) * median(sds) }()
 	if len(r2) > 0 {
-		e.noise.Dispersion = median(r2) / medianChi2
+		e.noise.Dispersion = trimmedDispersion(r2)
 	}
 	if e.noise.Dispersion == 0 {
 		// Most leaves match exactly: any deviation is real. Keep the arithmetic finite.
@@ -546,3 +546,23 @@ func safeDiv(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// trimmedDispersion estimates the variance scale from squared standardized residuals r2: the
+// mean of the lowest 80 % over the same truncated mean of a χ²₁ variable (0.437725). Trimming the
+// top fifth keeps a minority of anomalous leaves out; averaging the rest, rather than taking
+// the median, lets noise with heavier tails than the normal widen the scale, which guards the
+// tests of slices with few leaves against false alarms.
+func trimmedDispersion(r2 []float64) float64 {
+	s := slices.Clone(r2)
+	slices.Sort(s)
+	k := max(1, int(0.8*float64(len(s))))
+	var sum float64
+	for _, x := range s[:k] {
+		sum += x
+	}
+	return sum / float64(k) / truncChi2Mean
+}
+
+// truncChi2Mean is E[Z² | Z² ≤ q] for Z standard normal and q the χ²₁ 80 % quantile (1.6424):
+// ((2Φ(c)−1) − 2c·φ(c)) / 0.8 with c = 1.28155.
+const truncChi2Mean = 0.437725
