@@ -45,6 +45,8 @@ func (o Options) withDefaults(nDims int) (Options, error) {
 		return o, fmt.Errorf("max dims %d: want at least 1", o.MaxDims)
 	case o.Top < 0:
 		return o, fmt.Errorf("top %d: want at least 1", o.Top)
+	case o.MinEffect < 0:
+		return o, fmt.Errorf("min effect %g: want at least 0", o.MinEffect)
 	case !(o.Alpha > 0 && o.Alpha < 1):
 		return o, fmt.Errorf("alpha %g: want 0 < alpha < 1", o.Alpha)
 	}
