@@ -49,15 +49,17 @@
 //
 // # No dominant cause
 //
-// A slice is significant when its score is positive (its ripple deviation passes its level's
-// Bonferroni test at family-wise level Options.Alpha, default 0.01). Result.NoDominantCause is
-// false only when some significant slice is also material: its fitted shift on the score scale
-// is at least Options.MinEffect (default 1) times the noise standard deviation of the median
-// leaf — a slice that moved less than a typical leaf's own noise is significant only because
-// it is large, and more likely a shared forecast error than a cause. When NoDominantCause is
-// true the slices are still listed as the closest candidates, and callers scoring claims use
-// Result.Claimed, which is then empty. The largest-change baseline (RankLargestChange) answers
-// no dominant cause only when the overall relative deviation is below BaselineAbstain.
+// A slice is significant — claimed as a cause — when two things hold. Its score is positive:
+// its ripple deviation passes its level's Bonferroni test at family-wise level Options.Alpha
+// (default 0.01). And it is material: its fitted shift on the deviation-score scale is at least
+// Options.MinEffect (default 1) times the noise standard deviation of the median leaf. A slice
+// that moved less than a typical leaf's own noise is significant only because it is large (with
+// 100,000 leaves a 0.5 % drift of a tenth of them is "significant"), and is more likely a
+// shared forecast error, or the small bias a skewed noise leaves on the score scale, than a
+// cause. Result.NoDominantCause is true when no slice is significant; the slices are then
+// still listed as the closest candidates, and Result.Claimed is empty. The largest-change
+// baseline (RankLargestChange) answers no dominant cause only when the overall relative
+// deviation is below BaselineAbstain.
 //
 // What this package must not do: read files other than through ReadCSV's io.Reader, print,
 // or know about the synthetic company; callers (the CLI, the evaluator) build Tables.

@@ -66,7 +66,7 @@ type Slice struct {
 	Pairs []Pair
 	// Score is the slice's evidence when it was chosen: its χ²₁ ripple statistic, after the
 	// effect of the slices chosen before it, minus its level's Bonferroni threshold. Positive
-	// means significant.
+	// means the evidence passes the test (Significant also asks for materiality).
 	Score float64
 	// Z is the standardized deviation behind Score (signed, noise s.d. units).
 	Z float64
@@ -83,9 +83,8 @@ type Slice struct {
 	Change float64
 	// Actual and Expected are the slice's totals (additive) or rates (ratio).
 	Actual, Expected float64
-	shift            float64 // fitted deviation-score shift
-
-	// Significant is true when Score > 0.
+	// Significant is true when Score > 0 and the slice is material: its fitted shift on the
+	// deviation-score scale is at least Options.MinEffect times the median leaf's noise s.d.
 	Significant bool
 }
 
@@ -113,8 +112,7 @@ type Result struct {
 	// Slices are ranked best first: significant slices by Score, then the closest
 	// non-significant candidates.
 	Slices []Slice
-	// NoDominantCause is true when no slice is both significant and material (see the
-	// package doc).
+	// NoDominantCause is true when no slice is significant (see the package doc).
 	NoDominantCause bool
 	// Actual and Expected are the overall totals (additive) or ratios (ratio).
 	Actual, Expected float64
@@ -205,14 +203,14 @@ func Rank(t *Table, opt Options) (*Result, error) {
 			continue
 		}
 		s := e.describe(best)
-		s.Score, s.Z, s.Change, s.shift = score, z, factor-1, shift
-		s.Significant = score > 0
+		s.Score, s.Z, s.Change = score, z, factor-1
+		s.Significant = score > 0 && math.Abs(shift) >= opt.MinEffect*e.tau
 		res.Slices = append(res.Slices, s)
 		e.shift(best, shift)
 	}
 	res.NoDominantCause = true
 	for _, s := range res.Slices {
-		if s.Significant && math.Abs(s.shift) >= opt.MinEffect*e.tau {
+		if s.Significant {
 			res.NoDominantCause = false
 		}
 	}
