@@ -339,3 +339,53 @@ func TestBaselineRanksByAbsoluteChange(t *testing.T) {
 		t.Fatalf("baseline ranked %v, want %v", got, want)
 	}
 }
+
+// TestRankEdgeValues pins the documented behaviour of zero expected values and exact data.
+func TestRankEdgeValues(t *testing.T) {
+	t.Run("new product from zero", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 5))
+		tb, _ := NewTable([]string{"region", "product"})
+		for _, reg := range []string{"East", "West", "North", "South"} {
+			for _, p := range []string{"GTX", "MG", "Zeta", "New"} {
+				f := 100 * math.Exp(0.3*r.NormFloat64())
+				v := f * (1 + 0.03*r.NormFloat64())
+				if p == "New" {
+					f, v = 0, 40+10*r.Float64()
+				}
+				mustAdd(tb.AddAdditive([]string{reg, p}, v, f))
+			}
+		}
+		res, err := Rank(tb, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := claimedKeys(res); len(got) != 1 || got[0] != "product=New" {
+			t.Fatalf("claimed %v, want [product=New]", got)
+		}
+	})
+	t.Run("exact match", func(t *testing.T) {
+		tb := mustTable(t, []string{"region"}, [][]string{{"East"}, {"West"}, {"North"}}, []float64{5, 7, 0}, []float64{5, 7, 0})
+		res, err := Rank(tb, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.NoDominantCause {
+			t.Fatalf("NoDominantCause = false on exact data, claimed %v", claimedKeys(res))
+		}
+	})
+	t.Run("four-dimension slices on request", func(t *testing.T) {
+		c := generate(regimeCube, 11)
+		dims := c.table.Dims()
+		if len(dims) < 4 {
+			t.Skipf("seed gives %d dimensions", len(dims))
+		}
+		res3, _ := Rank(c.table, Options{})
+		res4, err := Rank(c.table, Options{MaxDims: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res4.Candidates <= res3.Candidates {
+			t.Errorf("candidates with MaxDims 4 = %d, want more than with 3 (%d)", res4.Candidates, res3.Candidates)
+		}
+	})
+}

@@ -34,10 +34,12 @@ var ErrNoLeaves = errors.New("no leaf rows")
 // expected values. Build it with NewTable and AddAdditive or AddRatio; one table holds one
 // kind of KPI.
 //
-// Values must be finite and non-negative. A leaf whose expected value is zero is allowed (its
-// deviation cannot be explained by scaling, so it stays unexplained); for a ratio, a leaf with
-// a zero expected denominator takes the overall expected rate as its expected rate, and a leaf
-// with a zero actual denominator must have a zero actual numerator.
+// Values must be finite and non-negative; negative, NaN and infinite values are errors. A leaf
+// whose expected value is zero is allowed: with a positive actual it counts as the largest
+// possible rise (deviation score +2, as if from nothing), with a zero actual it carries no
+// information. At least one expected value must be positive. For a ratio, a leaf with a zero
+// expected denominator (and so a zero expected numerator) takes the overall expected rate as its
+// expected rate, and a leaf with a zero actual denominator must have a zero actual numerator.
 type Table struct {
 	dims   []string
 	values [][]string         // per dimension: code -> value
