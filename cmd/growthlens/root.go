@@ -43,6 +43,7 @@ indicators per role and incentive recommendations per employee.`,
 		newVersionCmd(a),
 		newGenerateCmd(a),
 		newEvaluateCmd(a),
+		newRootcauseCmd(a),
 	)
 	return root
 }
