@@ -89,7 +89,7 @@ func generate(ctx context.Context, dir string, cfg *Config, progress Progress) (
 	d := newDriverPaths(cfg, reps, newRNG(cfg.Seed, streamDrivers))
 	var shocks []Shock
 	d.shocks, shocks = scenarioShocks(cfg, newRNG(cfg.Seed, streamShocks))
-	pp := simulatePeople(cfg, d, newRNG(cfg.Seed, streamPeople))
+	pp := simulatePeople(cfg, d, cfg.Seed)
 	sum := &Summary{Rows: map[string]int{}, Shocks: shocks}
 
 	opps, err := datasets.Create(dir, datasets.OpportunityCodec)

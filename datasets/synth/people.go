@@ -193,8 +193,16 @@ func teamSize(perRegion int) int {
 }
 
 // simulatePeople runs hiring, incentives, performance and exits month by month.
-func simulatePeople(cfg *Config, d *driverPaths, r rng) *people {
+// Each region (and the head office) draws from its own stream, like the sales simulation.
+func simulatePeople(cfg *Config, d *driverPaths, seed uint64) *people {
 	nr, nm := len(cfg.Regions), cfg.Months()
+	rs := regionRNGs(seed, streamPeople, nr)
+	rOf := func(region int) rng {
+		if region < 0 {
+			return rs[nr]
+		}
+		return rs[region]
+	}
 	pp := &people{}
 	counts := headcounts(cfg.Employees)
 	start := cfg.Start()
@@ -244,6 +252,7 @@ func simulatePeople(cfg *Config, d *driverPaths, r rng) *people {
 
 	leads := make(map[int]string) // team → lead's id
 	hirePerson := func(role int, seat slot, month int, initial bool) *person {
+		r := rOf(seat.region)
 		p := &person{id: newID(), role: role, team: seat.team, region: seat.region, exit: -1, ability: r.NormFloat64()}
 		year := start.Add(max(month, 0)).Year()
 		if initial {
@@ -332,6 +341,7 @@ func simulatePeople(cfg *Config, d *driverPaths, r rng) *people {
 			if !p.active(m) {
 				continue
 			}
+			r := rOf(p.region)
 			// Performance this month: ability, incentive boosts, a ramp for new hires.
 			ramp := 0.0
 			if since := m - p.hire; since < 6 {

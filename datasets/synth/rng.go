@@ -19,6 +19,15 @@ const (
 
 type rng struct{ *rand.Rand }
 
+// regionRNGs returns one stream per region plus one for the head office (the last).
+func regionRNGs(seed, stream uint64, regions int) []rng {
+	rs := make([]rng, regions+1)
+	for i := range rs {
+		rs[i] = newRNG(seed, stream*1024+uint64(i))
+	}
+	return rs
+}
+
 func newRNG(seed, stream uint64) rng {
 	return rng{rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15*stream+1))}
 }

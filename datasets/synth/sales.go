@@ -44,10 +44,12 @@ type salesTotals struct {
 }
 
 type salesSim struct {
-	cfg      *Config
-	d        *driverPaths
-	pp       *people
-	r, rt    rng
+	cfg *Config
+	d   *driverPaths
+	pp  *people
+	// Each region draws from its own streams, so a shock in one region changes nothing in
+	// the others: comparing a scenario with the baseline of the same seed isolates its effect.
+	rr, rt   []rng
 	out      salesOut
 	end      time.Time // first day after the data
 	accounts []*account
@@ -66,7 +68,7 @@ func newSalesSim(cfg *Config, d *driverPaths, pp *people, out salesOut) *salesSi
 	nr, nm := len(cfg.Regions), cfg.Months()
 	s := &salesSim{
 		cfg: cfg, d: d, pp: pp, out: out, end: cfg.End.End(),
-		r: newRNG(cfg.Seed, streamSales), rt: newRNG(cfg.Seed, streamTickets),
+		rr: regionRNGs(cfg.Seed, streamSales, nr), rt: regionRNGs(cfg.Seed, streamTickets, nr),
 		salesIdx: roleIndex("sales"), csIdx: roleIndex("customer_service"),
 	}
 	s.refReps = make([]float64, nr)
@@ -126,8 +128,8 @@ func (s *salesSim) month(m int) error {
 // customer base starts near its steady state instead of growing from zero), and the deals
 // created in the four months before the data that close inside it.
 func (s *salesSim) seed() error {
-	r := s.r
 	for reg := range s.cfg.Regions {
+		r := s.rr[reg]
 		reps := s.pp.active[s.salesIdx][reg][0]
 		if len(reps) == 0 {
 			continue
@@ -161,23 +163,32 @@ func (s *salesSim) seed() error {
 	return nil
 }
 
-// newBusiness creates the month's new-business deals of a region: leads follow marketing
-// spend, the number of reps, reimbursement delays, the market trend and the season; each rep
-// works a share that grows with their performance.
+// activity is how much selling a region does in month m relative to its reference: it rises
+// with marketing spend (averaged over the month and the month before, as campaigns take a few
+// weeks to bring leads), with the number of reps on staff, and falls when reps wait for their
+// expenses. It scales new business and repeat orders alike, so each driver's effect on revenue
+// is the one Truth states.
+func (s *salesSim) activity(reg, m, reps int) float64 {
+	d := s.d
+	spend := (d.marketingSpend(reg, m) + d.marketingSpend(reg, m-1)) / 2
+	spendRef := 1000 * s.refReps[reg]
+	return math.Pow(spend/spendRef, marketingElasticity) *
+		math.Pow(float64(reps)/s.refReps[reg], headcountElasticity) *
+		math.Exp(reimbursementPerDay*(d.reimburseDays(reg, m)-baseReimburseD))
+}
+
+// newBusiness creates the month's new-business deals of a region: leads follow the region's
+// activity, the market trend and the season; each rep works a share that grows with their
+// performance.
 func (s *salesSim) newBusiness(m, reg int) error {
-	cfg, d, r := s.cfg, s.d, s.r
+	cfg, r := s.cfg, s.rr[reg]
 	reps := s.pp.active[s.salesIdx][reg][max(m, 0)]
 	if len(reps) == 0 {
 		return nil
 	}
 	trend := math.Exp(math.Log1p(marketGrowth) * float64(m) / 12)
 	seas := season(cfg.Start().Add(m).Index())
-	spend := (d.marketingSpend(reg, m) + d.marketingSpend(reg, m-1)) / 2
-	spendRef := 1000 * s.refReps[reg]
-	lambda := leadsPerRepMonth * s.refReps[reg] * trend * seas *
-		math.Pow(spend/spendRef, marketingElasticity) *
-		math.Pow(float64(len(reps))/s.refReps[reg], headcountElasticity) *
-		math.Exp(reimbursementPerDay*(d.reimburseDays(reg, m)-baseReimburseD))
+	lambda := leadsPerRepMonth * s.refReps[reg] * trend * seas * s.activity(reg, m, len(reps))
 	weights := make([]float64, len(reps))
 	sum := 0.0
 	for i, idx := range reps {
@@ -195,11 +206,19 @@ func (s *salesSim) newBusiness(m, reg int) error {
 	return nil
 }
 
-// repeats creates the month's repeat orders from existing customers.
+// repeats creates the month's repeat orders from existing customers, at a rate that follows
+// the season and the region's selling activity.
 func (s *salesSim) repeats(m int) error {
-	r := s.r
+	seas := season(s.cfg.Start().Add(m).Index())
+	rate := make([]float64, len(s.cfg.Regions))
+	for reg := range rate {
+		if n := len(s.pp.active[s.salesIdx][reg][max(m, 0)]); n > 0 {
+			rate[reg] = repeatPerAccount * seas * s.activity(reg, m, n)
+		}
+	}
 	for _, a := range s.active {
-		if !r.bernoulli(repeatPerAccount) {
+		r := s.rr[a.region]
+		if !r.bernoulli(rate[a.region]) {
 			continue
 		}
 		if owner := s.pp.all[a.owner]; !owner.active(max(m, 0)) {
@@ -220,9 +239,11 @@ func (s *salesSim) repeats(m int) error {
 // new business when acct is nil, else a repeat order. Deals that closed before the data
 // starts are not part of the export and are not written.
 func (s *salesSim) deal(m, reg int, ownerIdx int32, acct *account) error {
-	cfg, d, r := s.cfg, s.d, s.r
+	cfg, d, r := s.cfg, s.d, s.rr[reg]
 	owner := s.pp.all[ownerIdx]
 	period := cfg.Start().Add(m)
+	// Every deal makes the same draws whatever its outcome, so a shock that flips one deal
+	// from won to lost does not shift the numbers drawn for the next.
 	prod := r.pick(productMix(len(cfg.Products)))
 	price := productPrice(prod) * math.Pow(1.03, float64(m)/12)
 	amount := round2(price * r.lognormal(1, 0.25))
@@ -232,7 +253,10 @@ func (s *salesSim) deal(m, reg int, ownerIdx int32, acct *account) error {
 		cycleMean *= 0.7
 	}
 	closed := created.AddDate(0, 0, 1+int(r.lognormal(cycleMean, 0.4)))
-	won := r.Float64() // drawn for every deal so that skipping one shifts nothing else
+	won := r.Float64()
+	industry := industries[r.IntN(len(industries))]
+	badDebt := r.bernoulli(0.02)
+	collectDays := int(r.lognormal(35, 0.35))
 	if closed.Before(cfg.Start().Start()) {
 		return nil
 	}
@@ -268,7 +292,7 @@ func (s *salesSim) deal(m, reg int, ownerIdx int32, acct *account) error {
 		acct = &account{
 			id: fmt.Sprintf("A%07d", len(s.accounts)+1), region: reg, start: closed, startM: cm, churnM: -1,
 			owner: ownerIdx, lastSat: 4, segment: segments[min(prod*len(segments)/len(cfg.Products), len(segments)-1)],
-			industry: industries[r.IntN(len(industries))],
+			industry: industry,
 		}
 		s.accounts = append(s.accounts, acct)
 		s.pending = append(s.pending, acct)
@@ -292,8 +316,8 @@ func (s *salesSim) deal(m, reg int, ownerIdx int32, acct *account) error {
 		InvoiceID: fmt.Sprintf("I%08d", s.invN), AccountID: acct.id, IssuedDate: closed,
 		DueDate: closed.AddDate(0, 0, 30), Amount: amount,
 	}
-	if !r.bernoulli(0.02) {
-		if paid := closed.AddDate(0, 0, int(r.lognormal(35, 0.35))); paid.Before(s.end) {
+	if !badDebt {
+		if paid := closed.AddDate(0, 0, collectDays); paid.Before(s.end) {
 			inv.PaidDate = paid
 		}
 	}
@@ -311,9 +335,10 @@ func (s *salesSim) addQuarter(m map[int32][]float64, k int32, q int, v float64) 
 
 // support simulates the month's tickets and the churn that slow answers cause.
 func (s *salesSim) support(m int) error {
-	cfg, d, r := s.cfg, s.d, s.rt
+	cfg, d := s.cfg, s.d
 	period := cfg.Start().Add(m)
 	for _, a := range s.active {
+		r := s.rt[a.region]
 		n := r.poisson(ticketsPerAccount)
 		for k := 0; k < n; k++ {
 			s.tktN++

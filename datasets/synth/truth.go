@@ -124,11 +124,11 @@ func writeTruth(dir string, t *Truth) error {
 func trueEffects() []Effect {
 	return []Effect{
 		{Driver: "marketing_spend", Role: "gm", Scale: "log", Unit: "currency", Effect: marketingElasticity,
-			Mechanism: "leads ∝ spend^e, spend averaged over the month and the month before; revenue follows at close, 1–3 months later"},
+			Mechanism: "new leads and repeat orders ∝ spend^e, spend averaged over the month and the month before; revenue follows at close, 1–3 months later"},
 		{Driver: "sales_headcount", Role: "hr", Scale: "log", Unit: "employees", Effect: headcountElasticity,
-			Mechanism: "leads ∝ active sales reps^e; vacancies after exits cut leads until the replacement arrives"},
+			Mechanism: "new leads and repeat orders ∝ active sales reps^e; vacancies after exits cut them until the replacement arrives"},
 		{Driver: "reimbursement_days", Role: "finance", Scale: "level", Unit: "days", Effect: reimbursementPerDay,
-			Mechanism: "sales activity (leads worked) × exp(e × days from claim to payment)"},
+			Mechanism: "sales activity (new leads and repeat orders) × exp(e × days from claim to payment)"},
 		{Driver: "supply_lead_days", Role: "procurement", Scale: "level", Unit: "days", Effect: supplyPerDay,
 			Mechanism: "P(no stock-out) = exp(e × lead days) in the region (and product) and month a deal closes"},
 		{Driver: "first_response_hours", Role: "customer_service", Scale: "level", Unit: "hours", Effect: responsePerHour,
