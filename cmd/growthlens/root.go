@@ -42,6 +42,7 @@ indicators per role and incentive recommendations per employee.`,
 	root.AddCommand(
 		newVersionCmd(a),
 		newGenerateCmd(a),
+		newFeaturesCmd(a),
 		newEvaluateCmd(a),
 		newRootcauseCmd(a),
 	)
