@@ -28,6 +28,7 @@ type Dataset struct {
 	Revenue        []Revenue
 
 	present map[string]bool
+	cfg     loadConfig
 }
 
 // Present reports whether the table was in the directory.
@@ -36,7 +37,25 @@ func (d *Dataset) Present(table string) bool { return d.present[table] }
 // Report is empty in the minimal loader.
 type Report struct{}
 
+// LoadOption configures Load.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct{ tables map[string]bool }
+
+// WithTables loads only the named tables.
+func WithTables(names ...string) LoadOption {
+	return func(c *loadConfig) {
+		c.tables = map[string]bool{}
+		for _, n := range names {
+			c.tables[n] = true
+		}
+	}
+}
+
 func loadT[T any](dir string, c *Codec[T], ds *Dataset) ([]T, error) {
+	if ds.cfg.tables != nil && !ds.cfg.tables[c.Table().Name] {
+		return nil, nil
+	}
 	f, err := os.Open(filepath.Join(dir, c.Table().Name+".csv"))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -67,8 +86,11 @@ func loadT[T any](dir string, c *Codec[T], ds *Dataset) ([]T, error) {
 }
 
 // Load reads every canonical table present in dir.
-func Load(dir string) (*Dataset, *Report, error) {
+func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 	ds := &Dataset{Dir: dir, present: map[string]bool{}}
+	for _, o := range opts {
+		o(&ds.cfg)
+	}
 	var err error
 	if ds.Teams, err = loadT(dir, TeamCodec, ds); err != nil {
 		return nil, nil, err

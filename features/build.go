@@ -15,9 +15,10 @@ type Options struct {
 	Grain datasets.Grain
 	Level Level
 	// AsOf is the first day after the data. Periods that end after it are incomplete. The
-	// zero value means "infer": the day after the latest event, rounded up to the end of its
-	// month when the event falls in the month's last three days (exports usually stop at a
-	// month end, and a quiet last day should not make a whole month look unfinished).
+	// zero value means "infer": the day after the latest opportunity created or closed (or the
+	// end of the last revenue period), rounded up to the end of its month when that day is
+	// one of the month's last three (exports usually stop at a month end, and a quiet last day
+	// should not make a whole month look unfinished). Events after AsOf are ignored.
 	AsOf time.Time
 }
 
@@ -53,6 +54,20 @@ const (
 	ColCompletion        = "completion"
 )
 
+// columnOrder is the order of columns in every panel, whatever order they were computed in.
+var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY, ColTarget, ColCompletion, ColLeads,
+	ColWinRate, ColAvgDeal, ColSalesCycleDays, ColPipelineCoverage, ColCollectionRate, ColDSO, ColChurnRate,
+	ColRetentionRate, ColNewAccounts, ColFirstResponseH, ColFirstResponseP50, ColFirstResponseP90, ColResolutionHours,
+	ColCSAT, ColSupplyLeadDays, ColOnTimeRate, ColDefectRate, ColReimbursementDays, ColMarketingSpend, ColHeadcount,
+	ColSalesHeadcount, ColAttrition}
+
+func columnRank(c string) int {
+	if i := slices.Index(columnOrder, c); i >= 0 {
+		return i
+	}
+	return len(columnOrder)
+}
+
 // Build aggregates the dataset into a panel of the given grain and scope level.
 //
 // Events are placed by their own date: revenue, wins and losses by close date; leads by
@@ -62,6 +77,52 @@ const (
 // (invoices unpaid after a year are treated as written off). Rows without the scope (an
 // opportunity with no region) count in the company panel only, and a warning says how many.
 func Build(ds *datasets.Dataset, opt Options) (*Panel, error) {
+	b, err := start(ds, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, add := range b.tables() {
+		add()
+	}
+	return b.finish(), nil
+}
+
+// BuildDir is Build on a dataset directory, reading one large table at a time so that peak
+// memory is about that of the largest table, not of the whole dataset.
+func BuildDir(dir string, opt Options) (*Panel, error) {
+	load := func(tables ...string) (*datasets.Dataset, error) {
+		ds, _, err := datasets.Load(dir, datasets.WithTables(tables...))
+		return ds, err
+	}
+	base, err := load("employees", "accounts", "opportunities", "revenue")
+	if err != nil {
+		return nil, err
+	}
+	b, err := start(base, opt)
+	if err != nil {
+		return nil, err
+	}
+	b.opportunities()
+	b.revenueTable()
+	b.accounts()
+	b.people()
+	base.Opportunities = nil
+	for _, t := range []struct {
+		name string
+		add  func()
+	}{
+		{"invoices", b.invoices}, {"tickets", b.tickets}, {"purchase_orders", b.purchaseOrders},
+		{"expense_claims", b.claims}, {"marketing_spend", b.marketing}, {"targets", b.targets},
+	} {
+		if b.ds, err = load(t.name); err != nil {
+			return nil, err
+		}
+		t.add()
+	}
+	return b.finish(), nil
+}
+
+func start(ds *datasets.Dataset, opt Options) (*builder, error) {
 	if opt.Grain != datasets.Month && opt.Grain != datasets.Quarter {
 		return nil, fmt.Errorf("features: grain must be month or quarter")
 	}
@@ -69,23 +130,21 @@ func Build(ds *datasets.Dataset, opt Options) (*Panel, error) {
 		return nil, err
 	}
 	b := newBuilder(ds, opt)
-	if err := b.frame(); err != nil {
-		return nil, err
-	}
-	b.opportunities()
-	b.revenueTable()
-	b.invoices()
-	b.accounts()
-	b.tickets()
-	b.purchaseOrders()
-	b.claims()
-	b.marketing()
-	b.people()
-	b.targets()
+	return b, b.frame()
+}
+
+// tables returns the per-table steps in the order Build runs them.
+func (b *builder) tables() []func() {
+	return []func(){b.opportunities, b.revenueTable, b.invoices, b.accounts, b.tickets, b.purchaseOrders,
+		b.claims, b.marketing, b.people, b.targets}
+}
+
+func (b *builder) finish() *Panel {
 	b.derived()
+	slices.SortStableFunc(b.p.Columns, func(x, y string) int { return columnRank(x) - columnRank(y) })
 	slices.Sort(b.p.Warnings)
 	b.p.Warnings = slices.Compact(b.p.Warnings)
-	return b.p, nil
+	return b.p
 }
 
 type builder struct {
@@ -145,18 +204,6 @@ func (b *builder) frame() error {
 			firstRev = r.Period.Start()
 		}
 		seen(r.Period.End().AddDate(0, 0, -1))
-	}
-	for i := range ds.Tickets {
-		seen(ds.Tickets[i].OpenedAt)
-	}
-	for i := range ds.Invoices {
-		seen(ds.Invoices[i].IssuedDate)
-	}
-	for i := range ds.PurchaseOrders {
-		seen(ds.PurchaseOrders[i].OrderedDate)
-	}
-	for i := range ds.ExpenseClaims {
-		seen(ds.ExpenseClaims[i].SubmittedDate)
 	}
 	if firstRev.IsZero() {
 		return fmt.Errorf("features: no revenue in the data (no won opportunity and no revenue row)")

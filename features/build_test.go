@@ -160,3 +160,32 @@ func TestBuildErrors(t *testing.T) {
 		t.Errorf("no won deal: err = %v, want a no-revenue error", err)
 	}
 }
+
+func TestBuildDirMatchesBuild(t *testing.T) {
+	for _, lvl := range []Level{Company, Region, Team} {
+		t.Run(string(lvl), func(t *testing.T) {
+			opt := Options{Grain: datasets.Month, Level: lvl}
+			want, err := Build(load(t, "testdata/panel"), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := BuildDir("testdata/panel", opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b strings.Builder
+			if err := want.WriteCSV(&a); err != nil {
+				t.Fatal(err)
+			}
+			if err := got.WriteCSV(&b); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("BuildDir differs from Build:\n%s\nvs\n%s", b.String(), a.String())
+			}
+			if !slices.Equal(want.Warnings, got.Warnings) {
+				t.Errorf("warnings differ: %q vs %q", got.Warnings, want.Warnings)
+			}
+		})
+	}
+}
