@@ -4,8 +4,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,7 +21,7 @@ import (
 func newFeaturesCmd(a *app) *cobra.Command {
 	var (
 		dataDir, grain, by, out, asOf string
-		employees                     bool
+		employees, summary            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "features --data DIR",
@@ -49,14 +53,17 @@ behind them are empty. A period the data does not fully cover has complete=false
 					return fmt.Errorf("--as-of: %w", err)
 				}
 			}
-			ds, _, err := datasets.Load(dataDir)
-			if err != nil {
-				return err
-			}
 			if employees {
+				ds, _, err := datasets.Load(dataDir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+				if err != nil {
+					return err
+				}
 				return writeEmployeeFeatures(a, ds, opt.AsOf, out)
 			}
-			p, err := features.Build(ds, opt)
+			if summary {
+				return printSummary(a, dataDir, opt)
+			}
+			p, err := features.BuildDir(dataDir, opt)
 			if err != nil {
 				return err
 			}
@@ -75,6 +82,7 @@ behind them are empty. A period the data does not fully cover has complete=false
 	f.StringVar(&by, "by", "company", "scope: company, region or team")
 	f.StringVar(&out, "out", "", "output CSV file (default: standard output)")
 	f.StringVar(&asOf, "as-of", "", "first day after the data (YYYY-MM-DD); default: inferred from the latest event")
+	f.BoolVar(&summary, "summary", false, "print a readable summary (company by period, regions in the last complete period) instead of CSV")
 	f.BoolVar(&employees, "employees", false, "write employee features (one row per employee on staff at --as-of) instead of a panel")
 	return cmd
 }
@@ -141,4 +149,66 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// printSummary prints the company's last eight periods and its regions in the last complete
+// period: what a manager wants to see first.
+func printSummary(a *app, dir string, opt features.Options) error {
+	opt.Level = features.Company
+	co, err := features.BuildDir(dir, opt)
+	if err != nil {
+		return err
+	}
+	opt.Level = features.Region
+	rg, err := features.BuildDir(dir, opt)
+	if err != nil {
+		return err
+	}
+	for _, w := range append(co.Warnings, rg.Warnings...) {
+		a.log.Debug(w)
+	}
+	growth := features.ColGrowthPrev
+	if opt.Grain == datasets.Month {
+		growth = "growth_mom"
+	}
+	cols := []string{features.ColRevenue, growth, features.ColGrowthYoY, features.ColCompletion, features.ColWinRate,
+		features.ColFirstResponseH, features.ColSupplyLeadDays, features.ColReimbursementDays}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "company\t%s\t\n", strings.Join(cols, "\t"))
+	for t := max(0, len(co.Periods)-8); t < len(co.Periods); t++ {
+		fmt.Fprintf(tw, "%s%s\t", co.Periods[t], map[bool]string{true: "", false: "*"}[co.Complete[t]])
+		for _, c := range cols {
+			fmt.Fprintf(tw, "%s\t", formatCell(c, co.Value("", co.Periods[t], c)))
+		}
+		fmt.Fprintln(tw)
+	}
+	if last := rg.LastComplete(); last >= 0 {
+		fmt.Fprintf(tw, "\n%s by region\t%s\t\n", rg.Periods[last], strings.Join(cols, "\t"))
+		for _, sc := range rg.Scopes {
+			fmt.Fprintf(tw, "%s\t", sc)
+			for _, c := range cols {
+				fmt.Fprintf(tw, "%s\t", formatCell(c, rg.Value(sc, rg.Periods[last], c)))
+			}
+			fmt.Fprintln(tw)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "(* marks an incomplete period)")
+	return nil
+}
+
+func formatCell(col string, v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case col == features.ColRevenue:
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	case strings.HasPrefix(col, "growth"):
+		return fmt.Sprintf("%+.1f%%", 100*v)
+	case col == features.ColCompletion, col == features.ColWinRate:
+		return fmt.Sprintf("%.1f%%", 100*v)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }

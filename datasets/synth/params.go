@@ -21,7 +21,7 @@ const (
 	// Monthly churn hazard of an account × exp(churnPerResponseHour × (hours − 24)).
 	churnPerResponseHour = 0.035
 	// Market growth per year before any driver moves.
-	marketGrowth = 0.09
+	marketGrowth = 0.04
 )
 
 // Driver levels before any reform (the article's company) and after it.
