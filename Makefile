@@ -41,3 +41,11 @@ evaluate: build
 
 clean:
 	rm -rf bin var
+
+# Dimensional drilldown (models/rootcause): the synthetic evaluation on held-out seeds
+# 10001–10500 per regime, the method beside the largest-change baseline, then the
+# 100,000-leaf timing benchmark (5 runs; quote the median).
+.PHONY: bench-rootcause
+bench-rootcause:
+	$(GO) test -count=1 -run 'TestSyntheticEvaluation' -v ./models/rootcause -rootcause.cases=500 | grep -E 'eval_test|^ok|FAIL'
+	$(GO) test -count=5 -run '^$$' -bench 'Rank100k|LargestChange100k' -benchtime 10x ./models/rootcause

@@ -177,7 +177,7 @@ var Tables = []*Table{
 		Columns: []Column{
 			req("po_id", String), opt("supplier_id", String), opt("product", String), req("ordered_date", Date),
 			opt("promised_date", Date), opt("delivered_date", Date), nonneg(opt("quantity", Int)),
-			nonneg(opt("unit_cost", Float)), nonneg(opt("defects", Int)),
+			nonneg(opt("unit_cost", Float)), nonneg(opt("defects", Int)), opt("region", String),
 		},
 		Ordered: [][2]string{{"ordered_date", "promised_date"}, {"ordered_date", "delivered_date"}},
 	},

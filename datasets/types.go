@@ -101,6 +101,9 @@ type PurchaseOrder struct {
 	Quantity      Null[int64]   `csv:"quantity"`
 	UnitCost      Null[float64] `csv:"unit_cost"`
 	Defects       Null[int64]   `csv:"defects"`
+	// Region is the sales region the order supplies; without it supply features are
+	// company-wide only.
+	Region string `csv:"region"`
 }
 
 // ExpenseClaim is a row of expense_claims.csv. PaidDate is zero while unpaid.

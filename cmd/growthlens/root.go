@@ -41,8 +41,11 @@ indicators per role and incentive recommendations per employee.`,
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", envOr("GROWTHLENS_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env GROWTHLENS_LOG_LEVEL)")
 	root.AddCommand(
 		newVersionCmd(a),
+		newGenerateCmd(a),
+		newFeaturesCmd(a),
 		newEvaluateCmd(a),
 		newImportCmd(a),
+		newRootcauseCmd(a),
 	)
 	return root
 }

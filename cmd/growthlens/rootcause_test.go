@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the growthlens command line with args and returns stdout, stderr and the error.
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCmd(&out, &errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), errOut.String(), err
+}
+
+var (
+	additiveArgs = []string{"rootcause", "slices", "--file", "testdata/east_gtx.csv", "--dims", "region,product,channel",
+		"--actual", "revenue", "--expected", "target"}
+	ratioArgs = []string{"rootcause", "slices", "--file", "testdata/west_online_winrate.csv", "--dims", "region,product,channel",
+		"--numerator", "won", "--denominator", "leads", "--expected-numerator", "won_plan", "--expected-denominator", "leads_plan"}
+)
+
+func TestRootcauseSlicesJSON(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantTop map[string]string
+		kind    string
+	}{
+		{"additive", additiveArgs, map[string]string{"region": "East", "product": "GTX"}, "additive"},
+		{"ratio", ratioArgs, map[string]string{"region": "West", "channel": "online"}, "ratio"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, _, err := runCLI(t, append(append([]string{}, tt.args...), "--json", "--top", "4")...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Slices []struct {
+					Slice       map[string]string `json:"slice"`
+					Score       *float64          `json:"score"`
+					Share       *float64          `json:"share"`
+					Surprise    *float64          `json:"surprise"`
+					Significant bool              `json:"significant"`
+				} `json:"slices"`
+				NoDominantCause *bool    `json:"no_dominant_cause"`
+				Seconds         *float64 `json:"seconds"`
+				Kind            string   `json:"kind"`
+				MixShare        *float64 `json:"mix_share"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+			}
+			if got.NoDominantCause == nil || *got.NoDominantCause {
+				t.Errorf("no_dominant_cause = %v, want false", got.NoDominantCause)
+			}
+			if got.Seconds == nil || *got.Seconds < 0 {
+				t.Errorf("seconds = %v, want a non-negative number", got.Seconds)
+			}
+			if got.Kind != tt.kind {
+				t.Errorf("kind = %q, want %q", got.Kind, tt.kind)
+			}
+			if (got.MixShare != nil) != (tt.kind == "ratio") {
+				t.Errorf("mix_share present = %v, want %v", got.MixShare != nil, tt.kind == "ratio")
+			}
+			if len(got.Slices) != 4 {
+				t.Fatalf("got %d slices, want --top 4", len(got.Slices))
+			}
+			top := got.Slices[0]
+			if !mapsEqual(top.Slice, tt.wantTop) || !top.Significant {
+				t.Errorf("top slice %v (significant %v), want %v significant", top.Slice, top.Significant, tt.wantTop)
+			}
+			if top.Score == nil || top.Share == nil || top.Surprise == nil {
+				t.Errorf("top slice lacks score, share or surprise: %s", stdout)
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRootcauseSlicesTable(t *testing.T) {
+	stdout, _, err := runCLI(t, additiveArgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"48 leaves, additive KPI", "region=East & product=GTX", "significant"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "{") {
+		t.Errorf("table output looks like JSON:\n%s", stdout)
+	}
+}
+
+func TestRootcauseSlicesErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		want     string
+		wantCode int // 2 for usage errors, 0 for data errors (exit 1)
+	}{
+		{"no file", []string{"rootcause", "slices", "--dims", "region", "--actual", "revenue", "--expected", "target"}, "--file is required", 2},
+		{"no dims", []string{"rootcause", "slices", "--file", "testdata/east_gtx.csv", "--actual", "revenue", "--expected", "target"}, "--dims is required", 2},
+		{"no KPI", []string{"rootcause", "slices", "--file", "testdata/east_gtx.csv", "--dims", "region"}, "no KPI columns", 2},
+		{"mixed KPI", append(append([]string{}, additiveArgs...), "--numerator", "won"), "not both", 2},
+		{"bad top", append(append([]string{}, additiveArgs...), "--top", "0"), "--top 0", 2},
+		{"unknown dimension", []string{"rootcause", "slices", "--file", "testdata/east_gtx.csv", "--dims", "region,teritory",
+			"--actual", "revenue", "--expected", "target"}, `unknown dimension column "teritory"`, 0},
+		{"missing file", []string{"rootcause", "slices", "--file", "testdata/nope.csv", "--dims", "region",
+			"--actual", "revenue", "--expected", "target"}, "nope.csv", 0},
+		{"empty leaves", []string{"rootcause", "slices", "--file", "testdata/header_only.csv", "--dims", "region",
+			"--actual", "revenue", "--expected", "target"}, "no leaf rows", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, _, err := runCLI(t, tt.args...)
+			if err == nil {
+				t.Fatalf("got no error, want %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			var ee exitError
+			code := 0
+			if errors.As(err, &ee) {
+				code = ee.code
+			}
+			if code != tt.wantCode {
+				t.Errorf("exit code %d, want %d", code, tt.wantCode)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing on error", stdout)
+			}
+		})
+	}
+}

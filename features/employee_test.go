@@ -1,0 +1,71 @@
+package features
+
+import (
+	"math"
+	"testing"
+
+	"github.com/growthlens/growthlens/datasets"
+)
+
+func TestStaffAt(t *testing.T) {
+	s, err := NewStaff(load(t, "testdata/panel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(id, day string) EmployeeRow {
+		t.Helper()
+		d, err := datasets.ParseDate(day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.At(id, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	near := func(name string, got, want float64) {
+		t.Helper()
+		if math.IsNaN(want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-want) > 0.01 {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	// As of 2024-02-01: promotion R1 and bonus R2 are history, training R3 is in the future.
+	r := at("E1", "2024-02-01")
+	near("level", r.Level, 2)
+	near("salary", r.Salary, 60000)
+	near("salary ratio", r.SalaryRatio, 1) // E2 not hired yet: E1 is the median
+	near("age", r.Age, 39)
+	near("tenure", r.TenureYears, 4.085)
+	near("promotion wait", r.PromotionWaitMonths, 387/30.4375)
+	near("perf last", r.PerfLast, 4.0)    // 2023Q4; 2024Q1 has not ended
+	near("perf trend", r.PerfTrend, 0.75) // 4.0 - mean(3.0, 3.5)
+	near("kpi last", r.KPILast, 1.1)      //
+	near("months since reward", r.MonthsSinceReward, 215/30.4375)
+	near("promotions 24m", r.Rewards24m[2], 1)          // datasets.RewardTypes[2] == promotion
+	near("cash 24m", r.Rewards24m[0], 1)                //
+	near("training 24m", r.Rewards24m[3], 0)            // R3 is after asOf
+	near("reimbursement days", r.ReimbursementDays, 10) // C1 only; C2 is submitted on asOf
+	if !r.Active {
+		t.Error("E1 inactive on 2024-02-01")
+	}
+
+	// Before the promotion: a level lower and the raise undone.
+	r = at("E1", "2023-01-01")
+	near("level before promotion", r.Level, 1)
+	near("salary before promotion", r.Salary, 55000)
+	near("wait since hire", r.PromotionWaitMonths, 1096/30.4375)
+	near("no reviews yet", r.PerfLast, math.NaN())
+	near("no reward yet", r.MonthsSinceReward, math.NaN())
+
+	if r := at("E2", "2024-06-01"); r.Active {
+		t.Error("E2 active after leaving on 2024-05-20")
+	}
+	if _, err := s.At("E9", datasets.Period{}.Start()); err == nil {
+		t.Error("unknown employee: want error")
+	}
+	r = at("E1", "2024-02-01")
+	if got, want := len(r.Values()), len(EmployeeColumns); got != want {
+		t.Errorf("Values has %d fields, EmployeeColumns %d names", got, want)
+	}
+}

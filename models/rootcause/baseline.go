@@ -1,0 +1,61 @@
+package rootcause
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// BaselineAbstain is the overall relative deviation |actual − expected| / expected below which
+// RankLargestChange answers "no dominant cause".
+const BaselineAbstain = 0.02
+
+// RankLargestChange is the trivial baseline the drilldown is compared with: every slice of one
+// to opt.MaxDims dimensions ranked by its absolute deviation |Σ actual − Σ expected| (for a ratio,
+// of the numerator against expected rate × actual denominator), with no ripple model, no
+// noise model and no parent/child collapsing. It answers "no dominant cause" only when the
+// overall relative deviation is below BaselineAbstain. Every listed slice is marked
+// significant unless it abstains.
+func RankLargestChange(t *Table, opt Options) (*Result, error) {
+	if t == nil || t.Len() == 0 {
+		return nil, ErrNoLeaves
+	}
+	opt, err := opt.withDefaults(len(t.dims))
+	if err != nil {
+		return nil, err
+	}
+	v, f, err := t.leaves()
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{t: t, v: v, f: f}
+	e.build(opt.MaxDims)
+	// Reuse the slice sums: with a = 1 and g = 1 the ripple sums become Σ(v − f) and a count.
+	dev := make([]float64, len(e.sA))
+	for _, c := range e.cubs {
+		for l, id := range c.ids {
+			dev[c.first+int(id)] += v[l] - f[l]
+		}
+	}
+	var sv, sf float64
+	for l := range v {
+		sv += v[l]
+		sf += f[l]
+	}
+	res := &Result{Kind: t.kind, Candidates: len(dev) - 1}
+	res.Actual, res.Expected, res.MixShare = e.totals()
+	abstain := math.Abs(sv-sf) < BaselineAbstain*sf
+	ids := make([]int, 0, len(dev)-1)
+	for s := 1; s < len(dev); s++ {
+		ids = append(ids, s)
+	}
+	slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(math.Abs(dev[b]), math.Abs(dev[a])) })
+	for _, s := range ids[:min(opt.Top, len(ids))] {
+		sl := e.describe(s)
+		sl.Score = math.Abs(dev[s])
+		sl.Significant = !abstain
+		res.Slices = append(res.Slices, sl)
+	}
+	res.NoDominantCause = abstain
+	return res, nil
+}
