@@ -463,7 +463,7 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 	return probs
 }
 
-// from_ names the source of the value in a reason, when it is not the canonical column itself.
+// origin names the source of the value in a reason, when it is not the canonical column itself.
 func (cp *columnPlan) origin() string {
 	if cp.desc == "" || cp.desc == cp.name {
 		return ""
