@@ -163,3 +163,23 @@ func TestPeriod(t *testing.T) {
 		t.Errorf("Quarter of 2024-08 = %s, want 2024Q3", got)
 	}
 }
+
+// TestParseTimestampFastPath compares the fast path for YYYY-MM-DDTHH:MM:SSZ with time.Parse,
+// the reference, on valid and invalid timestamps of that shape and others.
+func TestParseTimestampFastPath(t *testing.T) {
+	for _, s := range []string{
+		"2024-01-05T09:30:00Z", "2024-02-29T23:59:59Z", "2023-02-29T10:00:00Z", "2024-13-01T00:00:00Z",
+		"2024-04-31T00:00:00Z", "2024-01-05T24:00:00Z", "2024-01-05T23:60:00Z", "2024-01-05T23:59:60Z",
+		"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-01-05T09:30:00+02:00", "2024-01-05T09:30:00.5Z",
+		"2024-01-05 09:30:00Z", "2024-1-05T09:30:00Z", "2024-01-05T09:30:0xZ", "+024-01-05T09:30:00Z",
+	} {
+		want, werr := time.Parse(time.RFC3339, s)
+		got, gerr := ParseTimestamp(s)
+		if (werr == nil) != (gerr == nil) || werr == nil && !got.Equal(want) {
+			t.Errorf("ParseTimestamp(%q) = %v, %v; time.Parse gives %v, %v", s, got, gerr, want, werr)
+		}
+		if gerr == nil && got.Location() != time.UTC {
+			t.Errorf("ParseTimestamp(%q) is not in UTC", s)
+		}
+	}
+}

@@ -178,11 +178,37 @@ func ParseDate(s string) (time.Time, error) {
 
 // ParseTimestamp reads an RFC 3339 timestamp and returns it in UTC.
 func ParseTimestamp(s string) (time.Time, error) {
+	if t, ok := parseUTCSeconds(s); ok {
+		return t, nil
+	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("timestamp %q: want RFC 3339 (2006-01-02T15:04:05Z07:00)", s)
 	}
 	return t.UTC(), nil
+}
+
+// parseUTCSeconds reads the form growthlens writes, YYYY-MM-DDTHH:MM:SSZ, without the
+// generality of time.Parse; it reports false for anything else, valid or not, which the caller
+// hands to time.Parse.
+func parseUTCSeconds(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	y, ok1 := digits(s[:4])
+	mo, ok2 := digits(s[5:7])
+	d, ok3 := digits(s[8:10])
+	h, ok4 := digits(s[11:13])
+	mi, ok5 := digits(s[14:16])
+	sec, ok6 := digits(s[17:19])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // FormatDate writes YYYY-MM-DD; the zero time formats as "".

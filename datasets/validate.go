@@ -60,7 +60,7 @@ type checker struct {
 	ordered  [][2]int
 	conds    []condition
 	keyCols  []int
-	keys     map[string]int // key → line of the row that was kept
+	keys     keySet // keys of the rows kept, with their lines
 	keyBuf   []byte
 	refs     []refTally
 	distinct bool
@@ -85,7 +85,7 @@ type refTally struct {
 }
 
 func newChecker(t *Table) *checker {
-	c := &checker{t: t, keys: make(map[string]int)}
+	c := &checker{t: t}
 	idx := func(name string) int {
 		_, i, ok := t.Column(name)
 		if !ok {
@@ -152,7 +152,7 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 		return probs, false
 	}
 	key := c.key(rec)
-	if first, dup := c.keys[key]; dup {
+	if first, dup := c.keys.lookup(key); dup {
 		if c.distinct && c.records[key] == strings.Join(rec, "\x00") {
 			return probs, true
 		}
@@ -160,7 +160,7 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 			Reason: fmt.Sprintf("duplicate key %s (first at line %d, which is kept)", c.keyText(rec), first)}), false
 	}
 	key = strings.Clone(key)
-	c.keys[key] = line
+	c.keys.add(key, line)
 	c.lastKey = key
 	if c.distinct {
 		if c.records == nil {
@@ -176,16 +176,7 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 
 // reserve sizes the key set for about n rows, sparing the rehashing of a million keys as the
 // map doubles.
-func (c *checker) reserve(n int) {
-	if n <= 2*len(c.keys) {
-		return
-	}
-	keys := make(map[string]int, n)
-	for k, v := range c.keys {
-		keys[k] = v
-	}
-	c.keys = keys
-}
+func (c *checker) reserve(n int) { c.keys.reserve(n) }
 
 // onlyRefsTo drops the reference tallies whose target table will not be there to check them
 // against, which saves a map lookup per row and reference.
@@ -267,7 +258,7 @@ func crossCheck(checked map[string]*checker, files map[string]string) []Warning 
 			var rows int
 			var missing []string
 			for j, v := range r.values {
-				if _, ok := target.keys[v]; !ok {
+				if _, ok := target.keys.lookup(v); !ok {
 					rows += r.rows[j]
 					missing = append(missing, v)
 				}
