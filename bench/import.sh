@@ -3,7 +3,9 @@
 #
 # Generates a 1,000,000-row canonical opportunities CSV (bench/gen-opportunities.awk, in a temp
 # dir, never committed), imports it with `growthlens import` and an identity mapping RUNS times
-# under /usr/bin/time -v, and prints the median rows/s and the peak RSS next to the targets
+# under /usr/bin/time -v — once with the rows in key order, as generated and as most exports
+# list them, and once shuffled, which takes the slower hashed path for duplicate-key checks —
+# and prints the median rows/s and the peak RSS next to the targets
 # (>= 300,000 rows/s, <= 1 GiB) and next to references measured in the same run: reading the
 # file (cat), and the Go benchmarks of our CSV reader against encoding/csv (ReuseRecord) and of
 # datasets.Load (typed rows) on the same million rows.
@@ -27,6 +29,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/src"
 awk -v n="$ROWS" -v seed=7 -f bench/gen-opportunities.awk >"$tmp/src/opportunities.csv"
 printf 'tables:\n  opportunities: {source: opportunities.csv}\n' >"$tmp/identity.yaml"
+mkdir -p "$tmp/shuffled"
+{ head -1 "$tmp/src/opportunities.csv"; tail -n +2 "$tmp/src/opportunities.csv" | shuf --random-source=<(yes); } >"$tmp/shuffled/opportunities.csv"
 bytes=$(wc -c <"$tmp/src/opportunities.csv")
 
 # wall seconds and peak RSS (KiB) from a /usr/bin/time -v report
@@ -36,22 +40,30 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 
 : >"$tmp/walls"
 : >"$tmp/rsss"
+: >"$tmp/swalls"
+: >"$tmp/srsss"
 : >"$tmp/cats"
-for i in $(seq "$RUNS"); do
-	$TIME -v cat "$tmp/src/opportunities.csv" >/dev/null 2>"$tmp/cat.$i"
-	wall "$tmp/cat.$i" >>"$tmp/cats"
-	$TIME -v bin/growthlens import --mapping "$tmp/identity.yaml" --out "$tmp/out" --json "$tmp/src/opportunities.csv" \
-		>"$tmp/out.json" 2>"$tmp/time.$i"
+run_import() { # file, walls, rsss, run
+	$TIME -v bin/growthlens import --mapping "$tmp/identity.yaml" --out "$tmp/out" --json "$1" \
+		>"$tmp/out.json" 2>"$tmp/time.$4"
 	if ! grep -q "\"imported\":$ROWS," "$tmp/out.json"; then
-		echo "bench-import: run $i did not import all $ROWS rows:" >&2
+		echo "bench-import: run $4 did not import all $ROWS rows:" >&2
 		cat "$tmp/out.json" >&2
 		exit 1
 	fi
-	wall "$tmp/time.$i" >>"$tmp/walls"
-	rss "$tmp/time.$i" >>"$tmp/rsss"
+	wall "$tmp/time.$4" >>"$2"
+	rss "$tmp/time.$4" >>"$3"
+}
+for i in $(seq "$RUNS"); do
+	$TIME -v cat "$tmp/src/opportunities.csv" >/dev/null 2>"$tmp/cat.$i"
+	wall "$tmp/cat.$i" >>"$tmp/cats"
+	run_import "$tmp/src/opportunities.csv" "$tmp/walls" "$tmp/rsss" "$i"
+	run_import "$tmp/shuffled/opportunities.csv" "$tmp/swalls" "$tmp/srsss" "s$i"
 done
 imp_wall=$(median <"$tmp/walls")
 imp_rss=$(sort -g "$tmp/rsss" | tail -1)
+shuf_wall=$(median <"$tmp/swalls")
+shuf_rss=$(sort -g "$tmp/srsss" | tail -1)
 cat_wall=$(median <"$tmp/cats")
 
 # Go benchmarks on the same number of rows: Load (typed rows; the peak RSS is the test binary's,
@@ -67,15 +79,20 @@ ours=$(metric BenchmarkCSVReader rows/s "$tmp/csv.txt")
 ref=$(metric BenchmarkEncodingCSV rows/s "$tmp/csv.txt")
 
 awk -v rows="$ROWS" -v bytes="$bytes" -v runs="$RUNS" -v w="$imp_wall" -v r="$imp_rss" -v cw="$cat_wall" \
+	-v sw="$shuf_wall" -v sr="$shuf_rss" \
 	-v lr="$load_rate" -v lrss="$load_rss" -v ours="$ours" -v ref="$ref" 'BEGIN {
 	rate = rows / w
 	printf "bench-import: %d opportunities rows (%.1f MB), median of %d runs\n\n", rows, bytes / 1e6, runs
 	printf "%-44s %10s %12s %14s\n", "", "wall s", "rows/s", "peak RSS MiB"
-	printf "%-44s %10.2f %12.0f %14.0f\n", "growthlens import (identity mapping)", w, rate, r / 1024
+	srate = rows / sw
+	printf "%-44s %10.2f %12.0f %14.0f\n", "growthlens import, rows in key order", w, rate, r / 1024
+	printf "%-44s %10.2f %12.0f %14.0f\n", "growthlens import, rows shuffled", sw, srate, sr / 1024
 	printf "%-44s %10s %12d %14d\n", "target", "-", 300000, 1024
 	printf "%-44s %10.2f %12.0f %14s\n", "reference: cat file > /dev/null", cw, (cw > 0 ? rows / cw : 0), "-"
 	printf "%-44s %10s %12.0f %14.0f\n", "datasets.Load into typed rows (Go bench)", "-", lr, lrss / 1024
 	printf "%-44s %10s %12.0f %14s\n", "CSV split: datasets reader (Go bench)", "-", ours, "-"
 	printf "%-44s %10s %12.0f %14s\n", "CSV split: encoding/csv ReuseRecord (Go bench)", "-", ref, "-"
-	printf "\nimport: %s (%.2fx the rows/s target, %.0f%% of the memory budget)\n", (rate >= 300000 && r <= 1048576) ? "MEETS TARGET" : "SHORT OF TARGET", rate / 300000, 100 * r / 1048576
+	worst = rate < srate ? rate : srate
+	mem = r > sr ? r : sr
+	printf "\nimport: %s (slower order at %.2fx the rows/s target, %.0f%% of the memory budget)\n", (worst >= 300000 && mem <= 1048576) ? "MEETS TARGET" : "SHORT OF TARGET", worst / 300000, 100 * mem / 1048576
 }'
