@@ -11,11 +11,11 @@
 # datasets.Load (typed rows) on the same million rows.
 #
 # The machine may be shared: figures are medians of RUNS runs; compare ratios, not absolutes.
-# Usage: bench/import.sh  (env: ROWS=1000000 RUNS=3 GO=go)
+# Usage: bench/import.sh  (env: ROWS=1000000 RUNS=5 GO=go)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 GO=${GO:-go}
 TIME=/usr/bin/time
 if [ ! -x "$TIME" ]; then
