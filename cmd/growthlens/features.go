@@ -134,7 +134,19 @@ func writeEmployeeFeatures(a *app, ds *datasets.Dataset, asOf time.Time, out str
 
 // writeFileAtomic writes through a temporary file in the same directory and renames it, so a
 // reader never sees half a file and a failed write leaves the old one.
+// A path that exists and is not a regular file (/dev/null, a pipe) is written directly.
 func writeFileAtomic(path string, write func(w io.Writer) error) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
