@@ -136,6 +136,10 @@ func (mb *member) probs(x []float64, n int, out []float64) {
 	mb.Calib.apply(out, n, k)
 }
 
+// modelData is Model without its methods, so gob encodes the fields instead of calling
+// MarshalBinary again.
+type modelData Model
+
 // binaryMagic starts every serialised model; the last byte is the format version.
 var binaryMagic = []byte("growthlens/classify\x00\x01")
 
@@ -143,7 +147,7 @@ var binaryMagic = []byte("growthlens/classify\x00\x01")
 func (m *Model) MarshalBinary() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Write(binaryMagic)
-	if err := gob.NewEncoder(&buf).Encode(m); err != nil {
+	if err := gob.NewEncoder(&buf).Encode((*modelData)(m)); err != nil {
 		return nil, fmt.Errorf("encode model: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -158,10 +162,11 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if v := data[len(binaryMagic)-1]; v != binaryMagic[len(binaryMagic)-1] {
 		return fmt.Errorf("decode model: format version %d, this build reads %d", v, binaryMagic[len(binaryMagic)-1])
 	}
-	var out Model
-	if err := gob.NewDecoder(bytes.NewReader(data[len(binaryMagic):])).Decode(&out); err != nil {
+	var d modelData
+	if err := gob.NewDecoder(bytes.NewReader(data[len(binaryMagic):])).Decode(&d); err != nil {
 		return fmt.Errorf("decode model: %w", err)
 	}
+	out := Model(d)
 	if err := out.validate(); err != nil {
 		return fmt.Errorf("decode model: %w", err)
 	}

@@ -44,5 +44,7 @@ print("multi auc %.10f logloss %.10f acc %.10f macro_f1 %.10f" % (
 s = np.array([0.1, 0.2, 0.2, 0.3, 0.35, 0.5, 0.55, 0.6, 0.7, 0.9])
 t = np.array([0, 1, 0, 0, 1, 0, 1, 1, 0, 1])
 ir = IsotonicRegression(out_of_bounds="clip").fit(s, t)
-q = np.array([0.15, 0.2, 0.32, 0.5, 0.52, 0.65, 0.8])
+# Query points away from the end pools (fitted 0 and 1), which growthlens clips to
+# [0.5/(n+1), 1-0.5/(n+1)] on purpose so a calibrated probability is never 0 or 1.
+q = np.array([0.2, 0.25, 0.32, 0.5, 0.52, 0.65])
 print("isotonic", ir.predict(q).round(10).tolist())
