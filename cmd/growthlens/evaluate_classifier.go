@@ -104,7 +104,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 	fl.StringVar(&target, "target", "", "column holding the class labels")
 	fl.StringVar(&positive, "positive", "", "positive class for two-class targets (default: the larger label, e.g. Yes over No)")
 	fl.IntVar(&folds, "folds", 5, "outer stratified folds")
-	fl.IntVar(&innerFolds, "inner-folds", 5, "inner folds used to choose model, hyperparameters and calibration")
+	fl.IntVar(&innerFolds, "inner-folds", 3, "inner folds used to choose model, hyperparameters and calibration")
 	fl.Uint64Var(&seed, "seed", 0, "seed for folds, subsamples and bootstraps")
 	fl.StringSliceVar(&drop, "drop", nil, "columns to leave out, comma-separated")
 	fl.StringSliceVar(&families, "models", nil, "candidate families (default "+strings.Join(classify.DefaultFamilies, ",")+")")

@@ -56,7 +56,8 @@ type colEnc struct {
 	Ints      []float64 // small-integer levels; one indicator each follows
 
 	// Categorical.
-	Levels map[string]int32 // label -> feature offset within the column ("" is missing)
+	Labels []string // one-hot labels in feature order ("" is missing); a slice, so bytes are stable
+	levels map[string]int32 // label -> feature offset within the column, built from Labels
 	Other  int32            // offset of the pooled "other" feature, or -1
 }
 
@@ -64,19 +65,15 @@ func fitEncoder(t *Table, opts EncodeOptions) *encoder {
 	e := &encoder{Opts: opts}
 	for _, c := range t.Columns() {
 		ce := colEnc{Name: c.Name, Kind: c.Kind, Offset: e.Width, Other: -1}
-		distinct, present := countDistinct(&c)
-		if present == 0 {
-			e.Dropped = append(e.Dropped, Drop{c.Name, "every value is missing"})
-			continue
-		}
-		if distinct == 1 && present == c.Len() {
-			e.Dropped = append(e.Dropped, Drop{c.Name, "constant"})
-			continue
-		}
+		var reason string
 		if c.Kind == Numeric {
-			e.fitNumeric(&ce, c.Num)
+			reason = e.fitNumeric(&ce, c.Num)
 		} else {
-			e.fitCategorical(&ce, c.Cat)
+			reason = e.fitCategorical(&ce, c.Cat)
+		}
+		if reason != "" {
+			e.Dropped = append(e.Dropped, Drop{c.Name, reason})
+			continue
 		}
 		e.Cols = append(e.Cols, ce)
 	}
@@ -89,7 +86,8 @@ func (e *encoder) addFeature(name string, binary bool) {
 	e.Width++
 }
 
-func (e *encoder) fitNumeric(ce *colEnc, v []float64) {
+// fitNumeric adds the column's features, or returns why the column has none.
+func (e *encoder) fitNumeric(ce *colEnc, v []float64) string {
 	vals := make([]float64, 0, len(v))
 	hasMissing := false
 	for _, x := range v {
@@ -99,7 +97,13 @@ func (e *encoder) fitNumeric(ce *colEnc, v []float64) {
 		}
 		vals = append(vals, x)
 	}
+	if len(vals) == 0 {
+		return "every value is missing"
+	}
 	sort.Float64s(vals)
+	if vals[0] == vals[len(vals)-1] && !hasMissing {
+		return "constant"
+	}
 	if e.Opts.LogSkewed && vals[0] >= 0 && skewness(vals) > 1 {
 		ce.Log = true
 	}
@@ -134,12 +138,20 @@ func (e *encoder) fitNumeric(ce *colEnc, v []float64) {
 			}
 		}
 	}
+	return ""
 }
 
-func (e *encoder) fitCategorical(ce *colEnc, v []string) {
+// fitCategorical adds the column's one-hot features, or returns why the column has none.
+func (e *encoder) fitCategorical(ce *colEnc, v []string) string {
 	count := map[string]int{}
 	for _, s := range v {
 		count[s]++
+	}
+	switch {
+	case count[""] == len(v):
+		return "every value is missing"
+	case len(count) == 1:
+		return "constant"
 	}
 	labels := make([]string, 0, len(count))
 	for s := range count {
@@ -151,19 +163,28 @@ func (e *encoder) fitCategorical(ce *colEnc, v []string) {
 		}
 		return labels[i] < labels[j]
 	})
-	ce.Levels = map[string]int32{}
 	for i, s := range labels {
 		if i == maxLevels {
 			ce.Other = int32(i)
 			e.addFeature(ce.Name+"=(other)", true)
 			break
 		}
-		ce.Levels[s] = int32(i)
+		ce.Labels = append(ce.Labels, s)
 		name := s
 		if s == "" {
 			name = "(missing)"
 		}
 		e.addFeature(ce.Name+"="+name, true)
+	}
+	ce.index()
+	return ""
+}
+
+// index builds the label lookup of a categorical column (after fitting or decoding).
+func (ce *colEnc) index() {
+	ce.levels = make(map[string]int32, len(ce.Labels))
+	for i, s := range ce.Labels {
+		ce.levels[s] = int32(i)
 	}
 }
 
@@ -199,7 +220,7 @@ func (e *encoder) encodeRange(t *Table, lo, hi int, x []float64) error {
 		off := ce.Offset
 		if ce.Kind == Categorical {
 			for i, s := range c.Cat[lo:hi] {
-				if j, ok := ce.Levels[s]; ok {
+				if j, ok := ce.levels[s]; ok {
 					x[i*w+off+int(j)] = 1
 				} else if ce.Other >= 0 {
 					x[i*w+off+int(ce.Other)] = 1

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
@@ -79,11 +77,30 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 	}
 	grad := make([]float64, d)
 	hess := mat.NewSymDense(d, nil)
-	// z holds √(C·μ(1−μ)) · [x_i, 1] row by row, so the Hessian of the loss is zᵀz (one BLAS
-	// syrk call, much faster than accumulating outer products row by row).
-	z := make([]float64, n*d)
-	zg := blas64.General{Rows: n, Cols: d, Stride: d, Data: z}
-	hs := blas64.Symmetric{N: d, Stride: d, Uplo: blas.Upper, Data: hess.RawSymmetric().Data}
+	h := hess.RawSymmetric().Data // upper triangle, row-major
+	// One-hot and indicator features are mostly zero; the Hessian's outer products only need
+	// each row's non-zero entries, listed once here (the intercept is index p).
+	nzStart := make([]int32, n+1)
+	nnz := n
+	for _, v := range x[:n*p] {
+		if v != 0 {
+			nnz++
+		}
+	}
+	nzIdx := make([]int32, 0, nnz)
+	nzVal := make([]float64, 0, nnz)
+	for i := 0; i < n; i++ {
+		for a, v := range x[i*p : i*p+p] {
+			if v != 0 {
+				nzIdx = append(nzIdx, int32(a))
+				nzVal = append(nzVal, v)
+			}
+		}
+		nzIdx = append(nzIdx, int32(p))
+		nzVal = append(nzVal, 1)
+		nzStart[i+1] = int32(len(nzIdx))
+	}
+	mus := make([]float64, n)
 	step := make([]float64, d)
 	trial := make([]float64, d)
 	f := objective(theta)
@@ -92,7 +109,6 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		for j := range grad {
 			grad[j] = 0
 		}
-		mus := z[:n] // reuse: z is overwritten below only after the gradient test
 		for i := 0; i < n; i++ {
 			row := x[i*p : i*p+p]
 			mu := sigmoid(theta[p] + dot(theta[:p], row))
@@ -110,18 +126,21 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		if maxAbs(grad) < 1e-8*math.Max(1, c*float64(n)) {
 			break
 		}
-		mus = append([]float64(nil), mus...)
-		for i := 0; i < n; i++ {
-			row := x[i*p : i*p+p]
-			s := math.Sqrt(c * mus[i] * (1 - mus[i]))
-			zr := z[i*d : i*d+d]
-			for a, v := range row {
-				zr[a] = s * v
-			}
-			zr[p] = s
+		for j := range h {
+			h[j] = 0
 		}
-		blas64.Syrk(blas.Trans, 1, zg, 0, hs)
-		h := hs.Data
+		for i := 0; i < n; i++ {
+			wt := c * mus[i] * (1 - mus[i])
+			idx := nzIdx[nzStart[i]:nzStart[i+1]]
+			val := nzVal[nzStart[i]:nzStart[i+1]]
+			for a, ia := range idx {
+				wa := wt * val[a]
+				hr := h[int(ia)*d:]
+				for b := a; b < len(idx); b++ {
+					hr[idx[b]] += wa * val[b]
+				}
+			}
+		}
 		for j := 0; j < p; j++ {
 			h[j*d+j] += 1
 		}

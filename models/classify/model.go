@@ -174,7 +174,8 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// validate checks the shapes that scoring relies on, so corrupt bytes fail at load time.
+// validate checks the shapes that scoring relies on, so corrupt bytes fail at load time, and
+// rebuilds the lookups that are not serialised (categorical label maps).
 func (m *Model) validate() error {
 	k := len(m.Classes)
 	if k < 2 {
@@ -226,7 +227,11 @@ func (m *Model) validate() error {
 }
 
 func (e *encoder) validate() error {
-	for _, c := range e.Cols {
+	for i := range e.Cols {
+		c := &e.Cols[i]
+		if c.Kind == Categorical {
+			c.index()
+		}
 		if c.Offset < 0 || c.Offset >= e.Width {
 			return fmt.Errorf("column %q: offset out of range", c.Name)
 		}
@@ -237,13 +242,11 @@ func (e *encoder) validate() error {
 			}
 			width += len(c.Ints)
 		} else {
-			width = len(c.Levels)
+			width = len(c.Labels)
 			if c.Other >= 0 {
 				width++
-			}
-			for _, j := range c.Levels {
-				if j < 0 || int(j) >= width {
-					return fmt.Errorf("column %q: level out of range", c.Name)
+				if int(c.Other) != len(c.Labels) {
+					return fmt.Errorf("column %q: other level out of range", c.Name)
 				}
 			}
 		}

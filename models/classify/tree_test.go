@@ -25,7 +25,7 @@ func randomProblem(n, p, k int, seed uint64) ([]float64, []int) {
 			x[i*p+j] = v
 			s += v * float64(j%3-1)
 		}
-		y[i] = (int(s+10*rng.Float64()) % k + k) % k
+		y[i] = (int(s+10*rng.Float64())%k + k) % k
 	}
 	return x, y
 }
