@@ -56,7 +56,7 @@ type colEnc struct {
 	Ints      []float64 // small-integer levels; one indicator each follows
 
 	// Categorical.
-	Labels []string // one-hot labels in feature order ("" is missing); a slice, so bytes are stable
+	Labels []string         // one-hot labels in feature order ("" is missing); a slice, so bytes are stable
 	levels map[string]int32 // label -> feature offset within the column, built from Labels
 	Other  int32            // offset of the pooled "other" feature, or -1
 }
