@@ -66,6 +66,10 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 					labels = append(labels, tc.String(i))
 				}
 			}
+			// Check the target first: with one class (or one row) nothing else matters.
+			if _, _, err := classify.Labels(labels, positive); err != nil {
+				return fmt.Errorf("--target %s: %w", target, err)
+			}
 			features, err := t.Without(append([]string{target}, drop...)...)
 			if err != nil {
 				return exitError{2, fmt.Errorf("--drop: %w", err)}

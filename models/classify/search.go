@@ -195,7 +195,7 @@ func familyPaths(family string) []path {
 			out = append(out, path{Bayes, []config{{Family: Bayes, Enc: EncodeOptions{LogSkewed: true}, Smoothing: s}}})
 		}
 	case Tree:
-		out = append(out, path{Tree, []config{{Family: Tree, Tree: TreeOptions{Depth: 4, Criterion: "gini", MaxBins: 8}}}})
+		out = append(out, path{Tree, []config{{Family: Tree, Tree: TreeOptions{Depth: 3, Criterion: "gini", MaxBins: 8}}}})
 	case Forest:
 		out = append(out, path{Forest, []config{{Family: Forest, Tree: TreeOptions{Depth: 8, Criterion: "gini", MaxBins: 16, Trees: 50, Features: 0.5}}}})
 	case Boost:
