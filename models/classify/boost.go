@@ -268,7 +268,7 @@ func (gr *grower) split(f *forest, at int32, rows []int32, hist []float64, depth
 	}
 	left := int32(len(f.Nodes))
 	f.Nodes = append(f.Nodes, node{}, node{})
-	f.Nodes[at] = node{Feat: int32(bestFeat), Left: left, Right: left + 1, Thr: gr.bins.threshold(bestFeat, bestBin)}
+	f.Nodes[at] = node{Feat: int32(bestFeat), Left: left, Thr: gr.bins.threshold(bestFeat, bestBin)}
 	lrows, rrows := rows[:lo], rows[lo:]
 	// Histogram subtraction: scan only the smaller child; the larger one's histogram is the
 	// parent's minus the smaller's.

@@ -128,7 +128,7 @@ func compileCART(f *forest, at int32, nd reflect.Value, feats []int, bins *binni
 	b := int(math.Floor(nd.FieldByName("Threshold").Float()))
 	left := int32(len(f.Nodes))
 	f.Nodes = append(f.Nodes, node{}, node{})
-	f.Nodes[at] = node{Feat: int32(feat), Left: left, Right: left + 1, Thr: bins.threshold(feat, b)}
+	f.Nodes[at] = node{Feat: int32(feat), Left: left, Thr: bins.threshold(feat, b)}
 	for i, name := range []string{"Left", "Right"} {
 		child := nd.FieldByName(name)
 		if child.IsNil() {
@@ -197,7 +197,6 @@ func (f *forest) appendTrees(g *forest) {
 			nd.Left += vOff
 		} else {
 			nd.Left += nOff
-			nd.Right += nOff
 		}
 		f.Nodes = append(f.Nodes, nd)
 	}

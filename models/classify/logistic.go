@@ -63,19 +63,32 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		copy(theta, warm.W)
 		theta[p] = warm.B[0]
 	}
-	objective := func(th []float64) float64 {
+	// eval returns the objective at th and fills its gradient and the fitted probabilities:
+	// one pass over the rows serves both the line search and the next Newton step.
+	eval := func(th, grad, mus []float64) float64 {
 		var f float64
-		for j := 0; j < p; j++ {
-			f += 0.5 * th[j] * th[j]
+		for j := range grad {
+			grad[j] = 0
 		}
 		for i := 0; i < n; i++ {
-			z := th[p] + dot(th[:p], x[i*p:i*p+p])
+			row := x[i*p : i*p+p]
+			z := th[p] + dot(th[:p], row)
+			mu := sigmoid(z)
+			mus[i] = mu
 			// −log p(y|x) = log(1+e^z) − y z
 			f += c * (log1pExp(z) - float64(y[i])*z)
+			r := c * (mu - float64(y[i]))
+			for a, v := range row {
+				grad[a] += r * v
+			}
+			grad[p] += r
+		}
+		for j := 0; j < p; j++ {
+			f += 0.5 * th[j] * th[j]
+			grad[j] += th[j]
 		}
 		return f
 	}
-	grad := make([]float64, d)
 	hess := mat.NewSymDense(d, nil)
 	h := hess.RawSymmetric().Data // upper triangle, row-major
 	// One-hot and indicator features are mostly zero; the Hessian's outer products only need
@@ -100,29 +113,13 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		nzVal = append(nzVal, 1)
 		nzStart[i+1] = int32(len(nzIdx))
 	}
-	mus := make([]float64, n)
+	grad, gradT := make([]float64, d), make([]float64, d)
+	mus, musT := make([]float64, n), make([]float64, n)
 	step := make([]float64, d)
 	trial := make([]float64, d)
-	f := objective(theta)
+	f := eval(theta, grad, mus)
 	const maxIter = 100
 	for iter := 0; iter < maxIter; iter++ {
-		for j := range grad {
-			grad[j] = 0
-		}
-		for i := 0; i < n; i++ {
-			row := x[i*p : i*p+p]
-			mu := sigmoid(theta[p] + dot(theta[:p], row))
-			mus[i] = mu
-			r := c * (mu - float64(y[i]))
-			for a, v := range row {
-				grad[a] += r * v
-			}
-			grad[p] += r
-		}
-		for j := 0; j < p; j++ {
-			grad[j] += theta[j]
-		}
-		// Test before forming the Hessian, the costly part of an iteration.
 		if maxAbs(grad) < 1e-8*math.Max(1, c*float64(n)) {
 			break
 		}
@@ -158,24 +155,27 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		// Backtracking (Armijo) line search along −step.
 		decrease := dot(grad, step)
 		t := 1.0
-		var fNew float64
-		for ls := 0; ; ls++ {
+		accepted := false
+		for ls := 0; ls <= 30; ls++ {
 			for j := range trial {
 				trial[j] = theta[j] - t*step[j]
 			}
-			fNew = objective(trial)
-			if fNew <= f-1e-4*t*decrease || ls == 30 {
+			fNew := eval(trial, gradT, musT)
+			if fNew <= f-1e-4*t*decrease {
+				accepted = fNew < f
+				theta, trial = trial, theta
+				grad, gradT = gradT, grad
+				mus, musT = musT, mus
+				f = fNew
 				break
 			}
 			t /= 2
 		}
-		if fNew >= f {
+		if !accepted {
 			// No decrease left at machine precision: the gradient test was too strict for
 			// this problem's scale.
 			break
 		}
-		copy(theta, trial)
-		f = fNew
 	}
 	return &linear{P: p, K: 2, W: append([]float64(nil), theta[:p]...), B: []float64{theta[p]}}, nil
 }

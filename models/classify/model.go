@@ -297,7 +297,7 @@ func (f *forest) validate(k, w int) error {
 			continue
 		}
 		// Children come after their parent, so every walk ends at a leaf.
-		if int(nd.Feat) >= w || nd.Left <= int32(i) || nd.Right <= int32(i) || nd.Left >= n || nd.Right >= n {
+		if int(nd.Feat) >= w || nd.Left <= int32(i) || nd.Left+1 >= n {
 			return errors.New("forest: node out of range")
 		}
 	}

@@ -5,13 +5,13 @@ import (
 	"sort"
 )
 
-// node is one node of a compiled tree. An internal node sends a row left when
-// x[Feat] < Thr and right otherwise; a leaf has Feat = −1 and Left indexes its values.
+// node is one node of a compiled tree. An internal node sends a row to its left child Left
+// when x[Feat] < Thr and to its right child, always Left+1, otherwise (so the walk needs no
+// branch); a leaf has Feat = −1 and Left indexes its values. 16 bytes.
 type node struct {
-	Feat  int32
-	Left  int32
-	Right int32
-	Thr   float64
+	Thr  float64
+	Feat int32
+	Left int32
 }
 
 // forest is the compact, serialisable form of every tree model here: golearn's CART trees,
@@ -32,7 +32,7 @@ type forest struct {
 	Base   []float64
 }
 
-// leafValues returns the leaf's values for row.
+// leaf returns the index in Values of the leaf that row reaches from root.
 func (f *forest) leaf(root int32, row []float64) int32 {
 	nodes := f.Nodes
 	i := root
@@ -41,11 +41,11 @@ func (f *forest) leaf(root int32, row []float64) int32 {
 		if nd.Feat < 0 {
 			return nd.Left
 		}
-		if row[nd.Feat] < nd.Thr {
-			i = nd.Left
-		} else {
-			i = nd.Right
+		var right int32
+		if row[nd.Feat] >= nd.Thr {
+			right = 1
 		}
+		i = nd.Left + right
 	}
 }
 
