@@ -17,6 +17,8 @@ type Model struct {
 	// "logistic(C=0.1,log,ints) calib=platt".
 	Name    string
 	Members []member
+	// Calib, when set, calibrates the members' averaged probabilities (blends only).
+	Calib *calibrator
 }
 
 // member is one calibrated model of a (possibly one-member) blend whose probabilities are
@@ -98,6 +100,7 @@ func (m *Model) PredictProba(t *Table) ([]float64, error) {
 				}
 			}
 		}
+		m.Calib.apply(o, rows, k)
 	}
 	return out, nil
 }
@@ -183,6 +186,11 @@ func (m *Model) validate() error {
 	}
 	if len(m.Members) == 0 {
 		return errors.New("no members")
+	}
+	if m.Calib != nil {
+		if err := m.Calib.validate(k); err != nil {
+			return fmt.Errorf("blend: %w", err)
+		}
 	}
 	for i := range m.Members {
 		mb := &m.Members[i]

@@ -293,6 +293,10 @@ type scored struct {
 type selection struct {
 	best   map[string]*scored // per family, its best config
 	blend  [2]string          // the two families the blend averages ("" when no blend)
+	// blendCal is the blend's own calibration, chosen and cross-fitted on the average of its
+	// members' calibrated out-of-fold probabilities (averaging two calibrated models makes
+	// the average under-confident, which a second calibration can undo).
+	blendCal *scored
 	loss   map[string]float64 // inner log loss per family, blend included
 	chosen string             // family (or Blend) with the lowest inner log loss
 }
@@ -432,7 +436,8 @@ func selectModel(t *Table, y []int, k int, o Options, seed uint64) (*selection, 
 		for i := range avg {
 			avg[i] = (a[i] + b[i]) / 2
 		}
-		sel.loss[Blend] = Score(avg, y, k).LogLoss
+		sel.blendCal = calibrateOOF(avg, y, k, fold, inner)
+		sel.loss[Blend] = sel.blendCal.loss
 		if sel.loss[Blend] < sel.loss[sel.chosen] {
 			sel.chosen = Blend
 		}
@@ -553,6 +558,7 @@ func assemble(sel *selection, family string, t *Table, y []int, k int, seed uint
 		m.Members = append(m.Members, c)
 		names = append(names, mb.Name)
 	}
-	m.Name = "blend(" + strings.Join(names, " + ") + ")"
+	m.Calib = fitCalibrator(sel.blendCal.calib, sel.blendCal.raw, y, k)
+	m.Name = "blend(" + strings.Join(names, " + ") + ") calib=" + sel.blendCal.calib
 	return m, nil
 }
