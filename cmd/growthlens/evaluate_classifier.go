@@ -24,7 +24,8 @@ func newEvaluateClassifierCmd(a *app) *cobra.Command {
 		Use:   "classifier --data FILE.csv --target COLUMN",
 		Short: "Nested cross-validation of the classifier search on any CSV file",
 		Long: `classifier scores growthlens's classifier search (logistic regression, naive Bayes,
-golearn trees and forests, boosted trees, and a blend of the best two; each with its
+golearn trees, boosted trees, and a blend of the best two — golearn forests on request with
+--models; each with its
 hyperparameters and calibration chosen by inner cross-validation) on a CSV file, by nested
 stratified cross-validation: the reported metrics are means over held-out outer folds that no
 choice saw.

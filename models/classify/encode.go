@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // EncodeOptions says how table columns become the numeric features a learner sees.
@@ -11,8 +12,9 @@ import (
 // Always: a numeric column's missing values are replaced by its training median and, when the
 // training column had any, a 0/1 missing-indicator feature is added; a categorical column is
 // one-hot encoded over the labels seen in training (missing is a label of its own when seen),
-// with labels beyond the MaxLevels most frequent pooled into one "other" feature; a label never
-// seen in training encodes as all zeros (no level is on). Columns with no values or one value in
+// with labels beyond the 64 most frequent pooled into one "other" feature; a label never seen
+// in training turns "other" on when the column has it (its weight was learned from rare
+// labels, the best guess for a new one) and otherwise encodes as all zeros (no level is on). Columns with no values or one value in
 // the training rows carry no information and produce no features.
 type EncodeOptions struct {
 	// Standardize centres and scales each continuous feature to mean 0, standard deviation 1
@@ -46,6 +48,10 @@ type colEnc struct {
 	Name   string
 	Kind   Kind
 	Offset int // first feature index
+
+	// Typical is the reference value Explain compares a row with: the training median of a
+	// numeric column, the most frequent non-missing label of a categorical one (as text).
+	Typical string
 
 	// Numeric.
 	Fill      float64 // value used for a missing cell, in transformed units (before scaling)
@@ -111,7 +117,9 @@ func (e *encoder) fitNumeric(ce *colEnc, v []float64) string {
 	for i, x := range vals {
 		tr[i] = ce.transform(x)
 	}
-	ce.Fill = ce.transform(median(vals))
+	med := median(vals)
+	ce.Fill = ce.transform(med)
+	ce.Typical = strconv.FormatFloat(med, 'g', -1, 64)
 	ce.Mean, ce.Scale = 0, 1
 	isBinary := len(vals) > 0 && allIn01(vals)
 	if e.Opts.Standardize && !isBinary {
@@ -163,6 +171,12 @@ func (e *encoder) fitCategorical(ce *colEnc, v []string) string {
 		}
 		return labels[i] < labels[j]
 	})
+	for _, s := range labels {
+		if s != "" {
+			ce.Typical = s
+			break
+		}
+	}
 	for i, s := range labels {
 		if i == maxLevels {
 			ce.Other = int32(i)

@@ -291,14 +291,14 @@ type scored struct {
 
 // selection is what the inner cross-validation chose on one training set.
 type selection struct {
-	best   map[string]*scored // per family, its best config
-	blend  [2]string          // the two families the blend averages ("" when no blend)
+	best  map[string]*scored // per family, its best config
+	blend [2]string          // the two families the blend averages ("" when no blend)
 	// blendCal is the blend's own calibration, chosen and cross-fitted on the average of its
 	// members' calibrated out-of-fold probabilities (averaging two calibrated models makes
 	// the average under-confident, which a second calibration can undo).
 	blendCal *scored
-	loss   map[string]float64 // inner log loss per family, blend included
-	chosen string             // family (or Blend) with the lowest inner log loss
+	loss     map[string]float64 // inner log loss per family, blend included
+	chosen   string             // family (or Blend) with the lowest inner log loss
 }
 
 // mix derives independent seeds for sub-tasks (SplitMix64 finaliser).
