@@ -48,3 +48,11 @@ ir = IsotonicRegression(out_of_bounds="clip").fit(s, t)
 # [0.5/(n+1), 1-0.5/(n+1)] on purpose so a calibrated probability is never 0 or 1.
 q = np.array([0.2, 0.25, 0.32, 0.5, 0.52, 0.65])
 print("isotonic", ir.predict(q).round(10).tolist())
+
+# Naive Bayes on testdata/logistic.csv: Gaussian on x1..x3, Bernoulli on (x1>0, x2>1, x3>-1).
+from sklearn.naive_bayes import BernoulliNB, GaussianNB
+g = GaussianNB(var_smoothing=1e-9).fit(X, d["y3"])
+print("gaussian nb proba rows 0,1,2", g.predict_proba(X[:3]).round(10).tolist())
+B = np.stack([X[:, 0] > 0, X[:, 1] > 1, X[:, 2] > -1], 1).astype(float)
+b = BernoulliNB(alpha=1.0).fit(B, d["y3"])
+print("bernoulli nb proba rows 0,1,2", b.predict_proba(B[:3]).round(10).tolist())
