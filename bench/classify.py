@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make bench-classify: growthlens's classifier search side by side with scikit-learn.
 
-Runs `growthlens evaluate classifier` (nested 5-fold CV over every candidate family) on the
+Runs `growthlens evaluate classifier` (nested 5-fold CV over the default candidate families) on the
 IBM HR attrition data, has it write its outer fold of every row, then fits scikit-learn's
 logistic regression, random forest and gradient boosting on exactly those folds. Prints AUC,
 accuracy, macro F1, log loss, Brier and time for each, the base-rate predictor, and the
