@@ -119,3 +119,38 @@ func TestEvaluateClassifierErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEvaluateClassifierMissingTargetAndEmptyColumn(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,empty,y\n")
+	for i := 0; i < 40; i++ {
+		label := []string{"a", "b"}[i%2]
+		if i == 7 {
+			label = "NA"
+		}
+		b.WriteString(strings.Join([]string{strings.Repeat("1", 1+i%5), "", label}, ",") + "\n")
+	}
+	p := filepath.Join(t.TempDir(), "d.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", p, "--target", "y", "--folds", "3", "--models", "logistic", "--json")
+	if err != nil {
+		t.Fatalf("err = %v\n%s", err, stderr)
+	}
+	var got struct {
+		Rows     int      `json:"rows"`
+		Features []string `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Rows != 39 || strings.Join(got.Features, ",") != "x" {
+		t.Errorf("rows %d features %v; want 39 (the row without a target left out) and [x]", got.Rows, got.Features)
+	}
+	for _, want := range []string{"rows without a target value", "column=empty"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}

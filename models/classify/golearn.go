@@ -46,7 +46,14 @@ func fitCART(x []float64, n, p int, y []int, k int, o TreeOptions) (*forest, err
 
 // addCART fits a golearn CART tree on the given rows (repeats allowed) and feature subset
 // (nil: all), and appends the compiled tree to f.
-func addCART(f *forest, x []float64, xb []uint8, n, p int, y []int, k int, rows, feats []int, bins *binning, o TreeOptions) error {
+func addCART(f *forest, x []float64, xb []uint8, n, p int, y []int, k int, rows, feats []int, bins *binning, o TreeOptions) (err error) {
+	// golearn indexes slices without checks in places; a panic there is reported as an error
+	// rather than taking down a server that is retraining.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("golearn cart: panic: %v", r)
+		}
+	}()
 	if feats == nil {
 		feats = make([]int, p)
 		for j := range feats {
