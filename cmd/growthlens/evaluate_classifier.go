@@ -93,7 +93,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 				return err
 			}
 			if foldsOut != "" {
-				if err := writeFolds(foldsOut, rep.Fold); err != nil {
+				if err := writeFolds(foldsOut, keep, rep.Fold); err != nil {
 					return err
 				}
 			}
@@ -114,7 +114,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 	fl.StringSliceVar(&drop, "drop", nil, "columns to leave out, comma-separated")
 	fl.StringSliceVar(&families, "models", nil, "candidate families (default "+strings.Join(classify.DefaultFamilies, ",")+")")
 	fl.IntVar(&workers, "workers", 0, "goroutines fitting candidates at once (default GOMAXPROCS; results do not depend on it)")
-	fl.StringVar(&foldsOut, "write-folds", "", "write each row's outer fold (CSV: row,fold; rows numbered from 0 in file order) to this file")
+	fl.StringVar(&foldsOut, "write-folds", "", "write each row's outer fold to this CSV file (row,fold; row 0 is the first data row; rows without a target are not listed)")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON object on stdout")
 	return cmd
 }
@@ -134,11 +134,13 @@ func newClassifierJSON(rep *classify.Report, t *classify.Table, data, target str
 	return classifierJSON{Data: data, Target: target, Features: names, Report: rep}
 }
 
-func writeFolds(path string, fold []int) error {
+// writeFolds writes each evaluated row's outer fold; row is the data row's index in the file
+// (0 = first row after the header), so rows left out for a missing target leave gaps.
+func writeFolds(path string, rows, fold []int) error {
 	var b strings.Builder
 	b.WriteString("row,fold\n")
 	for i, f := range fold {
-		fmt.Fprintf(&b, "%d,%d\n", i, f)
+		fmt.Fprintf(&b, "%d,%d\n", rows[i], f)
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write folds: %w", err)

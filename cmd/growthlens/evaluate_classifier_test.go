@@ -134,7 +134,8 @@ func TestEvaluateClassifierMissingTargetAndEmptyColumn(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", p, "--target", "y", "--folds", "3", "--models", "logistic", "--json")
+	folds := filepath.Join(t.TempDir(), "folds.csv")
+	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", p, "--target", "y", "--folds", "3", "--models", "logistic", "--json", "--write-folds", folds)
 	if err != nil {
 		t.Fatalf("err = %v\n%s", err, stderr)
 	}
@@ -147,6 +148,13 @@ func TestEvaluateClassifierMissingTargetAndEmptyColumn(t *testing.T) {
 	}
 	if got.Rows != 39 || strings.Join(got.Features, ",") != "x" {
 		t.Errorf("rows %d features %v; want 39 (the row without a target left out) and [x]", got.Rows, got.Features)
+	}
+	fb, err := os.ReadFile(folds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(fb), "\n7,") || !strings.Contains(string(fb), "\n39,") {
+		t.Errorf("folds file should number rows as in the data file, skipping row 7:\n%s", fb)
 	}
 	for _, want := range []string{"rows without a target value", "column=empty"} {
 		if !strings.Contains(stderr, want) {
