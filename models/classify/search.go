@@ -213,15 +213,29 @@ func familyPaths(family string) []path {
 // fitPath fits every config of the path on (t, y) and returns uncalibrated members in the
 // same order. workers is passed to forests.
 func fitPath(pa path, t *Table, y []int, k int, seed uint64, workers int) ([]*member, error) {
-	enc := fitEncoder(t, pa.configs[0].Enc)
-	if enc.Width == 0 {
-		return nil, errors.New("no usable feature: every column is constant or empty")
-	}
-	x, err := enc.encode(t)
+	enc, x, err := encodeFor(t, pa.configs[0].Enc)
 	if err != nil {
 		return nil, err
 	}
-	n, p := t.Rows(), enc.Width
+	return fitEncoded(pa, enc, x, y, k, seed, workers)
+}
+
+// encodeFor fits an encoder on t and encodes t with it.
+func encodeFor(t *Table, opts EncodeOptions) (*encoder, []float64, error) {
+	enc := fitEncoder(t, opts)
+	if enc.Width == 0 {
+		return nil, nil, errors.New("no usable feature: every column is constant or empty")
+	}
+	x, err := enc.encode(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return enc, x, nil
+}
+
+// fitEncoded is fitPath on rows already encoded by enc (x is row-major, len(y) rows).
+func fitEncoded(pa path, enc *encoder, x []float64, y []int, k int, seed uint64, workers int) ([]*member, error) {
+	n, p := len(y), enc.Width
 	out := make([]*member, len(pa.configs))
 	mk := func(i int) *member {
 		return &member{Name: pa.configs[i].String(), Weight: 1, Enc: enc, Calib: &calibrator{Method: CalibNone}}
@@ -382,22 +396,52 @@ func selectModel(t *Table, y []int, k int, o Options, seed uint64) (*selection, 
 			raw[pi][ci] = make([]float64, n*k)
 		}
 	}
+	// Paths with the same encoding options share one encoder per fold (they would fit
+	// identical ones), fitted and applied once, on first use.
+	type encKey struct {
+		fold int
+		opts EncodeOptions
+	}
+	type encoded struct {
+		once        sync.Once
+		enc         *encoder
+		xtr, xte    []float64
+		ytr         []int
+		train, test []int
+		err         error
+	}
+	var mu sync.Mutex
+	cache := map[encKey]*encoded{}
+	get := func(f int, opts EncodeOptions) *encoded {
+		mu.Lock()
+		e := cache[encKey{f, opts}]
+		if e == nil {
+			e = &encoded{}
+			cache[encKey{f, opts}] = e
+		}
+		mu.Unlock()
+		e.once.Do(func() {
+			e.train, e.test = split(fold, f)
+			e.ytr = subsetInts(y, e.train)
+			e.enc, e.xtr, e.err = encodeFor(t.Subset(e.train), opts)
+			if e.err == nil {
+				e.xte, e.err = e.enc.encode(t.Subset(e.test))
+			}
+		})
+		return e
+	}
 	err = parallel(len(tasks), o.Workers, func(ti int) error {
 		tk := tasks[ti]
-		train, test := split(fold, tk.fold)
-		ytr := make([]int, len(train))
-		for i, r := range train {
-			ytr[i] = y[r]
+		pa := paths[tk.path]
+		e := get(tk.fold, pa.configs[0].Enc)
+		if e.err != nil {
+			return fmt.Errorf("select model: %s: %w", pa.family, e.err)
 		}
-		members, err := fitPath(paths[tk.path], t.Subset(train), ytr, k, mix(seed, 2, tk.path, tk.fold), 1)
+		members, err := fitEncoded(pa, e.enc, e.xtr, e.ytr, k, mix(seed, 2, tk.path, tk.fold), 1)
 		if err != nil {
-			return fmt.Errorf("select model: %s: %w", paths[tk.path].family, err)
+			return fmt.Errorf("select model: %s: %w", pa.family, err)
 		}
-		// Every config of a path shares one encoder.
-		x, err := members[0].Enc.encode(t.Subset(test))
-		if err != nil {
-			return err
-		}
+		test, x := e.test, e.xte
 		buf := make([]float64, len(test)*k)
 		for ci, mb := range members {
 			mb.probs(x, len(test), buf)
