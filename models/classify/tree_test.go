@@ -125,3 +125,29 @@ func TestBoostLearnsMultiClass(t *testing.T) {
 		t.Errorf("training logloss %.4f not below the base rate's %.4f", got.LogLoss, base.LogLoss)
 	}
 }
+
+// Scoring four rows at a time must give exactly what scoring each row alone gives.
+func TestForestBatchEqualsRowByRow(t *testing.T) {
+	n, p := 103, 6
+	for _, k := range []int{2, 3} {
+		x, y := randomProblem(n, p, k, 20)
+		boost := fitBoost(x, n, p, y, k, BoostOptions{Depth: 3, LearningRate: 0.1, Rounds: []int{30}, MinLeaf: 5, Lambda: 1, Subsample: 0.7, MaxBins: 16}, 1)[0]
+		vote, err := fitForest(x, n, p, y, k, TreeOptions{Depth: 4, Criterion: "gini", MaxBins: 8, Trees: 5, Features: 0.5, Workers: 1}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, f := range map[string]*forest{"boost": boost, "vote": vote} {
+			batch := make([]float64, n*k)
+			f.probs(x, n, p, batch)
+			one := make([]float64, k)
+			for i := 0; i < n; i++ {
+				f.probs(x[i*p:i*p+p], 1, p, one)
+				for c := 0; c < k; c++ {
+					if one[c] != batch[i*k+c] {
+						t.Fatalf("%s, %d classes, row %d class %d: batch %v, alone %v", name, k, i, c, batch[i*k+c], one[c])
+					}
+				}
+			}
+		}
+	}
+}
