@@ -31,6 +31,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench:
+bench: bench-classify
 
 # Import speed and memory: a generated 1,000,000-row opportunities CSV through growthlens import
 # (target >= 300,000 rows/s, peak RSS <= 1 GiB), with references measured in the same run.
@@ -38,6 +39,20 @@ bench-import:
 	GO=$(GO) bash bench/import.sh
 
 evaluate: build
+
+# Classifier search vs scikit-learn on IBM HR attrition (same outer folds), then batch scoring
+# speed on one core. Needs Debian's python3 (scikit-learn rows are skipped without
+# python3-sklearn, with the install command printed).
+.PHONY: bench-classify
+IBM_HR := $(SHARED)/ibm-hr-attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv
+bench-classify: build
+	@if [ -x /usr/bin/python3 ]; then \
+		/usr/bin/python3 bench/classify.py --bin $(BIN) --data $(IBM_HR) --repeats 3; \
+	else \
+		echo "no /usr/bin/python3: scikit-learn side skipped (apt-get install -y python3 python3-sklearn python3-pandas)"; \
+		$(BIN) evaluate classifier --data $(IBM_HR) --target Attrition --positive Yes --folds 5 --seed 0; \
+	fi
+	$(GO) test -run '^$$' -bench PredictProba -benchtime 3x -cpu 1 ./models/classify
 
 clean:
 	rm -rf bin var
