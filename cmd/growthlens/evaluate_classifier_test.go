@@ -1,23 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runCLI runs the root command with args and returns stdout, stderr and the error.
-func runCLI(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	root := newRootCmd(&out, &errb)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errb.String(), err
-}
 
 func TestEvaluateClassifierJSON(t *testing.T) {
 	folds := filepath.Join(t.TempDir(), "folds.csv")

@@ -1,22 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 )
-
-// runCLI runs the growthlens command line with args and returns stdout, stderr and the error.
-func runCLI(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newRootCmd(&out, &errOut)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errOut.String(), err
-}
 
 var (
 	additiveArgs = []string{"rootcause", "slices", "--file", "testdata/east_gtx.csv", "--dims", "region,product,channel",
