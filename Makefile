@@ -8,16 +8,30 @@ DATA      ?= var/default
 SHARED    ?= ../shared/data
 export CGO_ENABLED := 1
 
-.PHONY: all build run test vet fmt-check bench bench-import evaluate clean
+.PHONY: all build run data data-big test vet fmt-check bench bench-import bench-panel evaluate clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/growthlens
 
-# The main job on the built-in default data.
-run: build
-	@echo "growthlens: nothing to run yet"
+# The main job on the built-in default data: generate the default company (once), then
+# build its feature panels and print a summary.
+run: build $(DATA)/ground_truth.json
+	$(BIN) features --data $(DATA) --summary
+
+$(DATA)/ground_truth.json:
+	$(BIN) generate --out $(DATA) --seed $(SEED)
+
+# The default company and one company per shock scenario (var/scenarios/<name>).
+data: build $(DATA)/ground_truth.json
+	@for s in supply-delay support-slowdown marketing-cut reimbursement-delay reform random; do \
+		$(BIN) generate --out var/scenarios/$$s --seed $(SEED) --scenario $$s >/dev/null && echo "var/scenarios/$$s"; \
+	done
+
+# The 10,000-employee tenant (about a million opportunities, 300 MB) used by the benchmarks.
+data-big: build
+	$(BIN) generate --out var/big --employees 10000 --seed $(SEED)
 
 # Vet, format check and the unit tests (a few minutes on 2 cores).
 test: vet fmt-check
@@ -30,8 +44,12 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench:
-bench: bench-classify
+# Every benchmark; each prints its figures beside the reference or target it is compared to.
+bench: bench-import bench-panel bench-classify bench-rootcause
+
+# Quarterly region panel of the 10,000-employee tenant (target <= 20 s, <= 1 GiB).
+bench-panel: build
+	BIN=$(BIN) bash bench/panel.sh
 
 # Import speed and memory: a generated 1,000,000-row opportunities CSV through growthlens import
 # (target >= 300,000 rows/s, peak RSS <= 1 GiB), with references measured in the same run.

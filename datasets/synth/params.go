@@ -63,7 +63,7 @@ func season(month int) float64 { // month 1..12
 
 // Product price list and sales cycle: prices are generated for products beyond the fifth.
 var (
-	basePrices = []float64{8000, 15000, 25000, 12000, 60000}
+	basePrices = []float64{8000, 12000, 18000, 10000, 30000}
 	baseMix    = []float64{0.30, 0.25, 0.20, 0.15, 0.10}
 )
 
