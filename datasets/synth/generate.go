@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/growthlens/growthlens/datasets"
 )
@@ -246,16 +247,6 @@ func buildTruth(cfg *Config, d *driverPaths, pp *people, shocks []Shock) *Truth 
 		}
 		t.People = append(t.People, et)
 	}
-	slices.SortFunc(t.People, func(a, b EmployeeTruth) int { return cmpString(a.EmployeeID, b.EmployeeID) })
+	slices.SortFunc(t.People, func(a, b EmployeeTruth) int { return strings.Compare(a.EmployeeID, b.EmployeeID) })
 	return t
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -39,7 +40,7 @@ func estimatePower(v, f []float64) float64 {
 	if nb < 3 {
 		return defaultPower
 	}
-	slices.SortFunc(pos, func(a, b int) int { return cmpFloat(f[a], f[b]) })
+	slices.SortFunc(pos, func(a, b int) int { return cmp.Compare(f[a], f[b]) })
 	var xs, ys []float64
 	fs := make([]float64, 0, len(pos)/nb+1)
 	es := make([]float64, 0, len(pos)/nb+1)
@@ -96,14 +97,4 @@ func olsSlope(xs, ys []float64) (float64, bool) {
 		return 0, false
 	}
 	return sxy / sxx, true
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -221,7 +222,7 @@ func Rank(t *Table, opt Options) (*Result, error) {
 			}
 			return 1
 		}
-		return cmpFloat(y.Score, x.Score)
+		return cmp.Compare(y.Score, x.Score)
 	})
 	return res, nil
 }
