@@ -45,6 +45,7 @@ indicators per role and incentive recommendations per employee.`,
 		newFeaturesCmd(a),
 		newEvaluateCmd(a),
 		newRootcauseCmd(a),
+		newWhatifCmd(a),
 	)
 	return root
 }
