@@ -16,13 +16,19 @@ type Query struct {
 	// Expected is the revenue expected for the period, in currency: the target, or the
 	// forecast made before the period. It must be positive.
 	Expected float64 `json:"expected"`
-	// Baseline optionally gives, by driver, the level (in the driver's unit) the expectation
-	// assumed. A driver not in it gets the default baseline: its mean over the
-	// BaselinePeriods complete periods before Period (the mean of its logs for a Log
-	// driver), the history a forecast or a last-year-plus target is built on. Only for a
-	// single scope.
+	// From, when set, is the period the expectation was projected from: the forecast origin
+	// (the period before Period for a one-step forecast), or the same quarter a year earlier
+	// for a target set as last year plus a growth rate. The expectation then carries the
+	// drivers as they stood in From, so each driver's baseline at lag l is its level in
+	// From−l and its contribution is Σ_l β_l (x_{t−l} − x_{From−l}).
+	From datasets.Period `json:"from,omitempty"`
+	// Baseline optionally gives, by driver, one level (in the driver's unit) the expectation
+	// assumed at every lag; it overrides From for that driver. Only for a single scope.
 	Baseline map[string]float64 `json:"baseline,omitempty"`
-	// BaselinePeriods is the length of the default baseline window (default: a year).
+	// BaselinePeriods is the window of the default baseline, used when neither From nor
+	// Baseline says otherwise: the driver's mean over the BaselinePeriods complete periods
+	// before Period (the mean of its logs for a Log driver), a steady level such as a plan
+	// built on the last year assumes. Default: a year.
 	BaselinePeriods int `json:"baseline_periods,omitempty"`
 }
 
@@ -33,7 +39,8 @@ type Contribution struct {
 	// (l = 0..Lags), in its unit; for several scopes, their sum (Log) or revenue-weighted
 	// mean (Level).
 	Actual []float64 `json:"actual"`
-	// Baseline is the level the expectation assumed, in the driver's unit.
+	// Baseline is the level the expectation assumed for the period itself (lag 0), in the
+	// driver's unit.
 	Baseline float64 `json:"baseline"`
 	// Change is Actual[0] − Baseline on the model's scale (log points for a Log driver).
 	Change float64 `json:"change"`
@@ -84,8 +91,9 @@ type Attribution struct {
 //
 // A driver with no value in one of the periods needed is left out with a note. Attribute
 // returns an error for an unknown scope, a period outside the panel, incomplete, without
-// revenue or without Lags periods before it, an expected revenue that is not positive, and a
-// Baseline for several scopes.
+// revenue or without Lags periods before it, a From that is not an earlier period with Lags
+// periods before it, an expected revenue that is not positive, and a Baseline for several
+// scopes.
 func (m *Model) Attribute(q Query) (*Attribution, error) {
 	f := m.data
 	scopes, err := m.scopesFor(q.Scope)
@@ -108,6 +116,15 @@ func (m *Model) Attribute(q Query) (*Attribution, error) {
 		return nil, fmt.Errorf("attribute: period %s is not complete in the data", q.Period)
 	case t < m.Lags:
 		return nil, fmt.Errorf("attribute: period %s has fewer than %d periods before it in the panel", q.Period, m.Lags)
+	}
+	from := -1
+	if q.From != (datasets.Period{}) {
+		if from = f.periodIndex(q.From); from < 0 || q.From.N >= q.Period.N {
+			return nil, fmt.Errorf("attribute: from %s: want a period of the panel before %s", q.From, q.Period)
+		}
+		if from < m.Lags {
+			return nil, fmt.Errorf("attribute: from %s has fewer than %d periods before it in the panel", q.From, m.Lags)
+		}
 	}
 	window := q.BaselinePeriods
 	if window == 0 {
@@ -147,20 +164,23 @@ func (m *Model) Attribute(q Query) (*Attribution, error) {
 		dev[j] = make([][]float64, len(scopes))
 		for k, s := range scopes {
 			series := f.cols[e.Column][s]
-			var b float64
-			if v, given := q.Baseline[e.Column]; given {
-				b = transformed(v, e.Scale)
-			} else {
-				b = baselineOf(series, f.complete, t, window, e.Scale)
-			}
+			steady := baselineOf(series, f.complete, t, window, e.Scale)
+			v, given := q.Baseline[e.Column]
 			dev[j][k] = make([]float64, L)
 			for l := 0; l < L; l++ {
+				b := steady
+				switch {
+				case given:
+					b = transformed(v, e.Scale)
+				case from >= 0:
+					b = transformed(series[from-l], e.Scale)
+				}
 				dev[j][k][l] = transformed(series[t-l], e.Scale) - b
 				ok = ok && !math.IsNaN(dev[j][k][l]) && !math.IsInf(dev[j][k][l], 0)
 			}
 		}
 		if !ok {
-			at.Notes = append(at.Notes, fmt.Sprintf("driver %s left out: no value (or no baseline) in %s or the %d periods before it", e.Column, q.Period, window))
+			at.Notes = append(at.Notes, fmt.Sprintf("driver %s left out: no value in %s or the periods before it that its lags or baseline need", e.Column, q.Period))
 			dev[j] = nil
 			continue
 		}

@@ -43,6 +43,14 @@ func TestAttributeArithmetic(t *testing.T) {
 		{"East with a given response baseline", Query{Scope: "East", Period: q, Expected: 1100, Baseline: map[string]float64{"first_response_hours": 22}}, 1000,
 			map[string]float64{"marketing_spend": east["marketing_spend"], "first_response_hours": -0.004*(20-22) - 0.001*(24-22)},
 			map[string]float64{"marketing_spend": math.Exp(bEast), "first_response_hours": 22}},
+		// A one-step forecast from 2025Q4 carries the drivers of 2025Q4 and 2025Q3: spend 130
+		// and 120, response 24 and 26 hours.
+		{"East from the forecast origin", Query{Scope: "East", Period: q, Expected: 1100, From: q.Add(-1)}, 1000,
+			map[string]float64{
+				"marketing_spend":      0.1*(math.Log(200)-math.Log(130)) + 0.2*(math.Log(130)-math.Log(120)),
+				"first_response_hours": -0.004*(20-24) - 0.001*(24-26),
+			},
+			map[string]float64{"marketing_spend": 130, "first_response_hours": 24}},
 		// All regions: each region's contribution weighted by its share of 2026Q1 revenue,
 		// 1000 and 3000 of 4000.
 		{"company", Query{Period: q, Expected: 3700}, 4000, map[string]float64{
@@ -127,6 +135,8 @@ func TestAttributeErrors(t *testing.T) {
 		{"incomplete", Query{Scope: "East", Period: q(2026*4 + 1), Expected: 1}, nil, "not complete"},
 		{"no lags before", Query{Scope: "East", Period: q(2025 * 4), Expected: 1}, nil, "fewer than 1 periods before it"},
 		{"no revenue", Query{Scope: "East", Period: q1, Expected: 1}, func(m *Model) { m.data.cols[revenueColumn][0][4] = 0 }, "no revenue in 2026Q1"},
+		{"from after the period", Query{Scope: "East", Period: q1, Expected: 1, From: q1}, nil, "want a period of the panel before 2026Q1"},
+		{"from without lags before it", Query{Scope: "East", Period: q1, Expected: 1, From: q(2025 * 4)}, nil, "from 2025Q1 has fewer than 1 periods before it"},
 		{"negative window", Query{Scope: "East", Period: q1, Expected: 1, BaselinePeriods: -1}, nil, "baseline periods -1"},
 	}
 	for _, tt := range tests {

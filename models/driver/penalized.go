@@ -396,9 +396,9 @@ func softThreshold(x, t float64) float64 {
 	return 0
 }
 
-// predictRows returns the fitted growth of rows of s given coefficients on the raw driver
-// changes and the fixed effects of the training rows; rows whose scope or season the training
-// rows did not see get NaN.
+// predictRows returns the fitted growth of rows of s given coefficients on the sample's
+// columns and the fixed effects of the training rows; rows whose scope or season the
+// training rows did not see get NaN.
 func predictRows(s *sample, rows []int, beta, scope, season []float64) []float64 {
 	out := make([]float64, len(rows))
 	for k, i := range rows {
