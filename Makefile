@@ -49,7 +49,7 @@ bench-rootcause:
 # beside ridge on every coefficient (200 simulated panels), then recovery of
 # ground_truth.json on held-out synthetic companies — seeds 101–110 of the reform and random
 # scenarios at 16 regions × 10 years × 2,000 employees, and seeds 101–150 at the default
-# size — with both penalties. About 15 minutes on 2 cores.
+# size — with both penalties. About 10 minutes on 2 cores.
 .PHONY: bench-driver
 bench-driver:
 	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage|TestBenchRecovery' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'

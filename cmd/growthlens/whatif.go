@@ -42,7 +42,8 @@ sales_headcount, reimbursement_days, supply_lead_days, first_response_hours. Win
 are mediators, not drivers: change the drivers behind them.
 
 --scope is company (all regions together, the default), region:NAME or team:ID; a team scope
-fits the model on the team panel, where spend, supply and churn are not available.`,
+fits the model on the team panel, where spend, supply lead time and first response (tickets
+belong to support teams) are not available.`,
 		Example: `  growthlens whatif --data var/default --change marketing_spend=+15% --change first_response_hours=-50%
   growthlens whatif --data var/default --scope region:East --change supply_lead_days=-2 --json`,
 		Args: cobra.NoArgs,

@@ -50,6 +50,7 @@ func TestRecoversGroundTruth(t *testing.T) {
 			t.Fatalf("-driver.recovery %q: want scenario:seed", c)
 		}
 		t.Run(fmt.Sprintf("%s-%d", scenario, seed), func(t *testing.T) {
+			t.Parallel() // the companies are independent; two cores generate two at once
 			dir := filepath.Join(t.TempDir(), "company")
 			if _, err := synth.Generate(context.Background(), dir, recoveryConfig(scenario, seed), nil); err != nil {
 				t.Fatal(err)
