@@ -205,6 +205,9 @@ func (m *Model) effectIndex(driver string) (int, error) {
 		names[j] = e.Column
 	}
 	if why, ok := Mediators[driver]; ok {
+		if why == "it is the outcome" {
+			return 0, fmt.Errorf("%s is the outcome, not a driver: the model's drivers are %s", driver, strings.Join(names, ", "))
+		}
 		return 0, fmt.Errorf("%s is a mediator, not a driver (%s): change the drivers instead (%s)", driver, why, strings.Join(names, ", "))
 	}
 	return 0, fmt.Errorf("unknown driver %q: the model's drivers are %s", driver, strings.Join(names, ", "))

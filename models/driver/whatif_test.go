@@ -125,6 +125,7 @@ func TestWhatIfErrors(t *testing.T) {
 		{"unknown scope", Scenario{Scope: "Mars", Changes: []Change{{"marketing_spend", 0.1, true}}}, `unknown region "Mars": the panel has East, West`},
 		{"unknown driver", Scenario{Changes: []Change{{"nps", 1, false}}}, `unknown driver "nps": the model's drivers are marketing_spend, first_response_hours`},
 		{"mediator", Scenario{Changes: []Change{{"win_rate", 0.1, true}}}, "win_rate is a mediator"},
+		{"outcome", Scenario{Changes: []Change{{"revenue", 0.1, true}}}, "revenue is the outcome, not a driver"},
 		{"dropped driver", Scenario{Changes: []Change{{"supply_lead_days", -2, false}}}, "supply_lead_days is not in the model (dropped: not in the panel)"},
 		{"twice", Scenario{Changes: []Change{{"marketing_spend", 0.1, true}, {"marketing_spend", 0.2, true}}}, "changed twice"},
 		{"spend to zero", Scenario{Changes: []Change{{"marketing_spend", -1, true}}}, "to zero or below"},
