@@ -46,6 +46,7 @@ indicators per role and incentive recommendations per employee.`,
 		newEvaluateCmd(a),
 		newImportCmd(a),
 		newRootcauseCmd(a),
+		newWhatifCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,462 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+)
+
+// What the penalty falls on, for Options.Shrink.
+const (
+	ShrinkShape = "shape"
+	ShrinkAll   = "all"
+)
+
+// Row weightings for Options.Weighting.
+const (
+	WeightRevenue = "revenue"
+	WeightEqual   = "equal"
+)
+
+// Options configure Fit. The zero value gives the defaults of DefaultOptions.
+type Options struct {
+	// Drivers are the panel columns to use (default DefaultSpecs). A driver the panel lacks is
+	// dropped with a note.
+	Drivers []Spec
+	// Lags is the highest lag, in periods, of the driver changes (default 1: lags 0 and 1).
+	Lags int
+	// Shrink says what the penalty falls on: ShrinkShape (the default) penalizes only how each
+	// driver's effect is spread over its lags and leaves its sustained effect unpenalized;
+	// ShrinkAll penalizes every lag coefficient (plain ridge, lasso or elastic net). See the
+	// package documentation.
+	Shrink string
+	// L1Ratio mixes the penalty: 0 is ridge (the default), 1 is the lasso, in between the
+	// elastic net.
+	L1Ratio float64
+	// Penalties are the candidate λ for the rolling-origin validation (default: 0 and 25
+	// values on a log grid; see Model.CV).
+	Penalties []float64
+	// MinTrain is the number of periods the first validation origin trains on (default: the
+	// larger of two years and half the periods, at least a year and a period).
+	MinTrain int
+	// Replicates is the number of bootstrap replicates (default 1000).
+	Replicates int
+	// BlockLength is the number of consecutive periods in a bootstrap block (default: the
+	// cube root of the number of periods, at least 2).
+	BlockLength int
+	// Level is the confidence level of every interval (default 0.95).
+	Level float64
+	// Weighting is WeightRevenue (default: rows weighted by their scope's mean revenue) or
+	// WeightEqual.
+	Weighting string
+	// Seed seeds the bootstrap; the same data, options and seed give the same model.
+	Seed uint64
+}
+
+// DefaultOptions returns the options Fit uses for zero fields.
+func DefaultOptions() Options {
+	return Options{Drivers: DefaultSpecs(), Lags: 1, Shrink: ShrinkShape, Replicates: 1000, Level: 0.95, Weighting: WeightRevenue}
+}
+
+func (o Options) withDefaults() (Options, error) {
+	d := DefaultOptions()
+	if o.Drivers == nil {
+		o.Drivers = d.Drivers
+	}
+	if o.Lags == 0 {
+		o.Lags = d.Lags
+	}
+	if o.Replicates == 0 {
+		o.Replicates = d.Replicates
+	}
+	if o.Level == 0 {
+		o.Level = d.Level
+	}
+	if o.Weighting == "" {
+		o.Weighting = d.Weighting
+	}
+	if o.Shrink == "" {
+		o.Shrink = d.Shrink
+	}
+	switch {
+	case o.Lags < 1 || o.Lags > 8:
+		return o, fmt.Errorf("lags %d: want 1 to 8", o.Lags)
+	case !(o.L1Ratio >= 0 && o.L1Ratio <= 1):
+		return o, fmt.Errorf("l1 ratio %g: want 0 to 1", o.L1Ratio)
+	case o.Replicates < 100:
+		return o, fmt.Errorf("replicates %d: want at least 100", o.Replicates)
+	case !(o.Level > 0.5 && o.Level < 1):
+		return o, fmt.Errorf("level %g: want between 0.5 and 1", o.Level)
+	case o.Weighting != WeightRevenue && o.Weighting != WeightEqual:
+		return o, fmt.Errorf("weighting %q: want %q or %q", o.Weighting, WeightRevenue, WeightEqual)
+	case o.Shrink != ShrinkShape && o.Shrink != ShrinkAll:
+		return o, fmt.Errorf("shrink %q: want %q or %q", o.Shrink, ShrinkShape, ShrinkAll)
+	case o.MinTrain < 0:
+		return o, fmt.Errorf("min train %d: want at least 0", o.MinTrain)
+	case o.BlockLength < 0:
+		return o, fmt.Errorf("block length %d: want at least 0", o.BlockLength)
+	}
+	for _, p := range o.Penalties {
+		if !(p >= 0) || math.IsInf(p, 0) {
+			return o, fmt.Errorf("penalty %g: want a finite number ≥ 0", p)
+		}
+	}
+	return o, validateSpecs(o.Drivers)
+}
+
+// Interval is an estimate with its bootstrap percentile interval at Model.Level.
+type Interval struct {
+	Estimate float64 `json:"estimate"`
+	Lower    float64 `json:"lower"`
+	Upper    float64 `json:"upper"`
+}
+
+// Excludes0 reports whether the interval lies wholly on one side of zero.
+func (i Interval) Excludes0() bool { return i.Lower > 0 || i.Upper < 0 }
+
+// Effect is a driver's estimated effect on growth.
+type Effect struct {
+	Spec
+	// Sustained is the change in log revenue, once every lag has passed, per unit of a
+	// sustained change of the driver (per log unit for Log drivers, i.e. an elasticity; per
+	// day or hour for Level drivers): the sum of the lag effects. It is on the scale of
+	// ground_truth.json's effects.
+	Sustained Interval `json:"sustained"`
+	// Lags[l] is the change in growth l periods after the driver changed, per unit.
+	Lags []Interval `json:"lags"`
+	// SD is the bootstrap standard deviation of Sustained.
+	SD float64 `json:"sd"`
+}
+
+// Model is a fitted driver model. Fit builds it; WhatIf and Attribute use it.
+type Model struct {
+	Grain      datasets.Grain `json:"-"`
+	ScopeLevel string         `json:"scope_level"`
+	Effects    []Effect       `json:"effects"`
+	Lags       int            `json:"lags"`
+	Shrink     string         `json:"shrink"`
+	// Penalty is the λ chosen by rolling-origin validation, in the units of a sum loss over
+	// rows (scikit-learn Ridge's alpha on the standardized penalized columns).
+	Penalty float64   `json:"penalty"`
+	L1Ratio float64   `json:"l1_ratio"`
+	CV      []CVPoint `json:"cv"`
+	// Observations is the number of scope-periods (rows) fitted.
+	Observations int      `json:"observations"`
+	Scopes       []string `json:"scopes"`
+	// First and Last are the first and last periods whose growth was fitted.
+	First datasets.Period `json:"first"`
+	Last  datasets.Period `json:"last"`
+	// ResidualSD is the weighted standard deviation of the growth residuals (log points).
+	ResidualSD float64 `json:"residual_sd"`
+	// Level is the confidence level of every interval.
+	Level float64 `json:"level"`
+	// Replicates is the number of bootstrap replicates kept; BlockLength their block length.
+	Replicates  int `json:"replicates"`
+	BlockLength int `json:"block_length"`
+	// Notes say which drivers were dropped and why, and anything else the reader must know.
+	Notes []string `json:"notes"`
+
+	coef  []float64   // per driver × lag, on the raw changes
+	draws [][]float64 // bootstrap replicates of coef
+	data  *frame
+}
+
+// Fit estimates the effect of each driver's changes on growth from a panel (features.Build at
+// quarter or month grain, any scope level).
+//
+// Growth of scope s in period t, Δ log revenue, is regressed on the driver changes of periods
+// t, t−1, …, t−Lags (Δ log for Log drivers, Δ level for Level drivers), with a fixed effect per
+// scope (its own drift) and per season (quarter or month of the year), all unpenalized. The
+// driver coefficients are penalized on the standardized scale; the penalty is chosen by
+// rolling-origin validation on the periods themselves and the intervals come from a circular
+// block bootstrap over periods. See the package documentation for why.
+//
+// Fit returns an error when the panel has no revenue, no usable driver, or too few
+// scope-periods for the coefficients and fixed effects (the message says how many it has and
+// needs).
+func Fit(p *features.Panel, opt Options) (*Model, error) {
+	if p == nil {
+		return nil, errors.New("driver model: nil panel")
+	}
+	specs := opt.Drivers
+	if specs == nil {
+		specs = DefaultSpecs()
+	}
+	cols := make([]string, len(specs))
+	for i, s := range specs {
+		cols[i] = s.Column
+	}
+	return fitFrame(frameOf(p, cols), opt)
+}
+
+func fitFrame(f *frame, opt Options) (*Model, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("driver model: %w", err)
+	}
+	L := opt.Lags + 1
+	shrink := opt.Shrink
+	basis := lagBasis(L)
+	if shrink == ShrinkAll {
+		basis = identityBasis(L)
+	}
+	s, specs, notes, err := design(f, opt.Drivers, opt.Lags, opt.Weighting, basis)
+	if err != nil {
+		return nil, fmt.Errorf("driver model: %w", err)
+	}
+	// A driver that never moves apart from its scope and season pattern has no effect to
+	// estimate; drop it and rebuild, so that it does not make the fit singular.
+	if still := moving(absorb(s), specs, L, basis); len(still) < len(specs) {
+		for _, sp := range specs {
+			if specIndex(still, sp.Column) < 0 {
+				notes = append(notes, fmt.Sprintf("driver %s dropped: it never moves apart from its scope and season pattern, so its effect cannot be estimated", sp.Column))
+			}
+		}
+		if len(still) == 0 {
+			return nil, fmt.Errorf("driver model: no driver moves: %v", notes)
+		}
+		var more []string
+		s, specs, more, err = design(f, still, opt.Lags, opt.Weighting, basis)
+		if err != nil {
+			return nil, fmt.Errorf("driver model: %w", err)
+		}
+		notes = append(notes, more...)
+	}
+	nScope, nSeason := groups(s)
+	_, T := periodRanks(s)
+	need := s.p + nScope + nSeason - 1 + 5
+	if s.n() < need {
+		return nil, fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
+			s.n(), s.p, nScope, nSeason, need)
+	}
+	perYear := f.grain.PerYear()
+	minTrain := opt.MinTrain
+	if minTrain == 0 {
+		minTrain = max(2*perYear, (T+1)/2)
+		if T-minTrain < 3 {
+			minTrain = max(perYear+1, T-3)
+		}
+	}
+	if minTrain < perYear+1 || T-minTrain < 2 {
+		return nil, fmt.Errorf("driver model: too few periods: %d periods with growth; rolling-origin validation needs %d training periods (a year and one) and 2 more to validate on",
+			T, max(minTrain, perYear+1))
+	}
+	a := absorb(s)
+	notes = append(notes, collinearity(a, specs, L, basis)...)
+	free := make([]bool, s.p)
+	if shrink == ShrinkShape {
+		for j := range specs {
+			free[j*L] = true
+		}
+	}
+	pr, err := newProblem(a, free)
+	if errors.Is(err, errSingular) {
+		notes = append(notes, "the drivers' sustained changes are collinear: every coefficient is penalized (as with shrink=all), so how their joint effect is split between them is the penalty's choice")
+		shrink, basis, free = ShrinkAll, identityBasis(L), make([]bool, s.p)
+		if s, _, _, err = design(f, specs, opt.Lags, opt.Weighting, basis); err != nil {
+			return nil, fmt.Errorf("driver model: %w", err)
+		}
+		a = absorb(s)
+		pr, err = newProblem(a, free)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("driver model: %w", err)
+	}
+	grid := opt.Penalties
+	if len(grid) == 0 {
+		grid = penaltyGrid(pr, opt.L1Ratio)
+	}
+	folds, err := rollingFolds(s, minTrain)
+	if err != nil {
+		return nil, fmt.Errorf("driver model: penalty selection: %w", err)
+	}
+	cv, best, err := crossValidate(s, free, grid, opt.L1Ratio, folds)
+	if err != nil {
+		return nil, fmt.Errorf("driver model: penalty selection: %w", err)
+	}
+	lambda := grid[best]
+	var scored []CVPoint
+	for _, p := range cv {
+		if math.IsInf(p.MSE, 1) {
+			notes = append(notes, fmt.Sprintf("penalty %g left out of the validation: the fit has no unique solution (collinear drivers)", p.Penalty))
+			continue
+		}
+		scored = append(scored, p)
+	}
+	cv = scored
+	theta, err := pr.solve(lambda, opt.L1Ratio)
+	if err != nil {
+		return nil, fmt.Errorf("driver model: %w", err)
+	}
+	active := make([]bool, s.p)
+	for k, j := range pr.pen {
+		active[j] = pr.sd[k] > 0
+	}
+	blockLen := opt.BlockLength
+	if blockLen == 0 {
+		blockLen = max(2, int(math.Round(math.Cbrt(float64(T)))))
+	}
+	blockLen = min(blockLen, T)
+	draws, failed := bootstrap(s, free, lambda, opt.L1Ratio, opt.Replicates, blockLen, opt.Seed, active)
+	if len(draws) < opt.Replicates/2 {
+		return nil, fmt.Errorf("driver model: %d of %d bootstrap replicates failed (a driver moves in too few periods)", failed, opt.Replicates)
+	}
+	if failed > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d bootstrap replicates discarded: a driver did not move in the periods drawn", failed, opt.Replicates))
+	}
+	m := &Model{
+		Grain: f.grain, ScopeLevel: f.level, Lags: opt.Lags, Shrink: shrink, Penalty: lambda, L1Ratio: opt.L1Ratio, CV: cv,
+		Observations: s.n(), Level: opt.Level, Replicates: len(draws), BlockLength: blockLen, Notes: notes,
+		coef: lagCoefficients(theta, basis), data: f,
+	}
+	for _, d := range draws {
+		m.draws = append(m.draws, lagCoefficients(d, basis))
+	}
+	m.First, m.Last = f.periods[s.period[0]], f.periods[s.period[0]]
+	seen := map[int]bool{}
+	for i := range s.y {
+		if p := f.periods[s.period[i]]; p.N < m.First.N {
+			m.First = p
+		} else if p.N > m.Last.N {
+			m.Last = p
+		}
+		seen[s.scope[i]] = true
+	}
+	for g, scope := range f.scopes {
+		if seen[g] {
+			m.Scopes = append(m.Scopes, scope)
+		}
+	}
+	ss := 0.0
+	for i := range a.y {
+		r := a.y[i]
+		for j, th := range theta {
+			r -= th * a.x[j][i]
+		}
+		ss += a.w[i] * r * r
+	}
+	m.ResidualSD = math.Sqrt(ss / a.sw)
+	for j, sp := range specs {
+		sum := func(c []float64) float64 {
+			v := 0.0
+			for l := 0; l < L; l++ {
+				v += c[j*L+l]
+			}
+			return v
+		}
+		e := Effect{Spec: sp, Sustained: m.interval(sum), SD: m.sd(sum)}
+		for l := 0; l < L; l++ {
+			k := j*L + l
+			e.Lags = append(e.Lags, m.interval(func(c []float64) float64 { return c[k] }))
+		}
+		m.Effects = append(m.Effects, e)
+	}
+	return m, nil
+}
+
+// lagCoefficients turns coefficients on the lag basis into coefficients on the lagged
+// changes, β = Hθ per driver.
+func lagCoefficients(theta []float64, basis [][]float64) []float64 {
+	L := len(basis)
+	beta := make([]float64, len(theta))
+	for j := 0; j < len(theta)/L; j++ {
+		for l := 0; l < L; l++ {
+			for k := 0; k < L; k++ {
+				beta[j*L+l] += basis[l][k] * theta[j*L+k]
+			}
+		}
+	}
+	return beta
+}
+
+// sumColumn returns driver j's sustained change per row, Σ_l Δx_{t−l}, from its columns in the
+// basis (the basis is orthonormal, so Δx = H·x and the sum is Σ_k x_k Σ_l H[l][k]), with the
+// scope and season effects partialled out as they are in a.
+func sumColumn(a *absorbed, j, L int, basis [][]float64) []float64 {
+	out := make([]float64, len(a.y))
+	for k := 0; k < L; k++ {
+		h := 0.0
+		for l := 0; l < L; l++ {
+			h += basis[l][k]
+		}
+		if h == 0 {
+			continue
+		}
+		for i, v := range a.x[j*L+k] {
+			out[i] += h * v
+		}
+	}
+	return out
+}
+
+// moving returns the drivers whose sustained changes vary once scope and season effects are
+// removed.
+func moving(a *absorbed, specs []Spec, L int, basis [][]float64) []Spec {
+	var out []Spec
+	for j, sp := range specs {
+		col, ss, big := sumColumn(a, j, L, basis), 0.0, 0.0
+		for i, v := range col {
+			ss += a.w[i] * v * v
+			big = math.Max(big, math.Abs(v))
+		}
+		if sd := math.Sqrt(ss / a.sw); sd > 1e-10*big && sd > 0 {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// interval evaluates f at the fitted coefficients and at every bootstrap replicate and returns
+// the estimate with the percentile interval at the model's level.
+func (m *Model) interval(f func(coef []float64) float64) Interval {
+	xs := make([]float64, len(m.draws))
+	for b, c := range m.draws {
+		xs[b] = f(c)
+	}
+	alpha := (1 - m.Level) / 2
+	return Interval{Estimate: f(m.coef), Lower: quantile(xs, alpha), Upper: quantile(xs, 1-alpha)}
+}
+
+func (m *Model) sd(f func(coef []float64) float64) float64 {
+	mean, ss := 0.0, 0.0
+	for _, c := range m.draws {
+		mean += f(c)
+	}
+	mean /= float64(len(m.draws))
+	for _, c := range m.draws {
+		d := f(c) - mean
+		ss += d * d
+	}
+	return math.Sqrt(ss / float64(len(m.draws)-1))
+}
+
+// collinearity notes pairs of drivers whose sustained changes are nearly collinear once the
+// scope and season effects are removed: the model can tell their joint effect, not their split.
+func collinearity(a *absorbed, specs []Spec, L int, basis [][]float64) []string {
+	var notes []string
+	cols := make([][]float64, len(specs))
+	norm := make([]float64, len(specs))
+	for j := range specs {
+		cols[j] = sumColumn(a, j, L, basis)
+		for i, v := range cols[j] {
+			norm[j] += a.w[i] * v * v
+		}
+		norm[j] = math.Sqrt(norm[j])
+	}
+	for u := range specs {
+		for v := u + 1; v < len(specs); v++ {
+			c := 0.0
+			for i := range a.y {
+				c += a.w[i] * cols[u][i] * cols[v][i]
+			}
+			if r := c / (norm[u] * norm[v]); math.Abs(r) > 0.95 {
+				notes = append(notes, fmt.Sprintf("drivers %s and %s move together (correlation %.2f of their changes): their joint effect is identified, their split poorly",
+					specs[u].Column, specs[v].Column, r))
+			}
+		}
+	}
+	return notes
+}
