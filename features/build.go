@@ -549,6 +549,17 @@ func (b *builder) tickets() {
 		resp[s] = make([][]float64, len(b.p.Periods))
 	}
 	resSum, resN, satSum, satN := b.grid(), b.grid(), b.grid(), b.grid()
+	var respD, resD []float64
+	for i := range ds.Tickets {
+		tk := &ds.Tickets[i]
+		if !tk.FirstResponseAt.IsZero() {
+			respD = append(respD, tk.FirstResponseAt.Sub(tk.OpenedAt).Hours())
+		}
+		if !tk.ResolvedAt.IsZero() {
+			resD = append(resD, tk.ResolvedAt.Sub(tk.OpenedAt).Hours())
+		}
+	}
+	respCut, resCut := b.observable(respD), b.observable(resD)
 	for i := range ds.Tickets {
 		tk := &ds.Tickets[i]
 		s := b.scope("tickets", b.acctReg[tk.AccountID], b.empTeam[tk.AgentID])
@@ -556,8 +567,11 @@ func (b *builder) tickets() {
 		if s < 0 || t < 0 {
 			continue
 		}
-		if !tk.FirstResponseAt.IsZero() {
+		if !tk.FirstResponseAt.IsZero() && !tk.OpenedAt.After(respCut) {
 			resp[s][t] = append(resp[s][t], tk.FirstResponseAt.Sub(tk.OpenedAt).Hours())
+		}
+		if tk.OpenedAt.After(resCut) {
+			continue // resolution and satisfaction of recent tickets are not all in yet
 		}
 		if !tk.ResolvedAt.IsZero() {
 			resSum[s][t] += tk.ResolvedAt.Sub(tk.OpenedAt).Hours()
@@ -587,6 +601,19 @@ func (b *builder) tickets() {
 	b.ratio(ColCSAT, satSum, satN)
 }
 
+// observable returns the latest start time whose duration (in hours) would have finished
+// by AsOf in 99 % of cases: AsOf less the 99th percentile of the durations completed in the
+// data. Duration measures (reimbursement days, supply lead days, response and resolution
+// hours) leave out events that start after it: near the end of the data only the fast ones
+// have finished, and including them would bias the latest periods low.
+func (b *builder) observable(hours []float64) time.Time {
+	if len(hours) == 0 {
+		return b.asOf
+	}
+	slices.Sort(hours)
+	return b.asOf.Add(-time.Duration(quantile(hours, 0.99) * float64(time.Hour)))
+}
+
 // quantile returns the q-quantile of sorted xs by linear interpolation (R's type 7).
 func quantile(xs []float64, q float64) float64 {
 	h := q * float64(len(xs)-1)
@@ -609,11 +636,18 @@ func (b *builder) purchaseOrders() {
 		return
 	}
 	lead, n, onTime, promisedN, defects, qty := b.grid(), b.grid(), b.grid(), b.grid(), b.grid(), b.grid()
+	var leadD []float64
+	for i := range ds.PurchaseOrders {
+		if po := &ds.PurchaseOrders[i]; !po.DeliveredDate.IsZero() {
+			leadD = append(leadD, po.DeliveredDate.Sub(po.OrderedDate).Hours())
+		}
+	}
+	cut := b.observable(leadD)
 	for i := range ds.PurchaseOrders {
 		po := &ds.PurchaseOrders[i]
 		s := b.scope("purchase_orders", po.Region, "")
 		t := b.at(po.OrderedDate)
-		if s < 0 || t < 0 || po.DeliveredDate.IsZero() {
+		if s < 0 || t < 0 || po.DeliveredDate.IsZero() || po.OrderedDate.After(cut) {
 			continue
 		}
 		lead[s][t] += days(po.DeliveredDate.Sub(po.OrderedDate))
@@ -641,11 +675,18 @@ func (b *builder) claims() {
 		return
 	}
 	sum, n := b.grid(), b.grid()
+	var paidD []float64
+	for i := range ds.ExpenseClaims {
+		if c := &ds.ExpenseClaims[i]; !c.PaidDate.IsZero() {
+			paidD = append(paidD, c.PaidDate.Sub(c.SubmittedDate).Hours())
+		}
+	}
+	cut := b.observable(paidD)
 	for i := range ds.ExpenseClaims {
 		c := &ds.ExpenseClaims[i]
 		s := b.scope("expense_claims", b.empRegion[c.EmployeeID], b.empTeam[c.EmployeeID])
 		t := b.at(c.SubmittedDate)
-		if s < 0 || t < 0 || c.PaidDate.IsZero() {
+		if s < 0 || t < 0 || c.PaidDate.IsZero() || c.SubmittedDate.After(cut) {
 			continue
 		}
 		sum[s][t] += days(c.PaidDate.Sub(c.SubmittedDate))

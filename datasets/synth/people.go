@@ -421,9 +421,6 @@ func simulatePeople(cfg *Config, d *driverPaths, seed uint64) *people {
 			h := -math.Log(1-annual) / 12
 			h *= math.Exp(-1.5*(p.salary/medians[p.role]-1)) * math.Exp(0.3*math.Max(0, float64(m-p.lastPromo-24))/12)
 			h *= math.Exp(-0.4*perf) * p.fitHazard(m)
-			if roleSpecs[p.role].name == "sales" && p.region >= 0 {
-				h *= math.Exp(0.04 * (d.reimburseDays(p.region, m) - baseReimburseD))
-			}
 			if p.id != pp.gm && r.bernoulli(h) {
 				p.exit = m + 1 // gone from next month on
 				p.exitDate = month.Start().AddDate(0, 0, r.IntN(28))
