@@ -117,7 +117,7 @@ func TestWhatifErrors(t *testing.T) {
 		{"unknown region", []string{"whatif", "--data", dir, "--scope", "region:Mars", "--change", "marketing_spend=+1%", "--replicates", "100"}, `unknown region "Mars"`, 0},
 		{"mediator", []string{"whatif", "--data", dir, "--change", "win_rate=+5%", "--replicates", "100"}, "win_rate is a mediator", 0},
 		{"driver not by team", []string{"whatif", "--data", dir, "--scope", "team:east-sales-01", "--change", "marketing_spend=+5%", "--replicates", "100"}, "marketing_spend is not in the model", 0},
-		{"missing data", []string{"whatif", "--data", filepath.Join(dir, "nothing-here"), "--change", "marketing_spend=+5%"}, "no revenue", 0},
+		{"missing data", []string{"whatif", "--data", filepath.Join(dir, "nothing-here"), "--change", "marketing_spend=+5%"}, "no such file or directory", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

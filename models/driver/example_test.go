@@ -39,10 +39,10 @@ func regionPanel() *features.Panel {
 
 // Fit the driver model on a company's region panel and ask what cutting supply lead time by
 // two days in the East would do. The company is small (100 employees, 4 regions × 18
-// quarters of growth), so the intervals are wide: each holds the generator's truth here
-// (marketing 0.30, headcount 0.80, reimbursement −0.015 per day, supply −0.025 per day,
-// response −0.004 per hour), but headcount and response come out with the wrong sign, and a
-// 95 % interval misses the truth one time in twenty.
+// quarters of growth), so the intervals are wide and they do not always hold the generator's
+// truth (marketing 0.30, headcount 0.80, reimbursement −0.015 per day, supply −0.025 per day,
+// response −0.004 per hour): here marketing's interval lies above it and headcount's
+// estimate has the wrong sign. Larger companies pin the effects down (see TestRecoversGroundTruth).
 func Example() {
 	m, err := driver.Fit(regionPanel(), driver.Options{Seed: 1})
 	if err != nil {
@@ -65,18 +65,18 @@ func Example() {
 		c.From, c.To, 100*out.SustainedPercent.Estimate, 100*out.SustainedPercent.Lower, 100*out.SustainedPercent.Upper)
 	// Output:
 	// 72 region-quarters, 2022Q2 to 2026Q3
-	// marketing_spend       gm               +0.539 [-0.193, +1.497] elasticity
-	// sales_headcount       hr               -0.773 [-2.631, +1.433] elasticity
-	// reimbursement_days    finance          -0.015 [-0.040, +0.028] per day
-	// supply_lead_days      procurement      -0.016 [-0.087, +0.061] per day
-	// first_response_hours  customer_service +0.012 [-0.025, +0.035] per hour
-	// supply 6.1 → 4.1 days: revenue +3.2 % [-11.6, +19.1] once it has worked through
+	// marketing_spend       gm               +0.962 [+0.399, +1.829] elasticity
+	// sales_headcount       hr               -0.598 [-2.023, +0.688] elasticity
+	// reimbursement_days    finance          -0.023 [-0.045, +0.009] per day
+	// supply_lead_days      procurement      -0.031 [-0.100, +0.041] per day
+	// first_response_hours  customer_service -0.001 [-0.041, +0.025] per hour
+	// supply 5.9 → 3.9 days: revenue +6.3 % [-8.0, +22.0] once it has worked through
 }
 
 // Split a quarter's shortfall against an expectation 10 % above what happened, projected from
 // the quarter before, into driver contributions. Together the drivers explain about 60 % of
-// the gap (−0.057 of −0.095), mostly the fall in marketing spend, but every interval is wide
-// on a company this small: a root-cause ranking must weigh that before naming a cause.
+// the gap (−0.056 of −0.095), nearly all of it the fall in marketing spend; the interval of
+// what they explain reaches zero, which a root-cause ranking must weigh before naming a cause.
 func ExampleModel_Attribute() {
 	p := regionPanel()
 	m, err := driver.Fit(p, driver.Options{Seed: 1})
@@ -93,8 +93,8 @@ func ExampleModel_Attribute() {
 		fmt.Printf("%-21s %+.3f [%+.3f, %+.3f]\n", c.Column, c.Contribution.Estimate, c.Contribution.Lower, c.Contribution.Upper)
 	}
 	// Output:
-	// gap -0.095, explained -0.057 [-0.145, -0.003]
-	// marketing_spend       -0.046 [-0.128, +0.017]
-	// first_response_hours  -0.029 [-0.084, +0.059]
-	// reimbursement_days    +0.016 [-0.030, +0.043]
+	// gap -0.095, explained -0.056 [-0.138, +0.002]
+	// marketing_spend       -0.092 [-0.175, -0.038]
+	// reimbursement_days    +0.018 [-0.008, +0.035]
+	// sales_headcount       +0.010 [-0.012, +0.034]
 }
