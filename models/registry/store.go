@@ -178,7 +178,7 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 	}
 	return &Store{
 		dir: dir, db: db, lock: lock, log: log, now: now, encrypted: len(opt.EncryptionKey) > 0,
-		key: append([]byte(nil), opt.EncryptionKey...),
+		key:        append([]byte(nil), opt.EncryptionKey...),
 		touchEvery: touch, subs: map[int]chan AliasEvent{},
 	}, nil
 }
