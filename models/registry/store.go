@@ -177,9 +177,15 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 		touch = time.Minute
 	}
 	return &Store{
-		dir: dir, db: db, lock: lock, log: log, now: now, encrypted: len(opt.EncryptionKey) > 0,
+		dir:        dir,
+		db:         db,
+		lock:       lock,
+		log:        log,
+		now:        now,
+		encrypted:  len(opt.EncryptionKey) > 0,
 		key:        append([]byte(nil), opt.EncryptionKey...),
-		touchEvery: touch, subs: map[int]chan AliasEvent{},
+		touchEvery: touch,
+		subs:       map[int]chan AliasEvent{},
 	}, nil
 }
 
