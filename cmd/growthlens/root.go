@@ -45,6 +45,10 @@ indicators per role and incentive recommendations per employee.`,
 		newFeaturesCmd(a),
 		newEvaluateCmd(a),
 		newRootcauseCmd(a),
+		newModelsCmd(a),
+		newKeysCmd(a),
+		newBackupCmd(a),
+		newRestoreCmd(a),
 	)
 	return root
 }

@@ -52,7 +52,7 @@ type APIKey struct {
 	Created  time.Time  `json:"created"`
 	LastUsed *time.Time `json:"last_used,omitempty"`
 	Revoked  *time.Time `json:"revoked,omitempty"`
-	Hash     string     `json:"hash"` // hex SHA-256 of the secret
+	Hash     string     `json:"hash,omitempty"` // hex SHA-256 of the secret
 }
 
 // CreateKey makes a new API key for a tenant and role and returns its secret, which is shown
