@@ -44,3 +44,11 @@ clean:
 bench-rootcause:
 	$(GO) test -count=1 -run 'TestSyntheticEvaluation' -v ./models/rootcause -rootcause.cases=500 | grep -E 'eval_test|^ok|FAIL'
 	$(GO) test -count=5 -run '^$$' -bench 'Rank100k|LargestChange100k' -benchtime 10x ./models/rootcause
+
+# Model registry store (models/registry): Put and Artifact latency, plaintext and encrypted,
+# promotion and API-key checks, and the RSS of a fresh process that opens a small store with
+# the registry's Badger settings beside Badger's defaults (medians of 5 runs).
+.PHONY: bench-registry
+bench-registry:
+	@mkdir -p var
+	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk

@@ -27,6 +27,13 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(rssEnv); spec != "" {
+		if err := rssChild(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "rss child:", err)
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv(crashDirEnv); dir != "" {
 		if err := crashChild(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "crash child:", err)
