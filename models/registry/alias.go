@@ -88,7 +88,7 @@ func (s *Store) SetAlias(tenant, name, alias string, version int, ch Change) (Al
 			return err
 		}
 		if err == nil && cur.Version == version {
-			return fmt.Errorf("%w: %s of %s/%s is already version %d", ErrUnchanged, alias, tenant, name, version)
+			return fmt.Errorf("%w: it already points there", ErrUnchanged)
 		}
 		stack := append(cur.Stack, version)
 		if len(stack) > stackLimit {
@@ -98,7 +98,7 @@ func (s *Store) SetAlias(tenant, name, alias string, version int, ch Change) (Al
 		return err
 	})
 	if err != nil {
-		return AliasEvent{}, fmt.Errorf("set %s of %s/%s to version %d: %w", alias, tenant, name, version, err)
+		return AliasEvent{}, fmt.Errorf("move %s of %s/%s to v%d: %w", alias, tenant, name, version, err)
 	}
 	s.notify(ev)
 	return ev, nil
@@ -121,7 +121,7 @@ func (s *Store) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent
 		}
 		cur, err := getAlias(txn, tenant, name, alias)
 		if err != nil {
-			return err
+			return fmt.Errorf("no %s: %w", alias, err)
 		}
 		stack := append([]int{}, cur.Stack...)
 		if len(stack) > 0 {
@@ -138,7 +138,7 @@ func (s *Store) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent
 			stack = stack[:len(stack)-1]
 		}
 		if len(stack) == 0 {
-			return fmt.Errorf("%w: %s has no earlier version to roll back to", ErrNoHistory, alias)
+			return fmt.Errorf("%w to roll back to", ErrNoHistory)
 		}
 		ev, err = s.moveAlias(txn, tenant, name, alias, "rollback", cur, stack[len(stack)-1], stack, ch)
 		return err
@@ -262,7 +262,7 @@ func (s *Store) LoadAlias(tenant, name, alias string) ([]byte, Version, error) {
 			return fmt.Errorf("alias %s of %s/%s: %w", alias, tenant, name, err)
 		}
 		if v, err = getVersion(txn, tenant, name, a.Version); err != nil {
-			return fmt.Errorf("%w: alias %s points at a missing version: %v", ErrCorrupt, alias, err)
+			return fmt.Errorf("%w: alias %s of %s/%s points at a missing %v", ErrCorrupt, alias, tenant, name, err)
 		}
 		data, err = readArtifact(txn, v)
 		return err

@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // Backup file format, version 1 (all integers big-endian):
@@ -77,6 +79,9 @@ type BackupInfo struct {
 // above. Badger's own backup stream is plaintext even from an encrypted store, so it is never
 // written to w as it is: it is encrypted (or checksummed) chunk by chunk on its way.
 func (s *Store) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
+	if s.db.IsClosed() {
+		return BackupInfo{}, fmt.Errorf("backup: %w", badger.ErrDBClosed)
+	}
 	if err := checkKeyLen(opt.Key); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup key: %w", err)
 	}

@@ -193,20 +193,19 @@ func (s *Store) Version(tenant, name string, version int) (Version, error) {
 		v, err = getVersion(txn, tenant, name, version)
 		return err
 	})
-	return v, err
+	if err != nil {
+		return Version{}, fmt.Errorf("model %s/%s: %w", tenant, name, err)
+	}
+	return v, nil
 }
 
 func getVersion(txn *badger.Txn, tenant, name string, version int) (Version, error) {
 	if version < 1 || version > maxVersion {
-		return Version{}, fmt.Errorf("model %s/%s version %d: %w", tenant, name, version, ErrNotFound)
+		return Version{}, fmt.Errorf("version %d: %w", version, ErrNotFound)
 	}
 	var v Version
-	err := getJSON(txn, versionKey(tenant, name, version), &v)
-	if errors.Is(err, ErrNotFound) {
-		return Version{}, fmt.Errorf("model %s/%s version %d: %w", tenant, name, version, ErrNotFound)
-	}
-	if err != nil {
-		return Version{}, fmt.Errorf("model %s/%s version %d: %w", tenant, name, version, err)
+	if err := getJSON(txn, versionKey(tenant, name, version), &v); err != nil {
+		return Version{}, fmt.Errorf("version %d: %w", version, err)
 	}
 	return v, nil
 }
@@ -317,7 +316,7 @@ func (s *Store) Artifact(tenant, name string, version int) ([]byte, Version, err
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
 		if v, err = getVersion(txn, tenant, name, version); err != nil {
-			return err
+			return fmt.Errorf("model %s/%s: %w", tenant, name, err)
 		}
 		data, err = readArtifact(txn, v)
 		return err
@@ -389,7 +388,7 @@ func (s *Store) Delete(tenant, name string, version int) error {
 			}
 		}
 		if len(holders) > 0 {
-			return fmt.Errorf("%w: model %s/%s version %d is %s; move the alias before deleting", ErrInUse, tenant, name, version, strings.Join(holders, ", "))
+			return fmt.Errorf("%w: it is %s; move the alias first", ErrInUse, strings.Join(holders, ", "))
 		}
 		if err := txn.Delete(versionKey(tenant, name, version)); err != nil {
 			return err
@@ -402,7 +401,7 @@ func (s *Store) Delete(tenant, name string, version int) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("delete model %s/%s version %d: %w", tenant, name, version, err)
+		return fmt.Errorf("delete %s/%s v%d: %w", tenant, name, version, err)
 	}
 	return nil
 }
