@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -33,9 +34,15 @@ import (
 //	 16  created (int64, Unix nanoseconds)
 //	 24  salt (32 random bytes)
 //	 56  check (32 bytes): mode 1 HMAC-SHA256(check key, bytes 0–55); mode 0 SHA-256(bytes 0–55)
-//	frames, one per chunk of Badger's backup stream:
+//	frames, each carrying the next chunk of the record stream:
 //	  length (uint32) of the payload, flags (1 byte; 1 = last frame), payload,
 //	  and in mode 0 a 32-byte SHA-256(check ‖ counter ‖ flags ‖ payload).
+//
+// The record stream is every live key of one snapshot of the store, in key order, as
+// uvarint key length, key, uvarint value length, value; then a zero key length and the
+// uvarint count of records. Badger's own Backup/Load are not used: their stream is plaintext
+// even from an encrypted store, and they buffer hundreds of megabytes (a 200 MB store took
+// 1.1 GB of RSS to back up and 0.6 GB to restore); this stream holds one frame and one value.
 //
 // In mode 1 the payload is AES-256-GCM ciphertext with tag; the nonce is the frame counter
 // (8 bytes) ‖ three zero bytes ‖ flags, and the header is the additional data, so a frame that
@@ -45,19 +52,21 @@ import (
 // (a plaintext store without a backup key) the per-frame SHA-256 catches damage, not forgery.
 // Either way a missing last frame is reported as truncation, and nothing after it is allowed.
 const (
-	backupMagic      = "GLBACKUP"
-	backupVersion    = 1
-	backupHeaderLen  = 88
-	backupChunk      = 256 << 10
-	maxBackupChunk   = 4 << 20
-	modePlain        = 0
-	modeGCM          = 1
-	sourceNone       = 0
-	sourceStoreKey   = 1
-	sourceBackupKey  = 2
-	flagLast         = 1
-	gcmTagLen        = 16
-	restoreMaxWrites = 4 // Badger write batches in flight during a restore
+	backupMagic     = "GLBACKUP"
+	backupVersion   = 1
+	backupHeaderLen = 88
+	backupChunk     = 256 << 10
+	maxBackupChunk  = 4 << 20
+	modePlain       = 0
+	modeGCM         = 1
+	sourceNone      = 0
+	sourceStoreKey  = 1
+	sourceBackupKey = 2
+	flagLast        = 1
+	gcmTagLen       = 16
+	maxRecordKey    = 65000    // Badger's key limit
+	maxRecordValue  = 1 << 30  // far above anything the store writes (chunks are 1 MiB)
+	restoreBatch    = 16 << 20 // bytes of keys and values per restore transaction
 )
 
 // BackupOptions configure Backup.
@@ -76,8 +85,8 @@ type BackupInfo struct {
 }
 
 // Backup writes a consistent snapshot of the whole store (every tenant) to w in the format
-// above. Badger's own backup stream is plaintext even from an encrypted store, so it is never
-// written to w as it is: it is encrypted (or checksummed) chunk by chunk on its way.
+// above, encrypted (or checksummed) frame by frame on its way. Memory use is one frame and one
+// value, whatever the size of the store.
 func (s *Store) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
 	if s.db.IsClosed() {
 		return BackupInfo{}, fmt.Errorf("backup: %w", badger.ErrDBClosed)
@@ -97,7 +106,7 @@ func (s *Store) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
 	if err != nil {
 		return BackupInfo{}, err
 	}
-	if _, err := s.db.Backup(bw, 0); err != nil {
+	if err := s.db.View(func(txn *badger.Txn) error { return writeRecords(txn, bw) }); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: %w", err)
 	}
 	if err := bw.Close(); err != nil {
@@ -220,21 +229,48 @@ func Restore(dir string, r io.Reader, opt RestoreOptions) (RestoreInfo, error) {
 	return info, nil
 }
 
+// writeRecords writes every live key of txn's snapshot as the record stream.
+func writeRecords(txn *badger.Txn, w io.Writer) error {
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	var (
+		n   uint64
+		buf [binary.MaxVarintLen64]byte
+	)
+	put := func(b []byte) error {
+		k := binary.PutUvarint(buf[:], uint64(len(b)))
+		if _, err := w.Write(buf[:k]); err != nil {
+			return err
+		}
+		_, err := w.Write(b)
+		return err
+	}
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		if err := put(item.Key()); err != nil {
+			return err
+		}
+		if err := item.Value(put); err != nil {
+			return err
+		}
+		n++
+	}
+	k := binary.PutUvarint(buf[:], 0)
+	k += binary.PutUvarint(buf[k:], n)
+	_, err := w.Write(buf[:k])
+	return err
+}
+
 func loadInto(tmp string, br *backupReader, opt RestoreOptions) (CheckReport, error) {
 	s, err := Open(tmp, Options{EncryptionKey: opt.StoreKey, Logger: opt.Logger})
 	if err != nil {
 		return CheckReport{}, fmt.Errorf("restore: %w", err)
 	}
 	defer s.Close()
-	if err := s.db.Load(br, restoreMaxWrites); err != nil {
+	if err := s.loadRecords(br); err != nil {
 		if br.err != nil {
-			return CheckReport{}, br.err
+			return CheckReport{}, br.err // the frame layer's finding says more than the record parser's
 		}
-		return CheckReport{}, fmt.Errorf("%w: restore: backup stream: %v", ErrCorrupt, err)
-	}
-	// Load stops at the end of Badger's stream; the last frame and the end of the file must
-	// still be verified.
-	if _, err := io.Copy(io.Discard, br); err != nil {
 		return CheckReport{}, err
 	}
 	rep, err := s.Check()
@@ -248,6 +284,88 @@ func loadInto(tmp string, br *backupReader, opt RestoreOptions) (CheckReport, er
 		return rep, fmt.Errorf("restore: %w", err)
 	}
 	return rep, nil
+}
+
+// loadRecords writes the record stream into the (empty) store in transactions of about
+// restoreBatch bytes, then requires the end marker, the right record count and the end of the
+// backup. Every byte it reads has been authenticated by the frame layer first.
+func (s *Store) loadRecords(br *backupReader) error {
+	r := bufio.NewReaderSize(br, 64<<10)
+	corrupt := func(format string, args ...any) error {
+		return fmt.Errorf("%w: backup records: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	}
+	readBytes := func(max uint64, what string) ([]byte, error) {
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, corrupt("%s length: %v", what, err)
+		}
+		if n > max {
+			return nil, corrupt("%s of %d bytes", what, n)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, corrupt("%s: %v", what, err)
+		}
+		return b, nil
+	}
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	pending := 0
+	commit := func() error {
+		err := txn.Commit()
+		txn = s.db.NewTransaction(true)
+		pending = 0
+		return err
+	}
+	var n uint64
+	for {
+		key, err := readBytes(maxRecordKey, "key")
+		if err != nil {
+			return err
+		}
+		if len(key) == 0 {
+			break
+		}
+		if !bytes.HasPrefix(key, []byte(tenantPrefix)) && !bytes.HasPrefix(key, []byte(auditPrefix)) && !bytes.HasPrefix(key, []byte(apiKeyPrefix)) {
+			return corrupt("unknown key %.40q", key)
+		}
+		val, err := readBytes(maxRecordValue, "value")
+		if err != nil {
+			return err
+		}
+		if pending+len(key)+len(val) > restoreBatch && pending > 0 {
+			if err := commit(); err != nil {
+				return fmt.Errorf("restore: %w", err)
+			}
+		}
+		err = txn.Set(key, val)
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			if err = commit(); err == nil {
+				err = txn.Set(key, val)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		pending += len(key) + len(val)
+		n++
+	}
+	count, err := binary.ReadUvarint(r)
+	if err != nil {
+		return corrupt("record count: %v", err)
+	}
+	if count != n {
+		return corrupt("%d records read, the backup says %d", n, count)
+	}
+	if _, err := r.ReadByte(); err == nil {
+		return corrupt("data after the end of the records")
+	} else if !errors.Is(err, io.EOF) {
+		return err
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
 }
 
 type dirKind int

@@ -62,8 +62,9 @@
 //
 // # Backup and restore
 //
-// Badger's backup stream is plaintext even from an encrypted store, so Backup encrypts it
-// itself: AES-256-GCM in 256 KiB frames with keys derived by HKDF-SHA256 from the store key
+// Badger's own backup stream is plaintext even from an encrypted store (and buffers hundreds
+// of megabytes), so Backup streams the keys of one snapshot itself and encrypts them on the
+// way: AES-256-GCM in 256 KiB frames with keys derived by HKDF-SHA256 from the store key
 // (or an explicit backup key, GROWTHLENS_BACKUP_KEY, so that backups can be restored without
 // the store key), the frame counter and a last-frame flag in each nonce, and the header as
 // additional data. A plaintext store without a backup key gets a plaintext backup with a
@@ -109,4 +110,11 @@
 // 1 MB (14 ms encrypted) and 226 ms for 32 MB (196 ms encrypted); reading an artifact took
 // 3.8 ms for 1 MB (4.6 ms encrypted) and 122 ms for 32 MB (197 ms encrypted), most of it
 // SHA-256 (this CPU lacks SHA-NI); a promotion 2.2 ms; Authenticate 7 µs.
+//
+// Badger reads values through memory-mapped value-log files, so reading N MB of artifacts
+// adds up to N MB of file-backed (reclaimable) RSS. Backing up a 200 MB store (10 versions of
+// 20 MB) with `growthlens backup` peaked at 2.7 MiB anonymous memory (217 MiB RSS with those
+// pages), restoring it at 72 MiB anonymous; Badger's own Backup and Load took 1.1 GB and
+// 0.6 GB of RSS on the same store (sampled from /proc/PID/status every 10 ms and with
+// /usr/bin/time -v).
 package registry

@@ -41,7 +41,6 @@ const (
 	blockCacheSize = 8 << 20  // only with encryption, which needs a cache to hold decrypted blocks
 	indexCacheSize = 4 << 20  // only with encryption, which needs a cache to hold decrypted table indexes
 	numCompactors  = 2        // the least Badger accepts apart from none
-	numGoroutines  = 2        // backup streams
 	retryLimit     = 100      // attempts of a transaction that lost a write conflict
 )
 
@@ -201,7 +200,6 @@ func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
 		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
-		WithNumGoroutines(numGoroutines).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
