@@ -181,6 +181,10 @@ func Restore(dir string, r io.Reader, opt RestoreOptions) (RestoreInfo, error) {
 		if !opt.Force {
 			return RestoreInfo{}, fmt.Errorf("restore into %s: %w (pass --force to replace it; the old store is kept aside)", dir, ErrNotEmpty)
 		}
+		// Force replaces a store, never an arbitrary directory someone pointed --store at.
+		if _, err := readMarker(dir); err != nil {
+			return RestoreInfo{}, fmt.Errorf("restore into %s: %w: it is not empty and not a growthlens store", dir, ErrNotEmpty)
+		}
 		if oldLock, err = lockDir(dir); err != nil {
 			return RestoreInfo{}, err
 		}

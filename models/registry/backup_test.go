@@ -315,6 +315,20 @@ func TestRestoreTargets(t *testing.T) {
 			t.Errorf("old store after a failed restore: %v", err)
 		}
 	})
+	t.Run("force does not replace a directory that is not a store", func(t *testing.T) {
+		dst := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dst, "thesis.tex"), []byte("mine"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Restore(dst, bytes.NewReader(b), RestoreOptions{Force: true})
+		if !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "not a growthlens store") {
+			t.Errorf("err = %v, want ErrNotEmpty: not a growthlens store", err)
+		}
+		entries, _ := os.ReadDir(dst)
+		if len(entries) != 1 || entries[0].Name() != "thesis.tex" {
+			t.Errorf("directory now holds %v", entries)
+		}
+	})
 	t.Run("a file in the way", func(t *testing.T) {
 		dst := filepath.Join(t.TempDir(), "file")
 		if err := os.WriteFile(dst, []byte("x"), 0o600); err != nil {
