@@ -141,9 +141,6 @@ func (l *childLog) snapshot() []string {
 // history consistent, that the champion is the last acknowledged one (or the one whose move
 // was in flight), and that every acknowledged version is still there.
 func TestKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the kill -9 test starts child processes; run without -short")
-	}
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv(crashSeedEnv); v != "" {
 		seed, _ = strconv.ParseUint(v, 10, 64)

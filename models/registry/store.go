@@ -124,6 +124,8 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	} else if _, err := os.Stat(filepath.Join(dir, markerName)); opt.MustExist && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s", ErrNoStore, dir) // and leave no lock file behind
 	}
 	lock, err := lockDir(dir)
 	if err != nil {
@@ -167,7 +169,7 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 			// The marker agreed with the key, so it was edited or copied from another store.
-			return nil, &KeyError{Dir: dir, Problem: KeyWrong, Hint: "the key does not match Badger's key registry"}
+			return nil, &KeyError{Dir: "store " + dir, Problem: KeyWrong, Hint: "the key does not match Badger's key registry"}
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}

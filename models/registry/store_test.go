@@ -92,8 +92,12 @@ func TestOpenRefusesOtherDirectories(t *testing.T) {
 		}
 	})
 	t.Run("MustExist on an empty directory", func(t *testing.T) {
-		_, err := Open(t.TempDir(), Options{MustExist: true})
+		dir := t.TempDir()
+		_, err := Open(dir, Options{MustExist: true})
 		wantErr(t, err, ErrNoStore)
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("MustExist left %d files in an empty directory", len(entries))
+		}
 	})
 	t.Run("empty path", func(t *testing.T) {
 		_, err := Open("", Options{})
