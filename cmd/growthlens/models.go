@@ -286,9 +286,11 @@ func printMove(a *app, f storeFlags, ev registry.AliasEvent) error {
 func newModelsDeleteCmd(a *app, f *storeFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete MODEL VERSION",
-		Short: "Delete a version no alias points at, and reclaim its space",
+		Short: "Delete a version no alias points at",
 		Long: `delete removes a version and its artifact. A version an alias points at is refused: move
-the alias first. Version numbers are never reused.`,
+the alias first. Version numbers are never reused. The artifact's disk space is not reclaimed
+in place; "growthlens backup" then "growthlens restore --force" rebuilds the store from live
+data only.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := parseVersionArg(args[1])
@@ -305,12 +307,8 @@ the alias first. Version numbers are never reused.`,
 			if err != nil {
 				return err
 			}
-			files, err := s.CollectGarbage()
-			if err != nil {
-				a.log.Warn("space not reclaimed", "err", err)
-			}
 			if f.asJSON {
-				return printJSON(a.stdout, map[string]any{"tenant": f.tenant, "model": args[0], "deleted": v, "vlog_files_rewritten": files})
+				return printJSON(a.stdout, map[string]any{"tenant": f.tenant, "model": args[0], "deleted": v})
 			}
 			_, err = fmt.Fprintf(a.stdout, "%s/%s: deleted v%d\n", f.tenant, args[0], v)
 			return err

@@ -53,7 +53,6 @@ type storeConn interface {
 	SetAlias(tenant, name, alias string, version int, ch registry.Change) (registry.AliasEvent, error)
 	RollbackAlias(tenant, name, alias string, ch registry.Change) (registry.AliasEvent, error)
 	Delete(tenant, name string, version int) error
-	CollectGarbage() (int, error)
 
 	CreateKey(tenant, role, label string) (string, registry.APIKey, error)
 	Keys(tenant string) ([]registry.APIKey, error)

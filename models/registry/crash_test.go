@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// The crash test re-executes this test binary as a child that loops Put, Promote, Rollback,
-// Delete and garbage collection on a store, printing each step before and after it, and kills
+// The crash test re-executes this test binary as a child that loops Put, Promote, Rollback
+// and Delete on a store, printing each step before and after it, and kills
 // it with SIGKILL at chosen moments. These variables carry the child's orders.
 const (
 	crashDirEnv  = "GROWTHLENS_REGISTRY_CRASH_DIR"
@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 
 // crashChild is the process that gets killed. Its stdout protocol, one line per event:
 // "open", "put-start", "put V", "promote-start V", "promoted V", "rollback-start",
-// "rolledback V", "delete-start V", "deleted V", "gc-start", "gc".
+// "rolledback V", "delete-start V", "deleted V".
 func crashChild(dir string) error {
 	key, err := hex.DecodeString(os.Getenv(crashKeyEnv))
 	if err != nil {
@@ -98,13 +98,6 @@ func crashChild(dir string) error {
 				}
 			}
 		}
-		if i%10 == 9 {
-			say("gc-start")
-			if _, err := s.CollectGarbage(); err != nil {
-				return err
-			}
-			say("gc")
-		}
 	}
 }
 
@@ -135,8 +128,8 @@ func (l *childLog) snapshot() []string {
 }
 
 // TestKill9 kills a child process that is writing to the store with SIGKILL at random
-// moments — in the middle of a Put of a large artifact, of a promotion, of a rollback, of
-// garbage collection, or while opening — and after each kill opens the store and checks that
+// moments — in the middle of a Put of a large artifact, of a promotion, of a rollback, of a
+// delete, or while opening — and after each kill opens the store and checks that
 // it is readable, that Check finds every version complete and checksum-valid and every alias
 // history consistent, that the champion is the last acknowledged one (or the one whose move
 // was in flight), and that every acknowledged version is still there.
@@ -162,7 +155,7 @@ func TestKill9(t *testing.T) {
 		{"delete", "delete-start", 3 * time.Millisecond},
 		{"promote", "promote-start", 500 * time.Microsecond},
 		{"open", "", 60 * time.Millisecond},
-		{"gc", "gc-start", 5 * time.Millisecond},
+		{"delete", "delete-start", 500 * time.Microsecond},
 	}
 	const iterations = 30
 	acked := map[int]bool{} // versions whose Put was acknowledged and not deleted since

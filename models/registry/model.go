@@ -364,7 +364,8 @@ func readArtifact(txn *badger.Txn, v Version) ([]byte, error) {
 
 // Delete removes a version and its artifact. It returns ErrInUse when an alias points at the
 // version (move the alias first) and ErrNotFound when there is no such version. The number is
-// not reused. Space in the value log is reclaimed by CollectGarbage.
+// not reused. The artifact's space in the value log is not reclaimed in place (see the
+// package doc, "Space"); a backup and restore rebuilds the store from live data only.
 func (s *Store) Delete(tenant, name string, version int) error {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return err

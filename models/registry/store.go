@@ -37,7 +37,7 @@ const (
 	memTableSize   = 8 << 20  // largest write batch is 15 % of this: 1.2 MiB of keys and small values
 	numMemtables   = 2        // one being written, one being flushed
 	valueThreshold = 64 << 10 // values at least this large (artifact chunks, big run records) go to the value log
-	vlogFileSize   = 64 << 20 // garbage collection rewrites whole files: smaller files free space sooner
+	vlogFileSize   = 64 << 20 // files are mapped at twice this size; a larger Put just extends the file
 	blockCacheSize = 8 << 20  // only with encryption, which needs a cache to hold decrypted blocks
 	indexCacheSize = 4 << 20  // only with encryption, which needs a cache to hold decrypted table indexes
 	numCompactors  = 2        // the least Badger accepts apart from none
@@ -242,23 +242,6 @@ func (s *Store) Close() error {
 		return fmt.Errorf("close store %s: %w", s.dir, err)
 	}
 	return nil
-}
-
-// CollectGarbage reclaims value-log space left by deleted versions. Badger rewrites a value
-// log file when at least half of it is garbage; the file being written is never rewritten, so
-// some space stays until more is written. It returns how many files were rewritten.
-func (s *Store) CollectGarbage() (int, error) {
-	n := 0
-	for {
-		err := s.db.RunValueLogGC(0.5)
-		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
-			return n, nil
-		}
-		if err != nil {
-			return n, fmt.Errorf("collect garbage: %w", err)
-		}
-		n++
-	}
 }
 
 // update runs fn in a read-write transaction, retrying when it lost a write conflict to a
