@@ -92,3 +92,11 @@ bench-rootcause:
 bench-driver:
 	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage|TestBenchRecovery' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
 	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchRecovery' ./models/driver -args -driver.bench -driver.bench.size=default -driver.bench.seeds=101-150 | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
+
+# Model registry store (models/registry): Put and Artifact latency, plaintext and encrypted,
+# promotion and API-key checks, and the RSS of a fresh process that opens a small store with
+# the registry's Badger settings beside Badger's defaults (medians of 5 runs).
+.PHONY: bench-registry
+bench-registry:
+	@mkdir -p var
+	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk

@@ -47,6 +47,10 @@ indicators per role and incentive recommendations per employee.`,
 		newImportCmd(a),
 		newRootcauseCmd(a),
 		newWhatifCmd(a),
+		newModelsCmd(a),
+		newKeysCmd(a),
+		newBackupCmd(a),
+		newRestoreCmd(a),
 	)
 	return root
 }
