@@ -33,6 +33,9 @@ type EmployeeRow struct {
 	PerfLast, PerfTrend, KPILast float64
 	// PromotionWaitMonths counts months since the last promotion, or since hire.
 	PromotionWaitMonths float64
+	// PromotedOn is the date of the last promotion before AsOf, or the hire date. Rules that
+	// count calendar months ("12 months since the last promotion") read it.
+	PromotedOn time.Time
 	// MonthsSinceReward is NaN when the employee never had an incentive.
 	MonthsSinceReward float64
 	// Rewards24m counts incentives by type (datasets.RewardTypes order) in the 24 months
@@ -255,6 +258,7 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		}
 	}
 	row.Level = level
+	row.PromotedOn = promoted
 	row.PromotionWaitMonths = months(asOf.Sub(promoted))
 	row.Salary = salaryAt(r, asOf)
 	if med, ok := s.medians[medianKey{e.Role, datasets.MonthOf(asOf).N}]; ok && med > 0 {
