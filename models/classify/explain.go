@@ -24,49 +24,104 @@ type Reason struct {
 // name). It works the same for every model family; it measures one column at a time, so
 // effects that need two columns together are shared out only roughly.
 func (m *Model) Explain(t *Table, i int, c int) ([]Reason, error) {
-	if i < 0 || i >= t.Rows() {
-		return nil, fmt.Errorf("explain: row %d out of range [0, %d)", i, t.Rows())
-	}
 	if c < 0 || c >= len(m.Classes) {
 		return nil, fmt.Errorf("explain: class %d out of range [0, %d)", c, len(m.Classes))
 	}
-	row := t.Subset([]int{i})
-	base, err := m.PredictProba(row)
+	out, err := m.ExplainRows(t, []int{i})
 	if err != nil {
-		return nil, fmt.Errorf("explain: %w", err)
+		return nil, err
 	}
-	var out []Reason
-	for _, in := range m.typicals() {
-		alt := row.Clone()
-		col := alt.Column(in.name)
-		value := col.String(0)
-		if in.kind == Numeric {
-			v, err := strconv.ParseFloat(in.typical, 64)
-			if err != nil {
-				return nil, fmt.Errorf("explain: typical value of %q: %w", in.name, err)
-			}
-			col.Num[0] = v
-		} else {
-			col.Cat[0] = in.typical
+	SortReasons(out[0], c)
+	return out[0], nil
+}
+
+// ExplainRows is Explain for several rows of t at once, scored in one batch, which is much
+// faster than one Explain call per row. out[j] holds the reasons of row rows[j], one per input
+// column in the model's input order (unsorted: SortReasons orders them for a class).
+func (m *Model) ExplainRows(t *Table, rows []int) ([][]Reason, error) {
+	for _, i := range rows {
+		if i < 0 || i >= t.Rows() {
+			return nil, fmt.Errorf("explain: row %d out of range [0, %d)", i, t.Rows())
 		}
-		p, err := m.PredictProba(alt)
+	}
+	typ := m.typicals()
+	stride := 1 + len(typ) // the row as it is, then one copy per column set to its typical value
+	batch := &Table{}
+	values := make([][]string, len(typ)) // the rows' own values as text, per input column
+	for q, in := range typ {
+		col := t.Column(in.name)
+		if col == nil {
+			return nil, fmt.Errorf("explain: no column %q (the model was fitted with it)", in.name)
+		}
+		if col.Kind != in.kind {
+			return nil, fmt.Errorf("explain: column %q is %s, the model was fitted on %s values", in.name, col.Kind, in.kind)
+		}
+		values[q] = make([]string, len(rows))
+		for j, i := range rows {
+			values[q][j] = col.String(i)
+		}
+		var err error
+		if in.kind == Numeric {
+			tv, perr := strconv.ParseFloat(in.typical, 64)
+			if perr != nil {
+				return nil, fmt.Errorf("explain: typical value of %q: %w", in.name, perr)
+			}
+			v := make([]float64, len(rows)*stride)
+			for j, i := range rows {
+				blk := v[j*stride : (j+1)*stride]
+				for r := range blk {
+					blk[r] = col.Num[i]
+				}
+				blk[1+q] = tv
+			}
+			err = batch.AddNumeric(in.name, v)
+		} else {
+			v := make([]string, len(rows)*stride)
+			for j, i := range rows {
+				blk := v[j*stride : (j+1)*stride]
+				for r := range blk {
+					blk[r] = col.Cat[i]
+				}
+				blk[1+q] = in.typical
+			}
+			err = batch.AddCategorical(in.name, v)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("explain: %w", err)
 		}
-		d := make([]float64, len(base))
-		for j := range d {
-			d[j] = base[j] - p[j]
-		}
-		out = append(out, Reason{Column: in.name, Value: value, Typical: in.typical, Delta: d})
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		da, db := math.Abs(out[a].Delta[c]), math.Abs(out[b].Delta[c])
+	p, err := m.PredictProba(batch)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	k := len(m.Classes)
+	out := make([][]Reason, len(rows))
+	for j := range rows {
+		base := p[j*stride*k : j*stride*k+k]
+		rs := make([]Reason, len(typ))
+		for q, in := range typ {
+			alt := p[(j*stride+1+q)*k : (j*stride+2+q)*k]
+			d := make([]float64, k)
+			for c := range d {
+				d[c] = base[c] - alt[c]
+			}
+			rs[q] = Reason{Column: in.name, Value: values[q][j], Typical: in.typical, Delta: d}
+		}
+		out[j] = rs
+	}
+	return out, nil
+}
+
+// SortReasons orders reasons by the size of their change in class c's probability, largest
+// first (ties by column name), as Explain returns them.
+func SortReasons(reasons []Reason, c int) {
+	sort.SliceStable(reasons, func(a, b int) bool {
+		da, db := math.Abs(reasons[a].Delta[c]), math.Abs(reasons[b].Delta[c])
 		if da != db {
 			return da > db
 		}
-		return out[a].Column < out[b].Column
+		return reasons[a].Column < reasons[b].Column
 	})
-	return out, nil
 }
 
 type typical struct {
