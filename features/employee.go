@@ -224,6 +224,14 @@ func (s *Staff) Rewards(id string) []*datasets.Reward {
 	return s.emps[k].rewards
 }
 
+// RoleMedianSalary returns the median salary of the role's employees on staff at the start of
+// asOf's month (what EmployeeRow.SalaryRatio divides by), and false when none of them has a
+// recorded salary or the month is outside the data.
+func (s *Staff) RoleMedianSalary(role string, asOf time.Time) (float64, bool) {
+	m, ok := s.medians[medianKey{role, datasets.MonthOf(asOf).N}]
+	return m, ok && m > 0
+}
+
 // At returns the employee's features as of asOf (events strictly before asOf).
 func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 	k, ok := s.byID[id]

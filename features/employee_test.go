@@ -64,6 +64,13 @@ func TestStaffAt(t *testing.T) {
 	near("no reviews yet", r.PerfLast, math.NaN())
 	near("no reward yet", r.MonthsSinceReward, math.NaN())
 
+	d, _ := datasets.ParseDate("2024-02-01")
+	if med, ok := s.RoleMedianSalary("sales", d); !ok || med != 60000 {
+		t.Errorf("sales median on 2024-02-01 = %v, %v; want 60000 (E1 alone)", med, ok)
+	}
+	if _, ok := s.RoleMedianSalary("finance", d); ok {
+		t.Error("finance median: no one in finance, want false")
+	}
 	if r := at("E2", "2024-06-01"); r.Active {
 		t.Error("E2 active after leaving on 2024-05-20")
 	}

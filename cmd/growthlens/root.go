@@ -46,6 +46,7 @@ indicators per role and incentive recommendations per employee.`,
 		newEvaluateCmd(a),
 		newImportCmd(a),
 		newRootcauseCmd(a),
+		newRecommendCmd(a),
 	)
 	return root
 }
