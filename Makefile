@@ -31,7 +31,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench:
-bench: bench-classify
+bench: bench-classify bench-incentive
 
 # Import speed and memory: a generated 1,000,000-row opportunities CSV through growthlens import
 # (target >= 300,000 rows/s, peak RSS <= 1 GiB), with references measured in the same run.
@@ -64,3 +64,13 @@ clean:
 bench-rootcause:
 	$(GO) test -count=1 -run 'TestSyntheticEvaluation' -v ./models/rootcause -rootcause.cases=500 | grep -E 'eval_test|^ok|FAIL'
 	$(GO) test -count=5 -run '^$$' -bench 'Rank100k|LargestChange100k' -benchtime 10x ./models/rootcause
+
+# Incentive recommendations (models/incentive): the acceptance run on generated companies of
+# 100 to 2,000 employees, seeds 11-13 (not used in development; bars from 1,000 employees),
+# then the 10,000-employee batch scoring benchmark on one and two cores (quote the median).
+.PHONY: bench-incentive
+INCENTIVE_SIZES ?= 100,500,1000,2000
+INCENTIVE_SEEDS ?= 11,12,13
+bench-incentive:
+	$(GO) test -count=1 -timeout 180m -run 'TestAcceptance' -v ./models/incentive -incentive.sizes=$(INCENTIVE_SIZES) -incentive.seeds=$(INCENTIVE_SEEDS) | grep -E 'acceptance_test|^ok|FAIL'
+	$(GO) test -count=5 -run '^$$' -bench 'Recommend10k' -benchtime 5x -cpu 1,2 ./models/incentive

@@ -73,17 +73,12 @@ var bench struct {
 	err  error
 }
 
-// benchRecommender trains on the default company and serves a replicated staff of about
+// benchRecommender serves, with the models trained on the default company, a replicated staff of about
 // 10,000 employees on staff.
 func benchRecommender(b *testing.B) (*Recommender, []string) {
 	b.Helper()
 	bench.once.Do(func() {
-		ds := loadCompany(b, 100, 7)
-		r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: 1})
-		if err != nil {
-			bench.err = err
-			return
-		}
+		_, ds, r := defaultCompany(b)
 		big := replicate(b, ds, 102, b.TempDir())
 		if bench.r, bench.err = r.WithData(big); bench.err != nil {
 			return

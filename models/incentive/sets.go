@@ -70,14 +70,21 @@ func (s *PreferenceSet) Table() *classify.Table {
 	return preferenceTable(s.Rows, s.Eligible)
 }
 
-// AttritionSet is the training set of the attrition model: employee snapshots every
-// SnapshotMonths, labelled by whether the employee left within the next 12 months. Only
-// snapshots whose 12 months are observed are kept.
+// AttritionSet is the training set of the attrition model, labelled by whether the employee
+// left within the next 12 months (only snapshots whose 12 months are observed are kept):
+//
+//   - periodic snapshots of everyone on staff every SnapshotMonths, which teach the risk of
+//     employees as they are;
+//   - a snapshot just after every incentive, the employee's features with the incentive
+//     applied (as Recommender.apply would apply it) and its fit, which teach what follows an
+//     incentive that fits well or badly: the question a recommendation asks.
 type AttritionSet struct {
 	Rows    []features.EmployeeRow
 	LastFit []float64 // colLastFit per row, NaN when none
 	Left    []bool
-	// From and Until are the first and last snapshot dates.
+	// AfterReward counts the rows that are snapshots just after an incentive.
+	AfterReward int
+	// From and Until are the first and last periodic snapshot dates.
 	From, Until time.Time
 }
 
@@ -110,9 +117,12 @@ func observedSpan(ds *datasets.Dataset) (first, last time.Time) {
 
 // BuildAttritionSet takes a snapshot of every employee on staff on the first day of every
 // snapshotMonths-th month, from six months after the HR history starts (so that features
-// have history behind them) to twelve months before it ends. fit gives the fit of a past
-// reward (see colLastFit); it may be nil, and then the column is left out.
-func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMonths int, fit func(*datasets.Reward) float64) (*AttritionSet, error) {
+// have history behind them) to twelve months before it ends, and one just after every reward
+// dated in that window. fit gives the fit of a past reward (see colLastFit; nil leaves the
+// column missing); after turns the features as of a reward's date (events before it) into the
+// features just after it (nil leaves out the snapshots after rewards).
+func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMonths int, fit func(*datasets.Reward) float64,
+	after func(row features.EmployeeRow, rw *datasets.Reward) features.EmployeeRow) (*AttritionSet, error) {
 	if snapshotMonths < 1 {
 		return nil, fmt.Errorf("attrition: snapshot interval %d months, want at least 1", snapshotMonths)
 	}
@@ -121,24 +131,52 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 		return nil, errors.New("attrition: no rewards, reviews or exits: nothing tells when the HR history starts")
 	}
 	s := &AttritionSet{}
+	// observed reports whether 12 months after at are covered by the history.
+	observed := func(at time.Time) bool { return !at.AddDate(1, 0, 0).After(last.AddDate(0, 0, 1)) }
+	leaves := func(id string, at time.Time) bool {
+		e, _ := staff.Employee(id)
+		return !e.ExitDate.IsZero() && e.ExitDate.Before(at.AddDate(1, 0, 0))
+	}
 	start := datasets.MonthOf(first.AddDate(0, 6, 0)).Add(1)
-	for m := start; !m.Start().AddDate(1, 0, 0).After(last.AddDate(0, 0, 1)); m = m.Add(snapshotMonths) {
+	for m := start; observed(m.Start()); m = m.Add(snapshotMonths) {
 		at := m.Start()
-		horizon := at.AddDate(1, 0, 0)
 		for _, id := range staff.OnStaff(at) {
 			row, err := staff.At(id, at)
 			if err != nil {
 				return nil, err
 			}
-			e, _ := staff.Employee(id)
 			s.Rows = append(s.Rows, row)
-			s.Left = append(s.Left, !e.ExitDate.IsZero() && e.ExitDate.Before(horizon))
+			s.Left = append(s.Left, leaves(id, at))
 			s.LastFit = append(s.LastFit, lastFit(staff.Rewards(id), at, fit))
 		}
 		if s.From.IsZero() {
 			s.From = at
 		}
 		s.Until = at
+	}
+	if after != nil && !s.From.IsZero() {
+		for _, id := range staff.IDs() {
+			for _, rw := range staff.Rewards(id) {
+				if rw.Date.Before(s.From) || !observed(rw.Date) || typeIndex(rw.Type) < 0 {
+					continue
+				}
+				row, err := staff.At(id, rw.Date)
+				if err != nil {
+					return nil, err
+				}
+				if !row.Active {
+					continue
+				}
+				f := math.NaN()
+				if fit != nil {
+					f = fit(rw)
+				}
+				s.Rows = append(s.Rows, after(row, rw))
+				s.Left = append(s.Left, leaves(id, rw.Date))
+				s.LastFit = append(s.LastFit, f)
+				s.AfterReward++
+			}
+		}
 	}
 	if len(s.Rows) == 0 {
 		return nil, fmt.Errorf("attrition: the HR history (%s to %s) is too short for a snapshot with 12 months observed after it",

@@ -68,10 +68,12 @@ type Summary struct {
 	OutsideRules       int    `json:"chosen_outside_rules"`
 	PreferenceModel    string `json:"preference_model"`
 	AttritionSnapshots int    `json:"attrition_snapshots"`
-	AttritionLeft      int    `json:"attrition_left_within_12m"`
-	AttritionFrom      string `json:"attrition_from"`
-	AttritionUntil     string `json:"attrition_until"`
-	AttritionModel     string `json:"attrition_model"`
+	// AttritionAfterReward counts the snapshots taken just after an incentive.
+	AttritionAfterReward int    `json:"attrition_snapshots_after_incentive"`
+	AttritionLeft        int    `json:"attrition_left_within_12m"`
+	AttritionFrom        string `json:"attrition_from"`
+	AttritionUntil       string `json:"attrition_until"`
+	AttritionModel       string `json:"attrition_model"`
 	// Performance is the fitted performance model (Δperf = intercept + slope × fit + offset).
 	Performance PerformanceModel  `json:"performance"`
 	RaiseShare  float64           `json:"promotion_raise_share"`
@@ -169,6 +171,8 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 			return f.fit
 		}
 		return math.NaN()
+	}, func(row features.EmployeeRow, rw *datasets.Reward) features.EmployeeRow {
+		return r.apply(row, typeIndex(rw.Type))
 	})
 	if err != nil {
 		return nil, err
@@ -188,7 +192,7 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 			left++
 		}
 	}
-	r.summary.AttritionSnapshots, r.summary.AttritionLeft = len(as.Rows), left
+	r.summary.AttritionSnapshots, r.summary.AttritionAfterReward, r.summary.AttritionLeft = len(as.Rows), as.AfterReward, left
 	r.summary.AttritionFrom, r.summary.AttritionUntil = datasets.FormatDate(as.From), datasets.FormatDate(as.Until)
 	r.summary.AttritionModel = r.attr.Name
 	r.summary.Performance = *r.perf
