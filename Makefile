@@ -31,7 +31,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench:
-bench: bench-classify bench-incentive
+bench: bench-classify
 
 # Import speed and memory: a generated 1,000,000-row opportunities CSV through growthlens import
 # (target >= 300,000 rows/s, peak RSS <= 1 GiB), with references measured in the same run.
