@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +17,7 @@ import (
 // recommendFlags are the flags of "recommend".
 type recommendFlags struct {
 	data, team, asOf, config string
+	model, saveModel         string
 	employees                []string
 	budget                   float64
 	budgetSet                bool
@@ -46,7 +48,9 @@ equity from level 3, promotion after 12 months below level 8) can be changed wit
 Employees: --employee (repeatable or comma-separated), or everyone on staff in --team, or
 everyone on staff. With --budget, one incentive at most per employee is allocated so that the
 total value is largest within the budget; a budget of 0 allows only incentives that cost
-nothing. Training takes seconds for a 100-employee company and minutes for thousands.`,
+nothing. Training takes seconds for a 100-employee company and minutes for thousands:
+--save-model keeps the trained models in a file and --model reuses them on the same or
+fresher data.`,
 		Example: `  growthlens recommend --data var/default --employee E000012
   growthlens recommend --data var/default --team east-sales-01 --budget 20000
   growthlens recommend --data var/big --team east-sales-01 --as-of 2026-10-01 --top 3 --json`,
@@ -65,6 +69,8 @@ nothing. Training takes seconds for a 100-employee company and minutes for thous
 	fl.IntVar(&f.top, "top", 3, "incentives listed per employee")
 	fl.StringVar(&f.config, "config", "", "YAML or JSON file with eligibility rules, costs and money values")
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed of the models' cross-validation")
+	fl.StringVar(&f.model, "model", "", "use the models saved in this file instead of training (see --save-model)")
+	fl.StringVar(&f.saveModel, "save-model", "", "save the trained models to this file, for --model")
 	fl.Float64Var(&f.costUnit, "cost-unit", 10, "money unit costs are rounded up to when allocating a budget")
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
 	return cmd
@@ -101,6 +107,9 @@ func runRecommend(a *app, f recommendFlags) error {
 			return usageErr("--as-of: %v", err)
 		}
 	}
+	if f.model != "" && (f.config != "" || f.saveModel != "") {
+		return usageErr("--model reuses saved models and their config: it excludes --config and --save-model")
+	}
 	cfg := incentive.DefaultConfig()
 	if f.config != "" {
 		var err error
@@ -112,13 +121,34 @@ func runRecommend(a *app, f recommendFlags) error {
 	if err != nil {
 		return err
 	}
-	a.log.Info("training incentive models", "employees", len(ds.Employees), "rewards", len(ds.Rewards))
-	rec, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: f.seed})
-	if err != nil {
-		return err
+	var rec *incentive.Recommender
+	if f.model != "" {
+		b, err := os.ReadFile(f.model)
+		if err != nil {
+			return err
+		}
+		if rec, err = incentive.Restore(b, ds); err != nil {
+			return fmt.Errorf("%s: %w", f.model, err)
+		}
+		cfg = rec.Config()
+	} else {
+		a.log.Info("training incentive models", "employees", len(ds.Employees), "rewards", len(ds.Rewards))
+		if rec, err = incentive.Train(ds, cfg, incentive.TrainOptions{Seed: f.seed}); err != nil {
+			return err
+		}
+		a.log.Info("trained", "preference", rec.Summary().PreferenceModel, "attrition", rec.Summary().AttritionModel, "seconds", rec.Summary().Seconds)
+	}
+	if f.saveModel != "" {
+		b, err := rec.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.saveModel, b, 0o644); err != nil {
+			return err
+		}
+		a.log.Info("saved models", "file", f.saveModel, "bytes", len(b))
 	}
 	sum := rec.Summary()
-	a.log.Info("trained", "preference", sum.PreferenceModel, "attrition", sum.AttritionModel, "seconds", sum.Seconds)
 
 	ids := f.employees
 	if len(ids) == 0 {

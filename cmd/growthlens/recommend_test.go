@@ -54,7 +54,8 @@ type recommendOut struct {
 
 func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 	dir := generatedCompany(t)
-	stdout, _, err := runCLI(t, "recommend", "--data", dir, "--team", "east-sales-01", "--budget", "20000", "--json")
+	model := filepath.Join(t.TempDir(), "incentive.model")
+	stdout, _, err := runCLI(t, "recommend", "--data", dir, "--team", "east-sales-01", "--budget", "20000", "--json", "--save-model", model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +98,9 @@ func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 		t.Errorf("budget %v, spent %v (grants add to %v): over budget", a.Budget, a.Spent, spent)
 	}
 
-	// One employee of that team, in text, with no money to spend.
+	// One employee of that team, in text, with no money to spend, from the saved models.
 	id := got.Recommendations[0].EmployeeID
-	stdout, _, err = runCLI(t, "recommend", "--data", dir, "--employee", id, "--top", "1", "--budget", "0")
+	stdout, stderr, err := runCLI(t, "recommend", "--data", dir, "--employee", id, "--top", "1", "--budget", "0", "--model", model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +112,9 @@ func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 	}
 	if strings.Contains(stdout, "  2. ") {
 		t.Errorf("--top 1 listed a second option:\n%s", stdout)
+	}
+	if strings.Contains(stderr, "training") {
+		t.Errorf("--model trained anyway: %s", stderr)
 	}
 }
 
@@ -132,6 +136,8 @@ func TestRecommendErrors(t *testing.T) {
 		{"employee and team", []string{"recommend", "--data", dir, "--employee", "E000001", "--team", "hq-gm"}, true, "exclusive"},
 		{"bad date", []string{"recommend", "--data", dir, "--as-of", "2026-13-01"}, true, "--as-of"},
 		{"bad config", []string{"recommend", "--data", dir, "--config", badConfig}, false, "incentives.stock_options: unknown incentive type"},
+		{"model and config", []string{"recommend", "--data", dir, "--model", "m.bin", "--config", badConfig}, true, "excludes --config"},
+		{"model not ours", []string{"recommend", "--data", dir, "--model", badConfig}, false, "not a growthlens incentive recommender"},
 		{"unknown employee", []string{"recommend", "--data", dir, "--employee", "E000001,NOPE"}, false, `unknown employee: "NOPE"`},
 	}
 	for _, tt := range tests {

@@ -177,3 +177,19 @@ func TestEligible(t *testing.T) {
 		t.Errorf("sales-only config: finance eligible for %v", el)
 	}
 }
+
+// The commented example must load and differ from the defaults only where it says so.
+func TestExampleConfigLoads(t *testing.T) {
+	c, err := LoadConfig("../../examples/incentives.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DefaultConfig()
+	if c.Value != d.Value {
+		t.Errorf("values %+v, want the defaults %+v", c.Value, d.Value)
+	}
+	c.Costs = nil
+	if !configsEqual(c, d) {
+		t.Errorf("example rules %+v differ from the defaults", c.Incentives)
+	}
+}

@@ -446,3 +446,36 @@ func TestTrainErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestMarshalRestoreRoundTrip(t *testing.T) {
+	_, ds, r := defaultCompany(t)
+	b, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Restore(b, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := r.OnStaff(time.Time{}, "")
+	want, _ := r.Recommend(ids, Options{})
+	got, err := back.Recommend(ids, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jw, _ := json.Marshal(want)
+	jg, _ := json.Marshal(got)
+	if string(jw) != string(jg) {
+		t.Error("recommendations differ after a round trip")
+	}
+	for name, bad := range map[string][]byte{
+		"empty":       nil,
+		"not ours":    []byte("growthlens/classify\x00\x01 whatever"),
+		"new version": append(append([]byte{}, persistMagic[:len(persistMagic)-1]...), 9),
+		"truncated":   b[:len(b)/2],
+	} {
+		if _, err := Restore(bad, ds); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -205,6 +205,9 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 	return r, nil
 }
 
+// Config returns the configuration the recommender applies.
+func (r *Recommender) Config() Config { return r.cfg }
+
 // Summary returns what Train learned from.
 func (r *Recommender) Summary() Summary { return r.summary }
 
