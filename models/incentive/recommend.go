@@ -295,8 +295,7 @@ func (r *Recommender) lastFits(ids []string, asOf time.Time) ([]float64, error) 
 	)
 	for i, id := range ids {
 		out[i] = math.NaN()
-		var last *datasets.Reward
-		lastFit(r.staff.Rewards(id), asOf, func(rw *datasets.Reward) float64 { last = rw; return 0 })
+		last := latestReward(r.staff.Rewards(id), asOf)
 		if last == nil || typeIndex(last.Type) < 0 {
 			continue
 		}

@@ -187,9 +187,15 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 
 // lastFit returns the fit of the latest reward in the 12 months before at, or NaN.
 func lastFit(rewards []*datasets.Reward, at time.Time, fit func(*datasets.Reward) float64) float64 {
-	if fit == nil {
+	rw := latestReward(rewards, at)
+	if rw == nil || fit == nil {
 		return math.NaN()
 	}
+	return fit(rw)
+}
+
+// latestReward returns the latest of the date-sorted rewards in the 12 months before at, or nil.
+func latestReward(rewards []*datasets.Reward, at time.Time) *datasets.Reward {
 	since := at.AddDate(-1, 0, 0)
 	for i := len(rewards) - 1; i >= 0; i-- {
 		rw := rewards[i]
@@ -197,11 +203,11 @@ func lastFit(rewards []*datasets.Reward, at time.Time, fit func(*datasets.Reward
 			continue
 		}
 		if rw.Date.Before(since) {
-			break
+			return nil
 		}
-		return fit(rw)
+		return rw
 	}
-	return math.NaN()
+	return nil
 }
 
 // Table returns the features of the set as a classify table.
