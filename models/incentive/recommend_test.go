@@ -71,8 +71,8 @@ func TestDefaultCompanyAgainstGroundTruth(t *testing.T) {
 		t.Errorf("%d chosen rewards outside the default rules; the generator applies the same rules", got)
 	}
 	sc := scoreCompany(t, dir, r, 7)
-	t.Logf("default company: %d scored, macro-F1 true %.4f model %.4f, top match %.3f, preference match %.3f",
-		sc.People, sc.F1True, sc.F1Model, sc.TopMatch, sc.PrefMatch)
+	t.Logf("default company: %d scored, macro-F1 true %.4f model %.4f, top match %.3f, preference match %.3f, net of cost %.3f, fit risk %+.4f",
+		sc.People, sc.F1True, sc.F1Model, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk)
 	if sc.TopMatch < 0.6 {
 		t.Errorf("top match %.3f, want ≥ 0.6 even on the small company", sc.TopMatch)
 	}
