@@ -24,12 +24,13 @@ import (
 // one (1 = the favourite), as of the reward date. Rewards management assigned (chosen=false)
 // are what makes the slope learnable: chosen rewards mostly fit well.
 type PerformanceModel struct {
-	Intercept float64
-	Slope     float64
-	Offset    [numTypes]float64
+	Intercept float64 `json:"intercept"`
+	Slope     float64 `json:"slope"`
+	// Offset is per type, in datasets.RewardTypes order.
+	Offset [numTypes]float64 `json:"offset"`
 	// Rows is the number of rewards fitted; ResidualSD their residual standard deviation.
-	Rows       int
-	ResidualSD float64
+	Rows       int     `json:"rows"`
+	ResidualSD float64 `json:"residual_sd"`
 }
 
 // OffsetPenalty is the ridge penalty per row on the per-type offsets of PerformanceModel.

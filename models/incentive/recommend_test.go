@@ -162,8 +162,14 @@ func TestRecommendReasonsInWords(t *testing.T) {
 		}
 		if len(o.Drivers) > 0 {
 			withDrivers++
-			if !strings.Contains(o.Reasons[0], "suits them: ") || !strings.Contains(o.Reasons[0], "(typical") && !strings.Contains(o.Reasons[0], "works in") && !strings.Contains(o.Reasons[0], "paid") && !strings.Contains(o.Reasons[0], "review scores") {
-				t.Errorf("%s: first reason %q does not name a feature against its typical value", rec.EmployeeID, o.Reasons[0])
+			if want := string(describe(nil, o.Drivers[0].Feature, o.Drivers[0].Value, o.Drivers[0].Typical)); !strings.Contains(o.Reasons[0], want) {
+				t.Errorf("%s: first reason %q does not name the main driver (%q)", rec.EmployeeID, o.Reasons[0], want)
+			}
+		}
+		for j, op := range rec.Options[:min(3, len(rec.Options))] {
+			strong := strings.Contains(op.Reasons[0], " suits them: ")
+			if len(op.Drivers) > 0 && strong != (op.Fit >= 0.5) {
+				t.Errorf("%s option %d (fit %.2f): %q", rec.EmployeeID, j, op.Fit, op.Reasons[0])
 			}
 		}
 	}

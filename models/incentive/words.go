@@ -70,18 +70,23 @@ func sayReasons(rec *Recommendation, o *Option, months float64) []string {
 		return t.pct(o.Preference).s(" likely to be their pick among ").f(float64(len(rec.Options)), 0).s(" eligible incentives")
 	}
 	buf := make(text, 0, 512) // one allocation for the three sentences
-	var first text
-	if len(o.Drivers) == 0 {
-		first = share(buf.s(capitalize(name), ": ")).s("; no single trait stands out.")
-	} else {
-		first = buf.s(capitalize(name), " suits them: ")
+	drivers := func(t text) text {
 		for i, d := range o.Drivers {
 			if i > 0 {
-				first = first.s(" and ")
+				t = t.s(" and ")
 			}
-			first = describe(first, d.Feature, d.Value, d.Typical)
+			t = describe(t, d.Feature, d.Value, d.Typical)
 		}
-		first = share(first.s(" (")).s(").")
+		return t
+	}
+	var first text
+	switch {
+	case len(o.Drivers) == 0:
+		first = share(buf.s(capitalize(name), ": ")).s("; no single trait stands out.")
+	case o.Fit >= 0.5:
+		first = share(drivers(buf.s(capitalize(name), " suits them: ")).s(" (")).s(").")
+	default:
+		first = drivers(share(buf.s(capitalize(name), " is a weaker fit (")).s("); what speaks for it: ")).s(".")
 	}
 	second := first[len(first):].s("Expected: risk of leaving within a year ").pct(rec.Risk).s(" → ").pct(o.Risk).
 		s("; performance ").signed(o.PerformanceChange, 2).s(" over the next ").f(months, 0).s(" months.")
