@@ -10,9 +10,11 @@
 //     chosen=true), one row per chosen reward with the features as of its date and the
 //     types eligible then as 0/1 inputs; its probabilities are renormalised over the types
 //     an employee is eligible for;
-//   - attrition: a binary classifier on snapshots every three months (features as of the
-//     snapshot, label "left within 12 months", only snapshots with 12 months observed),
-//     with the estimated fit of the latest incentive as an input;
+//   - attrition: a binary classifier (logistic regression) labelled "left within 12 months"
+//     (only where 12 months are observed) on snapshots of everyone on staff every three
+//     months, features as of the snapshot, and on snapshots just after every incentive, with
+//     the incentive applied; the estimated fit of the latest incentive is an input, so the
+//     model learns what follows an incentive that fits well or badly;
 //   - performance: a line through the recorded performance_delta of past rewards against
 //     their estimated fit (the employee's preference for the incentive given over their
 //     preference for the best eligible one), with per-type offsets (PerformanceModel);
