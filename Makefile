@@ -100,3 +100,13 @@ bench-driver:
 bench-registry:
 	@mkdir -p var
 	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk
+
+# Incentive recommendations (models/incentive): the acceptance run on generated companies of
+# 100 to 2,000 employees, seeds 11-13 (not used in development; bars from 1,000 employees),
+# then the 10,000-employee batch scoring benchmark on one and two cores (quote the median).
+.PHONY: bench-incentive
+INCENTIVE_SIZES ?= 100,500,1000,2000
+INCENTIVE_SEEDS ?= 11,12,13
+bench-incentive:
+	$(GO) test -count=1 -timeout 180m -run 'TestAcceptance' -v ./models/incentive -incentive.sizes=$(INCENTIVE_SIZES) -incentive.seeds=$(INCENTIVE_SEEDS) | grep -E 'acceptance_test|^ok|FAIL'
+	$(GO) test -count=5 -run '^$$' -bench 'Recommend10k' -benchtime 5x -cpu 1,2 ./models/incentive

@@ -33,6 +33,9 @@ type EmployeeRow struct {
 	PerfLast, PerfTrend, KPILast float64
 	// PromotionWaitMonths counts months since the last promotion, or since hire.
 	PromotionWaitMonths float64
+	// PromotedOn is the date of the last promotion before AsOf, or the hire date. Rules that
+	// count calendar months ("12 months since the last promotion") read it.
+	PromotedOn time.Time
 	// MonthsSinceReward is NaN when the employee never had an incentive.
 	MonthsSinceReward float64
 	// Rewards24m counts incentives by type (datasets.RewardTypes order) in the 24 months
@@ -221,6 +224,14 @@ func (s *Staff) Rewards(id string) []*datasets.Reward {
 	return s.emps[k].rewards
 }
 
+// RoleMedianSalary returns the median salary of the role's employees on staff at the start of
+// asOf's month (what EmployeeRow.SalaryRatio divides by), and false when none of them has a
+// recorded salary or the month is outside the data.
+func (s *Staff) RoleMedianSalary(role string, asOf time.Time) (float64, bool) {
+	m, ok := s.medians[medianKey{role, datasets.MonthOf(asOf).N}]
+	return m, ok && m > 0
+}
+
 // At returns the employee's features as of asOf (events strictly before asOf).
 func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 	k, ok := s.byID[id]
@@ -255,6 +266,7 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		}
 	}
 	row.Level = level
+	row.PromotedOn = promoted
 	row.PromotionWaitMonths = months(asOf.Sub(promoted))
 	row.Salary = salaryAt(r, asOf)
 	if med, ok := s.medians[medianKey{e.Role, datasets.MonthOf(asOf).N}]; ok && med > 0 {

@@ -38,6 +38,9 @@ func TestStaffAt(t *testing.T) {
 	near("age", r.Age, 39)
 	near("tenure", r.TenureYears, 4.085)
 	near("promotion wait", r.PromotionWaitMonths, 387/30.4375)
+	if got, want := datasets.FormatDate(r.PromotedOn), "2023-01-10"; got != want {
+		t.Errorf("promoted on %s, want %s", got, want)
+	}
 	near("perf last", r.PerfLast, 4.0)    // 2023Q4; 2024Q1 has not ended
 	near("perf trend", r.PerfTrend, 0.75) // 4.0 - mean(3.0, 3.5)
 	near("kpi last", r.KPILast, 1.1)      //
@@ -55,9 +58,19 @@ func TestStaffAt(t *testing.T) {
 	near("level before promotion", r.Level, 1)
 	near("salary before promotion", r.Salary, 55000)
 	near("wait since hire", r.PromotionWaitMonths, 1096/30.4375)
+	if got, want := datasets.FormatDate(r.PromotedOn), "2020-01-01"; got != want {
+		t.Errorf("before any promotion: promoted on %s, want the hire date %s", got, want)
+	}
 	near("no reviews yet", r.PerfLast, math.NaN())
 	near("no reward yet", r.MonthsSinceReward, math.NaN())
 
+	d, _ := datasets.ParseDate("2024-02-01")
+	if med, ok := s.RoleMedianSalary("sales", d); !ok || med != 60000 {
+		t.Errorf("sales median on 2024-02-01 = %v, %v; want 60000 (E1 alone)", med, ok)
+	}
+	if _, ok := s.RoleMedianSalary("finance", d); ok {
+		t.Error("finance median: no one in finance, want false")
+	}
 	if r := at("E2", "2024-06-01"); r.Active {
 		t.Error("E2 active after leaving on 2024-05-20")
 	}

@@ -51,6 +51,7 @@ indicators per role and incentive recommendations per employee.`,
 		newKeysCmd(a),
 		newBackupCmd(a),
 		newRestoreCmd(a),
+		newRecommendCmd(a),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -47,5 +48,59 @@ func TestExplainNamesTheDrivingColumn(t *testing.T) {
 	}
 	if _, err := m.Explain(&row, 1, 1); err == nil {
 		t.Error("row out of range: no error")
+	}
+}
+
+// ExplainRows must give, row by row, exactly what setting one column at a time to its typical
+// value and scoring the row alone gives, for rows in any order and repeated.
+func TestExplainRowsMatchesOneRowAtATime(t *testing.T) {
+	train, y := synth(t, 400, 3, 5)
+	m, err := Fit(train, y, Options{InnerFolds: 3, Families: []string{Logistic, Bayes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []int{7, 0, 7, 399}
+	got, err := m.ExplainRows(train, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := m.typicals()
+	for j, i := range rows {
+		base, err := m.PredictProba(train.Subset([]int{i}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got[j]) != len(typ) {
+			t.Fatalf("row %d: %d reasons, want %d", i, len(got[j]), len(typ))
+		}
+		for q, in := range typ {
+			alt := train.Subset([]int{i})
+			col := alt.Column(in.name)
+			want := Reason{Column: in.name, Value: col.String(0), Typical: in.typical}
+			if in.kind == Numeric {
+				col.Num[0], _ = strconv.ParseFloat(in.typical, 64)
+			} else {
+				col.Cat[0] = in.typical
+			}
+			p, err := m.PredictProba(alt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := got[j][q]
+			if r.Column != want.Column || r.Value != want.Value || r.Typical != want.Typical {
+				t.Errorf("row %d reason %d = %s=%q (typical %q), want %s=%q (typical %q)", i, q, r.Column, r.Value, r.Typical, want.Column, want.Value, want.Typical)
+			}
+			for c := range p {
+				if d := base[c] - p[c]; math.Abs(r.Delta[c]-d) > 1e-12 {
+					t.Errorf("row %d column %s class %d: delta %v, want %v", i, in.name, c, r.Delta[c], d)
+				}
+			}
+		}
+	}
+	if _, err := m.ExplainRows(train, []int{-1}); err == nil {
+		t.Error("row -1: no error")
+	}
+	if _, err := m.ExplainRows(&Table{}, nil); err == nil {
+		t.Error("table without the model's columns: no error")
 	}
 }

@@ -63,7 +63,16 @@ const predictChunk = 2048
 // encode as "no level" (all one-hot features 0) and do not cause an error. A column the model
 // needs that t lacks, a column of the wrong kind and ±Inf values are errors.
 func (m *Model) PredictProba(t *Table) ([]float64, error) {
-	n, k := t.Rows(), len(m.Classes)
+	return m.predict(t.Rows(), func(mb *member, lo, hi int, x []float64) error {
+		return mb.Enc.encodeRange(t, lo, hi, x)
+	})
+}
+
+// predict returns the calibrated probabilities of n rows whose features fill writes, a chunk
+// of rows at a time: fill(mb, lo, hi, x) writes member mb's encoded features of rows [lo, hi)
+// into x ((hi−lo) × mb.Enc.Width, zeroed).
+func (m *Model) predict(n int, fill func(mb *member, lo, hi int, x []float64) error) ([]float64, error) {
+	k := len(m.Classes)
 	out := make([]float64, n*k)
 	tmp := make([]float64, predictChunk*k)
 	var xbuf []float64
@@ -81,7 +90,7 @@ func (m *Model) PredictProba(t *Table) ([]float64, error) {
 			for j := range x {
 				x[j] = 0
 			}
-			if err := mb.Enc.encodeRange(t, lo, hi, x); err != nil {
+			if err := fill(mb, lo, hi, x); err != nil {
 				return nil, err
 			}
 			dst := o

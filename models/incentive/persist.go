@@ -1,0 +1,83 @@
+package incentive
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/classify"
+)
+
+// persisted is everything Train learned and none of the data: what a model registry keeps.
+type persisted struct {
+	Config     Config
+	Preference []byte
+	Attrition  []byte
+	PrefClass  [numTypes]int
+	AttrYes    int
+	Perf       PerformanceModel
+	Cost       CostModel
+	RaiseShare float64
+	Summary    Summary
+}
+
+// persistMagic starts every serialised recommender; the last byte is the format version.
+var persistMagic = []byte("growthlens/incentive\x00\x01")
+
+// MarshalBinary serialises the fitted models, the config and the training summary (not the
+// employees: Restore takes the data to serve).
+func (r *Recommender) MarshalBinary() ([]byte, error) {
+	p := persisted{Config: r.cfg, PrefClass: r.prefClass, AttrYes: r.attrYes, Perf: *r.perf, Cost: *r.cost,
+		RaiseShare: r.raiseShare, Summary: r.summary}
+	var err error
+	if p.Preference, err = r.pref.MarshalBinary(); err != nil {
+		return nil, err
+	}
+	if p.Attrition, err = r.attr.MarshalBinary(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Write(persistMagic)
+	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
+		return nil, fmt.Errorf("encode recommender: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Restore rebuilds a recommender from MarshalBinary's bytes over the employees of ds (the
+// same dataset it was trained on, or fresher HR data). Bytes that are not a recommender, or
+// decode to an inconsistent one, are an error.
+func Restore(b []byte, ds *datasets.Dataset) (*Recommender, error) {
+	if !bytes.HasPrefix(b, persistMagic[:len(persistMagic)-1]) {
+		return nil, errors.New("restore recommender: not a growthlens incentive recommender")
+	}
+	if v := b[len(persistMagic)-1]; v != persistMagic[len(persistMagic)-1] {
+		return nil, fmt.Errorf("restore recommender: format version %d, this build reads %d", v, persistMagic[len(persistMagic)-1])
+	}
+	var p persisted
+	if err := gob.NewDecoder(bytes.NewReader(b[len(persistMagic):])).Decode(&p); err != nil {
+		return nil, fmt.Errorf("restore recommender: %w", err)
+	}
+	if err := p.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("restore recommender: %w", err)
+	}
+	r := &Recommender{cfg: p.Config, prefClass: p.PrefClass, attrYes: p.AttrYes, perf: &p.Perf, cost: &p.Cost,
+		raiseShare: p.RaiseShare, summary: p.Summary, pref: &classify.Model{}, attr: &classify.Model{}}
+	if err := r.pref.UnmarshalBinary(p.Preference); err != nil {
+		return nil, fmt.Errorf("restore recommender: preference model: %w", err)
+	}
+	if err := r.attr.UnmarshalBinary(p.Attrition); err != nil {
+		return nil, fmt.Errorf("restore recommender: attrition model: %w", err)
+	}
+	if len(r.attr.Classes) != 2 || r.attrYes != 1 || r.attr.Classes[1] != labelYes {
+		return nil, errors.New("restore recommender: attrition model classes")
+	}
+	for k, c := range r.prefClass {
+		if c >= len(r.pref.Classes) || c >= 0 && r.pref.Classes[c] != datasets.RewardTypes[k] {
+			return nil, errors.New("restore recommender: preference model classes")
+		}
+	}
+	return r.WithData(ds)
+}

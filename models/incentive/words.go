@@ -1,0 +1,172 @@
+package incentive
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Reasons are built with strconv appends rather than fmt: a batch of 10,000 employees writes
+// 90,000 sentences, and fmt made them a third of the scoring time.
+
+// typeNames are the incentives as a manager would say them.
+var typeNames = map[string]string{
+	"cash_bonus":    "a cash bonus",
+	"commission":    "commission",
+	"promotion":     "a promotion",
+	"training":      "training",
+	"recognition":   "recognition",
+	"equity":        "equity",
+	"flexible_time": "flexible time",
+}
+
+// text is a sentence under construction.
+type text []byte
+
+func (t text) s(parts ...string) text {
+	for _, p := range parts {
+		t = append(t, p...)
+	}
+	return t
+}
+
+// f appends x with prec decimals.
+func (t text) f(x float64, prec int) text { return strconv.AppendFloat(t, x, 'f', prec, 64) }
+
+// signed appends x with prec decimals and a sign.
+func (t text) signed(x float64, prec int) text {
+	if x >= 0 {
+		t = append(t, '+')
+	}
+	return t.f(x, prec)
+}
+
+// pct appends a probability as a whole percentage.
+func (t text) pct(p float64) text { return t.f(100*p, 0).s(" %") }
+
+// money appends an amount with thousands separators and no decimals.
+func (t text) money(x float64) text {
+	if math.IsNaN(x) {
+		return t.s("unknown")
+	}
+	if x < 0 {
+		t = append(t, '-')
+	}
+	var buf [24]byte
+	d := strconv.AppendFloat(buf[:0], math.Round(math.Abs(x)), 'f', 0, 64)
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			t = append(t, ',')
+		}
+		t = append(t, c)
+	}
+	return t
+}
+
+// sayReasons puts an option's drivers and effects into short sentences.
+func sayReasons(rec *Recommendation, o *Option, months float64) []string {
+	name := typeNames[o.Type]
+	share := func(t text) text {
+		return t.pct(o.Preference).s(" likely to be their pick among ").f(float64(len(rec.Options)), 0).s(" eligible incentives")
+	}
+	buf := make(text, 0, 512) // one allocation for the three sentences
+	drivers := func(t text) text {
+		for i, d := range o.Drivers {
+			if i > 0 {
+				t = t.s(" and ")
+			}
+			t = describe(t, d.Feature, d.Value, d.Typical)
+		}
+		return t
+	}
+	var first text
+	switch {
+	case len(o.Drivers) == 0:
+		first = share(buf.s(capitalize(name), ": ")).s("; no single trait stands out.")
+	case o.Fit >= 0.5:
+		first = share(drivers(buf.s(capitalize(name), " suits them: ")).s(" (")).s(").")
+	default:
+		first = drivers(share(buf.s(capitalize(name), " is a weaker fit (")).s("); what speaks for it: ")).s(".")
+	}
+	second := first[len(first):].s("Expected: risk of leaving within a year ").pct(rec.Risk).s(" → ").pct(o.Risk).
+		s("; performance ").signed(o.PerformanceChange, 2).s(" over the next ").f(months, 0).s(" months.")
+	third := second[len(second):].s("Costs about ").money(o.Cost)
+	if rec.Salary > 0 {
+		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); worth about ").money(o.Benefit).s(" in retention and performance.")
+	} else {
+		third = third.s(".")
+	}
+	return []string{string(first), string(second), string(third)}
+}
+
+// describe appends what one feature value is, against the typical one: "7.1 years with the
+// company (typical 4.0)".
+func describe(t text, feature, value, typical string) text {
+	if value == "" {
+		return t.s(strings.ReplaceAll(feature, "_", " "), " not recorded")
+	}
+	v, verr := strconv.ParseFloat(value, 64)
+	tv, terr := strconv.ParseFloat(typical, 64)
+	say := func(t text, prec int, unit string) text {
+		return t.f(v, prec).s(unit, " (typical ").f(tv, prec).s(")")
+	}
+	switch {
+	case feature == "role":
+		return t.s("works in ", strings.ReplaceAll(value, "_", " "))
+	case feature == "region":
+		return t.s("works in region ", value)
+	case verr != nil || terr != nil:
+		return t.s(strings.ReplaceAll(feature, "_", " "), " ", value, " (typical ", typical, ")")
+	case feature == "age":
+		return say(t.s("age "), 0, "")
+	case feature == "tenure_years":
+		return say(t, 1, " years with the company")
+	case feature == "level":
+		return say(t.s("level "), 0, "")
+	case feature == "salary":
+		return t.s("salary ").money(v).s(" (typical ").money(tv).s(")")
+	case feature == "salary_ratio":
+		d := 100 * (v - 1)
+		switch {
+		case math.Abs(d) < 0.5:
+			return t.s("paid the role median")
+		case d < 0:
+			return t.s("paid ").f(-d, 0).s(" % below the role median")
+		}
+		return t.s("paid ").f(d, 0).s(" % above the role median")
+	case feature == "perf_last":
+		return say(t.s("last review score "), 1, "")
+	case feature == "perf_trend":
+		if v < 0 {
+			return t.s("review scores falling (").signed(v, 1).s(" on the previous ones)")
+		}
+		return t.s("review scores rising (").signed(v, 1).s(" on the previous ones)")
+	case feature == "kpi_last":
+		return t.s("last KPI completion ").pct(v).s(" (typical ").pct(tv).s(")")
+	case feature == "promotion_wait_months":
+		return say(t, 0, " months since the last promotion or hire")
+	case feature == "months_since_reward":
+		return say(t, 0, " months since the last incentive")
+	case strings.HasPrefix(feature, "rewards_24m_"):
+		kind := strings.ReplaceAll(strings.TrimPrefix(feature, "rewards_24m_"), "_", " ")
+		return say(t, 0, " × "+kind+" in the last two years")
+	case feature == "reimbursement_days":
+		return say(t.s("expense claims paid in "), 0, " days")
+	}
+	return t.s(strings.ReplaceAll(feature, "_", " "), " ", value, " (typical ", typical, ")")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fmtNum formats a number for a message, "unknown" when NaN.
+func fmtNum(x float64) string {
+	if math.IsNaN(x) {
+		return "unknown"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
