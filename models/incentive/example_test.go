@@ -45,7 +45,7 @@ func Example() {
 	}
 	fmt.Println("within budget:", alloc.Spent <= alloc.Budget)
 	// Output:
-	// eligible incentives of the first rep: 7
+	// eligible incentives of the first rep: 6
 	// reasons for the top one: 3
 	// within budget: true
 }
