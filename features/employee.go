@@ -31,6 +31,10 @@ type EmployeeRow struct {
 	// PerfLast is the latest review score; PerfTrend is it minus the mean of up to three
 	// reviews before it; KPILast is the latest KPI completion.
 	PerfLast, PerfTrend, KPILast float64
+	// PerfMean and KPIMean are the mean review score and KPI completion of the reviews whose
+	// period ended in the 24 months before AsOf: one review is a noisy reading of
+	// performance, and the mean of up to eight quarters is a steadier one.
+	PerfMean, KPIMean float64
 	// PromotionWaitMonths counts months since the last promotion, or since hire.
 	PromotionWaitMonths float64
 	// PromotedOn is the date of the last promotion before AsOf, or the hire date. Rules that
@@ -49,7 +53,7 @@ type EmployeeRow struct {
 // EmployeeColumns names the features of an EmployeeRow in the order Values returns them.
 var EmployeeColumns = func() []string {
 	cols := []string{"role", "region", "level", "tenure_years", "age", "salary", "salary_ratio", "perf_last", "perf_trend",
-		"kpi_last", "promotion_wait_months", "months_since_reward"}
+		"kpi_last", "perf_mean_24m", "kpi_mean_24m", "promotion_wait_months", "months_since_reward"}
 	for _, t := range datasets.RewardTypes {
 		cols = append(cols, "rewards_24m_"+t)
 	}
@@ -59,7 +63,7 @@ var EmployeeColumns = func() []string {
 // Values returns the row's features as strings in EmployeeColumns order; NaN is "".
 func (r *EmployeeRow) Values() []string {
 	num := []float64{r.Level, r.TenureYears, r.Age, r.Salary, r.SalaryRatio, r.PerfLast, r.PerfTrend, r.KPILast,
-		r.PromotionWaitMonths, r.MonthsSinceReward}
+		r.PerfMean, r.KPIMean, r.PromotionWaitMonths, r.MonthsSinceReward}
 	num = append(num, r.Rewards24m[:]...)
 	num = append(num, r.ReimbursementDays)
 	out := []string{r.Role, r.Region}
@@ -243,8 +247,8 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 	nan := math.NaN()
 	row := EmployeeRow{
 		EmployeeID: id, AsOf: asOf, Role: e.Role, Region: e.Region, TeamID: e.TeamID, Active: onStaff(e, asOf),
-		Level: nan, Age: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan, MonthsSinceReward: nan,
-		ReimbursementDays: nan,
+		Level: nan, Age: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan, PerfMean: nan, KPIMean: nan,
+		MonthsSinceReward: nan, ReimbursementDays: nan,
 	}
 	row.TenureYears = math.Max(0, asOf.Sub(e.HireDate).Hours()/24/365.25)
 	if e.BirthYear.Valid {
@@ -288,6 +292,7 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		if cnt > 0 {
 			row.PerfTrend = row.PerfLast - sum/float64(cnt)
 		}
+		row.PerfMean, row.KPIMean = reviewMeans(r.reviews[:n], asOf.AddDate(-2, 0, 0))
 	}
 	since := asOf.AddDate(-2, 0, 0)
 	for _, rw := range r.rewards {
@@ -321,6 +326,31 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		row.ReimbursementDays = sum / float64(cnt)
 	}
 	return row, nil
+}
+
+// reviewMeans returns the mean score and KPI completion of the date-sorted reviews whose
+// period ended after since (NaN when none has the value).
+func reviewMeans(reviews []*datasets.Review, since time.Time) (perf, kpi float64) {
+	var ps, ks float64
+	var pn, kn int
+	for i := len(reviews) - 1; i >= 0 && reviews[i].Period.End().After(since); i-- {
+		if rv := reviews[i]; rv.Score.Valid {
+			ps += rv.Score.V
+			pn++
+		}
+		if rv := reviews[i]; rv.KPICompletion.Valid {
+			ks += rv.KPICompletion.V
+			kn++
+		}
+	}
+	perf, kpi = math.NaN(), math.NaN()
+	if pn > 0 {
+		perf = ps / float64(pn)
+	}
+	if kn > 0 {
+		kpi = ks / float64(kn)
+	}
+	return perf, kpi
 }
 
 func months(d time.Duration) float64 { return d.Hours() / 24 / 30.4375 }

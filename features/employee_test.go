@@ -44,6 +44,8 @@ func TestStaffAt(t *testing.T) {
 	near("perf last", r.PerfLast, 4.0)    // 2023Q4; 2024Q1 has not ended
 	near("perf trend", r.PerfTrend, 0.75) // 4.0 - mean(3.0, 3.5)
 	near("kpi last", r.KPILast, 1.1)      //
+	near("perf mean", r.PerfMean, 3.5)    // mean(3.0, 3.5, 4.0): 2023Q2-Q4 ended in the 24 months before
+	near("kpi mean", r.KPIMean, 1.0)      // mean(0.9, 1.0, 1.1)
 	near("months since reward", r.MonthsSinceReward, 215/30.4375)
 	near("promotions 24m", r.Rewards24m[2], 1)          // datasets.RewardTypes[2] == promotion
 	near("cash 24m", r.Rewards24m[0], 1)                //
@@ -62,7 +64,13 @@ func TestStaffAt(t *testing.T) {
 		t.Errorf("before any promotion: promoted on %s, want the hire date %s", got, want)
 	}
 	near("no reviews yet", r.PerfLast, math.NaN())
+	near("no reviews yet: mean", r.PerfMean, math.NaN())
 	near("no reward yet", r.MonthsSinceReward, math.NaN())
+
+	// Two years on, only 2024Q1 (ended 2024-03-31) is inside the 24-month window.
+	r = at("E1", "2026-01-01")
+	near("perf mean, 24-month window", r.PerfMean, 4.5)
+	near("kpi mean, 24-month window", r.KPIMean, 1.2)
 
 	d, _ := datasets.ParseDate("2024-02-01")
 	if med, ok := s.RoleMedianSalary("sales", d); !ok || med != 60000 {
