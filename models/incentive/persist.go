@@ -12,8 +12,12 @@ import (
 
 // persisted is everything Train learned and none of the data: what a model registry keeps.
 type persisted struct {
-	Config     Config
+	Config Config
+	// Choice is the conditional logit; Preference the classify model when it is not.
+	Choice     *choiceModel
 	Preference []byte
+	// Risk is the linear logistic; Attrition the classify model when it is not.
+	Risk       *riskModel
 	Attrition  []byte
 	PrefClass  [numTypes]int
 	AttrYes    int
@@ -24,19 +28,23 @@ type persisted struct {
 }
 
 // persistMagic starts every serialised recommender; the last byte is the format version.
-var persistMagic = []byte("growthlens/incentive\x00\x01")
+var persistMagic = []byte("growthlens/incentive\x00\x02")
 
 // MarshalBinary serialises the fitted models, the config and the training summary (not the
 // employees: Restore takes the data to serve).
 func (r *Recommender) MarshalBinary() ([]byte, error) {
-	p := persisted{Config: r.cfg, PrefClass: r.prefClass, AttrYes: r.attrYes, Perf: *r.perf, Cost: *r.cost,
+	p := persisted{Config: r.cfg, Choice: r.choice, Risk: r.risk, PrefClass: r.prefClass, AttrYes: r.attrYes, Perf: *r.perf, Cost: *r.cost,
 		RaiseShare: r.raiseShare, Summary: r.summary}
 	var err error
-	if p.Preference, err = r.pref.MarshalBinary(); err != nil {
-		return nil, err
+	if r.pref != nil {
+		if p.Preference, err = r.pref.MarshalBinary(); err != nil {
+			return nil, err
+		}
 	}
-	if p.Attrition, err = r.attr.MarshalBinary(); err != nil {
-		return nil, err
+	if r.attr != nil {
+		if p.Attrition, err = r.attr.MarshalBinary(); err != nil {
+			return nil, err
+		}
 	}
 	var buf bytes.Buffer
 	buf.Write(persistMagic)
@@ -64,19 +72,35 @@ func Restore(b []byte, ds *datasets.Dataset) (*Recommender, error) {
 		return nil, fmt.Errorf("restore recommender: %w", err)
 	}
 	r := &Recommender{cfg: p.Config, prefClass: p.PrefClass, attrYes: p.AttrYes, perf: &p.Perf, cost: &p.Cost,
-		raiseShare: p.RaiseShare, summary: p.Summary, pref: &classify.Model{}, attr: &classify.Model{}}
-	if err := r.pref.UnmarshalBinary(p.Preference); err != nil {
-		return nil, fmt.Errorf("restore recommender: preference model: %w", err)
+		raiseShare: p.RaiseShare, summary: p.Summary}
+	if p.Choice != nil {
+		if err := p.Choice.check(); err != nil {
+			return nil, fmt.Errorf("restore recommender: preference model: %w", err)
+		}
+		r.choice = p.Choice
+	} else {
+		r.pref = &classify.Model{}
+		if err := r.pref.UnmarshalBinary(p.Preference); err != nil {
+			return nil, fmt.Errorf("restore recommender: preference model: %w", err)
+		}
+		for k, c := range r.prefClass {
+			if c >= len(r.pref.Classes) || c >= 0 && r.pref.Classes[c] != datasets.RewardTypes[k] {
+				return nil, errors.New("restore recommender: preference model classes")
+			}
+		}
 	}
-	if err := r.attr.UnmarshalBinary(p.Attrition); err != nil {
-		return nil, fmt.Errorf("restore recommender: attrition model: %w", err)
-	}
-	if len(r.attr.Classes) != 2 || r.attrYes != 1 || r.attr.Classes[1] != labelYes {
-		return nil, errors.New("restore recommender: attrition model classes")
-	}
-	for k, c := range r.prefClass {
-		if c >= len(r.pref.Classes) || c >= 0 && r.pref.Classes[c] != datasets.RewardTypes[k] {
-			return nil, errors.New("restore recommender: preference model classes")
+	if p.Risk != nil {
+		if err := p.Risk.check(); err != nil {
+			return nil, fmt.Errorf("restore recommender: attrition model: %w", err)
+		}
+		r.risk = p.Risk
+	} else {
+		r.attr = &classify.Model{}
+		if err := r.attr.UnmarshalBinary(p.Attrition); err != nil {
+			return nil, fmt.Errorf("restore recommender: attrition model: %w", err)
+		}
+		if len(r.attr.Classes) != 2 || r.attrYes != 1 || r.attr.Classes[1] != labelYes {
+			return nil, errors.New("restore recommender: attrition model classes")
 		}
 	}
 	return r.WithData(ds)

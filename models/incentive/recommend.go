@@ -182,11 +182,11 @@ func (r *Recommender) recommend(ids []string, asOf time.Time, top int, out []Rec
 		}
 	}
 	start[n] = len(arows)
-	ap, err := r.attr.PredictProba(attritionTable(arows, afit))
+	ap, err := r.risks(arows, afit)
 	if err != nil {
-		return fmt.Errorf("attrition model: %w", err)
+		return err
 	}
-	risk := func(j int) float64 { return ap[j*len(r.attr.Classes)+r.attrYes] }
+	risk := func(j int) float64 { return ap[j] }
 
 	v := r.cfg.Value
 	for i := range rows {
@@ -380,23 +380,44 @@ func (r *Recommender) explain(rows []features.EmployeeRow, el [][numTypes]bool, 
 	if len(idx) == 0 {
 		return nil
 	}
-	t := preferenceTable(rows, el)
-	reasons, err := r.pref.ExplainRows(t, idx)
+	reasons, err := r.preferenceReasons(rows, el, idx)
 	if err != nil {
-		return fmt.Errorf("preference model: %w", err)
+		return err
 	}
 	for j, i := range idx {
 		rec := &recs[i]
 		for o := range rec.Options[:min(top, len(rec.Options))] {
 			opt := &rec.Options[o]
-			c := r.prefClass[typeIndex(opt.Type)]
-			if c >= 0 {
-				opt.Drivers = drivers(reasons[j], c, 2)
-			}
+			opt.Drivers = drivers(reasons[j], typeIndex(opt.Type), 2)
 			opt.Reasons = sayReasons(rec, opt, r.cfg.Value.PerformanceMonths)
 		}
 	}
 	return nil
+}
+
+// preferenceReasons returns, for rows[idx[j]], the preference model's per-column account
+// (classify.Reason) with Delta indexed by type (datasets.RewardTypes order).
+func (r *Recommender) preferenceReasons(rows []features.EmployeeRow, el [][numTypes]bool, idx []int) ([][]classify.Reason, error) {
+	if r.choice != nil {
+		d := r.choice.encode(rows, el, attrsOf(r.choice.Attrs, r.staff, rows))
+		return r.choice.explain(rows, d, idx), nil
+	}
+	reasons, err := r.pref.ExplainRows(preferenceTable(rows, el), idx)
+	if err != nil {
+		return nil, fmt.Errorf("preference model: %w", err)
+	}
+	for _, rs := range reasons {
+		for q := range rs {
+			var d [numTypes]float64
+			for k, c := range r.prefClass {
+				if c >= 0 {
+					d[k] = rs[q].Delta[c]
+				}
+			}
+			rs[q].Delta = d[:]
+		}
+	}
+	return reasons, nil
 }
 
 // drivers returns up to n features that raise class c's probability the most (by more than
