@@ -90,6 +90,20 @@ func Build(ds *datasets.Dataset, opt Options) (*Panel, error) {
 // BuildDir is Build on a dataset directory, reading one large table at a time so that peak
 // memory is about that of the largest table, not of the whole dataset.
 func BuildDir(dir string, opt Options) (*Panel, error) {
+	ps, err := BuildDirAll(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// BuildDirAll builds one panel per Options from a dataset directory, reading each table once
+// for all of them (the training pipeline needs company, region and team panels, quarterly and
+// monthly). Panels are returned in the order of opts.
+func BuildDirAll(dir string, opts ...Options) ([]*Panel, error) {
+	if len(opts) == 0 {
+		return nil, fmt.Errorf("features: no panel asked for")
+	}
 	load := func(tables ...string) (*datasets.Dataset, error) {
 		ds, _, err := datasets.Load(dir, datasets.WithTables(tables...))
 		return ds, err
@@ -98,28 +112,38 @@ func BuildDir(dir string, opt Options) (*Panel, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := start(base, opt)
-	if err != nil {
-		return nil, err
+	bs := make([]*builder, len(opts))
+	for i, opt := range opts {
+		if bs[i], err = start(base, opt); err != nil {
+			return nil, err
+		}
+		bs[i].opportunities()
+		bs[i].revenueTable()
+		bs[i].accounts()
+		bs[i].people()
 	}
-	b.opportunities()
-	b.revenueTable()
-	b.accounts()
-	b.people()
 	base.Opportunities = nil
 	for _, t := range []struct {
 		name string
-		add  func()
+		add  func(*builder)
 	}{
-		{"invoices", b.invoices}, {"tickets", b.tickets}, {"purchase_orders", b.purchaseOrders},
-		{"expense_claims", b.claims}, {"marketing_spend", b.marketing}, {"targets", b.targets},
+		{"invoices", (*builder).invoices}, {"tickets", (*builder).tickets}, {"purchase_orders", (*builder).purchaseOrders},
+		{"expense_claims", (*builder).claims}, {"marketing_spend", (*builder).marketing}, {"targets", (*builder).targets},
 	} {
-		if b.ds, err = load(t.name); err != nil {
+		ds, err := load(t.name)
+		if err != nil {
 			return nil, err
 		}
-		t.add()
+		for _, b := range bs {
+			b.ds = ds
+			t.add(b)
+		}
 	}
-	return b.finish(), nil
+	out := make([]*Panel, len(bs))
+	for i, b := range bs {
+		out[i] = b.finish()
+	}
+	return out, nil
 }
 
 func start(ds *datasets.Dataset, opt Options) (*builder, error) {
