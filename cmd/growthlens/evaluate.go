@@ -9,6 +9,8 @@ func newEvaluateCmd(a *app) *cobra.Command {
 		Long: `evaluate scores growthlens's models on data they were not fitted on and prints the
 metrics (one JSON object with --json), so anyone can check the accuracy claims.`,
 	}
-	cmd.AddCommand()
+	cmd.AddCommand(
+		newEvaluateForecastCmd(a),
+	)
 	return cmd
 }

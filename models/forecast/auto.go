@@ -28,7 +28,7 @@ type Options struct {
 	// Members are the methods combined; default DefaultMembers(). One member gives that
 	// method alone, with intervals calibrated the same way.
 	Members []Method
-	// Combine is the combination rule; default CombineMedian.
+	// Combine is the combination rule; default CombineMean.
 	Combine Combiner
 	// Origins is the number of rolling origins of the backtest (the last Origins training
 	// lengths, each forecasting up to Horizon steps within the data); default 8.
@@ -54,7 +54,7 @@ func (o Options) withDefaults() Options {
 		o.Members = DefaultMembers()
 	}
 	if o.Combine == "" {
-		o.Combine = CombineMedian
+		o.Combine = CombineMean
 	}
 	if o.Origins == 0 {
 		o.Origins = 8
@@ -268,9 +268,11 @@ func combined(y []float64, m int, opts Options) (*Result, error) {
 	acc.Method = "auto"
 	res.Uncertainty = u
 	res.Intervals = u.intervals(res.Mean, opts.Levels)
-	res.Backtest = Backtest{Origins: origins, Forecasts: combAt, Accuracy: []Accuracy{acc}}
+	res.Backtest = Backtest{Origins: origins, Forecasts: combAt}
 	if len(live) == 1 {
 		res.Method = live[0].method.Name()
+	} else {
+		res.Backtest.Accuracy = []Accuracy{acc}
 	}
 	for _, r := range live {
 		mu, macc := backtestFit(y, m, origins, r.atO, positive, r.mean)

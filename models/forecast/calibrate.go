@@ -22,43 +22,59 @@ type horizonError struct {
 }
 
 // Uncertainty is the calibrated error model behind the intervals. The error at horizon h —
-// log(y/ŷ) when LogSpace, y − ŷ otherwise — is modelled as Scale·h^(Power/2)·Inflation·T,
-// T Student-t with DF degrees of freedom. Scale is estimated from the backtest errors, each
-// divided by h^(Power/2); DF is the number of backtest origins, so that intervals from few
-// origins are wider.
+// log(y/ŷ) when LogSpace, y − ŷ otherwise — is modelled as Scale·g(h)·Inflation·T, where
+// g(h) = min(h, Cap)^(Power/2) (no cap when Cap is 0) and T is Student-t with DF degrees of
+// freedom. Scale is estimated from the backtest errors, each divided by g(h); DF is the number
+// of backtest origins, so that intervals resting on few origins are wider.
 type Uncertainty struct {
 	LogSpace  bool    `json:"log_space"`
 	Scale     float64 `json:"scale"`
 	Power     float64 `json:"power"`
+	Cap       int     `json:"cap,omitempty"`
 	DF        float64 `json:"df"`
 	Inflation float64 `json:"inflation"`
 }
 
-// calibrate fits the error model to backtest errors. With no errors the scale is 0.
+// calibrate fits the level error model to backtest errors. With no errors the scale is 0.
 func calibrate(errs []horizonError, logSpace bool, origins int) Uncertainty {
-	u := Uncertainty{LogSpace: logSpace, Power: calPower, DF: float64(max(origins, 1)), Inflation: calInflation}
+	return Uncertainty{LogSpace: logSpace, Power: calPower, DF: float64(max(origins, 1)), Inflation: calInflation}.fit(errs)
+}
+
+// fit estimates Scale from errors under u's shape and space.
+func (u Uncertainty) fit(errs []horizonError) Uncertainty {
 	s, k := 0.0, 0
 	for _, e := range errs {
 		d := e.y - e.f
-		if logSpace {
+		if u.LogSpace {
 			d = math.Log(e.y / e.f)
 		}
-		s += d * d / math.Pow(float64(e.h), u.Power)
+		g := u.shape(e.h)
+		s += d * d / (g * g)
 		k++
 	}
+	u.Scale = 0
 	if k > 0 {
 		u.Scale = math.Sqrt(s / float64(k))
 	}
 	return u
 }
 
-// halfWidth returns the error quantile at (1+level/100)/2 for horizon h (1-based).
-func (u Uncertainty) halfWidth(h int, level float64) float64 {
-	if u.Scale == 0 {
-		return 0
+// shape returns g(h), the error scale at horizon h relative to Scale.
+func (u Uncertainty) shape(h int) float64 {
+	if u.Cap > 0 {
+		h = min(h, u.Cap)
 	}
-	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Quantile(0.5 + level/200)
-	return q * u.Inflation * u.Scale * math.Pow(float64(h), u.Power/2)
+	return math.Pow(float64(h), u.Power/2)
+}
+
+// quantile returns the standardised error quantile at (1+level/100)/2.
+func (u Uncertainty) quantile(level float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Quantile(0.5+level/200) * u.Inflation
+}
+
+// halfWidth returns the error quantile q·Scale·g(h) for horizon h (1-based).
+func (u Uncertainty) halfWidth(h int, q float64) float64 {
+	return q * u.Scale * u.shape(h)
 }
 
 // intervals puts the calibrated intervals around forecasts f.
@@ -66,8 +82,12 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 	out := make([]Interval, len(levels))
 	for i, l := range levels {
 		iv := Interval{Level: l, Lower: make([]float64, len(f)), Upper: make([]float64, len(f))}
+		q := 0.0
+		if u.Scale > 0 {
+			q = u.quantile(l)
+		}
 		for j, v := range f {
-			w := u.halfWidth(j+1, l)
+			w := u.halfWidth(j+1, q)
 			if u.LogSpace {
 				iv.Lower[j], iv.Upper[j] = v*math.Exp(-w), v*math.Exp(w)
 			} else {
