@@ -7,6 +7,10 @@
 // Times: ours is the wall time of forecasting all series with one goroutine per CPU, divided
 // by the number of series; R's is the elapsed time of its sequential loop divided the same
 // way. Both count model fitting, forecasting and intervals, not file reading or scoring.
+//
+// With -design it instead runs the design study behind the automatic method (make
+// validate-forecast): rolling-origin validation of the members and candidate combinations on
+// the training parts only.
 package main
 
 import (
@@ -33,7 +37,15 @@ func main() {
 	skipR := flag.Bool("skip-r", false, "do not run the R reference methods")
 	method := flag.String("method", "auto", "our method (auto or a single method name)")
 	workers := flag.Int("workers", 0, "series forecast in parallel (0: one per CPU)")
+	designMode := flag.Bool("design", false, "run the design study on the training parts instead (never reads the test file)")
 	flag.Parse()
+	if *designMode {
+		if err := design(os.Stdout, *dataDir, []int{0, 8, 16}, 8, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-forecast -design:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Stdout, *dataDir, *rscript, *method, *workers, *skipR); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-forecast:", err)
 		os.Exit(1)

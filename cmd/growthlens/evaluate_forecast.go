@@ -126,9 +126,9 @@ func printReport(w io.Writer, r *evaluation.Report) error {
 		}
 	}
 	fmt.Fprintf(w, "  %-10s sMAPE %7.3f  MASE %6.3f\n", "naive2", r.Naive2.SMAPE, r.Naive2.MASE)
-	if len(r.Validation) > 0 {
-		fmt.Fprintln(w, "rolling-origin validation inside the training data:")
-		for _, v := range r.Validation {
+	if len(r.Backtest) > 0 {
+		fmt.Fprintln(w, "rolling-origin backtest inside the training data (model forms chosen on all of it):")
+		for _, v := range r.Backtest {
 			fmt.Fprintf(w, "  %-10s sMAPE %7.3f  MASE %6.3f  (%d points)\n", v.Method, v.SMAPE, v.MASE, v.Points)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"sort"
 	"testing"
 )
 
@@ -82,17 +83,15 @@ func TestAutoSeasonalSeries(t *testing.T) {
 	if got, want := r.Periods[0], "2025Q1"; got != want {
 		t.Errorf("first period %s, want %s", got, want)
 	}
-	if len(r.Members) != 4 {
-		t.Errorf("%d members, want 4", len(r.Members))
+	if len(r.Members) != len(DefaultMembers()) {
+		t.Errorf("%d members, want %d", len(r.Members), len(DefaultMembers()))
 	}
-	// The mean combination is the average of the members.
+	// The default combination is the median of the three members at every horizon.
 	for h := range r.Mean {
-		s := 0.0
-		for _, m := range r.Members {
-			s += m.Mean[h]
-		}
-		if math.Abs(r.Mean[h]-s/4) > 1e-9*math.Abs(s) {
-			t.Errorf("h=%d: mean %v is not the members' average %v", h+1, r.Mean[h], s/4)
+		v := []float64{r.Members[0].Mean[h], r.Members[1].Mean[h], r.Members[2].Mean[h]}
+		sort.Float64s(v)
+		if r.Mean[h] != v[1] {
+			t.Errorf("h=%d: forecast %v is not the members' median %v", h+1, r.Mean[h], v[1])
 		}
 	}
 	// The seasonal pattern continues: Q4 (index 3 of the cycle) above Q1.
@@ -170,8 +169,8 @@ func TestAutoZerosAndNegatives(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkResult(t, r, 8, []float64{50, 90})
-	if r.Uncertainty.LogSpace {
-		t.Error("log-space intervals on a series with negative values")
+	if r.Uncertainty.Relative {
+		t.Error("relative-error intervals on a series with negative values")
 	}
 	fit, err := AutoETS(y, 4, ETSOptions{})
 	if err != nil {
@@ -183,10 +182,10 @@ func TestAutoZerosAndNegatives(t *testing.T) {
 	if _, err := FitETS(y, 4, ETSSpec{Error: Multiplicative}, ETSOptions{}); err == nil {
 		t.Error("FitETS accepted a multiplicative error on non-positive data")
 	}
-	// Positive data keep log-space (multiplicative) intervals.
+	// Positive data keep relative-error intervals.
 	r, _ = Auto(Series{Values: quarterly(24), Period: 4}, Options{Horizon: 8})
-	if !r.Uncertainty.LogSpace {
-		t.Error("positive series: want log-space intervals")
+	if !r.Uncertainty.Relative {
+		t.Error("positive series: want relative-error intervals")
 	}
 }
 

@@ -7,11 +7,16 @@ import (
 )
 
 // Calibration constants, chosen on rolling-origin validation of the M3 quarterly training
-// parts only (see the README): the variance of the h-step error grows as h^calPower, and the
-// t quantiles are widened by calInflation for the errors a backtest cannot see (a later
-// regime, the model-form choice made on all data).
+// parts only (three held-out origins; see the README): the variance of the h-step error grows
+// as h^calPower, and the Student-t quantiles use 0.4 degrees of freedom per backtest origin,
+// because errors from neighbouring origins overlap and are far from independent and forecast
+// errors have heavier tails than a normal. With these the default combination's pooled
+// pseudo-test coverage was 81.2 % for 80 % intervals and 94.6 % for 95 % ones, and within
+// 79–85 % and 93.6–96.1 % at every horizon 1–8. calInflation, a plain width multiplier, was
+// not needed.
 const (
-	calPower     = 1.0
+	calPower     = 1.25
+	calDFPerOrig = 0.4
 	calInflation = 1.0
 )
 
@@ -22,12 +27,18 @@ type horizonError struct {
 }
 
 // Uncertainty is the calibrated error model behind the intervals. The error at horizon h —
-// log(y/ŷ) when LogSpace, y − ŷ otherwise — is modelled as Scale·g(h)·Inflation·T, where
+// the relative error (y − ŷ)/ŷ when Relative, y − ŷ otherwise — is modelled as
+// Scale·g(h)·Inflation·T, where
 // g(h) = min(h, Cap)^(Power/2) (no cap when Cap is 0) and T is Student-t with DF degrees of
 // freedom. Scale is estimated from the backtest errors, each divided by g(h); DF is the number
-// of backtest origins, so that intervals resting on few origins are wider.
+// of backtest origins times calDFPerOrig, so that intervals resting on few origins are wider.
+//
+// Relative errors are used for positive series with positive forecasts: business series'
+// errors scale with their level. The interval is then ŷ·(1 ± w), its lower end clipped at 0.
+// (Log errors, the other natural choice, give upper bounds that explode for volatile series;
+// on validation they scored a worse MSIS at the same coverage.)
 type Uncertainty struct {
-	LogSpace  bool    `json:"log_space"`
+	Relative  bool    `json:"relative"`
 	Scale     float64 `json:"scale"`
 	Power     float64 `json:"power"`
 	Cap       int     `json:"cap,omitempty"`
@@ -36,17 +47,20 @@ type Uncertainty struct {
 }
 
 // calibrate fits the level error model to backtest errors. With no errors the scale is 0.
-func calibrate(errs []horizonError, logSpace bool, origins int) Uncertainty {
-	return Uncertainty{LogSpace: logSpace, Power: calPower, DF: float64(max(origins, 1)), Inflation: calInflation}.fit(errs)
+func calibrate(errs []horizonError, relative bool, origins int) Uncertainty {
+	return Uncertainty{Relative: relative, Power: calPower, DF: calDF(origins), Inflation: calInflation}.fit(errs)
 }
+
+// calDF returns the degrees of freedom for errors from the given number of origins.
+func calDF(origins int) float64 { return math.Max(1, calDFPerOrig*float64(origins)) }
 
 // fit estimates Scale from errors under u's shape and space.
 func (u Uncertainty) fit(errs []horizonError) Uncertainty {
 	s, k := 0.0, 0
 	for _, e := range errs {
 		d := e.y - e.f
-		if u.LogSpace {
-			d = math.Log(e.y / e.f)
+		if u.Relative {
+			d /= e.f
 		}
 		g := u.shape(e.h)
 		s += d * d / (g * g)
@@ -88,8 +102,8 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 		}
 		for j, v := range f {
 			w := u.halfWidth(j+1, q)
-			if u.LogSpace {
-				iv.Lower[j], iv.Upper[j] = v*math.Exp(-w), v*math.Exp(w)
+			if u.Relative {
+				iv.Lower[j], iv.Upper[j] = math.Max(0, v*(1-w)), v*(1+w)
 			} else {
 				iv.Lower[j], iv.Upper[j] = v-w, v+w
 			}

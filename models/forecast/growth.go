@@ -30,8 +30,8 @@ type GrowthForecast struct {
 	// YoY[h−1] is the growth of period n+h over period n+h−Period, an actual value while
 	// h ≤ Period and a forecast after.
 	YoY []Rate `json:"yoy"`
-	// PoPUncertainty and YoYUncertainty are the calibrated error models of the log growth
-	// factors behind the intervals.
+	// PoPUncertainty and YoYUncertainty are the calibrated error models of the growth
+	// factors (1 + rate) behind the intervals.
 	PoPUncertainty Uncertainty `json:"pop_uncertainty"`
 	YoYUncertainty Uncertainty `json:"yoy_uncertainty"`
 }
@@ -44,11 +44,12 @@ type GrowthForecast struct {
 // the correlation of errors across horizons; they are calibrated the same way as the level
 // intervals, directly from the growth errors of the rolling-origin backtest stored in
 // res.Backtest: for every origin and horizon, the error of the log growth factor,
-// log((1+g_actual)/(1+g_forecast)). Period-on-period errors are modelled with a scale constant
+// (g_actual − g_forecast)/(1 + g_forecast), the relative error of the growth factor. Period-on-period errors are modelled with a scale constant
 // in h (the difference of two neighbouring level errors), year-on-year errors with the level
 // model's growth capped at one year (a level error against an observed base up to h = Period,
 // the difference of two errors a year apart after). Bases ≤ 0 give undefined rates; when any
-// backtest ratio is ≤ 0 the errors are taken on the growth factor itself rather than its log.
+// backtest ratio is ≤ 0 the errors are taken on the growth factor itself rather than relative
+// to it.
 func Growth(s Series, res *Result) (*GrowthForecast, error) {
 	if err := s.Validate(1); err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func Growth(s Series, res *Result) (*GrowthForecast, error) {
 
 	// Backtest growth errors.
 	var popErrs, yoyErrs []horizonError
-	popLog, yoyLog := true, true
+	popRel, yoyRel := true, true
 	for k, o := range res.Backtest.Origins {
 		fc := res.Backtest.Forecasts[k]
 		at := func(t int) float64 { // as seen from origin o
@@ -91,22 +92,22 @@ func Growth(s Series, res *Result) (*GrowthForecast, error) {
 			}
 			if b, bf := y[t-1], at(t-1); b > 0 && bf > 0 {
 				e := horizonError{h: i + 1, y: y[t] / b, f: fc[i] / bf}
-				popLog = popLog && e.y > 0 && e.f > 0
+				popRel = popRel && e.y > 0 && e.f > 0
 				popErrs = append(popErrs, e)
 			}
 			if t-m >= 0 {
 				if b, bf := y[t-m], at(t-m); b > 0 && bf > 0 {
 					e := horizonError{h: i + 1, y: y[t] / b, f: fc[i] / bf}
-					yoyLog = yoyLog && e.y > 0 && e.f > 0
+					yoyRel = yoyRel && e.y > 0 && e.f > 0
 					yoyErrs = append(yoyErrs, e)
 				}
 			}
 		}
 	}
-	df := float64(max(len(res.Backtest.Origins), 1))
+	df := calDF(len(res.Backtest.Origins))
 	g := &GrowthForecast{
-		PoPUncertainty: Uncertainty{LogSpace: popLog, Power: 0, DF: df, Inflation: calInflation}.fit(popErrs),
-		YoYUncertainty: Uncertainty{LogSpace: yoyLog, Power: calPower, Cap: m, DF: df, Inflation: calInflation}.fit(yoyErrs),
+		PoPUncertainty: Uncertainty{Relative: popRel, Power: 0, DF: df, Inflation: calInflation}.fit(popErrs),
+		YoYUncertainty: Uncertainty{Relative: yoyRel, Power: calPower, Cap: m, DF: df, Inflation: calInflation}.fit(yoyErrs),
 	}
 	levels := make([]float64, len(res.Intervals))
 	for i, iv := range res.Intervals {
@@ -129,7 +130,7 @@ func rates(n, h int, value, base func(int) float64, u Uncertainty, levels []floa
 	for i := range out {
 		t := n + i
 		b, v := base(t), value(t)
-		if !(b > 0) || (u.LogSpace && !(v > 0)) {
+		if !(b > 0) || (u.Relative && !(v > 0)) {
 			continue
 		}
 		r := Rate{Defined: true, Mean: v/b - 1}
@@ -140,8 +141,8 @@ func rates(n, h int, value, base func(int) float64, u Uncertainty, levels []floa
 				w = u.halfWidth(i+1, u.quantile(l))
 			}
 			lo, hi := factor-w, factor+w
-			if u.LogSpace {
-				lo, hi = factor*math.Exp(-w), factor*math.Exp(w)
+			if u.Relative {
+				lo, hi = math.Max(0, factor*(1-w)), factor*(1+w)
 			}
 			r.Intervals = append(r.Intervals, RateInterval{Level: l, Lower: lo - 1, Upper: hi - 1})
 		}

@@ -60,6 +60,9 @@ var (
 	ETS Method = etsMethod{name: "ets", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}}
 	// ETSR is AutoETS with R's defaults: the same fits and forecasts as R forecast's ets(y).
 	ETSR Method = etsMethod{name: "ets-r"}
+	// ARIMA is a seasonal ARIMA chosen by a stepwise AICc search in the manner of R's
+	// auto.arima and fitted by conditional sum of squares (AutoARIMA), on the raw data.
+	ARIMA Method = arimaMethod{}
 	// Theta is the classic Theta method (Assimakopoulos & Nikolopoulos 2000) as SES with drift
 	// (Hyndman & Billah 2003), on data seasonally adjusted by the M4 rule: R's thetaf.
 	Theta = NewMethod("theta", func(y []float64, m, h int) ([]float64, error) {
@@ -78,10 +81,10 @@ var (
 )
 
 // builtinMethods lists the members selectable by name.
-var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, Theta, OTM, DOTM}
+var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ARIMA, Theta, OTM, DOTM}
 
 // MethodByName returns a built-in method: naive, snaive, naive2, ses, holt, damped, ets,
-// ets-r, theta, otm or dotm (case-insensitive), or "ets:XYZ" for one fixed ETS model such as
+// ets-r, arima, theta, otm or dotm (case-insensitive), or "ets:XYZ" for one fixed ETS model such as
 // "ets:MAdN". "auto" is not a Method; use Auto.
 func MethodByName(name string) (Method, error) {
 	lname := strings.ToLower(name)
@@ -268,6 +271,40 @@ func (e etsMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, er
 		if err != nil { // the chosen model needs more data than the prefix has
 			pf, err = AutoETS(prefix, m, e.opts)
 			if err != nil {
+				return nil, err
+			}
+		}
+		return pf.Forecast(h), nil
+	}
+	return fit.Forecast(h), refit, nil
+}
+
+// arimaMethod is AutoARIMA on the raw data.
+type arimaMethod struct{}
+
+func (arimaMethod) Name() string { return "arima" }
+
+func (a arimaMethod) Forecast(y []float64, m, h int) ([]float64, error) {
+	f, _, err := a.forecastWarm(y, m, h)
+	return f, err
+}
+
+func (arimaMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, error) {
+	if err := checkMethodArgs("arima", y, h); err != nil {
+		return nil, nil, err
+	}
+	fit, err := AutoARIMA(y, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	start := append(append(append(append([]float64(nil), fit.AR...), fit.MA...), fit.SAR...), fit.SMA...)
+	if fit.Order.Mean {
+		start = append(start, fit.Mean)
+	}
+	refit := func(prefix []float64, h int) ([]float64, error) {
+		pf, err := fitARIMA(prefix, fit.Order, start)
+		if err != nil {
+			if pf, err = AutoARIMA(prefix, m); err != nil {
 				return nil, err
 			}
 		}

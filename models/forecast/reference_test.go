@@ -11,6 +11,7 @@ package forecast
 import (
 	"bufio"
 	"encoding/csv"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -333,5 +334,93 @@ func TestAdmissibleMatchesR(t *testing.T) {
 	}
 	if n < 6 {
 		t.Fatalf("found %d admissible reference lines, want ≥ 6", n)
+	}
+}
+
+// TestARIMAMatchesR pins conditional-sum-of-squares ARIMA fits to R's
+// Arima(y, order, seasonal, include.drift, method = "CSS"), the KPSS statistic and ndiffs to
+// urca::ur.kpss and forecast::ndiffs, and AutoARIMA to auto.arima(y, method = "CSS") where
+// R's choice lies inside our search limits (p, q ≤ 3, P, Q ≤ 1). R optimises with BFGS, we
+// with Nelder–Mead, so coefficients agree to the optimiser tolerance only.
+func TestARIMAMatchesR(t *testing.T) {
+	series := loadRefSeries(t)
+	orders := map[string]ARIMAOrder{
+		"arima110000drift": {P: 1, D: 1, Mean: true},
+		"arima011011":      {D: 1, Q: 1, SD: 1, SQ: 1},
+		"arima100110drift": {P: 1, SP: 1, SD: 1, Mean: true},
+		"arima211000":      {P: 2, D: 1, Q: 1},
+	}
+	n := 0
+	for _, l := range loadRefLines(t) {
+		s := series[l.series]
+		if o, ok := orders[l.what]; ok {
+			n++
+			o.Period = s.period
+			t.Run(l.series+"/"+l.what, func(t *testing.T) {
+				fit, err := FitARIMA(s.y, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				head, _, _ := strings.Cut(l.text, "sse=")
+				_, coefText, _ := strings.Cut(head, "coef:")
+				want := parseFloats(t, strings.Fields(coefText))
+				got := append(append(append(append([]float64(nil), fit.AR...), fit.MA...), fit.SAR...), fit.SMA...)
+				if fit.Order.Mean {
+					got = append(got, fit.Drift()) // R's drift: the coefficient of t = 1..n
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%d coefficients, want %d", len(got), len(want))
+				}
+				// R's CSS optimum may lie outside the stationary and invertible region we search
+				// in; then ours must be inside it, and the fits are not compared.
+				ar, ma := want[:o.P], want[o.P:o.P+o.Q]
+				if !stationary(ar) || !invertible(ma) {
+					if !stationary(fit.AR) || !invertible(fit.MA) {
+						t.Errorf("fit %v %v left the stationary, invertible region", fit.AR, fit.MA)
+					}
+					t.Logf("R's optimum AR %v MA %v is outside the region we search; not compared", ar, ma)
+					return
+				}
+				for i := range want {
+					assertClose(t, fmt.Sprintf("coef[%d]", i), got[i], want[i], 5e-3*math.Max(1, math.Abs(want[i])))
+				}
+				nUsed := float64(len(s.y) - o.D - o.SD*o.Period - o.P - o.SP*o.Period)
+				assertClose(t, "sse", fit.Sigma2*nUsed, l.num(t, "sse"), 1e-3*l.num(t, "sse"))
+				if o.Q == 0 && o.SQ == 0 { // see FitARIMA on forecasts with MA terms
+					assertCloseRel(t, "forecast", fit.Forecast(8), l.mean, 1e-3)
+				}
+			})
+		}
+		switch l.what {
+		case "ndiffs":
+			t.Run(l.series+"/ndiffs", func(t *testing.T) {
+				assertClose(t, "kpss", kpss(s.y), l.num(t, "kpss"), 1e-6)
+				want, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(l.text, l.series+" ndiffs: "))[0])
+				if got := ndiffs(s.y); got != want {
+					t.Errorf("ndiffs = %d, want %d", got, want)
+				}
+			})
+		case "auto-arima":
+			name := strings.ReplaceAll(strings.Fields(strings.TrimPrefix(l.text, l.series+" auto-arima: "))[0], "_", " ")
+			if l.series != "short14" && l.series != "wave30" {
+				continue // R chose P or Q = 2, outside our search
+			}
+			t.Run(l.series+"/auto", func(t *testing.T) {
+				fit, err := AutoARIMA(s.y, s.period)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fit.String(); got != name {
+					t.Errorf("selected %s, want %s (R)", got, name)
+				}
+				assertClose(t, "aicc", fit.AICc, l.num(t, "aicc"), 1e-2)
+				if fit.Order.Q == 0 && fit.Order.SQ == 0 { // see FitARIMA on forecasts with MA terms
+					assertCloseRel(t, "forecast", fit.Forecast(8), l.mean, 1e-3)
+				}
+			})
+		}
+	}
+	if n != 16 {
+		t.Fatalf("found %d fixed-order reference fits, want 16", n)
 	}
 }

@@ -25,6 +25,18 @@ for (i in seq_len(nrow(d))) {
   hd <- holt(y, h = 8, damped = TRUE)
   cat(sprintf("%s holt-damped: alpha=%.6f beta=%.6f phi=%.6f mean: %s\n", nm,
               hd$model$par["alpha"], hd$model$par["beta"], hd$model$par["phi"], fmt(hd$mean)))
+  # Seasonal ARIMA by conditional sum of squares, fixed orders and auto.arima's choice.
+  for (o in list(c(1, 1, 0, 0, 0, 0, 1), c(0, 1, 1, 0, 1, 1, 0), c(1, 0, 0, 1, 1, 0, 1), c(2, 1, 1, 0, 0, 0, 0))) {
+    fit <- try(Arima(y, order = o[1:3], seasonal = o[4:6], include.drift = o[7] == 1, method = "CSS"), silent = TRUE)
+    tag <- sprintf("arima%d%d%d%d%d%d%s", o[1], o[2], o[3], o[4], o[5], o[6], if (o[7] == 1) "drift" else "")
+    if (inherits(fit, "try-error")) { cat(nm, tag, "error\n"); next }
+    cat(sprintf("%s %s coef: %s sse=%.6f mean: %s\n", nm, tag, fmt(coef(fit)), sum(residuals(fit)^2),
+                fmt(forecast(fit, h = 8)$mean)))
+  }
+  fit <- auto.arima(y, method = "CSS")
+  cat(sprintf("%s auto-arima: %s aicc=%.6f mean: %s\n", nm, gsub(" ", "_", as.character(fit)), fit$aicc,
+              fmt(forecast(fit, h = 8)$mean)))
+  cat(sprintf("%s ndiffs: %d kpss=%.6f\n", nm, ndiffs(y), urca::ur.kpss(y, type = "mu", use.lag = trunc(3 * sqrt(length(y)) / 13))@teststat))
   r <- acf(y, lag.max = 4, plot = FALSE)$acf[2:5]
   cat(sprintf("%s acf: %s\n", nm, fmt(r)))
   if (length(y) >= 8) {
