@@ -101,10 +101,10 @@ type ETSOptions struct {
 	// (R's reltol, sqrt of machine epsilon ≈ 1.5e-8 when zero).
 	RelTol float64
 	// ScaledSimplex starts the optimiser with a step per parameter scaled to its range (0.1
-	// for alpha, 2 % of the level for the level, …) instead of R's single step of a tenth of
+	// for alpha, 5 % of the level for the level, …) instead of R's single step of a tenth of
 	// the largest start value, which for data in the thousands throws the smoothing parameters
-	// far out of bounds. Fits need several times fewer evaluations but no longer follow R's
-	// path exactly.
+	// far out of bounds. The fits no longer follow R's path: they are not better by
+	// likelihood, but forecast better on validation (see ETS).
 	ScaledSimplex bool
 }
 

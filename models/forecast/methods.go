@@ -55,8 +55,12 @@ var (
 	// Damped is the damped trend, ETS(A,Ad,N) fitted by MSE, on seasonally adjusted data.
 	Damped Method = adjustedETS{name: "damped", spec: ETSSpec{Error: Additive, Trend: Additive, Damped: true}}
 	// ETS is the ETS family selected by AICc on the raw data: AutoETS with the scaled
-	// optimiser start (ETSOptions.ScaledSimplex) and a 1e-4 tolerance, which finds higher
-	// likelihoods than R's start and forecasts better on validation (see the README).
+	// optimiser start (ETSOptions.ScaledSimplex) and a 1e-4 tolerance. This is an empirical
+	// choice, not a better optimiser: on the M3 training data its fits reach a lower
+	// log-likelihood than R's path somewhat more often than a higher one (55 % vs 44 % of model
+	// fits), yet its forecasts validated better (mean OWA 0.890 against 0.907 for ETSR on
+	// the held-out training values, see the README) with about a quarter of the likelihood
+	// evaluations, the saving coming from the looser tolerance.
 	ETS Method = etsMethod{name: "ets", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}}
 	// ETSR is AutoETS with R's defaults: the same fits and forecasts as R forecast's ets(y).
 	ETSR Method = etsMethod{name: "ets-r"}
