@@ -21,7 +21,7 @@ type candidate struct {
 
 func designCandidates() []candidate {
 	c := []candidate{}
-	for _, m := range []string{"naive2", "ses", "holt", "damped", "ets-r", "ets", "arima", "theta", "otm", "dotm"} {
+	for _, m := range []string{"naive2", "ses", "holt", "damped", "ets-r", "ets", "arima", "ces", "theta", "otm", "dotm"} {
 		c = append(c, candidate{name: m, method: m})
 	}
 	combo := func(how forecast.Combiner, ms ...forecast.Method) candidate {
@@ -39,6 +39,8 @@ func designCandidates() []candidate {
 			combo(how, d, e, do, ar),
 			combo(how, d, e, th, do, ar),
 			combo(how, e, th, ar),
+			combo(how, e, forecast.CES, ar, do),
+			combo(how, e, forecast.CES, th, ar),
 		)
 	}
 	return append(c,

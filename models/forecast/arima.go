@@ -307,7 +307,7 @@ func fitARIMA(y []float64, o ARIMAOrder, start []float64) (*ARIMAFit, error) {
 		// Nelder–Mead can stall on the ridges of the CSS surface; restarting from its answer
 		// with a fresh simplex until the criterion stops improving reaches R's optimum.
 		prev := math.Inf(1)
-		for restart := 0; restart < 2; restart++ {
+		for restart := 0; restart < 1; restart++ {
 			var fx float64
 			var ok bool
 			x, fx, _, ok = nelderMead(a.objective, x, steps, arimaRelTol, 200*(k+1))

@@ -24,11 +24,11 @@ func ExampleAuto() {
 		fmt.Printf("%s %6.0f  80%% [%4.0f, %4.0f]\n", p, res.Mean[h], res.Intervals[0].Lower[h], res.Intervals[0].Upper[h])
 	}
 	// Output:
-	// auto(median: ets, theta, arima)
-	// 2024Q1    575  80% [ 569,  581]
-	// 2024Q2    634  80% [ 624,  644]
-	// 2024Q3    609  80% [ 596,  622]
-	// 2024Q4    728  80% [ 710,  747]
+	// auto(median: ets, ces, theta, arima)
+	// 2024Q1    575  80% [ 556,  594]
+	// 2024Q2    636  80% [ 604,  668]
+	// 2024Q3    610  80% [ 570,  649]
+	// 2024Q4    729  80% [ 672,  786]
 }
 
 func ExampleGrowth() {
@@ -47,8 +47,8 @@ func ExampleGrowth() {
 		fmt.Printf("%s YoY %+5.1f%%  80%% [%+5.1f%%, %+5.1f%%]\n", r.Period, 100*r.Mean, 100*r.Intervals[0].Lower, 100*r.Intervals[0].Upper)
 	}
 	// Output:
-	// 2024Q1 YoY  +6.2%  80% [ +5.1%,  +7.3%]
-	// 2024Q2 YoY  +6.0%  80% [ +4.3%,  +7.7%]
-	// 2024Q3 YoY  +5.5%  80% [ +3.3%,  +7.7%]
-	// 2024Q4 YoY  +5.7%  80% [ +3.1%,  +8.3%]
+	// 2024Q1 YoY  +6.3%  80% [ +2.8%,  +9.8%]
+	// 2024Q2 YoY  +6.4%  80% [ +1.0%, +11.7%]
+	// 2024Q3 YoY  +5.7%  80% [ -1.2%, +12.6%]
+	// 2024Q4 YoY  +5.8%  80% [ -2.4%, +14.1%]
 }

@@ -67,6 +67,8 @@ var (
 	// ARIMA is a seasonal ARIMA chosen by a stepwise AICc search in the manner of R's
 	// auto.arima and fitted by conditional sum of squares (AutoARIMA), on the raw data.
 	ARIMA Method = arimaMethod{}
+	// CES is complex exponential smoothing (FitCES) on data seasonally adjusted by the M4 rule.
+	CES Method = cesMethod{}
 	// Theta is the classic Theta method (Assimakopoulos & Nikolopoulos 2000) as SES with drift
 	// (Hyndman & Billah 2003), on data seasonally adjusted by the M4 rule: R's thetaf.
 	Theta = NewMethod("theta", func(y []float64, m, h int) ([]float64, error) {
@@ -85,10 +87,10 @@ var (
 )
 
 // builtinMethods lists the members selectable by name.
-var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ARIMA, Theta, OTM, DOTM}
+var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ARIMA, CES, Theta, OTM, DOTM}
 
 // MethodByName returns a built-in method: naive, snaive, naive2, ses, holt, damped, ets,
-// ets-r, arima, theta, otm or dotm (case-insensitive), or "ets:XYZ" for one fixed ETS model such as
+// ets-r, arima, ces, theta, otm or dotm (case-insensitive), or "ets:XYZ" for one fixed ETS model such as
 // "ets:MAdN". "auto" is not a Method; use Auto.
 func MethodByName(name string) (Method, error) {
 	lname := strings.ToLower(name)
@@ -281,6 +283,46 @@ func (e etsMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, er
 		return pf.Forecast(h), nil
 	}
 	return fit.Forecast(h), refit, nil
+}
+
+// cesMethod is CES on seasonally adjusted data, falling back to Theta on series too short.
+type cesMethod struct{}
+
+func (cesMethod) Name() string { return "ces" }
+
+func (c cesMethod) Forecast(y []float64, m, h int) ([]float64, error) {
+	f, _, err := c.forecastWarm(y, m, h)
+	return f, err
+}
+
+func (cesMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, error) {
+	if err := checkMethodArgs("ces", y, h); err != nil {
+		return nil, nil, err
+	}
+	adj := adjust(y, m)
+	fit, err := FitCES(adj.adjusted)
+	if err != nil {
+		f, err := thetaForecast(adj.adjusted, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		adj.restore(f, m)
+		return f, nil, nil
+	}
+	f := fit.Forecast(h)
+	adj.restore(f, m)
+	refit := func(prefix []float64, h int) ([]float64, error) {
+		pa := adjust(prefix, m)
+		var out []float64
+		if pf, err := fitCES(pa.adjusted, fit); err == nil {
+			out = pf.Forecast(h)
+		} else if out, err = thetaForecast(pa.adjusted, h); err != nil {
+			return nil, err
+		}
+		pa.restore(out, m)
+		return out, nil
+	}
+	return f, refit, nil
 }
 
 // arimaMethod is AutoARIMA on the raw data.
