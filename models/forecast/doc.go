@@ -2,12 +2,13 @@
 // series (revenue, bookings, headcount) with calibrated prediction intervals, and scores them.
 //
 // It holds the members — Naive, seasonal Naive, Naive2, SES, Holt, damped trend, the ETS family
-// fitted by maximum likelihood and selected by AICc (following R forecast::ets), the Theta
+// fitted by maximum likelihood and selected by AICc (following R forecast::ets), seasonal
+// ARIMA selected by AICc (after R's auto.arima), complex exponential smoothing, the Theta
 // method and its optimised and dynamic optimised variants — the M4 seasonality test with
-// classical decomposition, the automatic combination (Auto) whose design was chosen by
-// rolling-origin validation on training data only, interval calibration from rolling-origin
-// errors, growth rates (QoQ, YoY) with intervals, and the M4 accuracy measures (sMAPE, MASE,
-// MSIS, OWA, coverage).
+// classical decomposition, the automatic combination (Auto: the median of ETS, CES, Theta and
+// ARIMA) whose design was chosen by rolling-origin validation on training data only, interval
+// calibration from rolling-origin errors, growth rates (QoQ, YoY) with intervals, and the M4
+// accuracy measures (sMAPE, MASE, MSIS, OWA, coverage).
 //
 // The package works on plain numbers: a Series is consecutive observations with a seasonal
 // period. It must not read files, talk to the store or the network, or know about tables and
