@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,10 +66,30 @@ type benchVariant struct {
 	opt   Options
 }
 
-var benchVariants = []benchVariant{
+// allBenchVariants are the fits -driver.bench.variants can name. The lags variants are how
+// MixedLags was chosen (on seeds 1–5 of the large companies).
+var allBenchVariants = []benchVariant{
 	{"quarterly/shape", false, Options{Shrink: ShrinkShape}},
 	{"quarterly/all", false, Options{Shrink: ShrinkAll}},
 	{"mixed/shape", true, Options{Shrink: ShrinkShape}},
+	{"quarterly/shape/lags2", false, Options{Shrink: ShrinkShape, Lags: 2}},
+	{"mixed/shape/lags1", true, Options{Shrink: ShrinkShape, Lags: 1}},
+	{"mixed/shape/lags3", true, Options{Shrink: ShrinkShape, Lags: 3}},
+}
+
+var benchVariantNames = flag.String("driver.bench.variants", "quarterly/shape,quarterly/all,mixed/shape",
+	"fits TestBenchRecovery compares (see allBenchVariants)")
+
+func selectedVariants() ([]benchVariant, error) {
+	var out []benchVariant
+	for _, name := range strings.Split(*benchVariantNames, ",") {
+		i := slices.IndexFunc(allBenchVariants, func(v benchVariant) bool { return v.name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("-driver.bench.variants: unknown %q", name)
+		}
+		out = append(out, allBenchVariants[i])
+	}
+	return out, nil
 }
 
 // TestBenchRecovery fits held-out synthetic companies with Fit (quarterly drivers, both
@@ -83,6 +104,10 @@ func TestBenchRecovery(t *testing.T) {
 		t.Skip("run with -driver.bench")
 	}
 	seeds, err := parseSeeds(*benchSeeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	benchVariants, err := selectedVariants()
 	if err != nil {
 		t.Fatal(err)
 	}
