@@ -47,7 +47,9 @@
 // of the monthly profile c, its sum unpenalized), validation and bootstrap are as above. The
 // sum Σ_j c_j is the sustained effect, Effect.Months the profile, and Effect.Lags its sums over
 // each quarter of lag (what a change made at the start of a quarter does to that quarter's
-// growth and the next ones'), so WhatIf and Attribute work on quarters as with Fit. Fit is the
+// growth and the next ones'), so WhatIf and Attribute work on quarters as with Fit: WhatIf's
+// changes are made at the start of a quarter, and Attribute applies the quarterly sums to the
+// drivers' quarterly levels, as if each driver had held its quarterly mean all quarter. Fit is the
 // special case of a profile flat within each quarter of lag: it sees a driver's quarterly mean
 // and cannot tell a change in the quarter's first month, which has moved most of the
 // quarter's deals, from one in its last, which has moved few.
