@@ -142,7 +142,7 @@ type Effect struct {
 	Months []Interval `json:"months,omitempty"`
 }
 
-// Model is a fitted driver model. Fit builds it; WhatIf and Attribute use it.
+// Model is a fitted driver model. Fit or FitMixed builds it; WhatIf and Attribute use it.
 type Model struct {
 	Grain      datasets.Grain `json:"-"`
 	ScopeLevel string         `json:"scope_level"`
