@@ -90,7 +90,7 @@ func Build(ds *datasets.Dataset, opt Options) (*Panel, error) {
 // BuildDir is Build on a dataset directory, reading one large table at a time so that peak
 // memory is about that of the largest table, not of the whole dataset.
 func BuildDir(dir string, opt Options) (*Panel, error) {
-	ps, err := BuildDirAll(dir, opt)
+	ps, _, err := BuildDirAll(dir, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -99,23 +99,32 @@ func BuildDir(dir string, opt Options) (*Panel, error) {
 
 // BuildDirAll builds one panel per Options from a dataset directory, reading each table once
 // for all of them (the training pipeline needs company, region and team panels, quarterly and
-// monthly). Panels are returned in the order of opts.
-func BuildDirAll(dir string, opts ...Options) ([]*Panel, error) {
+// monthly). Panels are returned in the order of opts, with the load report of every table
+// (rows read, kept and rejected; warnings; missing optional tables).
+func BuildDirAll(dir string, opts ...Options) ([]*Panel, *datasets.Report, error) {
 	if len(opts) == 0 {
-		return nil, fmt.Errorf("features: no panel asked for")
+		return nil, nil, fmt.Errorf("features: no panel asked for")
 	}
+	rep := &datasets.Report{Tables: map[string]*datasets.TableReport{}}
 	load := func(tables ...string) (*datasets.Dataset, error) {
-		ds, _, err := datasets.Load(dir, datasets.WithTables(tables...))
+		ds, r, err := datasets.Load(dir, datasets.WithTables(tables...))
+		if r != nil {
+			for name, tr := range r.Tables {
+				rep.Tables[name] = tr
+			}
+			rep.Missing = append(rep.Missing, r.Missing...)
+			rep.Warnings = append(rep.Warnings, r.Warnings...)
+		}
 		return ds, err
 	}
 	base, err := load("employees", "accounts", "opportunities", "revenue")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bs := make([]*builder, len(opts))
 	for i, opt := range opts {
 		if bs[i], err = start(base, opt); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bs[i].opportunities()
 		bs[i].revenueTable()
@@ -132,7 +141,7 @@ func BuildDirAll(dir string, opts ...Options) ([]*Panel, error) {
 	} {
 		ds, err := load(t.name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, b := range bs {
 			b.ds = ds
@@ -143,7 +152,8 @@ func BuildDirAll(dir string, opts ...Options) ([]*Panel, error) {
 	for i, b := range bs {
 		out[i] = b.finish()
 	}
-	return out, nil
+	slices.Sort(rep.Missing)
+	return out, rep, nil
 }
 
 func start(ds *datasets.Dataset, opt Options) (*builder, error) {

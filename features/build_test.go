@@ -192,9 +192,12 @@ func TestBuildDirMatchesBuild(t *testing.T) {
 
 func TestBuildDirAllMatchesBuildDir(t *testing.T) {
 	opts := []Options{{Grain: datasets.Quarter, Level: Company}, {Grain: datasets.Month, Level: Region}, {Grain: datasets.Quarter, Level: Team}}
-	all, err := BuildDirAll("testdata/panel", opts...)
+	all, rep, err := BuildDirAll("testdata/panel", opts...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := rep.Tables["opportunities"]; got == nil || got.Read != 5 || got.Rejected != 0 {
+		t.Errorf("opportunities report = %+v, want 5 read, none rejected", got)
 	}
 	for i, opt := range opts {
 		one, err := BuildDir("testdata/panel", opt)
@@ -208,7 +211,7 @@ func TestBuildDirAllMatchesBuildDir(t *testing.T) {
 			t.Errorf("%v: BuildDirAll differs from BuildDir", opt)
 		}
 	}
-	if _, err := BuildDirAll("testdata/panel"); err == nil {
+	if _, _, err := BuildDirAll("testdata/panel"); err == nil {
 		t.Error("no options: want error")
 	}
 }

@@ -1,0 +1,65 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/growthlens/growthlens/models/driver"
+)
+
+// DriverName is the registry name of the driver model.
+const DriverName = "driver"
+
+// DriverKind is the artifact format of the driver model.
+const DriverKind = "driver.model/v1"
+
+// fitDriver fits the driver model on the quarterly region panel (the scopes whose drivers
+// differ most), falling back to the team panel when there is a single region.
+func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
+	p := in.region
+	if len(p.Scopes) < 2 {
+		p = in.team
+	}
+	opt := driver.Options{Seed: in.cfg.Seed}
+	m, err := driver.Fit(p, opt)
+	if err != nil {
+		return nil, nil, skip("%v", err)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, m.Notes, fmt.Errorf("encode driver model: %w", err)
+	}
+	metrics := map[string]float64{"residual_sd": m.ResidualSD, "observations": float64(m.Observations), "penalty": m.Penalty}
+	if mse := chosenMSE(m); !math.IsNaN(mse) {
+		metrics["cv_rmse"] = math.Sqrt(mse)
+	}
+	c := &candidate{
+		name: DriverName, kind: DriverKind, artifact: b, metrics: metrics, backtest: m.CV, primary: "cv_rmse",
+		rescore: func(champion []byte) (float64, error) {
+			var old driver.Model
+			if err := json.Unmarshal(champion, &old); err != nil {
+				return 0, err
+			}
+			o := opt
+			o.Lags, o.Shrink, o.L1Ratio = old.Lags, old.Shrink, old.L1Ratio
+			refit, err := driver.Fit(p, o)
+			if err != nil {
+				return 0, err
+			}
+			return math.Sqrt(chosenMSE(refit)), nil
+		},
+	}
+	return c, m.Notes, nil
+}
+
+// chosenMSE is the validation MSE at the penalty the model chose.
+func chosenMSE(m *driver.Model) float64 {
+	for _, c := range m.CV {
+		if c.Penalty == m.Penalty {
+			return c.MSE
+		}
+	}
+	return math.NaN()
+}
