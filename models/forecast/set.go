@@ -36,7 +36,7 @@ type Scope struct {
 	Periods []string  `json:"periods"`
 	History []float64 `json:"history"`
 	// Forecast is Auto's result (point forecasts, calibrated intervals, backtest).
-	Forecast *Result        `json:"forecast,omitempty"`
+	Forecast *Result         `json:"forecast,omitempty"`
 	Growth   *GrowthForecast `json:"growth,omitempty"`
 	// Error says why a scope could not be forecast (too short, all zero…), or is empty.
 	Error string `json:"error,omitempty"`
