@@ -56,6 +56,18 @@ bench-panel: build
 bench-import:
 	GO=$(GO) bash bench/import.sh
 
+# Forecasting (models/forecast): our automatic forecast against R forecast's ets, thetaf and
+# auto.arima on the 756 M3 quarterly series, side by side in one run (R rows are skipped with
+# an install hint when R is absent).
+.PHONY: bench-forecast validate-forecast evaluate-forecast
+bench-forecast:
+	$(GO) run ./bench/forecast -data $(SHARED)/m3
+
+# The design study behind the automatic forecast: rolling-origin validation on the M3
+# training parts only (the test values are never read).
+validate-forecast:
+	$(GO) run ./bench/forecast -data $(SHARED)/m3 -design
+
 evaluate: build
 
 # Classifier search vs scikit-learn on IBM HR attrition (same outer folds), then batch scoring
@@ -71,6 +83,10 @@ bench-classify: build
 		$(BIN) evaluate classifier --data $(IBM_HR) --target Attrition --positive Yes --folds 5 --seed 0; \
 	fi
 	$(GO) test -run '^$$' -bench PredictProba -benchtime 3x -cpu 1 ./models/classify
+
+# The automatic forecast scored on the M3 quarterly test values (one JSON object).
+evaluate-forecast: build
+	@$(BIN) evaluate forecast --train $(SHARED)/m3/M3Q-train.csv --test $(SHARED)/m3/M3Q-test.csv --json
 
 clean:
 	rm -rf bin var
