@@ -86,7 +86,7 @@ bench-classify: build
 
 # The automatic forecast scored on the M3 quarterly test values (one JSON object).
 evaluate-forecast: build
-	$(BIN) evaluate forecast --train $(SHARED)/m3/M3Q-train.csv --test $(SHARED)/m3/M3Q-test.csv --json
+	@$(BIN) evaluate forecast --train $(SHARED)/m3/M3Q-train.csv --test $(SHARED)/m3/M3Q-test.csv --json
 
 clean:
 	rm -rf bin var

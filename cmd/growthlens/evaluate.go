@@ -12,6 +12,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 	cmd.AddCommand(
 		newEvaluateClassifierCmd(a),
 		newEvaluateForecastCmd(a),
+		newEvaluateAllCmd(a),
 	)
 	return cmd
 }
