@@ -11,6 +11,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 	}
 	cmd.AddCommand(
 		newEvaluateClassifierCmd(a),
+		newEvaluateRootcauseCmd(a),
 	)
 	return cmd
 }

@@ -47,6 +47,8 @@ indicators per role and incentive recommendations per employee.`,
 		newImportCmd(a),
 		newRootcauseCmd(a),
 		newWhatifCmd(a),
+		newIndicatorsCmd(a),
+		newAlertsCmd(a),
 	)
 	return root
 }
