@@ -112,8 +112,9 @@ func printRootcauseReport(a *app, r *rceval.Report) error {
 	} {
 		fmt.Fprintf(w, "%s\t%.3f\t%.3f\n", row.name, row.m, row.b)
 	}
-	fmt.Fprintf(w, "funnel-only slices: recall@1 %.3f, recall@3 %.3f, MRR %.3f, null specificity %.3f\n",
-		m.FunnelRecall1, m.FunnelRecall3, m.FunnelMRR, m.FunnelNullSpecificity)
+	f := r.FunnelOnly
+	fmt.Fprintf(w, "funnel-only slices: recall@1 %.3f, recall@3 %.3f, MRR %.3f, sensitivity %.3f, null specificity %.3f\n",
+		f.Recall1, f.Recall3, f.MRR, f.Sensitivity, f.NullSpecificity)
 	for _, miss := range r.Misses {
 		fmt.Fprintln(w, "miss:", miss)
 	}

@@ -66,7 +66,8 @@ func (c Config) Validate() (Config, error) {
 		c.Threshold = d.Threshold
 	}
 	if c.Critical == 0 {
-		c.Critical = c.Threshold - 0.2
+		// Rounded so that 0.8 − 0.2 is 0.6, not 0.6000000000000001.
+		c.Critical = math.Max(0, math.Round((c.Threshold-0.2)*1e9)/1e9)
 	}
 	if c.MinShare == 0 {
 		c.MinShare = d.MinShare

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,12 @@ type Company struct {
 	panels  map[panelKey]*features.Panel
 	models  map[datasets.Grain]*modelEntry
 	funnels map[datasets.Grain]*funnelCells
+	effects map[datasets.Grain]effectsEntry
+}
+
+type effectsEntry struct {
+	effects map[string]rootcause.Effect
+	notes   []string
 }
 
 type panelKey struct {
@@ -75,7 +82,7 @@ func New(ds *datasets.Dataset, opt Options) (*Company, error) {
 		opt.Replicates = driver.DefaultOptions().Replicates
 	}
 	c := &Company{ds: ds, opt: opt, cat: opt.Catalogue, panels: map[panelKey]*features.Panel{},
-		models: map[datasets.Grain]*modelEntry{}, funnels: map[datasets.Grain]*funnelCells{}}
+		models: map[datasets.Grain]*modelEntry{}, funnels: map[datasets.Grain]*funnelCells{}, effects: map[datasets.Grain]effectsEntry{}}
 	if !opt.AsOf.IsZero() {
 		c.ds = Cut(ds, opt.AsOf)
 	}
@@ -83,13 +90,7 @@ func New(ds *datasets.Dataset, opt Options) (*Company, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.asOf = p.Periods[len(p.Periods)-1].End()
-	if !p.Complete[len(p.Complete)-1] {
-		c.asOf = opt.AsOf
-	}
-	if c.asOf.IsZero() {
-		c.asOf = p.Periods[len(p.Periods)-1].End()
-	}
+	c.asOf = p.AsOf
 	return c, nil
 }
 
@@ -199,6 +200,20 @@ func (c *Company) Model(g datasets.Grain) (*driver.Model, error) {
 // not estimate keep the prior alone; without a model at all every driver does, and a note
 // says why.
 func (c *Company) Effects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
+	c.mu.Lock()
+	e, ok := c.effects[g]
+	c.mu.Unlock()
+	if ok {
+		return e.effects, slices.Clone(e.notes)
+	}
+	effects, notes := c.computeEffects(g)
+	c.mu.Lock()
+	c.effects[g] = effectsEntry{effects, notes}
+	c.mu.Unlock()
+	return effects, slices.Clone(notes)
+}
+
+func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
 	var notes []string
 	fitted := map[string]driver.Effect{}
 	m, err := c.Model(datasets.Quarter)

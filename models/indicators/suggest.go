@@ -659,7 +659,9 @@ func (e *estimator) effect(ind *Indicator) (Effect, bool) {
 		for k, i := range idx {
 			y[k], a[k], b[k], w[k] = rows[i].y, rows[i].x0, rows[i].x1, e.w[rows[i].scope]
 		}
-		group := func(key func(i int) int) {
+		// group demeans the three variables within groups and returns the largest change.
+		group := func(key func(i int) int) float64 {
+			moved := 0.0
 			for _, v := range [][]float64{y, a, b} {
 				sum, ws := map[int]float64{}, map[int]float64{}
 				for k, i := range idx {
@@ -668,14 +670,21 @@ func (e *estimator) effect(ind *Indicator) (Effect, bool) {
 				}
 				for k, i := range idx {
 					if ws[key(i)] > 0 {
-						v[k] -= sum[key(i)] / ws[key(i)]
+						d := sum[key(i)] / ws[key(i)]
+						v[k] -= d
+						moved = math.Max(moved, math.Abs(d))
 					}
 				}
 			}
+			return moved
 		}
-		for it := 0; it < 5; it++ {
-			group(func(i int) int { return rows[i].scope })
-			group(func(i int) int { return rows[i].t % perYear })
+		// Alternating projections onto the scope and season effects, to convergence (the
+		// two-way within transformation of an unbalanced panel).
+		for it := 0; it < 200; it++ {
+			m := group(func(i int) int { return rows[i].scope })
+			if m = math.Max(m, group(func(i int) int { return rows[i].t % perYear })); m < 1e-13 {
+				break
+			}
 		}
 		var saa, sab, sbb, say, sby float64
 		for k := range y {

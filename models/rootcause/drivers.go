@@ -391,6 +391,10 @@ func checkSeries(name string, sc Scale, xs []float64, n int) error {
 	return nil
 }
 
+// partPreference is the least share of the scope-level score an abnormal part's score must
+// reach to be reported instead: the more specific answer, when it explains most of the move.
+const partPreference = 0.5
+
 // judgeDriver scores one driver: its most telling move over the scope's series and its parts,
 // at each lag its effect reaches. It returns nil and a note when the driver cannot be judged.
 func judgeDriver(q DriverQuery, d DriverSeries, t int, dir float64, opt DriverOptions) (*DriverCause, string) {
@@ -441,7 +445,12 @@ func judgeDriver(q DriverQuery, d DriverSeries, t int, dir float64, opt DriverOp
 			rep.Contribution.Lower, rep.Contribution.Upper = rep.Contribution.Upper, rep.Contribution.Lower
 		}
 		rep.score = dir * rep.Contribution.Estimate
-		if best == nil || rep.score > best.score {
+		switch {
+		case best == nil || rep.score > best.score:
+			best = rep
+		case best.Where == "" && rep.score >= partPreference*best.score && rep.score > 0 && rep.Abnormal >= 0.5:
+			// An abnormal part that accounts for half of the scope's move or more says where
+			// it happened.
 			best = rep
 		}
 	}

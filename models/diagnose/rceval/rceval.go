@@ -134,11 +134,16 @@ type Metrics struct {
 	DriverNullSpecificity float64 `json:"driver_null_specificity"`
 	SliceNullSpecificity  float64 `json:"slice_null_specificity"`
 	IndicatorSpearman     float64 `json:"indicator_spearman"`
-	// The funnel-only drilldown's slice metrics (no driver-located slices), for comparison.
-	FunnelRecall1         float64 `json:"funnel_slice_recall1"`
-	FunnelRecall3         float64 `json:"funnel_slice_recall3"`
-	FunnelMRR             float64 `json:"funnel_slice_mrr"`
-	FunnelNullSpecificity float64 `json:"funnel_null_specificity"`
+}
+
+// FunnelMetrics are the slice metrics of the funnel drilldown alone (no driver-located
+// slices).
+type FunnelMetrics struct {
+	Recall1         float64 `json:"slice_recall1"`
+	Recall3         float64 `json:"slice_recall3"`
+	MRR             float64 `json:"slice_mrr"`
+	Sensitivity     float64 `json:"slice_sensitivity"`
+	NullSpecificity float64 `json:"null_specificity"`
 }
 
 // Report is the evaluation's result.
@@ -155,6 +160,8 @@ type Report struct {
 	// Method and Baseline are the metrics of diagnose and of the trivial baselines.
 	Method   Metrics `json:"method"`
 	Baseline Metrics `json:"baseline"`
+	// FunnelOnly are the method's slice metrics without the driver-located slices.
+	FunnelOnly FunnelMetrics `json:"funnel_only"`
 	// Misses lists the cases the method got wrong: a truth its first answer missed, or a null
 	// case where it claimed a cause.
 	Misses []string `json:"misses,omitempty"`
@@ -479,12 +486,9 @@ func summarize(cfg Config, rs []*companyResult) *Report {
 	}
 	rep.Method = metrics(dm, sm, sp)
 	rep.Baseline = metrics(db, sb, spb)
-	var fs rootcause.Scorer
-	for _, c := range sf {
-		fs.Add(c.truth, c.ranked, !c.claimed)
-	}
-	fm := fs.Metrics()
-	rep.Method.FunnelRecall1, rep.Method.FunnelRecall3, rep.Method.FunnelMRR, rep.Method.FunnelNullSpecificity = fm.Recall1, fm.Recall3, fm.MRR, fm.NullSpecificity
+	fm := metrics(nil, sf, nil)
+	rep.FunnelOnly = FunnelMetrics{Recall1: fm.SliceRecall1, Recall3: fm.SliceRecall3, MRR: fm.SliceMRR,
+		Sensitivity: fm.SliceSensitivity, NullSpecificity: fm.SliceNullSpecificity}
 	return rep
 }
 
