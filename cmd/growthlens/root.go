@@ -54,6 +54,8 @@ indicators per role and incentive recommendations per employee.`,
 		newBackupCmd(a),
 		newRestoreCmd(a),
 		newRecommendCmd(a),
+		newIndicatorsCmd(a),
+		newAlertsCmd(a),
 	)
 	return root
 }
