@@ -54,6 +54,7 @@ indicators per role and incentive recommendations per employee.`,
 		newBackupCmd(a),
 		newRestoreCmd(a),
 		newRecommendCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }
