@@ -349,9 +349,13 @@ func (s *Server) begin(c *gin.Context) {
 		status := c.Writer.Status()
 		elapsed := time.Since(rq.start)
 		s.metrics.observe(route, c.Request.Method, status, elapsed.Seconds())
+		// A 503 is a state (no model yet, shutting down), not a fault; a 500 is a fault.
 		level := slog.LevelDebug
-		if status >= 500 {
+		switch {
+		case status == http.StatusInternalServerError:
 			level = slog.LevelError
+		case status > 500:
+			level = slog.LevelInfo
 		}
 		if s.log.Enabled(context.Background(), level) {
 			attrs := []any{"request_id", rq.id, "method", c.Request.Method, "route", route, "status", status,
