@@ -56,6 +56,7 @@ indicators per role and incentive recommendations per employee.`,
 		newRecommendCmd(a),
 		newIndicatorsCmd(a),
 		newAlertsCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }
