@@ -221,7 +221,9 @@ type response struct {
 	header http.Header
 }
 
-func (r response) String() string { return fmt.Sprintf("%d %s", r.status, truncate(string(r.body), 600)) }
+func (r response) String() string {
+	return fmt.Sprintf("%d %s", r.status, truncate(string(r.body), 600))
+}
 
 // do sends a request. key is a "tenant/role" of ts.keys, a raw Authorization value starting
 // with "raw:", or "" for none.

@@ -322,7 +322,7 @@ func TestMalformedInput(t *testing.T) {
 	}
 	uploads := []struct {
 		path, ctype, body string
-		want             int
+		want              int
 	}{
 		{"/v1/data/nope", "text/csv", "a\n1\n", 404},
 		{"/v1/data/..", "text/csv", "a\n1\n", 404},
