@@ -90,36 +90,70 @@ func Build(ds *datasets.Dataset, opt Options) (*Panel, error) {
 // BuildDir is Build on a dataset directory, reading one large table at a time so that peak
 // memory is about that of the largest table, not of the whole dataset.
 func BuildDir(dir string, opt Options) (*Panel, error) {
+	ps, _, err := BuildDirAll(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// BuildDirAll builds one panel per Options from a dataset directory, reading each table once
+// for all of them (the training pipeline needs company, region and team panels, quarterly and
+// monthly). Panels are returned in the order of opts, with the load report of every table
+// (rows read, kept and rejected; warnings; missing optional tables).
+func BuildDirAll(dir string, opts ...Options) ([]*Panel, *datasets.Report, error) {
+	if len(opts) == 0 {
+		return nil, nil, fmt.Errorf("features: no panel asked for")
+	}
+	rep := &datasets.Report{Tables: map[string]*datasets.TableReport{}}
 	load := func(tables ...string) (*datasets.Dataset, error) {
-		ds, _, err := datasets.Load(dir, datasets.WithTables(tables...))
+		ds, r, err := datasets.Load(dir, datasets.WithTables(tables...))
+		if r != nil {
+			for name, tr := range r.Tables {
+				rep.Tables[name] = tr
+			}
+			rep.Missing = append(rep.Missing, r.Missing...)
+			rep.Warnings = append(rep.Warnings, r.Warnings...)
+		}
 		return ds, err
 	}
 	base, err := load("employees", "accounts", "opportunities", "revenue")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b, err := start(base, opt)
-	if err != nil {
-		return nil, err
+	bs := make([]*builder, len(opts))
+	for i, opt := range opts {
+		if bs[i], err = start(base, opt); err != nil {
+			return nil, nil, err
+		}
+		bs[i].opportunities()
+		bs[i].revenueTable()
+		bs[i].accounts()
+		bs[i].people()
 	}
-	b.opportunities()
-	b.revenueTable()
-	b.accounts()
-	b.people()
 	base.Opportunities = nil
 	for _, t := range []struct {
 		name string
-		add  func()
+		add  func(*builder)
 	}{
-		{"invoices", b.invoices}, {"tickets", b.tickets}, {"purchase_orders", b.purchaseOrders},
-		{"expense_claims", b.claims}, {"marketing_spend", b.marketing}, {"targets", b.targets},
+		{"invoices", (*builder).invoices}, {"tickets", (*builder).tickets}, {"purchase_orders", (*builder).purchaseOrders},
+		{"expense_claims", (*builder).claims}, {"marketing_spend", (*builder).marketing}, {"targets", (*builder).targets},
 	} {
-		if b.ds, err = load(t.name); err != nil {
-			return nil, err
+		ds, err := load(t.name)
+		if err != nil {
+			return nil, nil, err
 		}
-		t.add()
+		for _, b := range bs {
+			b.ds = ds
+			t.add(b)
+		}
 	}
-	return b.finish(), nil
+	out := make([]*Panel, len(bs))
+	for i, b := range bs {
+		out[i] = b.finish()
+	}
+	slices.Sort(rep.Missing)
+	return out, rep, nil
 }
 
 func start(ds *datasets.Dataset, opt Options) (*builder, error) {
@@ -222,7 +256,7 @@ func (b *builder) frame() error {
 	if lastP.N < b.first.N {
 		return fmt.Errorf("features: data ends (%s) before the first revenue (%s)", datasets.FormatDate(asOf), datasets.FormatDate(firstRev))
 	}
-	p := &Panel{Grain: g, Level: b.opt.Level, values: map[string][][]float64{}}
+	p := &Panel{Grain: g, Level: b.opt.Level, AsOf: asOf, values: map[string][][]float64{}}
 	for per := b.first; per.N <= lastP.N; per = per.Add(1) {
 		p.Periods = append(p.Periods, per)
 		p.Complete = append(p.Complete, !per.End().After(asOf))

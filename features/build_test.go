@@ -189,3 +189,29 @@ func TestBuildDirMatchesBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildDirAllMatchesBuildDir(t *testing.T) {
+	opts := []Options{{Grain: datasets.Quarter, Level: Company}, {Grain: datasets.Month, Level: Region}, {Grain: datasets.Quarter, Level: Team}}
+	all, rep, err := BuildDirAll("testdata/panel", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Tables["opportunities"]; got == nil || got.Read != 5 || got.Rejected != 0 {
+		t.Errorf("opportunities report = %+v, want 5 read, none rejected", got)
+	}
+	for i, opt := range opts {
+		one, err := BuildDir("testdata/panel", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b strings.Builder
+		one.WriteCSV(&a)
+		all[i].WriteCSV(&b)
+		if a.String() != b.String() {
+			t.Errorf("%v: BuildDirAll differs from BuildDir", opt)
+		}
+	}
+	if _, _, err := BuildDirAll("testdata/panel"); err == nil {
+		t.Error("no options: want error")
+	}
+}

@@ -11,6 +11,9 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 	}
 	cmd.AddCommand(
 		newEvaluateClassifierCmd(a),
+		newEvaluateForecastCmd(a),
+		newEvaluateAllCmd(a),
+		newEvaluateRootcauseCmd(a),
 	)
 	return cmd
 }

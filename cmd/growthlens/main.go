@@ -36,3 +36,6 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
+
+// usageError marks err as a usage mistake (exit code 2).
+func usageError(err error) error { return exitError{code: 2, err: err} }

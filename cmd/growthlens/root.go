@@ -41,6 +41,8 @@ indicators per role and incentive recommendations per employee.`,
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", envOr("GROWTHLENS_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env GROWTHLENS_LOG_LEVEL)")
 	root.AddCommand(
 		newVersionCmd(a),
+		newTrainCmd(a),
+		newRunsCmd(a),
 		newGenerateCmd(a),
 		newFeaturesCmd(a),
 		newEvaluateCmd(a),
@@ -52,6 +54,9 @@ indicators per role and incentive recommendations per employee.`,
 		newBackupCmd(a),
 		newRestoreCmd(a),
 		newRecommendCmd(a),
+		newIndicatorsCmd(a),
+		newAlertsCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }

@@ -21,6 +21,7 @@ type whatifFlags struct {
 	scope   string
 	changes []string
 	jsonOut bool
+	monthly bool
 	opt     driver.Options
 }
 
@@ -43,7 +44,12 @@ are mediators, not drivers: change the drivers behind them.
 
 --scope is company (all regions together, the default), region:NAME or team:ID; a team scope
 fits the model on the team panel, where spend, supply lead time and first response (tickets
-belong to support teams) are not available.`,
+belong to support teams) are not available.
+
+--monthly reads the drivers month by month (quarterly growth on the monthly changes of the
+quarter and the --lags quarters before it, default 2): it removes the bias that quarterly
+means give a driver whose effect comes a month or two after it moves, but needs a large
+company (many regions × years) for its wider set of coefficients.`,
 		Example: `  growthlens whatif --data var/default --change marketing_spend=+15% --change first_response_hours=-50%
   growthlens whatif --data var/default --scope region:East --change supply_lead_days=-2 --json`,
 		Args: cobra.NoArgs,
@@ -58,7 +64,8 @@ belong to support teams) are not available.`,
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
 	fl.Uint64Var(&f.opt.Seed, "seed", 1, "bootstrap seed")
 	fl.IntVar(&f.opt.Replicates, "replicates", d.Replicates, "bootstrap replicates (at least 100)")
-	fl.IntVar(&f.opt.Lags, "lags", d.Lags, "highest lag of the driver changes, in quarters")
+	fl.IntVar(&f.opt.Lags, "lags", 0, "highest lag of the driver changes, in quarters (default 1, or 2 with --monthly)")
+	fl.BoolVar(&f.monthly, "monthly", false, "read the drivers month by month (mixed-frequency model)")
 	fl.StringVar(&f.opt.Shrink, "shrink", d.Shrink, "what the penalty falls on: shape (how effects spread over lags) or all")
 	fl.Float64Var(&f.opt.L1Ratio, "l1-ratio", 0, "penalty mix: 0 ridge, 1 lasso, between elastic net")
 	fl.Float64Var(&f.opt.Level, "level", d.Level, "confidence level of the intervals")
@@ -119,8 +126,17 @@ func runWhatif(a *app, f whatifFlags) error {
 	for _, w := range p.Warnings {
 		a.log.Debug(w)
 	}
-	m, err := driver.Fit(p, f.opt)
-	if err != nil {
+	var m *driver.Model
+	if f.monthly {
+		mp, err := features.Build(ds, features.Options{Grain: datasets.Month, Level: level})
+		if err != nil {
+			return err
+		}
+		m, err = driver.FitMixed(p, mp, f.opt)
+		if err != nil {
+			return err
+		}
+	} else if m, err = driver.Fit(p, f.opt); err != nil {
 		return err
 	}
 	for _, n := range m.Notes {

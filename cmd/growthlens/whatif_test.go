@@ -88,6 +88,39 @@ func TestWhatifJSON(t *testing.T) {
 	}
 }
 
+// TestWhatifMonthly checks that --monthly fits the mixed-frequency model: nine monthly lags
+// folded into three quarters, and a three-quarter growth path.
+func TestWhatifMonthly(t *testing.T) {
+	dir := whatifData(t)
+	stdout, _, err := runCLI(t, "whatif", "--data", dir, "--monthly", "--change", "supply_lead_days=-2", "--replicates", "100", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Model struct {
+			MonthLags int `json:"month_lags"`
+			Effects   []struct {
+				Lags   []json.RawMessage `json:"lags"`
+				Months []json.RawMessage `json:"months"`
+			} `json:"effects"`
+		} `json:"model"`
+		Scenario struct {
+			Growth []json.RawMessage `json:"growth"`
+		} `json:"scenario"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v\n%s", err, stdout)
+	}
+	if got.Model.MonthLags != 8 || len(got.Model.Effects) == 0 || len(got.Scenario.Growth) != 3 {
+		t.Fatalf("month lags %d, %d effects, %d-quarter growth path: want 8, some, 3", got.Model.MonthLags, len(got.Model.Effects), len(got.Scenario.Growth))
+	}
+	for i, e := range got.Model.Effects {
+		if len(e.Lags) != 3 || len(e.Months) != 9 {
+			t.Errorf("effect %d: %d lags and %d months, want 3 and 9", i, len(e.Lags), len(e.Months))
+		}
+	}
+}
+
 func TestWhatifTable(t *testing.T) {
 	dir := whatifData(t)
 	stdout, _, err := runCLI(t, "whatif", "--data", dir, "--change", "marketing_spend=+15%", "--replicates", "100")

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,12 +59,46 @@ func TestBenchCoverage(t *testing.T) {
 	tw.Flush()
 }
 
-// TestBenchRecovery fits held-out synthetic companies with both penalties and prints, per
-// driver, how often the 95 % interval holds the true effect, how often the estimate has the
-// right sign, the mean estimate and the mean interval width. For the random scenario it also
-// attributes each shocked region-quarter, with the expectation a one-step seasonal forecast
-// from the quarter before (R_{t−1}·R_{t−4}/R_{t−5}) and From = t−1, and counts how often the
-// shocked driver has the largest contribution.
+// benchVariant is one way of fitting a company in TestBenchRecovery.
+type benchVariant struct {
+	name  string
+	mixed bool // FitMixed on the quarterly and monthly panels, else Fit on the quarterly one
+	opt   Options
+}
+
+// allBenchVariants are the fits -driver.bench.variants can name. The lags variants are how
+// MixedLags was chosen (on seeds 1–5 of the large companies).
+var allBenchVariants = []benchVariant{
+	{"quarterly/shape", false, Options{Shrink: ShrinkShape}},
+	{"quarterly/all", false, Options{Shrink: ShrinkAll}},
+	{"mixed/shape", true, Options{Shrink: ShrinkShape}},
+	{"quarterly/shape/lags2", false, Options{Shrink: ShrinkShape, Lags: 2}},
+	{"mixed/shape/lags1", true, Options{Shrink: ShrinkShape, Lags: 1}},
+	{"mixed/shape/lags3", true, Options{Shrink: ShrinkShape, Lags: 3}},
+}
+
+var benchVariantNames = flag.String("driver.bench.variants", "quarterly/shape,quarterly/all,mixed/shape",
+	"fits TestBenchRecovery compares (see allBenchVariants)")
+
+func selectedVariants() ([]benchVariant, error) {
+	var out []benchVariant
+	for _, name := range strings.Split(*benchVariantNames, ",") {
+		i := slices.IndexFunc(allBenchVariants, func(v benchVariant) bool { return v.name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("-driver.bench.variants: unknown %q", name)
+		}
+		out = append(out, allBenchVariants[i])
+	}
+	return out, nil
+}
+
+// TestBenchRecovery fits held-out synthetic companies with Fit (quarterly drivers, both
+// penalties) and FitMixed (monthly drivers) and prints, per driver, how often the 95 %
+// interval holds the true effect, how often the estimate has the right sign, the mean estimate
+// and the mean interval width. For the random scenario it also attributes each shocked
+// region-quarter, with the expectation a one-step seasonal forecast from the quarter before
+// (R_{t−1}·R_{t−4}/R_{t−5}) and From = t−1, and counts how often the shocked driver has the
+// largest contribution.
 func TestBenchRecovery(t *testing.T) {
 	if !*bench {
 		t.Skip("run with -driver.bench")
@@ -72,14 +107,18 @@ func TestBenchRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	benchVariants, err := selectedVariants()
+	if err != nil {
+		t.Fatal(err)
+	}
 	type tally struct {
 		n, inside, sign  int
 		sum, width, sum2 float64
 	}
-	stats := map[string]map[string]*tally{} // shrink → driver
+	stats := map[string]map[string]*tally{} // variant → driver
 	truthOf := map[string]float64{}
 	var order []string
-	top1, shocks := 0, 0
+	top1, shocks := map[string]int{}, map[string]int{}
 	for _, scenario := range strings.Split(*benchScenarios, ",") {
 		for _, seed := range seeds {
 			cfg := recoveryConfig(scenario, seed)
@@ -103,14 +142,25 @@ func TestBenchRecovery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			mp, err := features.Build(ds, features.Options{Grain: datasets.Month, Level: features.Region})
+			if err != nil {
+				t.Fatal(err)
+			}
 			os.RemoveAll(dir)
-			for _, shrink := range []string{ShrinkShape, ShrinkAll} {
-				m, err := Fit(p, Options{Shrink: shrink, Seed: seed})
+			for _, v := range benchVariants {
+				opt := v.opt
+				opt.Seed = seed
+				var m *Model
+				if v.mixed {
+					m, err = FitMixed(p, mp, opt)
+				} else {
+					m, err = Fit(p, opt)
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
-				if stats[shrink] == nil {
-					stats[shrink] = map[string]*tally{}
+				if stats[v.name] == nil {
+					stats[v.name] = map[string]*tally{}
 				}
 				for _, e := range m.Effects {
 					want, _ := truth.Effect(e.Column)
@@ -118,10 +168,10 @@ func TestBenchRecovery(t *testing.T) {
 						truthOf[e.Column] = want.Effect
 						order = append(order, e.Column)
 					}
-					st := stats[shrink][e.Column]
+					st := stats[v.name][e.Column]
 					if st == nil {
 						st = &tally{}
-						stats[shrink][e.Column] = st
+						stats[v.name][e.Column] = st
 					}
 					s := e.Sustained
 					st.n++
@@ -135,7 +185,7 @@ func TestBenchRecovery(t *testing.T) {
 					st.sum2 += s.Estimate * s.Estimate
 					st.width += s.Upper - s.Lower
 				}
-				if shrink != ShrinkShape {
+				if v.opt.Shrink != ShrinkShape {
 					continue
 				}
 				for _, sh := range truth.Shocks {
@@ -146,12 +196,12 @@ func TestBenchRecovery(t *testing.T) {
 					exp := p.Value(sh.ScopeID, q.Add(-1), "revenue") * p.Value(sh.ScopeID, q.Add(-4), "revenue") / p.Value(sh.ScopeID, q.Add(-5), "revenue")
 					at, err := m.Attribute(Query{Scope: sh.ScopeID, Period: q, Expected: exp, From: q.Add(-1)})
 					if err != nil {
-						t.Logf("%s-%d shock %s %s %s: %v", scenario, seed, sh.Driver, sh.ScopeID, sh.Period, err)
+						t.Logf("%s-%d %s shock %s %s %s: %v", scenario, seed, v.name, sh.Driver, sh.ScopeID, sh.Period, err)
 						continue
 					}
-					shocks++
+					shocks[v.name]++
 					if len(at.Contributions) > 0 && at.Contributions[0].Column == sh.Driver {
-						top1++
+						top1[v.name]++
 					}
 				}
 			}
@@ -160,19 +210,24 @@ func TestBenchRecovery(t *testing.T) {
 	}
 	fmt.Printf("companies: %s × seeds %s, size %s\n", *benchScenarios, *benchSeeds, *benchSize)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "shrink\tdriver\ttrue\tmean estimate\ts.d.\tCI holds truth\tsign right\tmean CI width\t")
-	for _, shrink := range []string{ShrinkShape, ShrinkAll} {
+	fmt.Fprintln(tw, "model\tdriver\ttrue\tmean estimate\ts.d.\tCI holds truth\tsign right\tmean CI width\t")
+	for _, v := range benchVariants {
 		for _, d := range order {
-			st := stats[shrink][d]
+			st := stats[v.name][d]
+			if st == nil {
+				continue
+			}
 			n := float64(st.n)
 			mean := st.sum / n
 			sd := math.Sqrt(math.Max(0, st.sum2/n-mean*mean) * n / math.Max(1, n-1))
-			fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%d/%d\t%d/%d\t%.4f\t\n", shrink, d, truthOf[d], mean, sd, st.inside, st.n, st.sign, st.n, st.width/n)
+			fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%d/%d\t%d/%d\t%.4f\t\n", v.name, d, truthOf[d], mean, sd, st.inside, st.n, st.sign, st.n, st.width/n)
 		}
 	}
 	tw.Flush()
-	if shocks > 0 {
-		fmt.Printf("shocked driver ranked first by Attribute (shape, From = quarter before): %d/%d\n", top1, shocks)
+	for _, v := range benchVariants {
+		if shocks[v.name] > 0 {
+			fmt.Printf("%s: shocked driver ranked first by Attribute (From = quarter before): %d/%d\n", v.name, top1[v.name], shocks[v.name])
+		}
 	}
 }
 

@@ -101,38 +101,129 @@ func (s *sample) gather(idx []int) *sample {
 	return out
 }
 
-// design builds the regression sample from a frame in the given lag basis: growth Δ log revenue of scope s in period
-// t against Δ driver of periods t−l, l = 0..lags. A row needs complete periods t−lags−1..t,
-// positive revenue in t−1 and t, and every kept driver's changes. A driver missing in more
-// than half of the rows that have growth is dropped (with a note) rather than throwing those
-// rows away for every other driver.
+// lagLayout says which lagged driver changes a growth row is regressed on.
+type lagLayout struct {
+	// L is the number of lag columns per driver.
+	L int
+	// src is the frame the drivers are read from.
+	src *frame
+	// need reports whether the driver periods row (s, t) of the growth frame needs are in src
+	// and complete.
+	need func(s, t int) bool
+	// changes writes the driver's L lagged changes for row (s, t) into out, on the model's
+	// scale; NaN where a value is unknown.
+	changes func(sp Spec, s, t int, out []float64)
+}
+
+// delta returns a driver's change from period u−k to period u of scope s of f on the model's
+// scale.
+func (f *frame) delta(sp Spec, s, u, k int) float64 {
+	v := f.cols[sp.Column][s]
+	return transformed(v[u], sp.Scale) - transformed(v[u-k], sp.Scale)
+}
+
+// periodLayout regresses growth in period t on the driver changes into periods t, …, t−lags of
+// the same frame.
+func periodLayout(f *frame, lags int) lagLayout {
+	return lagLayout{
+		L: lags + 1, src: f,
+		need: func(s, t int) bool {
+			if t-lags-1 < 0 {
+				return false
+			}
+			for k := t - lags - 1; k <= t; k++ {
+				if !f.complete[k] {
+					return false
+				}
+			}
+			return true
+		},
+		changes: func(sp Spec, s, t int, out []float64) {
+			for l := range out {
+				out[l] = f.delta(sp, s, t-l, 1)
+			}
+		},
+	}
+}
+
+// mixedLayout regresses quarterly growth (frame q) on monthly driver levels (frame m):
+// column j of a driver is its change over the three months ending j months before the
+// quarter's last month, x_{u−j} − x_{u−j−3}, j = 0..3(lags+1)−1. If log revenue of quarter t
+// is Σ_j c_j x_{u−j} (each month's level weighted by how much of the quarter's revenue it
+// moves), its growth is exactly Σ_j c_j (x_{u−j} − x_{u−j−3}); see the package documentation.
+func mixedLayout(q, m *frame, lags int) lagLayout {
+	L := 3 * (lags + 1)
+	scope := make([]int, len(q.scopes))
+	for s, id := range q.scopes {
+		scope[s] = m.scopeIndex(id)
+	}
+	// month returns the index into m of the last month of quarter t, or -1.
+	month := func(t int) int {
+		if len(m.periods) == 0 {
+			return -1
+		}
+		u := 3*q.periods[t].N + 2 - m.periods[0].N
+		if u < 0 || u >= len(m.periods) {
+			return -1
+		}
+		return u
+	}
+	return lagLayout{
+		L: L, src: m,
+		need: func(s, t int) bool {
+			u := month(t)
+			if scope[s] < 0 || u < 0 || u-L-2 < 0 {
+				return false
+			}
+			for k := u - L - 2; k <= u; k++ {
+				if !m.complete[k] {
+					return false
+				}
+			}
+			return true
+		},
+		changes: func(sp Spec, s, t int, out []float64) {
+			u := month(t)
+			for j := range out {
+				out[j] = m.delta(sp, scope[s], u-j, 3)
+			}
+		},
+	}
+}
+
+// design builds the regression sample of a frame's growth on its own lagged driver changes
+// (periodLayout).
 func design(f *frame, specs []Spec, lags int, weighting string, basis [][]float64) (*sample, []Spec, []string, error) {
+	return designWith(f, periodLayout(f, lags), specs, weighting, basis)
+}
+
+// designWith builds the regression sample in the given lag basis: growth Δ log revenue of
+// scope s in period t of f against the driver changes the layout gives for that row. A row
+// needs complete periods t−1 and t, positive revenue in both, the driver periods the layout
+// needs, and every kept driver's changes. A driver missing in more than half of the rows that
+// have growth is dropped (with a note) rather than throwing those rows away for every other
+// driver.
+func designWith(f *frame, lay lagLayout, specs []Spec, weighting string, basis [][]float64) (*sample, []Spec, []string, error) {
 	var notes []string
 	rev, ok := f.cols[revenueColumn]
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("panel has no %s column", revenueColumn)
 	}
+	L := lay.L
 	type cand struct{ s, t int }
 	var cands []cand
 	for s := range f.scopes {
-		for t := lags + 1; t < len(f.periods); t++ {
-			okRow := rev[s][t] > 0 && rev[s][t-1] > 0
-			for k := t - lags - 1; k <= t && okRow; k++ {
-				okRow = f.complete[k]
-			}
-			if okRow {
+		for t := 1; t < len(f.periods); t++ {
+			if rev[s][t] > 0 && rev[s][t-1] > 0 && f.complete[t] && f.complete[t-1] && lay.need(s, t) {
 				cands = append(cands, cand{s, t})
 			}
 		}
 	}
-	// delta returns the driver's change into period t of scope s on the model's scale.
-	delta := func(sp Spec, s, t int) float64 {
-		v := f.cols[sp.Column][s]
-		return transformed(v[t], sp.Scale) - transformed(v[t-1], sp.Scale)
-	}
+	buf := make([]float64, L)
 	rowOK := func(sp Spec, c cand) bool {
-		for l := 0; l <= lags; l++ {
-			if d := delta(sp, c.s, c.t-l); math.IsNaN(d) || math.IsInf(d, 0) {
+		lay.changes(sp, c.s, c.t, buf)
+		for _, d := range buf {
+			if math.IsNaN(d) || math.IsInf(d, 0) {
 				return false
 			}
 		}
@@ -140,7 +231,7 @@ func design(f *frame, specs []Spec, lags int, weighting string, basis [][]float6
 	}
 	var kept []Spec
 	for _, sp := range specs {
-		if _, ok := f.cols[sp.Column]; !ok {
+		if _, ok := lay.src.cols[sp.Column]; !ok {
 			notes = append(notes, fmt.Sprintf("driver %s dropped: not in the panel", sp.Column))
 			continue
 		}
@@ -163,24 +254,24 @@ func design(f *frame, specs []Spec, lags int, weighting string, basis [][]float6
 		return nil, nil, notes, fmt.Errorf("no driver is usable: %v", notes)
 	}
 	perYear := f.grain.PerYear()
-	smp := &sample{p: len(kept) * (lags + 1)}
+	smp := &sample{p: len(kept) * L}
 	dropped := 0
 	for _, c := range cands {
+		x := make([]float64, smp.p)
 		ok := true
-		for _, sp := range kept {
-			ok = ok && rowOK(sp, c)
+		for j, sp := range kept {
+			if ok = rowOK(sp, c); !ok {
+				break
+			}
+			for k := 0; k < L; k++ {
+				for l := 0; l < L; l++ {
+					x[j*L+k] += buf[l] * basis[l][k]
+				}
+			}
 		}
 		if !ok {
 			dropped++
 			continue
-		}
-		x := make([]float64, smp.p)
-		for j, sp := range kept {
-			for k := 0; k <= lags; k++ {
-				for l := 0; l <= lags; l++ {
-					x[j*(lags+1)+k] += delta(sp, c.s, c.t-l) * basis[l][k]
-				}
-			}
 		}
 		smp.y = append(smp.y, math.Log(rev[c.s][c.t])-math.Log(rev[c.s][c.t-1]))
 		smp.x = append(smp.x, x)

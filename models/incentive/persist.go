@@ -2,7 +2,7 @@ package incentive
 
 import (
 	"bytes"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -28,13 +28,19 @@ type persisted struct {
 }
 
 // persistMagic starts every serialised recommender; the last byte is the format version.
-var persistMagic = []byte("growthlens/incentive\x00\x02")
+// Version 3 is JSON with the conditional logit and the linear logistic (Choice, Risk); version
+// 2 was JSON with classify models only (map keys sorted, so the same models give the same
+// bytes); version 1 was gob, whose maps come out in random order.
+var persistMagic = []byte("growthlens/incentive\x00\x03")
 
 // MarshalBinary serialises the fitted models, the config and the training summary (not the
-// employees: Restore takes the data to serve).
+// employees: Restore takes the data to serve). The same fitted models give the same bytes:
+// the training time is left out of the summary and maps are written in key order, so a
+// registry can tell an unchanged model by its hash.
 func (r *Recommender) MarshalBinary() ([]byte, error) {
 	p := persisted{Config: r.cfg, Choice: r.choice, Risk: r.risk, PrefClass: r.prefClass, AttrYes: r.attrYes, Perf: *r.perf, Cost: *r.cost,
 		RaiseShare: r.raiseShare, Summary: r.summary}
+	p.Summary.Seconds = 0
 	var err error
 	if r.pref != nil {
 		if p.Preference, err = r.pref.MarshalBinary(); err != nil {
@@ -48,7 +54,7 @@ func (r *Recommender) MarshalBinary() ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Write(persistMagic)
-	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
+	if err := json.NewEncoder(&buf).Encode(&p); err != nil {
 		return nil, fmt.Errorf("encode recommender: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -65,7 +71,7 @@ func Restore(b []byte, ds *datasets.Dataset) (*Recommender, error) {
 		return nil, fmt.Errorf("restore recommender: format version %d, this build reads %d", v, persistMagic[len(persistMagic)-1])
 	}
 	var p persisted
-	if err := gob.NewDecoder(bytes.NewReader(b[len(persistMagic):])).Decode(&p); err != nil {
+	if err := json.Unmarshal(b[len(persistMagic):], &p); err != nil {
 		return nil, fmt.Errorf("restore recommender: %w", err)
 	}
 	if err := p.Config.Validate(); err != nil {

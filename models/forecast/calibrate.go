@@ -1,0 +1,114 @@
+package forecast
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Calibration constants, chosen on rolling-origin validation of the M3 quarterly training
+// parts only (three held-out origins; see the README): the variance of the h-step error grows
+// as h^calPower, and the Student-t quantiles use 0.4 degrees of freedom per backtest origin,
+// because errors from neighbouring origins overlap and are far from independent and forecast
+// errors have heavier tails than a normal. With these the default combination's pooled
+// pseudo-test coverage was 81.6 % for 80 % intervals and 94.9 % for 95 % ones, and within
+// 79–85 % and 93.9–96.1 % at every horizon 1–8. calInflation, a plain width multiplier, was
+// not needed.
+const (
+	calPower     = 1.25
+	calDFPerOrig = 0.4
+	calInflation = 1.0
+)
+
+// horizonError is one backtest forecast and what happened.
+type horizonError struct {
+	h    int
+	y, f float64
+}
+
+// Uncertainty is the calibrated error model behind the intervals. The error at horizon h —
+// the relative error (y − ŷ)/ŷ when Relative, y − ŷ otherwise — is modelled as
+// Scale·g(h)·Inflation·T, where
+// g(h) = min(h, Cap)^(Power/2) (no cap when Cap is 0) and T is Student-t with DF degrees of
+// freedom. Scale is estimated from the backtest errors, each divided by g(h); DF is the number
+// of backtest origins times calDFPerOrig, so that intervals resting on few origins are wider.
+//
+// Relative errors are used for positive series with positive forecasts: business series'
+// errors scale with their level. The interval is then ŷ·(1 ± w), its lower end clipped at 0.
+// (Log errors, the other natural choice, give upper bounds that explode for volatile series;
+// on validation they scored a worse MSIS at the same coverage.)
+type Uncertainty struct {
+	Relative  bool    `json:"relative"`
+	Scale     float64 `json:"scale"`
+	Power     float64 `json:"power"`
+	Cap       int     `json:"cap,omitempty"`
+	DF        float64 `json:"df"`
+	Inflation float64 `json:"inflation"`
+}
+
+// calibrate fits the level error model to backtest errors. With no errors the scale is 0.
+func calibrate(errs []horizonError, relative bool, origins int) Uncertainty {
+	return Uncertainty{Relative: relative, Power: calPower, DF: calDF(origins), Inflation: calInflation}.fit(errs)
+}
+
+// calDF returns the degrees of freedom for errors from the given number of origins.
+func calDF(origins int) float64 { return math.Max(1, calDFPerOrig*float64(origins)) }
+
+// fit estimates Scale from errors under u's shape and space.
+func (u Uncertainty) fit(errs []horizonError) Uncertainty {
+	s, k := 0.0, 0
+	for _, e := range errs {
+		d := e.y - e.f
+		if u.Relative {
+			d /= e.f
+		}
+		g := u.shape(e.h)
+		s += d * d / (g * g)
+		k++
+	}
+	u.Scale = 0
+	if k > 0 {
+		u.Scale = math.Sqrt(s / float64(k))
+	}
+	return u
+}
+
+// shape returns g(h), the error scale at horizon h relative to Scale.
+func (u Uncertainty) shape(h int) float64 {
+	if u.Cap > 0 {
+		h = min(h, u.Cap)
+	}
+	return math.Pow(float64(h), u.Power/2)
+}
+
+// quantile returns the standardised error quantile at (1+level/100)/2.
+func (u Uncertainty) quantile(level float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Quantile(0.5+level/200) * u.Inflation
+}
+
+// halfWidth returns the error quantile q·Scale·g(h) for horizon h (1-based).
+func (u Uncertainty) halfWidth(h int, q float64) float64 {
+	return q * u.Scale * u.shape(h)
+}
+
+// intervals puts the calibrated intervals around forecasts f.
+func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
+	out := make([]Interval, len(levels))
+	for i, l := range levels {
+		iv := Interval{Level: l, Lower: make([]float64, len(f)), Upper: make([]float64, len(f))}
+		q := 0.0
+		if u.Scale > 0 {
+			q = u.quantile(l)
+		}
+		for j, v := range f {
+			w := u.halfWidth(j+1, q)
+			if u.Relative {
+				iv.Lower[j], iv.Upper[j] = math.Max(0, v*(1-w)), v*(1+w)
+			} else {
+				iv.Lower[j], iv.Upper[j] = v-w, v+w
+			}
+		}
+		out[i] = iv
+	}
+	return out
+}

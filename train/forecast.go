@@ -1,0 +1,230 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/forecast"
+)
+
+// ForecastName is the registry name of the forecast set.
+const ForecastName = "forecast"
+
+// fitForecast forecasts the revenue of the company, each region and each team.
+func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) {
+	cfg := in.cfg
+	opts := forecast.Options{Horizon: cfg.Horizon, Levels: cfg.Levels}
+	set := newSet(in, opts)
+	var warns []string
+	type job struct {
+		p     *features.Panel
+		scope string
+	}
+	var jobs []job
+	for _, p := range []*features.Panel{in.company, in.region, in.team} {
+		for _, s := range p.Scopes {
+			jobs = append(jobs, job{p, s})
+		}
+	}
+	set.Scopes = make([]forecast.Scope, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				set.Scopes[i] = forecastScope(jobs[i].p, jobs[i].scope, opts)
+			}
+		}()
+	}
+	for i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+		cfg.progress("forecast", i+1, len(jobs))
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, s := range set.Scopes {
+		if s.Error != "" {
+			warns = append(warns, fmt.Sprintf("%s %s: %s", s.Level, s.ID, s.Error))
+		}
+	}
+	co, _ := set.Find(string(features.Company), "")
+	if co == nil || co.Forecast == nil {
+		return nil, warns, fmt.Errorf("the company's revenue cannot be forecast: %s", co.Error)
+	}
+	b, err := set.MarshalBinary()
+	if err != nil {
+		return nil, warns, fmt.Errorf("encode forecast set: %w", err)
+	}
+	metrics := forecastMetrics(set)
+	c := &candidate{
+		name: ForecastName, kind: forecast.SetKind, artifact: b, metrics: metrics,
+		backtest: co.Forecast.Backtest.Accuracy, primary: "mase",
+		rescore: func(champion []byte) (float64, error) { return rescoreForecast(champion, in) },
+	}
+	return c, warns, nil
+}
+
+func newSet(in *inputs, opts forecast.Options) *forecast.Set {
+	members := forecast.DefaultMembers()
+	names := make([]string, len(members))
+	for i, m := range members {
+		names[i] = m.Name()
+	}
+	asOf := ""
+	if last := in.company.LastComplete(); last >= 0 {
+		asOf = datasets.FormatDate(in.company.Periods[last].End())
+	}
+	return &forecast.Set{
+		Grain: "quarter", Period: 4, AsOf: asOf, Horizon: opts.Horizon, Levels: opts.Levels,
+		Members: names, Combine: forecast.DefaultCombine, Origins: 8,
+	}
+}
+
+// revenueSeries returns a scope's revenue over complete periods, from its first positive
+// quarter (before it the scope did not sell yet) to the last complete one.
+func revenueSeries(p *features.Panel, scope string) ([]datasets.Period, []float64) {
+	rev := p.Series(scope, features.ColRevenue)
+	last := p.LastComplete()
+	first := -1
+	for t := 0; t <= last; t++ {
+		if rev[t] > 0 {
+			first = t
+			break
+		}
+	}
+	if first < 0 {
+		return nil, nil
+	}
+	var per []datasets.Period
+	var vals []float64
+	for t := first; t <= last; t++ {
+		if !p.Complete[t] {
+			continue
+		}
+		v := rev[t]
+		if math.IsNaN(v) {
+			v = 0 // no won deal in a complete quarter: revenue was zero
+		}
+		per = append(per, p.Periods[t])
+		vals = append(vals, v)
+	}
+	return per, vals
+}
+
+func forecastScope(p *features.Panel, scope string, opts forecast.Options) forecast.Scope {
+	out := forecast.Scope{Level: string(p.Level), ID: scope}
+	per, vals := revenueSeries(p, scope)
+	out.History = vals
+	for _, q := range per {
+		out.Periods = append(out.Periods, q.String())
+	}
+	if len(vals) < 2 {
+		out.Error = fmt.Sprintf("%d quarters of revenue, need at least 2", len(vals))
+		return out
+	}
+	s := forecast.Series{Values: vals, Period: 4, Start: forecast.PeriodIndex{Year: per[0].Year(), Sub: per[0].Index()}}
+	res, err := forecast.Auto(s, opts)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	out.Forecast = res
+	if g, err := forecast.Growth(s, res); err == nil {
+		out.Growth = g
+	}
+	return out
+}
+
+// forecastMetrics summarizes the backtests: the company's combination sMAPE, MASE and mean
+// absolute percentage error one quarter ahead and over all horizons (what the review page
+// states), and the regions' mean MASE.
+func forecastMetrics(set *forecast.Set) map[string]float64 {
+	m := map[string]float64{}
+	co, _ := set.Find(string(features.Company), "")
+	if co != nil && co.Forecast != nil && len(co.Forecast.Backtest.Accuracy) > 0 {
+		acc := co.Forecast.Backtest.Accuracy[0]
+		m["smape"], m["mase"] = acc.SMAPE, acc.MASE
+		m["mape_h1"], m["mape"] = BacktestMAPE(co)
+	}
+	sum, n := 0.0, 0
+	for _, s := range set.Scopes {
+		if s.Level == string(features.Region) && s.Forecast != nil && len(s.Forecast.Backtest.Accuracy) > 0 {
+			if v := s.Forecast.Backtest.Accuracy[0].MASE; !math.IsNaN(v) && !math.IsInf(v, 0) {
+				sum += v
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		m["region_mase"] = sum / float64(n)
+	}
+	return m
+}
+
+// BacktestMAPE is the mean absolute percentage error (a fraction) of a scope's backtest
+// forecasts one step ahead and over every horizon, against actuals > 0; NaN when there are
+// none. The server states it beside each forecast.
+func BacktestMAPE(s *forecast.Scope) (h1, all float64) {
+	bt := s.Forecast.Backtest
+	var s1, sa float64
+	var n1, na int
+	for k, o := range bt.Origins {
+		for h, f := range bt.Forecasts[k] {
+			t := o + h
+			if t >= len(s.History) || s.History[t] <= 0 {
+				continue
+			}
+			e := math.Abs(s.History[t]-f) / s.History[t]
+			sa += e
+			na++
+			if h == 0 {
+				s1 += e
+				n1++
+			}
+		}
+	}
+	h1, all = math.NaN(), math.NaN()
+	if n1 > 0 {
+		h1 = s1 / float64(n1)
+	}
+	if na > 0 {
+		all = sa / float64(na)
+	}
+	return h1, all
+}
+
+// rescoreForecast backtests the champion's configuration (its members and combination) on
+// the company series of this run and returns its MASE.
+func rescoreForecast(champion []byte, in *inputs) (float64, error) {
+	old, err := forecast.UnmarshalSet(champion)
+	if err != nil {
+		return 0, err
+	}
+	var members []forecast.Method
+	for _, name := range old.Members {
+		m, err := forecast.MethodByName(name)
+		if err != nil {
+			return 0, err
+		}
+		members = append(members, m)
+	}
+	opts := forecast.Options{Horizon: old.Horizon, Levels: old.Levels, Members: members, Combine: old.Combine, Origins: old.Origins}
+	sc := forecastScope(in.company, "", opts)
+	if sc.Forecast == nil || len(sc.Forecast.Backtest.Accuracy) == 0 {
+		return 0, fmt.Errorf("no backtest: %s", sc.Error)
+	}
+	return sc.Forecast.Backtest.Accuracy[0].MASE, nil
+}

@@ -1,0 +1,64 @@
+package train
+
+import (
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+)
+
+// Record is a training run as stored in the registry (t/<tenant>/run/<id>) and shown by
+// growthlens runs show.
+type Record struct {
+	ID          string    `json:"id"`
+	Tenant      string    `json:"tenant"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Seconds     float64   `json:"seconds"`
+	Data        string    `json:"data"`
+	DataHash    string    `json:"data_hash"`
+	CodeVersion string    `json:"code_version"`
+	Seed        uint64    `json:"seed"`
+	Promote     string    `json:"promote"`
+	// Status is "succeeded" or "failed"; Error says why a run failed.
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// FeatureSpec lists the panels and columns the models were fitted on.
+	FeatureSpec FeatureSpec `json:"feature_spec"`
+	// Load counts rows read, kept and rejected per table.
+	Load map[string]datasets.TableCounts `json:"load"`
+	// Steps are the durations of the pipeline's steps in order.
+	Steps []Step `json:"steps"`
+	// Models are the versions registered (or reused) and what happened to their aliases.
+	Models   []ModelResult `json:"models"`
+	Warnings []string      `json:"warnings,omitempty"`
+}
+
+// Step is one pipeline step and its duration.
+type Step struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+}
+
+// FeatureSpec describes the panels behind the models.
+type FeatureSpec struct {
+	Grain   string              `json:"grain"`
+	Levels  []string            `json:"levels"`
+	Periods []string            `json:"periods"` // first and last complete period
+	Columns map[string][]string `json:"columns"` // level → panel columns
+}
+
+// ModelResult is what a run did for one model name.
+type ModelResult struct {
+	Name    string             `json:"name"`
+	Kind    string             `json:"kind"`
+	Version int                `json:"version"`
+	SHA256  string             `json:"sha256"`
+	Reused  bool               `json:"reused,omitempty"` // an identical version existed and was kept
+	Metrics map[string]float64 `json:"metrics"`
+	Seconds float64            `json:"seconds"`
+	// Promoted says whether the version became champion; Decision says why or why not.
+	Promoted bool   `json:"promoted"`
+	Decision string `json:"decision"`
+	// Champion is the champion version after the run.
+	Champion int `json:"champion"`
+}

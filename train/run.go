@@ -1,0 +1,258 @@
+package train
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// candidate is a fitted model waiting to be registered.
+type candidate struct {
+	name     string
+	kind     string
+	artifact []byte
+	metrics  map[string]float64
+	backtest any
+	seconds  float64
+	// primary is the metric the promotion guard compares (lower is better); "" when the kind
+	// has none.
+	primary string
+	// rescore backtests the current champion's configuration on this run's data, for the guard
+	// when the champion was trained on other data; nil when the kind cannot.
+	rescore func(champion []byte) (float64, error)
+}
+
+// inputs is what the fitting steps share.
+type inputs struct {
+	cfg      *Config
+	dataHash string
+	// quarter panels by level, and the monthly region panel
+	company, region, team *features.Panel
+	monthRegion           *features.Panel
+}
+
+// Run trains every model from cfg.Data, registers the versions for cfg.Tenant in store,
+// promotes them by cfg.Promote and stores the run record. It returns the record also when the
+// run fails after it started (Status "failed", with the error), so callers can show what was
+// done. A crash at any moment leaves the store consistent: versions are registered whole or
+// not at all, and aliases move only after every model of the run is registered.
+func Run(ctx context.Context, store *registry.Store, cfg Config) (*Record, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.log()
+	started := cfg.now()
+	rec := &Record{
+		Tenant: cfg.Tenant, Started: started.UTC(), Data: cfg.Data, CodeVersion: cfg.CodeVersion, Seed: cfg.Seed,
+		Promote: cfg.Promote, Status: "failed", Load: map[string]datasets.TableCounts{},
+	}
+	step := func(name string, t0 time.Time) {
+		sec := cfg.now().Sub(t0).Seconds()
+		rec.Steps = append(rec.Steps, Step{Name: name, Seconds: round3(sec)})
+		log.Info("step done", "step", name, "seconds", round3(sec))
+	}
+	err := run(ctx, store, &cfg, rec, step)
+	rec.Finished = cfg.now().UTC()
+	rec.Seconds = round3(rec.Finished.Sub(rec.Started).Seconds())
+	if err != nil {
+		rec.Error = err.Error()
+	} else {
+		rec.Status = "succeeded"
+	}
+	if rec.ID != "" {
+		b, merr := json.Marshal(rec)
+		if merr == nil {
+			_, merr = store.PutRun(cfg.Tenant, rec.ID, b)
+		}
+		if merr != nil && err == nil {
+			err = fmt.Errorf("store run record: %w", merr)
+		}
+	}
+	return rec, err
+}
+
+func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, step func(string, time.Time)) error {
+	log := cfg.log()
+	t0 := cfg.now()
+	hash, err := DataHash(cfg.Data)
+	if err != nil {
+		return fmt.Errorf("hash data: %w", err)
+	}
+	rec.DataHash = hash
+	rec.ID = rec.Started.Format("20060102T150405Z") + "-" + hash[:8]
+	log.Info("training", "run", rec.ID, "data", cfg.Data, "tenant", cfg.Tenant, "seed", cfg.Seed)
+
+	// Load, validate and build the panels, reading each table once.
+	cfg.progress("features", 0, 1)
+	panels, rep, err := features.BuildDirAll(cfg.Data,
+		features.Options{Grain: datasets.Quarter, Level: features.Company},
+		features.Options{Grain: datasets.Quarter, Level: features.Region},
+		features.Options{Grain: datasets.Quarter, Level: features.Team},
+		features.Options{Grain: datasets.Month, Level: features.Region},
+	)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", cfg.Data, err)
+	}
+	cfg.progress("features", 1, 1)
+	for name, tr := range rep.Tables {
+		rec.Load[name] = tr.TableCounts
+		if tr.Rejected > 0 {
+			rec.Warnings = append(rec.Warnings, fmt.Sprintf("%s: %d of %d rows rejected", name, tr.Rejected, tr.Read))
+		}
+	}
+	for _, w := range rep.Warnings {
+		rec.Warnings = append(rec.Warnings, w.String())
+	}
+	for _, m := range rep.Missing {
+		rec.Warnings = append(rec.Warnings, "table "+m+" is absent: the features that need it are left out")
+	}
+	in := &inputs{cfg: cfg, dataHash: hash, company: panels[0], region: panels[1], team: panels[2], monthRegion: panels[3]}
+	rec.FeatureSpec = featureSpec(in)
+	for _, p := range panels[:3] {
+		for _, w := range p.Warnings {
+			// Columns that never exist at a level (supply by team) are by design, not news.
+			if !strings.Contains(w, "not available by") {
+				rec.Warnings = append(rec.Warnings, string(p.Level)+" panel: "+w)
+			}
+		}
+	}
+	step("load and features", t0)
+
+	// Fit.
+	var cands []*candidate
+	for _, fit := range []struct {
+		name string
+		fn   func(context.Context, *inputs) (*candidate, []string, error)
+	}{
+		{"forecast", fitForecast},
+		{"driver", fitDriver},
+		{"incentive", fitIncentive},
+	} {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := cfg.now()
+		c, warns, err := fit.fn(ctx, in)
+		for _, w := range warns {
+			rec.Warnings = append(rec.Warnings, fit.name+": "+w)
+		}
+		if err != nil {
+			// A model the data cannot support is left out, not fatal: a company without HR
+			// tables still gets its forecast.
+			var skip skipError
+			if errors.As(err, &skip) {
+				rec.Warnings = append(rec.Warnings, fit.name+": not trained: "+skip.Error())
+				step(fit.name, t)
+				continue
+			}
+			return fmt.Errorf("fit %s: %w", fit.name, err)
+		}
+		c.seconds = round3(cfg.now().Sub(t).Seconds())
+		cands = append(cands, c)
+		step(fit.name, t)
+	}
+	if len(cands) == 0 {
+		return fmt.Errorf("no model could be trained from %s", cfg.Data)
+	}
+
+	// Register every version first, then move aliases: a crash in between leaves the old
+	// champions in place and the new versions unpromoted.
+	t := cfg.now()
+	for i, c := range cands {
+		cfg.progress("register", i, len(cands))
+		mr, err := register(store, cfg, rec, c)
+		if err != nil {
+			return err
+		}
+		rec.Models = append(rec.Models, mr)
+	}
+	for i, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := promote(store, cfg, rec, c, &rec.Models[i]); err != nil {
+			return err
+		}
+	}
+	cfg.progress("register", len(cands), len(cands))
+	step("register and promote", t)
+	return nil
+}
+
+// skipError marks a model the data cannot support (no HR tables, too little history).
+type skipError struct{ msg string }
+
+func (e skipError) Error() string { return e.msg }
+
+func skip(format string, args ...any) error { return skipError{fmt.Sprintf(format, args...)} }
+
+// register stores c unless an identical artifact from the same data is already there.
+func register(store *registry.Store, cfg *Config, rec *Record, c *candidate) (ModelResult, error) {
+	sum := sha256.Sum256(c.artifact)
+	sha := hex.EncodeToString(sum[:])
+	mr := ModelResult{Name: c.name, Kind: c.kind, SHA256: sha, Metrics: c.metrics, Seconds: c.seconds}
+	versions, err := store.Versions(cfg.Tenant, c.name)
+	if err != nil && !errors.Is(err, registry.ErrNotFound) {
+		return mr, fmt.Errorf("register %s: %w", c.name, err)
+	}
+	for _, v := range versions {
+		if v.ArtifactSHA256 == sha && v.DataHash == rec.DataHash {
+			mr.Version, mr.Reused = v.Version, true
+			return mr, nil
+		}
+	}
+	spec, _ := json.Marshal(rec.FeatureSpec)
+	var backtest json.RawMessage
+	if c.backtest != nil {
+		if backtest, err = json.Marshal(c.backtest); err != nil {
+			return mr, fmt.Errorf("register %s: backtest: %w", c.name, err)
+		}
+	}
+	meta := registry.Metadata{
+		Kind: c.kind, DataHash: rec.DataHash, FeatureSpec: spec, Metrics: finite(c.metrics), Backtest: backtest,
+		CodeVersion: cfg.CodeVersion, Seed: int64(cfg.Seed), RunID: rec.ID, ArtifactSHA256: sha,
+	}
+	v, err := store.Put(cfg.Tenant, c.name, c.artifact, meta)
+	if err != nil {
+		return mr, fmt.Errorf("register %s: %w", c.name, err)
+	}
+	mr.Version = v
+	cfg.log().Info("registered", "model", c.name, "version", v, "bytes", len(c.artifact))
+	return mr, nil
+}
+
+// finite drops metrics the registry cannot store (NaN, ±Inf).
+func finite(m map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func featureSpec(in *inputs) FeatureSpec {
+	fs := FeatureSpec{Grain: "quarter", Columns: map[string][]string{}}
+	for _, p := range []*features.Panel{in.company, in.region, in.team} {
+		fs.Levels = append(fs.Levels, string(p.Level))
+		fs.Columns[string(p.Level)] = slices.Clone(p.Columns)
+	}
+	if last := in.company.LastComplete(); last >= 0 {
+		fs.Periods = []string{in.company.Periods[0].String(), in.company.Periods[last].String()}
+	}
+	return fs
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,178 @@
+package train
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/models/forecast"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+var (
+	companyOnce sync.Once
+	companyDir  string
+	companyErr  error
+)
+
+// company generates the default synthetic company once for the package's tests.
+func company(t *testing.T) string {
+	t.Helper()
+	companyOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "train-company-")
+		if err != nil {
+			companyErr = err
+			return
+		}
+		companyDir = filepath.Join(dir, "co")
+		_, companyErr = synth.Generate(context.Background(), companyDir, synth.DefaultConfig(), nil)
+	})
+	if companyErr != nil {
+		t.Fatal(companyErr)
+	}
+	return companyDir
+}
+
+// salesOnly copies the tables a forecast and driver model need, without the HR tables, so
+// that a run is quick and the incentive model is skipped.
+func salesOnly(t *testing.T) string {
+	t.Helper()
+	src := company(t)
+	dst := filepath.Join(t.TempDir(), "sales")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"opportunities", "accounts", "tickets", "purchase_orders", "marketing_spend", "targets", "invoices", "teams", "employees", "expense_claims"} {
+		b, err := os.ReadFile(filepath.Join(src, name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name+".csv"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func openStore(t *testing.T, dir string) *registry.Store {
+	t.Helper()
+	s, err := registry.Open(dir, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRunTrainsRegistersAndPromotes(t *testing.T) {
+	store := openStore(t, t.TempDir())
+	cfg := DefaultConfig(company(t))
+	rec, err := Run(context.Background(), store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != "succeeded" || len(rec.Models) != 3 {
+		t.Fatalf("run %s with %d models (%+v), want succeeded with forecast, driver and incentive", rec.Status, len(rec.Models), rec.Models)
+	}
+	for _, m := range rec.Models {
+		if !m.Promoted || m.Champion != 1 || m.Version != 1 {
+			t.Errorf("%s: version %d champion %d promoted %v (%s), want v1 promoted", m.Name, m.Version, m.Champion, m.Promoted, m.Decision)
+		}
+	}
+	// The forecast artifact is a forecast set covering the company, every region and team.
+	b, v, err := store.LoadAlias(cfg.Tenant, ForecastName, Champion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := forecast.UnmarshalSet(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, ok := set.Find("company", "")
+	if !ok || co.Forecast == nil || len(co.Forecast.Mean) != cfg.Horizon || len(co.Forecast.Intervals) != 2 {
+		t.Fatalf("company forecast missing or wrong shape: %+v", co)
+	}
+	if n := len(set.Scopes); n < 1+4+4 {
+		t.Errorf("%d scopes, want the company, 4 regions and the teams", n)
+	}
+	if v.DataHash != rec.DataHash || v.RunID != rec.ID || v.Metrics["mase"] <= 0 {
+		t.Errorf("metadata %+v does not point back at run %s", v.Metadata, rec.ID)
+	}
+	// The run record is stored.
+	r, err := store.Run(cfg.Tenant, rec.ID)
+	if err != nil || !strings.Contains(string(r.Data), rec.DataHash) {
+		t.Errorf("run record: %v", err)
+	}
+}
+
+// TestRunIsReproducible trains twice on the same data and seed: every artifact must be
+// byte-identical, so the second run reuses the stored versions.
+func TestRunIsReproducible(t *testing.T) {
+	store := openStore(t, t.TempDir())
+	cfg := DefaultConfig(company(t))
+	cfg.Seed = 3
+	first, err := Run(context.Background(), store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Run(context.Background(), store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range second.Models {
+		if m.SHA256 != first.Models[i].SHA256 || !m.Reused || m.Version != first.Models[i].Version {
+			t.Errorf("%s: second run sha %s v%d reused %v, first sha %s v%d", m.Name, m.SHA256[:12], m.Version, m.Reused, first.Models[i].SHA256[:12], first.Models[i].Version)
+		}
+	}
+}
+
+func TestRunSkipsModelsTheDataCannotSupport(t *testing.T) {
+	store := openStore(t, t.TempDir())
+	rec, err := Run(context.Background(), store, DefaultConfig(salesOnly(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range rec.Models {
+		names = append(names, m.Name)
+	}
+	if strings.Join(names, ",") != "forecast,driver" {
+		t.Errorf("models %v, want forecast and driver only", names)
+	}
+	found := false
+	for _, w := range rec.Warnings {
+		found = found || strings.HasPrefix(w, "incentive: not trained")
+	}
+	if !found {
+		t.Errorf("no warning that the incentive model was not trained: %q", rec.Warnings)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	dir := company(t)
+	tests := []struct {
+		name  string
+		edit  func(*Config)
+		field string
+	}{
+		{"no data", func(c *Config) { c.Data = "" }, "data"},
+		{"missing data", func(c *Config) { c.Data = filepath.Join(dir, "nope") }, "data"},
+		{"bad promote", func(c *Config) { c.Promote = "sometimes" }, "promote"},
+		{"horizon", func(c *Config) { c.Horizon = 40 }, "horizon"},
+		{"level", func(c *Config) { c.Levels = []float64{100} }, "levels"},
+		{"tenant", func(c *Config) { c.Tenant = "" }, "tenant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := DefaultConfig(dir)
+			tt.edit(&c)
+			if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.field+":") {
+				t.Errorf("Validate() = %v, want an error naming %s", err, tt.field)
+			}
+		})
+	}
+}
