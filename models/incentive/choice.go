@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -238,11 +239,11 @@ func fitChoice(rows []features.EmployeeRow, eligible [][numTypes]bool, chosen []
 		d.y[i] = int8(k)
 		d.mask[i] |= 1 << k
 	}
-	folds, err := stratifiedFolds(chosen, numTypes, seed)
+	folds, m, err := stratifiedFolds(chosen, numTypes, seed)
 	if err != nil {
 		folds = nil // some type has too few choices to appear in every fold
 	}
-	th, pen, cv, err := fitPenalised(d, n, folds, preferenceL1Ratios, workers)
+	th, pen, cv, err := fitPenalised(d, n, folds, m, preferenceL1Ratios, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -320,6 +321,9 @@ func (d *choiceData) nll(rows []int, th []float64) float64 {
 // a_i holds the row's 28 type-pair coefficients and b_i the upper triangle of x̃x̃ᵀ, so all
 // of them are one matrix product AᵀB (BLAS), which is most of the cost of fitting. The
 // cross blocks are p_k (z_k − z̄) ⊗ x̃ and γ's block Σ_k p_k z_k z_kᵀ − z̄ z̄ᵀ.
+// derivBufs holds scratch for derivatives' matrices A and B, a few megabytes per call.
+var derivBufs = sync.Pool{New: func() any { return new([]float64) }}
+
 func (d *choiceData) derivatives(rows []int, th, g, h []float64) float64 {
 	p, m := d.p, d.m
 	s := p + 1
@@ -327,8 +331,14 @@ func (d *choiceData) derivatives(rows []int, th, g, h []float64) float64 {
 	gOff := numTypes * s
 	const npair = numTypes * (numTypes + 1) / 2
 	nout := s * (s + 1) / 2
-	A := make([]float64, len(rows)*npair)
-	B := make([]float64, len(rows)*nout)
+	buf := derivBufs.Get().(*[]float64)
+	defer derivBufs.Put(buf)
+	if need := len(rows) * (npair + nout); cap(*buf) < need {
+		*buf = make([]float64, need)
+	}
+	A := (*buf)[:len(rows)*npair]
+	B := (*buf)[len(rows)*npair : len(rows)*(npair+nout)]
+	clear(A) // the pairs of unavailable types are left unwritten
 	var u, pr [numTypes]float64
 	xt := make([]float64, s)
 	zbar := make([]float64, m)

@@ -98,11 +98,11 @@ func fitRisk(rows []features.EmployeeRow, lastFit []float64, left []bool, inputs
 	for i, c := range y {
 		d.y[i] = int8(c)
 	}
-	folds, err := stratifiedFolds(y, 2, seed)
+	folds, cvRows, err := stratifiedFolds(y, 2, seed)
 	if err != nil {
 		folds = nil
 	}
-	th, pen, cv, err := fitPenalised(d, n, folds, attritionL1Ratios, workers)
+	th, pen, cv, err := fitPenalised(d, n, folds, cvRows, attritionL1Ratios, workers)
 	if err != nil {
 		return nil, err
 	}
