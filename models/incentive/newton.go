@@ -191,13 +191,14 @@ type penalty struct {
 }
 
 // The L1 term |w| is smoothed to √(w² + ε²) − ε with ε = l1Smooth, so that Newton's method
-// minimises it like the rest (weights are in units of standardised inputs, where 10⁻³ is
+// minimises it like the rest (weights are in units of standardised inputs, where 10⁻² is
 // nothing): a weight the L1 term holds at zero sits within about ε of it, pinned by a
-// curvature of L1/ε. l2Floor keeps a trace of L2 on every weight so that a pure L1 penalty
+// curvature of L1/ε. With ε = 10⁻³ Newton needed half as many steps again on the
+// 100-employee development companies, for the same accuracy. l2Floor keeps a trace of L2 on every weight so that a pure L1 penalty
 // still has one solution where the likelihood is flat (the preference model's common shift of
 // all types) and Cholesky always succeeds.
 const (
-	l1Smooth = 1e-3
+	l1Smooth = 1e-2
 	l2Floor  = 1e-6
 )
 
