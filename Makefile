@@ -146,8 +146,10 @@ bench-registry:
 .PHONY: bench-incentive
 INCENTIVE_SIZES ?= 100,500,1000,2000
 INCENTIVE_SEEDS ?= 11,12,13
+# INCENTIVE_REFERENCE=DIR also scores each company with models trained once on DIR (e.g. var/big).
+INCENTIVE_REFERENCE ?=
 bench-incentive:
-	$(GO) test -count=1 -timeout 180m -run 'TestAcceptance' -v ./models/incentive -incentive.sizes=$(INCENTIVE_SIZES) -incentive.seeds=$(INCENTIVE_SEEDS) | grep -E 'acceptance_test|^ok|FAIL'
+	$(GO) test -count=1 -timeout 180m -run 'TestAcceptance' -v ./models/incentive -incentive.sizes=$(INCENTIVE_SIZES) -incentive.seeds=$(INCENTIVE_SEEDS) -incentive.reference=$(INCENTIVE_REFERENCE) | grep -E 'acceptance_test|^ok|FAIL'
 	$(GO) test -count=5 -run '^$$' -bench 'Recommend10k' -benchtime 5x -cpu 1,2 ./models/incentive
 
 # Root causes and indicators (models/diagnose/rceval): seeds 1–50 — 40 random-scenario

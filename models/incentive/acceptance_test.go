@@ -24,6 +24,7 @@ var (
 	acceptSizes = flag.String("incentive.sizes", "", "acceptance run: comma-separated company sizes (e.g. 100,1000,2000); empty skips it")
 	acceptSeeds = flag.String("incentive.seeds", "11,12,13", "acceptance run: comma-separated generator seeds")
 	acceptMin   = flag.Int("incentive.min", 1000, "acceptance run: the bars apply from this company size up")
+	acceptRef   = flag.String("incentive.reference", "", "acceptance run: also score each company with the models trained once on this (large) company's directory")
 )
 
 // Protocol constants (see the package README section and scoreCompany).
@@ -251,6 +252,14 @@ func TestAcceptance(t *testing.T) {
 		t.Skip("acceptance run: pass -incentive.sizes (make bench-incentive)")
 	}
 	sizes, seeds := parseInts(t, *acceptSizes), parseInts(t, *acceptSeeds)
+	// The reference models, trained on a company many times the size, show what the same
+	// model family reaches on each company when estimation error is all but gone: the gap
+	// between it and the company's own models is the price of the company's few choices.
+	var ref *Recommender
+	if *acceptRef != "" {
+		ref = trainCompany(t, *acceptRef)
+		t.Logf("reference models: trained on %s (%d chosen rewards)", *acceptRef, ref.Summary().ChosenRewards)
+	}
 	t.Logf("protocol: %d samples per employee from the true eligible probabilities; train seed %d; bars from %d employees: F1 gap ≤ %.2f, top match ≥ %.2f",
 		samplesPerEmployee, trainSeed, *acceptMin, maxF1Gap, minTopMatch)
 	t.Logf("%9s %6s %6s %8s %8s %8s %8s %9s %10s %9s %9s %8s", "employees", "seed", "scored", "chosen", "F1 true", "F1 model", "F1 gap", "top match", "pref match", "net match", "fit risk", "train s")
@@ -260,6 +269,18 @@ func TestAcceptance(t *testing.T) {
 			sc := scoreCompany(t, dir, trainCompany(t, dir), uint64(seed))
 			gap := sc.F1True - sc.F1Model
 			t.Logf("%9d %6d %6d %8d %8.4f %8.4f %+8.4f %9.3f %10.3f %9.3f %+9.4f %8.1f", n, seed, sc.People, sc.ChosenRewards, sc.F1True, sc.F1Model, gap, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk, sc.TrainSeconds)
+			if ref != nil {
+				ds, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := ref.WithData(ds)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs := scoreCompany(t, dir, r, uint64(seed))
+				t.Logf("%9s %6s %6s %8s %8.4f %8.4f %+8.4f %9.3f %10.3f %9.3f %+9.4f  (reference models)", "", "", "", "", rs.F1True, rs.F1Model, rs.F1True-rs.F1Model, rs.TopMatch, rs.PrefMatch, rs.TopMatchNet, rs.FitRisk)
+			}
 			if n < *acceptMin {
 				continue
 			}
