@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,9 +63,10 @@ func defaultCompany(tb testing.TB) (string, *datasets.Dataset, *Recommender) {
 	return f.dir, f.ds, f.r
 }
 
-// The default company is too small for the acceptance bars (see TestAcceptance and the
-// README); these sanity bars catch a broken model: picking the most common favourite for
-// everyone matches about a third of employees.
+// The default company (seed 7, used in development) reaches the acceptance bars (top match
+// 0.837, F1 gap −0.013; see TestAcceptance and the README), but 100 employees leave little
+// margin: these looser bars catch a broken model without tying the test to one generator
+// version. Picking the most common favourite for everyone matches about a third of employees.
 func TestDefaultCompanyAgainstGroundTruth(t *testing.T) {
 	dir, _, r := defaultCompany(t)
 	if got := r.Summary().OutsideRules; got != 0 {
@@ -73,11 +75,11 @@ func TestDefaultCompanyAgainstGroundTruth(t *testing.T) {
 	sc := scoreCompany(t, dir, r, 7)
 	t.Logf("default company: %d scored, macro-F1 true %.4f model %.4f, top match %.3f, preference match %.3f, net of cost %.3f, fit risk %+.4f",
 		sc.People, sc.F1True, sc.F1Model, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk)
-	if sc.TopMatch < 0.6 {
-		t.Errorf("top match %.3f, want ≥ 0.6 even on the small company", sc.TopMatch)
+	if sc.TopMatch < 0.75 {
+		t.Errorf("top match %.3f, want ≥ 0.75 even on the small company", sc.TopMatch)
 	}
-	if gap := sc.F1True - sc.F1Model; gap > 0.15 {
-		t.Errorf("macro-F1 gap %.4f, want ≤ 0.15 even on the small company", gap)
+	if gap := sc.F1True - sc.F1Model; gap > 0.08 {
+		t.Errorf("macro-F1 gap %.4f, want ≤ 0.08 even on the small company", gap)
 	}
 }
 
@@ -450,6 +452,29 @@ func TestTrainErrors(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A registry tells an unchanged model by its hash: the same data and seed must give the same
+// bytes, whatever the number of workers.
+func TestTrainDeterministic(t *testing.T) {
+	_, ds, r := defaultCompany(t)
+	want, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 3} {
+		again, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := again.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("workers %d: the serialised models differ from the first training's", workers)
+		}
 	}
 }
 
