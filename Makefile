@@ -142,7 +142,9 @@ bench-registry:
 
 # Incentive recommendations (models/incentive): the acceptance run on generated companies of
 # 100 to 2,000 employees, seeds 11-13 (not used in development; bars from 1,000 employees),
-# then the 10,000-employee batch scoring benchmark on one and two cores (quote the median).
+# then the 10,000-employee batch scoring benchmark on one and two cores, and training time on
+# the default company and, when var/big exists, the 10,000-employee tenant (targets 3 s and
+# 40 s; quote the medians).
 .PHONY: bench-incentive
 INCENTIVE_SIZES ?= 100,500,1000,2000
 INCENTIVE_SEEDS ?= 11,12,13
@@ -151,6 +153,8 @@ INCENTIVE_REFERENCE ?=
 bench-incentive:
 	$(GO) test -count=1 -timeout 180m -run 'TestAcceptance' -v ./models/incentive -incentive.sizes=$(INCENTIVE_SIZES) -incentive.seeds=$(INCENTIVE_SEEDS) -incentive.reference=$(INCENTIVE_REFERENCE) | grep -E 'acceptance_test|^ok|FAIL'
 	$(GO) test -count=5 -run '^$$' -bench 'Recommend10k' -benchtime 5x -cpu 1,2 ./models/incentive
+	$(GO) test -count=5 -run '^$$' -bench 'Train$$' -benchtime 1x ./models/incentive
+	@if [ -f var/big/ground_truth.json ]; then $(GO) test -count=3 -run '^$$' -bench 'Train$$' -benchtime 1x ./models/incentive -incentive.train-dir=$(CURDIR)/var/big; fi
 
 # Root causes and indicators (models/diagnose/rceval): seeds 1–50 — 40 random-scenario
 # companies of 2,000 employees with 1–3 known shocks and 10 without — scored beside the

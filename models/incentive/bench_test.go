@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"flag"
 	"fmt"
 	"sync"
 	"syscall"
@@ -121,4 +122,32 @@ func BenchmarkRecommend10k(b *testing.B) {
 	b.ReportMetric((cpuTime()-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(ids)), "employees")
 	b.ReportMetric(float64(len(ids))*float64(b.N)/b.Elapsed().Seconds(), "employees/s")
+}
+
+var benchTrainDir = flag.String("incentive.train-dir", "", "BenchmarkTrain: train on the company in this directory (e.g. var/big) instead of the default company")
+
+// BenchmarkTrain trains every incentive model (preference, attrition, performance, costs;
+// the employee index included, loading the tables not) on the default company, or on
+// -incentive.train-dir.
+func BenchmarkTrain(b *testing.B) {
+	var ds *datasets.Dataset
+	if *benchTrainDir != "" {
+		var err error
+		if ds, _, err = datasets.Load(*benchTrainDir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims")); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		_, ds, _ = defaultCompany(b)
+	}
+	cpu0 := cpuTime()
+	var r *Recommender
+	for b.Loop() {
+		var err error
+		if r, err = Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(r.Summary().ChosenRewards), "choices")
+	b.ReportMetric(float64(r.Summary().AttritionSnapshots), "snapshots")
 }
