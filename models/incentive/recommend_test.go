@@ -17,6 +17,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/models/classify"
 )
 
 // fixtureRoot holds the companies shared by the tests of this package (made once).
@@ -508,5 +509,59 @@ func TestMarshalRestoreRoundTrip(t *testing.T) {
 		if _, err := Restore(bad, ds); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// Classify families may still be asked for instead of the package's linear models; they must
+// train, recommend with reasons, and survive a round trip.
+func TestClassifyFamilies(t *testing.T) {
+	_, ds, _ := defaultCompany(t)
+	t.Run("mixed with the conditional logit", func(t *testing.T) {
+		_, err := Train(ds, DefaultConfig(), TrainOptions{PreferenceFamilies: []string{ConditionalLogit, classify.Bayes}})
+		if err == nil || !strings.Contains(err.Error(), "fitted alone") {
+			t.Errorf("error = %v, want one saying %s is fitted alone", err, ConditionalLogit)
+		}
+	})
+	r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed,
+		PreferenceFamilies: []string{classify.Bayes}, AttritionFamilies: []string{classify.Logistic}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.choice != nil || r.risk != nil || r.pref == nil || r.attr == nil {
+		t.Fatalf("models fitted: choice %v risk %v pref %v attr %v, want the classify ones only", r.choice != nil, r.risk != nil, r.pref != nil, r.attr != nil)
+	}
+	ids, _ := r.OnStaff(time.Time{}, "")
+	want, err := r.Recommend(ids, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range want {
+		var sum float64
+		for _, o := range rec.Options {
+			sum += o.Preference
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("%s: preferences over the eligible types sum to %g, want 1", rec.EmployeeID, sum)
+		}
+		if len(rec.Options[0].Reasons) == 0 {
+			t.Fatalf("%s: the top option has no reasons", rec.EmployeeID)
+		}
+	}
+	b, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Restore(b, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.Recommend(ids, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jw, _ := json.Marshal(want)
+	jg, _ := json.Marshal(got)
+	if string(jw) != string(jg) {
+		t.Error("recommendations differ after a round trip")
 	}
 }
