@@ -67,8 +67,10 @@ func Restore(b []byte, ds *datasets.Dataset) (*Recommender, error) {
 	if !bytes.HasPrefix(b, persistMagic[:len(persistMagic)-1]) {
 		return nil, errors.New("restore recommender: not a growthlens incentive recommender")
 	}
-	if v := b[len(persistMagic)-1]; v != persistMagic[len(persistMagic)-1] {
-		return nil, fmt.Errorf("restore recommender: format version %d, this build reads %d", v, persistMagic[len(persistMagic)-1])
+	// Version 2 is version 3 without Choice and Risk, so a model stored before the
+	// conditional logit still serves after an upgrade.
+	if v := b[len(persistMagic)-1]; v != 2 && v != persistMagic[len(persistMagic)-1] {
+		return nil, fmt.Errorf("restore recommender: format version %d, this build reads 2 and %d", v, persistMagic[len(persistMagic)-1])
 	}
 	var p persisted
 	if err := json.Unmarshal(b[len(persistMagic):], &p); err != nil {

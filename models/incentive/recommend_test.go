@@ -564,4 +564,10 @@ func TestClassifyFamilies(t *testing.T) {
 	if string(jw) != string(jg) {
 		t.Error("recommendations differ after a round trip")
 	}
+	// Format 2 (before the conditional logit) held classify models only, in the same JSON.
+	v2 := slices.Clone(b)
+	v2[len(persistMagic)-1] = 2
+	if _, err := Restore(v2, ds); err != nil {
+		t.Errorf("format 2: %v", err)
+	}
 }
