@@ -32,8 +32,8 @@ const ConditionalLogit = "conditional_logit"
 // nothing else is eligible; then the eligible types share the probability equally.
 //
 // It is fitted by Newton's method on the penalised mean negative log-likelihood (see
-// penaltyGrid: the intercepts b_k carry interceptPenalty, w_k and γ the α chosen by
-// cross-validation). A row's likelihood involves only the types it could have chosen, so no
+// penaltyGrid: the intercepts b_k carry interceptPenalty, w_k and γ the α and L1 share chosen
+// by cross-validation). A row's likelihood involves only the types it could have chosen, so no
 // data are spent learning the eligibility rules, which a plain multinomial classifier given
 // the eligible set as inputs has to learn. Adding one vector to every w_k changes no
 // probability; the penalty picks the solution where the w_k sum to zero, so each type's

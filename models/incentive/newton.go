@@ -34,12 +34,14 @@ const interceptPenalty = 1e-4
 
 // Penalties: both linear models minimise
 //
-//	(1/n) Σ_i −log P(y_i | x_i) + ½ α ‖w‖² + ½ interceptPenalty ‖b‖²
+//	(1/n) Σ_i −log P(y_i | x_i) + α (1 − ρ) ½‖w‖² + α ρ ‖w‖₁ + ½ interceptPenalty ‖b‖²
 //
-// over n rows with standardised inputs, α chosen from penaltyGrid by stratified
-// cross-validation on log loss (penaltyFolds folds). The grid runs from a model that barely
-// moves from the base rates to one all but unpenalised on thousands of rows; it is walked from
-// the largest α down, each fit starting from the last.
+// over n rows with standardised inputs, α chosen from penaltyGrid and the L1 share ρ from
+// the model's list (attrition: L2 only; preference: preferenceL1Ratios) by stratified
+// cross-validation on log loss (penaltyFolds folds; see fitPenalised for large n). The grid
+// runs from a model that barely moves from the base rates to one all but unpenalised on
+// thousands of rows; each fold walks it from the largest α down, each fit starting from the
+// last.
 var penaltyGrid = []float64{0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001}
 
 const penaltyFolds = 5
