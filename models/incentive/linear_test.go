@@ -138,11 +138,18 @@ func TestStratifiedFoldsSubsample(t *testing.T) {
 	}{
 		{"small: every row", cvMaxRows - 1, true},
 		{"large: a subsample", 3*cvMaxRows + 17, false},
+		{"large with a rare class: every row", 3*cvMaxRows + 17, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			y := make([]int, tc.n)
 			for i := range y {
 				y[i] = []int{0, 0, 0, 2, 5}[i%5] // classes 1, 3, 4, 6 absent
+			}
+			if tc.wantAll && tc.n > cvMaxRows {
+				// 8 rows of class 1 fill 5 folds of all rows, not of a third of them.
+				for i := range 8 {
+					y[i*5+1] = 1
+				}
 			}
 			folds, m, err := stratifiedFolds(y, numTypes, 3)
 			if err != nil {

@@ -248,6 +248,14 @@ func stratifiedFolds(y []int, k int, seed uint64) ([][2][]int, int, error) {
 		sub[j] = yy[i]
 	}
 	fold, err := classify.StratifiedFolds(sub, nc, penaltyFolds, seed)
+	if err != nil && len(rows) < len(y) {
+		// A class too rare for every fold of the subsample may still fill the folds of all rows.
+		rows, sub = rows[:0], yy
+		for i := range y {
+			rows = append(rows, i)
+		}
+		fold, err = classify.StratifiedFolds(sub, nc, penaltyFolds, seed)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
