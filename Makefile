@@ -167,3 +167,13 @@ CHROMIUM ?= /usr/bin/chromium
 test-browser: build
 	@mkdir -p var
 	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
+
+# The quarterly review as one self-contained HTML file (QUARTER empty: the first forecast
+# quarter; LANG_REVIEW en or zh). Stop any `growthlens serve` on $(STORE) first: only one
+# process may open the store.
+.PHONY: report
+QUARTER ?=
+LANG_REVIEW ?= en
+report: build
+	@mkdir -p var
+	$(BIN) report --store $(STORE) --data $(DATA) --tenant $(TENANT) --lang $(LANG_REVIEW) $(if $(QUARTER),--quarter $(QUARTER)) --out var/review.html

@@ -118,7 +118,7 @@ var labels = map[string][2]string{
 	"forbidden":          {"Not allowed", "无权访问"},
 	"fc.quarter":         {"%s is a forecast quarter: %s forecast against a target of %s (%s).", "%s 为预测季度：预测 %s，目标 %s（%s）。"},
 	"fc.quarter.nt":      {"%s is a forecast quarter: %s forecast; it has no target yet.", "%s 为预测季度：预测 %s，尚无目标。"},
-	"origins":            {"quarters tested", "回测季度数"},
+	"quarters":           {"quarters", "个季度"},
 }
 
 // roleNames are the roles' names (datasets.Roles and the catalogue's roles).
