@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/growthlens/growthlens/datasets/synth"
@@ -231,6 +233,8 @@ func TestBrowserReview(t *testing.T) {
 	checkPage(t, eval, "live zh", "zh-CN")
 	shot(t, bctx, filepath.Join(out, "review-zh.png"))
 
+	printPDF(t, bctx, eval, filepath.Join(out, "review-live.pdf"))
+
 	// Sign out ends the session.
 	step("sign out", chromedp.Click(chromedp.CSS(`button.link`)), chromedp.WaitVisible(chromedp.ID("key")))
 	step("review after sign-out", chromedp.Navigate(base+"/review"), chromedp.WaitVisible(chromedp.ID("key")))
@@ -255,6 +259,7 @@ func TestBrowserReview(t *testing.T) {
 		t.Errorf("the report has %s forms, scripts, stylesheets or images: it must stand alone", n)
 	}
 	shot(t, bctx, filepath.Join(out, "review-report.png"))
+	printPDF(t, bctx, eval, filepath.Join(out, "review.pdf"))
 
 	if errs := console.errors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
@@ -296,6 +301,35 @@ func checkPage(t *testing.T, eval func(string) string, name, lang string) {
 	if plain := eval(`document.querySelector('#accuracy .plain').textContent`); !(strings.Contains(plain, "off by") || strings.Contains(plain, "平均偏差")) {
 		t.Errorf("%s: accuracy not stated plainly: %q", name, plain)
 	}
+}
+
+// printPDF checks the print style (controls hidden, every section shown) and prints the page
+// on A4.
+func printPDF(t *testing.T, ctx context.Context, eval func(string) string, path string) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	if d := eval(`(() => { const c = document.querySelector('.controls, form'); return c ? getComputedStyle(c).display : 'none'; })()`); d != "none" {
+		t.Errorf("print: the controls are shown (display %s)", d)
+	}
+	shown := eval(`String([...document.querySelectorAll('main > section')].filter(s => getComputedStyle(s).display !== 'none').length)`)
+	if want := fmt.Sprint(len(review.Sections)); shown != want {
+		t.Errorf("print: %s sections shown, want %s", shown, want)
+	}
+	prefer := true
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: &prefer})
+	if err != nil {
+		t.Fatalf("print to PDF: %v", err)
+	}
+	if len(res.Data) < 10_000 || !strings.HasPrefix(string(res.Data), "%PDF") {
+		t.Errorf("print to PDF: %d bytes", len(res.Data))
+	}
+	if err := os.WriteFile(path, res.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("printed %s (%d bytes)", path, len(res.Data))
 }
 
 func shot(t *testing.T, ctx context.Context, path string) {

@@ -258,7 +258,7 @@ func (s *Server) postSignOut(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 	ss := s.review.lookup(c)
 	if ss != nil && subtle.ConstantTimeCompare([]byte(ss.csrf), []byte(c.PostForm("csrf"))) != 1 {
-		s.message(c, http.StatusForbidden, langOf(c), "Forbidden", "the sign-out form did not come from this session", "/review", "Back")
+		s.message(c, http.StatusForbidden, langOf(c), review.T(langOf(c), "forbidden"), "the sign-out form did not come from this session", "/review", "Back")
 		return
 	}
 	s.review.drop(c)
@@ -277,6 +277,9 @@ func clientIP(c *gin.Context) string {
 // getReview serves GET and POST /review. Without a session it redirects to the sign-in page;
 // a session whose key was revoked since is ended; asking for another tenant is refused (403).
 func (s *Server) getReview(c *gin.Context) {
+	if c.Request.Method == http.MethodPost {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
 	lang := langOf(c)
 	ss := s.review.lookup(c)
 	if ss == nil {
@@ -292,9 +295,8 @@ func (s *Server) getReview(c *gin.Context) {
 	sc := review.DefaultScenario
 	quarter := c.Query("quarter")
 	if c.Request.Method == http.MethodPost {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 		if subtle.ConstantTimeCompare([]byte(ss.csrf), []byte(c.PostForm("csrf"))) != 1 {
-			s.message(c, http.StatusForbidden, lang, "Forbidden", "the form did not come from this session: reload the page", "/review", "Reload")
+			s.message(c, http.StatusForbidden, lang, review.T(lang, "forbidden"), "the form did not come from this session: reload the page", "/review", "Reload")
 			return
 		}
 		quarter = c.PostForm("quarter")
@@ -306,12 +308,12 @@ func (s *Server) getReview(c *gin.Context) {
 			err = sc.Validate()
 		}
 		if err != nil {
-			s.message(c, http.StatusBadRequest, lang, "Bad request", err.Error(), "/review?quarter="+url.QueryEscape(quarter), "Back")
+			s.message(c, http.StatusBadRequest, lang, review.T(lang, "error"), err.Error(), "/review?quarter="+url.QueryEscape(quarter), "Back")
 			return
 		}
 	}
 	if t := c.Query("tenant"); t != "" && t != ss.key.Tenant {
-		s.message(c, http.StatusForbidden, lang, "Forbidden", "this session belongs to another tenant: sign in with a key of tenant "+truncate(t, 64), "/signin", "Sign in")
+		s.message(c, http.StatusForbidden, lang, review.T(lang, "forbidden"), "this session belongs to another tenant: sign in with a key of tenant "+truncate(t, 64), "/signin", "Sign in")
 		return
 	}
 	t := s.tenant(ss.key.Tenant)
@@ -319,16 +321,16 @@ func (s *Server) getReview(c *gin.Context) {
 	p, err := review.Build(in, quarter, sc)
 	switch {
 	case errors.Is(err, review.ErrQuarter):
-		s.message(c, http.StatusBadRequest, lang, "Bad request", err.Error(), "/review", "Latest quarter")
+		s.message(c, http.StatusBadRequest, lang, review.T(lang, "error"), err.Error(), "/review", "Latest quarter")
 		return
 	case err != nil:
-		s.message(c, http.StatusServiceUnavailable, lang, "Not available", err.Error(), "/review", "Reload")
+		s.message(c, http.StatusServiceUnavailable, lang, review.T(lang, "unavailable"), err.Error(), "/review", "Reload")
 		return
 	}
 	var buf bytes.Buffer
 	if err := review.Render(&buf, p, review.Options{Lang: lang, CSRF: ss.csrf}); err != nil {
 		s.log.Error("render review", "tenant", ss.key.Tenant, "err", err)
-		s.message(c, http.StatusInternalServerError, lang, "Error", "the page could not be rendered (request "+callOf(c).id+")", "/review", "Reload")
+		s.message(c, http.StatusInternalServerError, lang, review.T(lang, "error"), "the page could not be rendered (request "+callOf(c).id+")", "/review", "Reload")
 		return
 	}
 	writeHTML(c, http.StatusOK, buf.Bytes())
