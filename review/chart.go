@@ -44,10 +44,12 @@ type svg struct {
 	id string
 }
 
-func newSVG(id, title, desc string) *svg {
+func newSVG(id, title, desc string) *svg { return newSizedSVG(id, title, desc, chartW, chartH) }
+
+func newSizedSVG(id, title, desc string, w, h int) *svg {
 	s := &svg{id: id}
 	fmt.Fprintf(&s.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMidYMid meet">`,
-		id, chartW, chartH, id, id)
+		id, w, h, id, id)
 	fmt.Fprintf(&s.b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, html.EscapeString(title), id, html.EscapeString(desc))
 	return s
 }
@@ -131,10 +133,7 @@ func (s *svg) legend(items [][2]string) {
 	for _, it := range items {
 		s.add(`<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartH-16, it[0])
 		s.text(x+16, chartH-6, "start", "legend", it[1])
-		x += 22 + 7.5*float64(len([]rune(it[1])))
-		if strings.ContainsFunc(it[1], func(r rune) bool { return r > 0x2e80 }) {
-			x += 7 * float64(len([]rune(it[1])))
-		}
+		x += 28 + textWidth(it[1])
 	}
 }
 
@@ -286,17 +285,18 @@ func waterfall(g *GrowthSection, lang string) template.HTML {
 		label    string
 		from, to float64
 		kind     string
+		pts      float64 // a step's contribution, log points
 	}
-	bars := []bar{{g.BaseQuarter, 0, g.Base, "total"}}
+	bars := []bar{{g.BaseQuarter, 0, g.Base, "total", 0}}
 	cum := 0.0
 	level := g.Base
 	for _, st := range g.Steps {
 		cum += st.Contribution
 		next := g.Base * math.Exp(cum)
-		bars = append(bars, bar{pick(driverNames, st.Driver, lang), level, next, "step"})
+		bars = append(bars, bar{pick(driverNames, st.Driver, lang), level, next, "step", st.Contribution})
 		level = next
 	}
-	bars = append(bars, bar{T(lang, "other"), level, g.Actual, "step"}, bar{g.Quarter, 0, g.Actual, "total"})
+	bars = append(bars, bar{T(lang, "other"), level, g.Actual, "step", g.Unexplained}, bar{g.Quarter, 0, g.Actual, "total", 0})
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, b := range bars {
 		if b.kind == "step" {
@@ -329,19 +329,17 @@ func waterfall(g *GrowthSection, lang string) template.HTML {
 		s.add(`<rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, b.kind, x-bw/2, y.at(top), bw, h, fill)
 		val := n.money(b.to)
 		if b.kind == "step" {
-			val = n.signedPct(b.to/b.from - 1)
+			// The same unit as the table beside the chart: points of growth.
+			val = n.points(b.pts)
 		}
 		s.text(x, y.at(top)-6, "middle", "val", val)
 	}
-	// Category labels are long (driver names): write them all, smaller, on two lines if needed.
+	// Category labels are long (driver names): all are written, smaller, on two lines when
+	// they would run into their neighbours.
 	for i, l := range labels {
-		words := strings.Fields(l)
-		if len(words) > 2 {
-			s.text(at(i), chartH-padB+14, "middle", "tick small", strings.Join(words[:len(words)/2], " "))
-			s.text(at(i), chartH-padB+27, "middle", "tick small", strings.Join(words[len(words)/2:], " "))
-			continue
+		for k, line := range splitLabel(l) {
+			s.text(at(i), float64(chartH-padB+14+13*k), "middle", "tick small", line)
 		}
-		s.text(at(i), chartH-padB+16, "middle", "tick small", l)
 	}
 	return s.html()
 }
@@ -370,38 +368,84 @@ func whatIfBars(w *WhatIfSection, lang string) template.HTML {
 	return s.html()
 }
 
-// incentiveStack draws, per team, the employees by first recommended incentive.
+// incentiveStack draws one horizontal bar per team, split by the incentive recommended
+// first: teams are many and their names long, so they read down the left side.
 func incentiveStack(is *IncentiveSection, lang string) template.HTML {
-	s := newSVG("chart-incentives", T(lang, "sec.incentives"), T(lang, "inc.desc"))
+	const (
+		left = 190
+		rowH = 22
+		top  = 8
+	)
+	h := top + rowH*len(is.Teams) + 64
+	s := newSizedSVG("chart-incentives", T(lang, "sec.incentives"), T(lang, "inc.desc"), chartW, h)
 	hi := 0
-	var labels []string
 	for _, t := range is.Teams {
-		labels = append(labels, t.Team)
 		hi = max(hi, t.Employees)
 	}
-	y := s.yAxis(0, float64(hi)*1.1, func(v float64) string { return trim(v, 0) })
-	at, w := xBand(len(is.Teams))
+	ticks, a, b := niceTicks(0, float64(hi), 5)
+	x := scale{a, b, left, chartW - padR}
+	bottom := float64(top + rowH*len(is.Teams))
+	for _, v := range ticks {
+		s.add(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1"/>`, x.at(v), top, x.at(v), bottom, colGrid)
+		s.text(x.at(v), bottom+16, "middle", "tick", trim(v, 0))
+	}
 	for i, t := range is.Teams {
-		x, bw := at(i), w*0.6
+		y := float64(top + rowH*i)
+		s.text(left-8, y+rowH*0.7, "end", "tick", t.Team)
 		base := 0
 		for k, typ := range is.Types {
 			c := t.Top[typ]
 			if c == 0 {
 				continue
 			}
-			s.add(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %d</title></rect>`,
-				x-bw/2, y.at(float64(base+c)), bw, y.at(float64(base))-y.at(float64(base+c)), palette[k%len(palette)],
-				html.EscapeString(pick(rewardNames, typ, lang)), c)
+			s.add(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s · %s: %d</title></rect>`,
+				x.at(float64(base)), y+3, x.at(float64(base+c))-x.at(float64(base)), float64(rowH-6), palette[k%len(palette)],
+				html.EscapeString(t.Team), html.EscapeString(pick(rewardNames, typ, lang)), c)
 			base += c
 		}
 	}
-	s.xLabels(labels, at)
-	var items [][2]string
+	lx := 16.0
 	for k, typ := range is.Types {
-		items = append(items, [2]string{palette[k%len(palette)], pick(rewardNames, typ, lang)})
+		name := pick(rewardNames, typ, lang)
+		s.add(`<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, lx, h-20, palette[k%len(palette)])
+		s.text(lx+16, float64(h-10), "start", "legend", name)
+		lx += 28 + textWidth(name)
 	}
-	s.legend(items)
 	return s.html()
+}
+
+// textWidth estimates the width of a label at 12 px: about 7 px a Latin character, 12 px a
+// Chinese one.
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r > 0x2e80 {
+			w += 12.5
+		} else {
+			w += 7
+		}
+	}
+	return w
+}
+
+// splitLabel breaks a long category label into two lines: at the middle space, or in the
+// middle of a label without spaces (Chinese).
+func splitLabel(l string) []string {
+	if textWidth(l) <= 80 {
+		return []string{l}
+	}
+	if words := strings.Fields(l); len(words) > 1 {
+		best, bestDiff := 1, math.Inf(1)
+		for k := 1; k < len(words); k++ {
+			d := math.Abs(textWidth(strings.Join(words[:k], " ")) - textWidth(strings.Join(words[k:], " ")))
+			if d < bestDiff {
+				best, bestDiff = k, d
+			}
+		}
+		return []string{strings.Join(words[:best], " "), strings.Join(words[best:], " ")}
+	}
+	r := []rune(l)
+	return []string{string(r[:len(r)/2]), string(r[len(r)/2:])}
 }
 
 // backtestChart draws the actuals of the backtest quarters and the one-step forecasts.

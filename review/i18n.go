@@ -61,7 +61,7 @@ var labels = map[string][2]string{
 	"wi.desc":            {"Forecast revenue per quarter without (grey) and with (blue) the scenario.", "各季度预测收入：不采取措施（灰）与采取措施后（蓝）。"},
 	"inc.desc":           {"Employees per team by the incentive recommended first.", "各团队按首选激励方式统计的员工人数。"},
 	"bt.desc":            {"Backtest: actual revenue (solid) and the forecast made one quarter before (dashed).", "回测：实际收入（实线）与提前一个季度做出的预测（虚线）。"},
-	"growth.lead":        {"Revenue in %s against %s, a year before: %s. Split by driver:", "%s 收入与去年同期 %s 相比：%s。按驱动因素分解："},
+	"growth.lead":        {"Revenue in %s against %s, a year before: %s, or %s in points of growth on the log scale, which the drivers' parts below add up to.", "%s 收入与去年同期 %s 相比：%s，按对数刻度为 %s，下面各驱动因素的贡献之和即为此数。"},
 	"base.year":          {"A year before", "去年同期"},
 	"other":              {"Other (trend, season, noise)", "其他（趋势、季节、波动）"},
 	"driver":             {"Driver", "驱动因素"},

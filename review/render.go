@@ -112,7 +112,7 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	}
 	if g := p.Growth; g != nil {
 		v.Chart[SecGrowth] = waterfall(g, lang)
-		v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth))
+		v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
 	}
 	if w := p.WhatIf; w != nil && w.Error == "" {
 		v.Chart[SecWhatIf] = whatIfBars(w, lang)
