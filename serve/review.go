@@ -248,6 +248,16 @@ func (s *Server) postSignIn(c *gin.Context) {
 		s.signInPage(c, http.StatusForbidden, lang, "a key of role "+k.Role+" may not open the review page: sign in with a key of role gm or admin")
 		return
 	}
+	// The indicator suggestions take a second or two the first time; start them now so the
+	// page the browser is sent to does not wait for them.
+	if d := s.tenant(k.Tenant).live.Load(); d != nil && d.data != nil && d.data.ds != nil && !s.closing.Load() {
+		f := s.review.indicatorsFor(d.data)
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			f()
+		}()
+	}
 	tok, _ := s.review.create(k)
 	setCookie(c, sessionCookie, tok, "/", int(s.review.ttl/time.Second))
 	setCookie(c, signinCookie, "", "/signin", -1)

@@ -55,7 +55,7 @@ instead, or stop it first.`,
 			case errors.Is(err, registry.ErrNoStore):
 				return fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
 			case errors.As(err, &inUse):
-				return fmt.Errorf("%w: a running server holds the store; sign in to its /review page, or stop it and run report again", err)
+				return fmt.Errorf("%w (the server shows the same page at /review)", err)
 			case err != nil:
 				return err
 			}
