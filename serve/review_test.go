@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -257,6 +258,9 @@ func TestReviewNeedsASessionOfAGMOrAdminOfTheTenant(t *testing.T) {
 					t.Errorf("session cookie lacks %s: %s", want, setCookie)
 				}
 			}
+			if strings.Contains(setCookie, "Secure") {
+				t.Errorf("a Secure cookie over plain HTTP would never come back: %s", setCookie)
+			}
 			if page.status != 200 {
 				t.Fatalf("GET /review: %s", page)
 			}
@@ -276,6 +280,21 @@ func TestReviewNeedsASessionOfAGMOrAdminOfTheTenant(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("the cookie is Secure over TLS", func(t *testing.T) {
+		tls := httptest.NewTLSServer(ts.srv.Handler())
+		defer tls.Close()
+		b := newBrowser(t, &testServer{base: tls.URL, keys: ts.keys})
+		b.c.Transport = tls.Client().Transport
+		r := b.signIn(acme + "/gm")
+		setCookie := strings.Join(r.header.Values("Set-Cookie"), "\n")
+		if r.status != http.StatusSeeOther || !strings.Contains(setCookie, sessionCookie+"=") || !strings.Contains(setCookie, "; Secure") {
+			t.Errorf("sign-in over TLS: %d, Set-Cookie %q", r.status, setCookie)
+		}
+		if r := b.do("GET", "/review", nil); r.status != 200 {
+			t.Errorf("review over TLS: %d", r.status)
+		}
+	})
 
 	t.Run("gm of another tenant sees only their own", func(t *testing.T) {
 		b := newBrowser(t, ts)
