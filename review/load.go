@@ -20,9 +20,10 @@ import (
 // `growthlens indicators`, so that the page and the CLI agree.
 const IndicatorSeed = 1
 
-// IndicatorRecommendTop is how many options per employee carry reasons when the
-// recommendations are computed here; it does not change the options or their order.
-const IndicatorRecommendTop = 7
+// RecommendTop is how many options per employee carry reasons when Load computes the
+// recommendations (as many as the server keeps); it does not change the options or their
+// order.
+const RecommendTop = 7
 
 // Indicators returns a function that suggests the indicators of every role for the company
 // from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
@@ -108,7 +109,7 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 		}
 		recs := []incentive.Recommendation{}
 		if len(ids) > 0 {
-			if recs, err = r.Recommend(ids, incentive.Options{Top: IndicatorRecommendTop}); err != nil {
+			if recs, err = r.Recommend(ids, incentive.Options{Top: RecommendTop}); err != nil {
 				return in, fmt.Errorf("recommend: %w", err)
 			}
 		}

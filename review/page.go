@@ -122,15 +122,14 @@ type Actual struct {
 // growth on the quarter before and on the same quarter a year before (NaN when undefined),
 // and the target when there is one (NaN otherwise).
 type Projected struct {
-	Period             string
-	Revenue            float64
-	Lo80, Hi80         float64
-	Lo95, Hi95         float64
-	GrowthQoQ          float64
-	GrowthYoY          float64
-	YoYLo80, YoYHi80   float64
-	Target             float64
-	HasGrowth, Partial bool
+	Period           string
+	Revenue          float64
+	Lo80, Hi80       float64
+	Lo95, Hi95       float64
+	GrowthQoQ        float64
+	GrowthYoY        float64
+	YoYLo80, YoYHi80 float64
+	Target           float64
 }
 
 // ForecastSection is the company forecast as GET /v1/forecast?scope=company gives it.
@@ -142,20 +141,19 @@ type ForecastSection struct {
 
 // TargetSection is actual against target: the assessed quarter and the year to date.
 type TargetSection struct {
-	Quarter                string
-	Actual, Target         float64
-	Completion             float64
-	Year                   int
-	YTDActual, YTDTarget   float64
-	YTDCompletion          float64
-	YTDQuarters            int
-	Recent                 []Actual // the last eight quarters up to the assessed one
-	ForecastRevenue        float64  // the quarter under review's forecast, when it is a forecast quarter
-	ForecastTarget         float64
-	ForecastQuarter        string
-	ForecastCompletion     float64
-	HasForecastCompletion  bool
-	HasActual, HasYTDTotal bool
+	Quarter               string
+	Actual, Target        float64
+	Completion            float64
+	Year                  int
+	YTDActual, YTDTarget  float64
+	YTDCompletion         float64 // NaN when a quarter of the year so far has no target
+	YTDQuarters           int
+	Recent                []Actual // the last eight quarters up to the assessed one
+	ForecastRevenue       float64  // the quarter under review's forecast, when it is a forecast quarter
+	ForecastTarget        float64
+	ForecastQuarter       string
+	ForecastCompletion    float64
+	HasForecastCompletion bool
 }
 
 // Step is one driver's part of a revenue change.
@@ -454,7 +452,7 @@ func targetSection(p *Page, targets map[string]float64) *TargetSection {
 	hist := p.Forecast.History
 	i := slices.IndexFunc(hist, func(a Actual) bool { return a.Period == p.Assessed })
 	a := hist[i]
-	ts := &TargetSection{Quarter: a.Period, Actual: a.Revenue, Target: a.Target, Completion: a.Completion, HasActual: true,
+	ts := &TargetSection{Quarter: a.Period, Actual: a.Revenue, Target: a.Target, Completion: a.Completion,
 		YTDCompletion: math.NaN(), ForecastCompletion: math.NaN(), ForecastRevenue: math.NaN(), ForecastTarget: math.NaN()}
 	pq, _ := datasets.ParseQuarter(a.Period)
 	ts.Year = pq.Start().Year()
@@ -474,7 +472,6 @@ func targetSection(p *Page, targets map[string]float64) *TargetSection {
 	}
 	if allTargets && ts.YTDTarget > 0 {
 		ts.YTDCompletion = ts.YTDActual / ts.YTDTarget
-		ts.HasYTDTotal = true
 	}
 	ts.Recent = hist[max(0, i-7) : i+1]
 	for _, n := range p.Forecast.Next {

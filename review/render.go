@@ -152,7 +152,6 @@ func RenderMessage(w io.Writer, lang, title, msg, link, linkText string) error {
 // SignInView is what the sign-in page shows.
 type SignInView struct {
 	Lang, Action, CSRF, Error string
-	Status                    int
 }
 
 // RenderSignIn writes the sign-in page: a form that posts the API key to action.

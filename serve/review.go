@@ -185,7 +185,7 @@ func (s *Server) signInPage(c *gin.Context, status int, lang, msg string) {
 	tok := newToken()
 	setCookie(c, signinCookie, tok, "/signin", 600)
 	var buf bytes.Buffer
-	if err := review.RenderSignIn(&buf, review.SignInView{Lang: lang, Action: "/signin", CSRF: tok, Error: msg, Status: status}); err != nil {
+	if err := review.RenderSignIn(&buf, review.SignInView{Lang: lang, Action: "/signin", CSRF: tok, Error: msg}); err != nil {
 		s.log.Error("render sign-in page", "err", err)
 		c.Status(http.StatusInternalServerError)
 		return

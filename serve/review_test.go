@@ -418,6 +418,14 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 				var mean any
 				if gv, ok := pt[g].(jsonObj); ok {
 					mean = gv["mean"]
+					if g == "growth_yoy" {
+						for _, iv := range list(t, gv["intervals"]) {
+							if band := obj(t, iv); band["level"] == 80.0 {
+								same(t, figs, "forecast."+per+".growth_yoy_lo80", band["lower"])
+								same(t, figs, "forecast."+per+".growth_yoy_hi80", band["upper"])
+							}
+						}
+					}
 				}
 				same(t, figs, "forecast."+per+"."+g, mean)
 			}
