@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/review"
 )
 
@@ -280,6 +281,23 @@ func TestReviewNeedsASessionOfAGMOrAdminOfTheTenant(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("sign-ins are audited", func(t *testing.T) {
+		for _, c := range []struct{ key, outcome string }{{acme + "/gm", "ok"}, {acme + "/viewer", "denied"}} {
+			page, err := ts.srv.Store().AuditLog(registry.AuditQuery{Tenant: acme, Who: ts.keyIDs[c.key], Action: "review.signin"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Entries) == 0 || page.Entries[0].Outcome != c.outcome || page.Entries[0].Role != strings.TrimPrefix(c.key, acme+"/") {
+				t.Errorf("audit of %s's sign-in: %+v, want outcome %s", c.key, page.Entries, c.outcome)
+			}
+			for _, e := range page.Entries {
+				if strings.Contains(e.Detail, ts.keys[c.key]) {
+					t.Errorf("the audit log holds the key: %+v", e)
+				}
+			}
+		}
+	})
 
 	t.Run("the cookie is Secure over TLS", func(t *testing.T) {
 		tls := httptest.NewTLSServer(ts.srv.Handler())
