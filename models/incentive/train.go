@@ -42,6 +42,10 @@ type TrainOptions struct {
 	// (defaults: the package variables of the same names).
 	PreferenceFamilies []string
 	AttritionFamilies  []string
+	// ChoicesOnly fits the conditional logit on the chosen rewards alone, without refining it
+	// with the performance deltas of past rewards (see refineWithHistory; always the case
+	// beyond historyMaxChoices choices): for comparison.
+	ChoicesOnly bool
 	// SnapshotMonths is the interval between attrition snapshots (default 3: quarterly).
 	SnapshotMonths int
 	// Workers bounds the goroutines fitting at once (default GOMAXPROCS); results do not
@@ -79,6 +83,9 @@ type Summary struct {
 	ChosenRewards   int    `json:"chosen_rewards"`
 	OutsideRules    int    `json:"chosen_outside_rules"`
 	PreferenceModel string `json:"preference_model"`
+	// PreferenceHistory counts the rewards whose performance_delta refined the conditional
+	// logit (0: choices only).
+	PreferenceHistory int `json:"preference_history_rewards,omitempty"`
 	// PreferenceCV is the conditional logit's cross-validated log loss per penalty.
 	PreferenceCV       []PenaltyCV `json:"preference_cv,omitempty"`
 	AttritionSnapshots int         `json:"attrition_snapshots"`
@@ -220,6 +227,21 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 			preferenceInputs, preferenceAttrs, opt.Seed, opt.Workers)
 		if err != nil {
 			return fmt.Errorf("preference model: %w", err)
+		}
+		if !opt.ChoicesOnly && len(ps.Rows) <= historyMaxChoices {
+			h, err := r.buildHistory()
+			if err != nil {
+				return err
+			}
+			dc := r.choice.encode(ps.Rows, ps.Eligible, attrsOf(r.choice.Attrs, r.staff, ps.Rows))
+			for i, k := range chosen {
+				dc.y[i] = int8(k)
+				dc.mask[i] |= 1 << k
+			}
+			if err := refineWithHistory(r.choice, dc, h); err != nil {
+				return fmt.Errorf("preference model: %w", err)
+			}
+			r.summary.PreferenceHistory = h.d.n
 		}
 		r.summary.PreferenceModel = r.choice.describe()
 		r.summary.PreferenceCV = r.choice.CV
