@@ -10,6 +10,9 @@
 //     with chosen=true), one row per chosen reward with the features as of its date; each
 //     row's likelihood runs over the types eligible then, so no data are spent learning the
 //     eligibility rules, and its probabilities are over the types an employee is eligible for;
+//     on up to 10,000 choices it is then refined with the performance_delta of every past
+//     reward, chosen or assigned, which measures how well the type given fitted (see
+//     refineWithHistory);
 //   - attrition: a logistic regression linear in standardised inputs (riskModel), labelled
 //     "left within 12 months" (only where 12 months are observed) on snapshots of everyone on
 //     staff every three months, features as of the snapshot, and on snapshots just after
