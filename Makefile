@@ -141,7 +141,7 @@ bench-registry:
 	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk
 
 # Incentive recommendations (models/incentive): the acceptance run on generated companies of
-# 100 to 2,000 employees, seeds 11-13 (not used in development; bars from 1,000 employees),
+# 100 to 2,000 employees, seeds 11-13 (not used in development; the bars apply at every size),
 # then the 10,000-employee batch scoring benchmark on one and two cores, and training time on
 # the default company and, when var/big exists, the 10,000-employee tenant (targets 3 s and
 # 40 s; quote the medians).

@@ -23,7 +23,7 @@ import (
 var (
 	acceptSizes = flag.String("incentive.sizes", "", "acceptance run: comma-separated company sizes (e.g. 100,1000,2000); empty skips it")
 	acceptSeeds = flag.String("incentive.seeds", "11,12,13", "acceptance run: comma-separated generator seeds")
-	acceptMin   = flag.Int("incentive.min", 1000, "acceptance run: the bars apply from this company size up")
+	acceptMin   = flag.Int("incentive.min", 100, "acceptance run: the bars apply from this company size up")
 	acceptRef   = flag.String("incentive.reference", "", "acceptance run: also score each company with the models trained once on this (large) company's directory")
 )
 
@@ -33,6 +33,10 @@ const (
 	trainSeed          = 0
 	maxF1Gap           = 0.05
 	minTopMatch        = 0.80
+	// fitRiskMin is the company size from which the attrition model must find the planted
+	// effect of fit (FitRisk < 0); at 100 employees, with 10 to 15 leavers a year, it is lost
+	// in the noise (it came out between −0.12 and +0.02 on seeds 1–7 and 11–13).
+	fitRiskMin = 500
 )
 
 // companyScore is what scoreCompany measures on one generated company.
@@ -287,7 +291,7 @@ func TestAcceptance(t *testing.T) {
 			if gap > maxF1Gap {
 				t.Errorf("%d employees, seed %d: macro-F1 %.4f is %.4f below the true probabilities' %.4f (bar %.2f)", n, seed, sc.F1Model, gap, sc.F1True, maxF1Gap)
 			}
-			if !(sc.FitRisk < 0) {
+			if n >= fitRiskMin && !(sc.FitRisk < 0) {
 				t.Errorf("%d employees, seed %d: the best-fitting incentive leaves a risk %+.4f against the worst-fitting one, want < 0 (the planted hazard falls with fit)", n, seed, sc.FitRisk)
 			}
 			if sc.TopMatch < minTopMatch {
