@@ -34,6 +34,8 @@ type tenant struct {
 	first    sync.Once
 
 	dataMu sync.Mutex // serializes writes to the tenant's data directory
+	// alertMu serializes posted actuals, so that two posts cannot both raise one alert.
+	alertMu sync.Mutex
 }
 
 // snapshot is what a tenant serves at one moment: its data and loaded champions. It is never
@@ -56,6 +58,8 @@ type tenantData struct {
 	// err says why there is no dataset (no directory, no opportunities or revenue table…).
 	err     string
 	targets map[targetKey]float64
+	// diag answers root causes, indicators and alerts from ds (diagnose.go).
+	diag diagnosis
 }
 
 type targetKey struct{ period, scope, metric string }
