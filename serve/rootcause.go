@@ -17,21 +17,21 @@ import (
 // `growthlens rootcause drivers`).
 
 type driverCauseJSON struct {
-	Driver       string     `json:"driver"`
-	Role         string     `json:"role"`
-	Scale        string     `json:"scale"`
-	Unit         string     `json:"unit"`
-	Where        string     `json:"where,omitempty"`
-	Lag          int        `json:"lag"`
-	Actual       num        `json:"actual"`
-	Baseline     num        `json:"baseline"`
-	Move         num        `json:"move"`
-	Z            num        `json:"z"`
-	Abnormal     num        `json:"abnormal"`
+	Driver       string          `json:"driver"`
+	Role         string          `json:"role"`
+	Scale        string          `json:"scale"`
+	Unit         string          `json:"unit"`
+	Where        string          `json:"where,omitempty"`
+	Lag          int             `json:"lag"`
+	Actual       num             `json:"actual"`
+	Baseline     num             `json:"baseline"`
+	Move         num             `json:"move"`
+	Z            num             `json:"z"`
+	Abnormal     num             `json:"abnormal"`
 	Effect       causeEffectJSON `json:"effect"`
-	Contribution interval   `json:"contribution"`
-	Share        num        `json:"share"`
-	Confidence   num        `json:"confidence"`
+	Contribution interval        `json:"contribution"`
+	Share        num             `json:"share"`
+	Confidence   num             `json:"confidence"`
 	// Significant: the driver is claimed as a cause (see rootcause.DriverCause).
 	Significant bool `json:"significant"`
 }
