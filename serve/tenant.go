@@ -128,16 +128,23 @@ func relErr(err error, dir string) string {
 	return strings.ReplaceAll(msg, filepath.Clean(dir)+string(filepath.Separator), "")
 }
 
-// tenants holds the tenant states, created on first use.
+// tenants holds the tenant states, created on first use. Every request looks its tenant up,
+// so the lookup of a known tenant takes the read lock only.
 type tenants struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]*tenant
 }
 
 func (ts *tenants) get(name string) (*tenant, bool) {
+	ts.mu.RLock()
+	t, ok := ts.m[name]
+	ts.mu.RUnlock()
+	if ok {
+		return t, true
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	t, ok := ts.m[name]
+	t, ok = ts.m[name]
 	if !ok {
 		t = &tenant{name: name}
 		ts.m[name] = t
@@ -146,8 +153,8 @@ func (ts *tenants) get(name string) (*tenant, bool) {
 }
 
 func (ts *tenants) all() []*tenant {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
 	out := make([]*tenant, 0, len(ts.m))
 	for _, t := range ts.m {
 		out = append(out, t)
