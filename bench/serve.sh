@@ -129,7 +129,7 @@ for round in $(seq "$RUNS"); do
   measure forecast "$CONNS" -H "Authorization: Bearer $KEY" "$API/v1/forecast?scope=company"
   BODY=$tmp/one.json measure one "$CONNS" -s bench/wrk/post.lua "$API/v1/recommendations"
   BODY=$tmp/batch.json measure batch 1 -s bench/wrk/post.lua "$API/v1/recommendations"
-  BODY=$tmp/batch.json measure batch64 "$CONNS" -s bench/wrk/post.lua "$API/v1/recommendations"
+  BODY=$tmp/batch.json measure batch64 "$CONNS" --timeout 10s -s bench/wrk/post.lua "$API/v1/recommendations"
 done
 
 if grep -E 'level=(ERROR|WARN)' "$tmp/serve.log" >/dev/null; then
