@@ -333,6 +333,10 @@ func finite(f []float64) bool {
 	return true
 }
 
+// Combine merges forecasts of the same length horizon by horizon with the given rule, as
+// Auto combines its members. It needs at least one forecast.
+func Combine(fs [][]float64, how Combiner) []float64 { return combine(fs, how) }
+
 // combine merges forecasts horizon by horizon.
 func combine(fs [][]float64, how Combiner) []float64 {
 	h := len(fs[0])

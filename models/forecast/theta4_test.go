@@ -1,0 +1,151 @@
+package forecast
+
+import (
+	"math"
+	"testing"
+)
+
+// fitSES, the closed-form-ℓ₀ search inside the generalised Theta method, is pinned to R's
+// ses(y, h = 8) on the reference series (testdata/r_reference.R; the same lines pin FitETS).
+func TestFitSESMatchesR(t *testing.T) {
+	series := loadRefSeries(t)
+	n := 0
+	for _, l := range loadRefLines(t) {
+		if l.what != "ses" {
+			continue
+		}
+		n++
+		s := series[l.series]
+		t.Run(l.series, func(t *testing.T) {
+			fit := fitSES(s.y, 0)
+			assertClose(t, "alpha", fit.alpha, l.num(t, "alpha"), tolParam)
+			got := make([]float64, len(l.mean))
+			for i := range got {
+				got[i] = fit.level
+			}
+			assertCloseRel(t, "forecast", got, l.mean, tolForecast)
+		})
+	}
+	if n == 0 {
+		t.Fatal("no ses reference lines in testdata/r_reference.txt")
+	}
+}
+
+// On short series and with a warm start fitSES must agree with the ETS(A,N,N) fit by MSE.
+func TestFitSESMatchesETS(t *testing.T) {
+	tests := []struct {
+		name string
+		y    []float64
+	}{
+		{"trending", []float64{3, 5, 4, 6, 7, 6, 8, 9, 8, 10}},
+		{"noisy", []float64{100, 120, 90, 130, 125, 140, 120, 150, 160, 155, 170, 165}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := FitETS(tt.y, 1, ETSSpec{Error: Additive}, ETSOptions{Criterion: MSE})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, near := range []float64{0, want.Alpha} {
+				got := fitSES(tt.y, near)
+				if math.Abs(got.sse/float64(len(tt.y))-want.MSE) > 1e-4*want.MSE {
+					t.Errorf("near=%v: MSE %v, want %v", near, got.sse/float64(len(tt.y)), want.MSE)
+				}
+				if w := want.Forecast(1)[0]; math.Abs(got.level-w) > 1e-3*math.Abs(w) {
+					t.Errorf("near=%v: level %v, want %v", near, got.level, w)
+				}
+			}
+		})
+	}
+}
+
+// Each generalised Theta model, recomputed from its definition: the least-squares line, the
+// theta line, SES on it, and the weighted combination.
+func TestGThetaSpecByDefinition(t *testing.T) {
+	x := []float64{20, 23, 22, 26, 29, 28, 33, 35, 34, 39, 41, 44}
+	n := len(x)
+	for _, sp := range gThetaSpecs {
+		t.Run(sp.String(), func(t *testing.T) {
+			fit, err := fitGThetaSpec(x, sp, 0, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := x
+			if sp.ExpTrend {
+				src = make([]float64, n)
+				for i, v := range x {
+					src[i] = math.Log(v)
+				}
+			}
+			a, b := lineFit(src, 1)
+			line := func(t float64) float64 {
+				if sp.ExpTrend {
+					return math.Exp(a + b*t)
+				}
+				return a + b*t
+			}
+			z := make([]float64, n)
+			for i, v := range x {
+				if sp.Mult {
+					z[i] = math.Pow(v, sp.Theta) * math.Pow(line(float64(i+1)), 1-sp.Theta)
+				} else {
+					z[i] = sp.Theta*v + (1-sp.Theta)*line(float64(i+1))
+				}
+			}
+			ses := fitSES(z, 0)
+			for h, got := range fit.Forecast(4) {
+				T := line(float64(n + h + 1))
+				want := ses.level/sp.Theta + (1-1/sp.Theta)*T
+				if sp.Mult {
+					want = math.Pow(ses.level, 1/sp.Theta) * math.Pow(T, 1-1/sp.Theta)
+				}
+				if math.Abs(got-want) > 1e-9*math.Abs(want) {
+					t.Errorf("h=%d: forecast %v, want %v", h+1, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestFitGThetaSelection(t *testing.T) {
+	tests := []struct {
+		name string
+		x    []float64
+		// additiveOnly: series with zeros or negatives may only get the additive linear forms.
+		additiveOnly bool
+	}{
+		{"positive", []float64{20, 23, 22, 26, 29, 28, 33, 35, 34, 39, 41, 44}, false},
+		{"crosses zero", []float64{-4, -2, -3, 0, 1, 0, 3, 5, 4, 7, 9, 8}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			best, err := FitGTheta(tt.x, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.additiveOnly && (best.Spec.Mult || best.Spec.ExpTrend) {
+				t.Errorf("chose %s on data with zeros or negatives", best.Spec)
+			}
+			fitted := 0
+			for _, sp := range gThetaSpecs {
+				fit, err := fitGThetaSpec(tt.x, sp, 0, 8)
+				if err != nil {
+					if !tt.additiveOnly {
+						t.Errorf("%s: %v on positive data", sp, err)
+					}
+					continue
+				}
+				fitted++
+				if fit.MAE < best.MAE-1e-12 {
+					t.Errorf("chose %s (MAE %v) but %s has MAE %v", best.Spec, best.MAE, sp, fit.MAE)
+				}
+			}
+			if fitted == 0 {
+				t.Error("no model could be fitted")
+			}
+		})
+	}
+	if _, err := FitGTheta([]float64{1, 2}, 4); err == nil {
+		t.Error("FitGTheta on 2 points: want an error")
+	}
+}
