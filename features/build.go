@@ -256,7 +256,7 @@ func (b *builder) frame() error {
 	if lastP.N < b.first.N {
 		return fmt.Errorf("features: data ends (%s) before the first revenue (%s)", datasets.FormatDate(asOf), datasets.FormatDate(firstRev))
 	}
-	p := &Panel{Grain: g, Level: b.opt.Level, values: map[string][][]float64{}}
+	p := &Panel{Grain: g, Level: b.opt.Level, AsOf: asOf, values: map[string][][]float64{}}
 	for per := b.first; per.N <= lastP.N; per = per.Add(1) {
 		p.Periods = append(p.Periods, per)
 		p.Complete = append(p.Complete, !per.End().After(asOf))

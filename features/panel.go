@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/growthlens/growthlens/datasets"
 )
@@ -38,6 +39,8 @@ type Panel struct {
 	Periods []datasets.Period
 	// Complete[t] is false when the data does not cover all of Periods[t].
 	Complete []bool
+	// AsOf is the first day after the data (Options.AsOf, or the day Build inferred).
+	AsOf time.Time
 	// Scopes are the scope ids ("" for the company), sorted.
 	Scopes  []string
 	Columns []string
@@ -152,4 +155,39 @@ func (p *Panel) WriteCSV(w io.Writer) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// NewPanel returns an empty panel over the given periods (consecutive, of one grain) and
+// scopes, for callers that hold measures from elsewhere (another system's export, a test).
+// Fill it with SetSeries.
+func NewPanel(g datasets.Grain, l Level, periods []datasets.Period, complete []bool, scopes []string) (*Panel, error) {
+	if len(complete) != len(periods) {
+		return nil, fmt.Errorf("features: %d complete flags for %d periods", len(complete), len(periods))
+	}
+	for i, per := range periods {
+		if per.Grain != g || i > 0 && per.N != periods[i-1].N+1 {
+			return nil, fmt.Errorf("features: period %s: want consecutive %s periods", per, g)
+		}
+	}
+	sorted := slices.Clone(scopes)
+	slices.Sort(sorted)
+	if len(slices.Compact(slices.Clone(sorted))) != len(sorted) {
+		return nil, fmt.Errorf("features: a scope is given twice")
+	}
+	return &Panel{Grain: g, Level: l, Periods: slices.Clone(periods), Complete: slices.Clone(complete), Scopes: sorted,
+		values: map[string][][]float64{}}, nil
+}
+
+// SetSeries sets a column's values for a scope (aligned with Periods; NaN for unknown),
+// adding the column when it is new.
+func (p *Panel) SetSeries(column, scope string, values []float64) error {
+	i, ok := slices.BinarySearch(p.Scopes, scope)
+	if !ok {
+		return fmt.Errorf("features: scope %q is not in the panel", scope)
+	}
+	if len(values) != len(p.Periods) {
+		return fmt.Errorf("features: %d values for %d periods", len(values), len(p.Periods))
+	}
+	copy(p.addColumn(column)[i], values)
+	return nil
 }

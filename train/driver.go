@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 
@@ -12,7 +11,7 @@ import (
 // DriverName is the registry name of the driver model.
 const DriverName = "driver"
 
-// DriverKind is the artifact format of the driver model.
+// DriverKind is the artifact format of the driver model (driver.Model.MarshalBinary).
 const DriverKind = "driver.model/v1"
 
 // mixedRows is the number of scope-quarters from which the driver model reads drivers month by
@@ -37,7 +36,7 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	if err != nil {
 		return nil, nil, skip("%v", err)
 	}
-	b, err := json.Marshal(m)
+	b, err := m.MarshalBinary()
 	if err != nil {
 		return nil, m.Notes, fmt.Errorf("encode driver model: %w", err)
 	}
@@ -48,8 +47,8 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	c := &candidate{
 		name: DriverName, kind: DriverKind, artifact: b, metrics: metrics, backtest: m.CV, primary: "cv_rmse",
 		rescore: func(champion []byte) (float64, error) {
-			var old driver.Model
-			if err := json.Unmarshal(champion, &old); err != nil {
+			old, err := driver.Unmarshal(champion)
+			if err != nil {
 				return 0, err
 			}
 			o := opt

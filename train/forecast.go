@@ -157,7 +157,7 @@ func forecastMetrics(set *forecast.Set) map[string]float64 {
 	if co != nil && co.Forecast != nil && len(co.Forecast.Backtest.Accuracy) > 0 {
 		acc := co.Forecast.Backtest.Accuracy[0]
 		m["smape"], m["mase"] = acc.SMAPE, acc.MASE
-		m["mape_h1"], m["mape"] = backtestMAPE(co)
+		m["mape_h1"], m["mape"] = BacktestMAPE(co)
 	}
 	sum, n := 0.0, 0
 	for _, s := range set.Scopes {
@@ -174,9 +174,10 @@ func forecastMetrics(set *forecast.Set) map[string]float64 {
 	return m
 }
 
-// backtestMAPE is the mean absolute percentage error of the backtest's forecasts one step
-// ahead and over every horizon, against actuals > 0.
-func backtestMAPE(s *forecast.Scope) (h1, all float64) {
+// BacktestMAPE is the mean absolute percentage error (a fraction) of a scope's backtest
+// forecasts one step ahead and over every horizon, against actuals > 0; NaN when there are
+// none. The server states it beside each forecast.
+func BacktestMAPE(s *forecast.Scope) (h1, all float64) {
 	bt := s.Forecast.Backtest
 	var s1, sa float64
 	var n1, na int

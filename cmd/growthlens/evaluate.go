@@ -13,6 +13,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateClassifierCmd(a),
 		newEvaluateForecastCmd(a),
 		newEvaluateAllCmd(a),
+		newEvaluateRootcauseCmd(a),
 	)
 	return cmd
 }

@@ -54,6 +54,9 @@ indicators per role and incentive recommendations per employee.`,
 		newBackupCmd(a),
 		newRestoreCmd(a),
 		newRecommendCmd(a),
+		newIndicatorsCmd(a),
+		newAlertsCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }

@@ -19,7 +19,7 @@ func newRootcauseCmd(a *app) *cobra.Command {
 		Long: `rootcause explains why a KPI missed its expected value (a target, or the forecast made
 before the period).`,
 	}
-	cmd.AddCommand(newRootcauseSlicesCmd(a))
+	cmd.AddCommand(newRootcauseSlicesCmd(a), newRootcauseDriversCmd(a), newRootcauseLocateCmd(a))
 	return cmd
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
 
@@ -87,11 +86,8 @@ func newRunsCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// openStoreRO opens an existing store for reading.
-func openStoreRO(a *app, sf storeFlags) (*registry.Store, error) {
-	key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
-	if err != nil {
-		return nil, err
-	}
-	return registry.Open(sf.dir, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
+// openStoreRO opens an existing store for reading, or reaches it through the server that
+// holds it.
+func openStoreRO(a *app, sf storeFlags) (storeConn, error) {
+	return connect(a, sf, true)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/serve"
 )
 
 // Environment variables of the store flags.
@@ -39,11 +40,10 @@ func addStoreFlags(cmd *cobra.Command, f *storeFlags, withTenant bool) {
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object")
 }
 
-// storeConn is what the models, keys and backup subcommands need from the store. Today the
-// CLI opens the Badger directory itself and *registry.Store is the implementation. Only one
-// process may open a store, so once `growthlens serve` owns it, connect is the one place to
-// change: it returns a client of the server's API with these same methods, and the
-// subcommands stay as they are.
+// storeConn is what the models, keys, backup and runs subcommands need from the store. The
+// CLI opens the Badger directory itself (*registry.Store) unless a running `growthlens serve`
+// holds it — only one process may open a store — and then talks to that server over its
+// admin socket (*serve.AdminClient, the same methods), so the subcommands work either way.
 type storeConn interface {
 	Models(tenant string) ([]registry.Model, error)
 	Versions(tenant, name string) ([]registry.Version, error)
@@ -60,13 +60,19 @@ type storeConn interface {
 
 	Backup(w io.Writer, opt registry.BackupOptions) (registry.BackupInfo, error)
 	Audit(e registry.AuditEntry) (registry.AuditEntry, error)
+	Runs(tenant string, limit int) ([]registry.Record, error)
+	Run(tenant, id string) (registry.Record, error)
 	Close() error
 }
 
-var _ storeConn = (*registry.Store)(nil)
+var (
+	_ storeConn = (*registry.Store)(nil)
+	_ storeConn = (*serve.AdminClient)(nil)
+)
 
-// connect opens the store named by f. With mustExist it refuses to create a new one, so that
-// a typo in --store is reported instead of answered from an empty store.
+// connect opens the store named by f, or, when a running server holds it, connects to that
+// server's admin socket. With mustExist it refuses to create a new store, so that a typo in
+// --store is reported instead of answered from an empty store.
 func connect(a *app, f storeFlags, mustExist bool) (storeConn, error) {
 	key, err := registry.LoadKey(registry.EnvEncryptionKey, f.keyFile)
 	if err != nil {
@@ -76,7 +82,22 @@ func connect(a *app, f storeFlags, mustExist bool) (storeConn, error) {
 	if errors.Is(err, registry.ErrNoStore) {
 		return nil, fmt.Errorf("%w (set --store or %s; a store is created by growthlens train, keys create or restore)", err, envStore)
 	}
+	var inUse *registry.InUseError
+	if errors.As(err, &inUse) {
+		return viaServer(a, f.dir, err)
+	}
 	return s, err
+}
+
+// viaServer connects to the server that holds the store in dir, or returns inUse with the
+// reason when none answers on its admin socket.
+func viaServer(a *app, dir string, inUse error) (*serve.AdminClient, error) {
+	c, err := serve.DialAdmin(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w; its admin socket did not answer: %v", inUse, err)
+	}
+	a.log.Debug("the store is held by a running server: using its admin socket", "server", c.Addr)
+	return c, nil
 }
 
 // actor names the person at the terminal in alias history and the audit log. Whoever can

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/serve"
 	"github.com/growthlens/growthlens/train"
 )
 
@@ -56,11 +60,6 @@ versions. The run record is kept in the store (growthlens runs list|show).`,
 			if err != nil {
 				return err
 			}
-			store, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, Logger: a.log})
-			if err != nil {
-				return err
-			}
-			defer store.Close()
 			bars := map[string]*progress{}
 			cfg.Progress = func(step string, done, total int) {
 				b := bars[step]
@@ -73,9 +72,31 @@ versions. The run record is kept in the store (growthlens runs list|show).`,
 					b.finish()
 				}
 			}
-			rec, runErr := train.Run(cmd.Context(), store, cfg)
+			var (
+				rec    *train.Record
+				runErr error
+				conn   storeConn
+			)
+			store, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, Logger: a.log})
+			var inUse *registry.InUseError
+			switch {
+			case errors.As(err, &inUse):
+				c, err := viaServer(a, sf.dir, err)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				conn = c
+				rec, runErr = trainViaServer(cmd.Context(), a, c, cfg)
+			case err != nil:
+				return err
+			default:
+				defer store.Close()
+				conn = store
+				rec, runErr = train.Run(cmd.Context(), store, cfg)
+			}
 			if rec != nil {
-				audit(a, store, cfg.Tenant, "train", "run/"+rec.ID, runErr, fmt.Sprintf("data %s, %d models", dataDir, len(rec.Models)))
+				audit(a, conn, cfg.Tenant, "train", "run/"+rec.ID, runErr, fmt.Sprintf("data %s, %d models", dataDir, len(rec.Models)))
 			}
 			if runErr != nil {
 				return runErr
@@ -126,4 +147,45 @@ func printRunSummary(a *app, rec *train.Record) error {
 		fmt.Fprintln(a.stderr, "warning:", w)
 	}
 	return nil
+}
+
+// trainViaServer runs the training on the server that holds the store and follows it until it
+// finishes; the server swaps the promoted models in before it reports success. Interrupting
+// the command cancels the run.
+func trainViaServer(ctx context.Context, a *app, c *serve.AdminClient, cfg train.Config) (*train.Record, error) {
+	data, err := filepath.Abs(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	p := serve.TrainParams{Seed: cfg.Seed, Promote: cfg.Promote, Horizon: cfg.Horizon, Levels: cfg.Levels, Data: data, Incentive: cfg.Incentive}
+	j, err := c.StartTraining(cfg.Tenant, cfg.By, p)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("training on the running server", "server", c.Addr, "job", j.ID)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for !serve.FinishedJob(j) {
+		select {
+		case <-ctx.Done():
+			if _, err := c.CancelJob(j.ID); err != nil {
+				a.log.Warn("cancel the run on the server", "job", j.ID, "err", err)
+			}
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+		if j, err = c.Job(j.ID); err != nil {
+			return nil, err
+		}
+		if pr := j.Progress; pr != nil && cfg.Progress != nil {
+			cfg.Progress(pr.Step, pr.Done, pr.Total)
+		}
+	}
+	if j.Status != "succeeded" {
+		if j.Error == "" {
+			j.Error = j.Status
+		}
+		return j.Run, fmt.Errorf("training on the server %s: %s", j.Status, j.Error)
+	}
+	return j.Run, nil
 }

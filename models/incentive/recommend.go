@@ -111,31 +111,12 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 	if err := r.checkIDs(ids, asOf); err != nil {
 		return nil, err
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	// Chunks are scored independently (a row's scores do not depend on its batch), so the
-	// result is the same for any number of workers.
 	out := make([]Recommendation, len(ids))
-	chunks := (len(ids) + recommendChunk - 1) / recommendChunk
-	errs := make([]error, chunks)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, workers)
-	for c := range chunks {
-		lo, hi := c*recommendChunk, min((c+1)*recommendChunk, len(ids))
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[c] = r.recommend(ids[lo:hi], asOf, top, out[lo:hi])
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err = inChunks(len(ids), opt.Workers, func(lo, hi int) error {
+		return r.recommend(ids[lo:hi], asOf, top, out[lo:hi])
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -143,16 +124,59 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 // recommendChunk is the number of employees scored in one batch by one worker.
 const recommendChunk = 1024
 
+// inChunks calls fn on consecutive chunks of [0, n) of recommendChunk items, at most workers
+// (default GOMAXPROCS) at once, and returns the first error. Chunks are scored independently
+// (a row's scores do not depend on its batch), so the result is the same for any number of
+// workers.
+func inChunks(n, workers int, fn func(lo, hi int) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunks := (n + recommendChunk - 1) / recommendChunk
+	errs := make([]error, chunks)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for c := range chunks {
+		lo, hi := c*recommendChunk, min((c+1)*recommendChunk, n)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[c] = fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // recommend fills out (len(ids)) with the recommendations of known, on-staff employees.
 func (r *Recommender) recommend(ids []string, asOf time.Time, top int, out []Recommendation) error {
-	n := len(ids)
 	var err error
-	rows := make([]features.EmployeeRow, n)
-	el := make([][numTypes]bool, n)
+	rows := make([]features.EmployeeRow, len(ids))
 	for i, id := range ids {
 		if rows[i], err = r.staff.At(id, asOf); err != nil {
 			return err
 		}
+	}
+	last, err := r.lastFits(ids, asOf)
+	if err != nil {
+		return err
+	}
+	return r.rank(rows, last, top, out)
+}
+
+// rank fills out (len(rows)) with the ranked options of the employees the rows describe, as
+// of each row's AsOf; last[i] is the fit of the employee's latest incentive in the 12 months
+// before (NaN for none), an input of the attrition model.
+func (r *Recommender) rank(rows []features.EmployeeRow, last []float64, top int, out []Recommendation) error {
+	n := len(rows)
+	el := make([][numTypes]bool, n)
+	for i := range rows {
 		el[i] = r.cfg.Eligible(&rows[i])
 	}
 	prefs, err := r.preferences(rows, el)
@@ -161,10 +185,6 @@ func (r *Recommender) recommend(ids []string, asOf time.Time, top int, out []Rec
 	}
 
 	// One attrition batch: each employee as they are, then with each eligible incentive.
-	last, err := r.lastFits(ids, asOf)
-	if err != nil {
-		return err
-	}
 	var (
 		arows []features.EmployeeRow
 		afit  []float64
@@ -191,8 +211,8 @@ func (r *Recommender) recommend(ids []string, asOf time.Time, top int, out []Rec
 	v := r.cfg.Value
 	for i := range rows {
 		row := &rows[i]
-		rec := Recommendation{EmployeeID: ids[i], Role: row.Role, TeamID: row.TeamID, Risk: risk(start[i]), Options: []Option{}}
-		rec.Salary, rec.Notes = r.salaryFor(row, asOf)
+		rec := Recommendation{EmployeeID: row.EmployeeID, Role: row.Role, TeamID: row.TeamID, Risk: risk(start[i]), Options: []Option{}}
+		rec.Salary, rec.Notes = r.salaryFor(row, row.AsOf)
 		rec.Notes = append(rec.Notes, missingNotes(row)...)
 		j := start[i] + 1
 		for k := range numTypes {

@@ -59,3 +59,47 @@ func RankLargestChange(t *Table, opt Options) (*Result, error) {
 	res.NoDominantCause = abstain
 	return res, nil
 }
+
+// RankDriversLargestChange is the trivial baseline the driver ranking is compared with: the
+// drivers ranked by the absolute relative change of their level in the explained period
+// against the median of the Window periods before it (|x/median − 1|), with no effect, no
+// history of usual moves and no parts. It answers "no dominant cause" only when the KPI's
+// relative deviation |actual/expected − 1| is below BaselineAbstain; otherwise every driver is
+// marked significant.
+func RankDriversLargestChange(q DriverQuery, opt DriverOptions) (*DriverResult, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t, err := q.validate()
+	if err != nil {
+		return nil, err
+	}
+	res := &DriverResult{KPI: q.KPI, Period: q.Period, Actual: q.Actual, Expected: q.Expected, Gap: math.Log(q.Actual / q.Expected)}
+	abstain := math.Abs(q.Actual/q.Expected-1) < BaselineAbstain
+	for _, d := range q.Drivers {
+		var prev []float64
+		for k := max(0, t-opt.Window); k < t; k++ {
+			if q.Complete[k] && !math.IsNaN(d.Values[k]) {
+				prev = append(prev, d.Values[k])
+			}
+		}
+		x := d.Values[t]
+		if len(prev) == 0 || math.IsNaN(x) {
+			continue
+		}
+		base := median(prev)
+		c := DriverCause{Driver: d.Driver, Role: d.Role, Scale: d.Scale, Unit: d.Unit, Actual: x, Baseline: base, Effect: d.Effect, Significant: !abstain}
+		if base != 0 {
+			c.Move = x/base - 1
+		}
+		c.score = math.Abs(c.Move)
+		res.Causes = append(res.Causes, c)
+	}
+	slices.SortStableFunc(res.Causes, func(a, b DriverCause) int { return cmp.Compare(b.score, a.score) })
+	res.NoDominantCause = abstain || len(res.Causes) == 0
+	if res.NoDominantCause {
+		res.Reason = "the KPI is within 2 % of its expected value"
+	}
+	return res, nil
+}

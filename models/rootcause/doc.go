@@ -1,6 +1,49 @@
-// Package rootcause explains why a KPI missed its expected value.
+// Package rootcause explains why a KPI missed its expected value, in two ways: which drivers
+// moved (RankDrivers) and which slices of the data moved (Rank).
 //
-// This file set holds the dimensional drilldown: given leaf rows (for example one row per
+// # Drivers
+//
+// RankDrivers takes, for one scope, the series of each driver (marketing spend, supply lead
+// time, …, with the role responsible and its effect on the log KPI with an interval), the KPI's
+// actual and expected value in the period explained, and ranks the drivers by the abnormal
+// part of their move times their effect.
+//
+// A fitted effect alone is a poor guide: on company-sized data the driver model's effects are
+// wide, and every driver moves every quarter. What marks a cause is a move that is abnormal for
+// that driver — Adtributor's surprise, applied to the driver itself. Each period's level (log
+// for a log-scale driver) is compared with the median of the Window (2) periods before it; that
+// raw move is judged against the raw moves of the complete periods before: their usual value
+// and spread are the mean and s.d. after setting aside values more than 3 robust s.d. (1.4826 ×
+// MAD) from their median, so that earlier shocks do not hide this one, and — when the history
+// holds three moves of each season and it makes the spread a tenth smaller — less the median
+// move of the period's season (left out of its own season's median, so the adjustment cannot
+// fit the noise). The z-score of the move becomes the probability that it is abnormal in a
+// two-group model: usual moves are Student t with the history's degrees of freedom, abnormal
+// ones the same t stretched Spread (4) times, abnormal a priori with probability Prior (5 %).
+// Periods judged abnormal (probability ≥ ½) are cleaned — replaced by their expected level —
+// before later periods use them as a baseline, so a past shock neither lowers the baseline of
+// the periods after it nor makes the return to normal look like a move.
+//
+// A driver's contribution to the gap is Σ_l effect × lag share_l × move_{t−l} × P(abnormal_{t−l})
+// over the lags its effect reaches, in log points of the KPI, with the interval its effect's
+// interval gives. The model is additive in the log KPI, so these are the drivers' Shapley
+// values. A driver can also be judged on parts of the scope (one product's supply lead time,
+// one region's spend in a company scope), each scaled by the share of the KPI it acts on
+// (Part.Exposure) and given a prior of Prior/k; the part is reported when it scores best, or
+// when it is abnormal and accounts for half the scope's move. Drivers are ranked by their
+// contribution in the direction asked (down: what held the KPI back; by default the gap's
+// direction). Confidence is P(abnormal) times the probability that the effect has its sign.
+//
+// A driver is claimed (Significant) when its move is abnormal with probability ≥
+// MinProbability (0.9) and it contributes at least MinContribution (1 % of the KPI) in the
+// direction asked. The answer is "no dominant cause" when none is claimed, or, when the gap
+// lies in the direction asked, the claimed drivers explain less than MinShare (20 %) of it.
+// RankDriversLargestChange is the trivial baseline: drivers by the absolute relative change of
+// their level against the median of the Window periods before.
+//
+// # Slices
+//
+// The dimensional drilldown: given leaf rows (for example one row per
 // region × product × team) with an actual and an expected value of a KPI, Rank names the
 // slices — conjunctions of one to three dimension=value pairs such as
 // `region=East & product=GTX` — that best explain the gap, with each slice's share of the gap
@@ -62,5 +105,6 @@
 // deviation is below BaselineAbstain.
 //
 // What this package must not do: read files other than through ReadCSV's io.Reader, print,
-// or know about the synthetic company; callers (the CLI, the evaluator) build Tables.
+// or know about the synthetic company; callers (the CLI, package diagnose, the evaluators)
+// build Tables and driver queries.
 package rootcause

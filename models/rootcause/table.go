@@ -213,3 +213,52 @@ func (t *Table) leaves() (v, f []float64, err error) {
 	}
 	return t.actual, f, nil
 }
+
+// SliceChange returns the relative change of a slice — the leaves whose dimension values match
+// every dimension → value of slice — against expectation: Σ actual / Σ expected − 1 for an
+// additive KPI, and for a ratio the slice's actual rate over the rate it would have had at its
+// leaves' expected rates (the rate effect, as Rank measures it). ok is false when the slice
+// holds no leaf or nothing expected. It returns an error for a dimension the table does not
+// have.
+func (t *Table) SliceChange(slice map[string]string) (change float64, ok bool, err error) {
+	idx := make([]int, 0, len(slice))
+	want := make([]int32, 0, len(slice))
+	for d, v := range slice {
+		i := -1
+		for j, name := range t.dims {
+			if name == d {
+				i = j
+			}
+		}
+		if i < 0 {
+			return 0, false, fmt.Errorf("slice dimension %q: the table has %s", d, strings.Join(t.dims, ", "))
+		}
+		c, found := t.index[i][v]
+		if !found {
+			return 0, false, nil
+		}
+		idx, want = append(idx, i), append(want, c)
+	}
+	v, f, err := t.leaves()
+	if err != nil {
+		return 0, false, err
+	}
+	var sv, sf float64
+	for l := range v {
+		in := true
+		for k, i := range idx {
+			if t.codes[i][l] != want[k] {
+				in = false
+				break
+			}
+		}
+		if in {
+			sv += v[l]
+			sf += f[l]
+		}
+	}
+	if sf <= 0 {
+		return 0, false, nil
+	}
+	return sv/sf - 1, true, nil
+}

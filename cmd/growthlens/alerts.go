@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/diagnose"
+)
+
+func newAlertsCmd(a *app) *cobra.Command {
+	var (
+		data, asOf, history, levels, grains string
+		record, jsonOut                     bool
+		replicates                          int
+		seed                                uint64
+	)
+	cfg := alert.DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "alerts --data DIR --as-of DATE",
+		Short: "Raise alerts where revenue to date is behind the target's pace, with linked causes",
+		Long: `alerts reads the data as it was known on --as-of (rows dated from that day on are left
+out, and what happened later to earlier rows is undone), and checks the month and the quarter
+that hold the day before: for the company and every region, revenue to date against the
+period's target pro-rated by the share of a period's revenue that history says is in by now
+(B2B revenue bunches at the end of months and quarters, so not a flat share of days).
+
+An alert fires when that pace is strictly below --threshold (0.8: exactly 80 % does not
+fire); it is critical below --critical. Each alert lists the drivers that held revenue back
+(see "rootcause drivers"), with the responsible roles added to the roles to notify.
+
+--history FILE (a JSON array of alerts, or an earlier --json output) deduplicates: an alert
+whose scope, metric and period were alerted within --cooldown is suppressed unless its
+severity rose. --record appends the raised alerts to that file.`,
+		Example: `  growthlens alerts --data var/scenarios/supply-delay --as-of 2026-09-15
+  growthlens alerts --data var/default --as-of 2026-08-20 --history var/alerts.json --record --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if data == "" || asOf == "" {
+				return usageErr("--data and --as-of are required")
+			}
+			day, err := datasets.ParseDate(asOf)
+			if err != nil {
+				return usageErr("--as-of: %v", err)
+			}
+			if _, err := cfg.Validate(); err != nil {
+				return usageErr("%v", err)
+			}
+			if record && history == "" {
+				return usageErr("--record needs --history FILE")
+			}
+			if replicates < 100 {
+				return usageErr("--replicates %d: want at least 100", replicates)
+			}
+			req := diagnose.AlertRequest{Config: cfg}
+			for _, l := range splitList(levels) {
+				lvl, err := features.ParseLevel(l)
+				if err != nil {
+					return usageErr("--levels: %v", err)
+				}
+				req.Levels = append(req.Levels, lvl)
+			}
+			for _, g := range splitList(grains) {
+				gr, err := datasets.ParseGrain(g)
+				if err != nil {
+					return usageErr("--grains: %v", err)
+				}
+				req.Grains = append(req.Grains, gr)
+			}
+			if history != "" {
+				if req.History, err = readAlertHistory(history); err != nil {
+					return err
+				}
+			}
+			// The day given is the last day known: the data end the day after it.
+			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed})
+			if err != nil {
+				return err
+			}
+			ans, err := c.Alerts(req)
+			if err != nil {
+				return err
+			}
+			if record {
+				if err := writeAlertHistory(history, append(req.History, ans.Alerts...)); err != nil {
+					return err
+				}
+			}
+			if jsonOut {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(ans)
+			}
+			return printAlerts(a, ans)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
+	fl.StringVar(&asOf, "as-of", "", "last day known, YYYY-MM-DD (required)")
+	fl.Float64Var(&cfg.Threshold, "threshold", cfg.Threshold, "pace (revenue to date / pro-rated target) below which an alert fires")
+	fl.Float64Var(&cfg.Critical, "critical", cfg.Critical, "pace below which an alert is critical")
+	fl.Float64Var(&cfg.MinShare, "min-share", cfg.MinShare, "least expected share of the period's revenue by now for a period to be judged")
+	fl.DurationVar(&cfg.Cooldown, "cooldown", cfg.Cooldown, "how long an alerted scope and period stay quiet unless the alert escalates")
+	fl.StringVar(&history, "history", "", "JSON file of alerts raised before, for deduplication")
+	fl.BoolVar(&record, "record", false, "append the raised alerts to the --history file")
+	fl.StringVar(&levels, "levels", "company,region", "scope levels to check: company, region, team")
+	fl.StringVar(&grains, "grains", "month,quarter", "periods to check: month, quarter")
+	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
+	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	return cmd
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readAlertHistory reads a JSON array of alerts or an object with an "alerts" array; a missing
+// file is an empty history.
+func readAlertHistory(path string) ([]alert.Alert, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimSpace(b)
+	var hist []alert.Alert
+	if len(b) > 0 && b[0] == '{' {
+		var wrapped struct {
+			Alerts []alert.Alert `json:"alerts"`
+		}
+		err = json.Unmarshal(b, &wrapped)
+		hist = wrapped.Alerts
+	} else if len(b) > 0 {
+		err = json.Unmarshal(b, &hist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--history %s: %w", path, err)
+	}
+	return hist, nil
+}
+
+func writeAlertHistory(path string, alerts []alert.Alert) error {
+	b, err := json.MarshalIndent(alerts, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}
+
+func printAlerts(a *app, ans *diagnose.AlertAnswer) error {
+	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "as of %s: %d scope-periods checked, %d alerts, %d suppressed\n", ans.AsOf.AddDate(0, 0, -1).Format(time.DateOnly),
+		ans.Checked, len(ans.Alerts), len(ans.Suppressed))
+	for _, al := range ans.Alerts {
+		fmt.Fprintf(w, "\n%s %s %s: %s to date %.4g against %.4g expected by now (%.0f %% of the target %.4g): pace %.0f %% (%s)\n",
+			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, al.Actual, al.Expected, 100*al.ExpectedShare, al.Target, 100*al.Pace, al.Key)
+		if al.NoDominantCause {
+			fmt.Fprintln(w, "  no dominant cause among the drivers")
+		}
+		for _, c := range al.Causes {
+			mark := " "
+			if c.Claimed {
+				mark = "*"
+			}
+			fmt.Fprintf(w, "  %s %s (%s): %s\n", mark, c.Name, c.Role, c.Detail)
+		}
+		fmt.Fprintf(w, "  notify: %s\n", strings.Join(al.Notify, ", "))
+	}
+	for _, n := range ans.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/diagnose"
+)
+
+// rootcauseDataFlags are the flags shared by the data-directory rootcause subcommands.
+type rootcauseDataFlags struct {
+	data, scope, period, direction string
+	expected                       float64
+	jsonOut                        bool
+	replicates                     int
+	seed                           uint64
+}
+
+func (f *rootcauseDataFlags) open(a *app) (*diagnose.Company, datasets.Period, error) {
+	if f.data == "" {
+		return nil, datasets.Period{}, usageErr("--data is required")
+	}
+	if f.period == "" {
+		return nil, datasets.Period{}, usageErr("--period is required (YYYY-MM or YYYYQn)")
+	}
+	p, err := datasets.ParsePeriod(f.period)
+	if err != nil {
+		return nil, datasets.Period{}, usageErr("--period: %v", err)
+	}
+	if f.replicates < 100 {
+		return nil, datasets.Period{}, usageErr("--replicates %d: want at least 100", f.replicates)
+	}
+	c, err := diagnose.Open(f.data, diagnose.Options{Replicates: f.replicates, Seed: f.seed})
+	if err != nil {
+		return nil, datasets.Period{}, err
+	}
+	a.log.Debug("opened company", "data", f.data, "as_of", c.AsOf())
+	return c, p, nil
+}
+
+func parseDirection(s string) (int, error) {
+	switch s {
+	case "down":
+		return -1, nil
+	case "up":
+		return 1, nil
+	case "gap":
+		return 0, nil
+	}
+	return 0, usageErr("--direction %q: want down, up or gap", s)
+}
+
+func newRootcauseDriversCmd(a *app) *cobra.Command {
+	var f rootcauseDataFlags
+	cmd := &cobra.Command{
+		Use:   "drivers --data DIR --period PERIOD [--scope region:East] [--expected REVENUE]",
+		Short: "Rank the drivers (and the roles responsible) behind a scope's revenue gap in a period",
+		Long: `drivers explains a scope's revenue against its target (or --expected, the forecast made
+before the period) in one month or quarter: each driver — marketing spend (GM), sales
+headcount (HR), reimbursement time (finance), supply lead time (procurement), first-response
+time (customer service) — is judged on how abnormal its move was against its own history
+(supply lead time also by product), and ranked by that abnormal move times its effect on
+revenue (the driver model's estimate combined with the catalogue's prior).
+
+"no_dominant_cause" is true when no driver made an abnormal move in the direction asked, or
+the abnormal moves explain less than a fifth of the gap. --direction down asks what held
+revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
+		Example: `  growthlens rootcause drivers --data var/default --scope region:East --period 2026Q3
+  growthlens rootcause drivers --data var/default --period 2026-08 --expected 1.9e6 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := parseDirection(f.direction)
+			if err != nil {
+				return err
+			}
+			sc, err := diagnose.ParseScope(f.scope)
+			if err != nil {
+				return usageErr("--scope: %v", err)
+			}
+			if f.expected < 0 {
+				return usageErr("--expected %g: want a positive revenue (or 0 for the target)", f.expected)
+			}
+			c, p, err := f.open(a)
+			if err != nil {
+				return err
+			}
+			ans, err := c.Drivers(diagnose.DriverRequest{Scope: sc, Period: p, Expected: f.expected, Direction: dir})
+			if err != nil {
+				return err
+			}
+			if f.jsonOut {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(ans)
+			}
+			return printDrivers(a, ans)
+		},
+	}
+	addDataFlags(cmd, &f)
+	cmd.Flags().StringVar(&f.scope, "scope", "company", "company, region:NAME or team:ID")
+	cmd.Flags().Float64Var(&f.expected, "expected", 0, "expected revenue (default: the scope's target for the period)")
+	return cmd
+}
+
+func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; required)")
+	fl.StringVar(&f.period, "period", "", "month (YYYY-MM) or quarter (YYYYQn) to explain (required)")
+	fl.StringVar(&f.direction, "direction", "gap", "down (what held the KPI back), up, or gap (the gap's sign)")
+	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
+	fl.IntVar(&f.replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
+	fl.Uint64Var(&f.seed, "seed", 1, "bootstrap seed")
+}
+
+func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
+	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "%s %s: revenue %.4g against %.4g expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, ans.Actual, ans.Expected,
+		ans.ExpectedFrom, 100*(ans.Actual/ans.Expected-1))
+	if ans.NoDominantCause {
+		fmt.Fprintf(w, "no dominant cause: %s\n", ans.Reason)
+	}
+	fmt.Fprintln(w, "rank\tdriver\trole\twhere\tactual\tusual\tz\tabnormal\tcontribution\tconfidence\tclaimed")
+	for i, c := range ans.Causes {
+		where := c.Where
+		if where == "" {
+			where = "-"
+		}
+		if c.Lag > 0 {
+			where += fmt.Sprintf(" (%d earlier)", c.Lag)
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%.4g %s\t%.4g\t%+.1f\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%v\n", i+1, c.Driver, c.Role, where,
+			c.Actual, c.Unit, c.Baseline, c.Z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
+			pctLog(c.Contribution.Upper), c.Confidence, c.Significant)
+	}
+	for _, n := range ans.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	return w.Flush()
+}
+
+// pctLog turns log points into a percentage change.
+func pctLog(x float64) float64 { return 100 * math.Expm1(x) }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/serve"
+)
+
+// Environment variables of the serve flags.
+const (
+	envAddr     = "GROWTHLENS_ADDR"
+	envDataRoot = "GROWTHLENS_DATA_ROOT"
+)
+
+func newServeCmd(a *app) *cobra.Command {
+	cfg := serve.DefaultConfig()
+	var keyFile string
+	cmd := &cobra.Command{
+		Use:   "serve [--addr :8080] [--store DIR] [--data-root DIR | --data DIR]",
+		Short: "Serve the forecasting, root-cause and recommendation API over HTTP",
+		Long: `serve runs the HTTP API (JSON under /v1, described at /openapi.json) on the store's champion
+models: forecasts with intervals and backtest accuracy, what-if scenarios, root causes, slice
+drilldown, incentive recommendations and allocations, alerts, data upload, training runs,
+model promotion and rollback, and the audit log; /healthz, /readyz and /metrics (Prometheus).
+
+Every /v1 request needs an API key (Authorization: Bearer <key>), made with
+growthlens keys create --tenant T --role R. A key sees only its tenant. Roles:
+viewer (forecasts and diagnostics), gm (also people's recommendations), hr_system
+(recommendations, data upload, actuals), trainer (data, training, promotion), admin (all,
+and the audit log).
+
+The server owns the store while it runs. The CLI's models, keys, backup, runs and train
+commands reach it through the admin socket <store>/admin.sock (mode 0600), so they keep
+working. Each tenant's dataset is DATA_ROOT/<tenant>/ (uploads are written there and training
+reads from there); --data names the default tenant's directory directly.
+
+SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (up to
+--shutdown-timeout), cancels running training and closes the store.`,
+		Example: `  growthlens serve --store var/store --data var/default
+  growthlens serve --addr 127.0.0.1:9000 --data-root /srv/growthlens/tenants --rate-limit 100`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := registry.LoadKey(registry.EnvEncryptionKey, keyFile)
+			if err != nil {
+				return err
+			}
+			cfg.EncryptionKey, cfg.Logger, cfg.CodeVersion = key, a.log, codeVersion()
+			if err := cfg.Validate(); err != nil {
+				return usageError(err)
+			}
+			return serve.Run(cmd.Context(), cfg, func(s *serve.Server) {
+				printServing(a, cfg, s.Addr())
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", envOr(envAddr, cfg.Addr), "address to listen on (env "+envAddr+"; :0 picks a free port)")
+	f.StringVar(&cfg.Store, "store", envOr(envStore, cfg.Store), "store directory (env "+envStore+")")
+	f.StringVar(&keyFile, "encryption-key-file", "", "file holding the store's encryption key in hex or base64 (or set "+registry.EnvEncryptionKey+")")
+	f.StringVar(&cfg.DataRoot, "data-root", envOr(envDataRoot, cfg.DataRoot), "directory holding one dataset directory per tenant (env "+envDataRoot+")")
+	f.StringVar(&cfg.DefaultData, "data", "", "dataset directory of the default tenant (instead of DATA_ROOT/<tenant>)")
+	f.StringVar(&cfg.DefaultTenant, "tenant", envOr(envTenant, cfg.DefaultTenant), "the default tenant, whose data --data names (env "+envTenant+")")
+	f.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second allowed per API key (0: no limit)")
+	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "requests per API key allowed in a burst above the rate")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest JSON request body")
+	f.Int64Var(&cfg.MaxUploadBytes, "max-upload-bytes", cfg.MaxUploadBytes, "largest uploaded table")
+	f.IntVar(&cfg.MaxBatch, "max-batch", cfg.MaxBatch, "most employees in one recommendation or allocation request")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to let requests in flight finish on shutdown")
+	return cmd
+}
+
+// printServing tells the person who started the server how to use it.
+func printServing(a *app, cfg serve.Config, addr string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = "localhost", strings.TrimPrefix(addr, ":")
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" || host == "[::]" {
+		host = "localhost"
+	}
+	base := fmt.Sprintf("http://%s", net.JoinHostPort(host, port))
+	fmt.Fprintf(a.stderr, `growthlens is serving on %s (store %s, tenant %s). Ctrl-C stops it.
+
+Make an API key (from another terminal; the CLI reaches the store through the server):
+  KEY=$(%s keys create --store %s --tenant %s --role admin --label curl)
+Then:
+  curl -H "Authorization: Bearer $KEY" '%s/v1/forecast?scope=company'
+  curl %s/openapi.json     # every endpoint; the README has more examples
+`, base, cfg.Store, cfg.DefaultTenant, binName(), cfg.Store, cfg.DefaultTenant, base, base)
+}
+
+// binName is how the user ran growthlens, for copy-paste examples.
+func binName() string {
+	if len(os.Args) > 0 && strings.Contains(os.Args[0], "growthlens") {
+		return os.Args[0]
+	}
+	return "growthlens"
+}

@@ -1,0 +1,311 @@
+package diagnose
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/indicators"
+	"github.com/growthlens/growthlens/models/rootcause"
+)
+
+// Options configure Open. The zero value gives the defaults.
+type Options struct {
+	// AsOf is the first day after the data, as in features.Options: rows dated from it on
+	// are treated as not having happened yet (see Cut). Zero: the data's own end.
+	AsOf time.Time
+	// Replicates is the number of bootstrap replicates of the driver model (default 1000).
+	Replicates int
+	// Seed seeds the driver model's bootstrap.
+	Seed uint64
+	// Catalogue is the KPI catalogue (default indicators.Default()).
+	Catalogue *indicators.Catalogue
+}
+
+// Company is one company's data, with its panels and driver model built on first use. Its
+// methods are safe for concurrent use.
+type Company struct {
+	ds   *datasets.Dataset
+	opt  Options
+	cat  *indicators.Catalogue
+	asOf time.Time
+
+	mu      sync.Mutex
+	panels  map[panelKey]*features.Panel
+	models  map[datasets.Grain]*modelEntry
+	funnels map[datasets.Grain]*funnelCells
+	effects map[datasets.Grain]effectsEntry
+}
+
+type effectsEntry struct {
+	effects map[string]rootcause.Effect
+	notes   []string
+}
+
+type panelKey struct {
+	grain datasets.Grain
+	level features.Level
+}
+
+type modelEntry struct {
+	model *driver.Model
+	err   error
+}
+
+// Open loads the dataset in dir. It returns an error when the directory cannot be loaded as a
+// dataset (see datasets.Load).
+func Open(dir string, opt Options) (*Company, error) {
+	ds, _, err := datasets.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	return New(ds, opt)
+}
+
+// New wraps a loaded dataset. With opt.AsOf set, the dataset is first cut to what was known
+// then (Cut).
+func New(ds *datasets.Dataset, opt Options) (*Company, error) {
+	if ds == nil {
+		return nil, errors.New("no dataset")
+	}
+	if opt.Catalogue == nil {
+		opt.Catalogue = indicators.Default()
+	}
+	if opt.Replicates == 0 {
+		opt.Replicates = driver.DefaultOptions().Replicates
+	}
+	c := &Company{ds: ds, opt: opt, cat: opt.Catalogue, panels: map[panelKey]*features.Panel{},
+		models: map[datasets.Grain]*modelEntry{}, funnels: map[datasets.Grain]*funnelCells{}, effects: map[datasets.Grain]effectsEntry{}}
+	if !opt.AsOf.IsZero() {
+		c.ds = Cut(ds, opt.AsOf)
+	}
+	p, err := c.Panel(datasets.Month, features.Company)
+	if err != nil {
+		return nil, err
+	}
+	c.asOf = p.AsOf
+	return c, nil
+}
+
+// Dataset returns the (cut) dataset.
+func (c *Company) Dataset() *datasets.Dataset { return c.ds }
+
+// AsOf returns the first day after the data.
+func (c *Company) AsOf() time.Time { return c.asOf }
+
+// Catalogue returns the KPI catalogue in use.
+func (c *Company) Catalogue() *indicators.Catalogue { return c.cat }
+
+// Panel returns the feature panel of the grain and level, building it on first use.
+func (c *Company) Panel(g datasets.Grain, l features.Level) (*features.Panel, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.panelLocked(g, l)
+}
+
+func (c *Company) panelLocked(g datasets.Grain, l features.Level) (*features.Panel, error) {
+	k := panelKey{g, l}
+	if p, ok := c.panels[k]; ok {
+		return p, nil
+	}
+	p, err := features.Build(c.ds, features.Options{Grain: g, Level: l, AsOf: c.opt.AsOf})
+	if err != nil {
+		return nil, err
+	}
+	c.panels[k] = p
+	return p, nil
+}
+
+// Scope is a company, a region or a team.
+type Scope struct {
+	Level features.Level
+	ID    string
+}
+
+// ParseScope reads "company", "region:NAME" or "team:ID".
+func ParseScope(s string) (Scope, error) {
+	if s == "" || s == "company" {
+		return Scope{Level: features.Company}, nil
+	}
+	kind, id, ok := strings.Cut(s, ":")
+	if !ok || id == "" {
+		return Scope{}, fmt.Errorf("scope %q: want company, region:NAME or team:ID", s)
+	}
+	l, err := features.ParseLevel(kind)
+	if err != nil || l == features.Company {
+		return Scope{}, fmt.Errorf("scope %q: want company, region:NAME or team:ID", s)
+	}
+	return Scope{Level: l, ID: id}, nil
+}
+
+func (s Scope) String() string {
+	if s.Level == features.Company {
+		return "company"
+	}
+	return string(s.Level) + ":" + s.ID
+}
+
+// scopePanel returns the panel holding the scope, checking the scope exists.
+func (c *Company) scopePanel(s Scope, g datasets.Grain) (*features.Panel, error) {
+	p, err := c.Panel(g, s.Level)
+	if err != nil {
+		return nil, err
+	}
+	if p.Series(s.ID, features.ColRevenue) == nil {
+		ids := p.Scopes
+		if len(ids) > 12 {
+			ids = append(ids[:12:12], "…")
+		}
+		return nil, fmt.Errorf("scope %s: not in the data (%s ids: %s)", s, s.Level, strings.Join(ids, ", "))
+	}
+	return p, nil
+}
+
+// Model returns the driver model fitted on the region panel of the grain (the team panel when
+// the data has no regions), fitting it on first use.
+func (c *Company) Model(g datasets.Grain) (*driver.Model, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.models[g]; ok {
+		return e.model, e.err
+	}
+	e := &modelEntry{}
+	c.models[g] = e
+	p, err := c.panelLocked(g, features.Region)
+	if err == nil && len(p.Scopes) < 2 {
+		p, err = c.panelLocked(g, features.Team)
+	}
+	if err != nil {
+		e.err = err
+		return nil, err
+	}
+	specs := make([]driver.Spec, 0, 5)
+	for _, ind := range c.cat.Drivers() {
+		specs = append(specs, driver.Spec{Column: ind.Formula, Role: c.cat.RoleOf(ind.Formula), Scale: driver.Scale(ind.Scale), Unit: ind.Unit})
+	}
+	e.model, e.err = driver.Fit(p, driver.Options{Drivers: specs, Replicates: c.opt.Replicates, Seed: c.opt.Seed})
+	return e.model, e.err
+}
+
+// Effects returns each catalogue driver's effect on log revenue for periods of the grain: the
+// driver model's sustained effect combined with the catalogue's prior (see the package
+// documentation), with the lag shares the data's sales cycle gives. Drivers the model could
+// not estimate keep the prior alone; without a model at all every driver does, and a note
+// says why.
+func (c *Company) Effects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
+	c.mu.Lock()
+	e, ok := c.effects[g]
+	c.mu.Unlock()
+	if ok {
+		return e.effects, slices.Clone(e.notes)
+	}
+	effects, notes := c.computeEffects(g)
+	c.mu.Lock()
+	c.effects[g] = effectsEntry{effects, notes}
+	c.mu.Unlock()
+	return effects, slices.Clone(notes)
+}
+
+func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
+	var notes []string
+	fitted := map[string]driver.Effect{}
+	m, err := c.Model(datasets.Quarter)
+	if err != nil {
+		notes = append(notes, fmt.Sprintf("driver model not fitted (%v): driver effects are the catalogue's priors", err))
+	} else {
+		for _, e := range m.Effects {
+			fitted[e.Column] = e
+		}
+	}
+	cycle := c.cycleShares(g)
+	out := map[string]rootcause.Effect{}
+	for _, ind := range c.cat.Drivers() {
+		lag := []float64{1}
+		if ind.Acts == "pipeline" {
+			lag = cycle
+		}
+		fe, ok := fitted[ind.Formula]
+		var eff rootcause.Effect
+		if ok {
+			eff = combine(ind.Prior, fe.Sustained.Estimate, fe.Sustained.Lower, fe.Sustained.Upper)
+		} else {
+			eff = priorOnly(ind.Prior)
+			if m != nil {
+				notes = append(notes, fmt.Sprintf("driver %s not in the driver model: its effect is the catalogue's prior", ind.Formula))
+			}
+		}
+		eff.LagShare = lag
+		out[ind.Formula] = eff
+	}
+	return out, notes
+}
+
+// priorSDRatio is the prior's standard deviation over its magnitude: a prior of −0.02 per day
+// says "about −0.02, quite possibly half or twice that".
+const priorSDRatio = 1.0
+
+// combine is the normal posterior of a driver's effect from its prior (mean prior, s.d.
+// priorSDRatio·|prior|) and the model's estimate, whose 95 % interval gives its s.e. The
+// catalogue's sign is domain knowledge (longer supply lead times do not sell more), so a
+// posterior on the wrong side of zero is floored at a tenth of the prior.
+func combine(prior, est, lo, hi float64) rootcause.Effect {
+	se := (hi - lo) / (2 * 1.959964)
+	tau := priorSDRatio * math.Abs(prior)
+	var mean, sd float64
+	if se <= 0 {
+		mean, sd = est, 0
+	} else {
+		w1, w0 := 1/(se*se), 1/(tau*tau)
+		mean = (w1*est + w0*prior) / (w1 + w0)
+		sd = 1 / math.Sqrt(w1+w0)
+	}
+	if math.Signbit(mean) != math.Signbit(prior) || mean == 0 {
+		mean = 0.1 * prior
+	}
+	return rootcause.Effect{Estimate: mean, Lower: math.Min(mean, mean-1.959964*sd), Upper: math.Max(mean, mean+1.959964*sd), Source: "model+prior"}
+}
+
+func priorOnly(prior float64) rootcause.Effect {
+	sd := priorSDRatio * math.Abs(prior)
+	return rootcause.Effect{Estimate: prior, Lower: prior - 1.959964*sd, Upper: prior + 1.959964*sd, Source: "prior"}
+}
+
+// cycleShares is, for won deals, the revenue share that closes 0, 1 and 2 or more periods of
+// the grain after the period the deal was created in: how a driver that acts on deal creation
+// spreads its effect on revenue over lags. Without won deals it is an even split over two
+// periods.
+func (c *Company) cycleShares(g datasets.Grain) []float64 {
+	sh := make([]float64, 3)
+	total := 0.0
+	for i := range c.ds.Opportunities {
+		o := &c.ds.Opportunities[i]
+		if o.Stage != "won" || o.ClosedDate.IsZero() {
+			continue
+		}
+		lag := datasets.Of(g, o.ClosedDate).N - datasets.Of(g, o.CreatedDate).N
+		if lag < 0 {
+			continue
+		}
+		a := o.Amount.Or(0)
+		sh[min(lag, 2)] += a
+		total += a
+	}
+	if total == 0 {
+		return []float64{0.5, 0.5}
+	}
+	for i := range sh {
+		sh[i] /= total
+	}
+	if g == datasets.Quarter {
+		// Two quarters cover almost every cycle; fold the rest into the second.
+		return []float64{sh[0], sh[1] + sh[2]}
+	}
+	return sh
+}

@@ -1,0 +1,163 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"time"
+)
+
+// Config says where the server listens, which store and data it serves, and its limits.
+// DefaultConfig gives the defaults; Validate checks a config before New uses it.
+type Config struct {
+	// Addr is the TCP address to listen on (":8080"; ":0" picks a free port, see Server.Addr).
+	Addr string
+	// Store is the store directory. The server opens it (creating it if needed) and holds it
+	// while it runs; the CLI reaches it through the admin socket (AdminSocket).
+	Store string
+	// EncryptionKey is the store's encryption key, or nil for a plaintext store.
+	EncryptionKey []byte
+	// DataRoot holds one canonical dataset directory per tenant, DataRoot/<tenant>/. Uploads
+	// are written there and training reads from there.
+	DataRoot string
+	// DefaultData, when set, is the dataset directory of DefaultTenant instead of
+	// DataRoot/<DefaultTenant> (the --data shortcut).
+	DefaultData   string
+	DefaultTenant string
+
+	// RateLimit is the sustained requests per second allowed per API key and RateBurst the
+	// burst above it. RateLimit 0 turns rate limiting off.
+	RateLimit float64
+	RateBurst int
+	// MaxBodyBytes bounds a JSON request body; MaxUploadBytes an uploaded table.
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	// MaxBatch is the most employees one recommendation or allocation request may name.
+	MaxBatch int
+	// ShutdownTimeout is how long Shutdown waits for in-flight requests to finish.
+	ShutdownTimeout time.Duration
+	// AdminSocket makes the server listen on <Store>/admin.sock (mode 0600) for the CLI.
+	AdminSocket bool
+	// CodeVersion is recorded with models trained through the server.
+	CodeVersion string
+	// Logger receives one line per request at debug level, and warnings and errors; nil
+	// discards them.
+	Logger *slog.Logger
+	// KeyCacheTTL is how long an authenticated API key is trusted without reading the store
+	// again. Revocations through this server take effect at once; the TTL bounds nothing
+	// else, because no other process can write the store while the server holds it.
+	KeyCacheTTL time.Duration
+	// ReloadPoll is how often the server checks the store's alias generation, as a safety
+	// net for alias moves whose notification was dropped.
+	ReloadPoll time.Duration
+}
+
+// Defaults of Config.
+const (
+	DefaultAddr           = ":8080"
+	DefaultRateLimit      = 50.0
+	DefaultRateBurst      = 100
+	DefaultMaxBodyBytes   = 8 << 20
+	DefaultMaxUploadBytes = 256 << 20
+	DefaultMaxBatch       = 10_000
+)
+
+// DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
+// var/store, data root var/tenants, tenant "default", 50 requests/s per key with bursts of
+// 100, 8 MiB JSON bodies, 256 MiB uploads, batches of up to 10,000 employees, 20 s to drain.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            DefaultAddr,
+		Store:           "var/store",
+		DataRoot:        "var/tenants",
+		DefaultTenant:   "default",
+		RateLimit:       DefaultRateLimit,
+		RateBurst:       DefaultRateBurst,
+		MaxBodyBytes:    DefaultMaxBodyBytes,
+		MaxUploadBytes:  DefaultMaxUploadBytes,
+		MaxBatch:        DefaultMaxBatch,
+		ShutdownTimeout: 20 * time.Second,
+		AdminSocket:     true,
+		KeyCacheTTL:     30 * time.Second,
+		ReloadPoll:      time.Second,
+	}
+}
+
+// Validate reports every field out of range, each naming its field.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.Addr == "" {
+		bad("addr", "required (e.g. :8080, or :0 for any free port)")
+	}
+	if c.Store == "" {
+		bad("store", "required")
+	}
+	if c.DataRoot == "" && c.DefaultData == "" {
+		bad("data-root", "a data root or a default tenant's data directory is required")
+	}
+	if c.DefaultTenant == "" {
+		bad("tenant", "the default tenant is required")
+	} else if !validTenant(c.DefaultTenant) {
+		bad("tenant", "%q: use 1–64 letters, digits, '.', '_' and '-', starting with a letter or digit", c.DefaultTenant)
+	}
+	if math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) || c.RateLimit < 0 {
+		bad("rate-limit", "%v: want requests per second ≥ 0 (0 turns it off)", c.RateLimit)
+	}
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		bad("rate-burst", "%d: want at least 1", c.RateBurst)
+	}
+	if c.MaxBodyBytes < 1<<10 {
+		bad("max-body-bytes", "%d: want at least 1024", c.MaxBodyBytes)
+	}
+	if c.MaxUploadBytes < 1<<10 {
+		bad("max-upload-bytes", "%d: want at least 1024", c.MaxUploadBytes)
+	}
+	if c.MaxBatch < 1 || c.MaxBatch > 100_000 {
+		bad("max-batch", "%d: want 1 to 100000", c.MaxBatch)
+	}
+	if c.ShutdownTimeout < 0 {
+		bad("shutdown-timeout", "%v: want ≥ 0", c.ShutdownTimeout)
+	}
+	if c.KeyCacheTTL < 0 {
+		bad("key-cache-ttl", "%v: want ≥ 0", c.KeyCacheTTL)
+	}
+	if c.ReloadPoll <= 0 {
+		bad("reload-poll", "%v: want > 0", c.ReloadPoll)
+	}
+	return errors.Join(errs...)
+}
+
+// dataDir returns the dataset directory of a tenant.
+func (c *Config) dataDir(tenant string) string {
+	if tenant == c.DefaultTenant && c.DefaultData != "" {
+		return c.DefaultData
+	}
+	if c.DataRoot == "" {
+		return ""
+	}
+	return filepath.Join(c.DataRoot, tenant)
+}
+
+// AdminSocketPath is where a server with the store dir listens for the CLI.
+func AdminSocketPath(store string) string { return filepath.Join(store, "admin.sock") }
+
+// validTenant mirrors the registry's name rule, so that a tenant name can never reach
+// outside the data root.
+func validTenant(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && !(i > 0 && (c == '.' || c == '_' || c == '-')) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,2 @@
+// Package serve is growthlens's HTTP service.
+package serve

@@ -1,0 +1,499 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/incentive"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// call is one request of the end-to-end test: the route template it exercises (as in the
+// route table), a concrete path, a body, and the status an allowed role of the right tenant
+// gets.
+type apiCall struct {
+	route, method, path string
+	ctype               string
+	body                []byte
+	want                int
+}
+
+func jsonCall(route, method, path string, v any, want int) apiCall {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return apiCall{route: route, method: method, path: path, ctype: "application/json", body: b, want: want}
+}
+
+func getCall(route, path string, want int) apiCall {
+	return apiCall{route: route, method: "GET", path: path, want: want}
+}
+
+// specChecker validates requests and responses against the OpenAPI document.
+type specChecker struct {
+	doc *openapi3.T
+	mu  sync.Mutex
+	hit map[string]bool // "METHOD route" validated with a 2xx response
+}
+
+func newSpecChecker(t testing.TB) *specChecker {
+	t.Helper()
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &specChecker{doc: doc, hit: map[string]bool{}}
+}
+
+var ginParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// openAPIPath turns a Gin path (/v1/models/:name) into an OpenAPI one (/v1/models/{name}).
+func openAPIPath(gin string) string { return ginParam.ReplaceAllString(gin, "{$1}") }
+
+// check validates a call's request (when validRequest) and its response against the
+// document, at the route the call names.
+func (sc *specChecker) check(t testing.TB, c apiCall, r response, validRequest bool) {
+	t.Helper()
+	p := openAPIPath(c.route)
+	item := sc.doc.Paths.Value(p)
+	if item == nil {
+		t.Errorf("%s %s: path %s is not in the OpenAPI document", c.method, c.path, p)
+		return
+	}
+	op := item.GetOperation(c.method)
+	if op == nil {
+		t.Errorf("%s %s: the document has no %s for %s", c.method, c.path, c.method, p)
+		return
+	}
+	req, err := http.NewRequest(c.method, "http://server"+c.path, bytes.NewReader(c.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ctype != "" {
+		req.Header.Set("Content-Type", c.ctype)
+	}
+	params := map[string]string{}
+	tmpl, got := strings.Split(c.route, "/"), strings.Split(strings.SplitN(c.path, "?", 2)[0], "/")
+	for i, seg := range tmpl {
+		if strings.HasPrefix(seg, ":") && i < len(got) {
+			params[seg[1:]] = got[i]
+		}
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params,
+		Route:   &routers.Route{Spec: sc.doc, Path: p, PathItem: item, Method: c.method, Operation: op},
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	ctx := context.Background()
+	if validRequest {
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("%s %s: the request the server accepted does not match the document: %v", c.method, c.path, err)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.status, Header: r.header,
+		Body: io.NopCloser(bytes.NewReader(r.body)), Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: false}}
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		t.Errorf("%s %s: the response (%d) does not match the document: %v\n%s", c.method, c.path, r.status, err, truncate(string(r.body), 400))
+	}
+	if r.status < 300 {
+		sc.mu.Lock()
+		sc.hit[c.method+" "+c.route] = true
+		sc.mu.Unlock()
+	}
+}
+
+// run sends a call with a key, checks the status and the document, and returns the response.
+func (ts *testServer) run(t testing.TB, sc *specChecker, c apiCall, key string, want int) response {
+	t.Helper()
+	r := ts.do(t, c.method, c.path, key, c.ctype, c.body)
+	if r.status != want {
+		t.Errorf("%s %s as %s: status %d, want %d: %s", c.method, c.path, key, r.status, want, r)
+	}
+	if r.status >= 400 {
+		checkError(t, r, r.status, "")
+	}
+	sc.check(t, c, r, r.status < 300)
+	return r
+}
+
+func routeOf(t testing.TB, s *Server, method, path string) route {
+	t.Helper()
+	for _, rt := range s.routes {
+		if rt.method == method && rt.path == path {
+			return rt
+		}
+	}
+	t.Fatalf("no route %s %s", method, path)
+	return route{}
+}
+
+func hashDir(t testing.TB, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	for _, tb := range datasets.Tables {
+		b, err := os.ReadFile(filepath.Join(dir, tb.Name+".csv"))
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(h, "%s %d\n", tb.Name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestEndToEnd starts the real server on :0 with a temp store holding acme's trained models,
+// and exercises every endpoint: with every role of the right tenant (allowed roles get the
+// answer, the others 403), with no key (401), and with the other tenant's key, which must
+// never see acme's models, data, runs or audit entries. Then globex uploads its own tables
+// and trains through the API, and each tenant sees only its own forecast. Every request the
+// server accepts and every response is validated against the OpenAPI document, and every
+// route of the document must have been answered with a 2xx at least once.
+func TestEndToEnd(t *testing.T) {
+	ts := startServer(t, nil)
+	sc := newSpecChecker(t)
+	s := ts.srv
+
+	sn := s.tenant(acme).live.Load()
+	team := ""
+	for _, name := range sn.forecast.order {
+		if strings.HasPrefix(name, "team:") {
+			team = strings.TrimPrefix(name, "team:")
+			break
+		}
+	}
+	var staff []string
+	for id := range sn.incentive.cached {
+		staff = append(staff, id)
+	}
+	slices.Sort(staff)
+	if team == "" || len(staff) < 10 {
+		t.Fatalf("fixture: team %q, %d employees on staff", team, len(staff))
+	}
+	someTeam := sn.incentive.cached[staff[0]].rec.TeamID
+	period := lastQuarter()
+	leaves := map[string]any{"dims": []string{"region", "product"}, "kind": "additive", "leaves": plantedLeaves()}
+	record := map[string]any{"employee_id": "NEW-1", "role": "sales", "team_id": someTeam, "region": "East", "level": 3, "tenure_years": 1.5,
+		"age": 29, "salary": 80000, "perf_last": 3.5, "promotion_wait_months": 18, "months_since_reward": 7, "rewards_24m": map[string]float64{"training": 1},
+		"last_incentive": "training"}
+	targets, err := os.ReadFile(filepath.Join(fixture.acmeData, "targets.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	reads := []apiCall{
+		getCall("/v1/scopes", "/v1/scopes", 200),
+		getCall("/v1/scopes", "/v1/scopes?level=region", 200),
+		getCall("/v1/forecast", "/v1/forecast?scope=company", 200),
+		getCall("/v1/forecast", "/v1/forecast?scope=region:East&horizon=2", 200),
+		getCall("/v1/forecast", "/v1/forecast?scope=team:"+team, 200),
+		getCall("/v1/drivers", "/v1/drivers", 200),
+		jsonCall("/v1/whatif", "POST", "/v1/whatif", map[string]any{"scope": "company", "changes": []map[string]any{{"driver": "marketing_spend", "percent": 10}, {"driver": "supply_lead_days", "amount": -2}}}, 200),
+		jsonCall("/v1/whatif", "POST", "/v1/whatif", map[string]any{"scope": "region:East", "changes": []map[string]any{{"driver": "first_response_hours", "percent": -50}}}, 200),
+		getCall("/v1/rootcauses", "/v1/rootcauses?scope=company&period="+period, 200),
+		getCall("/v1/rootcauses", "/v1/rootcauses?scope=region:East&period="+period+"&against=forecast", 200),
+		getCall("/v1/rootcauses", "/v1/rootcauses?scope=region:West&period="+period+"&expected=1000000", 200),
+		jsonCall("/v1/rootcauses/slices", "POST", "/v1/rootcauses/slices", leaves, 200),
+		getCall("/v1/alerts", "/v1/alerts", 200),
+		getCall("/v1/models", "/v1/models", 200),
+		getCall("/v1/models/:name", "/v1/models/forecast?history=5", 200),
+		getCall("/v1/models/:name/versions/:version", fmt.Sprintf("/v1/models/forecast/versions/%d", fixture.forecast2), 200),
+	}
+	people := []apiCall{
+		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": []string{staff[0]}}, 200),
+		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": staff[:10], "top": 2, "reasons": false}, 200),
+		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"team": someTeam, "top": 7}, 200),
+		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": staff[:3], "as_of": "2026-09-15"}, 200),
+		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employees": []any{record}}, 200),
+		jsonCall("/v1/allocations", "POST", "/v1/allocations", map[string]any{"team": someTeam, "budget": 20000}, 200),
+		jsonCall("/v1/allocations", "POST", "/v1/allocations", map[string]any{"employee_ids": staff, "budget": 0, "cost_unit": 5}, 200),
+	}
+	dataCalls := []apiCall{
+		getCall("/v1/data", "/v1/data", 200),
+		{route: "/v1/data/:table", method: "PUT", path: "/v1/data/targets", ctype: "text/csv", body: targets, want: 200},
+	}
+	trainer := []apiCall{
+		getCall("/v1/training-runs", "/v1/training-runs?limit=5", 200),
+		getCall("/v1/training-runs/:id", "/v1/training-runs/"+fixture.runID, 200),
+	}
+	admin := []apiCall{getCall("/v1/audit", "/v1/audit?limit=50", 200)}
+
+	// Every role of acme on every read, people, data and audit call.
+	for _, group := range [][]apiCall{reads, people, dataCalls, trainer, admin} {
+		for _, c := range group {
+			rt := routeOf(t, s, c.method, c.route)
+			for _, role := range registry.Roles {
+				key := acme + "/" + role
+				if allowed(role, rt.perm) {
+					ts.run(t, sc, c, key, c.want)
+				} else {
+					r := ts.run(t, sc, c, key, 403)
+					checkError(t, r, 403, EPermission)
+				}
+			}
+			checkError(t, ts.run(t, sc, c, "", 401), 401, EUnauthenticated)
+		}
+	}
+
+	// The answers say what they should.
+	fc := decode[forecastResponse](t, ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil))
+	if fc.Model.Version != 1 || len(fc.Forecast) != 4 || len(fc.Forecast[0].Intervals) != 2 || fc.Accuracy.Origins == 0 || fc.Accuracy.Summary == "" {
+		t.Errorf("company forecast: version %d, %d quarters, intervals %v, accuracy %+v", fc.Model.Version, len(fc.Forecast), fc.Forecast[0].Intervals, fc.Accuracy)
+	}
+	for _, p := range fc.Forecast {
+		lo80, hi80, lo95, hi95 := p.Intervals[0].Lower, p.Intervals[0].Upper, p.Intervals[1].Lower, p.Intervals[1].Upper
+		if !(lo95 <= lo80 && lo80 <= p.Revenue && p.Revenue <= hi80 && hi80 <= hi95) {
+			t.Errorf("%s: intervals not nested around the forecast: 95 [%v, %v] 80 [%v, %v] mean %v", p.Period, lo95, hi95, lo80, hi80, p.Revenue)
+		}
+	}
+	slicesResp := decode[struct {
+		Slices []sliceJSON `json:"slices"`
+	}](t, ts.json(t, "POST", "/v1/rootcauses/slices", acme+"/viewer", leaves))
+	if len(slicesResp.Slices) == 0 || slicesResp.Slices[0].Label != "region=East & product=Pro" || !slicesResp.Slices[0].Significant {
+		t.Errorf("drilldown did not put the planted slice region=East & product=Pro first: %+v", slicesResp.Slices)
+	}
+	recs := decode[struct {
+		Count           int `json:"count"`
+		Recommendations []struct {
+			EmployeeID string `json:"employee_id"`
+			Options    []struct {
+				Type    string   `json:"type"`
+				Reasons []string `json:"reasons"`
+			} `json:"options"`
+		} `json:"recommendations"`
+	}](t, ts.json(t, "POST", "/v1/recommendations", acme+"/hr_system", map[string]any{"employee_ids": staff[:10], "top": 2}))
+	if recs.Count != 10 || len(recs.Recommendations) != 10 {
+		t.Fatalf("batch of 10: count %d, %d recommendations", recs.Count, len(recs.Recommendations))
+	}
+	for i, r := range recs.Recommendations {
+		if r.EmployeeID != staff[i] || len(r.Options) > 2 || len(r.Options) > 0 && len(r.Options[0].Reasons) == 0 {
+			t.Errorf("recommendation %d: %+v (want %s, at most 2 options with reasons)", i, r, staff[i])
+		}
+	}
+
+	// Promote and roll back, with the right role (the new champion is served at once) and
+	// the wrong ones.
+	promote := jsonCall("/v1/models/:name/promote", "POST", "/v1/models/forecast/promote", map[string]any{"version": fixture.forecast2, "reason": "e2e: the retrained forecast"}, 200)
+	rollback := jsonCall("/v1/models/:name/rollback", "POST", "/v1/models/forecast/rollback", map[string]any{"reason": "e2e: back to v1"}, 200)
+	for _, c := range []apiCall{promote, rollback} {
+		for _, role := range []string{registry.RoleViewer, registry.RoleGM, registry.RoleHRSystem} {
+			checkError(t, ts.run(t, sc, c, acme+"/"+role, 403), 403, EPermission)
+		}
+		checkError(t, ts.run(t, sc, c, "", 401), 401, EUnauthenticated)
+	}
+	move := decode[struct {
+		Serving int `json:"serving"`
+	}](t, ts.run(t, sc, promote, acme+"/trainer", 200))
+	if move.Serving != fixture.forecast2 {
+		t.Errorf("after promote the server serves v%d, want v%d", move.Serving, fixture.forecast2)
+	}
+	if v := decode[forecastResponse](t, ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil)).Model.Version; v != fixture.forecast2 {
+		t.Errorf("forecast after promote from v%d, want v%d", v, fixture.forecast2)
+	}
+	checkError(t, ts.run(t, sc, promote, acme+"/admin", 409), 409, EConflict) // already there: admin is admitted, the move refused
+	ts.run(t, sc, rollback, acme+"/admin", 200)
+	if v := decode[forecastResponse](t, ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil)).Model.Version; v != 1 {
+		t.Errorf("forecast after rollback from v%d, want v1", v)
+	}
+
+	// The other tenant sees nothing of acme's: no models to answer with, no model, version,
+	// run, table or audit entry of acme's, and a promotion of acme's model finds nothing.
+	acmeDataHash := hashDir(t, filepath.Join(ts.dataRoot, acme))
+	for _, c := range reads[:12] { // the calls answered from acme's models
+		if c.route == "/v1/rootcauses/slices" || c.route == "/v1/alerts" {
+			continue
+		}
+		checkError(t, ts.run(t, sc, c, globex+"/admin", 503), 503, EUnavailable)
+	}
+	for _, c := range people {
+		checkError(t, ts.run(t, sc, c, globex+"/gm", 503), 503, EUnavailable)
+	}
+	if ms := decode[struct {
+		Models []any `json:"models"`
+	}](t, ts.run(t, sc, reads[13], globex+"/viewer", 200)); len(ms.Models) != 0 {
+		t.Errorf("globex lists acme's models: %v", ms.Models)
+	}
+	for _, c := range []apiCall{reads[14], reads[15]} {
+		checkError(t, ts.run(t, sc, c, globex+"/viewer", 404), 404, ENotFound)
+	}
+	for _, c := range []apiCall{promote, rollback} {
+		checkError(t, ts.run(t, sc, c, globex+"/admin", 404), 404, ENotFound)
+	}
+	checkError(t, ts.run(t, sc, trainer[1], globex+"/trainer", 404), 404, ENotFound)
+	runs := decode[struct {
+		Jobs []Job            `json:"jobs"`
+		Runs []map[string]any `json:"runs"`
+	}](t, ts.run(t, sc, trainer[0], globex+"/trainer", 200))
+	if len(runs.Jobs)+len(runs.Runs) != 0 {
+		t.Errorf("globex sees acme's training runs: %+v", runs)
+	}
+	if d := decode[struct {
+		Tables []tableFile `json:"tables"`
+	}](t, ts.run(t, sc, dataCalls[0], globex+"/hr_system", 200)); len(d.Tables) != 0 {
+		t.Errorf("globex sees tables it never uploaded: %+v", d.Tables)
+	}
+	audit := decode[registry.AuditPage](t, ts.run(t, sc, admin[0], globex+"/admin", 200))
+	for _, e := range audit.Entries {
+		if e.Tenant != globex {
+			t.Errorf("globex's audit log shows an entry of %q: %+v", e.Tenant, e)
+		}
+	}
+
+	// acme's audit log has the promotion with who, outcome and request id, and the refused
+	// attempts.
+	acmeAudit := decode[registry.AuditPage](t, ts.do(t, "GET", "/v1/audit?action=models.promote&limit=100", acme+"/admin", "", nil))
+	var ok, denied, rejected int
+	for _, e := range acmeAudit.Entries {
+		switch {
+		case e.Outcome == "ok" && e.Who == ts.keyIDs[acme+"/trainer"] && e.Role == registry.RoleTrainer && e.RequestID != "" && strings.Contains(e.Target, "forecast@"):
+			ok++
+		case e.Outcome == "denied":
+			denied++
+		case e.Outcome == "rejected" && e.Who == ts.keyIDs[acme+"/admin"]:
+			rejected++
+		}
+	}
+	if ok != 1 || denied != 3 || rejected != 1 {
+		t.Errorf("acme's audit of models.promote: %d ok by the trainer, %d denied, %d rejected; want 1, 3, 1:\n%+v", ok, denied, rejected, acmeAudit.Entries)
+	}
+
+	// globex uploads its tables (one as a multipart form) and trains through the API.
+	for i, tb := range datasets.Tables {
+		b, err := os.ReadFile(filepath.Join(fixture.globex, tb.Name+".csv"))
+		if err != nil {
+			continue
+		}
+		c := apiCall{route: "/v1/data/:table", method: "PUT", path: "/v1/data/" + tb.Name, ctype: "text/csv", body: b, want: 200}
+		if i%2 == 1 {
+			c.body, c.ctype = multipartFile(t, tb.Name+".csv", b)
+		}
+		ts.run(t, sc, c, globex+"/hr_system", 200)
+	}
+	if got := hashDir(t, filepath.Join(ts.dataRoot, acme)); got != acmeDataHash {
+		t.Errorf("globex's uploads changed acme's data")
+	}
+	start := jsonCall("/v1/training-runs", "POST", "/v1/training-runs", map[string]any{"seed": 3}, 202)
+	for _, role := range []string{registry.RoleViewer, registry.RoleGM, registry.RoleHRSystem} {
+		checkError(t, ts.run(t, sc, start, globex+"/"+role, 403), 403, EPermission)
+	}
+	job := decode[Job](t, ts.run(t, sc, start, globex+"/trainer", 202))
+	checkError(t, ts.run(t, sc, start, globex+"/admin", 409), 409, EConflict) // one run at a time
+	status := apiCall{route: "/v1/training-runs/:id", method: "GET", path: "/v1/training-runs/" + job.ID}
+	checkError(t, ts.run(t, sc, status, acme+"/admin", 404), 404, ENotFound) // acme cannot see globex's job
+	deadline := time.Now().Add(3 * time.Minute)
+	for job.Status == jobQueued || job.Status == jobRunning {
+		if time.Now().After(deadline) {
+			t.Fatalf("globex's training did not finish: %+v", job)
+		}
+		time.Sleep(100 * time.Millisecond)
+		job = decode[Job](t, ts.run(t, sc, status, globex+"/trainer", 200))
+	}
+	if job.Status != jobSucceeded || job.Run == nil || job.RunID == "" {
+		t.Fatalf("globex's training: %+v", job)
+	}
+	ts.run(t, sc, getCall("/v1/training-runs/:id", "/v1/training-runs/"+job.RunID, 200), globex+"/trainer", 200)
+	gf := decode[forecastResponse](t, ts.run(t, sc, getCall("/v1/forecast", "/v1/forecast?scope=region:Harbour", 200), globex+"/viewer", 200))
+	if gf.Model.RunID != job.RunID {
+		t.Errorf("globex's forecast comes from run %s, want %s", gf.Model.RunID, job.RunID)
+	}
+	checkError(t, ts.run(t, sc, getCall("/v1/forecast", "/v1/forecast?scope=region:Harbour", 404), acme+"/viewer", 404), 404, ENotFound)
+	checkError(t, ts.run(t, sc, getCall("/v1/forecast", "/v1/forecast?scope=region:East", 404), globex+"/viewer", 404), 404, ENotFound)
+	if v := decode[forecastResponse](t, ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil)).Model; v.RunID != fixture.runID {
+		t.Errorf("acme's forecast changed with globex's training: %+v", v)
+	}
+	// An employee id only acme has is unknown to globex.
+	gsn := s.tenant(globex).live.Load()
+	acmeOnly := ""
+	for _, id := range staff {
+		if _, err := gsn.incentive.rec.Recommend([]string{id}, incentive.Options{}); errors.Is(err, incentive.ErrUnknownEmployee) {
+			acmeOnly = id
+			break
+		}
+	}
+	if acmeOnly == "" {
+		t.Fatal("fixture: no acme employee id that globex lacks")
+	}
+	checkError(t, ts.run(t, sc, jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": []string{acmeOnly}}, 404), globex+"/gm", 404), 404, ENotFound)
+
+	// The public routes.
+	for _, c := range []apiCall{getCall("/healthz", "/healthz", 200), getCall("/readyz", "/readyz", 200), getCall("/openapi.json", "/openapi.json", 200)} {
+		ts.run(t, sc, c, "", 200)
+	}
+	m := ts.run(t, sc, getCall("/metrics", "/metrics", 200), "", 200)
+	for _, want := range []string{
+		`growthlens_http_requests_total{method="GET",route="/v1/forecast",status="200"}`,
+		`growthlens_http_request_duration_seconds_bucket{method="POST",route="/v1/recommendations",status="200"`,
+		`growthlens_model_version{model="forecast",tenant="acme"} 1`,
+		`growthlens_model_version{model="incentive",tenant="globex"} 1`,
+		`growthlens_predictions_total{kind="recommendation",model="incentive",tenant="acme"}`,
+		`growthlens_training_runs_total{status="succeeded",tenant="globex"} 1`,
+		`growthlens_training_duration_seconds_count{status="succeeded",tenant="globex"} 1`,
+		`growthlens_kpi_completion_ratio{metric="revenue",period="` + period + `",scope="company",tenant="acme"}`,
+		`growthlens_uploads_total{outcome="ok",table="opportunities",tenant="globex"} 1`,
+	} {
+		if !strings.Contains(string(m.body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// Every operation of the document was answered with a 2xx.
+	for _, rt := range s.routes {
+		if !sc.hit[rt.method+" "+rt.path] {
+			t.Errorf("%s %s was never exercised with a 2xx answer", rt.method, rt.path)
+		}
+	}
+}
+
+// plantedLeaves is a region × product table where East × Pro fell 40 % short and every other
+// leaf is within a percent or two of its expectation.
+func plantedLeaves() []map[string]any {
+	var out []map[string]any
+	i := 0
+	for _, r := range []string{"East", "North", "South", "West"} {
+		for _, p := range []string{"Core", "Pro", "Suite", "Cloud", "Enterprise"} {
+			i++
+			exp := 1000.0 + float64(37*i%11)*50
+			act := exp * (1 + float64(i%5-2)/100)
+			if r == "East" && p == "Pro" {
+				act = exp * 0.6
+			}
+			out = append(out, map[string]any{"values": []string{r, p}, "actual": act, "expected": exp})
+		}
+	}
+	return out
+}
+
+func multipartFile(t testing.TB, name string, b []byte) ([]byte, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("note", "uploaded by the test")
+	f, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(b)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), w.FormDataContentType()
+}

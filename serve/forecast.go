@@ -1,0 +1,271 @@
+package serve
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/models/forecast"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// forecastModel is a loaded forecast set with every answer of GET /v1/forecast encoded in
+// advance: the set holds finished forecasts, so a request is a map lookup and a write.
+type forecastModel struct {
+	version     registry.Version
+	set         *forecast.Set
+	scopes      map[string]*scopeForecast
+	order       []string // scope names in the set's order
+	completions []completion
+}
+
+// scopeForecast is one scope's forecast; bodies[h-1] is the response for horizon h.
+type scopeForecast struct {
+	sc     *forecast.Scope
+	bodies [][]byte
+}
+
+// completion is the latest actual-over-target of a scope, for the business gauge.
+type completion struct {
+	scope, period string
+	ratio         float64
+}
+
+type forecastResponse struct {
+	Scope    string          `json:"scope"`
+	Model    modelRef        `json:"model"`
+	Grain    string          `json:"grain"`
+	AsOf     string          `json:"as_of"`
+	Method   string          `json:"method"`
+	Fallback string          `json:"fallback,omitempty"`
+	Horizon  int             `json:"horizon"`
+	History  []actualPoint   `json:"history"`
+	Forecast []forecastPoint `json:"forecast"`
+	Accuracy accuracyJSON    `json:"accuracy"`
+}
+
+type actualPoint struct {
+	Period     string `json:"period"`
+	Revenue    num    `json:"revenue"`
+	Target     *num   `json:"target,omitempty"`
+	Completion *num   `json:"completion,omitempty"`
+}
+
+type forecastPoint struct {
+	Period    string    `json:"period"`
+	Revenue   num       `json:"revenue"`
+	Intervals []band    `json:"intervals"`
+	Target    *num      `json:"target,omitempty"`
+	GrowthQoQ *rateJSON `json:"growth_qoq,omitempty"`
+	GrowthYoY *rateJSON `json:"growth_yoy,omitempty"`
+}
+
+type band struct {
+	Level num `json:"level"`
+	Lower num `json:"lower"`
+	Upper num `json:"upper"`
+}
+
+type rateJSON struct {
+	Mean      num    `json:"mean"`
+	Intervals []band `json:"intervals"`
+}
+
+type accuracyJSON struct {
+	Method  string `json:"method"`
+	Origins int    `json:"origins"`
+	Points  int    `json:"points"`
+	SMAPE   num    `json:"smape"`
+	MASE    num    `json:"mase"`
+	MAPE    num    `json:"mape"`
+	MAPE1   num    `json:"mape_1"`
+	Summary string `json:"summary"`
+}
+
+// loadForecast decodes a forecast set artifact.
+func loadForecast(b []byte, v registry.Version, data *tenantData) (*forecastModel, error) {
+	set, err := forecast.UnmarshalSet(b)
+	if err != nil {
+		return nil, err
+	}
+	return buildForecast(v, set, data)
+}
+
+// buildForecast encodes every scope's answers. Targets come from the tenant's data, so the
+// answers are rebuilt when the data changes even if the model did not.
+func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*forecastModel, error) {
+	fm := &forecastModel{version: v, set: set, scopes: map[string]*scopeForecast{}}
+	target := func(period, scope string) *num {
+		if data == nil {
+			return nil
+		}
+		t, ok := data.targets[targetKey{period, scope, "revenue"}]
+		if !ok || t <= 0 {
+			return nil
+		}
+		return numPtr(t)
+	}
+	for i := range set.Scopes {
+		sc := &set.Scopes[i]
+		name := scopeName(sc.Level, sc.ID)
+		sf := &scopeForecast{sc: sc}
+		fm.scopes[name] = sf
+		fm.order = append(fm.order, name)
+		hist := make([]actualPoint, len(sc.History))
+		last := completion{}
+		for t, y := range sc.History {
+			p := actualPoint{Period: sc.Periods[t], Revenue: num(y), Target: target(sc.Periods[t], name)}
+			if p.Target != nil {
+				p.Completion = numPtr(y / float64(*p.Target))
+				last = completion{scope: name, period: p.Period, ratio: y / float64(*p.Target)}
+			}
+			hist[t] = p
+		}
+		if last.scope != "" {
+			fm.completions = append(fm.completions, last)
+		}
+		if sc.Forecast == nil {
+			continue
+		}
+		res := sc.Forecast
+		full := make([]forecastPoint, len(res.Mean))
+		for h := range res.Mean {
+			p := forecastPoint{Revenue: num(res.Mean[h])}
+			if h < len(res.Periods) {
+				p.Period = res.Periods[h]
+				p.Target = target(p.Period, name)
+			}
+			for _, iv := range res.Intervals {
+				p.Intervals = append(p.Intervals, band{num(iv.Level), num(iv.Lower[h]), num(iv.Upper[h])})
+			}
+			if g := sc.Growth; g != nil {
+				p.GrowthQoQ = rateOf(g.PoP, h)
+				p.GrowthYoY = rateOf(g.YoY, h)
+			}
+			full[h] = p
+		}
+		acc := accuracyOf(sc)
+		sf.bodies = make([][]byte, len(full))
+		for h := range full {
+			resp := forecastResponse{
+				Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
+				Horizon: h + 1, History: hist, Forecast: full[:h+1], Accuracy: acc,
+			}
+			b, err := json.Marshal(resp)
+			if err != nil {
+				return nil, fmt.Errorf("encode forecast of %s: %w", name, err)
+			}
+			sf.bodies[h] = append(b, '\n')
+		}
+	}
+	if _, ok := fm.scopes["company"]; !ok {
+		return nil, fmt.Errorf("forecast set has no company scope")
+	}
+	return fm, nil
+}
+
+func rateOf(rs []forecast.Rate, h int) *rateJSON {
+	if h >= len(rs) || !rs[h].Defined {
+		return nil
+	}
+	r := &rateJSON{Mean: num(rs[h].Mean)}
+	for _, iv := range rs[h].Intervals {
+		r.Intervals = append(r.Intervals, band{num(iv.Level), num(iv.Lower), num(iv.Upper)})
+	}
+	return r
+}
+
+// accuracyOf states the scope's rolling-origin backtest: the combination's sMAPE (percent, M4
+// definition) and MASE over every origin and horizon, and its mean absolute percentage error
+// (a fraction) one quarter ahead and over every horizon.
+func accuracyOf(sc *forecast.Scope) accuracyJSON {
+	res := sc.Forecast
+	a := accuracyJSON{Origins: len(res.Backtest.Origins), SMAPE: num(math.NaN()), MASE: num(math.NaN())}
+	if len(res.Backtest.Accuracy) > 0 {
+		c := res.Backtest.Accuracy[0]
+		a.Method, a.Points, a.SMAPE, a.MASE = c.Method, c.Points, num(c.SMAPE), num(c.MASE)
+	}
+	h1, all := train.BacktestMAPE(sc)
+	a.MAPE1, a.MAPE = num(h1), num(all)
+	switch {
+	case a.Origins == 0 || math.IsNaN(h1):
+		a.Summary = "no backtest: the history is too short to test the forecast on its own past"
+	default:
+		a.Summary = fmt.Sprintf("forecasting each of the last %d quarters from the quarters before it, the forecast one quarter ahead was off by %.1f %% on average (%.1f %% over every horizon up to %d quarters)",
+			a.Origins, 100*h1, 100*all, len(res.Mean))
+	}
+	return a
+}
+
+// parseScope reads company, region:<id> or team:<id>.
+func parseScope(field, s string) (level, id string, err error) {
+	if s == "" || s == "company" {
+		return "company", "", nil
+	}
+	level, id, ok := strings.Cut(s, ":")
+	if !ok || id == "" || (level != "region" && level != "team") || len(id) > 128 {
+		return "", "", invalid(field, "%q: want company, region:<id> or team:<id>", truncate(s, 64))
+	}
+	return level, id, nil
+}
+
+func (s *Server) getForecast(c *gin.Context, rq *call) error {
+	sn := rq.t.live.Load()
+	fm := sn.forecast
+	if fm == nil {
+		return sn.unavailable(train.ForecastName)
+	}
+	level, id, err := parseScope("scope", rq.query.Get("scope"))
+	if err != nil {
+		return err
+	}
+	name := scopeName(level, id)
+	sf, ok := fm.scopes[name]
+	if !ok {
+		return errorf(ENotFound, "scope", "no scope %s in this tenant's forecast; GET /v1/scopes lists them", truncate(name, 80))
+	}
+	if sf.sc.Forecast == nil {
+		return errorf(EInvalidData, "scope", "scope %s has no forecast: %s", name, sf.sc.Error)
+	}
+	h, err := queryInt(rq.query, "horizon", len(sf.bodies), 1, len(sf.bodies))
+	if err != nil {
+		return err
+	}
+	s.metrics.predicted(rq.key.Tenant, train.ForecastName, "forecast", 1)
+	writeRaw(c, 200, sf.bodies[h-1])
+	return nil
+}
+
+type scopeJSON struct {
+	Scope    string `json:"scope"`
+	Level    string `json:"level"`
+	ID       string `json:"id,omitempty"`
+	Forecast bool   `json:"forecast"`
+	Periods  int    `json:"periods"`
+	Error    string `json:"error,omitempty"`
+}
+
+func (s *Server) listScopes(c *gin.Context, rq *call) error {
+	sn := rq.t.live.Load()
+	fm := sn.forecast
+	if fm == nil {
+		return sn.unavailable(train.ForecastName)
+	}
+	level, err := queryEnum(rq.query, "level", "", "company", "region", "team")
+	if err != nil {
+		return err
+	}
+	out := []scopeJSON{}
+	for _, name := range fm.order {
+		sc := fm.scopes[name].sc
+		if level != "" && sc.Level != level {
+			continue
+		}
+		out = append(out, scopeJSON{Scope: name, Level: sc.Level, ID: sc.ID, Forecast: sc.Forecast != nil, Periods: len(sc.History), Error: sc.Error})
+	}
+	return writeJSON(c, 200, map[string]any{"model": refOf(fm.version), "scopes": out})
+}

@@ -1,0 +1,533 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/incentive"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// incentiveModel is a loaded recommender over the tenant's HR data, with the recommendation
+// of every employee on staff on the default as-of date (the day after the HR history ends)
+// computed and encoded when the model is loaded. Requests by id on that date — what an HR
+// system asks most — are assembled from the encoded pieces; other dates and posted feature
+// records are scored on request.
+type incentiveModel struct {
+	version registry.Version
+	rec     *incentive.Recommender
+	asOf    time.Time
+	cached  map[string]*cachedRec
+	teams   map[string][]string // team → employees on staff on asOf, in table order
+}
+
+// cachedRec is one employee's recommendation with its JSON in pieces: head is the object up
+// to and including `"options":[`, opts[k] the k-th option with its drivers and reasons, and
+// bare[k] the same option without them.
+type cachedRec struct {
+	rec  incentive.Recommendation
+	head []byte
+	opts [][]byte
+	bare [][]byte
+}
+
+// allTop asks the recommender for reasons on every option, so that any top a request asks
+// for can be cut from the cache.
+const allTop = 7
+
+func loadIncentive(b []byte, v registry.Version, data *tenantData) (*incentiveModel, error) {
+	if data == nil || data.ds == nil || !data.ds.Present("employees") {
+		why := "the tenant's data has no employees table"
+		if data != nil && data.err != "" {
+			why = data.err
+		}
+		return nil, noDataError{"incentive recommendations need the tenant's HR data: " + why}
+	}
+	r, err := incentive.Restore(b, data.ds)
+	if err != nil {
+		return nil, err
+	}
+	m := &incentiveModel{version: v, rec: r, asOf: r.ObservedUntil().AddDate(0, 0, 1), cached: map[string]*cachedRec{}, teams: map[string][]string{}}
+	ids, err := r.OnStaff(time.Time{}, "")
+	if err != nil {
+		return nil, fmt.Errorf("employees on staff: %w", err)
+	}
+	if len(ids) == 0 {
+		return m, nil
+	}
+	recs, err := r.Recommend(ids, incentive.Options{Top: allTop})
+	if err != nil {
+		return nil, fmt.Errorf("precompute recommendations: %w", err)
+	}
+	for i := range recs {
+		cr := encodeRec(&recs[i])
+		m.cached[recs[i].EmployeeID] = cr
+		m.teams[recs[i].TeamID] = append(m.teams[recs[i].TeamID], recs[i].EmployeeID)
+	}
+	return m, nil
+}
+
+func encodeRec(r *incentive.Recommendation) *cachedRec {
+	cr := &cachedRec{rec: *r}
+	b := []byte(`{"employee_id":`)
+	b = appendString(b, r.EmployeeID)
+	b = append(b, `,"role":`...)
+	b = appendString(b, r.Role)
+	b = append(b, `,"team_id":`...)
+	b = appendString(b, r.TeamID)
+	b = append(b, `,"attrition_risk":`...)
+	b = appendNum(b, r.Risk)
+	b = append(b, `,"salary":`...)
+	b = appendNum(b, r.Salary)
+	b = append(b, `,"notes":`...)
+	b = appendStrings(b, nonNil(r.Notes))
+	b = append(b, `,"options":[`...)
+	cr.head = b
+	cr.opts = make([][]byte, len(r.Options))
+	cr.bare = make([][]byte, len(r.Options))
+	for k := range r.Options {
+		cr.bare[k] = appendOption(nil, &r.Options[k], false)
+		cr.opts[k] = appendOption(nil, &r.Options[k], true)
+	}
+	return cr
+}
+
+func appendOption(b []byte, o *incentive.Option, reasons bool) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, o.Type)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{
+		{`,"preference":`, o.Preference}, {`,"fit":`, o.Fit}, {`,"attrition_risk":`, o.Risk}, {`,"attrition_risk_change":`, o.RiskChange},
+		{`,"performance_change":`, o.PerformanceChange}, {`,"cost":`, o.Cost}, {`,"benefit":`, o.Benefit}, {`,"value":`, o.Value},
+	} {
+		b = append(b, f.name...)
+		b = appendNum(b, f.v)
+	}
+	if reasons {
+		b = append(b, `,"drivers":[`...)
+		for i, d := range o.Drivers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"feature":`...)
+			b = appendString(b, d.Feature)
+			b = append(b, `,"value":`...)
+			b = appendString(b, d.Value)
+			b = append(b, `,"typical":`...)
+			b = appendString(b, d.Typical)
+			b = append(b, `,"effect":`...)
+			b = appendNum(b, d.Effect)
+			b = append(b, '}')
+		}
+		b = append(b, `],"reasons":`...)
+		b = appendStrings(b, nonNil(o.Reasons))
+	}
+	return append(b, '}')
+}
+
+// appendRec appends one recommendation with its first top options.
+func (cr *cachedRec) appendTo(b []byte, top int, reasons bool) []byte {
+	b = append(b, cr.head...)
+	opts := cr.opts
+	if !reasons {
+		opts = cr.bare
+	}
+	for k := range min(top, len(opts)) {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, opts[k]...)
+	}
+	return append(b, "]}"...)
+}
+
+// recommendRequest names the employees: by id, a whole team, or posted feature records.
+type recommendRequest struct {
+	EmployeeIDs []string         `json:"employee_ids"`
+	Team        string           `json:"team"`
+	Employees   []employeeRecord `json:"employees"`
+	AsOf        string           `json:"as_of"`
+	Top         *int             `json:"top"`
+	Reasons     *bool            `json:"reasons"`
+}
+
+// employeeRecord is an employee described by their features, as features.EmployeeRow holds
+// them; an absent number is unknown.
+type employeeRecord struct {
+	EmployeeID          string             `json:"employee_id"`
+	Role                string             `json:"role"`
+	TeamID              string             `json:"team_id"`
+	Region              string             `json:"region"`
+	AsOf                string             `json:"as_of"`
+	Level               *float64           `json:"level"`
+	TenureYears         *float64           `json:"tenure_years"`
+	Age                 *float64           `json:"age"`
+	Salary              *float64           `json:"salary"`
+	SalaryRatio         *float64           `json:"salary_ratio"`
+	PerfLast            *float64           `json:"perf_last"`
+	PerfTrend           *float64           `json:"perf_trend"`
+	KPILast             *float64           `json:"kpi_last"`
+	PromotionWaitMonths *float64           `json:"promotion_wait_months"`
+	MonthsSinceReward   *float64           `json:"months_since_reward"`
+	Rewards24m          map[string]float64 `json:"rewards_24m"`
+	ReimbursementDays   *float64           `json:"reimbursement_days"`
+	LastIncentive       string             `json:"last_incentive"`
+}
+
+// recordRange bounds each number of a posted record.
+var recordRange = []struct {
+	name   string
+	get    func(*employeeRecord) *float64
+	lo, hi float64
+}{
+	{"level", func(r *employeeRecord) *float64 { return r.Level }, 1, 20},
+	{"tenure_years", func(r *employeeRecord) *float64 { return r.TenureYears }, 0, 80},
+	{"age", func(r *employeeRecord) *float64 { return r.Age }, 14, 100},
+	{"salary", func(r *employeeRecord) *float64 { return r.Salary }, 0, 1e9},
+	{"salary_ratio", func(r *employeeRecord) *float64 { return r.SalaryRatio }, 0, 100},
+	{"perf_last", func(r *employeeRecord) *float64 { return r.PerfLast }, -100, 100},
+	{"perf_trend", func(r *employeeRecord) *float64 { return r.PerfTrend }, -100, 100},
+	{"kpi_last", func(r *employeeRecord) *float64 { return r.KPILast }, 0, 100},
+	{"promotion_wait_months", func(r *employeeRecord) *float64 { return r.PromotionWaitMonths }, 0, 1200},
+	{"months_since_reward", func(r *employeeRecord) *float64 { return r.MonthsSinceReward }, 0, 1200},
+	{"reimbursement_days", func(r *employeeRecord) *float64 { return r.ReimbursementDays }, 0, 3650},
+}
+
+// row converts a record, checking every field.
+func (r *employeeRecord) row(field string) (features.EmployeeRow, string, error) {
+	nan := math.NaN()
+	row := features.EmployeeRow{
+		EmployeeID: r.EmployeeID, Role: r.Role, TeamID: r.TeamID, Region: r.Region, Active: true,
+		Level: nan, TenureYears: nan, Age: nan, Salary: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan,
+		PromotionWaitMonths: nan, MonthsSinceReward: nan, ReimbursementDays: nan,
+	}
+	if r.EmployeeID == "" || len(r.EmployeeID) > 64 {
+		return row, "", invalid(field+".employee_id", "required, at most 64 characters")
+	}
+	if !slices.Contains(datasets.Roles, r.Role) {
+		return row, "", invalid(field+".role", "%q: want one of %s", truncate(r.Role, 32), strings.Join(datasets.Roles, ", "))
+	}
+	if len(r.TeamID) > 64 || len(r.Region) > 64 {
+		return row, "", invalid(field, "team_id and region are at most 64 characters")
+	}
+	if r.AsOf != "" {
+		t, err := datasets.ParseDate(r.AsOf)
+		if err != nil {
+			return row, "", invalid(field+".as_of", "%q: want a date YYYY-MM-DD", truncate(r.AsOf, 32))
+		}
+		row.AsOf = t
+	}
+	for _, rg := range recordRange {
+		p := rg.get(r)
+		if p == nil {
+			continue
+		}
+		if !(*p >= rg.lo && *p <= rg.hi) {
+			return row, "", invalid(field+"."+rg.name, "%g is out of range [%g, %g]", *p, rg.lo, rg.hi)
+		}
+	}
+	set := func(dst *float64, p *float64) {
+		if p != nil {
+			*dst = *p
+		}
+	}
+	set(&row.Level, r.Level)
+	set(&row.TenureYears, r.TenureYears)
+	set(&row.Age, r.Age)
+	set(&row.Salary, r.Salary)
+	set(&row.SalaryRatio, r.SalaryRatio)
+	set(&row.PerfLast, r.PerfLast)
+	set(&row.PerfTrend, r.PerfTrend)
+	set(&row.KPILast, r.KPILast)
+	set(&row.PromotionWaitMonths, r.PromotionWaitMonths)
+	set(&row.MonthsSinceReward, r.MonthsSinceReward)
+	set(&row.ReimbursementDays, r.ReimbursementDays)
+	for k, v := range r.Rewards24m {
+		i := slices.Index(datasets.RewardTypes, k)
+		if i < 0 {
+			return row, "", invalid(field+".rewards_24m."+truncate(k, 32), "not an incentive type: want %s", strings.Join(datasets.RewardTypes, ", "))
+		}
+		if !(v >= 0 && v <= 100) {
+			return row, "", invalid(field+".rewards_24m."+k, "%g is out of range [0, 100]", v)
+		}
+		row.Rewards24m[i] = v
+	}
+	if r.LastIncentive != "" && !slices.Contains(datasets.RewardTypes, r.LastIncentive) {
+		return row, "", invalid(field+".last_incentive", "%q: want one of %s", truncate(r.LastIncentive, 32), strings.Join(datasets.RewardTypes, ", "))
+	}
+	return row, r.LastIncentive, nil
+}
+
+// selection is the employees a recommendation or allocation request is about, resolved.
+type selection struct {
+	m       *incentiveModel
+	asOf    time.Time
+	cached  []*cachedRec               // when every employee is in the cache
+	records []incentive.Recommendation // otherwise
+}
+
+// selectEmployees resolves the employees of a request and scores the ones the cache does not
+// hold.
+func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []employeeRecord, asOfStr string) (*selection, error) {
+	sn := rq.t.live.Load()
+	m := sn.incentive
+	if m == nil {
+		return nil, sn.unavailable(train.IncentiveName)
+	}
+	given := 0
+	for _, ok := range []bool{ids != nil, team != "", recs != nil} {
+		if ok {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, invalid("body", "give exactly one of employee_ids, team and employees")
+	}
+	n := len(ids) + len(recs)
+	if ids != nil && len(ids) == 0 || recs != nil && len(recs) == 0 {
+		return nil, invalid("body", "the list of employees is empty")
+	}
+	if n > s.cfg.MaxBatch {
+		field := "employee_ids"
+		if recs != nil {
+			field = "employees"
+		}
+		return nil, errorf(ETooLarge, field, "%d employees: at most %d per request", n, s.cfg.MaxBatch)
+	}
+	sel := &selection{m: m, asOf: m.asOf}
+	explicit := false
+	if asOfStr != "" {
+		t, err := datasets.ParseDate(asOfStr)
+		if err != nil {
+			return nil, invalid("as_of", "%q: want a date YYYY-MM-DD", truncate(asOfStr, 32))
+		}
+		if t.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
+			return nil, invalid("as_of", "%s is more than %d days after the HR history ends (%s): upload fresher HR data",
+				asOfStr, incentive.MaxStaleDays, datasets.FormatDate(m.asOf.AddDate(0, 0, -1)))
+		}
+		if t.Year() < 1900 {
+			return nil, invalid("as_of", "%s is before 1900", asOfStr)
+		}
+		sel.asOf, explicit = t, !t.Equal(m.asOf)
+	}
+	if team != "" {
+		if len(team) > 64 {
+			return nil, invalid("team", "at most 64 characters")
+		}
+		if !explicit {
+			members, ok := m.teams[team]
+			if !ok {
+				return nil, errorf(ENotFound, "team", "no employee on staff in team %q on %s", team, datasets.FormatDate(sel.asOf))
+			}
+			ids = members
+		} else {
+			var err error
+			if ids, err = m.rec.OnStaff(sel.asOf, team); err != nil {
+				return nil, errorf(ENotFound, "team", "%s", err.Error())
+			}
+			if len(ids) == 0 {
+				return nil, errorf(ENotFound, "team", "no employee on staff in team %q on %s", team, datasets.FormatDate(sel.asOf))
+			}
+		}
+	}
+	if recs != nil {
+		rows := make([]features.EmployeeRow, len(recs))
+		last := make([]string, len(recs))
+		for i := range recs {
+			var err error
+			if rows[i], last[i], err = recs[i].row("employees[" + itoa(i) + "]"); err != nil {
+				return nil, err
+			}
+			if rows[i].AsOf.IsZero() {
+				rows[i].AsOf = sel.asOf
+			} else if rows[i].AsOf.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
+				return nil, invalid("employees["+itoa(i)+"].as_of", "more than %d days after the HR history ends", incentive.MaxStaleDays)
+			}
+		}
+		out, err := m.rec.RecommendRows(rows, last, incentive.Options{Top: allTop})
+		if err != nil {
+			return nil, invalid("employees", "%s", err.Error())
+		}
+		sel.records = out
+		return sel, nil
+	}
+	for i, id := range ids {
+		if id == "" || len(id) > 64 {
+			return nil, invalid("employee_ids["+itoa(i)+"]", "want an id of 1 to 64 characters")
+		}
+	}
+	if !explicit {
+		sel.cached = make([]*cachedRec, len(ids))
+		hit := true
+		for i, id := range ids {
+			if sel.cached[i] = m.cached[id]; sel.cached[i] == nil {
+				hit = false
+				break
+			}
+		}
+		if hit {
+			return sel, nil
+		}
+		sel.cached = nil
+	}
+	out, err := m.rec.Recommend(ids, incentive.Options{AsOf: sel.asOf, Top: allTop})
+	switch {
+	case errors.Is(err, incentive.ErrUnknownEmployee):
+		return nil, errorf(ENotFound, "employee_ids", "%s", truncate(err.Error(), 512))
+	case errors.Is(err, incentive.ErrNotOnStaff):
+		return nil, invalid("employee_ids", "%s", truncate(err.Error(), 512))
+	case err != nil:
+		return nil, err
+	}
+	sel.records = out
+	return sel, nil
+}
+
+func (sel *selection) len() int {
+	if sel.cached != nil {
+		return len(sel.cached)
+	}
+	return len(sel.records)
+}
+
+// recommendations returns the selection's recommendations as values (for Allocate).
+func (sel *selection) recommendations() []incentive.Recommendation {
+	if sel.cached == nil {
+		return sel.records
+	}
+	out := make([]incentive.Recommendation, len(sel.cached))
+	for i, cr := range sel.cached {
+		out[i] = cr.rec
+	}
+	return out
+}
+
+func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
+	var req recommendRequest
+	if err := decodeJSON(c.Request, &req); err != nil {
+		return err
+	}
+	top, reasons := 3, true
+	if req.Top != nil {
+		if *req.Top < 1 || *req.Top > allTop {
+			return invalid("top", "%d: want 1 to %d", *req.Top, allTop)
+		}
+		top = *req.Top
+	}
+	if req.Reasons != nil {
+		reasons = *req.Reasons
+	}
+	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	if err != nil {
+		return err
+	}
+	n := sel.len()
+	s.metrics.predicted(rq.key.Tenant, train.IncentiveName, "recommendation", n)
+	b := make([]byte, 0, 256+n*(700+top*900))
+	b = append(b, `{"model":`...)
+	b = appendModelRef(b, sel.m.version)
+	b = append(b, `,"as_of":`...)
+	b = appendString(b, datasets.FormatDate(sel.asOf))
+	b = append(b, `,"count":`...)
+	b = append(b, itoa(n)...)
+	b = append(b, `,"recommendations":[`...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if sel.cached != nil {
+			b = sel.cached[i].appendTo(b, top, reasons)
+		} else {
+			b = encodeRec(&sel.records[i]).appendTo(b, top, reasons)
+		}
+	}
+	b = append(b, "]}\n"...)
+	writeRaw(c, 200, b)
+	return nil
+}
+
+func appendModelRef(b []byte, v registry.Version) []byte {
+	b = append(b, `{"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"version":`...)
+	b = append(b, itoa(v.Version)...)
+	b = append(b, `,"created":`...)
+	b = appendString(b, v.Created.UTC().Format(time.RFC3339Nano))
+	if v.RunID != "" {
+		b = append(b, `,"run_id":`...)
+		b = appendString(b, v.RunID)
+	}
+	if v.DataHash != "" {
+		b = append(b, `,"data_hash":`...)
+		b = appendString(b, v.DataHash)
+	}
+	return append(b, '}')
+}
+
+type allocateRequest struct {
+	EmployeeIDs []string         `json:"employee_ids"`
+	Team        string           `json:"team"`
+	Employees   []employeeRecord `json:"employees"`
+	AsOf        string           `json:"as_of"`
+	Budget      *float64         `json:"budget"`
+	CostUnit    *float64         `json:"cost_unit"`
+}
+
+type grantJSON struct {
+	EmployeeID string `json:"employee_id"`
+	Type       string `json:"type"`
+	Cost       num    `json:"cost"`
+	Value      num    `json:"value"`
+	Rank       int    `json:"rank"`
+}
+
+func (s *Server) postAllocations(c *gin.Context, rq *call) error {
+	var req allocateRequest
+	if err := decodeJSON(c.Request, &req); err != nil {
+		return err
+	}
+	if req.Budget == nil {
+		return invalid("budget", "required: the money available, ≥ 0")
+	}
+	if b := *req.Budget; !(b >= 0 && b <= 1e12) {
+		return invalid("budget", "%g: want 0 to 1e12", b)
+	}
+	opt := incentive.AllocateOptions{CostUnit: 10}
+	if req.CostUnit != nil {
+		if u := *req.CostUnit; !(u >= 0.01 && u <= 1e9) {
+			return invalid("cost_unit", "%g: want 0.01 to 1e9", u)
+		}
+		opt.CostUnit = *req.CostUnit
+	}
+	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	if err != nil {
+		return err
+	}
+	alloc, err := incentive.Allocate(sel.recommendations(), *req.Budget, opt)
+	if err != nil {
+		return invalid("cost_unit", "%s", err.Error())
+	}
+	s.metrics.predicted(rq.key.Tenant, train.IncentiveName, "allocation", 1)
+	grants := make([]grantJSON, len(alloc.Grants))
+	for i, g := range alloc.Grants {
+		grants[i] = grantJSON{g.EmployeeID, g.Type, num(g.Cost), num(g.Value), g.Rank}
+	}
+	return writeJSON(c, 200, map[string]any{
+		"model": refOf(sel.m.version), "as_of": datasets.FormatDate(sel.asOf), "employees": sel.len(),
+		"allocation": map[string]any{
+			"budget": num(alloc.Budget), "spent": num(alloc.Spent), "value": num(alloc.Value), "cost_unit": num(alloc.CostUnit),
+			"grants": grants, "unfunded": nonNil(alloc.Unfunded),
+		},
+	})
+}

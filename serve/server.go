@@ -1,0 +1,511 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// Server is the growthlens HTTP service: it owns the store while it runs, serves every
+// tenant's champion models, swaps them when an alias moves, and answers the CLI on the admin
+// socket. New opens the store; Start listens; Shutdown drains and closes.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *registry.Store
+	engine  *gin.Engine
+	routes  []route
+	metrics *metrics
+	keys    *keyCache
+	limiter *limiter
+	tenants *tenants
+	jobs    *jobs
+	openapi []byte
+
+	httpSrv  *http.Server
+	ln       net.Listener
+	adminSrv *http.Server
+	adminLn  net.Listener
+
+	bg          sync.WaitGroup // reloads, training jobs, watchers
+	trainCtx    context.Context
+	cancelTrain context.CancelFunc
+	stop        chan struct{}
+	unsubscribe func()
+	closing     atomic.Bool
+	loaded      atomic.Bool
+	shutOnce    sync.Once
+	shutErr     error
+}
+
+// New opens the store named by cfg and builds the server. It fails with the registry's
+// *InUseError when another process holds the store, and with a *KeyError when the encryption
+// key does not fit it.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openAPIJSON()
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	s := &Server{
+		cfg: cfg, log: log, store: store, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCacheTTL),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
+		openapi: doc, stop: make(chan struct{}),
+	}
+	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
+	s.routes = s.routeTable()
+	s.engine = s.buildEngine()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler (for tests that drive it without a listener).
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Addr returns the address the server listens on (with the port chosen for ":0"), or ""
+// before Start.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Start listens on cfg.Addr and, with cfg.AdminSocket, on the admin socket, starts watching
+// the store for alias moves and loads every tenant's champions in the background (/readyz
+// answers 200 once they are loaded). It returns once the listeners are open.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.ln = ln
+	s.httpSrv = &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large tables
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.AdminSocket {
+		if err := s.listenAdmin(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	ch, unsub := s.store.Subscribe(256)
+	s.unsubscribe = unsub
+	s.bg.Add(3)
+	go func() {
+		defer s.bg.Done()
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server", "err", err)
+		}
+	}()
+	go func() {
+		defer s.bg.Done()
+		s.watch(ch)
+	}()
+	go func() {
+		defer s.bg.Done()
+		s.loadAll()
+	}()
+	s.log.Info("serving", "addr", s.Addr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
+	return nil
+}
+
+// loadAll loads every tenant the store knows, and the default tenant.
+func (s *Server) loadAll() {
+	names, err := s.store.Tenants()
+	if err != nil {
+		s.log.Error("list tenants", "err", err)
+	}
+	if !slices.Contains(names, s.cfg.DefaultTenant) {
+		names = append(names, s.cfg.DefaultTenant)
+	}
+	for _, n := range names {
+		if s.closing.Load() {
+			return
+		}
+		s.tenant(n)
+	}
+	s.loaded.Store(true)
+}
+
+// watch reloads a tenant when one of its champions moves. Subscribe drops events when its
+// buffer is full, so the store's generation is also polled: when it moved without an event
+// every loaded tenant is reloaded.
+func (s *Server) watch(ch <-chan registry.AliasEvent) {
+	tick := time.NewTicker(s.cfg.ReloadPoll)
+	defer tick.Stop()
+	seen := s.store.Generation()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			seen = s.store.Generation()
+			if ev.Alias == registry.Champion && slices.Contains(servedModels, ev.Model) {
+				t, _ := s.tenants.get(ev.Tenant)
+				s.requestReload(t)
+			}
+		case <-tick.C:
+			if g := s.store.Generation(); g != seen {
+				seen = g
+				for _, t := range s.tenants.all() {
+					s.requestReload(t)
+				}
+			}
+		}
+	}
+}
+
+// Shutdown stops accepting connections, waits up to ctx for requests in flight to finish,
+// cancels training runs, and closes the store. It is safe to call more than once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutOnce.Do(func() {
+		s.closing.Store(true)
+		var errs []error
+		if s.httpSrv != nil {
+			if err := s.httpSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("drain requests: %w", err))
+			}
+		}
+		if s.adminSrv != nil {
+			if err := s.adminSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("drain admin requests: %w", err))
+			}
+			os.Remove(AdminSocketPath(s.cfg.Store))
+		}
+		s.cancelTrain()
+		close(s.stop)
+		if s.unsubscribe != nil {
+			s.unsubscribe()
+		}
+		s.bg.Wait()
+		if err := s.store.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		s.shutErr = errors.Join(errs...)
+		s.log.Info("stopped")
+	})
+	return s.shutErr
+}
+
+// Close shuts down with the configured drain timeout.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+// Run starts a server with cfg and serves until ctx ends, then shuts it down gracefully.
+// ready, when not nil, is called once the server listens.
+func Run(ctx context.Context, cfg Config, ready func(*Server)) error {
+	s, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := s.Start(); err != nil {
+		s.store.Close()
+		return err
+	}
+	if ready != nil {
+		ready(s)
+	}
+	<-ctx.Done()
+	s.log.Info("shutting down", "drain_timeout", cfg.ShutdownTimeout)
+	return s.Close()
+}
+
+// Store returns the store the server owns (for tests and the admin channel).
+func (s *Server) Store() *registry.Store { return s.store }
+
+// Body kinds of a route.
+const (
+	bodyNone = iota
+	bodyJSON
+	bodyUpload
+)
+
+// route is one endpoint: method, Gin path, the permission it needs, the audit action of a
+// mutation ("" for reads), the query parameters it takes, its body kind and its handler.
+type route struct {
+	method, path string
+	perm         permission
+	action       string
+	query        []string
+	body         int
+	fn           func(*gin.Context, *call) error
+}
+
+// routeTable lists every endpoint. The OpenAPI document must list exactly these (a test
+// checks both ways), with the roles the permission table gives each.
+func (s *Server) routeTable() []route {
+	return []route{
+		{method: "GET", path: "/healthz", fn: s.healthz},
+		{method: "GET", path: "/readyz", fn: s.readyz},
+		{method: "GET", path: "/metrics", fn: s.serveMetrics},
+		{method: "GET", path: "/openapi.json", fn: s.serveOpenAPI},
+
+		{method: "GET", path: "/v1/scopes", perm: permRead, query: []string{"level"}, fn: s.listScopes},
+		{method: "GET", path: "/v1/forecast", perm: permRead, query: []string{"scope", "horizon"}, fn: s.getForecast},
+		{method: "GET", path: "/v1/drivers", perm: permRead, fn: s.getDrivers},
+		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
+		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected"}, fn: s.getRootCauses},
+		{method: "POST", path: "/v1/rootcauses/slices", perm: permRead, body: bodyJSON, fn: s.postSlices},
+		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit"}, fn: s.getAlerts},
+
+		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
+		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
+
+		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},
+		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict"}, body: bodyUpload, fn: s.putData},
+		{method: "POST", path: "/v1/training-runs", perm: permTrain, action: "train.start", body: bodyJSON, fn: s.postTrainingRun},
+		{method: "GET", path: "/v1/training-runs", perm: permTrain, query: []string{"limit"}, fn: s.listTrainingRuns},
+		{method: "GET", path: "/v1/training-runs/:id", perm: permTrain, fn: s.getTrainingRun},
+
+		{method: "GET", path: "/v1/models", perm: permModelsRead, fn: s.listModels},
+		{method: "GET", path: "/v1/models/:name", perm: permModelsRead, query: []string{"history"}, fn: s.getModel},
+		{method: "GET", path: "/v1/models/:name/versions/:version", perm: permModelsRead, fn: s.getModelVersion},
+		{method: "POST", path: "/v1/models/:name/promote", perm: permModelsWrite, action: "models.promote", body: bodyJSON, fn: s.postPromote},
+		{method: "POST", path: "/v1/models/:name/rollback", perm: permModelsWrite, action: "models.rollback", body: bodyJSON, fn: s.postRollback},
+
+		{method: "GET", path: "/v1/audit", perm: permAudit, query: []string{"since", "until", "who", "action", "outcome", "limit", "cursor"}, fn: s.getAudit},
+	}
+}
+
+func (s *Server) buildEngine() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.Use(s.begin)
+	for _, rt := range s.routes {
+		e.Handle(rt.method, rt.path, s.handle(rt))
+	}
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+	})
+	return e
+}
+
+// begin runs first for every request: it assigns the request id, turns a panic into a clean
+// 500, and records the request's metrics and log line.
+func (s *Server) begin(c *gin.Context) {
+	rq := callOf(c)
+	if id, ok := clientRequestID(c.GetHeader("X-Request-ID")); ok {
+		rq.id = id
+	}
+	c.Header("X-Request-ID", rq.id)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic", "request_id", rq.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.fail(c, rq, fmt.Errorf("panic: %v", p))
+			}
+			c.Abort()
+		}
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Writer.Status()
+		elapsed := time.Since(rq.start)
+		s.metrics.observe(route, c.Request.Method, status, elapsed.Seconds())
+		// A 503 is a state (no model yet, shutting down), not a fault; a 500 is a fault.
+		level := slog.LevelDebug
+		switch {
+		case status == http.StatusInternalServerError:
+			level = slog.LevelError
+		case status > 500:
+			level = slog.LevelInfo
+		}
+		if s.log.Enabled(context.Background(), level) {
+			attrs := []any{"request_id", rq.id, "method", c.Request.Method, "route", route, "status", status,
+				"ms", float64(elapsed.Microseconds()) / 1000, "tenant", rq.key.Tenant, "key", rq.key.ID}
+			if rq.err != nil {
+				attrs = append(attrs, "err", rq.err)
+			}
+			s.log.Log(context.Background(), level, "request", attrs...)
+		}
+	}()
+	c.Next()
+}
+
+// handle wraps a route's handler with authentication, rate limiting, the permission check,
+// query and body checks, error responses and the audit entry of a mutation.
+func (s *Server) handle(rt route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rq := callOf(c)
+		err := s.admit(c, rq, rt)
+		if err == nil {
+			err = rt.fn(c, rq)
+		}
+		if err != nil {
+			s.fail(c, rq, err)
+		}
+		if rt.action != "" && rq.key.ID != "" {
+			s.auditCall(c, rq, rt, err)
+		}
+	}
+}
+
+// admit checks everything about a request that does not depend on its route's meaning.
+func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
+	var err error
+	if rt.perm != permPublic {
+		secret, ok := bearer(c.GetHeader("Authorization"))
+		if !ok {
+			return errorf(EUnauthenticated, "Authorization", "send an API key: Authorization: Bearer <key> (growthlens keys create makes one)")
+		}
+		if rq.key, err = s.keys.authenticate(s.store, secret); err != nil {
+			return err
+		}
+		if ok, wait := s.limiter.allow(rq.key.ID); !ok {
+			c.Header("Retry-After", retryAfter(wait))
+			return errorf(ERateLimited, "", "rate limit of %g requests per second exceeded for this key; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
+		}
+		if !allowed(rq.key.Role, rt.perm) {
+			return errorf(EPermission, "", "role %s may not %s %s: it needs the %s permission (roles %s)",
+				rq.key.Role, rt.method, rt.path, rt.perm, strings.Join(rolesWith(rt.perm), ", "))
+		}
+	}
+	if rq.query, err = checkQuery(c.Request.URL.RawQuery, rt.query); err != nil {
+		return err
+	}
+	switch rt.body {
+	case bodyJSON:
+		if err := checkJSONType(c.Request); err != nil {
+			return err
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	case bodyUpload:
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUploadBytes)
+	}
+	if rt.perm != permPublic {
+		rq.t = s.tenant(rq.key.Tenant)
+	}
+	return nil
+}
+
+// fail writes err as the API's error shape. Internal errors are logged with their cause and
+// answered with the request id only.
+func (s *Server) fail(c *gin.Context, rq *call, err error) {
+	e := asError(err, rq.id)
+	rq.err = err
+	if e.Code == EInternal {
+		s.log.Error("internal error", "request_id", rq.id, "route", c.FullPath(), "err", err)
+	}
+	if e.Code == EUnauthenticated {
+		c.Header("WWW-Authenticate", `Bearer realm="growthlens"`)
+	}
+	if c.Writer.Written() {
+		return
+	}
+	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
+		s.log.Error("write error response", "request_id", rq.id, "err", werr)
+	}
+}
+
+// auditCall writes the audit entry of a mutation: who (key id and role), what (action and
+// target), when, its outcome and the request id. Refused attempts are written too.
+func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
+	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
+		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Target == "" {
+		e.Target = truncate(c.Request.URL.Path, 200)
+	}
+	if err != nil {
+		ae := asError(err, rq.id)
+		switch {
+		case ae.Code == EPermission:
+			e.Outcome = "denied"
+		case ae.Status() >= 500:
+			e.Outcome = "error"
+		default:
+			e.Outcome = "rejected"
+		}
+		e.Detail = truncate(ae.Error(), 3000)
+	}
+	if len(e.Detail) > 4096 {
+		e.Detail = e.Detail[:4096]
+	}
+	if _, aerr := s.store.Audit(e); aerr != nil {
+		s.log.Warn("audit entry not written", "action", e.Action, "request_id", rq.id, "err", aerr)
+	}
+}
+
+func (s *Server) healthz(c *gin.Context, rq *call) error {
+	return writeJSON(c, 200, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 once the initial load is done and at least one model is served.
+func (s *Server) readyz(c *gin.Context, rq *call) error {
+	if s.closing.Load() {
+		return errorf(EUnavailable, "", "shutting down")
+	}
+	if !s.loaded.Load() {
+		return errorf(EUnavailable, "", "loading models")
+	}
+	n := 0
+	for _, t := range s.tenants.all() {
+		if sn := t.live.Load(); sn != nil {
+			for _, v := range []bool{sn.forecast != nil, sn.driver != nil, sn.incentive != nil} {
+				if v {
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return errorf(EUnavailable, "", "no models loaded: train first (growthlens train, or POST /v1/training-runs)")
+	}
+	return writeJSON(c, 200, map[string]any{"status": "ready", "models": n})
+}
+
+func (s *Server) serveMetrics(c *gin.Context, rq *call) error {
+	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
+	return nil
+}
+
+func (s *Server) serveOpenAPI(c *gin.Context, rq *call) error {
+	writeRaw(c, 200, s.openapi)
+	return nil
+}

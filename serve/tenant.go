@@ -1,0 +1,375 @@
+package serve
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// Model names the server serves: the training pipeline's champions.
+var servedModels = []string{train.ForecastName, train.DriverName, train.IncentiveName}
+
+// tenant is one tenant's serving state. Requests read live once and use that snapshot to the
+// end, so a swap never changes a model under a request; reloads build a whole new snapshot
+// beside the old one and swap the pointer.
+type tenant struct {
+	name string
+	live atomic.Pointer[snapshot]
+
+	reloadMu sync.Mutex // serializes reloads
+	pending  atomic.Bool
+	running  atomic.Bool
+	first    sync.Once
+
+	dataMu sync.Mutex // serializes writes to the tenant's data directory
+}
+
+// snapshot is what a tenant serves at one moment: its data and loaded champions. It is never
+// changed after it is swapped in.
+type snapshot struct {
+	data      *tenantData
+	forecast  *forecastModel
+	driver    *driverModel
+	incentive *incentiveModel
+	// missing says, per model name, why it is not loaded (no champion yet, load failed).
+	missing map[string]string
+	built   time.Time
+}
+
+// tenantData is a tenant's dataset as loaded from its data directory.
+type tenantData struct {
+	dir string
+	sig string // signature of the table files (names, sizes, modification times)
+	ds  *datasets.Dataset
+	// err says why there is no dataset (no directory, no opportunities or revenue table…).
+	err     string
+	targets map[targetKey]float64
+}
+
+type targetKey struct{ period, scope, metric string }
+
+// scopeName formats a scope as the API writes it: company, region:<id>, team:<id>.
+func scopeName(level, id string) string {
+	if level == "company" || level == "" {
+		return "company"
+	}
+	return level + ":" + id
+}
+
+// dataSignature is a cheap fingerprint of a dataset directory's canonical tables: their
+// names, sizes and modification times. An upload replaces a file, which changes it.
+func dataSignature(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	h := sha256.New()
+	n := 0
+	for _, t := range datasets.Tables {
+		st, err := os.Stat(filepath.Join(dir, t.Name+".csv"))
+		if err != nil {
+			continue
+		}
+		n++
+		fmt.Fprintf(h, "%s %d %d\n", t.Name, st.Size(), st.ModTime().UnixNano())
+	}
+	if n == 0 {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// loadData reads a tenant's dataset. Problems are kept in err, not returned: a tenant whose
+// data is missing still serves its forecast.
+func loadData(dir, sig string) *tenantData {
+	d := &tenantData{dir: dir, sig: sig, targets: map[targetKey]float64{}}
+	switch {
+	case dir == "":
+		d.err = "the server has no data directory for this tenant (see --data-root)"
+		return d
+	case sig == "":
+		d.err = "no dataset has been uploaded for this tenant"
+		return d
+	}
+	ds, _, err := datasets.Load(dir)
+	if err != nil {
+		d.err = "the tenant's dataset cannot be loaded: " + relErr(err, dir)
+		return d
+	}
+	d.ds = ds
+	for _, t := range ds.Targets {
+		d.targets[targetKey{t.Period.String(), scopeName(t.Scope, t.ScopeID), t.Metric}] = t.Target
+	}
+	return d
+}
+
+// relErr removes the server's directory from an error message: clients see file names, not
+// where the server keeps them.
+func relErr(err error, dir string) string {
+	msg := err.Error()
+	if dir == "" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, filepath.Clean(dir)+string(filepath.Separator), "")
+}
+
+// tenants holds the tenant states, created on first use.
+type tenants struct {
+	mu sync.Mutex
+	m  map[string]*tenant
+}
+
+func (ts *tenants) get(name string) (*tenant, bool) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	t, ok := ts.m[name]
+	if !ok {
+		t = &tenant{name: name}
+		ts.m[name] = t
+	}
+	return t, ok
+}
+
+func (ts *tenants) all() []*tenant {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	out := make([]*tenant, 0, len(ts.m))
+	for _, t := range ts.m {
+		out = append(out, t)
+	}
+	return out
+}
+
+// tenant returns the state of a tenant, loading it the first time (callers of the first
+// request wait for the load; later ones never do).
+func (s *Server) tenant(name string) *tenant {
+	t, _ := s.tenants.get(name)
+	t.first.Do(func() {
+		if err := s.reload(t); err != nil {
+			s.log.Error("load tenant", "tenant", name, "err", err)
+		}
+	})
+	return t
+}
+
+// requestReload asks for a reload of t in the background. Requests that arrive while one
+// runs are folded into one more reload after it, so a burst of alias moves costs two loads.
+func (s *Server) requestReload(t *tenant) {
+	t.pending.Store(true)
+	if !t.running.CompareAndSwap(false, true) {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		for {
+			for t.pending.Swap(false) {
+				if err := s.reload(t); err != nil {
+					s.log.Error("reload tenant", "tenant", t.name, "err", err)
+				}
+			}
+			t.running.Store(false)
+			// A request that came after the last Swap but before running was cleared would
+			// otherwise be lost.
+			if !t.pending.Load() || !t.running.CompareAndSwap(false, true) {
+				return
+			}
+		}
+	}()
+}
+
+// reload builds a new snapshot of t from the store's champions and the tenant's data and
+// swaps it in. Models whose champion version and inputs did not change are carried over, so
+// an alias move of one model reloads only that model. A model that fails to load keeps being
+// served at its previous version (and the failure is logged and shown in readiness).
+func (s *Server) reload(t *tenant) error {
+	t.reloadMu.Lock()
+	defer t.reloadMu.Unlock()
+	if s.closing.Load() {
+		return nil
+	}
+	cur := t.live.Load()
+	if cur == nil {
+		cur = &snapshot{}
+	}
+	next := &snapshot{missing: map[string]string{}, built: time.Now()}
+
+	dir := s.cfg.dataDir(t.name)
+	sig := dataSignature(dir)
+	if cur.data != nil && cur.data.sig == sig && cur.data.dir == dir {
+		next.data = cur.data
+	} else {
+		next.data = loadData(dir, sig)
+		if next.data.err != "" {
+			s.log.Info("tenant data", "tenant", t.name, "problem", next.data.err)
+		}
+	}
+	dataChanged := next.data != cur.data
+
+	var errs []error
+	for _, name := range servedModels {
+		al, err := s.store.Alias(t.name, name, registry.Champion)
+		if errors.Is(err, registry.ErrNotFound) {
+			next.missing[name] = "no champion " + name + " model yet: upload data and start a training run"
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			s.keep(cur, next, name, err)
+			continue
+		}
+		if err := s.loadModel(t.name, name, al.Version, cur, next, dataChanged); err != nil {
+			errs = append(errs, fmt.Errorf("%s v%d: %w", name, al.Version, err))
+			s.keep(cur, next, name, err)
+		}
+	}
+	t.live.Store(next)
+	s.publish(t.name, cur, next)
+	return errors.Join(errs...)
+}
+
+// keep carries the current model over after a failed load, or records why there is none.
+func (s *Server) keep(cur, next *snapshot, name string, err error) {
+	switch name {
+	case train.ForecastName:
+		next.forecast = cur.forecast
+	case train.DriverName:
+		next.driver = cur.driver
+	case train.IncentiveName:
+		next.incentive = cur.incentive
+	}
+	next.missing[name+".error"] = "the latest champion could not be loaded; the previous version is served: " + err.Error()
+}
+
+// loadModel loads one champion into next, reusing cur's when the version and its inputs are
+// unchanged.
+func (s *Server) loadModel(tenantName, name string, version int, cur, next *snapshot, dataChanged bool) error {
+	switch name {
+	case train.ForecastName:
+		if f := cur.forecast; f != nil && f.version.Version == version && !dataChanged {
+			next.forecast = f
+			return nil
+		}
+		if f := cur.forecast; f != nil && f.version.Version == version {
+			fm, err := buildForecast(f.version, f.set, next.data)
+			next.forecast = fm
+			return err
+		}
+	case train.DriverName:
+		if d := cur.driver; d != nil && d.version.Version == version {
+			next.driver = d
+			return nil
+		}
+	case train.IncentiveName:
+		if m := cur.incentive; m != nil && m.version.Version == version && !dataChanged {
+			next.incentive = m
+			return nil
+		}
+	}
+	b, v, err := s.store.LoadAlias(tenantName, name, registry.Champion)
+	if err != nil {
+		return err
+	}
+	switch name {
+	case train.ForecastName:
+		next.forecast, err = loadForecast(b, v, next.data)
+	case train.DriverName:
+		next.driver, err = loadDriver(b, v)
+	case train.IncentiveName:
+		next.incentive, err = loadIncentive(b, v, next.data)
+		if err != nil {
+			// Not an error of the model: the tenant's data lacks the HR tables.
+			var nd noDataError
+			if errors.As(err, &nd) {
+				next.missing[name] = nd.Error()
+				return nil
+			}
+		}
+	}
+	if err == nil {
+		s.metrics.swaps.WithLabelValues(tenantName, name).Inc()
+		s.log.Info("model loaded", "tenant", tenantName, "model", name, "version", v.Version)
+	}
+	return err
+}
+
+// noDataError says a model cannot be served for lack of data.
+type noDataError struct{ msg string }
+
+func (e noDataError) Error() string { return e.msg }
+
+// publish updates the gauges of loaded versions and KPI completion after a swap.
+func (s *Server) publish(tenantName string, old, next *snapshot) {
+	set := func(name string, v int, ok bool) {
+		if ok {
+			s.metrics.modelVer.WithLabelValues(tenantName, name).Set(float64(v))
+		} else {
+			s.metrics.modelVer.DeleteLabelValues(tenantName, name)
+		}
+	}
+	set(train.ForecastName, versionOf(next.forecast), next.forecast != nil)
+	set(train.DriverName, versionOfDriver(next.driver), next.driver != nil)
+	set(train.IncentiveName, versionOfIncentive(next.incentive), next.incentive != nil)
+	if next.forecast != nil && (old.forecast != next.forecast || old.data != next.data) {
+		s.metrics.completion.DeletePartialMatch(map[string]string{"tenant": tenantName})
+		for _, c := range next.forecast.completions {
+			s.metrics.completion.WithLabelValues(tenantName, c.scope, "revenue", c.period).Set(c.ratio)
+		}
+	}
+}
+
+func versionOf(f *forecastModel) int {
+	if f == nil {
+		return 0
+	}
+	return f.version.Version
+}
+
+func versionOfDriver(d *driverModel) int {
+	if d == nil {
+		return 0
+	}
+	return d.version.Version
+}
+
+func versionOfIncentive(m *incentiveModel) int {
+	if m == nil {
+		return 0
+	}
+	return m.version.Version
+}
+
+// modelRef names the model version an answer came from.
+type modelRef struct {
+	Name     string    `json:"name"`
+	Version  int       `json:"version"`
+	Created  time.Time `json:"created"`
+	RunID    string    `json:"run_id,omitempty"`
+	DataHash string    `json:"data_hash,omitempty"`
+}
+
+func refOf(v registry.Version) modelRef {
+	return modelRef{Name: v.Name, Version: v.Version, Created: v.Created, RunID: v.RunID, DataHash: v.DataHash}
+}
+
+// unavailable is the error for a model the tenant does not have loaded.
+func (sn *snapshot) unavailable(name string) *Error {
+	msg := sn.missing[name]
+	if msg == "" {
+		msg = "no " + name + " model is loaded for this tenant"
+	}
+	return errorf(EUnavailable, "", "%s", msg)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,369 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/models/incentive"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// Training runs started through the server (the API or the CLI's admin channel) run one at a
+// time in the background, at most one queued or running per tenant. A job is polled by its
+// id; when it finishes, the tenant's snapshot is reloaded before the job says so, so a
+// client that sees "succeeded" is already served the promoted models.
+
+// Job states.
+const (
+	jobQueued    = "queued"
+	jobRunning   = "running"
+	jobSucceeded = "succeeded"
+	jobFailed    = "failed"
+	jobCanceled  = "canceled"
+)
+
+// Job is a training run started through the server, as GET /v1/training-runs/{id} shows it.
+type Job struct {
+	ID       string        `json:"id"`
+	Tenant   string        `json:"tenant"`
+	Status   string        `json:"status"`
+	By       string        `json:"by"`
+	Created  time.Time     `json:"created"`
+	Started  *time.Time    `json:"started,omitempty"`
+	Finished *time.Time    `json:"finished,omitempty"`
+	Params   TrainParams   `json:"params"`
+	Progress *JobProgress  `json:"progress,omitempty"`
+	RunID    string        `json:"run_id,omitempty"`
+	Run      *train.Record `json:"run,omitempty"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// JobProgress is the latest progress report of a running job.
+type JobProgress struct {
+	Step  string `json:"step"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// TrainParams are the options of a training run that a client may set.
+type TrainParams struct {
+	Seed    uint64    `json:"seed"`
+	Promote string    `json:"promote"`
+	Horizon int       `json:"horizon"`
+	Levels  []float64 `json:"levels"`
+	// Data is the dataset directory; only the admin channel may name one (API runs train on
+	// the tenant's data directory).
+	Data string `json:"data,omitempty"`
+	// Incentive is an incentive config (admin channel only; nil: the default rules).
+	Incentive *incentive.Config `json:"incentive,omitempty"`
+}
+
+type job struct {
+	mu     sync.Mutex
+	j      Job
+	done   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (jb *job) snapshot() Job {
+	jb.mu.Lock()
+	defer jb.mu.Unlock()
+	j := jb.j
+	if j.Progress != nil {
+		p := *j.Progress
+		j.Progress = &p
+	}
+	return j
+}
+
+type jobs struct {
+	mu     sync.Mutex
+	byID   map[string]*job
+	order  []string
+	active map[string]*job // tenant → its queued or running job
+	slot   chan struct{}   // one training at a time: it takes every core
+}
+
+// keptJobs bounds the finished jobs kept in memory; their runs stay in the store.
+const keptJobs = 200
+
+func newJobs() *jobs {
+	return &jobs{byID: map[string]*job{}, active: map[string]*job{}, slot: make(chan struct{}, 1)}
+}
+
+// startTraining queues a training run for a tenant and returns its job. It returns
+// EConflict when the tenant already has one queued or running.
+func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, error) {
+	if s.closing.Load() {
+		return nil, errorf(EUnavailable, "", "the server is shutting down")
+	}
+	cfg := train.DefaultConfig(p.Data)
+	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = tenantName, p.Seed, p.Promote, p.Horizon, p.Levels
+	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger = p.Incentive, s.cfg.CodeVersion, by, s.log.With("tenant", tenantName)
+	if err := cfg.Validate(); err != nil {
+		return nil, invalid("body", "%s", err.Error())
+	}
+	var id [6]byte
+	rand.Read(id[:])
+	ctx, cancel := context.WithCancel(s.trainCtx)
+	jb := &job{done: make(chan struct{}), ctx: ctx, cancel: cancel, j: Job{
+		ID: "job-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]), Tenant: tenantName,
+		Status: jobQueued, By: by, Created: time.Now().UTC(), Params: p,
+	}}
+	s.jobs.mu.Lock()
+	if cur := s.jobs.active[tenantName]; cur != nil {
+		s.jobs.mu.Unlock()
+		cancel()
+		return nil, errorf(EConflict, "", "training run %s is already %s for this tenant; poll it, then start another", cur.j.ID, cur.snapshot().Status)
+	}
+	s.jobs.active[tenantName] = jb
+	s.jobs.byID[jb.j.ID] = jb
+	s.jobs.order = append(s.jobs.order, jb.j.ID)
+	s.jobs.trim()
+	s.jobs.mu.Unlock()
+
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.runJob(jb, cfg)
+	}()
+	return jb, nil
+}
+
+// trim forgets the oldest finished jobs beyond keptJobs. Callers hold mu.
+func (js *jobs) trim() {
+	for len(js.order) > keptJobs {
+		id := js.order[0]
+		if jb := js.byID[id]; jb != nil && js.active[jb.j.Tenant] == jb {
+			return
+		}
+		delete(js.byID, id)
+		js.order = js.order[1:]
+	}
+}
+
+func (s *Server) runJob(jb *job, cfg train.Config) {
+	defer close(jb.done)
+	defer jb.cancel()
+	finish := func(status string, rec *train.Record, err error) {
+		now := time.Now().UTC()
+		jb.mu.Lock()
+		jb.j.Status, jb.j.Finished, jb.j.Run = status, &now, rec
+		if rec != nil {
+			jb.j.RunID = rec.ID
+		}
+		if err != nil {
+			jb.j.Error = err.Error()
+		}
+		j := jb.j
+		jb.mu.Unlock()
+		s.jobs.mu.Lock()
+		if s.jobs.active[j.Tenant] == jb {
+			delete(s.jobs.active, j.Tenant)
+		}
+		s.jobs.mu.Unlock()
+		secs := 0.0
+		if j.Started != nil {
+			secs = now.Sub(*j.Started).Seconds()
+		}
+		s.metrics.trainRuns.WithLabelValues(j.Tenant, status).Inc()
+		if j.Started != nil {
+			s.metrics.trainSecs.WithLabelValues(j.Tenant, status).Observe(secs)
+		}
+		e := registry.AuditEntry{Who: j.By, Role: "", Tenant: j.Tenant, Action: "train.finish", Target: j.ID, Outcome: "ok",
+			Detail: fmt.Sprintf("%s in %.1f s", status, secs)}
+		if rec != nil {
+			e.Detail += ", run " + rec.ID
+		}
+		if status != jobSucceeded {
+			e.Outcome = status
+			if err != nil {
+				e.Detail += ": " + truncate(err.Error(), 3000)
+			}
+		}
+		if _, aerr := s.store.Audit(e); aerr != nil {
+			s.log.Warn("audit entry not written", "action", e.Action, "err", aerr)
+		}
+		s.log.Info("training finished", "job", j.ID, "tenant", j.Tenant, "status", status, "seconds", secs)
+	}
+
+	select {
+	case s.jobs.slot <- struct{}{}:
+	case <-jb.ctx.Done():
+		finish(jobCanceled, nil, errors.New("canceled before the run started"))
+		return
+	}
+	defer func() { <-s.jobs.slot }()
+	now := time.Now().UTC()
+	jb.mu.Lock()
+	jb.j.Status, jb.j.Started = jobRunning, &now
+	jb.mu.Unlock()
+	cfg.Progress = func(step string, done, total int) {
+		jb.mu.Lock()
+		jb.j.Progress = &JobProgress{Step: step, Done: done, Total: total}
+		jb.mu.Unlock()
+	}
+	rec, err := train.Run(jb.ctx, s.store, cfg)
+	switch {
+	case err != nil && jb.ctx.Err() != nil:
+		finish(jobCanceled, rec, err)
+	case err != nil:
+		finish(jobFailed, rec, err)
+	default:
+		// Swap the new champions in before anyone is told the run succeeded.
+		t, _ := s.tenants.get(cfg.Tenant)
+		if rerr := s.reload(t); rerr != nil {
+			s.log.Error("reload after training", "tenant", cfg.Tenant, "err", rerr)
+		}
+		finish(jobSucceeded, rec, nil)
+	}
+}
+
+// findJob returns a tenant's job by id.
+func (s *Server) findJob(tenantName, id string) (*job, bool) {
+	s.jobs.mu.Lock()
+	defer s.jobs.mu.Unlock()
+	jb, ok := s.jobs.byID[id]
+	if !ok || jb.j.Tenant != tenantName {
+		return nil, false
+	}
+	return jb, true
+}
+
+type trainRequest struct {
+	Seed    *uint64   `json:"seed"`
+	Promote string    `json:"promote"`
+	Horizon *int      `json:"horizon"`
+	Levels  []float64 `json:"levels"`
+}
+
+func (s *Server) postTrainingRun(c *gin.Context, rq *call) error {
+	var req trainRequest
+	if err := decodeJSON(c.Request, &req); err != nil {
+		return err
+	}
+	p := TrainParams{Promote: train.PromoteAuto, Horizon: 4, Levels: []float64{80, 95}}
+	if req.Seed != nil {
+		p.Seed = *req.Seed
+	}
+	if req.Promote != "" {
+		if !slices.Contains([]string{train.PromoteAuto, train.PromoteAlways, train.PromoteNever}, req.Promote) {
+			return invalid("promote", "%q: want auto, always or never", truncate(req.Promote, 32))
+		}
+		p.Promote = req.Promote
+	}
+	if req.Horizon != nil {
+		if *req.Horizon < 1 || *req.Horizon > 12 {
+			return invalid("horizon", "%d: want 1 to 12 quarters", *req.Horizon)
+		}
+		p.Horizon = *req.Horizon
+	}
+	if req.Levels != nil {
+		if len(req.Levels) == 0 || len(req.Levels) > 5 {
+			return invalid("levels", "give 1 to 5 interval levels")
+		}
+		for i, l := range req.Levels {
+			if !(l > 0 && l < 100) || math.IsNaN(l) {
+				return invalid("levels["+itoa(i)+"]", "%g: want a level in percent between 0 and 100", l)
+			}
+		}
+		p.Levels = req.Levels
+	}
+	dir := s.cfg.dataDir(rq.key.Tenant)
+	if dir == "" {
+		return errorf(EUnavailable, "", "the server has no data root: start it with --data-root")
+	}
+	if _, err := os.Stat(dir); err != nil || dataSignature(dir) == "" {
+		return errorf(EConflict, "", "this tenant has no data yet: upload its tables with PUT /v1/data/{table} first")
+	}
+	p.Data = dir
+	jb, err := s.startTraining(rq.key.Tenant, rq.key.ID, p)
+	if err != nil {
+		return err
+	}
+	j := jb.snapshot()
+	j.Params.Data = ""
+	rq.target = j.ID
+	rq.detail = fmt.Sprintf("seed %d, promote %s", p.Seed, p.Promote)
+	c.Header("Location", "/v1/training-runs/"+j.ID)
+	return writeJSON(c, 202, j)
+}
+
+func (s *Server) getTrainingRun(c *gin.Context, rq *call) error {
+	id := c.Param("id")
+	if jb, ok := s.findJob(rq.key.Tenant, id); ok {
+		j := jb.snapshot()
+		j.Params.Data = ""
+		return writeJSON(c, 200, j)
+	}
+	if !validTenant(id) { // run ids follow the registry's name rule
+		return errorf(ENotFound, "id", "no training run %q in this tenant", truncate(id, 64))
+	}
+	r, err := s.store.Run(rq.key.Tenant, id)
+	if errors.Is(err, registry.ErrNotFound) {
+		return errorf(ENotFound, "id", "no training run %q in this tenant", truncate(id, 64))
+	}
+	if err != nil {
+		return err
+	}
+	var rec train.Record
+	if err := json.Unmarshal(r.Data, &rec); err != nil {
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	return writeJSON(c, 200, Job{ID: rec.ID, Tenant: rec.Tenant, Status: rec.Status, Created: rec.Started, Started: &rec.Started,
+		Finished: &rec.Finished, RunID: rec.ID, Run: &rec, Error: rec.Error,
+		Params: TrainParams{Seed: rec.Seed, Promote: rec.Promote}})
+}
+
+func (s *Server) listTrainingRuns(c *gin.Context, rq *call) error {
+	limit, err := queryInt(rq.query, "limit", 20, 1, 1000)
+	if err != nil {
+		return err
+	}
+	s.jobs.mu.Lock()
+	var mine []*job
+	for i := len(s.jobs.order) - 1; i >= 0; i-- {
+		if jb := s.jobs.byID[s.jobs.order[i]]; jb != nil && jb.j.Tenant == rq.key.Tenant {
+			mine = append(mine, jb)
+		}
+	}
+	s.jobs.mu.Unlock()
+	jobsOut := []Job{}
+	for _, jb := range mine[:min(limit, len(mine))] {
+		j := jb.snapshot()
+		j.Params.Data, j.Run = "", nil
+		jobsOut = append(jobsOut, j)
+	}
+	recs, err := s.store.Runs(rq.key.Tenant, limit)
+	if err != nil {
+		return err
+	}
+	runs := make([]json.RawMessage, len(recs))
+	for i, r := range recs {
+		runs[i] = r.Data
+	}
+	return writeJSON(c, 200, map[string]any{"jobs": jobsOut, "runs": runs})
+}
+
+// waitJob waits for a job to finish or ctx to end.
+func waitJob(ctx context.Context, jb *job) error {
+	select {
+	case <-jb.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

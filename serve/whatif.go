@@ -1,0 +1,240 @@
+package serve
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// driverModel is a loaded driver model (what-if and attribution).
+type driverModel struct {
+	version registry.Version
+	m       *driver.Model
+}
+
+func loadDriver(b []byte, v registry.Version) (*driverModel, error) {
+	m, err := driver.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	return &driverModel{version: v, m: m}, nil
+}
+
+// interval is a driver-model estimate with its bootstrap interval.
+type interval struct {
+	Estimate num `json:"estimate"`
+	Lower    num `json:"lower"`
+	Upper    num `json:"upper"`
+}
+
+func intervalOf(i driver.Interval) interval {
+	return interval{num(i.Estimate), num(i.Lower), num(i.Upper)}
+}
+
+// driverScope maps an API scope to the driver model's scope ("" for all together).
+func (d *driverModel) scope(field, s string) (string, error) {
+	level, id, err := parseScope(field, s)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case level == "company":
+		return "", nil
+	case level != d.m.ScopeLevel:
+		return "", invalid(field, "the driver model is fitted by %s: ask for company or %s:<id>", d.m.ScopeLevel, d.m.ScopeLevel)
+	case !slices.Contains(d.m.Scopes, id):
+		return "", errorf(ENotFound, field, "no %s %q in the driver model; it has %s", d.m.ScopeLevel, truncate(id, 64), strings.Join(d.m.Scopes, ", "))
+	}
+	return id, nil
+}
+
+type effectJSON struct {
+	Driver    string     `json:"driver"`
+	Role      string     `json:"role"`
+	Scale     string     `json:"scale"`
+	Unit      string     `json:"unit"`
+	Sustained interval   `json:"sustained"`
+	Lags      []interval `json:"lags"`
+	SD        num        `json:"sd"`
+}
+
+func (s *Server) getDrivers(c *gin.Context, rq *call) error {
+	sn := rq.t.live.Load()
+	d := sn.driver
+	if d == nil {
+		return sn.unavailable(train.DriverName)
+	}
+	m := d.m
+	effects := make([]effectJSON, len(m.Effects))
+	for i, e := range m.Effects {
+		ej := effectJSON{Driver: e.Column, Role: e.Role, Scale: string(e.Scale), Unit: e.Unit, Sustained: intervalOf(e.Sustained), SD: num(e.SD)}
+		for _, l := range e.Lags {
+			ej.Lags = append(ej.Lags, intervalOf(l))
+		}
+		effects[i] = ej
+	}
+	return writeJSON(c, 200, map[string]any{
+		"model": refOf(d.version), "scope_level": m.ScopeLevel, "scopes": m.Scopes, "lags": m.Lags, "level": num(m.Level),
+		"first": m.First.String(), "last": m.Last.String(), "observations": m.Observations, "residual_sd": num(m.ResidualSD),
+		"effects": effects, "notes": nonNil(m.Notes),
+	})
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+type whatIfRequest struct {
+	Scope   string         `json:"scope"`
+	Changes []driverChange `json:"changes"`
+}
+
+type driverChange struct {
+	Driver  string   `json:"driver"`
+	Percent *float64 `json:"percent"`
+	Amount  *float64 `json:"amount"`
+}
+
+// maxChanges bounds a scenario (the model has five drivers).
+const maxChanges = 16
+
+type appliedJSON struct {
+	Driver    string   `json:"driver"`
+	Role      string   `json:"role"`
+	Scale     string   `json:"scale"`
+	Unit      string   `json:"unit"`
+	Percent   *num     `json:"percent,omitempty"`
+	Amount    *num     `json:"amount,omitempty"`
+	From      num      `json:"from"`
+	To        num      `json:"to"`
+	AsOf      string   `json:"as_of"`
+	Sustained interval `json:"sustained"`
+}
+
+type scenarioPoint struct {
+	Period        string `json:"period"`
+	Base          num    `json:"base"`
+	Scenario      num    `json:"scenario"`
+	ChangePercent num    `json:"change_percent"`
+}
+
+func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
+	var req whatIfRequest
+	if err := decodeJSON(c.Request, &req); err != nil {
+		return err
+	}
+	sn := rq.t.live.Load()
+	d := sn.driver
+	if d == nil {
+		return sn.unavailable(train.DriverName)
+	}
+	scope, err := d.scope("scope", req.Scope)
+	if err != nil {
+		return err
+	}
+	if len(req.Changes) == 0 {
+		return invalid("changes", "give at least one driver change")
+	}
+	if len(req.Changes) > maxChanges {
+		return invalid("changes", "%d changes: at most %d", len(req.Changes), maxChanges)
+	}
+	sc := driver.Scenario{Scope: scope}
+	seen := map[string]bool{}
+	for i, ch := range req.Changes {
+		f := "changes[" + itoa(i) + "]"
+		if ch.Driver == "" {
+			return invalid(f+".driver", "required")
+		}
+		if seen[ch.Driver] {
+			return invalid(f+".driver", "%q is changed twice", truncate(ch.Driver, 64))
+		}
+		seen[ch.Driver] = true
+		if !slices.ContainsFunc(d.m.Effects, func(e driver.Effect) bool { return e.Column == ch.Driver }) {
+			names := make([]string, len(d.m.Effects))
+			for j, e := range d.m.Effects {
+				names[j] = e.Column
+			}
+			return invalid(f+".driver", "%q is not a driver of the model: it has %s", truncate(ch.Driver, 64), strings.Join(names, ", "))
+		}
+		switch {
+		case (ch.Percent == nil) == (ch.Amount == nil):
+			return invalid(f, "give exactly one of percent and amount")
+		case ch.Percent != nil:
+			p := *ch.Percent
+			if math.IsNaN(p) || p <= -100 || p > 1000 {
+				return invalid(f+".percent", "%g: want a change above -100 and at most 1000 (percent)", p)
+			}
+			sc.Changes = append(sc.Changes, driver.Change{Driver: ch.Driver, Value: p / 100, Relative: true})
+		default:
+			a := *ch.Amount
+			if math.IsNaN(a) || math.IsInf(a, 0) || math.Abs(a) > 1e15 {
+				return invalid(f+".amount", "%g: want a finite amount in the driver's unit", a)
+			}
+			sc.Changes = append(sc.Changes, driver.Change{Driver: ch.Driver, Value: a})
+		}
+	}
+	out, err := d.m.WhatIf(sc)
+	if err != nil {
+		return invalid("changes", "%s", strings.TrimPrefix(err.Error(), "what-if: "))
+	}
+	s.metrics.predicted(rq.key.Tenant, train.DriverName, "whatif", 1)
+
+	resp := map[string]any{
+		"scope": scopeName(d.m.ScopeLevel, scope), "model": refOf(d.version), "level": num(d.m.Level),
+		"sustained": intervalOf(out.Sustained), "sustained_percent": intervalOf(out.SustainedPercent),
+	}
+	if scope == "" {
+		resp["scope"] = "company"
+	}
+	applied := make([]appliedJSON, len(out.Changes))
+	for i, a := range out.Changes {
+		aj := appliedJSON{Driver: a.Column, Role: a.Role, Scale: string(a.Scale), Unit: a.Unit, From: num(a.From), To: num(a.To),
+			AsOf: a.AsOf.String(), Sustained: intervalOf(a.Sustained)}
+		if a.Change.Relative {
+			aj.Percent = numPtr(100 * a.Change.Value)
+		} else {
+			aj.Amount = numPtr(a.Change.Value)
+		}
+		applied[i] = aj
+	}
+	resp["changes"] = applied
+	growth := make([]map[string]any, len(out.Growth))
+	cum := 0.0
+	var scen []scenarioPoint
+	var base *scopeForecast
+	if fm := sn.forecast; fm != nil {
+		base = fm.scopes[resp["scope"].(string)]
+	}
+	for k, g := range out.Growth {
+		entry := map[string]any{"quarter": k + 1, "growth": intervalOf(g)}
+		if base != nil && base.sc.Forecast != nil && k < len(base.sc.Forecast.Periods) {
+			entry["period"] = base.sc.Forecast.Periods[k]
+		}
+		growth[k] = entry
+	}
+	if base != nil && base.sc.Forecast != nil {
+		res := base.sc.Forecast
+		for h := range res.Mean {
+			if h < len(out.Growth) {
+				cum += out.Growth[h].Estimate
+			}
+			p := scenarioPoint{Base: num(res.Mean[h]), Scenario: num(res.Mean[h] * math.Exp(cum)), ChangePercent: num(100 * (math.Exp(cum) - 1))}
+			if h < len(res.Periods) {
+				p.Period = res.Periods[h]
+			}
+			scen = append(scen, p)
+		}
+	}
+	resp["growth"] = growth
+	resp["forecast"] = nonNil(scen)
+	return writeJSON(c, 200, resp)
+}
