@@ -125,8 +125,14 @@ func (c combo) name() string { return fmt.Sprintf("%s(%s)", c.how, strings.Join(
 
 var designCombos = []combo{
 	{forecast.CombineMedian, []string{"ets", "ces", "theta", "arima"}},
+	{forecast.CombineMedian, []string{"ets", "ces", "4theta", "arima"}},
+	{forecast.CombineMedian, []string{"ets-aw", "ces", "4theta", "arima"}},
 	{forecast.CombineMedian, []string{"ets", "ces", "arima", "dotm"}},
+	{forecast.CombineMedian, []string{"ets", "ces", "4theta", "arima", "dotm"}},
+	{forecast.CombineMedian, []string{"ets", "4theta", "arima"}},
+	{forecast.CombineMedian, []string{"ets", "ces", "arima"}},
 	{forecast.CombineMean, []string{"ets", "ces", "theta", "arima"}},
+	{forecast.CombineMean, []string{"ets", "ces", "4theta", "arima"}},
 	{forecast.CombineMean, []string{"ets", "theta", "arima"}},
 	{forecast.CombineMean, []string{"ses", "holt", "damped"}},
 }
@@ -140,8 +146,10 @@ var designAutos = []combo{
 
 // design runs the study and prints, for every method and combination, its scores at each
 // holdout and the mean OWA. With dump set it also writes every forecast to dump as CSV
-// (holdout,id,method,h,forecast,actual) for analysis elsewhere.
-func design(w io.Writer, dataDir string, h, workers int, dump string) error {
+// (holdout,id,n,method,h,forecast,actual) for analysis elsewhere. A non-empty only (a
+// comma-separated list of methods) restricts the study to those methods and the combinations
+// and designs made of them alone.
+func design(w io.Writer, dataDir string, h, workers int, dump, only string) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -176,6 +184,27 @@ func design(w io.Writer, dataDir string, h, workers int, dump string) error {
 				names = append(names, m)
 			}
 		}
+	}
+	combos, autos := designCombos, designAutos
+	if only != "" {
+		names = strings.Split(only, ",")
+		if !contains(names, "naive2") {
+			names = append(names, "naive2") // for OWA
+		}
+		covered := func(cs []combo) []combo {
+			var out []combo
+			for _, c := range cs {
+				ok := true
+				for _, m := range c.members {
+					ok = ok && contains(names, m)
+				}
+				if ok {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+		combos, autos = covered(designCombos), covered(designAutos)
 	}
 	for _, name := range names {
 		meth, err := forecast.MethodByName(name)
@@ -223,7 +252,7 @@ func design(w io.Writer, dataDir string, h, workers int, dump string) error {
 	for _, name := range names {
 		add(name, fc[name])
 	}
-	for _, c := range designCombos {
+	for _, c := range combos {
 		per := make([][][]float64, len(sets))
 		for i, vs := range sets {
 			per[i] = make([][]float64, len(vs.cases))
@@ -262,7 +291,7 @@ func design(w io.Writer, dataDir string, h, workers int, dump string) error {
 	// intervals — for the designs compared, as Auto runs them.
 	fmt.Fprintln(w, "\nAuto with intervals (80 %, 95 %) on the same pseudo-test sets:")
 	fmt.Fprintf(w, "%-40s %7s %7s %6s %6s %6s %6s %7s %8s\n", "design", "holdout", "sMAPE", "MASE", "OWA", "cov80", "cov95", "MSIS", "cpu ms/s")
-	for _, d := range designAutos {
+	for _, d := range autos {
 		var members []forecast.Method
 		for _, name := range d.members {
 			m, err := forecast.MethodByName(name)

@@ -98,14 +98,22 @@ var (
 var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ETSD, ETSAW, ARIMA, CES, Theta, GTheta, OTM, DOTM}
 
 // MethodByName returns a built-in method: naive, snaive, naive2, ses, holt, damped, ets,
-// ets-r, ets-d, ets-aw, arima, ces, theta, 4theta, otm or dotm (case-insensitive), or
-// "ets:XYZ" for one fixed ETS model such as "ets:MAdN". "auto" is not a Method; use Auto.
+// ets-r, ets-d, ets-aw, arima, ces, theta, 4theta, otm or dotm (case-insensitive),
+// "ets:XYZ" for one fixed ETS model such as "ets:MAdN", or "log:NAME" for a method applied to
+// the logarithm of positive data. "auto" is not a Method; use Auto.
 func MethodByName(name string) (Method, error) {
 	lname := strings.ToLower(name)
 	for _, m := range builtinMethods {
 		if m.Name() == lname {
 			return m, nil
 		}
+	}
+	if inner, ok := strings.CutPrefix(lname, "log:"); ok {
+		m, err := MethodByName(inner)
+		if err != nil {
+			return nil, err
+		}
+		return logMethod{inner: m}, nil
 	}
 	if code, ok := strings.CutPrefix(lname, "ets:"); ok {
 		spec, err := ParseETSSpec(code)
@@ -471,4 +479,32 @@ func thetaForecast(x []float64, h int) ([]float64, error) {
 		out[i] += slope / 2 * (float64(i) + c)
 	}
 	return out, nil
+}
+
+// logMethod forecasts log y with inner and returns exp of the forecasts (the median of a
+// log-normal forecast distribution); series with zeros or negatives are forecast by inner on
+// the raw data.
+type logMethod struct{ inner Method }
+
+func (l logMethod) Name() string { return "log:" + l.inner.Name() }
+
+func (l logMethod) Forecast(y []float64, m, h int) ([]float64, error) {
+	if err := checkMethodArgs(l.Name(), y, h); err != nil {
+		return nil, err
+	}
+	if !allPositive(y) {
+		return l.inner.Forecast(y, m, h)
+	}
+	ly := make([]float64, len(y))
+	for i, v := range y {
+		ly[i] = math.Log(v)
+	}
+	f, err := l.inner.Forecast(ly, m, h)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range f {
+		f[i] = math.Exp(v)
+	}
+	return f, nil
 }

@@ -149,3 +149,56 @@ func TestFitGThetaSelection(t *testing.T) {
 		t.Error("FitGTheta on 2 points: want an error")
 	}
 }
+
+// log:X forecasts exp of X's forecast of log y on positive data and falls back to X on the
+// raw data otherwise.
+func TestLogMethod(t *testing.T) {
+	lm, err := MethodByName("log:naive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		y    []float64
+		want float64
+	}{
+		{"positive", []float64{2, 4, 8, 16}, 16},
+		{"with a zero", []float64{3, 0, 5, 7}, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := lm.Forecast(tt.y, 1, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for h, got := range f {
+				if math.Abs(got-tt.want) > 1e-12 {
+					t.Errorf("h=%d: %v, want %v", h+1, got, tt.want)
+				}
+			}
+		})
+	}
+	// A log-linear series: Holt on the logs extends the growth rate, which Holt on the raw
+	// data cannot.
+	y := make([]float64, 16)
+	for i := range y {
+		y[i] = 100 * math.Pow(1.05, float64(i))
+	}
+	lh, err := MethodByName("log:holt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := lh.Forecast(y, 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h, got := range f {
+		want := 100 * math.Pow(1.05, float64(16+h))
+		if math.Abs(got-want) > 1e-3*want {
+			t.Errorf("log:holt h=%d: %v, want %v", h+1, got, want)
+		}
+	}
+	if lm.Name() != "log:naive" {
+		t.Errorf("name %q, want log:naive", lm.Name())
+	}
+}
