@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"os"
@@ -149,6 +150,8 @@ var designAutos = []combo{
 // (holdout,id,n,method,h,forecast,actual) for analysis elsewhere. A non-empty only (a
 // comma-separated list of methods) restricts the study to those methods and the combinations
 // and designs made of them alone.
+// The learned combination of learnedMembers (a candidate that was not adopted) is validated
+// by learnedStudy.
 func design(w io.Writer, dataDir string, h, workers int, dump, only string) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -282,6 +285,14 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 		}
 		fmt.Fprintf(w, " %8.4f %6d\n", l.mean, rank[i])
 	}
+	if contains(names, "ets") && contains(names, "ces") && contains(names, "4theta") && contains(names, "arima") {
+		for _, lambda := range learnedLambdas {
+			if err := learnedStudy(w, sets, fc, learnedMembers, lambda); err != nil {
+				return err
+			}
+		}
+	}
+
 	fmt.Fprintln(w, "\nseconds per method (all holdouts, point forecasts only):")
 	for _, name := range names {
 		fmt.Fprintf(w, "  %-10s %6.2f\n", name, secs[name])
@@ -347,4 +358,130 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// learnedMembers are the members the learned combination weighs (with their median).
+var learnedMembers = []string{"ets", "ces", "4theta", "arima"}
+
+// learnedLambdas are the ridge penalties of the learned weighting tried.
+var learnedLambdas = []float64{0.001, 0.01, 0.1}
+
+// learnedStudy validates the learned combination three ways: 5-fold cross-validation over the
+// series (fitted on four fifths of the series at every holdout), leaving one holdout out, and
+// fitted on the earlier origins only. Only the last is how the weighting would be used — on
+// a later period than it was fitted on — and only it tells whether the weights carry forward
+// in time: the M3 series share calendar periods, so the first two can learn which member did
+// well in a given period.
+func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, members []string, lambda float64) error {
+	wsets := func(keep func(id string) bool) []forecast.WeightingSet {
+		var ws []forecast.WeightingSet
+		for i, vs := range sets {
+			var n2s, n2m float64
+			for j, c := range vs.cases {
+				n2s += forecast.SMAPE(c.Test, vs.naive2[j])
+				n2m += maseWith(c.Test, vs.naive2[j], vs.scales[j])
+			}
+			k := float64(len(vs.cases))
+			set := forecast.WeightingSet{Naive2SMAPE: n2s / k, Naive2MASE: n2m / k}
+			for j, c := range vs.cases {
+				if !keep(c.ID) {
+					continue
+				}
+				var fs [][]float64
+				for _, m := range members {
+					fs = append(fs, fc[m][i][j])
+				}
+				set.Cases = append(set.Cases, forecast.WeightingCase{Y: c.Train.Values, Period: c.Train.Period, Forecasts: fs, Actual: c.Test, Scale: vs.scales[j]})
+			}
+			ws = append(ws, set)
+		}
+		return ws
+	}
+	apply := func(wt *forecast.Weighting, i int, keep func(id string) bool, into [][]float64) {
+		vs := sets[i]
+		for j, c := range vs.cases {
+			if !keep(c.ID) {
+				continue
+			}
+			var fs [][]float64
+			for _, m := range members {
+				fs = append(fs, fc[m][i][j])
+			}
+			into[j] = wt.Combine(c.Train.Values, c.Train.Period, fs)
+		}
+	}
+	all := func(string) bool { return true }
+	fold := func(id string) int {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		return int(h.Sum32() % 5)
+	}
+	name := fmt.Sprintf("learned(%s)", strings.Join(members, ","))
+	fmt.Fprintf(w, "\nLearned combination %s + their median, ridge %g:\n", name, lambda)
+	// Series cross-validation.
+	preds := make([][][]float64, len(sets))
+	for i, vs := range sets {
+		preds[i] = make([][]float64, len(vs.cases))
+	}
+	for k := range 5 {
+		train := func(id string) bool { return fold(id) != k }
+		test := func(id string) bool { return fold(id) == k }
+		wt, err := forecast.FitWeighting(members, wsets(train), lambda)
+		if err != nil {
+			return err
+		}
+		for i := range sets {
+			apply(wt, i, test, preds[i])
+		}
+	}
+	fmt.Fprintf(w, "%-40s", "5-fold over series")
+	mean := 0.0
+	for i, vs := range sets {
+		s := vs.score(preds[i])
+		mean += s.owa / float64(len(sets))
+		fmt.Fprintf(w, " %7.3f %6.3f %6.3f", s.smape, s.mase, s.owa)
+	}
+	fmt.Fprintf(w, " %8.4f\n", mean)
+	// Leave one holdout out.
+	fmt.Fprintf(w, "%-40s", "leave one holdout out")
+	mean = 0
+	for i, vs := range sets {
+		ws := wsets(all)
+		ws = append(ws[:i:i], ws[i+1:]...)
+		wt, err := forecast.FitWeighting(members, ws, lambda)
+		if err != nil {
+			return err
+		}
+		p := make([][]float64, len(vs.cases))
+		apply(wt, i, all, p)
+		s := vs.score(p)
+		mean += s.owa / float64(len(sets))
+		fmt.Fprintf(w, " %7.3f %6.3f %6.3f", s.smape, s.mase, s.owa)
+	}
+	fmt.Fprintf(w, " %8.4f\n", mean)
+	// Forward: fitted on the earlier origins only (the larger holdouts), scored on a later one,
+	// as the weighting will be used on the future.
+	fmt.Fprintf(w, "%-40s", "fitted on earlier holdouts only")
+	for i, vs := range sets {
+		var ws []forecast.WeightingSet
+		for j, s := range wsets(all) {
+			if sets[j].holdout > vs.holdout {
+				ws = append(ws, s)
+			}
+		}
+		if len(ws) == 0 {
+			fmt.Fprintf(w, " %22s", "—")
+			continue
+		}
+		wt, err := forecast.FitWeighting(members, ws, lambda)
+		if err != nil {
+			return err
+		}
+		p := make([][]float64, len(vs.cases))
+		apply(wt, i, all, p)
+		s := vs.score(p)
+		fmt.Fprintf(w, " %7.3f %6.3f %6.3f", s.smape, s.mase, s.owa)
+	}
+	fmt.Fprintln(w)
+	return nil
 }
