@@ -131,6 +131,7 @@ var designCombos = []combo{
 	{forecast.CombineMedian, []string{"ets", "ces", "arima", "dotm"}},
 	{forecast.CombineMedian, []string{"ets", "ces", "4theta", "arima", "dotm"}},
 	{forecast.CombineMedian, []string{"ets", "4theta", "arima"}},
+	{forecast.CombineMedian, []string{"ets", "ces", "4theta"}},
 	{forecast.CombineMedian, []string{"ets", "ces", "arima"}},
 	{forecast.CombineMean, []string{"ets", "ces", "theta", "arima"}},
 	{forecast.CombineMean, []string{"ets", "ces", "4theta", "arima"}},
@@ -138,8 +139,8 @@ var designCombos = []combo{
 	{forecast.CombineMean, []string{"ses", "holt", "damped"}},
 }
 
-// designAutos are the designs run through the whole Auto pipeline: the first design and the
-// current default.
+// designAutos are the designs run through the whole Auto pipeline: the previous default and
+// the current one.
 var designAutos = []combo{
 	{forecast.CombineMedian, []string{"ets", "ces", "theta", "arima"}},
 	{forecast.CombineMedian, []string{"ets", "ces", "4theta", "arima"}},
@@ -284,6 +285,9 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 			fmt.Fprintf(w, " %7.3f %6.3f %6.3f", s.smape, s.mase, s.owa)
 		}
 		fmt.Fprintf(w, " %8.4f %6d\n", l.mean, rank[i])
+	}
+	if only == "" {
+		searchCombos(w, sets, fc)
 	}
 	if contains(names, "ets") && contains(names, "ces") && contains(names, "4theta") && contains(names, "arima") {
 		for _, lambda := range learnedLambdas {
@@ -484,4 +488,91 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// searchPool are the methods whose combinations searchCombos tries (ets and ets-aw, two
+// forms of the same selection, never together).
+var searchPool = []string{"ets", "ets-aw", "ces", "theta", "4theta", "dotm", "arima", "damped", "otm"}
+
+// searchCombos scores the median, the mean and (for 4 or more members) the trimmed mean
+// without the highest and lowest of every combination of 3 to 5 methods of searchPool, and
+// prints the best ten by mean OWA: how wide a search the chosen design won.
+func searchCombos(w io.Writer, sets []valSet, fc map[string][][][]float64) {
+	type result struct {
+		name string
+		sc   []score
+		mean float64
+	}
+	var res []result
+	var pick func(start int, chosen []string)
+	try := func(ms []string) {
+		for _, how := range []string{"median", "mean", "trimmed"} {
+			if how == "trimmed" && len(ms) < 4 {
+				continue
+			}
+			r := result{name: fmt.Sprintf("%s(%s)", how, strings.Join(ms, ","))}
+			for i, vs := range sets {
+				fs := make([][]float64, len(vs.cases))
+				for j := range vs.cases {
+					var parts [][]float64
+					for _, m := range ms {
+						parts = append(parts, fc[m][i][j])
+					}
+					fs[j] = combineBy(parts, how)
+				}
+				s := vs.score(fs)
+				r.sc = append(r.sc, s)
+				r.mean += s.owa / float64(len(sets))
+			}
+			res = append(res, r)
+		}
+	}
+	pick = func(start int, chosen []string) {
+		if len(chosen) >= 3 {
+			try(chosen)
+		}
+		if len(chosen) == 5 {
+			return
+		}
+		for i := start; i < len(searchPool); i++ {
+			m := searchPool[i]
+			if (m == "ets-aw" && contains(chosen, "ets")) || (m == "ets" && contains(chosen, "ets-aw")) {
+				continue
+			}
+			pick(i+1, append(append([]string(nil), chosen...), m))
+		}
+	}
+	pick(0, nil)
+	sort.SliceStable(res, func(a, b int) bool { return res[a].mean < res[b].mean })
+	fmt.Fprintf(w, "\nSearch: median, mean and trimmed mean of every 3 to 5 of %s (%d candidates), best ten:\n", strings.Join(searchPool, ", "), len(res))
+	for _, r := range res[:min(10, len(res))] {
+		fmt.Fprintf(w, "%-40s", r.name)
+		for _, s := range r.sc {
+			fmt.Fprintf(w, " %7.3f %6.3f %6.3f", s.smape, s.mase, s.owa)
+		}
+		fmt.Fprintf(w, " %8.4f\n", r.mean)
+	}
+}
+
+// combineBy combines by median, mean, or the mean without the highest and lowest value.
+func combineBy(fs [][]float64, how string) []float64 {
+	switch how {
+	case "median":
+		return forecast.Combine(fs, forecast.CombineMedian)
+	case "mean":
+		return forecast.Combine(fs, forecast.CombineMean)
+	}
+	out := make([]float64, len(fs[0]))
+	vals := make([]float64, len(fs))
+	for i := range out {
+		for j, f := range fs {
+			vals[j] = f[i]
+		}
+		sort.Float64s(vals)
+		for _, v := range vals[1 : len(vals)-1] {
+			out[i] += v
+		}
+		out[i] /= float64(len(vals) - 2)
+	}
+	return out
 }
