@@ -202,3 +202,41 @@ func TestLogMethod(t *testing.T) {
 		t.Errorf("name %q, want log:naive", lm.Name())
 	}
 }
+
+// Auto refits 4Theta at every backtest origin keeping the full-data form; the refit must be
+// the form fitted afresh to the prefix (α searched near the full-data value reaches the same
+// least-squares optimum on this smooth series).
+func TestGThetaWarmRefit(t *testing.T) {
+	y := make([]float64, 28)
+	for i := range y {
+		y[i] = (100 + 3*float64(i) + 0.05*float64(i*i)) * (1 + 0.1*math.Sin(math.Pi*float64(i)/2)) * (1 + 0.02*math.Cos(1.7*float64(i)))
+	}
+	f, refit, err := gThetaMethod{}.forecastWarm(y, 4, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f) != 8 || refit == nil {
+		t.Fatalf("forecastWarm: %d forecasts, refit %v", len(f), refit != nil)
+	}
+	full, err := FitGTheta(adjust(y, 4).adjusted, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := y[:24]
+	got, err := refit(prefix, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := adjust(prefix, 4)
+	pf, err := fitGThetaSpec(pa.adjusted, full.Spec, 0, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pf.Forecast(4)
+	pa.restore(want, 4)
+	for h := range want {
+		if math.Abs(got[h]-want[h]) > 1e-4*math.Abs(want[h]) {
+			t.Errorf("h=%d: refit %v, fresh fit of %s %v", h+1, got[h], full.Spec, want[h])
+		}
+	}
+}
