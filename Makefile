@@ -157,3 +157,23 @@ bench-incentive:
 .PHONY: evaluate-rootcause
 evaluate-rootcause: build
 	$(BIN) evaluate rootcause --seeds 1-50 --employees 2000 --workers 2
+
+# The quarterly review page in headless Chromium (review/browser_test.go, build tag browser):
+# generates and trains the default company in a temp dir, serves it on 127.0.0.1:0, signs in,
+# checks every section, chart and the console, and the static report of `growthlens report`;
+# screenshots go to var/review*.png. Needs Debian's chromium (apt-get install -y chromium).
+.PHONY: test-browser
+CHROMIUM ?= /usr/bin/chromium
+test-browser: build
+	@mkdir -p var
+	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
+
+# The quarterly review as one self-contained HTML file (QUARTER empty: the first forecast
+# quarter; LANG_REVIEW en or zh). Stop any `growthlens serve` on $(STORE) first: only one
+# process may open the store.
+.PHONY: report
+QUARTER ?=
+LANG_REVIEW ?= en
+report: build
+	@mkdir -p var
+	$(BIN) report --store $(STORE) --data $(DATA) --tenant $(TENANT) --lang $(LANG_REVIEW) $(if $(QUARTER),--quarter $(QUARTER)) --out var/review.html

@@ -35,6 +35,7 @@ type Server struct {
 	tenants *tenants
 	jobs    *jobs
 	openapi []byte
+	review  *reviewPages // the GM's review page and its sessions (review.go)
 
 	httpSrv  *http.Server
 	ln       net.Listener
@@ -314,6 +315,7 @@ func (s *Server) buildEngine() *gin.Engine {
 	for _, rt := range s.routes {
 		e.Handle(rt.method, rt.path, s.handle(rt))
 	}
+	s.mountReview(e)
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, truncate(c.Request.URL.Path, 128)))
 	})

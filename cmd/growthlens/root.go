@@ -57,6 +57,7 @@ indicators per role and incentive recommendations per employee.`,
 		newIndicatorsCmd(a),
 		newAlertsCmd(a),
 		newServeCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }

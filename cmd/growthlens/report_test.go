@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReportWritesTheReviewPage(t *testing.T) {
+	dir := t.TempDir()
+	data, store := filepath.Join(dir, "data"), filepath.Join(dir, "store")
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
+		if err != nil {
+			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
+		}
+		return out
+	}
+	mustRun("generate", "--out", data, "--employees", "40", "--years", "3", "--regions", "North,South")
+	mustRun("train", "--data", data, "--store", store, "--tenant", "acme")
+
+	out := filepath.Join(dir, "review.html")
+	var got struct {
+		Out, Tenant, Quarter, Assessed, Lang string
+		Bytes                                int
+		Missing                              map[string]string
+	}
+	if err := json.Unmarshal([]byte(mustRun("report", "--store", store, "--data", data, "--tenant", "acme", "--quarter", "2026q3",
+		"--lang", "zh", "--out", out, "--json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Out != out || got.Quarter != "2026Q3" || got.Assessed != "2026Q3" || got.Lang != "zh" || len(got.Missing) != 0 {
+		t.Errorf("report said %+v", got)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	if len(b) != got.Bytes || !strings.Contains(page, `<html lang="zh-CN">`) || strings.Count(page, "<svg ") != 6 || strings.Contains(page, "<form") {
+		t.Errorf("report file: %d bytes (said %d), zh %v, %d charts, form %v", len(b), got.Bytes,
+			strings.Contains(page, `lang="zh-CN"`), strings.Count(page, "<svg "), strings.Contains(page, "<form"))
+	}
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"report", "--store", store, "--data", data, "--tenant", "acme"}, "--out is required"},
+		{"bad quarter", []string{"report", "--store", store, "--data", data, "--tenant", "acme", "--quarter", "1999Q1", "--out", out}, "--quarter"},
+		{"bad lang", []string{"report", "--store", store, "--data", data, "--tenant", "acme", "--lang", "fr", "--out", out}, "--lang"},
+		{"bad scenario", []string{"report", "--store", store, "--data", data, "--tenant", "acme", "--spend", "-100", "--out", out}, "--spend"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			var ee exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want a usage error naming %s", err, c.want)
+			}
+		})
+	}
+	if _, _, err := runCLI(t, "report", "--store", filepath.Join(dir, "nostore"), "--data", data, "--out", out); err == nil || !strings.Contains(err.Error(), "--store") {
+		t.Errorf("missing store: err = %v", err)
+	}
+	if _, _, err := runCLI(t, "report", "--store", store, "--data", data, "--tenant", "nobody", "--out", out); err == nil || !strings.Contains(err.Error(), "train first") {
+		t.Errorf("tenant without models: err = %v", err)
+	}
+}

@@ -1,0 +1,667 @@
+package review
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/forecast"
+	"github.com/growthlens/growthlens/models/incentive"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// Input is what a page is built from: a tenant's champion models as the server serves them
+// and its dataset. Any of them may be missing; the sections that need it then say why
+// (Missing) instead of failing the page.
+type Input struct {
+	Tenant string
+
+	Forecast        *forecast.Set
+	ForecastVersion registry.Version
+
+	Driver        *driver.Model
+	DriverVersion registry.Version
+
+	// Recommendations are every employee on staff's recommendation on IncentiveAsOf, as the
+	// server holds them for POST /v1/recommendations.
+	Recommendations  []incentive.Recommendation
+	IncentiveVersion registry.Version
+	IncentiveAsOf    time.Time
+
+	// Dataset gives the revenue targets; Indicators the suggested indicators (see
+	// Indicators; nil leaves the section out with a note).
+	Dataset    *datasets.Dataset
+	Indicators func() (*diagnose.IndicatorAnswer, error)
+
+	// Missing says, by model name (train.ForecastName …), why a model is not loaded.
+	Missing map[string]string
+}
+
+// Scenario is a what-if on the drivers a GM controls: percent changes of marketing spend and
+// of first-response time (the service level), as POST /v1/whatif takes them.
+type Scenario struct {
+	SpendPercent    float64
+	ResponsePercent float64
+}
+
+// DefaultScenario is the what-if the page shows before anyone asks: spend +10 %, first
+// response 20 % faster.
+var DefaultScenario = Scenario{SpendPercent: 10, ResponsePercent: -20}
+
+// Drivers of the what-if form.
+const (
+	SpendDriver    = "marketing_spend"
+	ResponseDriver = "first_response_hours"
+)
+
+// Validate checks a scenario's ranges: the API's (above −100 %, at most +1000 %).
+func (s Scenario) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"spend", s.SpendPercent}, {"response", s.ResponsePercent}} {
+		if math.IsNaN(f.v) || f.v <= -100 || f.v > 1000 {
+			return fmt.Errorf("%s %g %%: want a change above -100 and at most 1000 percent", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// Page is every figure of a review page. Money is in the data's currency; rates are
+// fractions (0.05 is 5 %); driver contributions are log points of revenue, as the API gives
+// them.
+type Page struct {
+	Tenant string
+	// Quarter is the quarter under review; Assessed the last quarter with actuals at or
+	// before it (Quarter itself when it is over, else the one before the forecast starts).
+	Quarter  string
+	Assessed string
+	// Quarters are the quarters the page can review (history and forecast).
+	Quarters []string
+	// AsOf is the first day after the data (the forecast set's as-of date).
+	AsOf string
+
+	Forecast   *ForecastSection
+	Target     *TargetSection
+	Growth     *GrowthSection
+	WhatIf     *WhatIfSection
+	Causes     *CausesSection
+	Indicators *diagnose.IndicatorAnswer
+	Incentives *IncentiveSection
+	Accuracy   *AccuracySection
+	Models     []ModelInfo
+
+	// Missing says, by section, why it has nothing to show.
+	Missing map[string]string
+}
+
+// ModelInfo names a model version in use.
+type ModelInfo struct {
+	Name     string
+	Version  int
+	Created  time.Time
+	DataHash string
+}
+
+// Actual is one quarter of history.
+type Actual struct {
+	Period     string
+	Revenue    float64
+	Target     float64 // NaN when the quarter has no target
+	Completion float64 // Revenue / Target, NaN without a target
+}
+
+// Projected is one forecast quarter: the point forecast, its 80 % and 95 % intervals, the
+// growth on the quarter before and on the same quarter a year before (NaN when undefined),
+// and the target when there is one (NaN otherwise).
+type Projected struct {
+	Period           string
+	Revenue          float64
+	Lo80, Hi80       float64
+	Lo95, Hi95       float64
+	GrowthQoQ        float64
+	GrowthYoY        float64
+	YoYLo80, YoYHi80 float64
+	Target           float64
+}
+
+// ForecastSection is the company forecast as GET /v1/forecast?scope=company gives it.
+type ForecastSection struct {
+	Method  string
+	History []Actual
+	Next    []Projected
+}
+
+// TargetSection is actual against target: the assessed quarter and the year to date.
+type TargetSection struct {
+	Quarter               string
+	Actual, Target        float64
+	Completion            float64
+	Year                  int
+	YTDActual, YTDTarget  float64
+	YTDCompletion         float64 // NaN when a quarter of the year so far has no target
+	YTDQuarters           int
+	Recent                []Actual // the last eight quarters up to the assessed one
+	ForecastRevenue       float64  // the quarter under review's forecast, when it is a forecast quarter
+	ForecastTarget        float64
+	ForecastQuarter       string
+	ForecastCompletion    float64
+	HasForecastCompletion bool
+}
+
+// Step is one driver's part of a revenue change.
+type Step struct {
+	Driver, Role, Unit string
+	// Contribution is the driver's part in log points of revenue, with its interval.
+	Contribution, Lower, Upper float64
+	Share                      float64
+	Significant                bool
+	// Baseline and Actual are the driver's level the expectation assumed and its level in
+	// the quarter, in its unit.
+	Baseline, Actual float64
+}
+
+// GrowthSection splits the assessed quarter's year-on-year revenue change into the drivers'
+// contributions and the rest: GET /v1/rootcauses with expected = the same quarter's revenue a
+// year before.
+type GrowthSection struct {
+	Quarter, BaseQuarter string
+	Base, Actual         float64
+	Growth               float64 // Actual/Base − 1
+	Gap                  float64 // log(Actual/Base)
+	Steps                []Step
+	Unexplained          float64
+}
+
+// CausesSection ranks the drivers behind the assessed quarter's gap to target: GET
+// /v1/rootcauses with against=target. Causes are ranked by how much they held revenue back
+// (for a shortfall) or pushed it up (for an excess).
+type CausesSection struct {
+	Quarter             string
+	Actual, Expected    float64
+	Completion, Gap     float64
+	Shortfall           bool
+	NoDominantCause     bool
+	Causes              []Step
+	Explained           float64
+	Unexplained         float64
+	ResidualSD          float64
+	Notes               []string
+	UnexplainedInterval [2]float64
+}
+
+// WhatIfSection is POST /v1/whatif for the scenario.
+type WhatIfSection struct {
+	Scenario            Scenario
+	Sustained           float64 // log revenue change once every lag has passed
+	SustainedPercent    float64
+	SustainedPercentLo  float64
+	SustainedPercentHi  float64
+	Changes             []WhatIfChange
+	Quarters            []WhatIfQuarter
+	Error               string
+	SpendOK, ResponseOK bool
+}
+
+// WhatIfChange is one applied change: the driver's level now and after.
+type WhatIfChange struct {
+	Driver, Role, Unit string
+	Percent            float64
+	From, To           float64
+	Sustained          float64
+}
+
+// WhatIfQuarter is the forecast with and without the scenario.
+type WhatIfQuarter struct {
+	Period         string
+	Base, Scenario float64
+	ChangePercent  float64
+}
+
+// TeamSummary summarises one team's incentive recommendations.
+type TeamSummary struct {
+	Team      string
+	Employees int
+	// Top counts each incentive type recommended first.
+	Top map[string]int
+	// MeanRisk is the mean attrition risk with no incentive; MeanRiskAfter with each
+	// employee's first option.
+	MeanRisk, MeanRiskAfter float64
+	// Cost and Value are the sums over the team's first options.
+	Cost, Value float64
+	NoOption    int
+}
+
+// IncentiveSection is the recommendations (POST /v1/recommendations, first options) summed
+// up by team.
+type IncentiveSection struct {
+	AsOf  string
+	Teams []TeamSummary
+	Types []string // incentive types that appear, in datasets.RewardTypes order
+	Total TeamSummary
+}
+
+// BacktestPoint is one backtest origin: the quarter's actual and the forecast made the
+// quarter before.
+type BacktestPoint struct {
+	Period           string
+	Actual, Forecast float64
+}
+
+// AccuracySection states the forecast's rolling-origin backtest as GET /v1/forecast does.
+type AccuracySection struct {
+	Method        string
+	Origins       int
+	MAPE1, MAPE   float64
+	SMAPE, MASE   float64
+	Horizon       int
+	Points        []BacktestPoint
+	ModelVersion  int
+	ModelCreated  time.Time
+	HasBacktest   bool
+	ForecastModel string
+}
+
+// Sections of the page, the keys of Page.Missing.
+const (
+	SecForecast   = "forecast"
+	SecTarget     = "target"
+	SecGrowth     = "growth"
+	SecWhatIf     = "whatif"
+	SecCauses     = "causes"
+	SecIndicators = "indicators"
+	SecIncentives = "incentives"
+	SecAccuracy   = "accuracy"
+)
+
+// Sections lists them in page order.
+var Sections = []string{SecForecast, SecTarget, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
+
+// ErrQuarter is wrapped by Build's error for a quarter the page cannot review.
+var ErrQuarter = errors.New("quarter not available")
+
+// Build computes the page of quarter q ("" for the default: the first forecast quarter, the
+// one under way) with the what-if scenario sc. It returns an error wrapping ErrQuarter for a
+// malformed quarter or one outside the forecast's history and horizon, and an error when
+// there is no forecast at all (nothing to review); every other missing piece leaves its
+// section out with a reason in Page.Missing.
+func Build(in Input, q string, sc Scenario) (*Page, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Page{Tenant: in.Tenant, Missing: map[string]string{}}
+	if in.Forecast == nil {
+		why := in.Missing[train.ForecastName]
+		if why == "" {
+			why = "no forecast model is loaded for this tenant"
+		}
+		return nil, errors.New(why)
+	}
+	co, ok := in.Forecast.Find("company", "")
+	if !ok || co.Forecast == nil {
+		return nil, errors.New("the forecast has no company forecast")
+	}
+	p.AsOf = in.Forecast.AsOf
+	p.Quarters = append(slices.Clone(co.Periods), co.Forecast.Periods...)
+	if len(co.Periods) == 0 {
+		return nil, errors.New("the company forecast has no history")
+	}
+	lastActual := co.Periods[len(co.Periods)-1]
+	switch {
+	case q == "" && len(co.Forecast.Periods) > 0:
+		q = co.Forecast.Periods[0]
+	case q == "":
+		q = lastActual
+	default:
+		pq, err := datasets.ParseQuarter(q)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q is not a quarter such as 2026Q4", ErrQuarter, q)
+		}
+		q = pq.String()
+		if !slices.Contains(p.Quarters, q) {
+			return nil, fmt.Errorf("%w: %s is outside the forecast's history and horizon (%s to %s)", ErrQuarter, q, p.Quarters[0], p.Quarters[len(p.Quarters)-1])
+		}
+	}
+	p.Quarter = q
+	p.Assessed = lastActual
+	if slices.Contains(co.Periods, q) {
+		p.Assessed = q
+	}
+	targets := targetsOf(in.Dataset)
+
+	p.Forecast = forecastSection(co, targets)
+	p.Target = targetSection(p, targets)
+	p.Accuracy = accuracySection(co, in.ForecastVersion)
+	p.Models = append(p.Models, modelInfo(in.ForecastVersion))
+
+	if in.Driver == nil {
+		why := in.Missing[train.DriverName]
+		if why == "" {
+			why = "no driver model is loaded for this tenant"
+		}
+		p.Missing[SecGrowth], p.Missing[SecWhatIf], p.Missing[SecCauses] = why, why, why
+	} else {
+		p.Models = append(p.Models, modelInfo(in.DriverVersion))
+		p.Growth, p.Missing[SecGrowth] = growthSection(in.Driver, co, p.Assessed)
+		p.Causes, p.Missing[SecCauses] = causesSection(in.Driver, p.Assessed, targets)
+		p.WhatIf = whatIfSection(in.Driver, co, sc)
+	}
+
+	switch {
+	case in.Recommendations != nil:
+		p.Models = append(p.Models, modelInfo(in.IncentiveVersion))
+		p.Incentives = incentiveSection(in.Recommendations, in.IncentiveAsOf)
+	default:
+		why := in.Missing[train.IncentiveName]
+		if why == "" {
+			why = "no incentive model is loaded for this tenant"
+		}
+		p.Missing[SecIncentives] = why
+	}
+
+	if in.Indicators == nil {
+		p.Missing[SecIndicators] = "the tenant's data is not loaded"
+	} else if ans, err := in.Indicators(); err != nil {
+		p.Missing[SecIndicators] = "indicators cannot be suggested from this data: " + err.Error()
+	} else {
+		p.Indicators = ans
+	}
+	for k, v := range p.Missing {
+		if v == "" {
+			delete(p.Missing, k)
+		}
+	}
+	return p, nil
+}
+
+func modelInfo(v registry.Version) ModelInfo {
+	return ModelInfo{Name: v.Name, Version: v.Version, Created: v.Created, DataHash: v.DataHash}
+}
+
+// targetsOf maps a quarter to the company's revenue target, as the server reads them.
+func targetsOf(ds *datasets.Dataset) map[string]float64 {
+	out := map[string]float64{}
+	if ds == nil {
+		return out
+	}
+	for _, t := range ds.Targets {
+		if t.Metric != "revenue" || !(t.Scope == "company" || t.Scope == "") || t.Period.Grain != datasets.Quarter {
+			continue
+		}
+		out[t.Period.String()] = t.Target
+	}
+	return out
+}
+
+func target(targets map[string]float64, period string) float64 {
+	if t, ok := targets[period]; ok && t > 0 {
+		return t
+	}
+	return math.NaN()
+}
+
+func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSection {
+	fs := &ForecastSection{Method: co.Forecast.Method}
+	for t, y := range co.History {
+		a := Actual{Period: co.Periods[t], Revenue: y, Target: target(targets, co.Periods[t])}
+		a.Completion = y / a.Target
+		fs.History = append(fs.History, a)
+	}
+	res := co.Forecast
+	for h := range res.Mean {
+		pr := Projected{Revenue: res.Mean[h], GrowthQoQ: math.NaN(), GrowthYoY: math.NaN(), YoYLo80: math.NaN(), YoYHi80: math.NaN(),
+			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN()}
+		if h < len(res.Periods) {
+			pr.Period = res.Periods[h]
+			pr.Target = target(targets, pr.Period)
+		}
+		for _, iv := range res.Intervals {
+			switch iv.Level {
+			case 80:
+				pr.Lo80, pr.Hi80 = iv.Lower[h], iv.Upper[h]
+			case 95:
+				pr.Lo95, pr.Hi95 = iv.Lower[h], iv.Upper[h]
+			}
+		}
+		if g := co.Growth; g != nil {
+			if h < len(g.PoP) && g.PoP[h].Defined {
+				pr.GrowthQoQ = g.PoP[h].Mean
+			}
+			if h < len(g.YoY) && g.YoY[h].Defined {
+				pr.GrowthYoY = g.YoY[h].Mean
+				for _, iv := range g.YoY[h].Intervals {
+					if iv.Level == 80 {
+						pr.YoYLo80, pr.YoYHi80 = iv.Lower, iv.Upper
+					}
+				}
+			}
+		}
+		fs.Next = append(fs.Next, pr)
+	}
+	return fs
+}
+
+func targetSection(p *Page, targets map[string]float64) *TargetSection {
+	hist := p.Forecast.History
+	i := slices.IndexFunc(hist, func(a Actual) bool { return a.Period == p.Assessed })
+	a := hist[i]
+	ts := &TargetSection{Quarter: a.Period, Actual: a.Revenue, Target: a.Target, Completion: a.Completion,
+		YTDCompletion: math.NaN(), ForecastCompletion: math.NaN(), ForecastRevenue: math.NaN(), ForecastTarget: math.NaN()}
+	pq, _ := datasets.ParseQuarter(a.Period)
+	ts.Year = pq.Start().Year()
+	allTargets := true
+	for _, h := range hist[:i+1] {
+		hq, _ := datasets.ParseQuarter(h.Period)
+		if hq.Start().Year() != ts.Year {
+			continue
+		}
+		ts.YTDQuarters++
+		ts.YTDActual += h.Revenue
+		if math.IsNaN(h.Target) {
+			allTargets = false
+			continue
+		}
+		ts.YTDTarget += h.Target
+	}
+	if allTargets && ts.YTDTarget > 0 {
+		ts.YTDCompletion = ts.YTDActual / ts.YTDTarget
+	}
+	ts.Recent = hist[max(0, i-7) : i+1]
+	for _, n := range p.Forecast.Next {
+		if n.Period == p.Quarter {
+			ts.ForecastQuarter, ts.ForecastRevenue, ts.ForecastTarget = n.Period, n.Revenue, n.Target
+			ts.ForecastCompletion = n.Revenue / n.Target
+			ts.HasForecastCompletion = !math.IsNaN(ts.ForecastCompletion)
+		}
+	}
+	return ts
+}
+
+func accuracySection(co *forecast.Scope, v registry.Version) *AccuracySection {
+	res := co.Forecast
+	a := &AccuracySection{Origins: len(res.Backtest.Origins), SMAPE: math.NaN(), MASE: math.NaN(), Horizon: len(res.Mean),
+		ModelVersion: v.Version, ModelCreated: v.Created, ForecastModel: res.Method}
+	if len(res.Backtest.Accuracy) > 0 {
+		c := res.Backtest.Accuracy[0]
+		a.Method, a.SMAPE, a.MASE = c.Method, c.SMAPE, c.MASE
+	}
+	a.MAPE1, a.MAPE = train.BacktestMAPE(co)
+	a.HasBacktest = a.Origins > 0 && !math.IsNaN(a.MAPE1)
+	bt := res.Backtest
+	for k, o := range bt.Origins {
+		if o < len(co.History) && len(bt.Forecasts[k]) > 0 {
+			a.Points = append(a.Points, BacktestPoint{Period: co.Periods[o], Actual: co.History[o], Forecast: bt.Forecasts[k][0]})
+		}
+	}
+	return a
+}
+
+// stepOf converts an attribution's contribution. sign is the gap's sign.
+func stepOf(c driver.Contribution, sign float64) Step {
+	return Step{Driver: c.Column, Role: c.Role, Unit: c.Unit, Contribution: c.Contribution.Estimate, Lower: c.Contribution.Lower,
+		Upper: c.Contribution.Upper, Share: c.Share, Baseline: c.Baseline, Actual: c.Actual[0],
+		Significant: sign < 0 && c.Contribution.Upper < 0 || sign > 0 && c.Contribution.Lower > 0}
+}
+
+func growthSection(m *driver.Model, co *forecast.Scope, quarter string) (*GrowthSection, string) {
+	pq, err := datasets.ParseQuarter(quarter)
+	if err != nil {
+		return nil, err.Error()
+	}
+	base := pq.Add(-4).String()
+	t := slices.Index(co.Periods, base)
+	if t < 0 || !(co.History[t] > 0) {
+		return nil, fmt.Sprintf("no revenue for %s, a year before %s", base, quarter)
+	}
+	att, err := m.Attribute(driver.Query{Period: pq, Expected: co.History[t]})
+	if err != nil {
+		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
+	}
+	g := &GrowthSection{Quarter: quarter, BaseQuarter: base, Base: att.Expected, Actual: att.Actual, Growth: att.Actual/att.Expected - 1,
+		Gap: att.Gap, Unexplained: att.Unexplained.Estimate}
+	sign := math.Copysign(1, att.Gap)
+	for _, c := range att.Contributions {
+		g.Steps = append(g.Steps, stepOf(c, sign))
+	}
+	return g, ""
+}
+
+func causesSection(m *driver.Model, quarter string, targets map[string]float64) (*CausesSection, string) {
+	pq, err := datasets.ParseQuarter(quarter)
+	if err != nil {
+		return nil, err.Error()
+	}
+	tg := target(targets, quarter)
+	if math.IsNaN(tg) {
+		return nil, "no revenue target for " + quarter
+	}
+	att, err := m.Attribute(driver.Query{Period: pq, Expected: tg})
+	if err != nil {
+		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
+	}
+	c := &CausesSection{Quarter: quarter, Actual: att.Actual, Expected: att.Expected, Completion: att.Actual / att.Expected, Gap: att.Gap,
+		Shortfall: att.Gap < 0, Explained: att.Explained.Estimate, Unexplained: att.Unexplained.Estimate, ResidualSD: att.ResidualSD,
+		Notes: att.Notes, UnexplainedInterval: [2]float64{att.Unexplained.Lower, att.Unexplained.Upper}}
+	sign := math.Copysign(1, att.Gap)
+	dominant := false
+	for _, ct := range att.Contributions {
+		s := stepOf(ct, sign)
+		dominant = dominant || s.Significant
+		c.Causes = append(c.Causes, s)
+	}
+	// The API's rule: no driver clearly on the gap's side, or a gap within the noise.
+	c.NoDominantCause = !dominant || math.Abs(att.Gap) < 2*att.ResidualSD
+	// Rank by how far each driver moved revenue the gap's way: the biggest drag first for
+	// a shortfall.
+	sort.SliceStable(c.Causes, func(i, j int) bool { return sign*c.Causes[i].Contribution > sign*c.Causes[j].Contribution })
+	return c, ""
+}
+
+func whatIfSection(m *driver.Model, co *forecast.Scope, sc Scenario) *WhatIfSection {
+	w := &WhatIfSection{Scenario: sc}
+	var changes []driver.Change
+	for _, e := range m.Effects {
+		switch e.Column {
+		case SpendDriver:
+			w.SpendOK = true
+			if sc.SpendPercent != 0 {
+				changes = append(changes, driver.Change{Driver: SpendDriver, Value: sc.SpendPercent / 100, Relative: true})
+			}
+		case ResponseDriver:
+			w.ResponseOK = true
+			if sc.ResponsePercent != 0 {
+				changes = append(changes, driver.Change{Driver: ResponseDriver, Value: sc.ResponsePercent / 100, Relative: true})
+			}
+		}
+	}
+	if len(changes) == 0 {
+		w.Error = "no change: give a non-zero change of marketing spend or first-response time"
+		return w
+	}
+	out, err := m.WhatIf(driver.Scenario{Changes: changes})
+	if err != nil {
+		w.Error = err.Error()
+		return w
+	}
+	w.Sustained = out.Sustained.Estimate
+	w.SustainedPercent, w.SustainedPercentLo, w.SustainedPercentHi = out.SustainedPercent.Estimate, out.SustainedPercent.Lower, out.SustainedPercent.Upper
+	for _, a := range out.Changes {
+		w.Changes = append(w.Changes, WhatIfChange{Driver: a.Column, Role: a.Role, Unit: a.Unit, Percent: 100 * a.Change.Value,
+			From: a.From, To: a.To, Sustained: a.Sustained.Estimate})
+	}
+	// The scenario's forecast as POST /v1/whatif computes it: the base forecast moved by the
+	// cumulated growth change.
+	res := co.Forecast
+	cum := 0.0
+	for h := range res.Mean {
+		if h < len(out.Growth) {
+			cum += out.Growth[h].Estimate
+		}
+		q := WhatIfQuarter{Base: res.Mean[h], Scenario: res.Mean[h] * math.Exp(cum), ChangePercent: 100 * (math.Exp(cum) - 1)}
+		if h < len(res.Periods) {
+			q.Period = res.Periods[h]
+		}
+		w.Quarters = append(w.Quarters, q)
+	}
+	return w
+}
+
+func incentiveSection(recs []incentive.Recommendation, asOf time.Time) *IncentiveSection {
+	s := &IncentiveSection{Total: TeamSummary{Team: "total", Top: map[string]int{}}}
+	if !asOf.IsZero() {
+		s.AsOf = datasets.FormatDate(asOf)
+	}
+	byTeam := map[string]*TeamSummary{}
+	var order []string
+	seen := map[string]bool{}
+	for i := range recs {
+		r := &recs[i]
+		ts := byTeam[r.TeamID]
+		if ts == nil {
+			ts = &TeamSummary{Team: r.TeamID, Top: map[string]int{}}
+			byTeam[r.TeamID] = ts
+			order = append(order, r.TeamID)
+		}
+		for _, t := range []*TeamSummary{ts, &s.Total} {
+			t.Employees++
+			t.MeanRisk += r.Risk
+			if len(r.Options) == 0 {
+				t.NoOption++
+				t.MeanRiskAfter += r.Risk
+				continue
+			}
+			o := r.Options[0]
+			t.Top[o.Type]++
+			t.MeanRiskAfter += o.Risk
+			t.Cost += o.Cost
+			t.Value += o.Value
+		}
+		if len(r.Options) > 0 {
+			seen[r.Options[0].Type] = true
+		}
+	}
+	sort.Strings(order)
+	for _, id := range order {
+		ts := byTeam[id]
+		ts.MeanRisk /= float64(ts.Employees)
+		ts.MeanRiskAfter /= float64(ts.Employees)
+		s.Teams = append(s.Teams, *ts)
+	}
+	if s.Total.Employees > 0 {
+		s.Total.MeanRisk /= float64(s.Total.Employees)
+		s.Total.MeanRiskAfter /= float64(s.Total.Employees)
+	}
+	for _, t := range datasets.RewardTypes {
+		if seen[t] {
+			s.Types = append(s.Types, t)
+		}
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package review
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Options say how a page is rendered.
+type Options struct {
+	// Lang is LangEN or LangZH.
+	Lang string
+	// Static renders the self-contained report: no forms, no links to the server.
+	Static bool
+	// Path is where the live page is served ("/review"), SignOut the sign-out form's action.
+	Path, SignOut string
+	// CSRF is the session's token, posted back by the page's forms.
+	CSRF string
+}
+
+//go:embed page.tmpl
+var pageTmpl string
+
+//go:embed page.css
+var pageCSS string
+
+//go:embed signin.tmpl
+var signinTmpl string
+
+//go:embed message.tmpl
+var messageTmpl string
+
+var funcs = template.FuncMap{
+	"dv":    dataAttr,
+	"role":  func(lang, r string) string { return pick(roleNames, r, lang) },
+	"drv":   func(lang, d string) string { return pick(driverNames, d, lang) },
+	"rwd":   func(lang, t string) string { return pick(rewardNames, t, lang) },
+	"isnan": func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
+	"neg":   func(x float64) bool { return x < 0 },
+	"add":   func(a, b int) int { return a + b },
+	"frac":  func(pct float64) float64 { return pct / 100 },
+}
+
+var (
+	tmpl        = template.Must(template.New("page").Funcs(funcs).Parse(pageTmpl))
+	signinPage  = template.Must(template.New("signin").Funcs(funcs).Parse(signinTmpl))
+	messagePage = template.Must(template.New("message").Parse(messageTmpl))
+)
+
+// dataAttr writes data-k="key" data-v="value" with the value at full precision (NaN for an
+// undefined figure), so that tests and scripts read back exactly what was computed.
+func dataAttr(key string, v any) template.HTMLAttr {
+	var s string
+	switch x := v.(type) {
+	case float64:
+		s = strconv.FormatFloat(x, 'g', -1, 64)
+	case int:
+		s = strconv.Itoa(x)
+	case bool:
+		s = strconv.FormatBool(x)
+	case string:
+		s = x
+	default:
+		panic(fmt.Sprintf("review: dv of %T", v))
+	}
+	return template.HTMLAttr(`data-k="` + template.HTMLEscapeString(key) + `" data-v="` + template.HTMLEscapeString(s) + `"`)
+}
+
+// view is what the template sees.
+type view struct {
+	*Page
+	Opt   Options
+	N     numbers
+	CSS   template.CSS
+	Other string // the other language
+	Chart map[string]template.HTML
+	Text  map[string]string
+}
+
+// Render writes the page as one HTML document: inline CSS, inline SVG, no scripts.
+func Render(w io.Writer, p *Page, opt Options) error {
+	opt.Lang = ParseLang(opt.Lang)
+	if opt.Path == "" {
+		opt.Path = "/review"
+	}
+	if opt.SignOut == "" {
+		opt.SignOut = "/signout"
+	}
+	v := &view{Page: p, Opt: opt, N: numbers{opt.Lang}, CSS: template.CSS(pageCSS),
+		Chart: map[string]template.HTML{}, Text: map[string]string{}}
+	v.Other = LangZH
+	if opt.Lang == LangZH {
+		v.Other = LangEN
+	}
+	lang, n := opt.Lang, numbers{opt.Lang}
+	if p.Forecast != nil {
+		v.Chart[SecForecast] = fanChart(p, lang)
+	}
+	if ts := p.Target; ts != nil {
+		v.Chart[SecTarget] = targetBars(ts, lang)
+		if ts.ForecastQuarter != "" {
+			if ts.HasForecastCompletion {
+				v.Text["fcq"] = sprintf(lang, "fc.quarter", ts.ForecastQuarter, n.money(ts.ForecastRevenue), n.money(ts.ForecastTarget), n.pct(ts.ForecastCompletion))
+			} else {
+				v.Text["fcq"] = sprintf(lang, "fc.quarter.nt", ts.ForecastQuarter, n.money(ts.ForecastRevenue))
+			}
+		}
+	}
+	if g := p.Growth; g != nil {
+		v.Chart[SecGrowth] = waterfall(g, lang)
+		v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
+	}
+	if w := p.WhatIf; w != nil && w.Error == "" {
+		v.Chart[SecWhatIf] = whatIfBars(w, lang)
+		v.Text["whatif"] = sprintf(lang, "whatif.result", n.signedPct(w.SustainedPercent), n.signedPct(w.SustainedPercentLo), n.signedPct(w.SustainedPercentHi))
+	}
+	if c := p.Causes; c != nil {
+		if c.Shortfall {
+			v.Text["causes"] = sprintf(lang, "causes.short", c.Quarter, n.money(c.Actual), n.money(c.Expected), n.pct(c.Completion), n.money(c.Actual-c.Expected))
+		} else {
+			v.Text["causes"] = sprintf(lang, "causes.over", c.Quarter, n.money(c.Actual), n.money(c.Expected), n.pct(c.Completion))
+		}
+	}
+	if is := p.Incentives; is != nil && len(is.Teams) > 0 {
+		v.Chart[SecIncentives] = incentiveStack(is, lang)
+		v.Text["inc"] = sprintf(lang, "inc.asof", is.AsOf)
+	}
+	if a := p.Accuracy; a != nil {
+		if a.HasBacktest {
+			v.Chart[SecAccuracy] = backtestChart(a, lang)
+			v.Text["acc"] = sprintf(lang, "acc.plain", a.Origins, n.pct(a.MAPE1), n.pct(a.MAPE), a.Horizon)
+		} else {
+			v.Text["acc"] = T(lang, "acc.none")
+		}
+		v.Text["accm"] = sprintf(lang, "acc.metrics", trim(a.SMAPE, 2)+" %", trim(a.MASE, 3), a.Method)
+	}
+	return tmpl.Execute(w, v)
+}
+
+// RenderMessage writes a small page that says why the review cannot be shown (403, 400,
+// 503…), with a link to go on (the sign-in page, the default review).
+func RenderMessage(w io.Writer, lang, title, msg, link, linkText string) error {
+	lang = ParseLang(lang)
+	return messagePage.Execute(w, map[string]any{"Title": title, "Msg": msg, "Link": link, "LinkText": linkText,
+		"CSS": template.CSS(pageCSS), "HTMLLang": htmlLang(lang)})
+}
+
+// SignInView is what the sign-in page shows.
+type SignInView struct {
+	Lang, Action, CSRF, Error string
+}
+
+// RenderSignIn writes the sign-in page: a form that posts the API key to action.
+func RenderSignIn(w io.Writer, sv SignInView) error {
+	sv.Lang = ParseLang(sv.Lang)
+	other := LangZH
+	if sv.Lang == LangZH {
+		other = LangEN
+	}
+	return signinPage.Execute(w, map[string]any{
+		"V": sv, "L": func(k string) string { return T(sv.Lang, k) }, "CSS": template.CSS(pageCSS), "Other": other,
+		"HTMLLang": htmlLang(sv.Lang),
+	})
+}
+
+func htmlLang(l string) string {
+	if l == LangZH {
+		return "zh-CN"
+	}
+	return "en"
+}
+
+// L is a label in the page's language.
+func (v *view) L(key string) string { return T(v.Opt.Lang, key) }
+
+// HTMLLang is the page's lang attribute.
+func (v *view) HTMLLang() string { return htmlLang(v.Opt.Lang) }
+
+// QueryFor builds the live page's query string for a quarter and language.
+func (v *view) QueryFor(quarter, lang string) string {
+	return "?quarter=" + template.URLQueryEscaper(quarter) + "&lang=" + template.URLQueryEscaper(lang)
+}
+
+// Missed says why a section has nothing to show ("" when it has).
+func (v *view) Missed(sec string) string { return v.Missing[sec] }
+
+// Fmt formats a number for the template: kind is money, full, pct, spct, pts or int.
+func (v *view) Fmt(kind string, x float64) string {
+	switch kind {
+	case "money":
+		return v.N.money(x)
+	case "full":
+		return v.N.full(x)
+	case "pct":
+		return v.N.pct(x)
+	case "spct":
+		return v.N.signedPct(x)
+	case "pts":
+		return v.N.points(x)
+	case "int":
+		return trim(x, 0)
+	}
+	panic("review: format " + kind)
+}
+
+// Level formats a driver's level in its unit.
+func (v *view) Level(x float64, unit string) string { return v.N.level(x, unit) }
+
+// Value formats an indicator's value in its unit: shares as percentages, money compactly,
+// anything else as a number with the catalogue's unit (in English; the unit words are
+// English only, so Chinese pages show the bare number).
+func (v *view) Value(x float64, unit string) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "–"
+	case strings.HasPrefix(unit, "share"):
+		return v.N.pct(x)
+	case strings.HasPrefix(unit, "currency") || unit == "revenue":
+		s := v.N.money(x)
+		if rest := strings.TrimPrefix(unit, "currency"); rest != "" && v.Opt.Lang == LangEN {
+			s += rest
+		}
+		return s
+	}
+	s := strconv.FormatFloat(x, 'g', 4, 64)
+	if v.Opt.Lang == LangEN {
+		s += " " + unit
+	}
+	return strings.TrimSpace(s)
+}
+
+// Pick chooses a Chinese or English name.
+func (v *view) Pick(en, zh string) string {
+	if v.Opt.Lang == LangZH && zh != "" {
+		return zh
+	}
+	return en
+}
