@@ -1,2 +1,13 @@
-// Package serve is growthlens's HTTP service.
+// Package serve is growthlens's HTTP service: the JSON API under /v1 that HR systems call
+// (forecasts, what-if, root causes, suggested indicators, alerts from posted actuals,
+// incentive recommendations and allocations, data upload, training runs, model promotion
+// and the audit log), with API keys, roles and tenants, per-key rate limits, Prometheus
+// metrics, models swapped without dropping a request when an alias moves, and the admin
+// socket the CLI uses while the server holds the store. The OpenAPI document openapi.yaml
+// describes exactly the route table in server.go (a test checks both ways).
+//
+// What this package must not do: hold business logic. Forecasts, drivers, root causes,
+// indicators, alerts and recommendations are computed by the models packages; serve checks
+// input, picks the tenant's loaded champions or data, and encodes the answers. It must not
+// let a key see another tenant's data, nor put internals in an error a client sees.
 package serve

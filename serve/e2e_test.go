@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -25,6 +26,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -217,7 +220,24 @@ func TestEndToEnd(t *testing.T) {
 		getCall("/v1/models", "/v1/models", 200),
 		getCall("/v1/models/:name", "/v1/models/forecast?history=5", 200),
 		getCall("/v1/models/:name/versions/:version", fmt.Sprintf("/v1/models/forecast/versions/%d", fixture.forecast2), 200),
+		getCall("/v1/rootcauses", "/v1/rootcauses?scope=region:East&period=2026-08&direction=down", 200),
+		getCall("/v1/indicators", "/v1/indicators?role=sales", 200),
+		getCall("/v1/indicators", "/v1/indicators?role=customer_service&scope=region:East", 200),
+		getCall("/v1/indicators", "/v1/indicators", 200),
 	}
+	// Period-to-date actuals well behind the targets' pace: the company and East in the
+	// quarter, West in the month against a given target.
+	tq := sn.data.targets[targetKey{"2026Q3", "company", "revenue"}]
+	te := sn.data.targets[targetKey{"2026Q3", "region:East", "revenue"}]
+	if !(tq > 0 && te > 0) {
+		t.Fatalf("fixture: 2026Q3 targets %g (company) %g (East)", tq, te)
+	}
+	actualsBody := map[string]any{"as_of": "2026-08-20", "actuals": []map[string]any{
+		{"scope": "company", "period": "2026Q3", "actual": 0.1 * tq},
+		{"scope": "region:East", "period": "2026Q3", "kpi": "revenue", "actual": 0.1 * te},
+		{"scope": "region:West", "period": "2026-08", "actual": 1000, "target": 400000},
+	}}
+	actuals := []apiCall{jsonCall("/v1/actuals", "POST", "/v1/actuals", actualsBody, 200)}
 	people := []apiCall{
 		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": []string{staff[0]}}, 200),
 		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": staff[:10], "top": 2, "reasons": false}, 200),
@@ -238,7 +258,7 @@ func TestEndToEnd(t *testing.T) {
 	admin := []apiCall{getCall("/v1/audit", "/v1/audit?limit=50", 200)}
 
 	// Every role of acme on every read, people, data and audit call.
-	for _, group := range [][]apiCall{reads, people, dataCalls, trainer, admin} {
+	for _, group := range [][]apiCall{reads, people, actuals, dataCalls, trainer, admin} {
 		for _, c := range group {
 			rt := routeOf(t, s, c.method, c.route)
 			for _, role := range registry.Roles {
@@ -290,6 +310,67 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Root causes are diagnose's answer on the tenant's data, as the CLI gives it.
+	co, err := diagnose.Open(fixture.acmeData, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRC, err := co.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: "region", ID: "East"}, Period: datasets.Period{Grain: datasets.Month, N: 2026*12 + 7}, Direction: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotRC := decode[rootCauseResponse](t, ts.do(t, "GET", "/v1/rootcauses?scope=region:East&period=2026-08&direction=down", acme+"/viewer", "", nil))
+	if len(gotRC.Causes) != len(wantRC.Causes) || gotRC.NoDominantCause != wantRC.NoDominantCause || gotRC.ExpectedFrom != "target" || gotRC.Direction != -1 {
+		t.Errorf("root causes of East 2026-08: %d causes, no dominant cause %v, from %s; diagnose gives %d causes, %v",
+			len(gotRC.Causes), gotRC.NoDominantCause, gotRC.ExpectedFrom, len(wantRC.Causes), wantRC.NoDominantCause)
+	} else {
+		for i, c := range gotRC.Causes {
+			w := wantRC.Causes[i]
+			if c.Driver != w.Driver || c.Role != w.Role || c.Significant != w.Significant || math.Abs(float64(c.Contribution.Estimate)-w.Contribution.Estimate) > 1e-9 {
+				t.Errorf("cause %d: %s (%s) significant %v contribution %v; diagnose: %s (%s) %v %v", i, c.Driver, c.Role, c.Significant,
+					c.Contribution.Estimate, w.Driver, w.Role, w.Significant, w.Contribution.Estimate)
+			}
+			if c.Role == "" {
+				t.Errorf("cause %s has no responsible role", c.Driver)
+			}
+		}
+	}
+	ind := decode[indicatorsResponse](t, ts.do(t, "GET", "/v1/indicators?role=customer_service&scope=region:East", acme+"/viewer", "", nil))
+	if len(ind.Roles) != 1 || ind.Roles[0].Role != "customer_service" || len(ind.Roles[0].Indicators) < 3 || ind.Scope != "region:East" {
+		t.Errorf("indicators of customer service in East: %+v", ind)
+	} else {
+		sum := 0
+		for _, x := range ind.Roles[0].Indicators {
+			sum += x.Weight
+		}
+		if sum != 100 {
+			t.Errorf("customer service's weights sum to %d, want 100", sum)
+		}
+	}
+
+	// The actuals raised alerts once (the first allowed role's post); the later posts were
+	// deduplicated. Every alert has its causes linked and tells the GM and sales.
+	stored := decode[struct {
+		Alerts []struct {
+			ID    string      `json:"id"`
+			Alert alert.Alert `json:"alert"`
+		} `json:"alerts"`
+	}](t, ts.do(t, "GET", "/v1/alerts", acme+"/viewer", "", nil))
+	scopes := map[string]bool{}
+	for _, a := range stored.Alerts {
+		scopes[a.Alert.Scope+" "+a.Alert.Period.String()] = true
+		if a.ID != a.Alert.ID || a.Alert.Severity != alert.Critical || !(a.Alert.Pace < 0.6) || !slices.Contains(a.Alert.Notify, "gm") || a.Alert.Causes == nil {
+			t.Errorf("stored alert %s: %+v", a.ID, a.Alert)
+		}
+	}
+	if len(stored.Alerts) != 3 || !scopes["company 2026Q3"] || !scopes["region:East 2026Q3"] || !scopes["region:West 2026-08"] {
+		t.Errorf("stored alerts after the posts: %v, want company and East in 2026Q3 and West in 2026-08", scopes)
+	}
+	again := decode[actualsResponse](t, ts.json(t, "POST", "/v1/actuals", acme+"/hr_system", actualsBody))
+	if len(again.Alerts) != 0 || len(again.Suppressed) != 3 || len(again.Progress) != 3 || !again.Progress[0].Alert {
+		t.Errorf("the same actuals again: %d raised, %d suppressed, progress %+v; want 0, 3", len(again.Alerts), len(again.Suppressed), again.Progress)
+	}
+
 	// Promote and roll back, with the right role (the new champion is served at once) and
 	// the wrong ones.
 	promote := jsonCall("/v1/models/:name/promote", "POST", "/v1/models/forecast/promote", map[string]any{"version": fixture.forecast2, "reason": "e2e: the retrained forecast"}, 200)
@@ -318,11 +399,17 @@ func TestEndToEnd(t *testing.T) {
 	// The other tenant sees nothing of acme's: no models to answer with, no model, version,
 	// run, table or audit entry of acme's, and a promotion of acme's model finds nothing.
 	acmeDataHash := hashDir(t, filepath.Join(ts.dataRoot, acme))
-	for _, c := range reads[:12] { // the calls answered from acme's models
+	for _, c := range append(reads[:12:12], reads[16:]...) { // the calls answered from acme's models or data
 		if c.route == "/v1/rootcauses/slices" || c.route == "/v1/alerts" {
 			continue
 		}
 		checkError(t, ts.run(t, sc, c, globex+"/admin", 503), 503, EUnavailable)
+	}
+	checkError(t, ts.run(t, sc, actuals[0], globex+"/admin", 503), 503, EUnavailable)
+	if ga := decode[struct {
+		Alerts []any `json:"alerts"`
+	}](t, ts.run(t, sc, reads[12], globex+"/viewer", 200)); len(ga.Alerts) != 0 {
+		t.Errorf("globex sees acme's alerts: %v", ga.Alerts)
 	}
 	for _, c := range people {
 		checkError(t, ts.run(t, sc, c, globex+"/gm", 503), 503, EUnavailable)
@@ -449,6 +536,9 @@ func TestEndToEnd(t *testing.T) {
 		`growthlens_training_duration_seconds_count{status="succeeded",tenant="globex"} 1`,
 		`growthlens_kpi_completion_ratio{metric="revenue",period="` + period + `",scope="company",tenant="acme"}`,
 		`growthlens_uploads_total{outcome="ok",table="opportunities",tenant="globex"} 1`,
+		`growthlens_kpi_pace_ratio{grain="quarter",metric="revenue",period="2026Q3",scope="region:East",tenant="acme"}`,
+		`growthlens_kpi_pace_ratio{grain="month",metric="revenue",period="2026-08",scope="region:West",tenant="acme"}`,
+		`growthlens_alerts_raised_total{severity="critical",tenant="acme"} 3`,
 	} {
 		if !strings.Contains(string(m.body), want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -127,7 +127,8 @@ func TestMalformedInput(t *testing.T) {
 		add(bad{name: "forecast ?" + q, method: "GET", path: "/v1/forecast?" + q, key: admin})
 	}
 	for _, q := range []string{
-		"", "period=2026Q5", "period=2026-09", "period=abc", "period=1999Q1", "period=2040Q1", "period=2026Q3&kpi=profit",
+		"", "period=2026Q5", "period=2026-13", "period=2026-9", "period=2026-00", "period=abc", "period=2026-10", "period=2021-01&against=forecast",
+		"period=2026-08&against=forecast", "period=2026Q3&direction=sideways", "period=2026Q3&direction=down&direction=up", "period=1999Q1", "period=2040Q1", "period=2026Q3&kpi=profit",
 		"period=2026Q3&against=budget", "period=2026Q3&expected=-1", "period=2026Q3&expected=0", "period=2026Q3&expected=abc",
 		"period=2026Q3&expected=NaN", "period=2026Q3&expected=Inf", "period=2026Q3&expected=1e400", "period=2026Q3&expected=5&against=target",
 		"period=2026Q3&scope=region:Mars", "period=2026Q3&scope=team:x", "period=2026Q3&scope=zone:1", "period=2026Q3&x=1",
@@ -142,6 +143,13 @@ func TestMalformedInput(t *testing.T) {
 		"/v1/training-runs?limit=x", "/v1/data?tenant=globex",
 	} {
 		add(bad{name: "query " + p, method: "GET", path: p, key: admin})
+	}
+
+	for _, q := range []string{
+		"role=ceo", "role=SALES", "role=sales%00", "role=" + strings.Repeat("r", 500), "role=sales&role=gm", "scope=region:Mars", "scope=team:nope",
+		"scope=planet:x", "scope=region:", "role=sales&scope=company:x", "roles=sales", "role=sales&period=2026Q3", "scope=%zz",
+	} {
+		add(bad{name: "indicators ?" + q, method: "GET", path: "/v1/indicators?" + q, key: admin})
 	}
 
 	// Path parameters.
@@ -175,6 +183,9 @@ func TestMalformedInput(t *testing.T) {
 			map[string]string{"version": "int", "alias": "string", "reason": "string"}},
 		{"/v1/models/forecast/rollback", map[string]any{"alias": "challenger", "reason": "r"},
 			map[string]string{"alias": "string", "reason": "string"}},
+		{"/v1/actuals", map[string]any{"as_of": "2026-08-20", "actuals": []any{map[string]any{"scope": "company", "period": "2026Q3", "kpi": "revenue", "actual": 1, "target": 2}}},
+			map[string]string{"as_of": "string", "actuals": "array", "actuals.0.scope": "string", "actuals.0.period": "string", "actuals.0.kpi": "string",
+				"actuals.0.actual": "number", "actuals.0.target": "number"}},
 	}
 	broken := []string{"", "{", "}", "[", "[]", "nul", `{"a":}`, `{'a':1}`, `{"scope":"company",}`, `{} {}`, `{}x`, "\xff\xfe{}",
 		strings.Repeat("[", 20000), `{"top":1e999}`, `"just a string"`, `42`}
@@ -302,6 +313,30 @@ func TestMalformedInput(t *testing.T) {
 		{"/v1/models/forecast/rollback", `{"alias":"nonexistent","reason":"r"}`, 404},
 		{"/v1/models/forecast/rollback", `{"reason":"no earlier version"}`, 409},
 		{"/v1/models/nothing/rollback", `{"reason":"r"}`, 404},
+		{"/v1/actuals", `{}`, 400},
+		{"/v1/actuals", `{"actuals":[{"scope":"company","period":"2026Q3","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20"}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[]}`, 400},
+		{"/v1/actuals", `{"as_of":"20-08-2026","actuals":[{"scope":"company","period":"2026Q3","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-02-30","actuals":[{"scope":"company","period":"2026Q1","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3"}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":-1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1e16}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1,"target":0}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1,"target":-5}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q2","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026-07","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q5","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","kpi":"profit","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"moon","period":"2026Q3","actual":1}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"region:Mars","period":"2026Q3","actual":1}]}`, 404},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"team:nope","period":"2026Q3","actual":1}]}`, 404},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1},{"scope":"company","period":"2026Q3","actual":2}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2031-08-20","actuals":[{"scope":"company","period":"2031Q3","actual":1}]}`, 422},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1}],"threshold":0.5}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1,"note":"x"}]}`, 400},
+		{"/v1/actuals", `{"as_of":"2026-08-20","actuals":{"scope":"company"}}`, 400},
 	}
 	for i, r := range ranges {
 		add(bad{name: fmt.Sprintf("range %d %s", i, r.path), method: "POST", path: r.path, key: admin, ctype: "application/json", body: []byte(r.body), want: r.want})
@@ -312,6 +347,16 @@ func TestMalformedInput(t *testing.T) {
 	}
 	add(bad{name: "batch too large", method: "POST", path: "/v1/recommendations", key: admin, ctype: "application/json",
 		body: mustJSON(map[string]any{"employee_ids": ids}), want: 413})
+	var many []map[string]any
+	for i := 0; i <= maxActuals; i++ {
+		many = append(many, map[string]any{"scope": "company", "period": "2026Q3", "actual": i})
+	}
+	add(bad{name: "actuals too many", method: "POST", path: "/v1/actuals", key: admin, ctype: "application/json",
+		body: mustJSON(map[string]any{"as_of": "2026-08-20", "actuals": many}), want: 413})
+	for _, role := range []string{registry.RoleViewer, registry.RoleGM} {
+		add(bad{name: "role " + role + " actuals", method: "POST", path: "/v1/actuals", key: acme + "/" + role, ctype: "application/json",
+			body: []byte(`{"as_of":"2026-08-20","actuals":[{"scope":"company","period":"2026Q3","actual":1}]}`), want: 403})
+	}
 	add(bad{name: "allocation batch too large", method: "POST", path: "/v1/allocations", key: admin, ctype: "application/json",
 		body: mustJSON(map[string]any{"employee_ids": ids, "budget": 1}), want: 413})
 

@@ -1,87 +1,85 @@
 package serve
 
 import (
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
-	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/rootcause"
-	"github.com/growthlens/growthlens/train"
 )
 
-// Root causes by driver: GET /v1/rootcauses splits a scope's revenue gap in one quarter
-// (actual against its target, the forecast made the quarter before, or a given expected
-// value) into the contributions of the drivers, each tied to its responsible role, with the
-// driver model's bootstrap intervals.
+// Root causes by driver: GET /v1/rootcauses ranks the drivers behind a scope's revenue gap in
+// one month or quarter — actual against its target, the forecast made the quarter before, or
+// a given expected value — each tied to the role responsible for it (models/diagnose, as
+// `growthlens rootcause drivers`).
 
-type causeJSON struct {
-	Driver       string   `json:"driver"`
-	Role         string   `json:"role"`
-	Scale        string   `json:"scale"`
-	Unit         string   `json:"unit"`
-	Actual       []num    `json:"actual"`
-	Baseline     num      `json:"baseline"`
-	Change       num      `json:"change"`
-	Effect       interval `json:"effect"`
-	Contribution interval `json:"contribution"`
-	Share        num      `json:"share"`
-	// Significant: the contribution's interval lies on the gap's side of zero.
+type driverCauseJSON struct {
+	Driver       string          `json:"driver"`
+	Role         string          `json:"role"`
+	Scale        string          `json:"scale"`
+	Unit         string          `json:"unit"`
+	Where        string          `json:"where,omitempty"`
+	Lag          int             `json:"lag"`
+	Actual       num             `json:"actual"`
+	Baseline     num             `json:"baseline"`
+	Move         num             `json:"move"`
+	Z            num             `json:"z"`
+	Abnormal     num             `json:"abnormal"`
+	Effect       causeEffectJSON `json:"effect"`
+	Contribution interval        `json:"contribution"`
+	Share        num             `json:"share"`
+	Confidence   num             `json:"confidence"`
+	// Significant: the driver is claimed as a cause (see rootcause.DriverCause).
 	Significant bool `json:"significant"`
 }
 
+type causeEffectJSON struct {
+	Estimate num    `json:"estimate"`
+	Lower    num    `json:"lower"`
+	Upper    num    `json:"upper"`
+	LagShare []num  `json:"lag_share"`
+	Source   string `json:"source"`
+}
+
 type rootCauseResponse struct {
-	Scope        string      `json:"scope"`
-	Period       string      `json:"period"`
-	KPI          string      `json:"kpi"`
-	Model        modelRef    `json:"model"`
-	Actual       num         `json:"actual"`
-	Expected     num         `json:"expected"`
-	ExpectedFrom string      `json:"expected_from"`
-	Completion   num         `json:"completion"`
-	Gap          num         `json:"gap"`
-	Level        num         `json:"level"`
-	Causes       []causeJSON `json:"causes"`
-	Explained    interval    `json:"explained"`
-	Unexplained  interval    `json:"unexplained"`
-	ExplainedPct num         `json:"explained_share"`
-	ResidualSD   num         `json:"residual_sd"`
-	// NoDominantCause: the gap is within the model's noise, or no driver's contribution is
-	// clearly on the gap's side.
+	Scope        string `json:"scope"`
+	Period       string `json:"period"`
+	KPI          string `json:"kpi"`
+	ExpectedFrom string `json:"expected_from"`
+	DataAsOf     string `json:"data_as_of"`
+	Actual       num    `json:"actual"`
+	Expected     num    `json:"expected"`
+	Completion   num    `json:"completion"`
+	// Gap is log(actual/expected); Direction the way the causes were asked to push revenue.
+	Gap            num               `json:"gap"`
+	Direction      int               `json:"direction"`
+	Causes         []driverCauseJSON `json:"causes"`
+	Explained      num               `json:"explained"`
+	ExplainedShare num               `json:"explained_share"`
+	// NoDominantCause: no driver made an abnormal move the way asked, or the claimed ones
+	// explain too little of the gap; Reason says which.
 	NoDominantCause bool     `json:"no_dominant_cause"`
+	Reason          string   `json:"reason,omitempty"`
 	Notes           []string `json:"notes"`
 }
 
 func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
-	sn := rq.t.live.Load()
-	d := sn.driver
-	if d == nil {
-		return sn.unavailable(train.DriverName)
-	}
 	q := rq.query
 	if _, err := queryEnum(q, "kpi", "revenue", "revenue"); err != nil {
 		return err
 	}
-	scope, err := d.scope("scope", q.Get("scope"))
+	period, err := parsePeriodParam("period", q.Get("period"))
 	if err != nil {
 		return err
 	}
-	apiScope := "company"
-	if scope != "" {
-		apiScope = scopeName(d.m.ScopeLevel, scope)
-	}
-	ps := q.Get("period")
-	if ps == "" {
-		return invalid("period", "required: a quarter such as 2026Q3")
-	}
-	period, err := datasets.ParseQuarter(ps)
-	if err != nil {
-		return invalid("period", "%q: want a quarter such as 2026Q3", truncate(ps, 32))
-	}
 	against, err := queryEnum(q, "against", "target", "target", "forecast")
+	if err != nil {
+		return err
+	}
+	dirName, err := queryEnum(q, "direction", "gap", "gap", "down", "up")
 	if err != nil {
 		return err
 	}
@@ -89,58 +87,64 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	query := driver.Query{Scope: scope, Period: period}
-	from := "given"
-	switch {
-	case given:
+	if given {
 		if !(expected > 0) {
 			return invalid("expected", "%g: want a positive revenue", expected)
 		}
 		if q.Get("against") != "" {
 			return invalid("against", "give either expected or against, not both")
 		}
-	case against == "target":
-		from = "target"
-		if sn.data == nil || sn.data.ds == nil {
-			return errorf(EUnavailable, "against", "the tenant's targets are not loaded: %s", dataProblem(sn))
-		}
-		t, ok := sn.data.targets[targetKey{period.String(), apiScope, "revenue"}]
-		if !ok || t <= 0 {
-			return errorf(EInvalidData, "period", "no revenue target for %s in %s: give expected=<revenue> or against=forecast", apiScope, period)
-		}
-		expected = t
-	case against == "forecast":
-		from = "forecast"
-		e, ok := oneStepForecast(sn, apiScope, period.String())
-		if !ok {
-			return errorf(EInvalidData, "period", "no forecast of %s for %s made the quarter before (the backtest covers the last quarters of the history only)", apiScope, period)
-		}
-		expected = e
-		query.From = period.Add(-1)
 	}
-	query.Expected = expected
-	att, err := d.m.Attribute(query)
+	if against == "forecast" && period.Grain != datasets.Quarter {
+		return invalid("against", "the forecast is quarterly: against=forecast needs a quarter such as 2026Q3")
+	}
+	if _, _, err := parseScope("scope", q.Get("scope")); err != nil {
+		return err
+	}
+	sn := rq.t.live.Load()
+	co, err := sn.company()
 	if err != nil {
-		return invalid("period", "%s", strings.TrimPrefix(err.Error(), "attribute: "))
+		return err
 	}
-	s.metrics.predicted(rq.key.Tenant, train.DriverName, "attribution", 1)
+	scope, p, err := diagScope(co, "scope", q.Get("scope"), period.Grain)
+	if err != nil {
+		return err
+	}
+	if err := periodIn("period", p, period); err != nil {
+		return err
+	}
+	req := diagnose.DriverRequest{Scope: scope, Period: period, Direction: map[string]int{"gap": 0, "down": -1, "up": 1}[dirName]}
+	from := "target"
+	switch {
+	case given:
+		req.Expected, from = expected, "given"
+	case against == "forecast":
+		e, ok := oneStepForecast(sn, scope.String(), period.String())
+		if !ok {
+			return errorf(EInvalidData, "period", "no forecast of %s for %s made the quarter before (the backtest covers the last quarters of the history only): give expected=<revenue> or against=target",
+				scope, period)
+		}
+		req.Expected, from = e, "forecast"
+	}
+	ans, err := co.Drivers(req)
+	if err != nil {
+		return errorf(EInvalidData, "period", "%s", err.Error())
+	}
+	s.metrics.predicted(rq.key.Tenant, "diagnose", "rootcause", 1)
 	resp := rootCauseResponse{
-		Scope: apiScope, Period: period.String(), KPI: "revenue", Model: refOf(d.version),
-		Actual: num(att.Actual), Expected: num(att.Expected), ExpectedFrom: from, Completion: num(att.Actual / att.Expected),
-		Gap: num(att.Gap), Level: num(d.m.Level), Explained: intervalOf(att.Explained), Unexplained: intervalOf(att.Unexplained),
-		ExplainedPct: num(att.ExplainedShare), ResidualSD: num(att.ResidualSD), Notes: nonNil(att.Notes), Causes: []causeJSON{},
+		Scope: ans.Scope, Period: period.String(), KPI: "revenue", ExpectedFrom: from, DataAsOf: dataAsOf(co),
+		Actual: num(ans.Actual), Expected: num(ans.Expected), Completion: num(ans.Actual / ans.Expected), Gap: num(ans.Gap),
+		Direction: ans.Direction, Explained: num(ans.Explained), ExplainedShare: num(ans.ExplainedShare),
+		NoDominantCause: ans.NoDominantCause, Reason: ans.Reason, Notes: nonNil(ans.Notes), Causes: make([]driverCauseJSON, len(ans.Causes)),
 	}
-	sign := math.Copysign(1, att.Gap)
-	dominant := false
-	for _, ct := range att.Contributions {
-		cj := causeJSON{Driver: ct.Column, Role: ct.Role, Scale: string(ct.Scale), Unit: ct.Unit, Actual: nums(ct.Actual),
-			Baseline: num(ct.Baseline), Change: num(ct.Change), Effect: intervalOf(ct.Effect), Contribution: intervalOf(ct.Contribution),
-			Share: num(ct.Share)}
-		cj.Significant = sign < 0 && ct.Contribution.Upper < 0 || sign > 0 && ct.Contribution.Lower > 0
-		dominant = dominant || cj.Significant
-		resp.Causes = append(resp.Causes, cj)
+	for i, ct := range ans.Causes {
+		resp.Causes[i] = driverCauseJSON{Driver: ct.Driver, Role: ct.Role, Scale: string(ct.Scale), Unit: ct.Unit, Where: ct.Where, Lag: ct.Lag,
+			Actual: num(ct.Actual), Baseline: num(ct.Baseline), Move: num(ct.Move), Z: num(ct.Z), Abnormal: num(ct.Abnormal),
+			Effect: causeEffectJSON{Estimate: num(ct.Effect.Estimate), Lower: num(ct.Effect.Lower), Upper: num(ct.Effect.Upper),
+				LagShare: nums(nonNil(ct.Effect.LagShare)), Source: ct.Effect.Source},
+			Contribution: interval{num(ct.Contribution.Estimate), num(ct.Contribution.Lower), num(ct.Contribution.Upper)},
+			Share:        num(ct.Share), Confidence: num(ct.Confidence), Significant: ct.Significant}
 	}
-	resp.NoDominantCause = !dominant || math.Abs(att.Gap) < 2*att.ResidualSD
 	return writeJSON(c, 200, resp)
 }
 

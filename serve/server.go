@@ -282,9 +282,11 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/v1/forecast", perm: permRead, query: []string{"scope", "horizon"}, fn: s.getForecast},
 		{method: "GET", path: "/v1/drivers", perm: permRead, fn: s.getDrivers},
 		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
-		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected"}, fn: s.getRootCauses},
+		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},
 		{method: "POST", path: "/v1/rootcauses/slices", perm: permRead, body: bodyJSON, fn: s.postSlices},
 		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit"}, fn: s.getAlerts},
+		{method: "GET", path: "/v1/indicators", perm: permRead, query: []string{"role", "scope"}, fn: s.getIndicators},
+		{method: "POST", path: "/v1/actuals", perm: permActuals, action: "actuals.post", body: bodyJSON, fn: s.postActuals},
 
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},

@@ -34,6 +34,8 @@ type tenant struct {
 	first    sync.Once
 
 	dataMu sync.Mutex // serializes writes to the tenant's data directory
+	// alertMu serializes posted actuals, so that two posts cannot both raise one alert.
+	alertMu sync.Mutex
 }
 
 // snapshot is what a tenant serves at one moment: its data and loaded champions. It is never
@@ -56,6 +58,8 @@ type tenantData struct {
 	// err says why there is no dataset (no directory, no opportunities or revenue table…).
 	err     string
 	targets map[targetKey]float64
+	// diag answers root causes, indicators and alerts from ds (diagnose.go).
+	diag diagnosis
 }
 
 type targetKey struct{ period, scope, metric string }
@@ -124,16 +128,23 @@ func relErr(err error, dir string) string {
 	return strings.ReplaceAll(msg, filepath.Clean(dir)+string(filepath.Separator), "")
 }
 
-// tenants holds the tenant states, created on first use.
+// tenants holds the tenant states, created on first use. Every request looks its tenant up,
+// so the lookup of a known tenant takes the read lock only.
 type tenants struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]*tenant
 }
 
 func (ts *tenants) get(name string) (*tenant, bool) {
+	ts.mu.RLock()
+	t, ok := ts.m[name]
+	ts.mu.RUnlock()
+	if ok {
+		return t, true
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	t, ok := ts.m[name]
+	t, ok = ts.m[name]
 	if !ok {
 		t = &tenant{name: name}
 		ts.m[name] = t
@@ -142,8 +153,8 @@ func (ts *tenants) get(name string) (*tenant, bool) {
 }
 
 func (ts *tenants) all() []*tenant {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
 	out := make([]*tenant, 0, len(ts.m))
 	for _, t := range ts.m {
 		out = append(out, t)

@@ -38,9 +38,11 @@ func main() {
 	method := flag.String("method", "auto", "our method (auto or a single method name)")
 	workers := flag.Int("workers", 0, "series forecast in parallel (0: one per CPU)")
 	designMode := flag.Bool("design", false, "run the design study on the training parts instead (never reads the test file)")
+	dump := flag.String("dump", "", "with -design: write every validation forecast to this CSV file")
+	only := flag.String("methods", "", "with -design: score only these comma-separated methods (and the combinations and designs made of them)")
 	flag.Parse()
 	if *designMode {
-		if err := design(os.Stdout, *dataDir, []int{0, 8, 16}, 8, *workers); err != nil {
+		if err := design(os.Stdout, *dataDir, 8, *workers, *dump, *only); err != nil {
 			fmt.Fprintln(os.Stderr, "bench-forecast -design:", err)
 			os.Exit(1)
 		}

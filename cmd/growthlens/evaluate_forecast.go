@@ -33,7 +33,7 @@ monthly data), as in ../shared/data/m3; m4 is the wide M4 layout, a header "V1",
 one row per series, the id first, train and test in separate files (give --period).
 
 Methods: auto (the calibrated combination), or one of ` + strings.Join(forecast.MethodNames(), ", ") + `,
-or ets:XYZ for one ETS model (e.g. ets:MAdN).`,
+ets:XYZ for one ETS model (e.g. ets:MAdN), or log:NAME for a method on the logs of positive data.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lv, err := parseLevels(levels)

@@ -25,9 +25,11 @@ func newServeCmd(a *app) *cobra.Command {
 		Use:   "serve [--addr :8080] [--store DIR] [--data-root DIR | --data DIR]",
 		Short: "Serve the forecasting, root-cause and recommendation API over HTTP",
 		Long: `serve runs the HTTP API (JSON under /v1, described at /openapi.json) on the store's champion
-models: forecasts with intervals and backtest accuracy, what-if scenarios, root causes, slice
-drilldown, incentive recommendations and allocations, alerts, data upload, training runs,
-model promotion and rollback, and the audit log; /healthz, /readyz and /metrics (Prometheus).
+models: forecasts with intervals and backtest accuracy, what-if scenarios, root causes by
+driver with the responsible roles, slice drilldown, suggested indicators per role, alerts
+raised from posted period-to-date actuals, incentive recommendations and allocations, data
+upload, training runs, model promotion and rollback, and the audit log; /healthz, /readyz
+and /metrics (Prometheus; deploy/prometheus/alerts.yml has example alerting rules).
 
 Every /v1 request needs an API key (Authorization: Bearer <key>), made with
 growthlens keys create --tenant T --role R. A key sees only its tenant. Roles:

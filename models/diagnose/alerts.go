@@ -197,3 +197,36 @@ func (c *Company) shape(g datasets.Grain, period datasets.Period) (alert.Shape, 
 	}
 	return s, nil
 }
+
+// ExpectedShare returns the share of a period's revenue that the company's history says is
+// in by asOf (the first day not yet counted): the pro-rating Alerts applies to a period's
+// target. The period may lie beyond the data (actuals reported by another system); its shape
+// is learned from the periods before it that the data hold. It returns an error for a period
+// that is not a month or a quarter, an asOf outside the period, and when no earlier period
+// has revenue (alert.ErrNoHistory).
+func (c *Company) ExpectedShare(period datasets.Period, asOf time.Time) (float64, error) {
+	g := period.Grain
+	if g != datasets.Month && g != datasets.Quarter {
+		return 0, fmt.Errorf("period %q: want a month (YYYY-MM) or a quarter (YYYYQn)", period)
+	}
+	if asOf.Before(period.Start()) || asOf.After(period.End()) {
+		return 0, fmt.Errorf("as of %s: outside the period %s", asOf.Format(time.DateOnly), period)
+	}
+	shape, err := c.shape(g, period)
+	if err != nil {
+		return 0, err
+	}
+	return shape.At(asOf.Sub(period.Start()).Hours()/24, float64(period.Days())), nil
+}
+
+// LinkCauses sets an alert's causes and the roles to notify as Alerts does: the drivers that
+// held the scope's revenue back in the alert's period, against its pro-rated target. It
+// returns an error (and leaves the alert as it was) for a scope it cannot parse or find, or
+// a period outside the data.
+func (c *Company) LinkCauses(a *alert.Alert) error {
+	s, err := ParseScope(a.Scope)
+	if err != nil {
+		return err
+	}
+	return c.linkCauses(a, s)
+}

@@ -294,3 +294,54 @@ func mustDate(s string) time.Time {
 	}
 	return t
 }
+
+// ExpectedShare and LinkCauses, used for actuals that another system reports, give what
+// Alerts computes from the data itself for the same scope, period and day.
+func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
+	dir := generated(t, "supply-delay", 500, 1)
+	asOf := mustDate("2026-10-01")
+	c := open(t, dir, asOf)
+	ans, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company, features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Alerts) == 0 {
+		t.Fatal("no alert at threshold 2")
+	}
+	for _, want := range ans.Alerts {
+		share, err := c.ExpectedShare(want.Period, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(share-want.ExpectedShare) > 1e-12 {
+			t.Errorf("%s %s: ExpectedShare %g, Alerts used %g", want.Scope, want.Period, share, want.ExpectedShare)
+		}
+		got := want
+		got.Causes, got.Notify, got.NoDominantCause = nil, nil, true
+		if err := c.LinkCauses(&got); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got.Causes) != fmt.Sprint(want.Causes) || !slices.Equal(got.Notify, want.Notify) || got.NoDominantCause != want.NoDominantCause {
+			t.Errorf("%s: LinkCauses gave %+v notify %v, Alerts %+v notify %v", want.Scope, got.Causes, got.Notify, want.Causes, want.Notify)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		period string
+		asOf   string
+	}{
+		{"before the period", "2026Q3", "2026-06-30"},
+		{"after the period", "2026Q3", "2026-10-02"},
+	} {
+		p, err := datasets.ParsePeriod(tc.period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ExpectedShare(p, mustDate(tc.asOf)); err == nil {
+			t.Errorf("%s: ExpectedShare(%s, %s) gave no error", tc.name, tc.period, tc.asOf)
+		}
+	}
+	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}); err == nil {
+		t.Error("LinkCauses of an unknown scope level gave no error")
+	}
+}

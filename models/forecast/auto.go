@@ -39,12 +39,13 @@ type Options struct {
 var DefaultLevels = []float64{80, 95}
 
 // DefaultMembers returns the methods Auto combines by default: ETS selected by AICc,
-// complex exponential smoothing, the Theta method and ARIMA selected by AICc, combined by
-// their median (DefaultCombine: the mean of the middle two). Of the members and combinations
-// tried in the rolling-origin validation on the M3 training parts (make validate-forecast;
-// see the README) this one had the lowest mean OWA and beat each of its members at every
-// validation origin.
-func DefaultMembers() []Method { return []Method{ETS, CES, Theta, ARIMA} }
+// complex exponential smoothing, the generalised Theta method (4Theta) and ARIMA selected by
+// AICc, combined by their median (DefaultCombine: the mean of the middle two). Of the members
+// and combinations tried in the rolling-origin validation on the M3 training parts (make
+// validate-forecast; see the README) this one had the lowest mean OWA and beat each of its
+// members at every validation origin. It replaced the classic Theta method by 4Theta, which
+// lowered the mean validation OWA from 0.854 to 0.848.
+func DefaultMembers() []Method { return []Method{ETS, CES, GTheta, ARIMA} }
 
 // DefaultCombine is the combination rule used when Options.Combine is empty.
 const DefaultCombine = CombineMedian
@@ -332,6 +333,10 @@ func finite(f []float64) bool {
 	}
 	return true
 }
+
+// Combine merges forecasts of the same length horizon by horizon with the given rule, as
+// Auto combines its members. It needs at least one forecast.
+func Combine(fs [][]float64, how Combiner) []float64 { return combine(fs, how) }
 
 // combine merges forecasts horizon by horizon.
 func combine(fs [][]float64, how Combiner) []float64 {

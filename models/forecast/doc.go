@@ -4,9 +4,10 @@
 // It holds the members — Naive, seasonal Naive, Naive2, SES, Holt, damped trend, the ETS family
 // fitted by maximum likelihood and selected by AICc (following R forecast::ets), seasonal
 // ARIMA selected by AICc (after R's auto.arima), complex exponential smoothing, the Theta
-// method and its optimised and dynamic optimised variants — the M4 seasonality test with
-// classical decomposition, the automatic combination (Auto: the median of ETS, CES, Theta and
-// ARIMA) whose design was chosen by rolling-origin validation on training data only, interval
+// method and its optimised, dynamic optimised and generalised (4Theta) variants — the M4
+// seasonality test with classical decomposition, the automatic combination (Auto: the median
+// of ETS, CES, 4Theta and ARIMA) whose design was chosen by rolling-origin validation on
+// training data only, a feature-weighted combination kept for that study, interval
 // calibration from rolling-origin errors, growth rates (QoQ, YoY) with intervals, and the M4
 // accuracy measures (sMAPE, MASE, MSIS, OWA, coverage).
 //

@@ -24,11 +24,11 @@ func ExampleAuto() {
 		fmt.Printf("%s %6.0f  80%% [%4.0f, %4.0f]\n", p, res.Mean[h], res.Intervals[0].Lower[h], res.Intervals[0].Upper[h])
 	}
 	// Output:
-	// auto(median: ets, ces, theta, arima)
-	// 2024Q1    575  80% [ 556,  594]
-	// 2024Q2    636  80% [ 604,  668]
-	// 2024Q3    610  80% [ 570,  650]
-	// 2024Q4    729  80% [ 672,  786]
+	// auto(median: ets, ces, 4theta, arima)
+	// 2024Q1    575  80% [ 555,  595]
+	// 2024Q2    636  80% [ 602,  671]
+	// 2024Q3    610  80% [ 567,  652]
+	// 2024Q4    729  80% [ 668,  790]
 }
 
 func ExampleGrowth() {
@@ -47,8 +47,8 @@ func ExampleGrowth() {
 		fmt.Printf("%s YoY %+5.1f%%  80%% [%+5.1f%%, %+5.1f%%]\n", r.Period, 100*r.Mean, 100*r.Intervals[0].Lower, 100*r.Intervals[0].Upper)
 	}
 	// Output:
-	// 2024Q1 YoY  +6.3%  80% [ +2.8%,  +9.8%]
-	// 2024Q2 YoY  +6.4%  80% [ +1.0%, +11.8%]
-	// 2024Q3 YoY  +5.7%  80% [ -1.2%, +12.6%]
-	// 2024Q4 YoY  +5.8%  80% [ -2.5%, +14.1%]
+	// 2024Q1 YoY  +6.3%  80% [ +2.5%, +10.0%]
+	// 2024Q2 YoY  +6.4%  80% [ +0.6%, +12.2%]
+	// 2024Q3 YoY  +5.7%  80% [ -1.7%, +13.1%]
+	// 2024Q4 YoY  +5.8%  80% [ -3.1%, +14.7%]
 }

@@ -64,6 +64,10 @@ var (
 	ETS Method = etsMethod{name: "ets", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}}
 	// ETSR is AutoETS with R's defaults: the same fits and forecasts as R forecast's ets(y).
 	ETSR Method = etsMethod{name: "ets-r"}
+	// ETSAW is the ETS family combined with Akaike weights (etsAkaike).
+	ETSAW Method = etsAkaike{name: "ets-aw", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}}
+	// ETSD is ETS without the undamped trend forms.
+	ETSD Method = etsMethod{name: "ets-d", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}, dampedOnly: true}
 	// ARIMA is a seasonal ARIMA chosen by a stepwise AICc search in the manner of R's
 	// auto.arima and fitted by conditional sum of squares (AutoARIMA), on the raw data.
 	ARIMA Method = arimaMethod{}
@@ -74,6 +78,10 @@ var (
 	Theta = NewMethod("theta", func(y []float64, m, h int) ([]float64, error) {
 		return adjusted(y, m, h, thetaForecast)
 	})
+	// GTheta is the generalised Theta method (FitGTheta, after the M4 submission "4Theta") on
+	// data seasonally adjusted by the M4 rule: θ, the shape of the long-term line and the
+	// additive or multiplicative form chosen by in-sample mean absolute error.
+	GTheta Method = gThetaMethod{}
 	// OTM is the optimised Theta model of Fiorucci et al. (2016): theta, alpha and the initial
 	// level fitted by least squares, with the trend line fitted once to all data.
 	OTM = NewMethod("otm", func(y []float64, m, h int) ([]float64, error) {
@@ -87,17 +95,25 @@ var (
 )
 
 // builtinMethods lists the members selectable by name.
-var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ARIMA, CES, Theta, OTM, DOTM}
+var builtinMethods = []Method{Naive, SeasonalNaive, Naive2, SES, Holt, Damped, ETS, ETSR, ETSD, ETSAW, ARIMA, CES, Theta, GTheta, OTM, DOTM}
 
 // MethodByName returns a built-in method: naive, snaive, naive2, ses, holt, damped, ets,
-// ets-r, arima, ces, theta, otm or dotm (case-insensitive), or "ets:XYZ" for one fixed ETS model such as
-// "ets:MAdN". "auto" is not a Method; use Auto.
+// ets-r, ets-d, ets-aw, arima, ces, theta, 4theta, otm or dotm (case-insensitive),
+// "ets:XYZ" for one fixed ETS model such as "ets:MAdN", or "log:NAME" for a method applied to
+// the logarithm of positive data. "auto" is not a Method; use Auto.
 func MethodByName(name string) (Method, error) {
 	lname := strings.ToLower(name)
 	for _, m := range builtinMethods {
 		if m.Name() == lname {
 			return m, nil
 		}
+	}
+	if inner, ok := strings.CutPrefix(lname, "log:"); ok {
+		m, err := MethodByName(inner)
+		if err != nil {
+			return nil, err
+		}
+		return logMethod{inner: m}, nil
 	}
 	if code, ok := strings.CutPrefix(lname, "ets:"); ok {
 		spec, err := ParseETSSpec(code)
@@ -255,6 +271,8 @@ func (a adjustedETS) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, 
 type etsMethod struct {
 	name string
 	opts ETSOptions
+	// dampedOnly leaves out the undamped trend forms.
+	dampedOnly bool
 }
 
 func (e etsMethod) Name() string { return e.name }
@@ -268,14 +286,22 @@ func (e etsMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, er
 	if err := checkMethodArgs(e.name, y, h); err != nil {
 		return nil, nil, err
 	}
-	fit, err := AutoETS(y, m, e.opts)
+	opts := e.opts
+	if e.dampedOnly {
+		opts.Models = dampedModels(m, y)
+	}
+	fit, err := AutoETS(y, m, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	refit := func(prefix []float64, h int) ([]float64, error) {
 		pf, err := refitETS(prefix, fit, e.opts.Criterion, warmRelTol, warmMaxEval)
 		if err != nil { // the chosen model needs more data than the prefix has
-			pf, err = AutoETS(prefix, m, e.opts)
+			popts := e.opts
+			if e.dampedOnly {
+				popts.Models = dampedModels(m, prefix)
+			}
+			pf, err = AutoETS(prefix, m, popts)
 			if err != nil {
 				return nil, err
 			}
@@ -283,6 +309,67 @@ func (e etsMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, er
 		return pf.Forecast(h), nil
 	}
 	return fit.Forecast(h), refit, nil
+}
+
+// etsAkaike is the ETS family combined with Akaike weights (Kolassa 2011, "Combining
+// exponential smoothing forecasts using Akaike weights", IJF 27:238–251): every candidate
+// model is fitted and the forecasts are averaged with weights exp(−ΔAICc/2).
+type etsAkaike struct {
+	name string
+	opts ETSOptions
+}
+
+func (e etsAkaike) Name() string { return e.name }
+
+func (e etsAkaike) Forecast(y []float64, m, h int) ([]float64, error) {
+	if err := checkMethodArgs(e.name, y, h); err != nil {
+		return nil, err
+	}
+	models := e.opts.Models
+	if models == nil {
+		models = DefaultETSModels(m, allPositive(y), len(y) > m)
+	}
+	var fits []*ETSFit
+	best := math.Inf(1)
+	for _, spec := range models {
+		fit, err := FitETS(y, m, spec, e.opts)
+		if err != nil || math.IsNaN(fit.AICc) || math.IsInf(fit.AICc, 0) {
+			continue
+		}
+		fits = append(fits, fit)
+		best = math.Min(best, fit.AICc)
+	}
+	if len(fits) == 0 {
+		return nil, fmt.Errorf("%s: %w: no model could be fitted to %d points", e.name, ErrTooShort, len(y))
+	}
+	out := make([]float64, h)
+	wsum := 0.0
+	for _, fit := range fits {
+		w := math.Exp(-(fit.AICc - best) / 2)
+		f := fit.Forecast(h)
+		if !finite(f) {
+			continue
+		}
+		for i := range out {
+			out[i] += w * f[i]
+		}
+		wsum += w
+	}
+	for i := range out {
+		out[i] /= wsum
+	}
+	return out, nil
+}
+
+// dampedModels is DefaultETSModels without the undamped trend forms.
+func dampedModels(m int, y []float64) []ETSSpec {
+	var out []ETSSpec
+	for _, s := range DefaultETSModels(m, allPositive(y), len(y) > m) {
+		if s.Trend == None || s.Damped {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // cesMethod is CES on seasonally adjusted data, falling back to Theta on series too short.
@@ -392,4 +479,32 @@ func thetaForecast(x []float64, h int) ([]float64, error) {
 		out[i] += slope / 2 * (float64(i) + c)
 	}
 	return out, nil
+}
+
+// logMethod forecasts log y with inner and returns exp of the forecasts (the median of a
+// log-normal forecast distribution); series with zeros or negatives are forecast by inner on
+// the raw data.
+type logMethod struct{ inner Method }
+
+func (l logMethod) Name() string { return "log:" + l.inner.Name() }
+
+func (l logMethod) Forecast(y []float64, m, h int) ([]float64, error) {
+	if err := checkMethodArgs(l.Name(), y, h); err != nil {
+		return nil, err
+	}
+	if !allPositive(y) {
+		return l.inner.Forecast(y, m, h)
+	}
+	ly := make([]float64, len(y))
+	for i, v := range y {
+		ly[i] = math.Log(v)
+	}
+	f, err := l.inner.Forecast(ly, m, h)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range f {
+		f[i] = math.Exp(v)
+	}
+	return f, nil
 }

@@ -181,7 +181,7 @@ func TestRunReportJSON(t *testing.T) {
 		t.Errorf("series %v horizon %v, want 3 and 4", got["series"], got["horizon"])
 	}
 	pm := got["per_method"].(map[string]any)
-	for _, name := range []string{"ets", "ces", "theta", "arima"} {
+	for _, name := range []string{"ets", "ces", "4theta", "arima"} {
 		m, ok := pm[name].(map[string]any)
 		if !ok {
 			t.Errorf("per_method lacks %s", name)

@@ -1,0 +1,89 @@
+package serve
+
+import (
+	"sync"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/diagnose"
+)
+
+// Root causes by driver, suggested indicators and alerts are answered from the tenant's data
+// by models/diagnose, which builds its panels and fits its driver model on first use. The
+// server keeps one diagnose.Company per loaded dataset, so that cost is paid once per data
+// version, on the first request that needs it, and not again until the data change.
+
+// The bootstrap settings of the served diagnosis: those of `growthlens rootcause drivers`,
+// `indicators` and `alerts`, so that the API and the CLI give the same answers on the same data.
+const (
+	diagnoseReplicates = 1000
+	diagnoseSeed       = 1
+)
+
+// diagnosis is the lazily opened diagnose.Company of one tenantData, with the indicator
+// answers computed so far (each is a bootstrap, worth keeping).
+type diagnosis struct {
+	once sync.Once
+	c    *diagnose.Company
+	err  error
+
+	mu         sync.Mutex
+	indicators map[string]*indicatorEntry // "role|scope"
+}
+
+// company returns the tenant's data opened for diagnosis, or the error a client should see.
+func (sn *snapshot) company() (*diagnose.Company, error) {
+	d := sn.data
+	if d == nil || d.ds == nil {
+		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
+	}
+	d.diag.once.Do(func() {
+		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
+	})
+	if d.diag.err != nil {
+		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(d.diag.err, d.dir))
+	}
+	return d.diag.c, nil
+}
+
+// diagScope reads a scope parameter (company, region:<id>, team:<id>) and checks that the
+// tenant's panel of the grain holds it: an unknown scope is ENotFound.
+func diagScope(co *diagnose.Company, field, s string, g datasets.Grain) (diagnose.Scope, *features.Panel, error) {
+	level, id, err := parseScope(field, s)
+	if err != nil {
+		return diagnose.Scope{}, nil, err
+	}
+	sc := diagnose.Scope{Level: features.Level(level), ID: id}
+	p, err := co.Panel(g, sc.Level)
+	if err != nil {
+		return sc, nil, errorf(EInvalidData, field, "the tenant's %s %s panel cannot be built: %s", g, level, err.Error())
+	}
+	if p.Series(id, features.ColRevenue) == nil {
+		return sc, nil, errorf(ENotFound, field, "no scope %s in this tenant's data; GET /v1/scopes lists them", truncate(sc.String(), 80))
+	}
+	return sc, p, nil
+}
+
+// periodIn checks that a period is one of the panel's.
+func periodIn(field string, p *features.Panel, period datasets.Period) error {
+	if p.Index(period) < 0 {
+		return invalid(field, "%s is outside the tenant's data (%s to %s)", period, p.Periods[0], p.Periods[len(p.Periods)-1])
+	}
+	return nil
+}
+
+func parsePeriodParam(field, s string) (datasets.Period, error) {
+	if s == "" {
+		return datasets.Period{}, invalid(field, "required: a month such as 2026-08 or a quarter such as 2026Q3")
+	}
+	p, err := datasets.ParsePeriod(s)
+	if err != nil {
+		return p, invalid(field, "%q: want a month such as 2026-08 or a quarter such as 2026Q3", truncate(s, 32))
+	}
+	return p, nil
+}
+
+// dataAsOf is the last day the tenant's data hold (the day before the first day not in it).
+func dataAsOf(co *diagnose.Company) string {
+	return datasets.FormatDate(co.AsOf().AddDate(0, 0, -1))
+}
