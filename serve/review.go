@@ -407,6 +407,8 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	if d := sn.data; d != nil && d.ds != nil {
 		in.Dataset = d.ds
 		in.Indicators = s.review.indicatorsFor(d)
+		// The causes come from the diagnosis GET /v1/rootcauses answers from.
+		in.Diagnosis = sn.company
 	}
 	return in
 }
