@@ -6,8 +6,9 @@
 //
 // Build computes the page's numbers from a tenant's loaded models and data (Input) with the
 // same model calls the HTTP API makes — forecast.Set for GET /v1/forecast, driver.Model's
-// Attribute and WhatIf for GET /v1/rootcauses and POST /v1/whatif, the incentive
-// recommendations for POST /v1/recommendations, diagnose.Company.Indicators for the
+// Attribute for the growth waterfall (GET /v1/attribution) and WhatIf for POST /v1/whatif,
+// diagnose.Company.Drivers for the causes of the gap to target (GET /v1/rootcauses), the
+// incentive recommendations for POST /v1/recommendations, diagnose.Company.Indicators for the
 // indicators — so that a number on the page is the number the API answers. Render writes
 // the page as HTML (html/template) with every chart drawn as inline SVG on the server, in
 // English or Chinese, and every figure also carried in a data-k/data-v attribute pair so

@@ -20,6 +20,13 @@ import (
 // `growthlens indicators`, so that the page and the CLI agree.
 const IndicatorSeed = 1
 
+// The bootstrap settings of Diagnosis: those of the server's GET /v1/rootcauses and of
+// `growthlens rootcause drivers`' defaults, so that the report ranks the causes they rank.
+const (
+	DiagnoseReplicates = 1000
+	DiagnoseSeed       = 1
+)
+
 // RecommendTop is how many options per employee carry reasons when Load computes the
 // recommendations (as many as the server keeps); it does not change the options or their
 // order.
@@ -47,6 +54,15 @@ func Indicators(ds *datasets.Dataset) func() (*diagnose.IndicatorAnswer, error) 
 	}
 }
 
+// Diagnosis returns a function that opens ds for diagnosis with the server's settings,
+// once, on first call (the driver model behind the causes is fitted on first use, and
+// kept), returning the same company after.
+func Diagnosis(ds *datasets.Dataset) func() (*diagnose.Company, error) {
+	return sync.OnceValues(func() (*diagnose.Company, error) {
+		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed})
+	})
+}
+
 // Load reads a tenant's champion models from an open store and its dataset from dataDir
 // ("" for none), and computes the recommendations of every employee on staff, as the server
 // does when it loads a tenant. A model without a champion is recorded in Input.Missing; a
@@ -60,6 +76,7 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 		}
 		in.Dataset = ds
 		in.Indicators = Indicators(ds)
+		in.Diagnosis = Diagnosis(ds)
 	}
 	load := func(name string) ([]byte, registry.Version, bool, error) {
 		b, v, err := st.LoadAlias(tenant, name, registry.Champion)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
@@ -39,6 +40,9 @@ type Input struct {
 	// Indicators; nil leaves the section out with a note).
 	Dataset    *datasets.Dataset
 	Indicators func() (*diagnose.IndicatorAnswer, error)
+	// Diagnosis opens the dataset for diagnosis as GET /v1/rootcauses does (see Diagnosis):
+	// the causes of the gap to target come from it. Nil leaves the section out with a note.
+	Diagnosis func() (*diagnose.Company, error)
 
 	// Missing says, by model name (train.ForecastName …), why a model is not loaded.
 	Missing map[string]string
@@ -164,13 +168,19 @@ type Step struct {
 	Share                      float64
 	Significant                bool
 	// Baseline and Actual are the driver's level the expectation assumed and its level in
-	// the quarter, in its unit.
+	// the quarter, in its unit. For a cause (CausesSection), Baseline is the level that was
+	// normal for the driver and Actual its level Lag quarters before the assessed one.
 	Baseline, Actual float64
+	// Where and Lag are set for causes only: the part whose move it was ("" for the
+	// company's own series, else e.g. "product=Core") and how many quarters before the
+	// assessed one it moved.
+	Where string
+	Lag   int
 }
 
 // GrowthSection splits the assessed quarter's year-on-year revenue change into the drivers'
-// contributions and the rest: GET /v1/rootcauses with expected = the same quarter's revenue a
-// year before.
+// contributions and the rest: GET /v1/attribution with expected = the same quarter's revenue
+// a year before (the driver model's attribution, which adds up to the change).
 type GrowthSection struct {
 	Quarter, BaseQuarter string
 	Base, Actual         float64
@@ -181,20 +191,21 @@ type GrowthSection struct {
 }
 
 // CausesSection ranks the drivers behind the assessed quarter's gap to target: GET
-// /v1/rootcauses with against=target. Causes are ranked by how much they held revenue back
-// (for a shortfall) or pushed it up (for an excess).
+// /v1/rootcauses?scope=company&period=Q (models/diagnose), in its order — the drivers that
+// moved abnormally the gap's way by the contribution they are likely to have made, then the
+// others. Explained is the claimed causes' contributions together, ExplainedShare that over
+// the gap; Reason says why there is no dominant cause when there is none.
 type CausesSection struct {
-	Quarter             string
-	Actual, Expected    float64
-	Completion, Gap     float64
-	Shortfall           bool
-	NoDominantCause     bool
-	Causes              []Step
-	Explained           float64
-	Unexplained         float64
-	ResidualSD          float64
-	Notes               []string
-	UnexplainedInterval [2]float64
+	Quarter          string
+	Actual, Expected float64
+	Completion, Gap  float64
+	Shortfall        bool
+	NoDominantCause  bool
+	Reason           string
+	Causes           []Step
+	Explained        float64
+	ExplainedShare   float64
+	Notes            []string
 }
 
 // WhatIfSection is POST /v1/whatif for the scenario.
@@ -350,8 +361,12 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	} else {
 		p.Models = append(p.Models, modelInfo(in.DriverVersion))
 		p.Growth, p.Missing[SecGrowth] = growthSection(in.Driver, co, p.Assessed)
-		p.Causes, p.Missing[SecCauses] = causesSection(in.Driver, p.Assessed, targets)
 		p.WhatIf = whatIfSection(in.Driver, co, sc)
+	}
+	if in.Diagnosis == nil {
+		p.Missing[SecCauses] = "the tenant's data is not loaded"
+	} else {
+		p.Causes, p.Missing[SecCauses] = causesSection(in.Diagnosis, p.Assessed)
 	}
 
 	switch {
@@ -533,34 +548,29 @@ func growthSection(m *driver.Model, co *forecast.Scope, quarter string) (*Growth
 	return g, ""
 }
 
-func causesSection(m *driver.Model, quarter string, targets map[string]float64) (*CausesSection, string) {
+// causesSection asks diagnose what GET /v1/rootcauses?scope=company&period=quarter asks:
+// the company's revenue in the quarter against its target, the causes the gap's way.
+func causesSection(diagnosis func() (*diagnose.Company, error), quarter string) (*CausesSection, string) {
 	pq, err := datasets.ParseQuarter(quarter)
 	if err != nil {
 		return nil, err.Error()
 	}
-	tg := target(targets, quarter)
-	if math.IsNaN(tg) {
-		return nil, "no revenue target for " + quarter
-	}
-	att, err := m.Attribute(driver.Query{Period: pq, Expected: tg})
+	dc, err := diagnosis()
 	if err != nil {
-		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
+		return nil, "the tenant's data cannot be diagnosed: " + err.Error()
 	}
-	c := &CausesSection{Quarter: quarter, Actual: att.Actual, Expected: att.Expected, Completion: att.Actual / att.Expected, Gap: att.Gap,
-		Shortfall: att.Gap < 0, Explained: att.Explained.Estimate, Unexplained: att.Unexplained.Estimate, ResidualSD: att.ResidualSD,
-		Notes: att.Notes, UnexplainedInterval: [2]float64{att.Unexplained.Lower, att.Unexplained.Upper}}
-	sign := math.Copysign(1, att.Gap)
-	dominant := false
-	for _, ct := range att.Contributions {
-		s := stepOf(ct, sign)
-		dominant = dominant || s.Significant
-		c.Causes = append(c.Causes, s)
+	ans, err := dc.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
+	if err != nil {
+		return nil, "the causes of " + quarter + " cannot be ranked: " + err.Error()
 	}
-	// The API's rule: no driver clearly on the gap's side, or a gap within the noise.
-	c.NoDominantCause = !dominant || math.Abs(att.Gap) < 2*att.ResidualSD
-	// Rank by how far each driver moved revenue the gap's way: the biggest drag first for
-	// a shortfall.
-	sort.SliceStable(c.Causes, func(i, j int) bool { return sign*c.Causes[i].Contribution > sign*c.Causes[j].Contribution })
+	c := &CausesSection{Quarter: quarter, Actual: ans.Actual, Expected: ans.Expected, Completion: ans.Actual / ans.Expected, Gap: ans.Gap,
+		Shortfall: ans.Gap < 0, NoDominantCause: ans.NoDominantCause, Reason: ans.Reason, Explained: ans.Explained,
+		ExplainedShare: ans.ExplainedShare, Notes: ans.Notes}
+	for _, ct := range ans.Causes {
+		c.Causes = append(c.Causes, Step{Driver: ct.Driver, Role: ct.Role, Unit: ct.Unit, Contribution: ct.Contribution.Estimate,
+			Lower: ct.Contribution.Lower, Upper: ct.Contribution.Upper, Share: ct.Share, Significant: ct.Significant,
+			Baseline: ct.Baseline, Actual: ct.Actual, Where: ct.Where, Lag: ct.Lag})
+	}
 	return c, ""
 }
 

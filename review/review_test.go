@@ -13,7 +13,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -153,11 +156,35 @@ func TestBuildFigures(t *testing.T) {
 	if w := p.WhatIf; w.Error != "" || len(w.Changes) != 2 || !(w.SustainedPercentLo <= w.SustainedPercent && w.SustainedPercent <= w.SustainedPercentHi) {
 		t.Errorf("what-if: %+v", w)
 	}
+	// The causes are diagnose's, in its order, each with the role responsible; the claimed
+	// ones add up to Explained.
 	c := p.Causes
-	for i := 1; i < len(c.Causes); i++ {
-		if s := math.Copysign(1, c.Gap); s*c.Causes[i].Contribution > s*c.Causes[i-1].Contribution {
-			t.Errorf("causes not ranked by their push the gap's way: %v then %v", c.Causes[i-1].Contribution, c.Causes[i].Contribution)
+	dc, err := in.Diagnosis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq, _ := datasets.ParseQuarter(p.Assessed)
+	want, err := dc.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Causes) != len(want.Causes) || len(c.Causes) == 0 {
+		t.Fatalf("%d causes, diagnose ranks %d", len(c.Causes), len(want.Causes))
+	}
+	explained := 0.0
+	for i, got := range c.Causes {
+		w := want.Causes[i]
+		if got.Driver != w.Driver || got.Role != w.Role || got.Role == "" || got.Contribution != w.Contribution.Estimate || got.Significant != w.Significant {
+			t.Errorf("cause %d: %s (%s) %g significant %v; diagnose: %s (%s) %g %v", i+1, got.Driver, got.Role, got.Contribution, got.Significant,
+				w.Driver, w.Role, w.Contribution.Estimate, w.Significant)
 		}
+		if got.Significant {
+			explained += got.Contribution
+		}
+	}
+	if math.Abs(explained-c.Explained) > 1e-12 || c.NoDominantCause != want.NoDominantCause || c.Expected != want.Expected {
+		t.Errorf("causes: explained %g (claimed ones sum to %g), no dominant cause %v, expected %g; diagnose: %v, %g",
+			c.Explained, explained, c.NoDominantCause, c.Expected, want.NoDominantCause, want.Expected)
 	}
 	if !p.Accuracy.HasBacktest || p.Accuracy.Origins == 0 || len(p.Accuracy.Points) != p.Accuracy.Origins {
 		t.Errorf("accuracy: %+v", p.Accuracy)

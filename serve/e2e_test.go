@@ -28,6 +28,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -224,6 +225,9 @@ func TestEndToEnd(t *testing.T) {
 		getCall("/v1/indicators", "/v1/indicators?role=sales", 200),
 		getCall("/v1/indicators", "/v1/indicators?role=customer_service&scope=region:East", 200),
 		getCall("/v1/indicators", "/v1/indicators", 200),
+		getCall("/v1/attribution", "/v1/attribution?scope=company&period="+period, 200),
+		getCall("/v1/attribution", "/v1/attribution?scope=region:East&period="+period+"&against=forecast", 200),
+		getCall("/v1/attribution", "/v1/attribution?scope=region:West&period="+period+"&expected=1000000", 200),
 	}
 	// Period-to-date actuals well behind the targets' pace: the company and East in the
 	// quarter, West in the month against a given target.
@@ -334,6 +338,38 @@ func TestEndToEnd(t *testing.T) {
 				t.Errorf("cause %s has no responsible role", c.Driver)
 			}
 		}
+	}
+	// The attribution is the driver model's, and its parts add up to the gap.
+	pq, err := datasets.ParseQuarter(period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAt, err := sn.driver.m.Attribute(driver.Query{Period: pq, Expected: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotAt := decode[attributionResponse](t, ts.do(t, "GET", "/v1/attribution?scope=company&period="+period+"&expected=1000000", acme+"/viewer", "", nil))
+	sum := float64(gotAt.Unexplained.Estimate)
+	for _, c := range gotAt.Contributions {
+		sum += float64(c.Contribution.Estimate)
+		if c.Role == "" {
+			t.Errorf("attribution of %s has no responsible role", c.Driver)
+		}
+	}
+	if gotAt.ExpectedFrom != "given" || gotAt.Expected != 1e6 || len(gotAt.Contributions) != len(wantAt.Contributions) || len(gotAt.Contributions) == 0 ||
+		math.Abs(sum-float64(gotAt.Gap)) > 1e-9 || math.Abs(float64(gotAt.Gap)-wantAt.Gap) > 1e-12 {
+		t.Errorf("attribution of %s against 1e6: from %s, expected %v, %d contributions (model: %d), parts sum to %v, gap %v (model: %v)",
+			period, gotAt.ExpectedFrom, gotAt.Expected, len(gotAt.Contributions), len(wantAt.Contributions), sum, gotAt.Gap, wantAt.Gap)
+	} else {
+		for i, c := range gotAt.Contributions {
+			if w := wantAt.Contributions[i]; c.Driver != w.Column || float64(c.Contribution.Estimate) != w.Contribution.Estimate {
+				t.Errorf("contribution %d: %s %v; the model: %s %v", i, c.Driver, c.Contribution.Estimate, w.Column, w.Contribution.Estimate)
+			}
+		}
+	}
+	if gotT := decode[attributionResponse](t, ts.do(t, "GET", "/v1/attribution?scope=company&period="+period, acme+"/viewer", "", nil)); gotT.ExpectedFrom != "target" ||
+		float64(gotT.Expected) != sn.data.targets[targetKey{period, "company", "revenue"}] {
+		t.Errorf("attribution against the target: from %s, expected %v, target %v", gotT.ExpectedFrom, gotT.Expected, sn.data.targets[targetKey{period, "company", "revenue"}])
 	}
 	ind := decode[indicatorsResponse](t, ts.do(t, "GET", "/v1/indicators?role=customer_service&scope=region:East", acme+"/viewer", "", nil))
 	if len(ind.Roles) != 1 || ind.Roles[0].Role != "customer_service" || len(ind.Roles[0].Indicators) < 3 || ind.Scope != "region:East" {

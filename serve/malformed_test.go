@@ -135,6 +135,15 @@ func TestMalformedInput(t *testing.T) {
 	} {
 		add(bad{name: "rootcauses ?" + q, method: "GET", path: "/v1/rootcauses?" + q, key: admin})
 	}
+	for _, q := range []string{
+		"", "period=2026Q5", "period=2026-08", "period=abc", "period=1999Q1", "period=2040Q1", "period=2026Q3&kpi=profit",
+		"period=2026Q3&against=budget", "period=2026Q3&expected=-1", "period=2026Q3&expected=0", "period=2026Q3&expected=abc",
+		"period=2026Q3&expected=NaN", "period=2026Q3&expected=Inf", "period=2026Q3&expected=5&against=forecast",
+		"period=2026Q3&direction=down", "period=2021Q1&against=forecast", "period=2026Q3&scope=region:Mars", "period=2026Q3&scope=team:x",
+		"period=2026Q3&scope=zone:1", "period=2026Q3&period=2026Q2", "period=2026Q3&x=1",
+	} {
+		add(bad{name: "attribution ?" + q, method: "GET", path: "/v1/attribution?" + q, key: admin})
+	}
 	for _, p := range []string{
 		"/v1/scopes?level=planet", "/v1/scopes?x=1", "/v1/drivers?scope=company", "/v1/alerts?limit=0", "/v1/alerts?limit=abc",
 		"/v1/alerts?limit=100000", "/v1/models?limit=1", "/v1/models/forecast?history=-1", "/v1/models/forecast?history=abc",

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
@@ -248,14 +249,21 @@ func (s *Server) postSignIn(c *gin.Context) {
 		s.signInPage(c, http.StatusForbidden, lang, "a key of role "+k.Role+" may not open the review page: sign in with a key of role gm or admin")
 		return
 	}
-	// The indicator suggestions take a second or two the first time; start them now so the
-	// page the browser is sent to does not wait for them.
+	// The indicator suggestions and the diagnosis behind the causes (its driver model) take
+	// a second or two the first time; start them now so the page the browser is sent to does
+	// not wait for them.
 	if d := s.tenant(k.Tenant).live.Load(); d != nil && d.data != nil && d.data.ds != nil && !s.closing.Load() {
 		f := s.review.indicatorsFor(d.data)
-		s.bg.Add(1)
+		s.bg.Add(2)
 		go func() {
 			defer s.bg.Done()
 			f()
+		}()
+		go func() {
+			defer s.bg.Done()
+			if co, err := d.company(); err == nil {
+				co.Model(datasets.Quarter)
+			}
 		}()
 	}
 	tok, _ := s.review.create(k)
@@ -407,6 +415,8 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	if d := sn.data; d != nil && d.ds != nil {
 		in.Dataset = d.ds
 		in.Indicators = s.review.indicatorsFor(d)
+		// The causes come from the diagnosis GET /v1/rootcauses answers from.
+		in.Diagnosis = sn.company
 	}
 	return in
 }

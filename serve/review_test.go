@@ -489,8 +489,13 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 	})
 
 	t.Run("causes against target", func(t *testing.T) {
+		// The ranked causes are GET /v1/rootcauses' (models/diagnose) against the target, in
+		// its order.
 		rc := apiJSON(t, ts, "GET", "/v1/rootcauses?scope=company&period="+quarter, key, nil)
-		for _, k := range []string{"actual", "expected", "gap"} {
+		if rc["expected_from"] != "target" {
+			t.Errorf("rootcauses expected from %v, want target", rc["expected_from"])
+		}
+		for _, k := range []string{"actual", "expected", "gap", "explained", "explained_share"} {
 			same(t, figs, "causes."+k, rc[k])
 		}
 		sameBool(t, figs, "causes.no_dominant_cause", rc["no_dominant_cause"])
@@ -498,36 +503,62 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 		if len(causes) == 0 {
 			t.Fatal("no causes")
 		}
-		for _, c := range causes {
+		for i, c := range causes {
 			cj := obj(t, c)
 			d := cj["driver"].(string)
+			same(t, figs, "causes."+d+".rank", float64(i+1))
 			same(t, figs, "causes."+d+".contribution", obj(t, cj, "contribution")["estimate"])
 			same(t, figs, "causes."+d+".baseline", cj["baseline"])
-			same(t, figs, "causes."+d+".actual", list(t, cj["actual"])[0])
+			same(t, figs, "causes."+d+".actual", cj["actual"])
 			sameBool(t, figs, "causes."+d+".significant", cj["significant"])
-			if got := figs["causes."+d+".role"]; got != cj["role"] {
+			if got := figs["causes."+d+".role"]; got != cj["role"] || got == "" {
 				t.Errorf("role of %s: page %q, api %q", d, got, cj["role"])
 			}
+			if lag := cj["lag"].(float64); lag > 0 {
+				same(t, figs, "causes."+d+".lag", lag)
+			} else if v, ok := figs["causes."+d+".lag"]; ok {
+				t.Errorf("page gives %s a lag of %s, the api none", d, v)
+			}
 		}
-		same(t, figs, "causes.unexplained", obj(t, rc, "unexplained")["estimate"])
+		if got := figuresWith(figs, "causes.", ".rank"); got != len(causes) {
+			t.Errorf("%d causes on the page, %d from the api", got, len(causes))
+		}
 	})
 
 	t.Run("growth by driver", func(t *testing.T) {
+		// The waterfall is GET /v1/attribution's split of the change on the same quarter a
+		// year before.
 		base := figs["growth.base"]
-		rc := apiJSON(t, ts, "GET", "/v1/rootcauses?scope=company&period="+quarter+"&expected="+url.QueryEscape(base), key, nil)
-		same(t, figs, "growth.actual", rc["actual"])
-		same(t, figs, "growth.gap", rc["gap"])
-		for _, c := range list(t, rc["causes"]) {
+		at := apiJSON(t, ts, "GET", "/v1/attribution?scope=company&period="+quarter+"&expected="+url.QueryEscape(base), key, nil)
+		if at["expected_from"] != "given" {
+			t.Errorf("attribution expected from %v, want given", at["expected_from"])
+		}
+		same(t, figs, "growth.base", at["expected"])
+		same(t, figs, "growth.actual", at["actual"])
+		same(t, figs, "growth.gap", at["gap"])
+		steps := list(t, at["contributions"])
+		if len(steps) == 0 {
+			t.Fatal("no contributions")
+		}
+		for _, c := range steps {
 			cj := obj(t, c)
 			same(t, figs, "growth."+cj["driver"].(string)+".contribution", obj(t, cj, "contribution")["estimate"])
 		}
-		same(t, figs, "growth.unexplained", obj(t, rc, "unexplained")["estimate"])
+		if got := figuresWith(figs, "growth.", ".contribution"); got != len(steps) {
+			t.Errorf("%d drivers in the waterfall, %d from the api", got, len(steps))
+		}
+		same(t, figs, "growth.unexplained", obj(t, at, "unexplained")["estimate"])
 		// The base is the same quarter a year before, as the forecast's history has it.
 		pq := quarterMinus4(t, quarter)
+		found := false
 		for _, h := range list(t, fc["history"]) {
 			if pt := obj(t, h); pt["period"] == pq {
 				same(t, figs, "growth.base", pt["revenue"])
+				found = true
 			}
+		}
+		if !found {
+			t.Errorf("no %s in the forecast's history", pq)
 		}
 	})
 
@@ -620,25 +651,29 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 	})
 
 	t.Run("indicators", func(t *testing.T) {
-		// No JSON endpoint for indicators on this branch: compare with what `growthlens
-		// indicators --data DIR --json` computes (diagnose with the CLI's default seed).
-		sn := ts.srv.tenant(acme).live.Load()
-		ans, err := review.Indicators(sn.data.ds)()
-		if err != nil {
-			t.Fatal(err)
-		}
+		ind := apiJSON(t, ts, "GET", "/v1/indicators", key, nil)
 		n := 0
-		for _, role := range ans.Roles {
-			for _, ind := range role.Indicators {
+		for _, r := range list(t, ind["roles"]) {
+			role := obj(t, r)
+			for _, x := range list(t, role["indicators"]) {
+				ij := obj(t, x)
 				n++
-				k := "indicators." + role.Role + "." + ind.ID
-				same(t, figs, k+".weight", float64(ind.Weight))
-				same(t, figs, k+".current", ind.Current)
-				same(t, figs, k+".target", ind.Target)
+				k := "indicators." + role["role"].(string) + "." + ij["id"].(string)
+				same(t, figs, k+".weight", ij["weight"])
+				same(t, figs, k+".current", ij["current"])
+				same(t, figs, k+".target", ij["target"])
 			}
 		}
 		if n < 10 {
-			t.Errorf("%d indicators", n)
+			t.Errorf("the API suggests %d indicators, want at least 10", n)
+		}
+		for k := range figs {
+			if strings.HasPrefix(k, "indicators.") && strings.HasSuffix(k, ".weight") {
+				n--
+			}
+		}
+		if n != 0 {
+			t.Errorf("the page and the API list different numbers of indicators (API minus page: %d)", n)
 		}
 	})
 }
@@ -655,6 +690,17 @@ func closeTo(t *testing.T, figs map[string]string, key string, want float64) {
 	if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
 		t.Errorf("%s: page %v, from the api %v", key, got, want)
 	}
+}
+
+// figuresWith counts the page's figures whose key has the prefix and the suffix.
+func figuresWith(figs map[string]string, prefix, suffix string) int {
+	n := 0
+	for k := range figs {
+		if strings.HasPrefix(k, prefix) && strings.HasSuffix(k, suffix) {
+			n++
+		}
+	}
+	return n
 }
 
 func quarterMinus4(t *testing.T, q string) string {

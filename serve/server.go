@@ -284,6 +284,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
 		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},
 		{method: "POST", path: "/v1/rootcauses/slices", perm: permRead, body: bodyJSON, fn: s.postSlices},
+		{method: "GET", path: "/v1/attribution", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected"}, fn: s.getAttribution},
 		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit"}, fn: s.getAlerts},
 		{method: "GET", path: "/v1/indicators", perm: permRead, query: []string{"role", "scope"}, fn: s.getIndicators},
 		{method: "POST", path: "/v1/actuals", perm: permActuals, action: "actuals.post", body: bodyJSON, fn: s.postActuals},

@@ -165,6 +165,9 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := removeEmptyMemtables(dir, log); err != nil {
+		return nil, err
+	}
 	db, err := badger.Open(badgerOptions(dir, opt.EncryptionKey, log))
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
@@ -366,4 +369,26 @@ func (l badgerLogger) emit(level slog.Level, f string, a []any) {
 		return
 	}
 	l.log.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+// removeEmptyMemtables deletes memtable write-ahead logs (*.mem) of length zero. Badger creates
+// such a file and then sizes it; a process killed between the two leaves an empty file that
+// Badger v4.9.6 refuses on the next Open ("while opening fid: N err: Create a new file"). An
+// empty log holds no records, so removing it loses nothing, and the store opens.
+func removeEmptyMemtables(dir string, log *slog.Logger) error {
+	names, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	for _, name := range names {
+		fi, err := os.Stat(name)
+		if err != nil || fi.Size() != 0 || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(name); err != nil {
+			return fmt.Errorf("open store: remove empty memtable log: %w", err)
+		}
+		log.Warn("removed an empty memtable log left by an interrupted open", "file", filepath.Base(name))
+	}
+	return nil
 }
