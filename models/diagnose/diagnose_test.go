@@ -18,6 +18,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/indicators"
+	"github.com/growthlens/growthlens/models/rootcause"
 )
 
 var (
@@ -189,6 +190,13 @@ func TestSlicesLocateTheShock(t *testing.T) {
 	if ans.NoDominantCause || len(ans.Slices) == 0 || ans.Slices[0].String() != "region="+truth.Shocks[0].ScopeID {
 		t.Errorf("first slice %v (no dominant cause %v), want region=%s", ans.Ranked(), ans.NoDominantCause, truth.Shocks[0].ScopeID)
 	}
+	// Driver moves are listed only when their evidence favours an abnormal move and they held
+	// revenue back.
+	for _, s := range ans.Slices {
+		if s.Source == "driver" && (s.Abnormal < rootcause.DefaultDriverOptions().Prior || s.Change >= 0) {
+			t.Errorf("driver slice %s: abnormal %.3f, contribution %+.4f; want at least the prior and negative", s.String(), s.Abnormal, s.Change)
+		}
+	}
 	for _, bad := range []SliceRequest{{Period: q, Direction: "sideways"}, {Period: q, KPIs: []string{"happiness"}}, {Period: q.Add(5)}} {
 		if _, err := c.Slices(bad); err == nil {
 			t.Errorf("%+v: want an error", bad)
@@ -343,5 +351,39 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 	}
 	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}); err == nil {
 		t.Error("LinkCauses of an unknown scope level gave no error")
+	}
+}
+
+// The merged ranking: claimed slices first (most likely abnormal first), then slices that
+// passed their test, then driver moves that were not claimed (most likely abnormal first),
+// then the funnel's failed slices in the drilldown's order.
+func TestBetterOrdersCandidates(t *testing.T) {
+	kpi := func(name string, claimed, significant bool, score, abnormal, rank float64) SliceCause {
+		s := SliceCause{Source: "kpi", KPI: name, Claimed: claimed, Abnormal: abnormal, rank: rank}
+		s.Score, s.Significant = score, significant
+		return s
+	}
+	drv := func(name string, claimed, significant bool, abnormal float64) SliceCause {
+		s := SliceCause{Source: "driver", KPI: name, Claimed: claimed, Abnormal: abnormal, rank: 3}
+		s.Significant = significant
+		return s
+	}
+	tests := []struct {
+		name string
+		a, b SliceCause
+	}{
+		{"claimed before a likelier unclaimed move", kpi("deals", true, true, 5, 0.95, 4), drv("spend", false, true, 0.99)},
+		{"claimed by probability", drv("spend", true, true, 0.99), kpi("deals", true, true, 50, 0.95, 9)},
+		{"significant funnel slice before an unclaimed move", kpi("deals", false, true, 1, 0.5, 2), drv("spend", false, false, 0.8)},
+		{"unclaimed move before a failed funnel slice", drv("spend", false, false, 0.1), kpi("deals", false, false, -0.5, 0.9, 8)},
+		{"unclaimed moves by probability", drv("spend", false, false, 0.3), drv("supply", false, false, 0.2)},
+		{"failed funnel slices by score", kpi("deals", false, false, -2, 0.1, 1), kpi("win_rate", false, false, -3, 0.9, 5)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !better(tt.a, tt.b) || better(tt.b, tt.a) {
+				t.Errorf("better(a, b) = %v, better(b, a) = %v; want true, false", better(tt.a, tt.b), better(tt.b, tt.a))
+			}
+		})
 	}
 }

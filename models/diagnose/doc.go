@@ -37,12 +37,21 @@
 //     region's funnel follows its drivers from quarter to quarter, and expecting those usual
 //     moves leaves the abnormal ones standing out. Each KPI is drilled down (rootcause.Rank,
 //     family-wise α split over the KPIs); a slice is claimed when it is significant there and
-//     abnormal against its own past changes (rootcause.Unusual). Claimed slices come first,
-//     then significant ones by how unusual they are for them, then the rest.
+//     abnormal against its own past changes (rootcause.Unusual).
 //   - The drivers: every region's driver ranking (Drivers, asking what held revenue back);
-//     an abnormal move becomes the slice region=R (or region=R & product=P for a product's
+//     a move that held revenue back and is more likely abnormal than a priori (its Bayes
+//     factor exceeds 1) becomes the slice region=R (or region=R & product=P for a product's
 //     supply lead time), claimed when the driver is a significant cause and the region fell
 //     short of its target with a dominant cause.
+//
+// Claimed slices come first (most likely abnormal first), then the slices that passed their
+// test by how unusual they are, then the unclaimed driver moves by how likely they are
+// abnormal, then the funnel's remaining slices in the drilldown's order. An unclaimed driver
+// move ranks above a funnel slice that failed its test: it comes from a family of a few
+// drivers per region, each known to push revenue the way asked, while the funnel slice was
+// one of thousands, and its history, picked for an extreme change, is biased toward looking
+// unusual. A shock too small to claim usually shows as such a move in its region, not as a
+// funnel slice (the region's funnel varies too much from quarter to quarter).
 //
 // SliceRequest.FunnelOnly keeps the first kind only.
 //

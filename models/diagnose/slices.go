@@ -261,8 +261,18 @@ func better(a, b SliceCause) bool {
 		return a.Significant
 	}
 	if !a.Significant {
-		// Not significant: the history of a slice picked for its extreme change among many is
-		// biased toward looking unusual, so keep the drilldown's order.
+		// Neither passed its test. A driver's move is a candidate from a small family (a few
+		// drivers per region) that the driver model says pushes revenue the way asked, and
+		// whose evidence favours an abnormal move; a funnel slice that failed the drilldown was
+		// one of thousands, and the history of a slice picked for its extreme change among many
+		// is biased toward looking unusual. So driver moves come first, by how likely they are
+		// abnormal, then the funnel's slices in the drilldown's order.
+		if (a.Source == "driver") != (b.Source == "driver") {
+			return a.Source == "driver"
+		}
+		if a.Source == "driver" {
+			return a.Abnormal > b.Abnormal
+		}
 		return a.Score > b.Score
 	}
 	return a.rank > b.rank
@@ -640,8 +650,9 @@ func (c *Company) usualMoves(g datasets.Grain, fc *funnelCells) (map[string][][]
 
 // driverSlices locates the drivers' abnormal moves: for every region, the drivers ranked as
 // causes of its revenue gap in the period (Drivers, in direction dir; a region without a target
-// is asked about headwinds against its own revenue) whose move is abnormal with probability at
-// least a half become slices — the region, or the region and product for a part's move. A
+// is asked about headwinds against its own revenue) whose move is more likely abnormal than a
+// priori (probability at least the driver ranking's prior) become slices — the region, or the
+// region and product for a part's move. A
 // significant cause is claimed when its region's revenue missed its target in direction dir
 // and the region's answer names a dominant cause.
 func (c *Company) driverSlices(period datasets.Period, dir int) ([]SliceCause, error) {
@@ -656,6 +667,7 @@ func (c *Company) driverSlices(period datasets.Period, dir int) ([]SliceCause, e
 	if dir == 0 {
 		dir = -1
 	}
+	prior := rootcause.DefaultDriverOptions().Prior
 	var out []SliceCause
 	for _, r := range rp.Scopes {
 		rev := rp.Series(r, features.ColRevenue)[t]
@@ -671,7 +683,10 @@ func (c *Company) driverSlices(period datasets.Period, dir int) ([]SliceCause, e
 			return nil, fmt.Errorf("drivers of region %s: %w", r, err)
 		}
 		for _, cause := range ans.Causes {
-			if cause.Abnormal < 0.5 || float64(dir)*cause.Contribution.Estimate <= 0 {
+			// A move is a candidate when its evidence favours an abnormal move (its posterior
+			// is above the prior: the Bayes factor exceeds 1) and it pushed revenue the way
+			// asked; claiming needs far more (Significant).
+			if cause.Abnormal < prior || float64(dir)*cause.Contribution.Estimate <= 0 {
 				continue
 			}
 			sl := rootcause.Slice{Pairs: []rootcause.Pair{{Dim: "region", Value: r}}, Actual: cause.Actual, Expected: cause.Baseline,

@@ -162,8 +162,9 @@ type Report struct {
 	Baseline Metrics `json:"baseline"`
 	// FunnelOnly are the method's slice metrics without the driver-located slices.
 	FunnelOnly FunnelMetrics `json:"funnel_only"`
-	// Misses lists the cases the method got wrong: a truth its first answer missed, or a null
-	// case where it claimed a cause.
+	// Misses lists the cases the method got wrong: a driver truth its first answer missed, a
+	// slice case whose first answer or first three missed a truth (with each truth's rank and
+	// the first slices listed), or a null case where it claimed a cause.
 	Misses []string `json:"misses,omitempty"`
 }
 
@@ -417,12 +418,8 @@ func evaluateCompany(c *diagnose.Company, truth *synth.Truth, cfg Config) (*comp
 		if len(want) == 0 && sc.claimed {
 			res.misses = append(res.misses, fmt.Sprintf("seed %d slices %s: null, claimed %s", truth.Seed, q, rootcause.SliceKey(sc.ranked[0])))
 		}
-		if len(want) > 0 && !anyTrue(want, sc.ranked, 1) {
-			top := "none"
-			if len(sc.ranked) > 0 {
-				top = rootcause.SliceKey(sc.ranked[0])
-			}
-			res.misses = append(res.misses, fmt.Sprintf("seed %d slices %s: truth %v (%s), first %s", truth.Seed, q, keys(want), strings.Join(kinds, ", "), top))
+		if len(want) > 0 && (!anyTrue(want, sc.ranked, 1) || !allTrue(want, sc.ranked, 3)) {
+			res.misses = append(res.misses, fmt.Sprintf("seed %d slices %s: truth %v (%s) at ranks %v; first %s", truth.Seed, q, keys(want), strings.Join(kinds, ", "), truthRanks(want, sc.ranked), describe(ans.Slices, 4)))
 		}
 	}
 	return res, nil
@@ -441,6 +438,55 @@ func keys(ms []map[string]string) []string {
 		out[i] = rootcause.SliceKey(m)
 	}
 	return out
+}
+
+// allTrue reports whether the first k ranked slices hold min(k, len(truth)) of the truths,
+// i.e. whether recall@k is 1.
+func allTrue(truth, ranked []map[string]string, k int) bool {
+	hits := 0
+	for _, t := range truth {
+		if anyTrue([]map[string]string{t}, ranked, k) {
+			hits++
+		}
+	}
+	return hits >= min(k, len(truth))
+}
+
+// truthRanks returns each truth's 1-based rank in ranked, 0 when it is not listed.
+func truthRanks(truth, ranked []map[string]string) []int {
+	out := make([]int, len(truth))
+	for i, t := range truth {
+		for j, r := range ranked {
+			if rootcause.SliceKey(t) == rootcause.SliceKey(r) {
+				out[i] = j + 1
+				break
+			}
+		}
+	}
+	return out
+}
+
+// describe formats the first k slices of an answer with where they came from and why they
+// rank where they do, for the misses list.
+func describe(ss []diagnose.SliceCause, k int) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i, s := range ss {
+		if i >= k {
+			break
+		}
+		flag := ""
+		if s.Claimed {
+			flag = " claimed"
+		} else if s.Significant {
+			flag = " significant"
+		}
+		parts = append(parts, fmt.Sprintf("%s [%s %s%s, score %.1f, change %+.3f, history z %.1f, p %.2f]",
+			rootcause.SliceKey(s.Map()), s.Source, s.KPI, flag, s.Score, s.Change, s.HistoryZ, s.Abnormal))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func anyTrue(truth, ranked []map[string]string, k int) bool {
