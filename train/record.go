@@ -19,7 +19,8 @@ type Record struct {
 	CodeVersion string    `json:"code_version"`
 	Seed        uint64    `json:"seed"`
 	Promote     string    `json:"promote"`
-	// Status is "succeeded" or "failed"; Error says why a run failed.
+	// Status is "succeeded" or "failed" (Error says why); "running" while the run works, and
+	// for good when its process died.
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
 	// FeatureSpec lists the panels and columns the models were fitted on.

@@ -2,11 +2,13 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/models/forecast"
@@ -115,6 +117,10 @@ func TestRunIsReproducible(t *testing.T) {
 	store := openStore(t, t.TempDir())
 	cfg := DefaultConfig(company(t))
 	cfg.Seed = 3
+	// Both runs start in the same second, as quick runs on the same data do: each must keep
+	// its own record.
+	start := time.Date(2026, 11, 27, 9, 26, 39, 0, time.UTC)
+	cfg.Now = func() time.Time { return start }
 	first, err := Run(context.Background(), store, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +132,25 @@ func TestRunIsReproducible(t *testing.T) {
 	for i, m := range second.Models {
 		if m.SHA256 != first.Models[i].SHA256 || !m.Reused || m.Version != first.Models[i].Version {
 			t.Errorf("%s: second run sha %s v%d reused %v, first sha %s v%d", m.Name, m.SHA256[:12], m.Version, m.Reused, first.Models[i].SHA256[:12], first.Models[i].Version)
+		}
+	}
+	if first.ID == second.ID {
+		t.Fatalf("both runs have id %s", first.ID)
+	}
+	runs, err := store.Runs(cfg.Tenant, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("%d run records, want 2", len(runs))
+	}
+	for _, r := range runs {
+		var got Record
+		if err := json.Unmarshal(r.Data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != r.ID || got.Status != "succeeded" {
+			t.Errorf("record %s holds run %s with status %q, want itself, succeeded", r.ID, got.ID, got.Status)
 		}
 	}
 }

@@ -31,6 +31,50 @@ func (s *Store) PutRun(tenant, id string, data json.RawMessage) (Record, error) 
 	return s.putRecord(tenant, kindRun, id, data)
 }
 
+// CreateRun stores a new run record under the first of base, base-2, base-3, … that no run of
+// the tenant has yet, and returns that id; data builds the record for the id it gets. Run ids
+// name a start time to the second and the data, so two runs on the same data within a second
+// would otherwise share one and the later would replace the earlier.
+func (s *Store) CreateRun(tenant, base string, data func(id string) (json.RawMessage, error)) (string, error) {
+	if err := validNames("tenant", tenant, "run id", base); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.update(func(txn *badger.Txn) error {
+		for n := 1; n <= maxRunSuffix; n++ {
+			id = base
+			if n > 1 {
+				id = fmt.Sprintf("%s-%d", base, n)
+			}
+			if err := validName("run id", id); err != nil {
+				return err
+			}
+			if _, err := txn.Get(recordKey(tenant, kindRun, id)); errors.Is(err, badger.ErrKeyNotFound) {
+				b, err := data(id)
+				if err != nil {
+					return err
+				}
+				if !json.Valid(b) {
+					return invalidf("run %s/%s: data is not valid JSON", tenant, id)
+				}
+				now := s.now().UTC()
+				return setJSON(txn, recordKey(tenant, kindRun, id), Record{ID: id, Created: now, Updated: now, Data: b})
+			} else if err != nil {
+				return err
+			}
+		}
+		return invalidf("run %s/%s: %d runs already have this id", tenant, base, maxRunSuffix)
+	})
+	if err != nil {
+		return "", fmt.Errorf("create run %s/%s: %w", tenant, base, err)
+	}
+	return id, nil
+}
+
+// maxRunSuffix bounds CreateRun's search: a thousand runs of one tenant on the same data in
+// one second is a loop gone wrong, not a workload.
+const maxRunSuffix = 1000
+
 // Run returns one run record, or ErrNotFound.
 func (s *Store) Run(tenant, id string) (Record, error) { return s.getRecord(tenant, kindRun, id) }
 

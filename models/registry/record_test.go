@@ -90,3 +90,44 @@ func TestDeleteAlert(t *testing.T) {
 		t.Errorf("second delete: err = %v, want ErrNotFound", err)
 	}
 }
+
+func TestCreateRunGivesEachRunItsOwnID(t *testing.T) {
+	s := openStore(t, Options{Now: newFakeClock().Now})
+	body := func(id string) (json.RawMessage, error) { return json.Marshal(map[string]string{"id": id}) }
+	var got []string
+	for range 3 {
+		id, err := s.CreateRun("acme", "20261127T092639Z-8c73afe8", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id)
+	}
+	want := []string{"20261127T092639Z-8c73afe8", "20261127T092639Z-8c73afe8-2", "20261127T092639Z-8c73afe8-3"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ids = %v, want %v", got, want)
+	}
+	for _, id := range want {
+		rec, err := s.Run("acme", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := body(id); string(rec.Data) != string(w) {
+			t.Errorf("run %s holds %s, want %s", id, rec.Data, w)
+		}
+	}
+	// Another tenant's runs do not take the id.
+	if id, err := s.CreateRun("globex", "20261127T092639Z-8c73afe8", body); err != nil || id != want[0] {
+		t.Errorf("other tenant: id %q, %v; want %q", id, err, want[0])
+	}
+	// What the builder fails with comes back, and nothing is stored.
+	boom := errors.New("boom")
+	if _, err := s.CreateRun("acme", "r1", func(string) (json.RawMessage, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("builder error: %v, want %v", err, boom)
+	}
+	if _, err := s.Run("acme", "r1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a failed create stored a run: %v", err)
+	}
+	if _, err := s.CreateRun("acme", "bad id", body); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad id: %v, want ErrInvalid", err)
+	}
+}
