@@ -143,6 +143,20 @@ func describe(t text, feature, value, typical string) text {
 		return t.s("review scores rising (").signed(v, 1).s(" on the previous ones)")
 	case feature == "kpi_last":
 		return t.s("last KPI completion ").pct(v).s(" (typical ").pct(tv).s(")")
+	case feature == "perf_mean_24m":
+		return say(t.s("average review score over two years "), 1, "")
+	case feature == "kpi_mean_24m":
+		return t.s("average KPI completion over two years ").pct(v).s(" (typical ").pct(tv).s(")")
+	case feature == "rewards_24m":
+		return say(t, 0, " incentives in the last two years")
+	case feature == colLastFit:
+		return t.s("their last incentive was ").pct(v).s(" as attractive to them as their favourite (typical ").pct(tv).s(")")
+	case strings.HasPrefix(feature, "role_") && (v == 0 || v == 1):
+		role := strings.ReplaceAll(strings.TrimPrefix(feature, "role_"), "_", " ")
+		if v == 1 {
+			return t.s("works in ", role)
+		}
+		return t.s("does not work in ", role)
 	case feature == "promotion_wait_months":
 		return say(t, 0, " months since the last promotion or hire")
 	case feature == "months_since_reward":
