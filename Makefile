@@ -68,7 +68,7 @@ fmt-check:
 
 # Every benchmark; each prints its figures beside the reference or target it is compared to.
 # The driver and incentive runs train dozens of companies (about half an hour together).
-bench: bench-import bench-panel bench-train bench-forecast bench-classify bench-rootcause bench-registry bench-driver bench-incentive
+bench: bench-import bench-panel bench-train bench-forecast bench-classify bench-rootcause bench-registry bench-driver bench-incentive bench-serve
 
 # Training time and peak RSS of the default company and the 10,000-employee tenant
 # (targets: 10 s; 120 s and 2 GiB).
