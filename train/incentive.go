@@ -29,7 +29,10 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 	if in.cfg.Incentive != nil {
 		cfg = *in.cfg.Incentive
 	}
-	r, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed})
+	r, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed, Context: ctx})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, cerr // cancelled, not a model the data cannot support
+	}
 	if err != nil {
 		return nil, nil, skip("%v", err)
 	}

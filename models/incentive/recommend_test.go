@@ -577,3 +577,12 @@ func TestClassifyFamilies(t *testing.T) {
 		t.Errorf("format 2: %v", err)
 	}
 }
+
+func TestTrainStopsWhenCancelled(t *testing.T) {
+	_, ds, _ := defaultCompany(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Context: ctx}); !errors.Is(err, context.Canceled) || r != nil {
+		t.Fatalf("Train with a cancelled context = %v, %v; want nil, context.Canceled", r, err)
+	}
+}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -51,6 +52,17 @@ type TrainOptions struct {
 	// Workers bounds the goroutines fitting at once (default GOMAXPROCS); results do not
 	// depend on it.
 	Workers int
+	// Context, when set, is checked between the fitting stages: Train returns its error soon
+	// after it is cancelled (a server shutting down does not wait for the whole fit).
+	Context context.Context
+}
+
+// canceled is the Context's error, nil without one.
+func (o TrainOptions) canceled() error {
+	if o.Context == nil {
+		return nil
+	}
+	return o.Context.Err()
 }
 
 // Recommender holds the fitted models and the employee index; it is safe for concurrent use.
@@ -125,6 +137,9 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 	}
 	r := &Recommender{cfg: cfg, staff: staff}
 	_, r.observedUntil = observedSpan(ds)
+	if err := opt.canceled(); err != nil {
+		return nil, err
+	}
 
 	// Preference: one row per chosen reward, features as of its date.
 	ps, err := BuildPreferenceSet(staff, &cfg)
@@ -135,6 +150,9 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 		return nil, err
 	}
 	r.summary.ChosenRewards, r.summary.OutsideRules = len(ps.Rows), ps.OutsideRules
+	if err := opt.canceled(); err != nil {
+		return nil, err
+	}
 
 	// Every reward's fit as of its date, the performance model and the costs.
 	fits, err := r.historyFits()
@@ -185,6 +203,9 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 		return r.apply(row, typeIndex(rw.Type))
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := opt.canceled(); err != nil {
 		return nil, err
 	}
 	if err := r.fitAttrition(as, opt); err != nil {
