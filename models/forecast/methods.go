@@ -386,25 +386,43 @@ func (cesMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, erro
 	if err := checkMethodArgs("ces", y, h); err != nil {
 		return nil, nil, err
 	}
-	adj := adjust(y, m)
-	fit, err := FitCES(adj.adjusted)
-	if err != nil {
-		f, err := thetaForecast(adj.adjusted, h)
+	return adjustedWarm(y, m, h, func(adj []float64, h int) ([]float64, refitFunc, error) {
+		fit, err := FitCES(adj)
 		if err != nil {
+			return nil, nil, err
+		}
+		return fit.Forecast(h), func(prefix []float64, h int) ([]float64, error) {
+			pf, err := fitCES(prefix, fit)
+			if err != nil {
+				return nil, err
+			}
+			return pf.Forecast(h), nil
+		}, nil
+	})
+}
+
+// adjustedWarm runs a member on data seasonally adjusted by the M4 rule and restores the
+// seasonality: fit fits the adjusted series and returns its forecast and a warm refit for
+// adjusted prefixes. Where fit or a refit fails (a series too short for the member) the
+// classic Theta method stands in; a fallback on the whole series offers no warm refit.
+func adjustedWarm(y []float64, m, h int, fit func(adj []float64, h int) ([]float64, refitFunc, error)) ([]float64, refitFunc, error) {
+	adj := adjust(y, m)
+	f, warm, err := fit(adj.adjusted, h)
+	if err != nil {
+		if f, err = thetaForecast(adj.adjusted, h); err != nil {
 			return nil, nil, err
 		}
 		adj.restore(f, m)
 		return f, nil, nil
 	}
-	f := fit.Forecast(h)
 	adj.restore(f, m)
 	refit := func(prefix []float64, h int) ([]float64, error) {
 		pa := adjust(prefix, m)
-		var out []float64
-		if pf, err := fitCES(pa.adjusted, fit); err == nil {
-			out = pf.Forecast(h)
-		} else if out, err = thetaForecast(pa.adjusted, h); err != nil {
-			return nil, err
+		out, err := warm(pa.adjusted, h)
+		if err != nil {
+			if out, err = thetaForecast(pa.adjusted, h); err != nil {
+				return nil, err
+			}
 		}
 		pa.restore(out, m)
 		return out, nil

@@ -272,28 +272,17 @@ func (gThetaMethod) forecastWarm(y []float64, m, h int) ([]float64, refitFunc, e
 	if err := checkMethodArgs("4theta", y, h); err != nil {
 		return nil, nil, err
 	}
-	adj := adjust(y, m)
-	fit, err := FitGTheta(adj.adjusted, h)
-	if err != nil {
-		f, err := thetaForecast(adj.adjusted, h)
+	return adjustedWarm(y, m, h, func(adj []float64, h int) ([]float64, refitFunc, error) {
+		fit, err := FitGTheta(adj, h)
 		if err != nil {
 			return nil, nil, err
 		}
-		adj.restore(f, m)
-		return f, nil, nil
-	}
-	f := fit.Forecast(h)
-	adj.restore(f, m)
-	refit := func(prefix []float64, h int) ([]float64, error) {
-		pa := adjust(prefix, m)
-		var out []float64
-		if pf, err := fitGThetaSpec(pa.adjusted, fit.Spec, fit.Alpha, h); err == nil {
-			out = pf.Forecast(h)
-		} else if out, err = thetaForecast(pa.adjusted, h); err != nil {
-			return nil, err
-		}
-		pa.restore(out, m)
-		return out, nil
-	}
-	return f, refit, nil
+		return fit.Forecast(h), func(prefix []float64, h int) ([]float64, error) {
+			pf, err := fitGThetaSpec(prefix, fit.Spec, fit.Alpha, h)
+			if err != nil {
+				return nil, err
+			}
+			return pf.Forecast(h), nil
+		}, nil
+	})
 }
