@@ -215,19 +215,25 @@ func TestRecommendIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids, _ := r.OnStaff(time.Time{}, "")
-	a, err := r.Recommend(ids, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := again.Recommend(ids, Options{Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	if string(ja) != string(jb) {
+	_, ja := recommendJSON(t, r, ids, Options{})
+	_, jb := recommendJSON(t, again, ids, Options{Workers: 1})
+	if ja != jb {
 		t.Error("training and recommending again with the same seed (and one worker) gave different recommendations")
 	}
+}
+
+// recommendJSON recommends for ids and returns the answer and its JSON, for comparing runs.
+func recommendJSON(t *testing.T, r *Recommender, ids []string, opt Options) ([]Recommendation, string) {
+	t.Helper()
+	recs, err := r.Recommend(ids, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, string(b)
 }
 
 // Chunks of employees are scored in parallel; the answer must not depend on how many.
@@ -241,17 +247,8 @@ func TestRecommendWorkersAgree(t *testing.T) {
 	if len(ids) <= recommendChunk {
 		t.Fatalf("%d employees: want more than one chunk (%d)", len(ids), recommendChunk)
 	}
-	one, err := big.Recommend(ids, Options{Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	three, err := big.Recommend(ids, Options{Workers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	j1, _ := json.Marshal(one)
-	j3, _ := json.Marshal(three)
-	if string(j1) != string(j3) {
+	one, j1 := recommendJSON(t, big, ids, Options{Workers: 1})
+	if _, j3 := recommendJSON(t, big, ids, Options{Workers: 3}); j1 != j3 {
 		t.Error("1 and 3 workers disagree")
 	}
 	// Copies of the same employee (copy 0 and copy 1 are listed one after the other) get the
