@@ -26,7 +26,7 @@ build:
 run: build $(DATA)/ground_truth.json
 	$(BIN) features --data $(DATA) --summary
 	$(BIN) train --data $(DATA) --store $(STORE) --tenant $(TENANT) --seed $(SEED) --log-level warn
-	@BIN=$(BIN) STORE=$(STORE) TENANT=$(TENANT) FILE=$(DEMO_KEY) bash scripts/demo-key.sh
+	@BIN=$(BIN) STORE=$(STORE) TENANT=$(TENANT) FILE=$(DEMO_KEY) bash deploy/demo-key.sh
 	@echo "demo admin key of tenant $(TENANT): KEY=\$$(cat $(DEMO_KEY))"
 	$(BIN) serve --addr $(ADDR) --store $(STORE) --data $(DATA) --tenant $(TENANT)
 
@@ -145,7 +145,7 @@ bench-driver:
 .PHONY: bench-registry
 bench-registry:
 	@mkdir -p var
-	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk
+	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f bench/median.awk
 
 # Incentive recommendations (models/incentive): the acceptance run on generated companies of
 # 100 to 2,000 employees, seeds 11-13 (not used in development; the bars apply at every size),
@@ -171,7 +171,7 @@ bench-incentive:
 evaluate-rootcause: build
 	$(BIN) evaluate rootcause --seeds 1-50 --employees 2000 --workers 2
 
-# The quarterly review page in headless Chromium (review/browser_test.go, build tag browser):
+# The quarterly review page in headless Chromium (serve/review/browser_test.go, build tag browser):
 # generates and trains the default company in a temp dir, serves it on 127.0.0.1:0, signs in,
 # checks every section, chart and the console, and the static report of `growthlens report`;
 # screenshots go to var/review*.png. Needs Debian's chromium (apt-get install -y chromium).
@@ -179,7 +179,7 @@ evaluate-rootcause: build
 CHROMIUM ?= /usr/bin/chromium
 test-browser: build
 	@mkdir -p var
-	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
+	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./serve/review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
 
 # The quarterly review as one self-contained HTML file (QUARTER empty: the first forecast
 # quarter; LANG_REVIEW en or zh). Stop any `growthlens serve` on $(STORE) first: only one
@@ -204,4 +204,4 @@ bench-serve:
 # checks each status (needs curl and jq).
 .PHONY: api-examples
 api-examples:
-	bash scripts/curl-examples.sh
+	bash docs/api-examples.sh
