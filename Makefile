@@ -12,7 +12,7 @@ ADDR      ?= 127.0.0.1:8080
 DEMO_KEY  ?= var/demo-admin.key
 export CGO_ENABLED := 1
 
-.PHONY: all build run train promote data data-big test vet fmt-check bench bench-import bench-panel bench-train evaluate clean
+.PHONY: all build run train promote data data-big test vet fmt-check tidy-check bench bench-import bench-panel bench-train evaluate clean
 
 all: build
 
@@ -55,12 +55,16 @@ data: build $(DATA)/ground_truth.json
 data-big: build
 	$(BIN) generate --out var/big --employees 10000 --seed $(SEED)
 
-# Vet, format check and the unit tests (a few minutes on 2 cores).
-test: vet fmt-check
+# Vet, format and go.mod checks and the unit tests (a few minutes on 2 cores).
+test: vet fmt-check tidy-check
 	$(GO) test -count=1 -timeout 15m ./...
 
 vet:
 	$(GO) vet ./...
+
+# go.mod and go.sum must be what go mod tidy writes (it prints the diff when they are not).
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod is not tidy: run go mod tidy"; exit 1; }
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
