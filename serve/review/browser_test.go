@@ -27,8 +27,8 @@ import (
 
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/serve/review"
 	"github.com/growthlens/growthlens/serve"
+	"github.com/growthlens/growthlens/serve/review"
 	"github.com/growthlens/growthlens/train"
 )
 
