@@ -36,6 +36,16 @@ type Config struct {
 	MaxUploadBytes int64
 	// MaxBatch is the most employees one recommendation or allocation request may name.
 	MaxBatch int
+	// PeopleConcurrency is how many requests one API key may have in flight at once on the
+	// people endpoints (recommendations, allocations); more are refused with 429.
+	PeopleConcurrency int
+	// JSONReadTimeout bounds the time a client may take to send a JSON request body; uploads
+	// have UploadReadTimeout. A request refused before its body is read is answered at once
+	// and its connection closed, without waiting for the body.
+	JSONReadTimeout   time.Duration
+	UploadReadTimeout time.Duration
+	// MaxConns bounds the connections open at once; further clients wait for one to close.
+	MaxConns int
 	// ShutdownTimeout is how long Shutdown waits for in-flight requests to finish.
 	ShutdownTimeout time.Duration
 	// AdminSocket makes the server listen on <Store>/admin.sock (mode 0600) for the CLI.
@@ -64,6 +74,7 @@ const (
 	DefaultMaxBodyBytes   = 8 << 20
 	DefaultMaxUploadBytes = 256 << 20
 	DefaultMaxBatch       = 10_000
+	DefaultMaxConns       = 1024
 )
 
 // DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
@@ -71,19 +82,23 @@ const (
 // 100, 8 MiB JSON bodies, 256 MiB uploads, batches of up to 10,000 employees, 20 s to drain.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            DefaultAddr,
-		Store:           "var/store",
-		DataRoot:        "var/tenants",
-		DefaultTenant:   "default",
-		RateLimit:       DefaultRateLimit,
-		RateBurst:       DefaultRateBurst,
-		MaxBodyBytes:    DefaultMaxBodyBytes,
-		MaxUploadBytes:  DefaultMaxUploadBytes,
-		MaxBatch:        DefaultMaxBatch,
-		ShutdownTimeout: 20 * time.Second,
-		AdminSocket:     true,
-		KeyCacheTTL:     30 * time.Second,
-		ReloadPoll:      time.Second,
+		Addr:              DefaultAddr,
+		Store:             "var/store",
+		DataRoot:          "var/tenants",
+		DefaultTenant:     "default",
+		RateLimit:         DefaultRateLimit,
+		RateBurst:         DefaultRateBurst,
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxUploadBytes:    DefaultMaxUploadBytes,
+		MaxBatch:          DefaultMaxBatch,
+		PeopleConcurrency: 2,
+		JSONReadTimeout:   10 * time.Second,
+		UploadReadTimeout: 5 * time.Minute,
+		MaxConns:          DefaultMaxConns,
+		ShutdownTimeout:   20 * time.Second,
+		AdminSocket:       true,
+		KeyCacheTTL:       30 * time.Second,
+		ReloadPoll:        time.Second,
 	}
 }
 
@@ -121,6 +136,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBatch < 1 || c.MaxBatch > 100_000 {
 		bad("max-batch", "%d: want 1 to 100000", c.MaxBatch)
+	}
+	if c.PeopleConcurrency < 1 {
+		bad("people-concurrency", "%d: want at least 1", c.PeopleConcurrency)
+	}
+	if c.JSONReadTimeout <= 0 || c.UploadReadTimeout <= 0 {
+		bad("read-timeout", "%v and %v: want > 0", c.JSONReadTimeout, c.UploadReadTimeout)
+	}
+	if c.MaxConns < 1 {
+		bad("max-conns", "%d: want at least 1", c.MaxConns)
 	}
 	if c.ShutdownTimeout < 0 {
 		bad("shutdown-timeout", "%v: want ≥ 0", c.ShutdownTimeout)

@@ -33,6 +33,7 @@ type Server struct {
 	metrics *metrics
 	keys    *keyCache
 	limiter *limiter
+	people  *keySlots
 	tenants *tenants
 	jobs    *jobs
 	openapi []byte
@@ -76,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: log, store: store, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCacheTTL),
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
@@ -105,13 +106,13 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.ln = ln
+	s.ln = newLimitListener(ln, s.cfg.MaxConns)
 	s.httpSrv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of large tables
+		ReadTimeout:       s.cfg.UploadReadTimeout, // the longest a body may take; JSON routes set less (admit)
 		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
@@ -126,7 +127,7 @@ func (s *Server) Start() error {
 	s.bg.Add(3)
 	go func() {
 		defer s.bg.Done()
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server", "err", err)
 		}
 	}()
@@ -384,6 +385,9 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 		if err == nil {
 			err = rt.fn(c, rq)
 		}
+		if rq.release != nil {
+			rq.release()
+		}
 		if err != nil {
 			s.fail(c, rq, err)
 		}
@@ -412,6 +416,14 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 			return errorf(EPermission, "", "role %s may not %s %s: it needs the %s permission (roles %s)",
 				rq.key.Role, rt.method, rt.path, rt.perm, strings.Join(rolesWith(rt.perm), ", "))
 		}
+		if rt.perm == permPeople {
+			release, ok := s.people.acquire(rq.key.ID)
+			if !ok {
+				c.Header("Retry-After", "1")
+				return errorf(ERateLimited, "", "this key already has %d recommendation or allocation requests in flight; wait for one to finish", s.cfg.PeopleConcurrency)
+			}
+			rq.release = release
+		}
 	}
 	if rq.query, err = checkQuery(c.Request.URL.RawQuery, rt.query); err != nil {
 		return err
@@ -421,6 +433,9 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 		if err := checkJSONType(c.Request); err != nil {
 			return err
 		}
+		// A JSON body is small: a client that takes longer than this to send it holds a
+		// connection for nothing. (Best effort: a test's recorder has no deadline to set.)
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.JSONReadTimeout))
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	case bodyUpload:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUploadBytes)
@@ -444,6 +459,13 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	}
 	if c.Writer.Written() {
 		return
+	}
+	if c.Request.ContentLength != 0 {
+		// The body may be unread (refused before it was needed): answer now and close the
+		// connection instead of letting net/http drain up to 256 KiB from a client that may
+		// send one byte a minute. The read deadline makes that drain end at once.
+		c.Header("Connection", "close")
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
 	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
