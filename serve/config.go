@@ -46,6 +46,15 @@ type Config struct {
 	UploadReadTimeout time.Duration
 	// MaxConns bounds the connections open at once; further clients wait for one to close.
 	MaxConns int
+
+	// MetricsAddr is a second listener serving only GET /metrics, without a key; keep it on
+	// loopback or an internal network ("" turns it off). On the API listener /metrics answers
+	// only with MetricsToken as a bearer token ("" there: not served).
+	MetricsAddr  string
+	MetricsToken string
+	// MetricsKPITenants lists the tenants whose business figures (KPI completion and pace by
+	// scope, which name regions and teams) are exported; "*" means every tenant. Default none.
+	MetricsKPITenants []string
 	// ShutdownTimeout is how long Shutdown waits for in-flight requests to finish.
 	ShutdownTimeout time.Duration
 	// AdminSocket makes the server listen on <Store>/admin.sock (mode 0600) for the CLI.
@@ -75,6 +84,7 @@ const (
 	DefaultMaxUploadBytes = 256 << 20
 	DefaultMaxBatch       = 10_000
 	DefaultMaxConns       = 1024
+	DefaultMetricsAddr    = "127.0.0.1:9464"
 )
 
 // DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
@@ -95,6 +105,7 @@ func DefaultConfig() Config {
 		JSONReadTimeout:   10 * time.Second,
 		UploadReadTimeout: 5 * time.Minute,
 		MaxConns:          DefaultMaxConns,
+		MetricsAddr:       DefaultMetricsAddr,
 		ShutdownTimeout:   20 * time.Second,
 		AdminSocket:       true,
 		KeyCacheTTL:       30 * time.Second,
@@ -142,6 +153,14 @@ func (c *Config) Validate() error {
 	}
 	if c.JSONReadTimeout <= 0 || c.UploadReadTimeout <= 0 {
 		bad("read-timeout", "%v and %v: want > 0", c.JSONReadTimeout, c.UploadReadTimeout)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("metrics-token", "%d characters: want at least 16", len(c.MetricsToken))
+	}
+	for _, t := range c.MetricsKPITenants {
+		if t != "*" && !validTenant(t) {
+			bad("metrics-kpi-tenants", "%q is not a tenant name", t)
+		}
 	}
 	if c.MaxConns < 1 {
 		bad("max-conns", "%d: want at least 1", c.MaxConns)

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,8 @@ type Server struct {
 	ln       net.Listener
 	adminSrv *http.Server
 	adminLn  net.Listener
+	metSrv   *http.Server
+	metLn    net.Listener
 
 	bg          sync.WaitGroup // reloads, training jobs, watchers
 	trainCtx    context.Context
@@ -76,7 +79,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
 	s := &Server{
-		cfg: cfg, log: log, store: store, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCacheTTL),
+		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
 		openapi: doc, stop: make(chan struct{}),
 	}
@@ -116,9 +119,18 @@ func (s *Server) Start() error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if s.cfg.MetricsAddr != "" {
+		if err := s.listenMetrics(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if s.cfg.AdminSocket {
 		if err := s.listenAdmin(); err != nil {
 			ln.Close()
+			if s.metLn != nil {
+				s.metLn.Close()
+			}
 			return err
 		}
 	}
@@ -139,7 +151,7 @@ func (s *Server) Start() error {
 		defer s.bg.Done()
 		s.loadAll()
 	}()
-	s.log.Info("serving", "addr", s.Addr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
+	s.log.Info("serving", "addr", s.Addr(), "metrics_addr", s.MetricsAddr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
 	return nil
 }
 
@@ -201,6 +213,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.httpSrv != nil {
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("drain requests: %w", err))
+			}
+		}
+		if s.metSrv != nil {
+			if err := s.metSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("drain metrics requests: %w", err))
 			}
 		}
 		if s.adminSrv != nil {
@@ -528,9 +545,48 @@ func (s *Server) readyz(c *gin.Context, rq *call) error {
 	return writeJSON(c, 200, map[string]any{"status": "ready", "models": n})
 }
 
+// serveMetrics answers /metrics on the API listener only to a scraper that presents the
+// scrape token; without one configured the metrics are on the metrics listener alone.
 func (s *Server) serveMetrics(c *gin.Context, rq *call) error {
+	if s.cfg.MetricsToken == "" {
+		return errorf(ENotFound, "path", "metrics are served on the metrics listener (--metrics-addr), or here with a scrape token (--metrics-token-file)")
+	}
+	secret, ok := bearer(c.GetHeader("Authorization"))
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.MetricsToken)) != 1 {
+		return errorf(EUnauthenticated, "Authorization", "send the scrape token: Authorization: Bearer <token>")
+	}
 	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
 	return nil
+}
+
+// listenMetrics opens the metrics listener (Config.MetricsAddr): GET /metrics only.
+func (s *Server) listenMetrics() error {
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listener on %s: %w", s.cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	s.metLn = newLimitListener(ln, 64)
+	s.metSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		if err := s.metSrv.Serve(s.metLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("metrics server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// MetricsAddr returns the address of the metrics listener, or "" when there is none.
+func (s *Server) MetricsAddr() string {
+	if s.metLn == nil {
+		return ""
+	}
+	return s.metLn.Addr().String()
 }
 
 func (s *Server) serveOpenAPI(c *gin.Context, rq *call) error {
