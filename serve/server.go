@@ -35,10 +35,12 @@ type Server struct {
 	keys    *keyCache
 	limiter *limiter
 	people  *keySlots
-	tenants *tenants
-	jobs    *jobs
-	openapi []byte
-	review  *reviewPages // the GM's review page and its sessions (review.go)
+	// refusals aggregates the audit entries of refused mutations (refusals.go).
+	refusals *refusals
+	tenants  *tenants
+	jobs     *jobs
+	openapi  []byte
+	review   *reviewPages // the GM's review page and its sessions (review.go)
 
 	httpSrv  *http.Server
 	ln       net.Listener
@@ -80,7 +82,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), refusals: newRefusals(), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
@@ -136,7 +138,20 @@ func (s *Server) Start() error {
 	}
 	ch, unsub := s.store.Subscribe(256)
 	s.unsubscribe = unsub
-	s.bg.Add(3)
+	s.bg.Add(4)
+	go func() {
+		defer s.bg.Done()
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+				s.flushRefusals(false)
+			}
+		}
+	}()
 	go func() {
 		defer s.bg.Done()
 		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -232,6 +247,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.unsubscribe()
 		}
 		s.bg.Wait()
+		s.flushRefusals(true)
 		if err := s.store.Close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -408,7 +424,7 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 		if err != nil {
 			s.fail(c, rq, err)
 		}
-		if rt.action != "" && rq.key.ID != "" {
+		if rt.action != "" {
 			s.auditCall(c, rq, rt, err)
 		}
 	}
@@ -490,10 +506,14 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 }
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
-// target), when, its outcome and the request id. Refused attempts are written too.
+// target), when, its outcome and the request id. Refused attempts, failed authentication
+// among them, are written too, aggregated per key, action and outcome per minute.
 func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
 		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Who == "" {
+		e.Who = unauthenticatedWho
+	}
 	if e.Target == "" {
 		e.Target = truncate(c.Request.URL.Path, 200)
 	}
@@ -502,12 +522,20 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		switch {
 		case ae.Code == EPermission:
 			e.Outcome = "denied"
+		case ae.Code == EUnauthenticated:
+			e.Outcome = "unauthenticated"
+		case ae.Code == ERateLimited:
+			e.Outcome = "rate_limited"
 		case ae.Status() >= 500:
 			e.Outcome = "error"
 		default:
 			e.Outcome = "rejected"
 		}
 		e.Detail = truncate(ae.Error(), 3000)
+		if e.Outcome != "error" {
+			s.refused(e, c.ClientIP())
+			return
+		}
 	}
 	if len(e.Detail) > 4096 {
 		e.Detail = e.Detail[:4096]
