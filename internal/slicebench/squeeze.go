@@ -1,0 +1,198 @@
+package slicebench
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// rankSqueeze follows Squeeze (Li et al. ISSRE 2019), written from the paper: (1) leaves whose
+// |deviation score| passes a robust noise threshold are abnormal; (2) abnormal leaves are
+// clustered by the density of their deviation scores (the generalized ripple effect: a root
+// cause moves its leaves by one factor, so they share a score); (3) for each cluster, layer by
+// layer, each cuboid's elements are sorted by the share of their leaves in the cluster
+// (descended score), the prefix set with the best generalized potential score (GPS) is the
+// cuboid's answer, and the first layer whose best GPS reaches 0.9 (or the best overall)
+// gives the cluster's elements, preferring succinct answers. Clusters are ranked by the size of
+// their deviation.
+func rankSqueeze(c *Case, top int) ([]map[string]string, error) {
+	k := newCube(c, c.MaxDims)
+	n := c.Len()
+	dev := make([]float64, n)
+	for l := range dev {
+		dev[l] = devScore(k.v[l], k.f[l])
+	}
+	// (1) noise threshold: 3 robust s.d. of the scores of non-empty leaves, at least 0.02.
+	var nz []float64
+	for l := range dev {
+		if k.v[l]+k.f[l] > 0 {
+			nz = append(nz, dev[l])
+		}
+	}
+	if len(nz) == 0 {
+		return nil, nil
+	}
+	med := median(nz)
+	abs := make([]float64, len(nz))
+	for i, x := range nz {
+		abs[i] = math.Abs(x - med)
+	}
+	thr := math.Max(0.02, 3*1.4826*median(abs))
+	var anom []int
+	for l := range dev {
+		if k.v[l]+k.f[l] > 0 && math.Abs(dev[l]-med) > thr {
+			anom = append(anom, l)
+		}
+	}
+	if len(anom) == 0 {
+		return nil, nil
+	}
+	// (2) density clustering on a 400-bin histogram of [-2, 2] smoothed with a Gaussian kernel;
+	// clusters are split at local minima.
+	const bins = 400
+	hist := make([]float64, bins)
+	bin := func(x float64) int { return min(bins-1, max(0, int((x+2)/4*bins))) }
+	for _, l := range anom {
+		hist[bin(dev[l])]++
+	}
+	smooth := make([]float64, bins)
+	for i := range smooth {
+		for j := max(0, i-8); j <= min(bins-1, i+8); j++ {
+			d := float64(i-j) / 3
+			smooth[i] += hist[j] * math.Exp(-d*d/2)
+		}
+	}
+	label := make([]int, bins)
+	cl := 0
+	for i := 1; i < bins; i++ {
+		if i+1 < bins && smooth[i] < smooth[i-1] && smooth[i] <= smooth[i+1] {
+			cl++
+		}
+		label[i] = cl
+	}
+	clusters := map[int][]int{}
+	for _, l := range anom {
+		clusters[label[bin(dev[l])]] = append(clusters[label[bin(dev[l])]], l)
+	}
+	isAnom := make([]bool, n)
+	for _, l := range anom {
+		isAnom[l] = true
+	}
+	type answer struct {
+		elems []scored
+		size  float64
+	}
+	var answers []answer
+	for _, leaves := range clusters {
+		inCl := make([]bool, n)
+		var size float64
+		for _, l := range leaves {
+			inCl[l] = true
+			size += math.Abs(k.v[l] - k.f[l])
+		}
+		// Leaves considered: the cluster and the normal leaves.
+		use := make([]float64, n)
+		var normErr float64
+		for l := range use {
+			if inCl[l] || !isAnom[l] {
+				use[l] = 1
+				normErr += math.Abs(k.v[l] - k.f[l])
+			}
+		}
+		inClF := make([]float64, n)
+		for _, l := range leaves {
+			inClF[l] = 1
+		}
+		var best []scored
+		bestScore := math.Inf(-1)
+		for layer := 1; layer <= c.MaxDims; layer++ {
+			layerBest, layerScore := []scored(nil), math.Inf(-1)
+			for ci, cb := range k.cubs {
+				if len(cb.dims) != layer {
+					continue
+				}
+				hit := k.sums(ci, inClF, nil)
+				tot := k.sums(ci, use, nil)
+				var cand []scored
+				for id := range hit {
+					if hit[id] > 0 {
+						cand = append(cand, scored{ci, int32(id), hit[id] / tot[id]})
+					}
+				}
+				slices.SortFunc(cand, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+				cand = cand[:min(len(cand), 10)]
+				for p := 1; p <= len(cand); p++ {
+					gps := k.gps(ci, cand[:p], use, normErr)
+					// succinctness: a small penalty per element and per dimension
+					score := gps - 0.02*float64(p*layer)
+					if score > layerScore {
+						layerScore, layerBest = score, slices.Clone(cand[:p])
+					}
+				}
+			}
+			if layerScore > bestScore {
+				bestScore, best = layerScore, layerBest
+			}
+			if layerScore >= 0.9 {
+				break
+			}
+		}
+		if len(best) > 0 {
+			answers = append(answers, answer{best, size})
+		}
+	}
+	slices.SortStableFunc(answers, func(a, b answer) int { return cmp.Compare(b.size, a.size) })
+	var out []map[string]string
+	for _, a := range answers {
+		for _, e := range a.elems {
+			if len(out) < top {
+				out = append(out, k.elem(e.ci, e.id))
+			}
+		}
+	}
+	return out, nil
+}
+
+// gps is Squeeze's generalized potential score of a set of elements of cuboid ci over the
+// leaves with use[l] = 1: 1 − (|v − a| in the set + |v − f| outside) / (|v − f| in the set +
+// |v − f| outside), a being the ripple-effect expectation f·(Σv/Σf of the set).
+func (k *cube) gps(ci int, set []scored, use []float64, totalErr float64) float64 {
+	in := make(map[int32]bool, len(set))
+	for _, s := range set {
+		in[s.id] = true
+	}
+	var sv, sf float64
+	var leaves []int
+	for l, id := range k.cubs[ci].ids {
+		if in[id] && use[l] > 0 {
+			sv += k.v[l]
+			sf += k.f[l]
+			leaves = append(leaves, l)
+		}
+	}
+	if sf == 0 || len(leaves) == 0 {
+		return 0
+	}
+	r := sv / sf
+	var errIn, ripIn float64
+	for _, l := range leaves {
+		errIn += math.Abs(k.v[l] - k.f[l])
+		ripIn += math.Abs(k.v[l] - r*k.f[l])
+	}
+	outside := totalErr - errIn
+	den := errIn + outside
+	if den == 0 {
+		return 0
+	}
+	return 1 - (ripIn+outside)/den
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
