@@ -1,9 +1,5 @@
 package slicebench
 
-import (
-	"math"
-)
-
 // cube is a case's leaves coded in every cuboid of 1..maxDims dimensions, for the methods
 // written here.
 type cube struct {
@@ -109,17 +105,4 @@ func devScore(v, f float64) float64 {
 		return 0
 	}
 	return 2 * (f - v) / (f + v)
-}
-
-// jsTerm is Adtributor's surprise of a share expected p and actual q.
-func jsTerm(p, q float64) float64 {
-	m := (p + q) / 2
-	var s float64
-	if p > 0 {
-		s += p * math.Log(p/m)
-	}
-	if q > 0 {
-		s += q * math.Log(q/m)
-	}
-	return s / 2
 }

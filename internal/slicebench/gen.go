@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/growthlens/growthlens/models/rootcause"
 )
 
@@ -98,48 +100,7 @@ func (c *Case) Table() (*rootcause.Table, error) {
 func between(r *rand.Rand, x [2]float64) float64 { return x[0] + (x[1]-x[0])*r.Float64() }
 func betweenInt(r *rand.Rand, x [2]int) int      { return x[0] + r.IntN(x[1]-x[0]+1) }
 
-func weibull(r *rand.Rand, shape float64) float64 {
-	return math.Pow(-math.Log(1-r.Float64()), 1/shape)
-}
-
-// poisson draws a Poisson variate: Knuth's product method below 30, a rounded normal above.
-func poisson(r *rand.Rand, lambda float64) float64 {
-	if lambda <= 0 {
-		return 0
-	}
-	if lambda > 30 {
-		return math.Max(0, math.Round(lambda+math.Sqrt(lambda)*r.NormFloat64()))
-	}
-	l, k, p := math.Exp(-lambda), 0.0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
-// binomial draws Binomial(n, p): by counting below 40 trials, a rounded, clamped normal above.
-func binomial(r *rand.Rand, n, p float64) float64 {
-	p = math.Max(0, math.Min(1, p))
-	if n <= 0 || p == 0 {
-		return 0
-	}
-	if n < 40 {
-		k := 0.0
-		for i := 0; i < int(n); i++ {
-			if r.Float64() < p {
-				k++
-			}
-		}
-		return k
-	}
-	x := math.Round(n*p + math.Sqrt(n*p*(1-p))*r.NormFloat64())
-	return math.Max(0, math.Min(n, x))
-}
-
-// anomaly is one injected cause: a set of exactly-specified elements of one depth.
+// element is one exactly-specified slice of an anomaly: values of some dimensions.
 type element struct {
 	dims, vals []int
 }
@@ -168,7 +129,20 @@ func (e element) overlaps(o element) bool {
 
 // Generate builds the case of spec for seed. The same spec and seed give the same case.
 func Generate(spec Spec, seed uint64) *Case {
-	r := rand.New(rand.NewPCG(seed, 0x511ce5b3c4))
+	src := rand.NewPCG(seed, 0x511ce5b3c4)
+	r := rand.New(src)
+	poisson := func(lambda float64) float64 {
+		if lambda <= 0 {
+			return 0
+		}
+		return distuv.Poisson{Lambda: lambda, Src: src}.Rand()
+	}
+	binomial := func(n, p float64) float64 {
+		if n <= 0 || p <= 0 {
+			return 0
+		}
+		return distuv.Binomial{N: n, P: math.Min(1, p), Src: src}.Rand()
+	}
 	nd := len(spec.Dims)
 	c := &Case{Bench: spec.Name, Seed: seed, Ratio: spec.Ratio, MaxDims: min(spec.MaxDims, nd)}
 	n := spec.Leaves()
@@ -197,7 +171,7 @@ func Generate(spec Spec, seed uint64) *Case {
 	size := make([]float64, n) // the leaf's normal level (additive value, or denominator)
 	for l := range size {
 		if r.Float64() >= zero {
-			size[l] = 100 * weibull(r, shape)
+			size[l] = 100 * distuv.Weibull{K: shape, Lambda: 1, Src: src}.Rand()
 		}
 	}
 
@@ -325,16 +299,16 @@ func Generate(spec Spec, seed uint64) *Case {
 		lambda := size[l] / 5
 		var sn, sd float64
 		for t := 0; t < 4; t++ {
-			d := poisson(r, lambda)
+			d := poisson(lambda)
 			sd += d
-			sn += binomial(r, d, rate*math.Exp(noise*r.NormFloat64()))
+			sn += binomial(d, rate*math.Exp(noise*r.NormFloat64()))
 		}
-		d := poisson(r, lambda)
+		d := poisson(lambda)
 		p := rate * math.Exp(noise*r.NormFloat64())
 		if bad {
 			p = math.Min(1, rate*k)
 		}
-		c.Num[l], c.Den[l] = binomial(r, d, p), d
+		c.Num[l], c.Den[l] = binomial(d, p), d
 		c.ExpNum[l], c.ExpDen[l] = sn/4, sd/4
 	}
 	return c

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/growthlens/growthlens/internal/surprise"
 	"github.com/growthlens/growthlens/models/rootcause"
 )
 
@@ -174,10 +175,10 @@ func rankAdtributor(c *Case, top int) ([]map[string]string, error) {
 				// derived EP: change of the overall ratio if only this element took its actuals
 				dN, dD := a[id]-f[id], ad[id]-fd[id]
 				e.ep = (dN*FD - dD*F) / (FD * (FD + dD))
-				e.surp = jsTerm(safe(f[id], F), safe(a[id], A)) + jsTerm(safe(fd[id], FD), safe(ad[id], AD))
+				e.surp = surprise.JS(safe(f[id], F), safe(a[id], A)) + surprise.JS(safe(fd[id], FD), safe(ad[id], AD))
 			} else {
 				e.ep = safe(a[id]-f[id], A-F)
-				e.surp = jsTerm(safe(f[id], F), safe(a[id], A))
+				e.surp = surprise.JS(safe(f[id], F), safe(a[id], A))
 			}
 			epSum += e.ep
 			els[id] = e

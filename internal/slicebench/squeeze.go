@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // rankSqueeze follows Squeeze (Li et al. ISSRE 2019), written from the paper: (1) leaves whose
@@ -32,12 +34,12 @@ func rankSqueeze(c *Case, top int) ([]map[string]string, error) {
 	if len(nz) == 0 {
 		return nil, nil
 	}
-	med := median(nz)
+	med := stat.Quantile(0.5, stat.Empirical, sorted(nz), nil)
 	abs := make([]float64, len(nz))
 	for i, x := range nz {
 		abs[i] = math.Abs(x - med)
 	}
-	thr := math.Max(0.02, 3*1.4826*median(abs))
+	thr := math.Max(0.02, 3*1.4826*stat.Quantile(0.5, stat.Empirical, sorted(abs), nil))
 	var anom []int
 	for l := range dev {
 		if k.v[l]+k.f[l] > 0 && math.Abs(dev[l]-med) > thr {
@@ -187,12 +189,8 @@ func (k *cube) gps(ci int, set []scored, use []float64, totalErr float64) float6
 	return 1 - (ripIn+outside)/den
 }
 
-func median(xs []float64) float64 {
+func sorted(xs []float64) []float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
+	return s
 }
