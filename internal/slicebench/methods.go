@@ -204,13 +204,22 @@ func rankAdtributor(c *Case, top int) ([]map[string]string, error) {
 		}
 	}
 	slices.SortStableFunc(sets, func(x, y set) int { return cmp.Compare(y.surprise, x.surprise) })
+	groups := make([][]scored, len(sets))
+	for i, s := range sets {
+		groups[i] = s.elems
+	}
+	return k.flatten(groups, top), nil
+}
+
+// flatten lists the elements of ranked groups in order, at most top of them.
+func (k *cube) flatten(groups [][]scored, top int) []map[string]string {
 	var out []map[string]string
-	for _, s := range sets {
-		for _, e := range s.elems {
+	for _, g := range groups {
+		for _, e := range g {
 			if len(out) < top {
 				out = append(out, k.elem(e.ci, e.id))
 			}
 		}
 	}
-	return out, nil
+	return out
 }

@@ -144,15 +144,11 @@ func rankSqueeze(c *Case, top int) ([]map[string]string, error) {
 		}
 	}
 	slices.SortStableFunc(answers, func(a, b answer) int { return cmp.Compare(b.size, a.size) })
-	var out []map[string]string
-	for _, a := range answers {
-		for _, e := range a.elems {
-			if len(out) < top {
-				out = append(out, k.elem(e.ci, e.id))
-			}
-		}
+	groups := make([][]scored, len(answers))
+	for i, a := range answers {
+		groups[i] = a.elems
 	}
-	return out, nil
+	return k.flatten(groups, top), nil
 }
 
 // gps is Squeeze's generalized potential score of a set of elements of cuboid ci over the
