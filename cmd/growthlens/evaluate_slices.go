@@ -28,9 +28,9 @@ Squeeze, RiskLoc and a Shapley attribution. For every bench and method it prints
 (the share of the true elements among the first k, out of min(k, number of true elements)),
 MRR (1 / rank of the first true element) and the mean time per case.
 
-Benches are validation (used to choose and tune the shipped method: B0, B2, B4, D, SR, RV,
-seeds 100…) or test (reported, never tuned on: S, L, H, B1, B3, RT, seeds 4000…). See
-docs/rootcause.md for the settings and the latest figures.`,
+Benches are validation (used to choose and tune the shipped method: B0, B2, B4, D, SR, RV, RO;
+seeds 100…) or test (reported, never tuned on: S, L, H, B1, B3, RT; seeds 4000…). See
+docs/rootcause-slices.md for the settings and the latest figures.`,
 		Example: `  growthlens evaluate slices --bench test
   growthlens evaluate slices --bench S,L --methods current,naive --cases 20 --json`,
 		Args: cobra.NoArgs,

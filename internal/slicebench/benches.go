@@ -86,6 +86,11 @@ func Benches() []Bench {
 		Noise: [2]float64{0, 0.1}, Severity: [2]float64{0.2, 0.9}, Deviation: [2]float64{0, 0.05},
 		Anomalies: [2]int{1, 3}, Elements: [2]int{1, 1}, Levels: [2]int{1, 3}, MaxDims: 3, Cases: 100,
 	}
+	ro := rv
+	ro.Dims = []int{40, 10, 6, 5}
+	ro.Noise = [2]float64{0.1, 0.3}
+	ro.Volume = 20
+	ro.Doc = "Counts ratio, overdispersed: 4 dims (40,10,6,5), 20 times RV's volume, the leaves' rates drifting 10–30 % between periods"
 	rt := rv
 	rt.Dims = []int{94, 10, 8, 5, 3}
 	rt.Cases = 40
@@ -97,6 +102,7 @@ func Benches() []Bench {
 		named("D", d, Validation),
 		named("SR", sr, Validation),
 		named("RV", rv, Validation),
+		named("RO", ro, Validation),
 		named("S", riskLocS, Test),
 		named("L", riskLocL, Test),
 		named("H", riskLocH, Test),

@@ -25,6 +25,9 @@ type Spec struct {
 	// values being the mean of four earlier draws (the real incidents' "mean of the previous
 	// four time steps"). Without Counts the expected values carry multiplicative noise.
 	Counts bool
+	// Volume multiplies the counts of a Counts ratio (default 1: a leaf's denominator
+	// averages about 20 a period).
+	Volume float64
 	// Weibull is the range of the Weibull shape of the leaves' sizes (scale 100).
 	Weibull [2]float64
 	// ZeroRate is the range of the share of leaves whose size is zero.
@@ -296,7 +299,7 @@ func Generate(spec Spec, seed uint64) *Case {
 		}
 		// Counts: four earlier periods and the current one; the leaf's rate drifts by the
 		// noise level from period to period.
-		lambda := size[l] / 5
+		lambda := size[l] / 5 * max(spec.Volume, 1)
 		var sn, sd float64
 		for t := 0; t < 4; t++ {
 			d := poisson(lambda)
