@@ -35,7 +35,8 @@ type Config struct {
 	Progress func(bench string, done, total int)
 }
 
-// score adds one case's recall@1/3/5 and reciprocal rank.
+// score returns one case's recall@1/3/5 and reciprocal rank. An element listed twice counts
+// once.
 func score(truth, ranked []map[string]string) (r1, r3, r5, rr float64) {
 	want := make(map[string]bool, len(truth))
 	for _, t := range truth {
@@ -43,9 +44,11 @@ func score(truth, ranked []map[string]string) (r1, r3, r5, rr float64) {
 	}
 	var h1, h3, h5 float64
 	for i, r := range ranked {
-		if !want[rootcause.SliceKey(r)] {
+		key := rootcause.SliceKey(r)
+		if !want[key] {
 			continue
 		}
+		want[key] = false
 		if rr == 0 {
 			rr = 1 / float64(i+1)
 		}

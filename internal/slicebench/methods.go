@@ -211,12 +211,15 @@ func rankAdtributor(c *Case, top int) ([]map[string]string, error) {
 	return k.flatten(groups, top), nil
 }
 
-// flatten lists the elements of ranked groups in order, at most top of them.
+// flatten lists the elements of ranked groups in order, each once, at most top of them.
 func (k *cube) flatten(groups [][]scored, top int) []map[string]string {
 	var out []map[string]string
+	seen := map[[2]int]bool{}
 	for _, g := range groups {
 		for _, e := range g {
-			if len(out) < top {
+			key := [2]int{e.ci, int(e.id)}
+			if len(out) < top && !seen[key] {
+				seen[key] = true
 				out = append(out, k.elem(e.ci, e.id))
 			}
 		}

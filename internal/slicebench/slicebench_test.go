@@ -73,6 +73,7 @@ func TestScore(t *testing.T) {
 		{"first", []map[string]string{a}, []map[string]string{a, x}, 1, 1, 1, 1},
 		{"second", []map[string]string{a}, []map[string]string{x, a}, 0, 1, 1, 0.5},
 		{"two of two", []map[string]string{a, b}, []map[string]string{x, b, a}, 0, 1, 1, 0.5},
+		{"listed twice", []map[string]string{a, b}, []map[string]string{a, a, x}, 1, 0.5, 0.5, 1},
 		{"missed", []map[string]string{a}, []map[string]string{x}, 0, 0, 0, 0},
 	}
 	for _, tt := range tests {

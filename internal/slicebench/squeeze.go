@@ -123,8 +123,8 @@ func rankSqueeze(c *Case, top int) ([]map[string]string, error) {
 				}
 				slices.SortFunc(cand, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
 				cand = cand[:min(len(cand), 10)]
-				for p := 1; p <= len(cand); p++ {
-					gps := k.gps(ci, cand[:p], use, normErr)
+				for i, gps := range k.gpsPrefixes(ci, cand, use, normErr) {
+					p := i + 1
 					// succinctness: a small penalty per element and per dimension
 					score := gps - 0.02*float64(p*layer)
 					if score > layerScore {
@@ -151,38 +151,42 @@ func rankSqueeze(c *Case, top int) ([]map[string]string, error) {
 	return k.flatten(groups, top), nil
 }
 
-// gps is Squeeze's generalized potential score of a set of elements of cuboid ci over the
-// leaves with use[l] = 1: 1 − (|v − a| in the set + |v − f| outside) / (|v − f| in the set +
-// |v − f| outside), a being the ripple-effect expectation f·(Σv/Σf of the set).
-func (k *cube) gps(ci int, set []scored, use []float64, totalErr float64) float64 {
-	in := make(map[int32]bool, len(set))
-	for _, s := range set {
-		in[s.id] = true
+// gpsPrefixes returns Squeeze's generalized potential score of each prefix set cand[:p] of
+// elements of cuboid ci, over the leaves with use[l] = 1: 1 − (|v − a| in the set + |v − f|
+// outside) / (|v − f| in the set + |v − f| outside), a being the ripple-effect expectation
+// f·(Σv/Σf of the set); totalErr is Σ|v − f| over the used leaves.
+func (k *cube) gpsPrefixes(ci int, cand []scored, use []float64, totalErr float64) []float64 {
+	rank := make(map[int32]int, len(cand))
+	for i, s := range cand {
+		rank[s.id] = i
 	}
-	var sv, sf float64
-	var leaves []int
+	byRank := make([][]int, len(cand))
 	for l, id := range k.cubs[ci].ids {
-		if in[id] && use[l] > 0 {
-			sv += k.v[l]
-			sf += k.f[l]
-			leaves = append(leaves, l)
+		if i, ok := rank[id]; ok && use[l] > 0 {
+			byRank[i] = append(byRank[i], l)
 		}
 	}
-	if sf == 0 || len(leaves) == 0 {
-		return 0
+	out := make([]float64, len(cand))
+	var sv, sf, errIn float64
+	for p := range cand {
+		for _, l := range byRank[p] {
+			sv += k.v[l]
+			sf += k.f[l]
+			errIn += math.Abs(k.v[l] - k.f[l])
+		}
+		if sf == 0 || totalErr == 0 {
+			continue
+		}
+		r := sv / sf
+		var ripIn float64
+		for q := 0; q <= p; q++ {
+			for _, l := range byRank[q] {
+				ripIn += math.Abs(k.v[l] - r*k.f[l])
+			}
+		}
+		out[p] = 1 - (ripIn+totalErr-errIn)/totalErr
 	}
-	r := sv / sf
-	var errIn, ripIn float64
-	for _, l := range leaves {
-		errIn += math.Abs(k.v[l] - k.f[l])
-		ripIn += math.Abs(k.v[l] - r*k.f[l])
-	}
-	outside := totalErr - errIn
-	den := errIn + outside
-	if den == 0 {
-		return 0
-	}
-	return 1 - (ripIn+outside)/den
+	return out
 }
 
 func sorted(xs []float64) []float64 {
