@@ -713,3 +713,6 @@ func ranks(xs []float64) []float64 {
 	}
 	return out
 }
+
+// Spearman is Spearman's rank correlation of a and b (ties get their mean rank).
+func Spearman(a, b []float64) float64 { return spearman(a, b) }
