@@ -1,19 +1,15 @@
 package review
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"sync"
-	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/diagnose"
-	"github.com/growthlens/growthlens/models/driver"
-	"github.com/growthlens/growthlens/models/forecast"
-	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // IndicatorSeed is the bootstrap seed of the indicator suggestions: the default of
@@ -26,11 +22,6 @@ const (
 	DiagnoseReplicates = 1000
 	DiagnoseSeed       = 1
 )
-
-// RecommendTop is how many options per employee carry reasons when Load computes the
-// recommendations (as many as the server keeps); it does not change the options or their
-// order.
-const RecommendTop = 7
 
 // Indicators returns a function that suggests the indicators of every role for the company
 // from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
@@ -63,10 +54,9 @@ func Diagnosis(ds *datasets.Dataset) func() (*diagnose.Company, error) {
 	})
 }
 
-// Load reads a tenant's champion models from an open store and its dataset from dataDir
-// ("" for none), and computes the recommendations of every employee on staff, as the server
-// does when it loads a tenant. A model without a champion is recorded in Input.Missing; a
-// store or artifact that cannot be read is an error.
+// Load reads a tenant's champion models from an open store (package champion, as the server
+// does when it loads a tenant) and its dataset from dataDir ("" for none). A model without a
+// champion is recorded in Input.Missing; a store or artifact that cannot be read is an error.
 func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 	in := Input{Tenant: tenant, Missing: map[string]string{}}
 	if dataDir != "" {
@@ -78,59 +68,24 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 		in.Indicators = Indicators(ds)
 		in.Diagnosis = Diagnosis(ds)
 	}
-	load := func(name string) ([]byte, registry.Version, bool, error) {
-		b, v, err := st.LoadAlias(tenant, name, registry.Champion)
-		if errors.Is(err, registry.ErrNotFound) {
-			in.Missing[name] = "no champion " + name + " model for tenant " + tenant + ": train first (growthlens train)"
-			return nil, v, false, nil
-		}
-		if err != nil {
-			return nil, v, false, fmt.Errorf("load %s: %w", name, err)
-		}
-		return b, v, true, nil
-	}
-	b, v, ok, err := load(train.ForecastName)
+	set, err := champion.Load(st, tenant, champion.Data{Dataset: in.Dataset, Problem: "no --data directory was given"})
 	if err != nil {
 		return in, err
 	}
-	if ok {
-		if in.Forecast, err = forecast.UnmarshalSet(b); err != nil {
-			return in, fmt.Errorf("decode forecast v%d: %w", v.Version, err)
-		}
-		in.ForecastVersion = v
+	out := NewInput(set)
+	out.Dataset, out.Indicators, out.Diagnosis = in.Dataset, in.Indicators, in.Diagnosis
+	return out, nil
+}
+
+// NewInput returns the Input of a tenant's loaded champions: every model they hold and why
+// the others are missing. The dataset and the functions behind the indicators and the
+// causes are left for the caller to set.
+func NewInput(set *champion.Set) Input {
+	in := Input{Tenant: set.Tenant, Missing: maps.Clone(set.Missing)}
+	in.Forecast, in.ForecastVersion = set.Forecast()
+	in.Driver, in.DriverVersion = set.Driver()
+	if inc, v := set.Incentive(); inc != nil {
+		in.Recommendations, in.IncentiveVersion, in.IncentiveAsOf = inc.Staff, v, inc.AsOf
 	}
-	if b, v, ok, err = load(train.DriverName); err != nil {
-		return in, err
-	}
-	if ok {
-		if in.Driver, err = driver.Unmarshal(b); err != nil {
-			return in, fmt.Errorf("decode driver v%d: %w", v.Version, err)
-		}
-		in.DriverVersion = v
-	}
-	if b, v, ok, err = load(train.IncentiveName); err != nil {
-		return in, err
-	}
-	switch {
-	case !ok:
-	case in.Dataset == nil || !in.Dataset.Present("employees"):
-		in.Missing[train.IncentiveName] = "incentive recommendations need the tenant's HR data (--data with an employees table)"
-	default:
-		r, err := incentive.Restore(b, in.Dataset)
-		if err != nil {
-			return in, fmt.Errorf("restore incentive v%d: %w", v.Version, err)
-		}
-		ids, err := r.OnStaff(time.Time{}, "")
-		if err != nil {
-			return in, fmt.Errorf("employees on staff: %w", err)
-		}
-		recs := []incentive.Recommendation{}
-		if len(ids) > 0 {
-			if recs, err = r.Recommend(ids, incentive.Options{Top: RecommendTop}); err != nil {
-				return in, fmt.Errorf("recommend: %w", err)
-			}
-		}
-		in.Recommendations, in.IncentiveVersion, in.IncentiveAsOf = recs, v, r.ObservedUntil().AddDate(0, 0, 1)
-	}
-	return in, nil
+	return in
 }

@@ -4,21 +4,21 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/growthlens/growthlens/models/champion"
 	companymodel "github.com/growthlens/growthlens/models/company"
 )
 
-// DriverName is the registry name of the company model (models/company): the driver effects
-// behind what-if, attribution, root causes, indicators and alerts. The name is kept from the
-// driver model it replaces, so API paths and model references stay.
-const DriverName = "driver"
-
-// DriverKind is the artifact format of the company model (company.Model.MarshalBinary).
+// DriverKind is the artifact format of the company model (company.Model.MarshalBinary), which
+// is registered under the driver model's name (champion.Driver): the driver effects behind
+// what-if, attribution, root causes, indicators and alerts. The name is kept, so API paths and
+// model references stay; the artifact is a driver model fitted with priors, so loaders that
+// decode driver models read it.
 const DriverKind = companymodel.Kind
 
 // fitDriver fits the company model on the region panels (the scopes whose drivers differ
-// most), month by month on large companies (companymodel.MixedRows). It has no backtest metric to
-// guard promotion with: a Bayesian fit with the catalogue's priors has no penalty to validate,
-// so each run's model is promoted.
+// most), month by month on large companies (companymodel.MixedRows). It has no backtest
+// metric to guard promotion with: a Bayesian fit with the catalogue's priors has no penalty
+// to validate, so each run's model is promoted.
 func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	p, monthly := in.region, in.monthRegion
 	if len(p.Scopes) < 2 && in.team != nil && len(in.team.Scopes) > 1 {
@@ -38,5 +38,5 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 			metrics["uncertain_drivers"]++
 		}
 	}
-	return &candidate{name: DriverName, kind: DriverKind, artifact: b, metrics: metrics}, m.Driver.Notes, nil
+	return &candidate{name: champion.Driver, kind: DriverKind, artifact: b, metrics: metrics}, m.Driver.Notes, nil
 }
