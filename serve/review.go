@@ -23,7 +23,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/review"
+	"github.com/growthlens/growthlens/serve/review"
 )
 
 // The general manager's review page: GET /review shows the caller's tenant's quarter (package
