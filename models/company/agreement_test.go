@@ -13,16 +13,6 @@ import (
 	"github.com/growthlens/growthlens/models/driver"
 )
 
-func sign(x float64) int {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
-}
-
 // TestEndpointsAgree checks, on every scenario `make data` generates (seed 7, the article's
 // 100-employee company), that the what-if, the attribution waterfall, the root-cause ranking
 // and the indicator suggestions give every driver the same sign, or all call it uncertain, in
@@ -57,7 +47,7 @@ func TestEndpointsAgree(t *testing.T) {
 			for _, rs := range ans.Roles {
 				for _, c := range rs.Candidates {
 					if c.Kind == "driver" && c.Effect != nil {
-						ind[c.Formula] = sign(c.Effect.Estimate)
+						ind[c.Formula] = company.Sign(c.Effect.Estimate)
 						if c.Effect.Uncertain {
 							ind[c.Formula] = 0
 						}
@@ -92,14 +82,14 @@ func TestEndpointsAgree(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					whatif := w.Sign * sign(w.Changes[0].Delta)
+					whatif := w.Sign * company.Sign(w.Changes[0].Delta)
 					waterfall := 0
 					for _, c := range att.Contributions {
 						if c.Column == col && !att.Verdicts[col].Uncertain {
-							waterfall = sign(c.Effect.Estimate)
+							waterfall = company.Sign(c.Effect.Estimate)
 							// A contribution must go the way the effect and the driver's
 							// departure from its baseline say, when every lag moved one way.
-							if c.Change != 0 && sign(c.Contribution.Estimate) != 0 && sign(c.Contribution.Estimate) != waterfall*sign(c.Change) && sameWay(c) {
+							if c.Change != 0 && company.Sign(c.Contribution.Estimate) != 0 && company.Sign(c.Contribution.Estimate) != waterfall*company.Sign(c.Change) && sameWay(c) {
 								t.Errorf("%s %s: contribution %+.4f against effect %+.4f × change %+.4f", q, col, c.Contribution.Estimate, c.Effect.Estimate, c.Change)
 							}
 						}
@@ -107,7 +97,7 @@ func TestEndpointsAgree(t *testing.T) {
 					cause := 0
 					for _, c := range rc.Causes {
 						if c.Driver == col && !c.Effect.Uncertain {
-							cause = sign(c.Effect.Estimate)
+							cause = company.Sign(c.Effect.Estimate)
 						}
 					}
 					if whatif != waterfall || whatif != cause || whatif != ind[col] {
@@ -135,7 +125,7 @@ func TestEndpointsAgree(t *testing.T) {
 func sameWay(c driver.Contribution) bool {
 	s := 0
 	for _, a := range c.Actual {
-		d := sign(a - c.Baseline)
+		d := company.Sign(a - c.Baseline)
 		if d == 0 {
 			continue
 		}

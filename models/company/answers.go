@@ -49,7 +49,7 @@ func (m *Model) WhatIf(sc driver.Scenario) (*WhatIf, error) {
 	case len(out.Changes) == 1 && one.Uncertain:
 		w.Uncertain, w.Sentence = true, one.Sentence
 	case len(out.Changes) == 1:
-		w.Sign = one.Sign * signOf(out.Changes[0].Delta)
+		w.Sign = one.Sign * Sign(out.Changes[0].Delta)
 		if w.Sign == 0 {
 			w.Uncertain, w.Sentence = true, "the change is zero"
 		}
@@ -57,7 +57,7 @@ func (m *Model) WhatIf(sc driver.Scenario) (*WhatIf, error) {
 		w.Uncertain = true
 		w.Sentence = "the data cannot tell whether these changes together raise or lower revenue"
 	default:
-		w.Sign = signOf(p.Estimate)
+		w.Sign = Sign(p.Estimate)
 	}
 	if p.Upper-p.Lower > WithheldWidth {
 		w.Withheld, w.Sentence = true, WithheldSentence(p.Lower, p.Upper)
@@ -130,7 +130,8 @@ func (m *Model) Predict(sc driver.Scenario) (growth [][]float64, sustained []flo
 	return out.GrowthDraws, out.Draws, nil
 }
 
-func signOf(x float64) int {
+// Sign is the sign of x as −1, 0 or +1: how every answer reports a direction.
+func Sign(x float64) int {
 	switch {
 	case x > 0:
 		return 1

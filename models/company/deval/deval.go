@@ -273,7 +273,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &Result{Seeds: seedsString(cfg.Seeds), Employees: cfg.Employees, Scenarios: Scenarios, Companies: len(jobs),
+	return &Result{Seeds: rceval.SeedsString(cfg.Seeds), Employees: cfg.Employees, Scenarios: Scenarios, Companies: len(jobs),
 		New: newT.metrics(), Current: curT.metrics()}, nil
 }
 
@@ -327,7 +327,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	// Effects: signs and abstention.
 	curSign := map[string]int{}
 	for _, e := range cur.Effects {
-		curSign[e.Column] = signOf(e.Sustained.Estimate)
+		curSign[e.Column] = company.Sign(e.Sustained.Estimate)
 	}
 	newSign := map[string]int{}
 	for _, v := range cm.Verdicts() {
@@ -337,7 +337,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 		if !cm.Has(te.Driver) {
 			continue
 		}
-		ts := signOf(te.Effect)
+		ts := company.Sign(te.Effect)
 		score := func(t *tally, s int) {
 			t.effects[te.Driver]++
 			if s == 0 {
@@ -390,7 +390,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 			if cand.Kind != indicators.Driver || cand.Effect == nil {
 				continue
 			}
-			indSign[cand.Formula] = signOf(cand.Effect.Estimate)
+			indSign[cand.Formula] = company.Sign(cand.Effect.Estimate)
 			if cand.Effect.Uncertain {
 				indSign[cand.Formula] = 0
 			}
@@ -452,7 +452,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 			if err != nil {
 				return nil, nil, err
 			}
-			signs := []int{wn.Sign * signOf(wn.Changes[0].Delta), attributionSign(attN.Attribution, col, attN.Verdicts[col].Uncertain),
+			signs := []int{wn.Sign * company.Sign(wn.Changes[0].Delta), attributionSign(attN.Attribution, col, attN.Verdicts[col].Uncertain),
 				rootcauseSign(rcN.DriverResult, col), indSign[col]}
 			newT.pairs++
 			if allEqual(signs) {
@@ -463,8 +463,8 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 			if err != nil {
 				return nil, nil, err
 			}
-			legacy := signOf(curEff[col].Estimate)
-			signs = []int{signOf(wc.Sustained.Estimate) * signOf(wc.Changes[0].Delta), attributionSign(attC, col, false), legacy, legacy}
+			legacy := company.Sign(curEff[col].Estimate)
+			signs = []int{company.Sign(wc.Sustained.Estimate) * company.Sign(wc.Changes[0].Delta), attributionSign(attC, col, false), legacy, legacy}
 			curT.pairs++
 			if allEqual(signs) {
 				curT.agree++
@@ -482,7 +482,7 @@ func attributionSign(a *driver.Attribution, col string, uncertain bool) int {
 	}
 	for _, c := range a.Contributions {
 		if c.Column == col {
-			return signOf(c.Effect.Estimate)
+			return company.Sign(c.Effect.Estimate)
 		}
 	}
 	return 0
@@ -496,7 +496,7 @@ func rootcauseSign(r *rootcause.DriverResult, col string) int {
 			if c.Effect.Uncertain {
 				return 0
 			}
-			return signOf(c.Effect.Estimate)
+			return company.Sign(c.Effect.Estimate)
 		}
 	}
 	return 0
@@ -509,16 +509,6 @@ func allEqual(xs []int) bool {
 		}
 	}
 	return true
-}
-
-func signOf(x float64) int {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
 }
 
 // fitCurrent fits the driver model as training did before the company model: by penalized
@@ -558,33 +548,5 @@ func legacyEffects(m *driver.Model, cat *indicators.Catalogue) map[string]rootca
 			out[ind.Formula] = rootcause.Effect{Estimate: mean}
 		}
 	}
-	return out
-}
-
-func seedsString(seeds []uint64) string {
-	if len(seeds) == 0 {
-		return ""
-	}
-	out := ""
-	start, prev := seeds[0], seeds[0]
-	flush := func() {
-		if out != "" {
-			out += ","
-		}
-		if start == prev {
-			out += fmt.Sprint(start)
-		} else {
-			out += fmt.Sprintf("%d-%d", start, prev)
-		}
-	}
-	for _, s := range seeds[1:] {
-		if s == prev+1 {
-			prev = s
-			continue
-		}
-		flush()
-		start, prev = s, s
-	}
-	flush()
 	return out
 }
