@@ -15,6 +15,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateAllCmd(a),
 		newEvaluateRootcauseCmd(a),
 		newEvaluateSlicesCmd(a),
+		newEvaluateDriversCmd(a),
 	)
 	return cmd
 }
