@@ -172,6 +172,7 @@ func trainConfig(r TrainRun) *train.Config {
 	cfg := train.DefaultConfig(r.Params.Data)
 	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = r.Tenant, r.Params.Seed, r.Params.Promote, r.Params.Horizon, r.Params.Levels
 	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger, cfg.Progress = r.Params.Incentive, r.CodeVersion, r.By, r.Logger, r.Progress
+	cfg.RunID = r.Params.RunID
 	return &cfg
 }
 

@@ -86,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
+	s.markInterrupted()
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s, nil
@@ -224,6 +225,8 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() {
 		s.closing.Store(true)
+		// Training is cancelled first, so that its stages stop while requests drain.
+		s.cancelTrain()
 		var errs []error
 		if s.httpSrv != nil {
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
@@ -246,10 +249,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.unsubscribe != nil {
 			s.unsubscribe()
 		}
-		s.bg.Wait()
-		s.flushRefusals(true)
-		if err := s.store.Close(); err != nil {
-			errs = append(errs, err)
+		// Wait for training and the watchers within what is left of ctx. A training stage that
+		// does not notice the cancellation is left running: the store is not closed under it,
+		// and the process may exit; Badger recovers at the next open as after kill -9, and the
+		// run is marked interrupted then.
+		waited := make(chan struct{})
+		go func() {
+			s.bg.Wait()
+			close(waited)
+		}()
+		select {
+		case <-waited:
+			s.flushRefusals(true)
+			if err := s.store.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		case <-ctx.Done():
+			errs = append(errs, fmt.Errorf("training did not stop within the drain timeout; the store was left open for recovery at the next start"))
 		}
 		s.shutErr = errors.Join(errs...)
 		s.log.Info("stopped")

@@ -124,7 +124,7 @@ type pipeline struct{}
 func (pipeline) config(r serve.TrainRun) train.Config {
 	p := r.Params
 	return train.Config{Data: p.Data, Tenant: r.Tenant, Seed: p.Seed, Promote: p.Promote, Horizon: p.Horizon, Levels: p.Levels,
-		Incentive: p.Incentive, CodeVersion: r.CodeVersion, By: r.By, Logger: r.Logger, Progress: r.Progress}
+		Incentive: p.Incentive, CodeVersion: r.CodeVersion, By: r.By, RunID: p.RunID, Logger: r.Logger, Progress: r.Progress}
 }
 
 func (t pipeline) Check(r serve.TrainRun) error {
