@@ -216,6 +216,9 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	})
 	ts := &testServer{srv: s, base: "http://" + s.Addr(), dataRoot: dataRoot, keys: map[string]string{}, keyIDs: map[string]string{},
 		client: &http.Client{Timeout: 60 * time.Second}}
+	if cfg.TLSCert != "" {
+		ts.base, ts.client = "https://"+s.Addr(), tlsClient(t, cfg.TLSCert)
+	}
 	for _, tenant := range []string{acme, globex} {
 		for _, role := range registry.Roles {
 			secret, k, err := s.Store().CreateKey(tenant, role, "test")

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -112,7 +113,19 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.ln = newLimitListener(ln, s.cfg.MaxConns)
+	// The cap counts TCP connections; TLS wraps them outside it, so that net/http sees
+	// *tls.Conn (and fills Request.TLS).
+	ln = newLimitListener(ln, s.cfg.MaxConns)
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"http/1.1"}})
+	}
+	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -362,6 +375,12 @@ func (s *Server) routeTable() []route {
 func (s *Server) buildEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	// X-Forwarded-For names the client only when a trusted proxy set it.
+	if s.cfg.TrustProxy {
+		_ = e.SetTrustedProxies([]string{"127.0.0.1", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"})
+	} else {
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
@@ -387,6 +406,7 @@ func (s *Server) begin(c *gin.Context) {
 		rq.id = id
 	}
 	c.Header("X-Request-ID", rq.id)
+	rq.secure = c.Request.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
