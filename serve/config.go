@@ -25,6 +25,10 @@ type Config struct {
 	// Store is the store directory. The server opens it (creating it if needed) and holds it
 	// while it runs; the CLI reaches it through the admin socket (AdminSocket).
 	Store string
+	// StoreQuota, when positive, bounds the store directory's disk space in bytes: writes are
+	// refused (507) while less than registry.DefaultMinFreeBytes of it is left, as they are
+	// when the disk itself has less free.
+	StoreQuota int64
 	// EncryptionKey is the store's encryption key, or nil for a plaintext store.
 	EncryptionKey []byte
 	// DataRoot holds one canonical dataset directory per tenant, DataRoot/<tenant>/. Uploads

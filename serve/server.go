@@ -72,7 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log})
+	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota})
 	if err != nil {
 		return nil, err
 	}

@@ -145,6 +145,10 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	if s.cfg.Trainer == nil {
 		return nil, errorf(EUnavailable, "", "this server was started without a trainer: train with growthlens train")
 	}
+	// A run on a full disk would fit its models and then fail to store them.
+	if err := s.store.CheckSpace(); err != nil {
+		return nil, err
+	}
 	run := TrainRun{Tenant: tenantName, By: by, CodeVersion: s.cfg.CodeVersion, Params: p, Logger: s.log.With("tenant", tenantName)}
 	if err := s.cfg.Trainer.Check(run); err != nil {
 		return nil, invalid("body", "%s", err.Error())
