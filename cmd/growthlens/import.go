@@ -43,7 +43,7 @@ prints what would change without writing.
 The mapping (YAML or JSON) renames columns, maps values, parses number and date formats
 (several layouts per column), names the encoding of CSV files (utf-8, gbk, gb18030, utf-16),
 picks XLSX sheets, fills constants and joins lookup files; docs/import.md documents it and
-examples/mappings/maven-crm.yaml is a commented example. Title rows above the header are found and skipped
+docs/examples/mappings/maven-crm.yaml is a commented example. Title rows above the header are found and skipped
 (or say --skip-rows N). Every row read is imported, rejected with a reason, or merged as an
 exact repeat: read = imported + rejected + merged. Rejects are listed as
 file:line: column: reason on stderr (the first few per table); values a number format
@@ -55,7 +55,7 @@ The same input gives byte-identical output.
 
 Exit codes: 0 done; 1 failure (a file that cannot be read, an invalid mapping, a merge
 refused over the reject limit); 2 usage; 3 a table of the mapping imported no row.`,
-		Example: `  growthlens import --mapping examples/mappings/maven-crm.yaml --out var/maven ../shared/data/crm-pipeline
+		Example: `  growthlens import --mapping docs/examples/mappings/maven-crm.yaml --out var/maven ../shared/data/crm-pipeline
   growthlens import --mapping hr.yaml --into var/acme --mode upsert exports/2024-06-30/
   growthlens import --mapping hr.yaml --into var/acme --dry-run --json exports/2024-06-30/`,
 		Args: cobra.MinimumNArgs(1),
