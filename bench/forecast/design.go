@@ -153,7 +153,7 @@ var designAutos = []combo{
 // and designs made of them alone.
 // The learned combination of learnedMembers (a candidate that was not adopted) is validated
 // by learnedStudy.
-func design(w io.Writer, dataDir string, h, workers int, dump, only string) error {
+func design(w io.Writer, dataDir string, h, workers int, dump, only, rscript string) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -225,6 +225,11 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 		}
 		secs[name] = time.Since(t0).Seconds()
 	}
+	if rscript != "" {
+		if err := designR(w, rscript, sets, fc); err != nil {
+			return err
+		}
+	}
 
 	fmt.Fprintf(w, "Design study: the M3 quarterly training parts only, h = %d, prefixes of at least %d values\n", h, designMinLen)
 	fmt.Fprintf(w, "%-40s", "holdout (series)")
@@ -269,6 +274,25 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 			}
 		}
 		add(c.name(), per)
+	}
+	if rscript != "" {
+		for _, name := range rDesignNames {
+			add(name, fc[name])
+		}
+		for _, c := range rDesignCombos {
+			per := make([][][]float64, len(sets))
+			for i, vs := range sets {
+				per[i] = make([][]float64, len(vs.cases))
+				for j := range vs.cases {
+					var parts [][]float64
+					for _, m := range c.members {
+						parts = append(parts, fc[m][i][j])
+					}
+					per[i][j] = forecast.Combine(parts, c.how)
+				}
+			}
+			add(c.name(), per)
+		}
 	}
 	order := make([]int, len(lines))
 	for i := range order {
