@@ -354,6 +354,12 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only, rscript str
 		}
 	}
 
+	if only == "" {
+		if err := growthStudy(w, sets, workers); err != nil {
+			return err
+		}
+	}
+
 	if dump == "" {
 		return nil
 	}
