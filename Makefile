@@ -12,7 +12,7 @@ ADDR      ?= 127.0.0.1:8080
 DEMO_KEY  ?= var/demo-admin.key
 export CGO_ENABLED := 1
 
-.PHONY: all build run train promote data data-big test vet fmt-check bench bench-import bench-panel bench-train evaluate clean
+.PHONY: all build run train promote data data-big test vet fmt-check tidy-check bench bench-import bench-panel bench-train evaluate clean
 
 all: build
 
@@ -26,7 +26,7 @@ build:
 run: build $(DATA)/ground_truth.json
 	$(BIN) features --data $(DATA) --summary
 	$(BIN) train --data $(DATA) --store $(STORE) --tenant $(TENANT) --seed $(SEED) --log-level warn
-	@BIN=$(BIN) STORE=$(STORE) TENANT=$(TENANT) FILE=$(DEMO_KEY) bash scripts/demo-key.sh
+	@BIN=$(BIN) STORE=$(STORE) TENANT=$(TENANT) FILE=$(DEMO_KEY) bash deploy/demo-key.sh
 	@echo "demo admin key of tenant $(TENANT): KEY=\$$(cat $(DEMO_KEY))"
 	$(BIN) serve --addr $(ADDR) --store $(STORE) --data $(DATA) --tenant $(TENANT)
 
@@ -55,12 +55,16 @@ data: build $(DATA)/ground_truth.json
 data-big: build
 	$(BIN) generate --out var/big --employees 10000 --seed $(SEED)
 
-# Vet, format check and the unit tests (a few minutes on 2 cores).
-test: vet fmt-check
+# Vet, format and go.mod checks and the unit tests (a few minutes on 2 cores).
+test: vet fmt-check tidy-check
 	$(GO) test -count=1 -timeout 15m ./...
 
 vet:
 	$(GO) vet ./...
+
+# go.mod and go.sum must be what go mod tidy writes (it prints the diff when they are not).
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod is not tidy: run go mod tidy"; exit 1; }
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -145,7 +149,7 @@ bench-driver:
 .PHONY: bench-registry
 bench-registry:
 	@mkdir -p var
-	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f scripts/bench-median.awk
+	$(GO) test -count=5 -run '^$$' -bench . -benchtime 300ms ./models/registry | tee var/bench-registry.txt | awk -f bench/median.awk
 
 # Incentive recommendations (models/incentive): the acceptance run on generated companies of
 # 100 to 2,000 employees, seeds 11-13 (not used in development; the bars apply at every size),
@@ -171,7 +175,7 @@ bench-incentive:
 evaluate-rootcause: build
 	$(BIN) evaluate rootcause --seeds 1-50 --employees 2000 --workers 2
 
-# The quarterly review page in headless Chromium (review/browser_test.go, build tag browser):
+# The quarterly review page in headless Chromium (serve/review/browser_test.go, build tag browser):
 # generates and trains the default company in a temp dir, serves it on 127.0.0.1:0, signs in,
 # checks every section, chart and the console, and the static report of `growthlens report`;
 # screenshots go to var/review*.png. Needs Debian's chromium (apt-get install -y chromium).
@@ -179,7 +183,7 @@ evaluate-rootcause: build
 CHROMIUM ?= /usr/bin/chromium
 test-browser: build
 	@mkdir -p var
-	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
+	$(GO) test -tags browser -count=1 -timeout 10m -run 'TestBrowser' -v ./serve/review -args -browser.chromium=$(CHROMIUM) -browser.bin=$(CURDIR)/$(BIN) -browser.out=$(CURDIR)/var
 
 # The quarterly review as one self-contained HTML file (QUARTER empty: the first forecast
 # quarter; LANG_REVIEW en or zh). Stop any `growthlens serve` on $(STORE) first: only one
@@ -204,4 +208,4 @@ bench-serve:
 # checks each status (needs curl and jq).
 .PHONY: api-examples
 api-examples:
-	bash scripts/curl-examples.sh
+	bash docs/api-examples.sh

@@ -17,7 +17,7 @@ import (
 // Mapping says how to build canonical tables from the files of an export (a CRM, an ERP, a
 // spreadsheet). It is written in YAML or JSON (the same schema; JSON is read as YAML, of which
 // it is a subset) and checked strictly: an unknown key is an error, so a typo cannot silently
-// leave a column unmapped. See examples/mappings/maven-crm.yaml for a commented example and
+// leave a column unmapped. See docs/examples/mappings/maven-crm.yaml for a commented example and
 // the README for the format.
 type Mapping struct {
 	// Version is the format version; 0 (absent) or 1.

@@ -30,7 +30,7 @@ func readCSVFile(t *testing.T, path string) [][]string {
 // Won 4238, Lost 2473, Engaging 1589, Prospecting 500; the Won deals total 10,005,534).
 func TestImportMavenCRM(t *testing.T) {
 	dir := shareddata.Path(t, "crm-pipeline")
-	m := readMapping(t, "../examples/mappings/maven-crm.yaml")
+	m := readMapping(t, "../docs/examples/mappings/maven-crm.yaml")
 	out := t.TempDir()
 	rep, err := Import(m, []string{dir}, ImportOptions{Out: out})
 	if err != nil {

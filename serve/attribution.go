@@ -7,8 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/driver"
-	"github.com/growthlens/growthlens/train"
 )
 
 // Driver attribution: GET /v1/attribution splits a scope's revenue change in one quarter —
@@ -58,7 +58,7 @@ func (s *Server) getAttribution(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	d := sn.driver
 	if d == nil {
-		return sn.unavailable(train.DriverName)
+		return sn.unavailable(champion.Driver)
 	}
 	q := rq.query
 	if _, err := queryEnum(q, "kpi", "revenue", "revenue"); err != nil {
@@ -122,7 +122,7 @@ func (s *Server) getAttribution(c *gin.Context, rq *call) error {
 	if err != nil {
 		return invalid("period", "%s", strings.TrimPrefix(err.Error(), "attribute: "))
 	}
-	s.metrics.predicted(rq.key.Tenant, train.DriverName, "attribution", 1)
+	s.metrics.predicted(rq.key.Tenant, champion.Driver, "attribution", 1)
 	resp := attributionResponse{
 		Scope: apiScope, Period: period.String(), KPI: "revenue", Model: refOf(d.version),
 		Actual: num(att.Actual), Expected: num(att.Expected), ExpectedFrom: from, Completion: num(att.Actual / att.Expected),

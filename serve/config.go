@@ -42,6 +42,8 @@ type Config struct {
 	AdminSocket bool
 	// CodeVersion is recorded with models trained through the server.
 	CodeVersion string
+	// Trainer runs the training runs started through the server; nil refuses them.
+	Trainer Trainer
 	// Logger receives one line per request at debug level, and warnings and errors; nil
 	// discards them.
 	Logger *slog.Logger

@@ -8,6 +8,8 @@
 //
 // What this package must not do: hold business logic. Forecasts, drivers, root causes,
 // indicators, alerts and recommendations are computed by the models packages; serve checks
-// input, picks the tenant's loaded champions or data, and encodes the answers. It must not
+// input, picks the tenant's loaded champions (loaded by models/champion) or data, and encodes
+// the answers. It must not import the training pipeline: training runs go through the
+// Trainer the caller passes in Config (cmd/growthlens passes package train). It must not
 // let a key see another tenant's data, nor put internals in an error a client sees.
 package serve

@@ -8,9 +8,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // forecastModel is a loaded forecast set with every answer of GET /v1/forecast encoded in
@@ -90,15 +90,6 @@ type accuracyJSON struct {
 	MAPE    num    `json:"mape"`
 	MAPE1   num    `json:"mape_1"`
 	Summary string `json:"summary"`
-}
-
-// loadForecast decodes a forecast set artifact.
-func loadForecast(b []byte, v registry.Version, data *tenantData) (*forecastModel, error) {
-	set, err := forecast.UnmarshalSet(b)
-	if err != nil {
-		return nil, err
-	}
-	return buildForecast(v, set, data)
 }
 
 // buildForecast encodes every scope's answers. Targets come from the tenant's data, so the
@@ -203,7 +194,7 @@ func accuracyOf(sc *forecast.Scope) accuracyJSON {
 		c := res.Backtest.Accuracy[0]
 		a.Method, a.Points, a.SMAPE, a.MASE = c.Method, c.Points, num(c.SMAPE), num(c.MASE)
 	}
-	h1, all := train.BacktestMAPE(sc)
+	h1, all := sc.BacktestMAPE()
 	a.MAPE1, a.MAPE = num(h1), num(all)
 	switch {
 	case a.Origins == 0 || math.IsNaN(h1):
@@ -231,7 +222,7 @@ func (s *Server) getForecast(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	fm := sn.forecast
 	if fm == nil {
-		return sn.unavailable(train.ForecastName)
+		return sn.unavailable(champion.Forecast)
 	}
 	level, id, err := parseScope("scope", rq.query.Get("scope"))
 	if err != nil {
@@ -249,7 +240,7 @@ func (s *Server) getForecast(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.predicted(rq.key.Tenant, train.ForecastName, "forecast", 1)
+	s.metrics.predicted(rq.key.Tenant, champion.Forecast, "forecast", 1)
 	writeRaw(c, 200, sf.bodies[h-1])
 	return nil
 }
@@ -267,7 +258,7 @@ func (s *Server) listScopes(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	fm := sn.forecast
 	if fm == nil {
-		return sn.unavailable(train.ForecastName)
+		return sn.unavailable(champion.Forecast)
 	}
 	level, err := queryEnum(rq.query, "level", "", "company", "region", "team")
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // TestHotSwapUnderLoad promotes forecast v2 and rolls it back again and again — through the
@@ -128,12 +128,12 @@ func TestHotSwapUnderLoad(t *testing.T) {
 			// As the CLI through the admin socket or a training run: a move in the store, picked
 			// up from the store's notification.
 			ch := registry.Change{By: "test", Role: registry.RoleTrainer, Reason: "hot swap test"}
-			if _, err := s.Store().Promote(acme, train.ForecastName, fixture.forecast2, ch); err != nil {
+			if _, err := s.Store().Promote(acme, champion.Forecast, fixture.forecast2, ch); err != nil {
 				t.Fatal(err)
 			}
 			waitServed(t, s, fixture.forecast2)
 			time.Sleep(80 * time.Millisecond)
-			if _, err := s.Store().Rollback(acme, train.ForecastName, ch); err != nil {
+			if _, err := s.Store().Rollback(acme, champion.Forecast, ch); err != nil {
 				t.Fatal(err)
 			}
 			waitServed(t, s, 1)
@@ -162,7 +162,7 @@ func TestHotSwapUnderLoad(t *testing.T) {
 func waitServed(t *testing.T, s *Server, v int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for versionOf(s.tenant(acme).live.Load().forecast) != v {
+	for s.tenant(acme).live.Load().champions.Version(champion.Forecast) != v {
 		if time.Now().After(deadline) {
 			t.Fatalf("forecast v%d not served after 10 s", v)
 		}
@@ -293,33 +293,33 @@ func TestAdminSocket(t *testing.T) {
 	if err != nil || len(ms) != 3 {
 		t.Fatalf("Models: %v %v", ms, err)
 	}
-	vs, err := c.Versions(acme, train.ForecastName)
+	vs, err := c.Versions(acme, champion.Forecast)
 	if err != nil || len(vs) != 2 {
 		t.Fatalf("Versions: %d %v", len(vs), err)
 	}
-	if _, err := c.Version(acme, train.ForecastName, 99); !errors.Is(err, registry.ErrNotFound) {
+	if _, err := c.Version(acme, champion.Forecast, 99); !errors.Is(err, registry.ErrNotFound) {
 		t.Errorf("Version 99: %v, want ErrNotFound", err)
 	}
 	ch := registry.Change{By: "cli:test", Role: registry.RoleAdmin, Reason: "admin socket test"}
-	if _, err := c.SetAlias(acme, train.ForecastName, registry.Champion, fixture.forecast2, ch); err != nil {
+	if _, err := c.SetAlias(acme, champion.Forecast, registry.Champion, fixture.forecast2, ch); err != nil {
 		t.Fatal(err)
 	}
-	if v := versionOf(ts.srv.tenant(acme).live.Load().forecast); v != fixture.forecast2 {
+	if v := ts.srv.tenant(acme).live.Load().champions.Version(champion.Forecast); v != fixture.forecast2 {
 		t.Errorf("after SetAlias through the socket the server serves v%d", v)
 	}
-	if _, err := c.SetAlias(acme, train.ForecastName, registry.Champion, fixture.forecast2, ch); !errors.Is(err, registry.ErrUnchanged) {
+	if _, err := c.SetAlias(acme, champion.Forecast, registry.Champion, fixture.forecast2, ch); !errors.Is(err, registry.ErrUnchanged) {
 		t.Errorf("SetAlias twice: %v, want ErrUnchanged", err)
 	}
-	if err := c.Delete(acme, train.ForecastName, fixture.forecast2); !errors.Is(err, registry.ErrInUse) {
+	if err := c.Delete(acme, champion.Forecast, fixture.forecast2); !errors.Is(err, registry.ErrInUse) {
 		t.Errorf("Delete of the champion: %v, want ErrInUse", err)
 	}
-	if _, err := c.RollbackAlias(acme, train.ForecastName, registry.Champion, ch); err != nil {
+	if _, err := c.RollbackAlias(acme, champion.Forecast, registry.Champion, ch); err != nil {
 		t.Fatal(err)
 	}
-	if as, err := c.Aliases(acme, train.ForecastName); err != nil || len(as) != 1 || as[0].Version != 1 {
+	if as, err := c.Aliases(acme, champion.Forecast); err != nil || len(as) != 1 || as[0].Version != 1 {
 		t.Errorf("Aliases: %+v %v", as, err)
 	}
-	if h, err := c.History(acme, train.ForecastName, registry.Champion, 0); err != nil || len(h) != 3 {
+	if h, err := c.History(acme, champion.Forecast, registry.Champion, 0); err != nil || len(h) != 3 {
 		t.Errorf("History: %d events %v, want 3", len(h), err)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
@@ -90,7 +92,7 @@ func makeFixture() error {
 		return err
 	}
 	fixture.runID = rec.ID
-	b, v, err := st.LoadAlias(acme, train.ForecastName, registry.Champion)
+	b, v, err := st.LoadAlias(acme, champion.Forecast, registry.Champion)
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func makeFixture() error {
 	meta := v.Metadata
 	meta.ArtifactSHA256, meta.Size, meta.Created = "", 0, time.Time{}
 	meta.Labels = map[string]string{"test": "v1 with point forecasts x1.02"}
-	fixture.forecast2, err = st.Put(acme, train.ForecastName, b2, meta)
+	fixture.forecast2, err = st.Put(acme, champion.Forecast, b2, meta)
 	return err
 }
 
@@ -152,6 +154,27 @@ type testServer struct {
 	client   *http.Client
 }
 
+// testTrainer trains with package train, as `growthlens serve` wires it.
+type testTrainer struct{}
+
+func (testTrainer) Check(r TrainRun) error { return trainConfig(r).Validate() }
+
+func (testTrainer) Train(ctx context.Context, st *registry.Store, r TrainRun) (string, json.RawMessage, error) {
+	rec, err := train.Run(ctx, st, *trainConfig(r))
+	if rec == nil {
+		return "", nil, err
+	}
+	b, merr := json.Marshal(rec)
+	return rec.ID, b, errors.Join(err, merr)
+}
+
+func trainConfig(r TrainRun) *train.Config {
+	cfg := train.DefaultConfig(r.Params.Data)
+	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = r.Tenant, r.Params.Seed, r.Params.Promote, r.Params.Horizon, r.Params.Levels
+	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger, cfg.Progress = r.Params.Incentive, r.CodeVersion, r.By, r.Logger, r.Progress
+	return &cfg
+}
+
 // startServer starts a server on 127.0.0.1:0 over a copy of the fixture, with rate limiting
 // off unless edit turns it on, and API keys for every role of acme and globex.
 func startServer(t *testing.T, edit func(*Config)) *testServer {
@@ -166,6 +189,7 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	cfg.Addr, cfg.Store, cfg.DataRoot, cfg.DefaultTenant = "127.0.0.1:0", store, dataRoot, acme
 	cfg.RateLimit, cfg.ShutdownTimeout = 0, 10*time.Second
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.Trainer = testTrainer{}
 	if edit != nil {
 		edit(&cfg)
 	}

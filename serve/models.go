@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // Models: list, show and promote or roll back by moving an alias. A move is committed in the
@@ -17,17 +16,8 @@ import (
 // request is answered by the version it promoted; requests in flight finish on the version
 // they started with.
 
-func (s *Server) servedVersion(sn *snapshot, name string) int {
-	switch name {
-	case train.ForecastName:
-		return versionOf(sn.forecast)
-	case train.DriverName:
-		return versionOfDriver(sn.driver)
-	case train.IncentiveName:
-		return versionOfIncentive(sn.incentive)
-	}
-	return 0
-}
+// servedVersion is the version of a model the tenant serves now, 0 when none.
+func (s *Server) servedVersion(sn *snapshot, name string) int { return sn.champions.Version(name) }
 
 type modelSummary struct {
 	registry.Model
@@ -43,7 +33,7 @@ func (s *Server) listModels(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	out := make([]modelSummary, len(ms))
 	for i, m := range ms {
-		out[i] = modelSummary{Model: m, Serving: s.servedVersion(sn, m.Name), Problem: sn.missing[m.Name+".error"]}
+		out[i] = modelSummary{Model: m, Serving: s.servedVersion(sn, m.Name), Problem: sn.problems[m.Name]}
 	}
 	return writeJSON(c, 200, map[string]any{"models": out})
 }

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -12,9 +11,9 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // incentiveModel is a loaded recommender over the tenant's HR data, with the recommendation
@@ -24,6 +23,7 @@ import (
 // records are scored on request.
 type incentiveModel struct {
 	version registry.Version
+	src     *champion.Incentives
 	rec     *incentive.Recommender
 	asOf    time.Time
 	cached  map[string]*cachedRec
@@ -40,40 +40,17 @@ type cachedRec struct {
 	bare [][]byte
 }
 
-// allTop asks the recommender for reasons on every option, so that any top a request asks
-// for can be cut from the cache.
-const allTop = 7
-
-func loadIncentive(b []byte, v registry.Version, data *tenantData) (*incentiveModel, error) {
-	if data == nil || data.ds == nil || !data.ds.Present("employees") {
-		why := "the tenant's data has no employees table"
-		if data != nil && data.err != "" {
-			why = data.err
-		}
-		return nil, noDataError{"incentive recommendations need the tenant's HR data: " + why}
+// newIncentiveModel caches the JSON of the recommendations the champion computed for the
+// employees on staff, with reasons on every option (champion.StaffTop), so that any top a
+// request asks for can be cut from the cache.
+func newIncentiveModel(v registry.Version, in *champion.Incentives) *incentiveModel {
+	m := &incentiveModel{version: v, src: in, rec: in.Recommender, asOf: in.AsOf, cached: map[string]*cachedRec{}, teams: map[string][]string{}}
+	for i := range in.Staff {
+		r := &in.Staff[i]
+		m.cached[r.EmployeeID] = encodeRec(r)
+		m.teams[r.TeamID] = append(m.teams[r.TeamID], r.EmployeeID)
 	}
-	r, err := incentive.Restore(b, data.ds)
-	if err != nil {
-		return nil, err
-	}
-	m := &incentiveModel{version: v, rec: r, asOf: r.ObservedUntil().AddDate(0, 0, 1), cached: map[string]*cachedRec{}, teams: map[string][]string{}}
-	ids, err := r.OnStaff(time.Time{}, "")
-	if err != nil {
-		return nil, fmt.Errorf("employees on staff: %w", err)
-	}
-	if len(ids) == 0 {
-		return m, nil
-	}
-	recs, err := r.Recommend(ids, incentive.Options{Top: allTop})
-	if err != nil {
-		return nil, fmt.Errorf("precompute recommendations: %w", err)
-	}
-	for i := range recs {
-		cr := encodeRec(&recs[i])
-		m.cached[recs[i].EmployeeID] = cr
-		m.teams[recs[i].TeamID] = append(m.teams[recs[i].TeamID], recs[i].EmployeeID)
-	}
-	return m, nil
+	return m
 }
 
 func encodeRec(r *incentive.Recommendation) *cachedRec {
@@ -283,7 +260,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 	sn := rq.t.live.Load()
 	m := sn.incentive
 	if m == nil {
-		return nil, sn.unavailable(train.IncentiveName)
+		return nil, sn.unavailable(champion.Incentive)
 	}
 	given := 0
 	for _, ok := range []bool{ids != nil, team != "", recs != nil} {
@@ -355,7 +332,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 				return nil, invalid("employees["+itoa(i)+"].as_of", "more than %d days after the HR history ends", incentive.MaxStaleDays)
 			}
 		}
-		out, err := m.rec.RecommendRows(rows, last, incentive.Options{Top: allTop})
+		out, err := m.rec.RecommendRows(rows, last, incentive.Options{Top: champion.StaffTop})
 		if err != nil {
 			return nil, invalid("employees", "%s", err.Error())
 		}
@@ -381,7 +358,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 		}
 		sel.cached = nil
 	}
-	out, err := m.rec.Recommend(ids, incentive.Options{AsOf: sel.asOf, Top: allTop})
+	out, err := m.rec.Recommend(ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
 	switch {
 	case errors.Is(err, incentive.ErrUnknownEmployee):
 		return nil, errorf(ENotFound, "employee_ids", "%s", truncate(err.Error(), 512))
@@ -420,8 +397,8 @@ func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
 	}
 	top, reasons := 3, true
 	if req.Top != nil {
-		if *req.Top < 1 || *req.Top > allTop {
-			return invalid("top", "%d: want 1 to %d", *req.Top, allTop)
+		if *req.Top < 1 || *req.Top > champion.StaffTop {
+			return invalid("top", "%d: want 1 to %d", *req.Top, champion.StaffTop)
 		}
 		top = *req.Top
 	}
@@ -433,7 +410,7 @@ func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
 		return err
 	}
 	n := sel.len()
-	s.metrics.predicted(rq.key.Tenant, train.IncentiveName, "recommendation", n)
+	s.metrics.predicted(rq.key.Tenant, champion.Incentive, "recommendation", n)
 	b := make([]byte, 0, 256+n*(700+top*900))
 	b = append(b, `{"model":`...)
 	b = appendModelRef(b, sel.m.version)
@@ -518,7 +495,7 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 	if err != nil {
 		return invalid("cost_unit", "%s", err.Error())
 	}
-	s.metrics.predicted(rq.key.Tenant, train.IncentiveName, "allocation", 1)
+	s.metrics.predicted(rq.key.Tenant, champion.Incentive, "allocation", 1)
 	grants := make([]grantJSON, len(alloc.Grants))
 	for i, g := range alloc.Grants {
 		grants[i] = grantJSON{g.EmployeeID, g.Type, num(g.Cost), num(g.Value), g.Rank}

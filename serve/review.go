@@ -22,9 +22,8 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/diagnose"
-	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/review"
+	"github.com/growthlens/growthlens/serve/review"
 )
 
 // The general manager's review page: GET /review shows the caller's tenant's quarter (package
@@ -385,33 +384,10 @@ func (s *Server) keyStillValid(k registry.APIKey) bool {
 // and data the API answers from.
 func (s *Server) reviewInput(t *tenant) review.Input {
 	sn := t.live.Load()
-	in := review.Input{Tenant: t.name, Missing: map[string]string{}}
 	if sn == nil {
-		return in
+		return review.Input{Tenant: t.name, Missing: map[string]string{}}
 	}
-	for k, v := range sn.missing {
-		in.Missing[k] = v
-	}
-	if f := sn.forecast; f != nil {
-		in.Forecast, in.ForecastVersion = f.set, f.version
-	}
-	if d := sn.driver; d != nil {
-		in.Driver, in.DriverVersion = d.m, d.version
-	}
-	if m := sn.incentive; m != nil {
-		teams := make([]string, 0, len(m.teams))
-		for team := range m.teams {
-			teams = append(teams, team)
-		}
-		slices.Sort(teams)
-		recs := []incentive.Recommendation{}
-		for _, team := range teams {
-			for _, id := range m.teams[team] {
-				recs = append(recs, m.cached[id].rec)
-			}
-		}
-		in.Recommendations, in.IncentiveVersion, in.IncentiveAsOf = recs, m.version, m.asOf
-	}
+	in := review.NewInput(sn.champions)
 	if d := sn.data; d != nil && d.ds != nil {
 		in.Dataset = d.ds
 		in.Indicators = s.review.indicatorsFor(d)

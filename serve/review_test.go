@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/review"
+	"github.com/growthlens/growthlens/serve/review"
 )
 
 // browser is an HTTP client with a cookie jar that does not follow redirects, so a test sees

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -175,7 +176,7 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 				return
 			}
 			seen = s.store.Generation()
-			if ev.Alias == registry.Champion && slices.Contains(servedModels, ev.Model) {
+			if ev.Alias == registry.Champion && slices.Contains(champion.Names(), ev.Model) {
 				t, _ := s.tenants.get(ev.Tenant)
 				s.requestReload(t)
 			}
@@ -492,8 +493,8 @@ func (s *Server) readyz(c *gin.Context, rq *call) error {
 	n := 0
 	for _, t := range s.tenants.all() {
 		if sn := t.live.Load(); sn != nil {
-			for _, v := range []bool{sn.forecast != nil, sn.driver != nil, sn.incentive != nil} {
-				if v {
+			for _, name := range champion.Names() {
+				if sn.champions.Model(name) != nil {
 					n++
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,12 +15,9 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
-
-// Model names the server serves: the training pipeline's champions.
-var servedModels = []string{train.ForecastName, train.DriverName, train.IncentiveName}
 
 // tenant is one tenant's serving state. Requests read live once and use that snapshot to the
 // end, so a swap never changes a model under a request; reloads build a whole new snapshot
@@ -41,13 +39,16 @@ type tenant struct {
 // snapshot is what a tenant serves at one moment: its data and loaded champions. It is never
 // changed after it is swapped in.
 type snapshot struct {
-	data      *tenantData
+	data *tenantData
+	// champions are the tenant's loaded models; the three views below are built from them
+	// (answers encoded in advance, the recommendations cache) and rebuilt when they change.
+	champions *champion.Set
 	forecast  *forecastModel
 	driver    *driverModel
 	incentive *incentiveModel
-	// missing says, per model name, why it is not loaded (no champion yet, load failed).
-	missing map[string]string
-	built   time.Time
+	// problems says, per model name, why its latest champion is not the one served.
+	problems map[string]string
+	built    time.Time
 }
 
 // tenantData is a tenant's dataset as loaded from its data directory.
@@ -214,7 +215,7 @@ func (s *Server) reload(t *tenant) error {
 	if cur == nil {
 		cur = &snapshot{}
 	}
-	next := &snapshot{missing: map[string]string{}, built: time.Now()}
+	next := &snapshot{problems: map[string]string{}, built: time.Now()}
 
 	dir := s.cfg.dataDir(t.name)
 	sig := dataSignature(dir)
@@ -228,21 +229,40 @@ func (s *Server) reload(t *tenant) error {
 	}
 	dataChanged := next.data != cur.data
 
-	var errs []error
-	for _, name := range servedModels {
-		al, err := s.store.Alias(t.name, name, registry.Champion)
-		if errors.Is(err, registry.ErrNotFound) {
-			next.missing[name] = "no champion " + name + " model yet: upload data and start a training run"
-			continue
+	set, err := champion.Reload(s.store, t.name, champion.Data{Dataset: next.data.ds, Problem: next.data.err}, cur.champions, dataChanged)
+	errs := []error{err}
+	next.champions = set
+	maps.Copy(next.problems, set.Errors)
+	for _, name := range set.Decoded {
+		s.metrics.swaps.WithLabelValues(t.name, name).Inc()
+		s.log.Info("model loaded", "tenant", t.name, "model", name, "version", set.Version(name))
+	}
+
+	// The views: the forecast's answers carry the data's targets, so they are encoded again
+	// when the data changes; the others only when their model does.
+	if f, v := set.Forecast(); f != nil {
+		if cf := cur.forecast; cf != nil && cf.set == f && !dataChanged {
+			next.forecast = cf
+		} else if fm, err := buildForecast(v, f, next.data); err != nil {
+			errs = append(errs, fmt.Errorf("%s v%d: %w", champion.Forecast, v.Version, err))
+			next.forecast = cur.forecast
+			next.problems[champion.Forecast] = "the latest champion could not be loaded; the previous version is served: " + err.Error()
+		} else {
+			next.forecast = fm
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			s.keep(cur, next, name, err)
-			continue
+	}
+	if d, v := set.Driver(); d != nil {
+		if cd := cur.driver; cd != nil && cd.m == d {
+			next.driver = cd
+		} else {
+			next.driver = &driverModel{version: v, m: d}
 		}
-		if err := s.loadModel(t.name, name, al.Version, cur, next, dataChanged); err != nil {
-			errs = append(errs, fmt.Errorf("%s v%d: %w", name, al.Version, err))
-			s.keep(cur, next, name, err)
+	}
+	if in, v := set.Incentive(); in != nil {
+		if ci := cur.incentive; ci != nil && ci.src == in {
+			next.incentive = ci
+		} else {
+			next.incentive = newIncentiveModel(v, in)
 		}
 	}
 	t.live.Store(next)
@@ -250,115 +270,21 @@ func (s *Server) reload(t *tenant) error {
 	return errors.Join(errs...)
 }
 
-// keep carries the current model over after a failed load, or records why there is none.
-func (s *Server) keep(cur, next *snapshot, name string, err error) {
-	switch name {
-	case train.ForecastName:
-		next.forecast = cur.forecast
-	case train.DriverName:
-		next.driver = cur.driver
-	case train.IncentiveName:
-		next.incentive = cur.incentive
-	}
-	next.missing[name+".error"] = "the latest champion could not be loaded; the previous version is served: " + err.Error()
-}
-
-// loadModel loads one champion into next, reusing cur's when the version and its inputs are
-// unchanged.
-func (s *Server) loadModel(tenantName, name string, version int, cur, next *snapshot, dataChanged bool) error {
-	switch name {
-	case train.ForecastName:
-		if f := cur.forecast; f != nil && f.version.Version == version && !dataChanged {
-			next.forecast = f
-			return nil
-		}
-		if f := cur.forecast; f != nil && f.version.Version == version {
-			fm, err := buildForecast(f.version, f.set, next.data)
-			next.forecast = fm
-			return err
-		}
-	case train.DriverName:
-		if d := cur.driver; d != nil && d.version.Version == version {
-			next.driver = d
-			return nil
-		}
-	case train.IncentiveName:
-		if m := cur.incentive; m != nil && m.version.Version == version && !dataChanged {
-			next.incentive = m
-			return nil
-		}
-	}
-	b, v, err := s.store.LoadAlias(tenantName, name, registry.Champion)
-	if err != nil {
-		return err
-	}
-	switch name {
-	case train.ForecastName:
-		next.forecast, err = loadForecast(b, v, next.data)
-	case train.DriverName:
-		next.driver, err = loadDriver(b, v)
-	case train.IncentiveName:
-		next.incentive, err = loadIncentive(b, v, next.data)
-		if err != nil {
-			// Not an error of the model: the tenant's data lacks the HR tables.
-			var nd noDataError
-			if errors.As(err, &nd) {
-				next.missing[name] = nd.Error()
-				return nil
-			}
-		}
-	}
-	if err == nil {
-		s.metrics.swaps.WithLabelValues(tenantName, name).Inc()
-		s.log.Info("model loaded", "tenant", tenantName, "model", name, "version", v.Version)
-	}
-	return err
-}
-
-// noDataError says a model cannot be served for lack of data.
-type noDataError struct{ msg string }
-
-func (e noDataError) Error() string { return e.msg }
-
 // publish updates the gauges of loaded versions and KPI completion after a swap.
 func (s *Server) publish(tenantName string, old, next *snapshot) {
-	set := func(name string, v int, ok bool) {
-		if ok {
+	for _, name := range champion.Names() {
+		if v := next.champions.Version(name); v > 0 {
 			s.metrics.modelVer.WithLabelValues(tenantName, name).Set(float64(v))
 		} else {
 			s.metrics.modelVer.DeleteLabelValues(tenantName, name)
 		}
 	}
-	set(train.ForecastName, versionOf(next.forecast), next.forecast != nil)
-	set(train.DriverName, versionOfDriver(next.driver), next.driver != nil)
-	set(train.IncentiveName, versionOfIncentive(next.incentive), next.incentive != nil)
 	if next.forecast != nil && (old.forecast != next.forecast || old.data != next.data) {
 		s.metrics.completion.DeletePartialMatch(map[string]string{"tenant": tenantName})
 		for _, c := range next.forecast.completions {
 			s.metrics.completion.WithLabelValues(tenantName, c.scope, "revenue", c.period).Set(c.ratio)
 		}
 	}
-}
-
-func versionOf(f *forecastModel) int {
-	if f == nil {
-		return 0
-	}
-	return f.version.Version
-}
-
-func versionOfDriver(d *driverModel) int {
-	if d == nil {
-		return 0
-	}
-	return d.version.Version
-}
-
-func versionOfIncentive(m *incentiveModel) int {
-	if m == nil {
-		return 0
-	}
-	return m.version.Version
 }
 
 // modelRef names the model version an answer came from.
@@ -376,7 +302,7 @@ func refOf(v registry.Version) modelRef {
 
 // unavailable is the error for a model the tenant does not have loaded.
 func (sn *snapshot) unavailable(name string) *Error {
-	msg := sn.missing[name]
+	msg := sn.champions.Missing[name]
 	if msg == "" {
 		msg = "no " + name + " model is loaded for this tenant"
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"slices"
@@ -17,7 +18,6 @@ import (
 
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // Training runs started through the server (the API or the CLI's admin channel) run one at a
@@ -34,20 +34,49 @@ const (
 	jobCanceled  = "canceled"
 )
 
+// Trainer runs the training runs the server starts. The server does not import the training
+// pipeline: `growthlens serve` passes one backed by package train (the wiring is in cmd), and
+// without one (Config.Trainer nil) training through the server answers EUnavailable.
+type Trainer interface {
+	// Check reports the first setting of r out of range, naming it, before r is queued.
+	Check(r TrainRun) error
+	// Train runs r on store to the end, or until ctx is cancelled, and returns the run's
+	// record as the registry stores it (JSON) and its id. A run that fails after its record
+	// was created returns the record with the error.
+	Train(ctx context.Context, store *registry.Store, r TrainRun) (id string, record json.RawMessage, err error)
+}
+
+// TrainRun is one training run the server asks its Trainer for.
+type TrainRun struct {
+	Tenant string
+	// By names who started the run (an API key id, "cli").
+	By string
+	// CodeVersion is the server's Config.CodeVersion, recorded with every model.
+	CodeVersion string
+	Params      TrainParams
+	Logger      *slog.Logger
+	// Progress is told each step's progress.
+	Progress func(step string, done, total int)
+}
+
+// The promotion policies of a training run (those of `growthlens train --promote`).
+var promotePolicies = []string{"auto", "always", "never"}
+
 // Job is a training run started through the server, as GET /v1/training-runs/{id} shows it.
 type Job struct {
-	ID       string        `json:"id"`
-	Tenant   string        `json:"tenant"`
-	Status   string        `json:"status"`
-	By       string        `json:"by"`
-	Created  time.Time     `json:"created"`
-	Started  *time.Time    `json:"started,omitempty"`
-	Finished *time.Time    `json:"finished,omitempty"`
-	Params   TrainParams   `json:"params"`
-	Progress *JobProgress  `json:"progress,omitempty"`
-	RunID    string        `json:"run_id,omitempty"`
-	Run      *train.Record `json:"run,omitempty"`
-	Error    string        `json:"error,omitempty"`
+	ID       string       `json:"id"`
+	Tenant   string       `json:"tenant"`
+	Status   string       `json:"status"`
+	By       string       `json:"by"`
+	Created  time.Time    `json:"created"`
+	Started  *time.Time   `json:"started,omitempty"`
+	Finished *time.Time   `json:"finished,omitempty"`
+	Params   TrainParams  `json:"params"`
+	Progress *JobProgress `json:"progress,omitempty"`
+	RunID    string       `json:"run_id,omitempty"`
+	// Run is the run's record, as GET /v1/training-runs lists it under runs.
+	Run   json.RawMessage `json:"run,omitempty"`
+	Error string          `json:"error,omitempty"`
 }
 
 // JobProgress is the latest progress report of a running job.
@@ -110,10 +139,11 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	if s.closing.Load() {
 		return nil, errorf(EUnavailable, "", "the server is shutting down")
 	}
-	cfg := train.DefaultConfig(p.Data)
-	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = tenantName, p.Seed, p.Promote, p.Horizon, p.Levels
-	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger = p.Incentive, s.cfg.CodeVersion, by, s.log.With("tenant", tenantName)
-	if err := cfg.Validate(); err != nil {
+	if s.cfg.Trainer == nil {
+		return nil, errorf(EUnavailable, "", "this server was started without a trainer: train with growthlens train")
+	}
+	run := TrainRun{Tenant: tenantName, By: by, CodeVersion: s.cfg.CodeVersion, Params: p, Logger: s.log.With("tenant", tenantName)}
+	if err := s.cfg.Trainer.Check(run); err != nil {
 		return nil, invalid("body", "%s", err.Error())
 	}
 	var id [6]byte
@@ -138,7 +168,7 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.runJob(jb, cfg)
+		s.runJob(jb, run)
 	}()
 	return jb, nil
 }
@@ -155,16 +185,14 @@ func (js *jobs) trim() {
 	}
 }
 
-func (s *Server) runJob(jb *job, cfg train.Config) {
+func (s *Server) runJob(jb *job, run TrainRun) {
 	defer close(jb.done)
 	defer jb.cancel()
-	finish := func(status string, rec *train.Record, err error) {
+	finish := func(status, runID string, rec json.RawMessage, err error) {
 		now := time.Now().UTC()
 		jb.mu.Lock()
-		jb.j.Status, jb.j.Finished, jb.j.Run = status, &now, rec
-		if rec != nil {
-			jb.j.RunID = rec.ID
-		}
+		jb.j.Status, jb.j.Finished, jb.j.Run, jb.j.RunID = status, &now, rec, runID
+
 		if err != nil {
 			jb.j.Error = err.Error()
 		}
@@ -185,8 +213,8 @@ func (s *Server) runJob(jb *job, cfg train.Config) {
 		}
 		e := registry.AuditEntry{Who: j.By, Role: "", Tenant: j.Tenant, Action: "train.finish", Target: j.ID, Outcome: "ok",
 			Detail: fmt.Sprintf("%s in %.1f s", status, secs)}
-		if rec != nil {
-			e.Detail += ", run " + rec.ID
+		if runID != "" {
+			e.Detail += ", run " + runID
 		}
 		if status != jobSucceeded {
 			e.Outcome = status
@@ -203,7 +231,7 @@ func (s *Server) runJob(jb *job, cfg train.Config) {
 	select {
 	case s.jobs.slot <- struct{}{}:
 	case <-jb.ctx.Done():
-		finish(jobCanceled, nil, errors.New("canceled before the run started"))
+		finish(jobCanceled, "", nil, errors.New("canceled before the run started"))
 		return
 	}
 	defer func() { <-s.jobs.slot }()
@@ -211,24 +239,24 @@ func (s *Server) runJob(jb *job, cfg train.Config) {
 	jb.mu.Lock()
 	jb.j.Status, jb.j.Started = jobRunning, &now
 	jb.mu.Unlock()
-	cfg.Progress = func(step string, done, total int) {
+	run.Progress = func(step string, done, total int) {
 		jb.mu.Lock()
 		jb.j.Progress = &JobProgress{Step: step, Done: done, Total: total}
 		jb.mu.Unlock()
 	}
-	rec, err := train.Run(jb.ctx, s.store, cfg)
+	id, rec, err := s.cfg.Trainer.Train(jb.ctx, s.store, run)
 	switch {
 	case err != nil && jb.ctx.Err() != nil:
-		finish(jobCanceled, rec, err)
+		finish(jobCanceled, id, rec, err)
 	case err != nil:
-		finish(jobFailed, rec, err)
+		finish(jobFailed, id, rec, err)
 	default:
 		// Swap the new champions in before anyone is told the run succeeded.
-		t, _ := s.tenants.get(cfg.Tenant)
+		t, _ := s.tenants.get(run.Tenant)
 		if rerr := s.reload(t); rerr != nil {
-			s.log.Error("reload after training", "tenant", cfg.Tenant, "err", rerr)
+			s.log.Error("reload after training", "tenant", run.Tenant, "err", rerr)
 		}
-		finish(jobSucceeded, rec, nil)
+		finish(jobSucceeded, id, rec, nil)
 	}
 }
 
@@ -255,12 +283,12 @@ func (s *Server) postTrainingRun(c *gin.Context, rq *call) error {
 	if err := decodeJSON(c.Request, &req); err != nil {
 		return err
 	}
-	p := TrainParams{Promote: train.PromoteAuto, Horizon: 4, Levels: []float64{80, 95}}
+	p := TrainParams{Promote: promotePolicies[0], Horizon: 4, Levels: []float64{80, 95}}
 	if req.Seed != nil {
 		p.Seed = *req.Seed
 	}
 	if req.Promote != "" {
-		if !slices.Contains([]string{train.PromoteAuto, train.PromoteAlways, train.PromoteNever}, req.Promote) {
+		if !slices.Contains(promotePolicies, req.Promote) {
 			return invalid("promote", "%q: want auto, always or never", truncate(req.Promote, 32))
 		}
 		p.Promote = req.Promote
@@ -319,12 +347,17 @@ func (s *Server) getTrainingRun(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	var rec train.Record
+	// The fields of the run record (train.Record) a job shows.
+	var rec struct {
+		ID, Tenant, Status, Promote, Error string
+		Started, Finished                  time.Time
+		Seed                               uint64
+	}
 	if err := json.Unmarshal(r.Data, &rec); err != nil {
 		return fmt.Errorf("run %s: %w", id, err)
 	}
 	return writeJSON(c, 200, Job{ID: rec.ID, Tenant: rec.Tenant, Status: rec.Status, Created: rec.Started, Started: &rec.Started,
-		Finished: &rec.Finished, RunID: rec.ID, Run: &rec, Error: rec.Error,
+		Finished: &rec.Finished, RunID: rec.ID, Run: r.Data, Error: rec.Error,
 		Params: TrainParams{Seed: rec.Seed, Promote: rec.Promote}})
 }
 

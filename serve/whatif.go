@@ -7,23 +7,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // driverModel is a loaded driver model (what-if and attribution).
 type driverModel struct {
 	version registry.Version
 	m       *driver.Model
-}
-
-func loadDriver(b []byte, v registry.Version) (*driverModel, error) {
-	m, err := driver.Unmarshal(b)
-	if err != nil {
-		return nil, err
-	}
-	return &driverModel{version: v, m: m}, nil
 }
 
 // interval is a driver-model estimate with its bootstrap interval.
@@ -68,7 +60,7 @@ func (s *Server) getDrivers(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	d := sn.driver
 	if d == nil {
-		return sn.unavailable(train.DriverName)
+		return sn.unavailable(champion.Driver)
 	}
 	m := d.m
 	effects := make([]effectJSON, len(m.Effects))
@@ -135,7 +127,7 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 	sn := rq.t.live.Load()
 	d := sn.driver
 	if d == nil {
-		return sn.unavailable(train.DriverName)
+		return sn.unavailable(champion.Driver)
 	}
 	scope, err := d.scope("scope", req.Scope)
 	if err != nil {
@@ -186,7 +178,7 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 	if err != nil {
 		return invalid("changes", "%s", strings.TrimPrefix(err.Error(), "what-if: "))
 	}
-	s.metrics.predicted(rq.key.Tenant, train.DriverName, "whatif", 1)
+	s.metrics.predicted(rq.key.Tenant, champion.Driver, "whatif", 1)
 
 	resp := map[string]any{
 		"scope": scopeName(d.m.ScopeLevel, scope), "model": refOf(d.version), "level": num(d.m.Level),

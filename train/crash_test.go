@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -82,7 +83,7 @@ func TestKillDuringTraining(t *testing.T) {
 		if err != nil {
 			t.Fatalf("kill %d: check: %v (%+v)", i, err, rep)
 		}
-		for _, name := range []string{ForecastName, DriverName} {
+		for _, name := range []string{champion.Forecast, champion.Driver} {
 			b, v, err := s.LoadAlias("default", name, Champion)
 			if err != nil {
 				if i == 0 && strings.Contains(err.Error(), "not found") {
@@ -98,7 +99,7 @@ func TestKillDuringTraining(t *testing.T) {
 		}
 		s.Close()
 	}
-	if before[ForecastName] == 0 || before[DriverName] == 0 {
+	if before[champion.Forecast] == 0 || before[champion.Driver] == 0 {
 		t.Errorf("no champion after the kills (%v): the child never finished a run", before)
 	}
 }

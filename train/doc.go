@@ -1,7 +1,8 @@
 // Package train is the training pipeline: load and validate a dataset, build its feature
 // panels, fit every model, backtest, register the versions in the store and promote them.
 //
-// One Run fits, for a tenant:
+// One Run fits, for a tenant, the models registered under the names of package champion
+// (which loads them back for the server, the review page and the CLI):
 //
 //	forecast    revenue forecasts of the company, each region and each team (models/forecast)
 //	driver      the driver model: effects of marketing, staffing, service and supply (models/driver)
@@ -19,5 +20,6 @@
 // the alias history and in the run record.
 //
 // The package must not serve requests or parse command-line flags; it is called by the CLI
-// (growthlens train) and by the HTTP service's training endpoint.
+// (growthlens train) and, through the serve.Trainer that cmd/growthlens wires, by the HTTP
+// service's training endpoint (serve does not import it).
 package train

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/driver"
 )
-
-// DriverName is the registry name of the driver model.
-const DriverName = "driver"
 
 // DriverKind is the artifact format of the driver model (driver.Model.MarshalBinary).
 const DriverKind = "driver.model/v1"
@@ -45,7 +43,7 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 		metrics["cv_rmse"] = math.Sqrt(mse)
 	}
 	c := &candidate{
-		name: DriverName, kind: DriverKind, artifact: b, metrics: metrics, backtest: m.CV, primary: "cv_rmse",
+		name: champion.Driver, kind: DriverKind, artifact: b, metrics: metrics, backtest: m.CV, primary: "cv_rmse",
 		rescore: func(champion []byte) (float64, error) {
 			old, err := driver.Unmarshal(champion)
 			if err != nil {

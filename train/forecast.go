@@ -9,11 +9,9 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 )
-
-// ForecastName is the registry name of the forecast set.
-const ForecastName = "forecast"
 
 // fitForecast forecasts the revenue of the company, each region and each team.
 func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) {
@@ -70,7 +68,7 @@ func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) 
 	}
 	metrics := forecastMetrics(set)
 	c := &candidate{
-		name: ForecastName, kind: forecast.SetKind, artifact: b, metrics: metrics,
+		name: champion.Forecast, kind: forecast.SetKind, artifact: b, metrics: metrics,
 		backtest: co.Forecast.Backtest.Accuracy, primary: "mase",
 		rescore: func(champion []byte) (float64, error) { return rescoreForecast(champion, in) },
 	}
@@ -178,7 +176,7 @@ func forecastMetrics(set *forecast.Set) map[string]float64 {
 	if co != nil && co.Forecast != nil && len(co.Forecast.Backtest.Accuracy) > 0 {
 		acc := co.Forecast.Backtest.Accuracy[0]
 		m["smape"], m["mase"] = acc.SMAPE, acc.MASE
-		m["mape_h1"], m["mape"] = BacktestMAPE(co)
+		m["mape_h1"], m["mape"] = co.BacktestMAPE()
 	}
 	sum, n := 0.0, 0
 	for _, s := range set.Scopes {
@@ -193,38 +191,6 @@ func forecastMetrics(set *forecast.Set) map[string]float64 {
 		m["region_mase"] = sum / float64(n)
 	}
 	return m
-}
-
-// BacktestMAPE is the mean absolute percentage error (a fraction) of a scope's backtest
-// forecasts one step ahead and over every horizon, against actuals > 0; NaN when there are
-// none. The server states it beside each forecast.
-func BacktestMAPE(s *forecast.Scope) (h1, all float64) {
-	bt := s.Forecast.Backtest
-	var s1, sa float64
-	var n1, na int
-	for k, o := range bt.Origins {
-		for h, f := range bt.Forecasts[k] {
-			t := o + h
-			if t >= len(s.History) || s.History[t] <= 0 {
-				continue
-			}
-			e := math.Abs(s.History[t]-f) / s.History[t]
-			sa += e
-			na++
-			if h == 0 {
-				s1 += e
-				n1++
-			}
-		}
-	}
-	h1, all = math.NaN(), math.NaN()
-	if n1 > 0 {
-		h1 = s1 / float64(n1)
-	}
-	if na > 0 {
-		all = sa / float64(na)
-	}
-	return h1, all
 }
 
 // rescoreForecast backtests the champion's configuration (its members and combination) on

@@ -5,11 +5,9 @@ import (
 	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
-
-// IncentiveName is the registry name of the incentive models.
-const IncentiveName = "incentive"
 
 // IncentiveKind is the artifact format of the incentive models.
 const IncentiveKind = "incentive.recommender/v1"
@@ -45,5 +43,5 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 		"chosen_rewards":      float64(sum.ChosenRewards),
 		"attrition_snapshots": float64(sum.AttritionSnapshots),
 	}
-	return &candidate{name: IncentiveName, kind: IncentiveKind, artifact: b, metrics: metrics, backtest: sum}, nil, nil
+	return &candidate{name: champion.Incentive, kind: IncentiveKind, artifact: b, metrics: metrics, backtest: sum}, nil, nil
 }

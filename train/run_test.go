@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -86,7 +87,7 @@ func TestRunTrainsRegistersAndPromotes(t *testing.T) {
 		}
 	}
 	// The forecast artifact is a forecast set covering the company, every region and team.
-	b, v, err := store.LoadAlias(cfg.Tenant, ForecastName, Champion)
+	b, v, err := store.LoadAlias(cfg.Tenant, champion.Forecast, Champion)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ writes the canonical tables the mapping describes to DIR: DIR/<table>.csv, and
 DIR/<table>.rejects.csv holding every rejected row with its reason when there are any.
 
 The mapping (YAML or JSON) renames columns, maps values, parses date formats, picks XLSX
-sheets, fills constants and joins lookup files; examples/mappings/maven-crm.yaml is a
+sheets, fills constants and joins lookup files; docs/examples/mappings/maven-crm.yaml is a
 commented example and the README documents the format. Every row read is imported,
 rejected with a reason, or merged as an exact repeat: read = imported + rejected + merged.
 Rejects are listed as file:line: column: reason on stderr (the first few per table).
@@ -31,7 +31,7 @@ Rejects are listed as file:line: column: reason on stderr (the first few per tab
 It prints the counts per table (read, imported, rejected, merged, warnings), or with --json
 one object {"tables":{"<table>":{"read":N,"imported":N,"rejected":N,"warnings":N,...}}}.
 The same input gives byte-identical output.`,
-		Example: `  growthlens import --mapping examples/mappings/maven-crm.yaml --out var/maven ../shared/data/crm-pipeline`,
+		Example: `  growthlens import --mapping docs/examples/mappings/maven-crm.yaml --out var/maven ../shared/data/crm-pipeline`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := datasets.ReadMapping(mappingPath)

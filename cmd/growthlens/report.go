@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/review"
+	"github.com/growthlens/growthlens/serve/review"
 )
 
 func newReportCmd(a *app) *cobra.Command {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve"
+	"github.com/growthlens/growthlens/train"
 )
 
 // Environment variables of the serve flags.
@@ -52,7 +56,7 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 			if err != nil {
 				return err
 			}
-			cfg.EncryptionKey, cfg.Logger, cfg.CodeVersion = key, a.log, codeVersion()
+			cfg.EncryptionKey, cfg.Logger, cfg.CodeVersion, cfg.Trainer = key, a.log, codeVersion(), pipeline{}
 			if err := cfg.Validate(); err != nil {
 				return usageError(err)
 			}
@@ -104,4 +108,27 @@ func binName() string {
 		return os.Args[0]
 	}
 	return "growthlens"
+}
+
+// pipeline is the server's serve.Trainer: package train, which serve does not import.
+type pipeline struct{}
+
+func (pipeline) config(r serve.TrainRun) train.Config {
+	p := r.Params
+	return train.Config{Data: p.Data, Tenant: r.Tenant, Seed: p.Seed, Promote: p.Promote, Horizon: p.Horizon, Levels: p.Levels,
+		Incentive: p.Incentive, CodeVersion: r.CodeVersion, By: r.By, Logger: r.Logger, Progress: r.Progress}
+}
+
+func (t pipeline) Check(r serve.TrainRun) error {
+	cfg := t.config(r)
+	return cfg.Validate()
+}
+
+func (t pipeline) Train(ctx context.Context, st *registry.Store, r serve.TrainRun) (string, json.RawMessage, error) {
+	rec, err := train.Run(ctx, st, t.config(r))
+	if rec == nil {
+		return "", nil, err
+	}
+	b, merr := json.Marshal(rec)
+	return rec.ID, b, errors.Join(err, merr)
 }

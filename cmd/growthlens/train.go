@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -181,11 +182,18 @@ func trainViaServer(ctx context.Context, a *app, c *serve.AdminClient, cfg train
 			cfg.Progress(pr.Step, pr.Done, pr.Total)
 		}
 	}
+	var rec *train.Record
+	if j.Run != nil {
+		rec = new(train.Record)
+		if err := json.Unmarshal(j.Run, rec); err != nil {
+			return nil, fmt.Errorf("the server's run record: %w", err)
+		}
+	}
 	if j.Status != "succeeded" {
 		if j.Error == "" {
 			j.Error = j.Status
 		}
-		return j.Run, fmt.Errorf("training on the server %s: %s", j.Status, j.Error)
+		return rec, fmt.Errorf("training on the server %s: %s", j.Status, j.Error)
 	}
-	return j.Run, nil
+	return rec, nil
 }

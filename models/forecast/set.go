@@ -3,6 +3,7 @@ package forecast
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // SetKind names the artifact format of a Set in the model registry.
@@ -56,6 +57,42 @@ func (s *Set) Find(level, id string) (*Scope, bool) {
 		}
 	}
 	return nil, false
+}
+
+// BacktestMAPE is the mean absolute percentage error (a fraction) of the scope's backtest
+// forecasts one step ahead (h1) and over every horizon (all), against the actuals > 0 of
+// History; NaN when there are none (no forecast, or no positive actual in the backtest).
+// The training run records it, and the API and the review page state it beside the forecast.
+func (s *Scope) BacktestMAPE() (h1, all float64) {
+	h1, all = math.NaN(), math.NaN()
+	if s.Forecast == nil {
+		return h1, all
+	}
+	bt := s.Forecast.Backtest
+	var s1, sa float64
+	var n1, na int
+	for k, o := range bt.Origins {
+		for h, f := range bt.Forecasts[k] {
+			t := o + h
+			if t >= len(s.History) || s.History[t] <= 0 {
+				continue
+			}
+			e := math.Abs(s.History[t]-f) / s.History[t]
+			sa += e
+			na++
+			if h == 0 {
+				s1 += e
+				n1++
+			}
+		}
+	}
+	if n1 > 0 {
+		h1 = s1 / float64(n1)
+	}
+	if na > 0 {
+		all = sa / float64(na)
+	}
+	return h1, all
 }
 
 // MarshalBinary encodes the set as JSON (deterministic: struct fields in order, no maps).

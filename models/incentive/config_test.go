@@ -180,7 +180,7 @@ func TestEligible(t *testing.T) {
 
 // The commented example must load and differ from the defaults only where it says so.
 func TestExampleConfigLoads(t *testing.T) {
-	c, err := LoadConfig("../../examples/incentives.yaml")
+	c, err := LoadConfig("../../docs/examples/incentives.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

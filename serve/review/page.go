@@ -10,12 +10,12 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/train"
 )
 
 // Input is what a page is built from: a tenant's champion models as the server serves them
@@ -44,7 +44,7 @@ type Input struct {
 	// the causes of the gap to target come from it. Nil leaves the section out with a note.
 	Diagnosis func() (*diagnose.Company, error)
 
-	// Missing says, by model name (train.ForecastName …), why a model is not loaded.
+	// Missing says, by model name (champion.Forecast …), why a model is not loaded.
 	Missing map[string]string
 }
 
@@ -309,7 +309,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	}
 	p := &Page{Tenant: in.Tenant, Missing: map[string]string{}}
 	if in.Forecast == nil {
-		why := in.Missing[train.ForecastName]
+		why := in.Missing[champion.Forecast]
 		if why == "" {
 			why = "no forecast model is loaded for this tenant"
 		}
@@ -353,7 +353,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	p.Models = append(p.Models, modelInfo(in.ForecastVersion))
 
 	if in.Driver == nil {
-		why := in.Missing[train.DriverName]
+		why := in.Missing[champion.Driver]
 		if why == "" {
 			why = "no driver model is loaded for this tenant"
 		}
@@ -374,7 +374,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 		p.Models = append(p.Models, modelInfo(in.IncentiveVersion))
 		p.Incentives = incentiveSection(in.Recommendations, in.IncentiveAsOf)
 	default:
-		why := in.Missing[train.IncentiveName]
+		why := in.Missing[champion.Incentive]
 		if why == "" {
 			why = "no incentive model is loaded for this tenant"
 		}
@@ -507,7 +507,7 @@ func accuracySection(co *forecast.Scope, v registry.Version) *AccuracySection {
 		c := res.Backtest.Accuracy[0]
 		a.Method, a.SMAPE, a.MASE = c.Method, c.SMAPE, c.MASE
 	}
-	a.MAPE1, a.MAPE = train.BacktestMAPE(co)
+	a.MAPE1, a.MAPE = co.BacktestMAPE()
 	a.HasBacktest = a.Origins > 0 && !math.IsNaN(a.MAPE1)
 	bt := res.Backtest
 	for k, o := range bt.Origins {

@@ -27,8 +27,8 @@ import (
 
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/models/registry"
-	"github.com/growthlens/growthlens/review"
 	"github.com/growthlens/growthlens/serve"
+	"github.com/growthlens/growthlens/serve/review"
 	"github.com/growthlens/growthlens/train"
 )
 
@@ -72,7 +72,7 @@ func TestBrowserReview(t *testing.T) {
 	}
 	out := *outDir
 	if out == "" {
-		out = filepath.Join("..", "var")
+		out = filepath.Join("..", "..", "var")
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
@@ -245,7 +245,7 @@ func TestBrowserReview(t *testing.T) {
 	glBin := *bin
 	if glBin == "" {
 		glBin = filepath.Join(dir, "growthlens")
-		if b, err := exec.Command("go", "build", "-o", glBin, "../cmd/growthlens").CombinedOutput(); err != nil {
+		if b, err := exec.Command("go", "build", "-o", glBin, "../../cmd/growthlens").CombinedOutput(); err != nil {
 			t.Fatalf("go build: %v\n%s", err, b)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
@@ -194,7 +195,7 @@ func TestBuildFigures(t *testing.T) {
 func TestBuildWithoutModels(t *testing.T) {
 	in := loadFixture(t)
 	only := Input{Tenant: "acme", Forecast: in.Forecast, ForecastVersion: in.ForecastVersion,
-		Missing: map[string]string{train.DriverName: "no champion driver model yet"}}
+		Missing: map[string]string{champion.Driver: "no champion driver model yet"}}
 	p, err := Build(only, "", DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +215,7 @@ func TestBuildWithoutModels(t *testing.T) {
 	if got := strings.Count(buf.String(), `class="missing"`); got < 5 {
 		t.Errorf("%d sections say they are missing, want 5", got)
 	}
-	if _, err := Build(Input{Tenant: "x", Missing: map[string]string{train.ForecastName: "no forecast yet"}}, "", DefaultScenario); err == nil || err.Error() != "no forecast yet" {
+	if _, err := Build(Input{Tenant: "x", Missing: map[string]string{champion.Forecast: "no forecast yet"}}, "", DefaultScenario); err == nil || err.Error() != "no forecast yet" {
 		t.Errorf("no forecast: err = %v", err)
 	}
 }

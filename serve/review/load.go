@@ -1,0 +1,91 @@
+package review
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/indicators"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// IndicatorSeed is the bootstrap seed of the indicator suggestions: the default of
+// `growthlens indicators`, so that the page and the CLI agree.
+const IndicatorSeed = 1
+
+// The bootstrap settings of Diagnosis: those of the server's GET /v1/rootcauses and of
+// `growthlens rootcause drivers`' defaults, so that the report ranks the causes they rank.
+const (
+	DiagnoseReplicates = 1000
+	DiagnoseSeed       = 1
+)
+
+// Indicators returns a function that suggests the indicators of every role for the company
+// from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
+// them once on first call (the driver model's bootstrap takes a few seconds) and returning
+// the same answer after.
+func Indicators(ds *datasets.Dataset) func() (*diagnose.IndicatorAnswer, error) {
+	var (
+		once sync.Once
+		ans  *diagnose.IndicatorAnswer
+		err  error
+	)
+	return func() (*diagnose.IndicatorAnswer, error) {
+		once.Do(func() {
+			var c *diagnose.Company
+			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed}); err != nil {
+				return
+			}
+			ans, err = c.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
+		})
+		return ans, err
+	}
+}
+
+// Diagnosis returns a function that opens ds for diagnosis with the server's settings,
+// once, on first call (the driver model behind the causes is fitted on first use, and
+// kept), returning the same company after.
+func Diagnosis(ds *datasets.Dataset) func() (*diagnose.Company, error) {
+	return sync.OnceValues(func() (*diagnose.Company, error) {
+		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed})
+	})
+}
+
+// Load reads a tenant's champion models from an open store (package champion, as the server
+// does when it loads a tenant) and its dataset from dataDir ("" for none). A model without a
+// champion is recorded in Input.Missing; a store or artifact that cannot be read is an error.
+func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
+	in := Input{Tenant: tenant, Missing: map[string]string{}}
+	if dataDir != "" {
+		ds, _, err := datasets.Load(dataDir)
+		if err != nil {
+			return in, fmt.Errorf("load data: %w", err)
+		}
+		in.Dataset = ds
+		in.Indicators = Indicators(ds)
+		in.Diagnosis = Diagnosis(ds)
+	}
+	set, err := champion.Load(st, tenant, champion.Data{Dataset: in.Dataset, Problem: "no --data directory was given"})
+	if err != nil {
+		return in, err
+	}
+	out := NewInput(set)
+	out.Dataset, out.Indicators, out.Diagnosis = in.Dataset, in.Indicators, in.Diagnosis
+	return out, nil
+}
+
+// NewInput returns the Input of a tenant's loaded champions: every model they hold and why
+// the others are missing. The dataset and the functions behind the indicators and the
+// causes are left for the caller to set.
+func NewInput(set *champion.Set) Input {
+	in := Input{Tenant: set.Tenant, Missing: maps.Clone(set.Missing)}
+	in.Forecast, in.ForecastVersion = set.Forecast()
+	in.Driver, in.DriverVersion = set.Driver()
+	if inc, v := set.Incentive(); inc != nil {
+		in.Recommendations, in.IncentiveVersion, in.IncentiveAsOf = inc.Staff, v, inc.AsOf
+	}
+	return in
+}
