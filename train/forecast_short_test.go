@@ -93,7 +93,7 @@ func TestShortExportWithheld(t *testing.T) {
 // with 80 % [0, 10.0 M] beside YoY +147 % [147 %, 147 %] and QoQ 0 [0, 0].
 func TestMavenForecastWithheld(t *testing.T) {
 	dir := shareddata.Path(t, "crm-pipeline")
-	m, err := datasets.ReadMapping("../examples/mappings/maven-crm.yaml")
+	m, err := datasets.ReadMapping("../docs/examples/mappings/maven-crm.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
