@@ -261,6 +261,12 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only, rscript str
 	for _, name := range names {
 		add(name, fc[name])
 	}
+	if rscript != "" {
+		for _, name := range rDesignNames {
+			add(name, fc[name])
+		}
+		combos = append(append([]combo(nil), combos...), rDesignCombos...)
+	}
 	for _, c := range combos {
 		per := make([][][]float64, len(sets))
 		for i, vs := range sets {
@@ -274,25 +280,6 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only, rscript str
 			}
 		}
 		add(c.name(), per)
-	}
-	if rscript != "" {
-		for _, name := range rDesignNames {
-			add(name, fc[name])
-		}
-		for _, c := range rDesignCombos {
-			per := make([][][]float64, len(sets))
-			for i, vs := range sets {
-				per[i] = make([][]float64, len(vs.cases))
-				for j := range vs.cases {
-					var parts [][]float64
-					for _, m := range c.members {
-						parts = append(parts, fc[m][i][j])
-					}
-					per[i][j] = forecast.Combine(parts, c.how)
-				}
-			}
-			add(c.name(), per)
-		}
 	}
 	order := make([]int, len(lines))
 	for i := range order {
