@@ -38,7 +38,10 @@ func (sn *snapshot) company() (*diagnose.Company, error) {
 		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
 	}
 	d.diag.once.Do(func() {
-		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
+		// Root causes, indicators and alerts read their driver effects from the champion
+		// company model that what-if and attribution use, so every answer agrees.
+		m, _ := sn.champions.Company()
+		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
 	})
 	if d.diag.err != nil {
 		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(d.diag.err, d.dir))

@@ -314,8 +314,13 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Root causes are diagnose's answer on the tenant's data, as the CLI gives it.
-	co, err := diagnose.Open(fixture.acmeData, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
+	// Root causes are diagnose's answer on the tenant's data with the champion company model
+	// (the one what-if and attribution use).
+	cm, _ := ts.srv.tenant(acme).live.Load().champions.Company()
+	if cm == nil {
+		t.Fatal("acme has no champion company model")
+	}
+	co, err := diagnose.Open(fixture.acmeData, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: cm})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"fmt"
+
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -45,14 +47,12 @@ func (c *Company) Indicators(req IndicatorRequest) (*IndicatorAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	effects, notes := c.Effects(datasets.Quarter)
+	var notes []string
 	drivers := map[string]indicators.Effect{}
-	for col, e := range effects {
-		src := "driver model with the catalogue's prior"
-		if e.Source == "prior" {
-			src = "the catalogue's prior"
-		}
-		drivers[col] = indicators.Effect{Estimate: e.Estimate, Lower: e.Lower, Upper: e.Upper, Source: src}
+	if m, err := c.CompanyModel(); err != nil {
+		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver indicators use the catalogue's priors", err))
+	} else {
+		drivers = m.IndicatorEffects()
 	}
 	if req.Options.Seed == 0 {
 		req.Options.Seed = c.opt.Seed
