@@ -357,7 +357,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
 
 		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},
-		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict"}, body: bodyUpload, fn: s.putData},
+		{method: "POST", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"mode", "strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.postData},
+		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.putData},
 		{method: "POST", path: "/v1/training-runs", perm: permTrain, action: "train.start", body: bodyJSON, fn: s.postTrainingRun},
 		{method: "GET", path: "/v1/training-runs", perm: permTrain, query: []string{"limit"}, fn: s.listTrainingRuns},
 		{method: "GET", path: "/v1/training-runs/:id", perm: permTrain, fn: s.getTrainingRun},
