@@ -22,6 +22,7 @@ import (
 
 func newAlertsCmd(a *app) *cobra.Command {
 	var (
+		cf                                  companyFlags
 		data, asOf, history, levels, grains string
 		record, jsonOut                     bool
 		replicates                          int
@@ -85,7 +86,11 @@ severity rose. --record appends the raised alerts to that file.`,
 				}
 			}
 			// The day given is the last day known: the data end the day after it.
-			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed})
+			m, err := cf.model(a)
+			if err != nil {
+				return err
+			}
+			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed, Model: m})
 			if err != nil {
 				return err
 			}
@@ -106,6 +111,7 @@ severity rose. --record appends the raised alerts to that file.`,
 			return printAlerts(a, ans)
 		},
 	}
+	addCompanyFlags(cmd, &cf)
 	fl := cmd.Flags()
 	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&asOf, "as-of", "", "last day known, YYYY-MM-DD (required)")

@@ -15,6 +15,7 @@ import (
 
 func newIndicatorsCmd(a *app) *cobra.Command {
 	var (
+		cf                companyFlags
 		data, role, scope string
 		jsonOut           bool
 		replicates        int
@@ -55,7 +56,11 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			if replicates < 100 {
 				return usageErr("--replicates %d: want at least 100", replicates)
 			}
-			c, err := diagnose.Open(data, diagnose.Options{Replicates: replicates, Seed: seed})
+			m, err := cf.model(a)
+			if err != nil {
+				return err
+			}
+			c, err := diagnose.Open(data, diagnose.Options{Replicates: replicates, Seed: seed, Model: m})
 			if err != nil {
 				return err
 			}
@@ -74,6 +79,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			return printIndicators(a, ans)
 		},
 	}
+	addCompanyFlags(cmd, &cf)
 	fl := cmd.Flags()
 	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&role, "role", "", "one role (default: every role)")

@@ -19,6 +19,7 @@ type rootcauseDataFlags struct {
 	jsonOut                        bool
 	replicates                     int
 	seed                           uint64
+	cf                             companyFlags
 }
 
 func (f *rootcauseDataFlags) open(a *app) (*diagnose.Company, datasets.Period, error) {
@@ -35,7 +36,11 @@ func (f *rootcauseDataFlags) open(a *app) (*diagnose.Company, datasets.Period, e
 	if f.replicates < 100 {
 		return nil, datasets.Period{}, usageErr("--replicates %d: want at least 100", f.replicates)
 	}
-	c, err := diagnose.Open(f.data, diagnose.Options{Replicates: f.replicates, Seed: f.seed})
+	m, err := f.cf.model(a)
+	if err != nil {
+		return nil, datasets.Period{}, err
+	}
+	c, err := diagnose.Open(f.data, diagnose.Options{Replicates: f.replicates, Seed: f.seed, Model: m})
 	if err != nil {
 		return nil, datasets.Period{}, err
 	}
@@ -108,6 +113,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 }
 
 func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
+	addCompanyFlags(cmd, &f.cf)
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&f.period, "period", "", "month (YYYY-MM) or quarter (YYYYQn) to explain (required)")
