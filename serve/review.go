@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
@@ -69,12 +70,14 @@ type reviewPages struct {
 
 	indMu      sync.Mutex
 	indicators map[*tenantData]func() (*diagnose.IndicatorAnswer, error)
+	// indModel is the company model each memoized answer was computed with.
+	indModel map[*tenantData]*company.Model
 }
 
 // mountReview registers the review page routes on e.
 func (s *Server) mountReview(e *gin.Engine) {
 	s.review = &reviewPages{ttl: SessionTTL, now: time.Now, sessions: map[string]*session{},
-		indicators: map[*tenantData]func() (*diagnose.IndicatorAnswer, error){}}
+		indicators: map[*tenantData]func() (*diagnose.IndicatorAnswer, error){}, indModel: map[*tenantData]*company.Model{}}
 	e.GET("/signin", s.getSignIn)
 	e.POST("/signin", s.postSignIn)
 	e.POST("/signout", s.postSignOut)
@@ -252,7 +255,8 @@ func (s *Server) postSignIn(c *gin.Context) {
 	// a second or two the first time; start them now so the page the browser is sent to does
 	// not wait for them.
 	if d := s.tenant(k.Tenant).live.Load(); d != nil && d.data != nil && d.data.ds != nil && !s.closing.Load() {
-		f := s.review.indicatorsFor(d.data)
+		m, _ := d.champions.Company()
+		f := s.review.indicatorsFor(d.data, m)
 		s.bg.Add(2)
 		go func() {
 			defer s.bg.Done()
@@ -390,7 +394,8 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	in := review.NewInput(sn.champions)
 	if d := sn.data; d != nil && d.ds != nil {
 		in.Dataset = d.ds
-		in.Indicators = s.review.indicatorsFor(d)
+		m, _ := sn.champions.Company()
+		in.Indicators = s.review.indicatorsFor(d, m)
 		// The causes come from the diagnosis GET /v1/rootcauses answers from.
 		in.Diagnosis = sn.company
 	}
@@ -399,16 +404,17 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 
 // indicatorsFor returns the memoized indicator suggestions of a tenant's dataset. Entries of
 // datasets no longer served are dropped when a new one arrives.
-func (rp *reviewPages) indicatorsFor(d *tenantData) func() (*diagnose.IndicatorAnswer, error) {
+func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
 	rp.indMu.Lock()
 	defer rp.indMu.Unlock()
-	if f, ok := rp.indicators[d]; ok {
+	if f, ok := rp.indicators[d]; ok && rp.indModel[d] == m {
 		return f
 	}
 	if len(rp.indicators) > 64 {
 		clear(rp.indicators)
+		clear(rp.indModel)
 	}
-	f := review.Indicators(d.ds)
-	rp.indicators[d] = f
+	f := review.Indicators(d.ds, m)
+	rp.indicators[d], rp.indModel[d] = f, m
 	return f
 }
