@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"io/fs"
 	"os"
@@ -182,8 +183,8 @@ func printAlerts(a *app, ans *diagnose.AlertAnswer) error {
 	fmt.Fprintf(w, "as of %s: %d scope-periods checked, %d alerts, %d suppressed\n", ans.AsOf.AddDate(0, 0, -1).Format(time.DateOnly),
 		ans.Checked, len(ans.Alerts), len(ans.Suppressed))
 	for _, al := range ans.Alerts {
-		fmt.Fprintf(w, "\n%s %s %s: %s to date %.4g against %.4g expected by now (%.0f %% of the target %.4g): pace %.0f %% (%s)\n",
-			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, al.Actual, al.Expected, 100*al.ExpectedShare, al.Target, 100*al.Pace, al.Key)
+		fmt.Fprintf(w, "\n%s %s %s: %s to date %s against %s expected by now (%.0f %% of the target %s): pace %.0f %% (%s)\n",
+			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Plain(al.Actual), numfmt.Plain(al.Expected), 100*al.ExpectedShare, numfmt.Plain(al.Target), 100*al.Pace, al.Key)
 		if al.NoDominantCause {
 			fmt.Fprintln(w, "  no dominant cause among the drivers")
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"strings"
 	"text/tabwriter"
 
@@ -100,7 +101,7 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer) error {
 		}
 		fmt.Fprintln(w, "  weight\tindicator\tcurrent\ttarget\trationale")
 		for _, s := range r.Indicators {
-			fmt.Fprintf(w, "  %d %%\t%s %s\t%.4g\t%.4g\t%s\n", s.Weight, s.Name, s.NameZh, s.Current, s.Target, s.Rationale)
+			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, numfmt.Plain(s.Current), numfmt.Plain(s.Target), s.Rationale)
 		}
 		for _, u := range r.Unmeasurable {
 			fmt.Fprintf(w, "  not measurable: %s\n", u)

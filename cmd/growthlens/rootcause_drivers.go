@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"text/tabwriter"
 
@@ -125,7 +126,7 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 
 func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "%s %s: revenue %.4g against %.4g expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, ans.Actual, ans.Expected,
+	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, numfmt.Plain(ans.Actual), numfmt.Plain(ans.Expected),
 		ans.ExpectedFrom, 100*(ans.Actual/ans.Expected-1))
 	if ans.NoDominantCause {
 		fmt.Fprintf(w, "no dominant cause: %s\n", ans.Reason)
@@ -139,9 +140,22 @@ func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
 		if c.Lag > 0 {
 			where += fmt.Sprintf(" (%d earlier)", c.Lag)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%.4g %s\t%.4g\t%+.1f\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%v\n", i+1, c.Driver, c.Role, where,
-			c.Actual, c.Unit, c.Baseline, c.Z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
-			pctLog(c.Contribution.Upper), c.Confidence, c.Significant)
+		z := fmt.Sprintf("%+.1f", c.Z)
+		if math.Abs(c.Z) > 99 {
+			z = "far out"
+		}
+		claimed := fmt.Sprint(c.Significant)
+		if c.Effect.Uncertain {
+			claimed = "uncertain"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%s\n", i+1, c.Driver, c.Role, where,
+			numfmt.Amount(c.Actual, c.Unit), numfmt.Plain(c.Baseline), z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
+			pctLog(c.Contribution.Upper), c.Confidence, claimed)
+	}
+	for _, c := range ans.Causes {
+		if c.Effect.Uncertain {
+			fmt.Fprintf(w, "%s: %s.\n", c.Driver, c.Effect.Sentence)
+		}
 	}
 	for _, n := range ans.Notes {
 		fmt.Fprintln(w, "note:", n)

@@ -3,9 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -173,7 +172,7 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope stri
 		if v.Uncertain {
 			verdict = "uncertain"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", v.Driver, e.Role, per, plain(v.Median), plain(v.Lower), plain(v.Upper), verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", v.Driver, e.Role, per, numfmt.Plain(v.Median), numfmt.Plain(v.Lower), numfmt.Plain(v.Upper), verdict)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -226,32 +225,10 @@ func effectOf(m *driver.Model, col string) (driver.Effect, bool) {
 	return driver.Effect{}, false
 }
 
-// plain formats a number with at most four significant digits and never in exponent
-// notation (0.000123 is "0.000123", 179602.8 is "179,600").
-func plain(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	if x == 0 {
-		return "0"
-	}
-	mag := int(math.Floor(math.Log10(math.Abs(x))))
-	dec := max(0, 3-mag)
-	r := math.Round(x*math.Pow(10, float64(3-mag))) / math.Pow(10, float64(3-mag))
-	if dec == 0 {
-		return money(r)
-	}
-	s := strconv.FormatFloat(r, 'f', dec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
-
 // level formats a driver level in its unit, at most four significant digits.
 func level(x float64, unit string) string {
 	if unit == "currency" {
-		return plain(x)
+		return numfmt.Plain(x)
 	}
-	return plain(x) + " " + unit
+	return numfmt.Plain(x) + " " + unit
 }

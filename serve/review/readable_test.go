@@ -3,14 +3,13 @@ package review
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"html"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/internal/readable"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -18,62 +17,11 @@ import (
 // makeDataScenarios are the scenarios `make data` generates (with the default company).
 var makeDataScenarios = []string{"baseline", "supply-delay", "support-slowdown", "marketing-cut", "reimbursement-delay", "reform", "random"}
 
-var (
-	tagRe      = regexp.MustCompile(`(?s)<style.*?</style>|<[^>]*>`)
-	exponentRe = regexp.MustCompile(`\d(?:\.\d+)?[eE][+-]?\d+`)
-	// numberRe finds numbers a person reads: not part of a word, a date, a period or a key.
-	numberRe  = regexp.MustCompile(`(?:^|[^\w\-:./])(\d[\d,]*(?:\.\d+)?)(?:$|[^\w\-:/])`)
-	englishRe = regexp.MustCompile(`[A-Za-z]{2,}(?:[ ,;]+[A-Za-z]{2,}){3,}`)
-)
+var tagRe = regexp.MustCompile(`(?s)<style.*?</style>|<[^>]*>`)
 
 // visibleText is what a person reads on a page: the text outside tags, entities decoded.
 func visibleText(page string) string {
 	return html.UnescapeString(tagRe.ReplaceAllString(page, "\n"))
-}
-
-// significant counts a number's significant digits ("179,600" has 4, "0.0123" 3).
-func significant(num string) int {
-	s := strings.ReplaceAll(num, ",", "")
-	intPart, frac, _ := strings.Cut(s, ".")
-	intPart = strings.TrimLeft(intPart, "0")
-	if intPart == "" {
-		return len(strings.TrimLeft(frac, "0"))
-	}
-	if frac == "" {
-		return len(strings.TrimRight(intPart, "0"))
-	}
-	return len(intPart) + len(frac)
-}
-
-// readableProblems lists what a person should not have to read in text: exponent notation,
-// numbers of more than four significant digits (money above all), and, for a Chinese page,
-// English sentences (four or more English words in a row).
-func readableProblems(text string, zh bool) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if m := exponentRe.FindString(line); m != "" {
-			out = append(out, fmt.Sprintf("exponent notation %q in %q", m, line))
-		}
-		for _, m := range numberRe.FindAllStringSubmatch(line, -1) {
-			if n := m[1]; significant(n) > 4 && !isYear(n) {
-				out = append(out, fmt.Sprintf("%d significant digits %q in %q", significant(n), n, line))
-			}
-		}
-		if zh {
-			if m := englishRe.FindString(line); m != "" {
-				out = append(out, fmt.Sprintf("untranslated %q in %q", m, line))
-			}
-		}
-	}
-	return out
-}
-
-func isYear(n string) bool {
-	return len(n) == 4 && (strings.HasPrefix(n, "19") || strings.HasPrefix(n, "20"))
 }
 
 // TestEveryNumberReadable renders the review page in both languages for every scenario of
@@ -122,7 +70,7 @@ func TestEveryNumberReadable(t *testing.T) {
 					if err := Render(&buf, p, Options{Lang: lang, Static: true}); err != nil {
 						t.Fatal(err)
 					}
-					for _, prob := range readableProblems(visibleText(buf.String()), lang == LangZH) {
+					for _, prob := range readable.Problems(visibleText(buf.String()), lang == LangZH) {
 						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
 					}
 				}
@@ -131,19 +79,4 @@ func TestEveryNumberReadable(t *testing.T) {
 	}
 }
 
-// TestReadableProblemsCatches checks the checker on what it must catch and let pass.
-func TestReadableProblemsCatches(t *testing.T) {
-	for _, bad := range []string{"revenue 1.403e+04 currency", "level 3662862.6663", "spend 179,603", "x 6.594e+05"} {
-		if len(readableProblems(bad, false)) == 0 {
-			t.Errorf("%q passed", bad)
-		}
-	}
-	if len(readableProblems("原因：the data cannot tell whether", true)) == 0 {
-		t.Error("an English sentence passed on a Chinese page")
-	}
-	for _, good := range []string{"2026Q3: revenue 3.69 M against 179,600", "2026-09-30", "+4.7 pt [+1.7, +7.9]", "数据截至 2026-10-01"} {
-		if p := readableProblems(good, true); len(p) > 0 {
-			t.Errorf("%q flagged: %v", good, p)
-		}
-	}
-}
+// readable.Problems is tested in its package.
