@@ -390,7 +390,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 		Grain: f.grain, ScopeLevel: f.level, Lags: opt.Lags, Shrink: shrink, Penalty: lambda, L1Ratio: opt.L1Ratio, CV: cv,
 		Observations: s.n(), Level: opt.Level, Replicates: len(draws), BlockLength: blockLen, Notes: notes,
 	}
-	m.finish(f, s, a, specs, theta, draws, lagBasis(L), L, step)
+	m.finish(f, s, a, specs, theta, draws, basis, L, step)
 	return m, nil
 }
 
