@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"strconv"
 	"strings"
@@ -230,19 +231,7 @@ func (n numbers) full(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	x = roundSig(x, 4)
-	s := strconv.FormatFloat(math.Abs(math.Round(x)), 'f', 0, 64)
-	var b strings.Builder
-	if x < 0 && math.Round(x) != 0 {
-		b.WriteString("−")
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return strings.Replace(numfmt.Group(roundSig(x, 4)), "-", "−", 1)
 }
 
 // pct formats a fraction as a percentage with one decimal.
