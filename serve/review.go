@@ -162,10 +162,10 @@ func (rp *reviewPages) drop(c *gin.Context) {
 }
 
 // setCookie writes an HttpOnly, SameSite=Strict cookie, Secure when the request came over
-// TLS. maxAge < 0 deletes it.
+// TLS, to this server or to a trusted proxy (Config.TrustProxy). maxAge < 0 deletes it.
 func setCookie(c *gin.Context, name, value, path string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,
-		Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: callOf(c).secure, SameSite: http.SameSiteStrictMode})
 }
 
 // pageHeaders are sent with every page: nothing is cached, nothing is loaded from elsewhere
