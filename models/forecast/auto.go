@@ -156,6 +156,9 @@ type Result struct {
 	Uncertainty Uncertainty `json:"uncertainty"`
 	// Fallback says why a simpler method was used, or is empty.
 	Fallback string `json:"fallback,omitempty"`
+	// BaseMean is the forecast before reconciliation (Recentre), or nil when Mean is the
+	// base forecast.
+	BaseMean []float64 `json:"base_mean,omitempty"`
 	// Seasonal is the pooled seasonal shape the forecast was made with (Options.Seasonal),
 	// or nil when the series' own seasonality (or none) was used.
 	Seasonal *SeasonalPrior `json:"seasonal_prior,omitempty"`
