@@ -485,7 +485,7 @@ func (s *suite) credentialMatrix() {
 // allocation is issue 14's defect 1: one employee with salary 1e8, budget 1e12, cost unit
 // 0.10478, three at once.
 func (s *suite) allocation() {
-	r := s.newRow("allocation: 1 employee, budget 1e12, cost unit 0.10478 (issue 14), 10 variants ×3 at once")
+	r := s.newRow("allocation: budget 1e12, cost unit 0.10478 (issue 14) and 11 variants, ×3 at once")
 	before := s.rss()
 	// The issue's request, then the same employee at other salaries and cost units, so that
 	// some option's cost meets a fine cost unit whatever this company's incentive rules are.
@@ -495,6 +495,11 @@ func (s *suite) allocation() {
 		for _, unit := range []string{"0.10478", "0.01"} {
 			bodies = append(bodies, []byte(`{"employees":[{"employee_id":"H1","role":"sales","team_id":"`+team+`","region":"East","salary":`+salary+`,"level":3,"tenure_years":4,"age":40}],"budget":1000000000000,"cost_unit":`+unit+`}`))
 		}
+	}
+	// A real team at the finest cost unit: its options' costs in cents are millions of budget
+	// steps, the case the byte budget refuses.
+	for _, unit := range []string{"0.01", "0.10478"} {
+		bodies = append(bodies, []byte(`{"team":"`+team+`","budget":1000000000000,"cost_unit":`+unit+`}`))
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -516,6 +521,7 @@ func (s *suite) allocation() {
 		}
 	}()
 	var msg string
+	refused := 0
 	for round, body := range bodies {
 		for i := 0; i < 3; i++ {
 			wg.Add(1)
@@ -526,6 +532,9 @@ func (s *suite) allocation() {
 				s.count(r, x.status)
 				if x.status != 429 && round == 0 {
 					msg = string(x.body)
+				}
+				if x.status == 400 {
+					refused++
 				}
 				mu.Unlock()
 			}()
@@ -551,8 +560,9 @@ func (s *suite) allocation() {
 		if a.Error.Message != "" {
 			r.note += "; refused: " + truncate(a.Error.Message, 120)
 		} else {
-			r.note += fmt.Sprintf("; answered: %d grants, spent %.0f", len(a.Allocation.Grants), a.Allocation.Spent)
+			r.note += fmt.Sprintf("; the issue's request answered: %d grants, spent %.0f", len(a.Allocation.Grants), a.Allocation.Spent)
 		}
+		r.note += fmt.Sprintf("; %d refused over the memory budget", refused)
 	}
 	if growth >= 50<<20 {
 		s.fail("the allocation request raised RSS by %d MiB (limit 50)", growth>>20)
