@@ -56,15 +56,7 @@ func newKeysCreateCmd(a *app, f *storeFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if f.asJSON {
-				return printJSON(a.stdout, struct {
-					registry.APIKey
-					Secret string `json:"secret"`
-				}{k, secret})
-			}
-			fmt.Fprintf(a.stdout, "%s\n", secret)
-			fmt.Fprintf(a.stderr, "key %s for tenant %s, role %s. The secret above is shown only now: store it safely.\n", k.ID, k.Tenant, k.Role)
-			return nil
+			return printNewKey(a, f.asJSON, k, secret, fmt.Sprintf("key %s for tenant %s, role %s. The secret above is shown only now: store it safely.", k.ID, k.Tenant, k.Role))
 		},
 	}
 	cmd.Flags().StringVar(&role, "role", "", "role: "+strings.Join(registry.Roles, ", ")+" (required)")
@@ -127,17 +119,8 @@ func newKeysRotateCmd(a *app, f *storeFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			k.Hash = ""
-			if f.asJSON {
-				return printJSON(a.stdout, struct {
-					registry.APIKey
-					Secret string `json:"secret"`
-				}{k, secret})
-			}
-			fmt.Fprintf(a.stdout, "%s\n", secret)
-			fmt.Fprintf(a.stderr, "key %s replaces %s (tenant %s, role %s); %s stops working in %s. The secret above is shown only now.\n",
-				k.ID, args[0], k.Tenant, k.Role, args[0], grace)
-			return nil
+			return printNewKey(a, f.asJSON, k, secret, fmt.Sprintf("key %s replaces %s (tenant %s, role %s); %s stops working in %s. The secret above is shown only now.",
+				k.ID, args[0], k.Tenant, k.Role, args[0], grace))
 		},
 	}
 	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "how long the old key keeps working")
@@ -208,4 +191,19 @@ func newKeysRevokeCmd(a *app, f *storeFlags) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// printNewKey prints a new key's secret on stdout (the key with it, as JSON, with --json) and
+// note on stderr.
+func printNewKey(a *app, asJSON bool, k registry.APIKey, secret, note string) error {
+	k.Hash = ""
+	if asJSON {
+		return printJSON(a.stdout, struct {
+			registry.APIKey
+			Secret string `json:"secret"`
+		}{k, secret})
+	}
+	fmt.Fprintf(a.stdout, "%s\n", secret)
+	fmt.Fprintln(a.stderr, note)
+	return nil
 }
