@@ -12,11 +12,23 @@ import (
 // Config says where the server listens, which store and data it serves, and its limits.
 // DefaultConfig gives the defaults; Validate checks a config before New uses it.
 type Config struct {
-	// Addr is the TCP address to listen on (":8080"; ":0" picks a free port, see Server.Addr).
+	// Addr is the TCP address to listen on ("127.0.0.1:8080"; ":0" picks a free port on every
+	// interface, see Server.Addr). The default is loopback: serving other hosts is a choice.
 	Addr string
+	// TLSCert and TLSKey are PEM files of a certificate (chain) and its key: with them the
+	// server speaks HTTPS only (TLS 1.2 or later) and its cookies are Secure.
+	TLSCert, TLSKey string
+	// TrustProxy says a reverse proxy in front terminates TLS and sets X-Forwarded-Proto and
+	// X-Forwarded-For: cookies are Secure when it says https, and logs take the client address
+	// from it. Without it those headers are ignored (anyone could send them).
+	TrustProxy bool
 	// Store is the store directory. The server opens it (creating it if needed) and holds it
 	// while it runs; the CLI reaches it through the admin socket (AdminSocket).
 	Store string
+	// StoreQuota, when positive, bounds the store directory's disk space in bytes: writes are
+	// refused (507) while less than registry.DefaultMinFreeBytes of it is left, as they are
+	// when the disk itself has less free.
+	StoreQuota int64
 	// EncryptionKey is the store's encryption key, or nil for a plaintext store.
 	EncryptionKey []byte
 	// DataRoot holds one canonical dataset directory per tenant, DataRoot/<tenant>/. Uploads
@@ -36,6 +48,25 @@ type Config struct {
 	MaxUploadBytes int64
 	// MaxBatch is the most employees one recommendation or allocation request may name.
 	MaxBatch int
+	// PeopleConcurrency is how many requests one API key may have in flight at once on the
+	// people endpoints (recommendations, allocations); more are refused with 429.
+	PeopleConcurrency int
+	// JSONReadTimeout bounds the time a client may take to send a JSON request body; uploads
+	// have UploadReadTimeout. A request refused before its body is read is answered at once
+	// and its connection closed, without waiting for the body.
+	JSONReadTimeout   time.Duration
+	UploadReadTimeout time.Duration
+	// MaxConns bounds the connections open at once; further clients wait for one to close.
+	MaxConns int
+
+	// MetricsAddr is a second listener serving only GET /metrics, without a key; keep it on
+	// loopback or an internal network ("" turns it off). On the API listener /metrics answers
+	// only with MetricsToken as a bearer token ("" there: not served).
+	MetricsAddr  string
+	MetricsToken string
+	// MetricsKPITenants lists the tenants whose business figures (KPI completion and pace by
+	// scope, which name regions and teams) are exported; "*" means every tenant. Default none.
+	MetricsKPITenants []string
 	// ShutdownTimeout is how long Shutdown waits for in-flight requests to finish.
 	ShutdownTimeout time.Duration
 	// AdminSocket makes the server listen on <Store>/admin.sock (mode 0600) for the CLI.
@@ -58,32 +89,39 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultAddr           = ":8080"
+	DefaultAddr           = "127.0.0.1:8080"
 	DefaultRateLimit      = 50.0
 	DefaultRateBurst      = 100
 	DefaultMaxBodyBytes   = 8 << 20
 	DefaultMaxUploadBytes = 256 << 20
 	DefaultMaxBatch       = 10_000
+	DefaultMaxConns       = 1024
+	DefaultMetricsAddr    = "127.0.0.1:9464"
 )
 
-// DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
+// DefaultConfig returns the configuration `growthlens serve` starts from: 127.0.0.1:8080, store
 // var/store, data root var/tenants, tenant "default", 50 requests/s per key with bursts of
 // 100, 8 MiB JSON bodies, 256 MiB uploads, batches of up to 10,000 employees, 20 s to drain.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            DefaultAddr,
-		Store:           "var/store",
-		DataRoot:        "var/tenants",
-		DefaultTenant:   "default",
-		RateLimit:       DefaultRateLimit,
-		RateBurst:       DefaultRateBurst,
-		MaxBodyBytes:    DefaultMaxBodyBytes,
-		MaxUploadBytes:  DefaultMaxUploadBytes,
-		MaxBatch:        DefaultMaxBatch,
-		ShutdownTimeout: 20 * time.Second,
-		AdminSocket:     true,
-		KeyCacheTTL:     30 * time.Second,
-		ReloadPoll:      time.Second,
+		Addr:              DefaultAddr,
+		Store:             "var/store",
+		DataRoot:          "var/tenants",
+		DefaultTenant:     "default",
+		RateLimit:         DefaultRateLimit,
+		RateBurst:         DefaultRateBurst,
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxUploadBytes:    DefaultMaxUploadBytes,
+		MaxBatch:          DefaultMaxBatch,
+		PeopleConcurrency: 2,
+		JSONReadTimeout:   10 * time.Second,
+		UploadReadTimeout: 5 * time.Minute,
+		MaxConns:          DefaultMaxConns,
+		MetricsAddr:       DefaultMetricsAddr,
+		ShutdownTimeout:   20 * time.Second,
+		AdminSocket:       true,
+		KeyCacheTTL:       30 * time.Second,
+		ReloadPoll:        time.Second,
 	}
 }
 
@@ -98,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Store == "" {
 		bad("store", "required")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert", "give both --tls-cert and --tls-key, or neither")
 	}
 	if c.DataRoot == "" && c.DefaultData == "" {
 		bad("data-root", "a data root or a default tenant's data directory is required")
@@ -121,6 +162,23 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBatch < 1 || c.MaxBatch > 100_000 {
 		bad("max-batch", "%d: want 1 to 100000", c.MaxBatch)
+	}
+	if c.PeopleConcurrency < 1 {
+		bad("people-concurrency", "%d: want at least 1", c.PeopleConcurrency)
+	}
+	if c.JSONReadTimeout <= 0 || c.UploadReadTimeout <= 0 {
+		bad("read-timeout", "%v and %v: want > 0", c.JSONReadTimeout, c.UploadReadTimeout)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("metrics-token", "%d characters: want at least 16", len(c.MetricsToken))
+	}
+	for _, t := range c.MetricsKPITenants {
+		if t != "*" && !validTenant(t) {
+			bad("metrics-kpi-tenants", "%q is not a tenant name", t)
+		}
+	}
+	if c.MaxConns < 1 {
+		bad("max-conns", "%d: want at least 1", c.MaxConns)
 	}
 	if c.ShutdownTimeout < 0 {
 		bad("shutdown-timeout", "%v: want ≥ 0", c.ShutdownTimeout)

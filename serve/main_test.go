@@ -172,8 +172,15 @@ func trainConfig(r TrainRun) *train.Config {
 	cfg := train.DefaultConfig(r.Params.Data)
 	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = r.Tenant, r.Params.Seed, r.Params.Promote, r.Params.Horizon, r.Params.Levels
 	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger, cfg.Progress = r.Params.Incentive, r.CodeVersion, r.By, r.Logger, r.Progress
+	cfg.RunID = r.Params.RunID
 	return &cfg
 }
+
+// testScrapeToken is the scrape token of test servers; scrapeKey sends it with ts.do.
+const (
+	testScrapeToken = "test-scrape-token-0123456789"
+	scrapeKey       = "raw:Bearer " + testScrapeToken
+)
 
 // startServer starts a server on 127.0.0.1:0 over a copy of the fixture, with rate limiting
 // off unless edit turns it on, and API keys for every role of acme and globex.
@@ -190,6 +197,7 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	cfg.RateLimit, cfg.ShutdownTimeout = 0, 10*time.Second
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Trainer = testTrainer{}
+	cfg.MetricsAddr, cfg.MetricsToken, cfg.MetricsKPITenants = "127.0.0.1:0", testScrapeToken, []string{"*"}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -208,6 +216,9 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	})
 	ts := &testServer{srv: s, base: "http://" + s.Addr(), dataRoot: dataRoot, keys: map[string]string{}, keyIDs: map[string]string{},
 		client: &http.Client{Timeout: 60 * time.Second}}
+	if cfg.TLSCert != "" {
+		ts.base, ts.client = "https://"+s.Addr(), tlsClient(t, cfg.TLSCert)
+	}
 	for _, tenant := range []string{acme, globex} {
 		for _, role := range registry.Roles {
 			secret, k, err := s.Store().CreateKey(tenant, role, "test")

@@ -2,6 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,15 +35,20 @@ type Server struct {
 	metrics *metrics
 	keys    *keyCache
 	limiter *limiter
-	tenants *tenants
-	jobs    *jobs
-	openapi []byte
-	review  *reviewPages // the GM's review page and its sessions (review.go)
+	people  *keySlots
+	// refusals aggregates the audit entries of refused mutations (refusals.go).
+	refusals *refusals
+	tenants  *tenants
+	jobs     *jobs
+	openapi  []byte
+	review   *reviewPages // the GM's review page and its sessions (review.go)
 
 	httpSrv  *http.Server
 	ln       net.Listener
 	adminSrv *http.Server
 	adminLn  net.Listener
+	metSrv   *http.Server
+	metLn    net.Listener
 
 	bg          sync.WaitGroup // reloads, training jobs, watchers
 	trainCtx    context.Context
@@ -65,7 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log})
+	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota})
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +82,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
 	s := &Server{
-		cfg: cfg, log: log, store: store, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCacheTTL),
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
+		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), refusals: newRefusals(), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
+	s.markInterrupted()
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s, nil
@@ -105,28 +113,62 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
+	// The cap counts TCP connections; TLS wraps them outside it, so that net/http sees
+	// *tls.Conn (and fills Request.TLS).
+	ln = newLimitListener(ln, s.cfg.MaxConns)
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"http/1.1"}})
+	}
 	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of large tables
+		ReadTimeout:       s.cfg.UploadReadTimeout, // the longest a body may take; JSON routes set less (admit)
 		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.MetricsAddr != "" {
+		if err := s.listenMetrics(); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if s.cfg.AdminSocket {
 		if err := s.listenAdmin(); err != nil {
 			ln.Close()
+			if s.metLn != nil {
+				s.metLn.Close()
+			}
 			return err
 		}
 	}
 	ch, unsub := s.store.Subscribe(256)
 	s.unsubscribe = unsub
-	s.bg.Add(3)
+	s.bg.Add(4)
 	go func() {
 		defer s.bg.Done()
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+				s.flushRefusals(false)
+			}
+		}
+	}()
+	go func() {
+		defer s.bg.Done()
+		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server", "err", err)
 		}
 	}()
@@ -138,7 +180,7 @@ func (s *Server) Start() error {
 		defer s.bg.Done()
 		s.loadAll()
 	}()
-	s.log.Info("serving", "addr", s.Addr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
+	s.log.Info("serving", "addr", s.Addr(), "metrics_addr", s.MetricsAddr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
 	return nil
 }
 
@@ -196,10 +238,17 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() {
 		s.closing.Store(true)
+		// Training is cancelled first, so that its stages stop while requests drain.
+		s.cancelTrain()
 		var errs []error
 		if s.httpSrv != nil {
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("drain requests: %w", err))
+			}
+		}
+		if s.metSrv != nil {
+			if err := s.metSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("drain metrics requests: %w", err))
 			}
 		}
 		if s.adminSrv != nil {
@@ -213,9 +262,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.unsubscribe != nil {
 			s.unsubscribe()
 		}
-		s.bg.Wait()
-		if err := s.store.Close(); err != nil {
-			errs = append(errs, err)
+		// Wait for training and the watchers within what is left of ctx. A training stage that
+		// does not notice the cancellation is left running: the store is not closed under it,
+		// and the process may exit; Badger recovers at the next open as after kill -9, and the
+		// run is marked interrupted then.
+		waited := make(chan struct{})
+		go func() {
+			s.bg.Wait()
+			close(waited)
+		}()
+		select {
+		case <-waited:
+			s.flushRefusals(true)
+			if err := s.store.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		case <-ctx.Done():
+			errs = append(errs, fmt.Errorf("training did not stop within the drain timeout; the store was left open for recovery at the next start"))
 		}
 		s.shutErr = errors.Join(errs...)
 		s.log.Info("stopped")
@@ -294,7 +357,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
 
 		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},
-		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict"}, body: bodyUpload, fn: s.putData},
+		{method: "POST", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"mode", "strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.postData},
+		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.putData},
 		{method: "POST", path: "/v1/training-runs", perm: permTrain, action: "train.start", body: bodyJSON, fn: s.postTrainingRun},
 		{method: "GET", path: "/v1/training-runs", perm: permTrain, query: []string{"limit"}, fn: s.listTrainingRuns},
 		{method: "GET", path: "/v1/training-runs/:id", perm: permTrain, fn: s.getTrainingRun},
@@ -312,6 +376,12 @@ func (s *Server) routeTable() []route {
 func (s *Server) buildEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	// X-Forwarded-For names the client only when a trusted proxy set it.
+	if s.cfg.TrustProxy {
+		_ = e.SetTrustedProxies([]string{"127.0.0.1", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"})
+	} else {
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
@@ -337,6 +407,7 @@ func (s *Server) begin(c *gin.Context) {
 		rq.id = id
 	}
 	c.Header("X-Request-ID", rq.id)
+	rq.secure = c.Request.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -384,10 +455,13 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 		if err == nil {
 			err = rt.fn(c, rq)
 		}
+		if rq.release != nil {
+			rq.release()
+		}
 		if err != nil {
 			s.fail(c, rq, err)
 		}
-		if rt.action != "" && rq.key.ID != "" {
+		if rt.action != "" {
 			s.auditCall(c, rq, rt, err)
 		}
 	}
@@ -412,6 +486,14 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 			return errorf(EPermission, "", "role %s may not %s %s: it needs the %s permission (roles %s)",
 				rq.key.Role, rt.method, rt.path, rt.perm, strings.Join(rolesWith(rt.perm), ", "))
 		}
+		if rt.perm == permPeople {
+			release, ok := s.people.acquire(rq.key.ID)
+			if !ok {
+				c.Header("Retry-After", "1")
+				return errorf(ERateLimited, "", "this key already has %d recommendation or allocation requests in flight; wait for one to finish", s.cfg.PeopleConcurrency)
+			}
+			rq.release = release
+		}
 	}
 	if rq.query, err = checkQuery(c.Request.URL.RawQuery, rt.query); err != nil {
 		return err
@@ -421,6 +503,9 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 		if err := checkJSONType(c.Request); err != nil {
 			return err
 		}
+		// A JSON body is small: a client that takes longer than this to send it holds a
+		// connection for nothing. (Best effort: a test's recorder has no deadline to set.)
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.JSONReadTimeout))
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	case bodyUpload:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUploadBytes)
@@ -445,16 +530,27 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	if c.Writer.Written() {
 		return
 	}
+	if c.Request.ContentLength != 0 {
+		// The body may be unread (refused before it was needed): answer now and close the
+		// connection instead of letting net/http drain up to 256 KiB from a client that may
+		// send one byte a minute. The read deadline makes that drain end at once.
+		c.Header("Connection", "close")
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
 	}
 }
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
-// target), when, its outcome and the request id. Refused attempts are written too.
+// target), when, its outcome and the request id. Refused attempts, failed authentication
+// among them, are written too, aggregated per key, action and outcome per minute.
 func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
 		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Who == "" {
+		e.Who = unauthenticatedWho
+	}
 	if e.Target == "" {
 		e.Target = truncate(c.Request.URL.Path, 200)
 	}
@@ -463,12 +559,20 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		switch {
 		case ae.Code == EPermission:
 			e.Outcome = "denied"
+		case ae.Code == EUnauthenticated:
+			e.Outcome = "unauthenticated"
+		case ae.Code == ERateLimited:
+			e.Outcome = "rate_limited"
 		case ae.Status() >= 500:
 			e.Outcome = "error"
 		default:
 			e.Outcome = "rejected"
 		}
 		e.Detail = truncate(ae.Error(), 3000)
+		if e.Outcome != "error" {
+			s.refused(e, c.ClientIP())
+			return
+		}
 	}
 	if len(e.Detail) > 4096 {
 		e.Detail = e.Detail[:4096]
@@ -506,9 +610,48 @@ func (s *Server) readyz(c *gin.Context, rq *call) error {
 	return writeJSON(c, 200, map[string]any{"status": "ready", "models": n})
 }
 
+// serveMetrics answers /metrics on the API listener only to a scraper that presents the
+// scrape token; without one configured the metrics are on the metrics listener alone.
 func (s *Server) serveMetrics(c *gin.Context, rq *call) error {
+	if s.cfg.MetricsToken == "" {
+		return errorf(ENotFound, "path", "metrics are served on the metrics listener (--metrics-addr), or here with a scrape token (--metrics-token-file)")
+	}
+	secret, ok := bearer(c.GetHeader("Authorization"))
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.MetricsToken)) != 1 {
+		return errorf(EUnauthenticated, "Authorization", "send the scrape token: Authorization: Bearer <token>")
+	}
 	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
 	return nil
+}
+
+// listenMetrics opens the metrics listener (Config.MetricsAddr): GET /metrics only.
+func (s *Server) listenMetrics() error {
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listener on %s: %w", s.cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	s.metLn = newLimitListener(ln, 64)
+	s.metSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		if err := s.metSrv.Serve(s.metLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("metrics server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// MetricsAddr returns the address of the metrics listener, or "" when there is none.
+func (s *Server) MetricsAddr() string {
+	if s.metLn == nil {
+		return ""
+	}
+	return s.metLn.Addr().String()
 }
 
 func (s *Server) serveOpenAPI(c *gin.Context, rq *call) error {

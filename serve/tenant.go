@@ -282,7 +282,7 @@ func (s *Server) publish(tenantName string, old, next *snapshot) {
 	if next.forecast != nil && (old.forecast != next.forecast || old.data != next.data) {
 		s.metrics.completion.DeletePartialMatch(map[string]string{"tenant": tenantName})
 		for _, c := range next.forecast.completions {
-			s.metrics.completion.WithLabelValues(tenantName, c.scope, "revenue", c.period).Set(c.ratio)
+			s.metrics.setCompletion(tenantName, c.scope, c.period, c.ratio)
 		}
 	}
 }
