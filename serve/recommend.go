@@ -389,6 +389,7 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
+	opt.TypeBudget = sel.m.rec.Config().Budget
 	alloc, err := incentive.Allocate(sel.recommendations(), *req.Budget, opt)
 	if err != nil {
 		return invalid("cost_unit", "%s", err.Error())
