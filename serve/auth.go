@@ -96,7 +96,7 @@ func newKeyCache(ttl time.Duration) *keyCache {
 // authenticate returns the key for a secret, from the cache or the store. An unknown,
 // malformed or revoked secret is EUnauthenticated with one message for all three, so that
 // the answer says nothing about which.
-func (kc *keyCache) authenticate(store *registry.Store, secret string) (registry.APIKey, error) {
+func (kc *keyCache) authenticate(store registry.Store, secret string) (registry.APIKey, error) {
 	h := sha256.Sum256([]byte(secret))
 	now := kc.now()
 	if kc.ttl > 0 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/growthlens/growthlens/models/registry"
 )
 
 // The regression tests of issue 14 (hardening) that need a running server. Each names the
@@ -92,7 +94,7 @@ func TestTrainingRunHidesDataPath(t *testing.T) {
 // with a clear error, reads are served, and a training run is refused before it starts.
 func TestDiskFullServe(t *testing.T) {
 	ts := startServer(t, nil)
-	ts.srv.Store().SetQuota(1) // nothing left
+	ts.srv.Store().(*registry.Badger).SetQuota(1) // nothing left
 	body := []byte(`{"as_of":"2026-08-20","actuals":[{"scope":"region:West","period":"2026-08","actual":1000,"target":400000}]}`)
 	r := ts.do(t, "POST", "/v1/actuals", acme+"/hr_system", "application/json", body)
 	checkError(t, r, http.StatusInsufficientStorage, EStorage)
@@ -103,7 +105,7 @@ func TestDiskFullServe(t *testing.T) {
 	if r := ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil); r.status != 200 {
 		t.Errorf("read on a full disk: %s", r)
 	}
-	ts.srv.Store().SetQuota(0)
+	ts.srv.Store().(*registry.Badger).SetQuota(0)
 	if r := ts.do(t, "POST", "/v1/actuals", acme+"/hr_system", "application/json", body); r.status != 200 {
 		t.Errorf("write once there is room again: %s", r)
 	}

@@ -159,7 +159,7 @@ type testTrainer struct{}
 
 func (testTrainer) Check(r TrainRun) error { return trainConfig(r).Validate() }
 
-func (testTrainer) Train(ctx context.Context, st *registry.Store, r TrainRun) (string, json.RawMessage, error) {
+func (testTrainer) Train(ctx context.Context, st registry.Store, r TrainRun) (string, json.RawMessage, error) {
 	rec, err := train.Run(ctx, st, *trainConfig(r))
 	if rec == nil {
 		return "", nil, err

@@ -29,7 +29,7 @@ import (
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	store   *registry.Store
+	store   registry.Store
 	engine  *gin.Engine
 	routes  []route
 	metrics *metrics
@@ -313,7 +313,7 @@ func Run(ctx context.Context, cfg Config, ready func(*Server)) error {
 }
 
 // Store returns the store the server owns (for tests and the admin channel).
-func (s *Server) Store() *registry.Store { return s.store }
+func (s *Server) Store() registry.Store { return s.store }
 
 // Body kinds of a route.
 const (

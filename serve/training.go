@@ -43,7 +43,7 @@ type Trainer interface {
 	// Train runs r on store to the end, or until ctx is cancelled, and returns the run's
 	// record as the registry stores it (JSON) and its id. A run that fails after its record
 	// was created returns the record with the error.
-	Train(ctx context.Context, store *registry.Store, r TrainRun) (id string, record json.RawMessage, err error)
+	Train(ctx context.Context, store registry.Store, r TrainRun) (id string, record json.RawMessage, err error)
 }
 
 // TrainRun is one training run the server asks its Trainer for.

@@ -86,7 +86,7 @@ type blockingTrainer struct{ started, release chan struct{} }
 
 func (blockingTrainer) Check(TrainRun) error { return nil }
 
-func (b blockingTrainer) Train(ctx context.Context, st *registry.Store, r TrainRun) (string, json.RawMessage, error) {
+func (b blockingTrainer) Train(ctx context.Context, st registry.Store, r TrainRun) (string, json.RawMessage, error) {
 	close(b.started)
 	<-b.release
 	return "", nil, ctx.Err()

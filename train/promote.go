@@ -9,7 +9,7 @@ import (
 )
 
 // promote applies the run's promotion policy to the version registered for c.
-func promote(store *registry.Store, cfg *Config, rec *Record, c *candidate, mr *ModelResult) error {
+func promote(store registry.Store, cfg *Config, rec *Record, c *candidate, mr *ModelResult) error {
 	champ, err := store.Alias(cfg.Tenant, c.name, Champion)
 	hasChamp := err == nil
 	if err != nil && !errors.Is(err, registry.ErrNotFound) {
@@ -56,7 +56,7 @@ func promote(store *registry.Store, cfg *Config, rec *Record, c *candidate, mr *
 // was trained on this data its stored metric is compared; otherwise its configuration is
 // backtested again on this data. A kind with no comparable metric is promoted, and the reason
 // says so.
-func guard(store *registry.Store, cfg *Config, rec *Record, c *candidate, mr *ModelResult, champion int) (bool, string, error) {
+func guard(store registry.Store, cfg *Config, rec *Record, c *candidate, mr *ModelResult, champion int) (bool, string, error) {
 	if c.primary == "" {
 		return true, "promoted: this model has no backtest metric to compare", nil
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // putChampion stores version 1 of model "m" trained on data "h1" with mase, and promotes it.
-func putChampion(t *testing.T, s *registry.Store, mase float64) {
+func putChampion(t *testing.T, s registry.Store, mase float64) {
 	t.Helper()
 	v, err := s.Put("default", "m", []byte("champion"), registry.Metadata{DataHash: "h1", Metrics: map[string]float64{"mase": mase}})
 	if err != nil {

@@ -47,7 +47,7 @@ type inputs struct {
 // run fails after it started (Status "failed", with the error), so callers can show what was
 // done. A crash at any moment leaves the store consistent: versions are registered whole or
 // not at all, and aliases move only after every model of the run is registered.
-func Run(ctx context.Context, store *registry.Store, cfg Config) (*Record, error) {
+func Run(ctx context.Context, store registry.Store, cfg Config) (*Record, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func Run(ctx context.Context, store *registry.Store, cfg Config) (*Record, error
 	return rec, err
 }
 
-func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, step func(string, time.Time)) error {
+func run(ctx context.Context, store registry.Store, cfg *Config, rec *Record, step func(string, time.Time)) error {
 	log := cfg.log()
 	t0 := cfg.now()
 	hash, err := DataHash(cfg.Data)
@@ -220,7 +220,7 @@ func (e skipError) Error() string { return e.msg }
 func skip(format string, args ...any) error { return skipError{fmt.Sprintf(format, args...)} }
 
 // register stores c unless an identical artifact from the same data is already there.
-func register(store *registry.Store, cfg *Config, rec *Record, c *candidate) (ModelResult, error) {
+func register(store registry.Store, cfg *Config, rec *Record, c *candidate) (ModelResult, error) {
 	sum := sha256.Sum256(c.artifact)
 	sha := hex.EncodeToString(sum[:])
 	mr := ModelResult{Name: c.name, Kind: c.kind, SHA256: sha, Metrics: c.metrics, Seconds: c.seconds}

@@ -61,7 +61,7 @@ func salesOnly(t *testing.T) string {
 	return dst
 }
 
-func openStore(t *testing.T, dir string) *registry.Store {
+func openStore(t *testing.T, dir string) registry.Store {
 	t.Helper()
 	s, err := registry.Open(dir, registry.Options{})
 	if err != nil {

@@ -141,7 +141,7 @@ func (t pipeline) Check(r serve.TrainRun) error {
 	return cfg.Validate()
 }
 
-func (t pipeline) Train(ctx context.Context, st *registry.Store, r serve.TrainRun) (string, json.RawMessage, error) {
+func (t pipeline) Train(ctx context.Context, st registry.Store, r serve.TrainRun) (string, json.RawMessage, error) {
 	rec, err := train.Run(ctx, st, t.config(r))
 	if rec == nil {
 		return "", nil, err

@@ -41,7 +41,7 @@ func addStoreFlags(cmd *cobra.Command, f *storeFlags, withTenant bool) {
 }
 
 // storeConn is what the models, keys, backup and runs subcommands need from the store. The
-// CLI opens the Badger directory itself (*registry.Store) unless a running `growthlens serve`
+// CLI opens the Badger directory itself (registry.Store) unless a running `growthlens serve`
 // holds it — only one process may open a store — and then talks to that server over its
 // admin socket (*serve.AdminClient, the same methods), so the subcommands work either way.
 type storeConn interface {
@@ -68,7 +68,7 @@ type storeConn interface {
 }
 
 var (
-	_ storeConn = (*registry.Store)(nil)
+	_ storeConn = registry.Store(nil)
 	_ storeConn = (*serve.AdminClient)(nil)
 )
 

@@ -142,7 +142,7 @@ func get[T any](s *Set, name string) (T, registry.Version) {
 // Load reads and decodes the champion of every name in Kinds for tenant. A name without a
 // champion, or whose model needs data the tenant lacks, is recorded in Missing; a champion
 // that cannot be read or decoded is recorded in Errors and returned in the joined error.
-func Load(st *registry.Store, tenant string, d Data) (*Set, error) {
+func Load(st registry.Store, tenant string, d Data) (*Set, error) {
 	return Reload(st, tenant, d, nil, true)
 }
 
@@ -150,7 +150,7 @@ func Load(st *registry.Store, tenant string, d Data) (*Set, error) {
 // version and, for a model that UsesData, the dataset did not change (dataChanged false).
 // When a name's champion cannot be read or decoded, prev's model of that name is kept and
 // the failure is recorded in Errors and returned (joined with the others).
-func Reload(st *registry.Store, tenant string, d Data, prev *Set, dataChanged bool) (*Set, error) {
+func Reload(st registry.Store, tenant string, d Data, prev *Set, dataChanged bool) (*Set, error) {
 	next := &Set{Tenant: tenant, models: map[string]*Model{}, Missing: map[string]string{}, Errors: map[string]string{}}
 	var errs []error
 	for _, k := range Kinds {
@@ -168,7 +168,7 @@ func Reload(st *registry.Store, tenant string, d Data, prev *Set, dataChanged bo
 }
 
 // load loads one name into s.
-func (s *Set) load(st *registry.Store, k Kind, d Data, prev *Set, dataChanged bool) error {
+func (s *Set) load(st registry.Store, k Kind, d Data, prev *Set, dataChanged bool) error {
 	al, err := st.Alias(s.Tenant, k.Name, registry.Champion)
 	if errors.Is(err, registry.ErrNotFound) {
 		s.Missing[k.Name] = "no champion " + k.Name + " model for tenant " + s.Tenant +

@@ -12,7 +12,7 @@ import (
 
 const tenant = "acme"
 
-func openStore(t *testing.T) *registry.Store {
+func openStore(t *testing.T) registry.Store {
 	t.Helper()
 	st, err := registry.Open(t.TempDir(), registry.Options{})
 	if err != nil {
@@ -23,7 +23,7 @@ func openStore(t *testing.T) *registry.Store {
 }
 
 // putChampion stores artifact as a new version of name and makes it champion.
-func putChampion(t *testing.T, st *registry.Store, name string, artifact []byte) int {
+func putChampion(t *testing.T, st registry.Store, name string, artifact []byte) int {
 	t.Helper()
 	v, err := st.Put(tenant, name, artifact, registry.Metadata{DataHash: "d"})
 	if err != nil {

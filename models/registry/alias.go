@@ -55,20 +55,20 @@ type AliasEvent struct {
 }
 
 // Promote points the champion alias of a model at version. See SetAlias.
-func (s *Store) Promote(tenant, name string, version int, ch Change) (AliasEvent, error) {
+func (s *Badger) Promote(tenant, name string, version int, ch Change) (AliasEvent, error) {
 	return s.SetAlias(tenant, name, Champion, version, ch)
 }
 
 // Rollback moves the champion alias back to the version it pointed at before its last move.
 // See RollbackAlias.
-func (s *Store) Rollback(tenant, name string, ch Change) (AliasEvent, error) {
+func (s *Badger) Rollback(tenant, name string, ch Change) (AliasEvent, error) {
 	return s.RollbackAlias(tenant, name, Champion, ch)
 }
 
 // SetAlias points alias at a version of a model, in one transaction with its history entry,
 // and notifies subscribers after the commit. ch.By is required. It returns ErrNotFound for a
 // missing version and ErrUnchanged when the alias already points there.
-func (s *Store) SetAlias(tenant, name, alias string, version int, ch Change) (AliasEvent, error) {
+func (s *Badger) SetAlias(tenant, name, alias string, version int, ch Change) (AliasEvent, error) {
 	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
 		return AliasEvent{}, err
 	}
@@ -107,7 +107,7 @@ func (s *Store) SetAlias(tenant, name, alias string, version int, ch Change) (Al
 // RollbackAlias moves alias back to the version it pointed at before its last move, skipping
 // versions deleted since. It returns ErrNotFound when the alias does not exist and
 // ErrNoHistory when there is no earlier version to return to.
-func (s *Store) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent, error) {
+func (s *Badger) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent, error) {
 	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
 		return AliasEvent{}, err
 	}
@@ -151,7 +151,7 @@ func (s *Store) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent
 }
 
 // moveAlias writes the alias and its history event in txn.
-func (s *Store) moveAlias(txn *badger.Txn, tenant, name, alias, action string, cur Alias, to int, stack []int, ch Change) (AliasEvent, error) {
+func (s *Badger) moveAlias(txn *badger.Txn, tenant, name, alias, action string, cur Alias, to int, stack []int, ch Change) (AliasEvent, error) {
 	now := s.now().UTC()
 	next := Alias{Alias: alias, Version: to, Moved: now, Change: ch, Seq: cur.Seq + 1, Stack: stack}
 	ev := AliasEvent{Seq: next.Seq, Tenant: tenant, Model: name, Alias: alias, Action: action,
@@ -166,7 +166,7 @@ func (s *Store) moveAlias(txn *badger.Txn, tenant, name, alias, action string, c
 }
 
 // Alias returns one alias of a model, or ErrNotFound.
-func (s *Store) Alias(tenant, name, alias string) (Alias, error) {
+func (s *Badger) Alias(tenant, name, alias string) (Alias, error) {
 	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
 		return Alias{}, err
 	}
@@ -189,7 +189,7 @@ func getAlias(txn *badger.Txn, tenant, name, alias string) (Alias, error) {
 }
 
 // Aliases returns the aliases of a model, sorted by alias name.
-func (s *Store) Aliases(tenant, name string) ([]Alias, error) {
+func (s *Badger) Aliases(tenant, name string) ([]Alias, error) {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func listAliases(txn *badger.Txn, tenant, name string) ([]Alias, error) {
 }
 
 // History returns the moves of an alias, newest first; limit ≤ 0 means all.
-func (s *Store) History(tenant, name, alias string, limit int) ([]AliasEvent, error) {
+func (s *Badger) History(tenant, name, alias string, limit int) ([]AliasEvent, error) {
 	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
 		return nil, err
 	}
@@ -248,7 +248,7 @@ func (s *Store) History(tenant, name, alias string, limit int) ([]AliasEvent, er
 // LoadAlias returns the artifact and record of the version an alias points at, read from one
 // snapshot, so that a concurrent move cannot pair one version's record with another's bytes.
 // It is what a server calls to (re)load a model after a notification.
-func (s *Store) LoadAlias(tenant, name, alias string) ([]byte, Version, error) {
+func (s *Badger) LoadAlias(tenant, name, alias string) ([]byte, Version, error) {
 	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
 		return nil, Version{}, err
 	}
@@ -280,7 +280,7 @@ func (s *Store) LoadAlias(tenant, name, alias string) ([]byte, Version, error) {
 // Sends never block a move: when the buffer (at least 1; 16 if buffer < 1) is full the event
 // is dropped, so a subscriber that may fall behind should compare Generation with the last
 // value it saw and reload everything when it jumped. Close ends every subscription.
-func (s *Store) Subscribe(buffer int) (<-chan AliasEvent, func()) {
+func (s *Badger) Subscribe(buffer int) (<-chan AliasEvent, func()) {
 	if buffer < 1 {
 		buffer = 16
 	}
@@ -306,9 +306,9 @@ func (s *Store) Subscribe(buffer int) (<-chan AliasEvent, func()) {
 
 // Generation counts the alias moves committed through this Store since it was opened. It is
 // a cheap check for a server that polls: if it changed, some alias moved.
-func (s *Store) Generation() uint64 { return s.gen.Load() }
+func (s *Badger) Generation() uint64 { return s.gen.Load() }
 
-func (s *Store) notify(ev AliasEvent) {
+func (s *Badger) notify(ev AliasEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen.Add(1)

@@ -64,14 +64,14 @@ type KeyOptions struct {
 }
 
 // CreateKey makes a new API key for a tenant and role that does not expire; see CreateKeyWith.
-func (s *Store) CreateKey(tenant, role, label string) (string, APIKey, error) {
+func (s *Badger) CreateKey(tenant, role, label string) (string, APIKey, error) {
 	return s.CreateKeyWith(tenant, role, label, KeyOptions{})
 }
 
 // CreateKeyWith makes a new API key for a tenant and role and returns its secret, which is
 // shown this once and never stored. label is a free note (at most 128 bytes), e.g. which
 // system uses the key. An expiry in the past is ErrInvalid.
-func (s *Store) CreateKeyWith(tenant, role, label string, opt KeyOptions) (string, APIKey, error) {
+func (s *Badger) CreateKeyWith(tenant, role, label string, opt KeyOptions) (string, APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return "", APIKey{}, err
 	}
@@ -117,7 +117,7 @@ func (s *Store) CreateKeyWith(tenant, role, label string, opt KeyOptions) (strin
 // nothing about how much of a guess was right. It returns ErrNotFound for an unknown (or
 // malformed) secret and ErrRevoked for a revoked key; callers answer both with the same 401.
 // LastUsed is written when it is older than Options.KeyTouchInterval.
-func (s *Store) Authenticate(secret string) (APIKey, error) {
+func (s *Badger) Authenticate(secret string) (APIKey, error) {
 	if len(secret) != secretLen || !strings.HasPrefix(secret, secretPrefix) {
 		return APIKey{}, fmt.Errorf("api key: %w", ErrNotFound)
 	}
@@ -162,7 +162,7 @@ func (s *Store) Authenticate(secret string) (APIKey, error) {
 
 // Keys lists the API keys of a tenant (all tenants if tenant is empty), oldest first,
 // revoked ones included.
-func (s *Store) Keys(tenant string) ([]APIKey, error) {
+func (s *Badger) Keys(tenant string) ([]APIKey, error) {
 	if tenant != "" {
 		if err := validName("tenant", tenant); err != nil {
 			return nil, err
@@ -197,7 +197,7 @@ func (s *Store) Keys(tenant string) ([]APIKey, error) {
 
 // RevokeKey revokes the key with the given id in the given tenant. A key of another tenant is
 // ErrNotFound, as if it did not exist. Revoking twice is not an error; the first time is kept.
-func (s *Store) RevokeKey(tenant, id string) (APIKey, error) {
+func (s *Badger) RevokeKey(tenant, id string) (APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return APIKey{}, err
 	}
@@ -245,7 +245,7 @@ func findKey(txn *badger.Txn, id string) (APIKey, error) {
 // (expiring at expires, or never when zero) and sets the old key to expire after grace (at
 // once when grace ≤ 0; an earlier expiry is kept), so that its users can move to the new
 // secret in the meantime. It returns the new key and its secret.
-func (s *Store) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, APIKey, error) {
+func (s *Badger) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return "", APIKey{}, err
 	}

@@ -61,7 +61,7 @@ type AuditPage struct {
 // set). The store never writes audit entries by itself: the server and the CLI append one
 // for every mutation they perform or refuse. Who, Action and Outcome are required; the text
 // fields are bounded (256 bytes, Detail 4096) so the log cannot be flooded through them.
-func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
+func (s *Badger) Audit(e AuditEntry) (AuditEntry, error) {
 	for _, f := range []struct {
 		name, v  string
 		required bool
@@ -100,7 +100,7 @@ func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
 
 // AuditLog returns a page of audit entries matching q, newest first. A cursor that is not one
 // the store handed out is ErrInvalid.
-func (s *Store) AuditLog(q AuditQuery) (AuditPage, error) {
+func (s *Badger) AuditLog(q AuditQuery) (AuditPage, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:

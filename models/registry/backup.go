@@ -87,7 +87,7 @@ type BackupInfo struct {
 // Backup writes a consistent snapshot of the whole store (every tenant) to w in the format
 // above, encrypted (or checksummed) frame by frame on its way. Memory use is one frame and one
 // value, whatever the size of the store.
-func (s *Store) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
+func (s *Badger) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
 	if s.db.IsClosed() {
 		return BackupInfo{}, fmt.Errorf("backup: %w", badger.ErrDBClosed)
 	}
@@ -301,7 +301,7 @@ func loadInto(tmp string, br *backupReader, opt RestoreOptions) (CheckReport, er
 // loadRecords writes the record stream into the (empty) store in transactions of about
 // restoreBatch bytes, then requires the end marker, the right record count and the end of the
 // backup. Every byte it reads has been authenticated by the frame layer first.
-func (s *Store) loadRecords(br *backupReader) error {
+func (s *Badger) loadRecords(br *backupReader) error {
 	r := bufio.NewReaderSize(br, 64<<10)
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("%w: backup records: %s", ErrCorrupt, fmt.Sprintf(format, args...))

@@ -98,7 +98,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	}
 }
 
-func benchStore(b *testing.B, key []byte) *Store {
+func benchStore(b *testing.B, key []byte) *Badger {
 	b.Helper()
 	s, err := Open(b.TempDir(), Options{EncryptionKey: key})
 	if err != nil {

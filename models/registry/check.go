@@ -24,7 +24,7 @@ type CheckReport struct {
 // that set it; no version number exceeds its model's counter; no artifact piece is left
 // without its version. Problems are listed, not returned as errors; the error is for a store
 // that cannot be read at all. Restore runs it before committing, and so does the crash test.
-func (s *Store) Check() (CheckReport, error) {
+func (s *Badger) Check() (CheckReport, error) {
 	rep := CheckReport{Problems: []string{}}
 	tenants, err := s.Tenants()
 	if err != nil {

@@ -241,7 +241,7 @@ func landedIn(lines []string) string {
 	return "between steps"
 }
 
-func verifyAfterKill(t *testing.T, s *Store, it int, lines []string, acked map[int]bool, lastChampion *int) {
+func verifyAfterKill(t *testing.T, s *Badger, it int, lines []string, acked map[int]bool, lastChampion *int) {
 	t.Helper()
 	where := landedIn(lines)
 	rep, err := s.Check()

@@ -12,12 +12,12 @@ import (
 )
 
 // openStore opens a store in a fresh temporary directory and closes it when the test ends.
-func openStore(t *testing.T, opt Options) *Store {
+func openStore(t *testing.T, opt Options) *Badger {
 	t.Helper()
 	return openAt(t, t.TempDir(), opt)
 }
 
-func openAt(t *testing.T, dir string, opt Options) *Store {
+func openAt(t *testing.T, dir string, opt Options) *Badger {
 	t.Helper()
 	s, err := Open(dir, opt)
 	if err != nil {
@@ -60,7 +60,7 @@ func artifactBytes(seed uint64, n int) []byte {
 	return b
 }
 
-func mustPut(t *testing.T, s *Store, tenant, name string, artifact []byte) int {
+func mustPut(t *testing.T, s *Badger, tenant, name string, artifact []byte) int {
 	t.Helper()
 	v, err := s.Put(tenant, name, artifact, Metadata{DataHash: "d", CodeVersion: "test"})
 	if err != nil {
@@ -79,7 +79,7 @@ func wantErr(t *testing.T, err, target error) {
 // corruptChunk is the test hook that damages a stored artifact behind the registry's back:
 // it rewrites chunk i of a version with one byte flipped, through Badger, so that Badger's
 // own checksums are valid and only the registry's SHA-256 can notice.
-func corruptChunk(t *testing.T, s *Store, tenant, name string, version, i int) {
+func corruptChunk(t *testing.T, s *Badger, tenant, name string, version, i int) {
 	t.Helper()
 	err := s.db.Update(func(txn *badger.Txn) error {
 		item, err := txn.Get(chunkKey(tenant, name, version, i))
@@ -99,7 +99,7 @@ func corruptChunk(t *testing.T, s *Store, tenant, name string, version, i int) {
 }
 
 // dropChunk deletes chunk i of a version behind the registry's back.
-func dropChunk(t *testing.T, s *Store, tenant, name string, version, i int) {
+func dropChunk(t *testing.T, s *Badger, tenant, name string, version, i int) {
 	t.Helper()
 	err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(chunkKey(tenant, name, version, i)) })
 	if err != nil {

@@ -71,7 +71,7 @@ type Model struct {
 // crash leaves either the whole version or nothing. Put does not keep artifact after it
 // returns. It returns ErrInvalid for a bad name, an empty artifact, metadata whose
 // ArtifactSHA256 or Size contradict the bytes, non-finite metrics or malformed JSON fields.
-func (s *Store) Put(tenant, name string, artifact []byte, meta Metadata) (int, error) {
+func (s *Badger) Put(tenant, name string, artifact []byte, meta Metadata) (int, error) {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return 0, err
 	}
@@ -183,7 +183,7 @@ func touchModel(txn *badger.Txn, tenant, name string) error {
 }
 
 // Version returns the record of one version, or ErrNotFound.
-func (s *Store) Version(tenant, name string, version int) (Version, error) {
+func (s *Badger) Version(tenant, name string, version int) (Version, error) {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return Version{}, err
 	}
@@ -212,7 +212,7 @@ func getVersion(txn *badger.Txn, tenant, name string, version int) (Version, err
 
 // Versions returns every stored version of a model, newest first (an empty slice for an
 // unknown model).
-func (s *Store) Versions(tenant, name string) ([]Version, error) {
+func (s *Badger) Versions(tenant, name string) ([]Version, error) {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (s *Store) Versions(tenant, name string) ([]Version, error) {
 }
 
 // Models lists the models of a tenant, sorted by name.
-func (s *Store) Models(tenant string) ([]Model, error) {
+func (s *Badger) Models(tenant string) ([]Model, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (s *Store) Models(tenant string) ([]Model, error) {
 }
 
 // Tenants lists every tenant that has anything in the store, sorted.
-func (s *Store) Tenants() ([]string, error) {
+func (s *Badger) Tenants() ([]string, error) {
 	out := []string{}
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := []byte(tenantPrefix)
@@ -305,7 +305,7 @@ func (s *Store) Tenants() ([]string, error) {
 // Artifact returns a version's artifact and record. The bytes are checked against the
 // SHA-256 recorded at Put: a mismatch, a missing piece or a damaged value-log entry is
 // ErrCorrupt, never a silently different model.
-func (s *Store) Artifact(tenant, name string, version int) ([]byte, Version, error) {
+func (s *Badger) Artifact(tenant, name string, version int) ([]byte, Version, error) {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return nil, Version{}, err
 	}
@@ -366,7 +366,7 @@ func readArtifact(txn *badger.Txn, v Version) ([]byte, error) {
 // version (move the alias first) and ErrNotFound when there is no such version. The number is
 // not reused. The artifact's space in the value log is not reclaimed in place (see the
 // package doc, "Space"); a backup and restore rebuilds the store from live data only.
-func (s *Store) Delete(tenant, name string, version int) error {
+func (s *Badger) Delete(tenant, name string, version int) error {
 	if err := validNames("tenant", tenant, "model name", name); err != nil {
 		return err
 	}

@@ -240,11 +240,11 @@ func TestArtifactChecksumOnRead(t *testing.T) {
 	tests := []struct {
 		name   string
 		size   int
-		damage func(t *testing.T, s *Store, v int)
+		damage func(t *testing.T, s *Badger, v int)
 	}{
-		{"flipped byte in the only chunk", 5000, func(t *testing.T, s *Store, v int) { corruptChunk(t, s, "acme", "forecast", v, 0) }},
-		{"flipped byte in a middle chunk", 3*ChunkSize + 10, func(t *testing.T, s *Store, v int) { corruptChunk(t, s, "acme", "forecast", v, 1) }},
-		{"missing last chunk", 2*ChunkSize + 10, func(t *testing.T, s *Store, v int) { dropChunk(t, s, "acme", "forecast", v, 2) }},
+		{"flipped byte in the only chunk", 5000, func(t *testing.T, s *Badger, v int) { corruptChunk(t, s, "acme", "forecast", v, 0) }},
+		{"flipped byte in a middle chunk", 3*ChunkSize + 10, func(t *testing.T, s *Badger, v int) { corruptChunk(t, s, "acme", "forecast", v, 1) }},
+		{"missing last chunk", 2*ChunkSize + 10, func(t *testing.T, s *Badger, v int) { dropChunk(t, s, "acme", "forecast", v, 2) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,7 +27,7 @@ const (
 
 // PutRun stores or replaces the run record id of a tenant (a run is written when it starts and
 // again as it progresses). Created is kept from the first Put.
-func (s *Store) PutRun(tenant, id string, data json.RawMessage) (Record, error) {
+func (s *Badger) PutRun(tenant, id string, data json.RawMessage) (Record, error) {
 	return s.putRecord(tenant, kindRun, id, data)
 }
 
@@ -35,7 +35,7 @@ func (s *Store) PutRun(tenant, id string, data json.RawMessage) (Record, error) 
 // the tenant has yet, and returns that id; data builds the record for the id it gets. Run ids
 // name a start time to the second and the data, so two runs on the same data within a second
 // would otherwise share one and the later would replace the earlier.
-func (s *Store) CreateRun(tenant, base string, data func(id string) (json.RawMessage, error)) (string, error) {
+func (s *Badger) CreateRun(tenant, base string, data func(id string) (json.RawMessage, error)) (string, error) {
 	if err := validNames("tenant", tenant, "run id", base); err != nil {
 		return "", err
 	}
@@ -76,28 +76,28 @@ func (s *Store) CreateRun(tenant, base string, data func(id string) (json.RawMes
 const maxRunSuffix = 1000
 
 // Run returns one run record, or ErrNotFound.
-func (s *Store) Run(tenant, id string) (Record, error) { return s.getRecord(tenant, kindRun, id) }
+func (s *Badger) Run(tenant, id string) (Record, error) { return s.getRecord(tenant, kindRun, id) }
 
 // Runs returns a tenant's run records, newest (by Created) first; limit ≤ 0 means all.
-func (s *Store) Runs(tenant string, limit int) ([]Record, error) {
+func (s *Badger) Runs(tenant string, limit int) ([]Record, error) {
 	return s.listRecords(tenant, kindRun, limit)
 }
 
 // PutAlert stores or replaces the alert record id of a tenant.
-func (s *Store) PutAlert(tenant, id string, data json.RawMessage) (Record, error) {
+func (s *Badger) PutAlert(tenant, id string, data json.RawMessage) (Record, error) {
 	return s.putRecord(tenant, kindAlert, id, data)
 }
 
 // Alert returns one alert record, or ErrNotFound.
-func (s *Store) Alert(tenant, id string) (Record, error) { return s.getRecord(tenant, kindAlert, id) }
+func (s *Badger) Alert(tenant, id string) (Record, error) { return s.getRecord(tenant, kindAlert, id) }
 
 // Alerts returns a tenant's alert records, newest (by Created) first; limit ≤ 0 means all.
-func (s *Store) Alerts(tenant string, limit int) ([]Record, error) {
+func (s *Badger) Alerts(tenant string, limit int) ([]Record, error) {
 	return s.listRecords(tenant, kindAlert, limit)
 }
 
 // DeleteAlert removes an alert record (when it is resolved); ErrNotFound if there is none.
-func (s *Store) DeleteAlert(tenant, id string) error {
+func (s *Badger) DeleteAlert(tenant, id string) error {
 	if err := validNames("tenant", tenant, "alert id", id); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Store) DeleteAlert(tenant, id string) error {
 	return nil
 }
 
-func (s *Store) putRecord(tenant, kind, id string, data json.RawMessage) (Record, error) {
+func (s *Badger) putRecord(tenant, kind, id string, data json.RawMessage) (Record, error) {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return Record{}, err
 	}
@@ -143,7 +143,7 @@ func (s *Store) putRecord(tenant, kind, id string, data json.RawMessage) (Record
 	return rec, nil
 }
 
-func (s *Store) getRecord(tenant, kind, id string) (Record, error) {
+func (s *Badger) getRecord(tenant, kind, id string) (Record, error) {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return Record{}, err
 	}
@@ -159,7 +159,7 @@ func (s *Store) getRecord(tenant, kind, id string) (Record, error) {
 
 // listRecords reads every record of the kind and sorts them in memory: ids are chosen by the
 // writer and need not sort by time, and a tenant has hundreds of runs, not millions.
-func (s *Store) listRecords(tenant, kind string, limit int) ([]Record, error) {
+func (s *Badger) listRecords(tenant, kind string, limit int) ([]Record, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}

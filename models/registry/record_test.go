@@ -10,13 +10,13 @@ import (
 func TestRunsAndAlerts(t *testing.T) {
 	type kind struct {
 		name string
-		put  func(*Store, string, string, json.RawMessage) (Record, error)
-		get  func(*Store, string, string) (Record, error)
-		list func(*Store, string, int) ([]Record, error)
+		put  func(*Badger, string, string, json.RawMessage) (Record, error)
+		get  func(*Badger, string, string) (Record, error)
+		list func(*Badger, string, int) ([]Record, error)
 	}
 	kinds := []kind{
-		{"runs", (*Store).PutRun, (*Store).Run, (*Store).Runs},
-		{"alerts", (*Store).PutAlert, (*Store).Alert, (*Store).Alerts},
+		{"runs", (*Badger).PutRun, (*Badger).Run, (*Badger).Runs},
+		{"alerts", (*Badger).PutAlert, (*Badger).Alert, (*Badger).Alerts},
 	}
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {

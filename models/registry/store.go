@@ -76,10 +76,10 @@ type Options struct {
 	KeyTouchInterval time.Duration
 }
 
-// Store is an open growthlens store: model versions, aliases, training runs, alerts, the
+// Badger is the default Store: model versions, aliases, training runs, alerts, the
 // audit log and API keys of every tenant, in one Badger directory. It is safe for concurrent
 // use by many goroutines of the one process that opened it.
-type Store struct {
+type Badger struct {
 	dir        string
 	db         *badger.DB
 	lock       *os.File
@@ -123,7 +123,7 @@ func keyCheck(key []byte) string {
 // wrong), with ErrNoStore when MustExist is set and there is no store, and with ErrInvalid for
 // a key of the wrong length or a non-empty directory that is not a growthlens store. It never
 // panics on bad input.
-func Open(dir string, opt Options) (*Store, error) {
+func Open(dir string, opt Options) (*Badger, error) {
 	if dir == "" {
 		return nil, invalidf("store directory is empty")
 	}
@@ -154,7 +154,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
+func openLocked(dir string, lock *os.File, opt Options) (*Badger, error) {
 	now := opt.Now
 	if now == nil {
 		now = time.Now
@@ -199,7 +199,7 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 	if touch <= 0 {
 		touch = time.Minute
 	}
-	s := &Store{
+	s := &Badger{
 		dir:        dir,
 		db:         db,
 		lock:       lock,
@@ -243,13 +243,13 @@ func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
 }
 
 // Dir returns the store's directory.
-func (s *Store) Dir() string { return s.dir }
+func (s *Badger) Dir() string { return s.dir }
 
 // Encrypted reports whether the store is encrypted at rest.
-func (s *Store) Encrypted() bool { return s.encrypted }
+func (s *Badger) Encrypted() bool { return s.encrypted }
 
 // Close closes the store, its subscriptions and its lock. It is safe to call twice.
-func (s *Store) Close() error {
+func (s *Badger) Close() error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -272,7 +272,7 @@ func (s *Store) Close() error {
 // update runs fn in a read-write transaction, retrying when it lost a write conflict to a
 // concurrent transaction (Badger's optimistic concurrency: the loser sees ErrConflict and
 // nothing of it was written).
-func (s *Store) update(fn func(txn *badger.Txn) error) error {
+func (s *Badger) update(fn func(txn *badger.Txn) error) error {
 	if err := s.CheckSpace(); err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func removeEmptyMemtables(dir string, log *slog.Logger) error {
 // CheckSpace returns ErrNoSpace, saying how much is left, when a write should not start: less
 // than Options.MinFreeBytes free on the store's disk or left of its quota (Options.MaxBytes).
 // Every write checks it first; callers may check before starting long work that will write.
-func (s *Store) CheckSpace() error {
+func (s *Badger) CheckSpace() error {
 	if s.minFree < 0 {
 		return nil
 	}
@@ -437,4 +437,4 @@ func (s *Store) CheckSpace() error {
 }
 
 // SetQuota changes the quota of an open store (Options.MaxBytes); 0 removes it.
-func (s *Store) SetQuota(maxBytes int64) { s.maxBytes.Store(maxBytes) }
+func (s *Badger) SetQuota(maxBytes int64) { s.maxBytes.Store(maxBytes) }

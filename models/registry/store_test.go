@@ -106,7 +106,7 @@ func TestOpenRefusesOtherDirectories(t *testing.T) {
 }
 
 // openNoPanic calls Open and turns a panic into a test failure: a bad key must be an error.
-func openNoPanic(t *testing.T, dir string, opt Options) (s *Store, err error) {
+func openNoPanic(t *testing.T, dir string, opt Options) (s *Badger, err error) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {

@@ -62,7 +62,7 @@ func Diagnosis(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Company
 // Load reads a tenant's champion models from an open store (package champion, as the server
 // does when it loads a tenant) and its dataset from dataDir ("" for none). A model without a
 // champion is recorded in Input.Missing; a store or artifact that cannot be read is an error.
-func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
+func Load(st registry.Store, tenant, dataDir string) (Input, error) {
 	in := Input{Tenant: tenant, Missing: map[string]string{}}
 	if dataDir != "" {
 		ds, _, err := datasets.Load(dataDir)
