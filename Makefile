@@ -22,7 +22,7 @@ build:
 # The main job on the built-in default data: generate the default company (once), print its
 # panel summary, train, register and promote every model into $(STORE), make a demo admin API
 # key (var/demo-admin.key, reused while the store knows it), then serve the HTTP API on
-# $(ADDR) in the foreground until Ctrl-C (README, "HTTP API", has curl examples).
+# $(ADDR) in the foreground until Ctrl-C (docs/api.md has curl examples).
 run: build $(DATA)/ground_truth.json
 	$(BIN) features --data $(DATA) --summary
 	$(BIN) train --data $(DATA) --store $(STORE) --tenant $(TENANT) --seed $(SEED) --log-level warn
@@ -204,8 +204,8 @@ report: build
 bench-serve:
 	BIN=$(BIN) GO=$(GO) bash bench/serve.sh
 
-# Runs every curl example of the README's HTTP API section against a running make run and
-# checks each status (needs curl and jq).
+# Runs the README's tour and every example of docs/api.md against a running make run and
+# checks each status (needs curl and jq; API=http://HOST:PORT for another server).
 .PHONY: api-examples
 api-examples:
-	bash docs/api-examples.sh
+	API=$${API:-http://$(ADDR)} bash docs/api-examples.sh

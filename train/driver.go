@@ -16,7 +16,7 @@ const DriverKind = "driver.model/v1"
 // month (driver.FitMixed). Below it the mixed model's extra coefficients cost more than the
 // timing they recover (on 100 default-size synthetic companies its intervals were 1.5 times as
 // wide and its signs less often right); above it, it removes the bias quarterly means cause
-// (README, "Drivers").
+// (docs/models.md, "Drivers").
 const mixedRows = 400
 
 // fitDriver fits the driver model on the region panels (the scopes whose drivers differ

@@ -24,7 +24,7 @@ DIR/<table>.rejects.csv holding every rejected row with its reason when there ar
 
 The mapping (YAML or JSON) renames columns, maps values, parses date formats, picks XLSX
 sheets, fills constants and joins lookup files; docs/examples/mappings/maven-crm.yaml is a
-commented example and the README documents the format. Every row read is imported,
+commented example and docs/import.md documents the format. Every row read is imported,
 rejected with a reason, or merged as an exact repeat: read = imported + rejected + merged.
 Rejects are listed as file:line: column: reason on stderr (the first few per table).
 

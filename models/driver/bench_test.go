@@ -19,7 +19,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 )
 
-// The figures behind the package documentation and the README, run by make bench-driver.
+// The figures behind the package documentation and docs/models.md, run by make bench-driver.
 var (
 	bench          = flag.Bool("driver.bench", false, "run the driver-model benchmarks (minutes)")
 	benchSeeds     = flag.String("driver.bench.seeds", "101-110", "held-out seeds of the synthetic companies, a-b or a,b,c")

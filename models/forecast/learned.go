@@ -19,7 +19,7 @@ import (
 // (W = 0) are the start.
 //
 // Auto does not use it: on the M3 training parts its weights fitted on earlier origins did
-// not beat the plain median at a later one (see the README), though cross-validation over
+// not beat the plain median at a later one (see docs/models.md), though cross-validation over
 // series at the same origins suggested they would. It is kept for the design study.
 
 // numFeatures is the length of combinationFeatures' result.

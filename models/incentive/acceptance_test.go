@@ -27,7 +27,7 @@ var (
 	acceptRef   = flag.String("incentive.reference", "", "acceptance run: also score each company with the models trained once on this (large) company's directory")
 )
 
-// Protocol constants (see the package README section and scoreCompany).
+// Protocol constants (see docs/models.md, "Incentive recommendations", and scoreCompany).
 const (
 	samplesPerEmployee = 20
 	trainSeed          = 0

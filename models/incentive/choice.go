@@ -59,7 +59,7 @@ type choiceModel struct {
 // (the mean review score of two years: one quarterly score is a noisy reading of it), the wait
 // since the last promotion, and whether the employee is in sales (commission's natural
 // audience). They were chosen on development companies (seeds 1–6 and 21–30 at 100
-// employees; see the README) by cross-validated log loss and the match with the true
+// employees; see docs/models.md) by cross-validated log loss and the match with the true
 // favourites; adding the last review score, the KPI mean or the other roles did not help.
 //
 // preferenceAttrs (choiceAttrs keys) are the alternative attributes with a shared coefficient.

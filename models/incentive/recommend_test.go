@@ -65,7 +65,7 @@ func defaultCompany(tb testing.TB) (string, *datasets.Dataset, *Recommender) {
 }
 
 // The default company (seed 7, used in development) reaches the acceptance bars (top match
-// 0.847, F1 gap −0.017; see TestAcceptance and the README), but 100 employees leave little
+// 0.847, F1 gap −0.017; see TestAcceptance and docs/models.md), but 100 employees leave little
 // margin: these looser bars catch a broken model without tying the test to one generator
 // version. Picking the most common favourite for everyone matches about a third of employees.
 func TestDefaultCompanyAgainstGroundTruth(t *testing.T) {
