@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -75,6 +76,72 @@ func (r *EmployeeRow) Values() []string {
 		}
 	}
 	return out
+}
+
+// EmployeeRange bounds a number of an EmployeeRow that a caller supplies instead of the HR
+// tables (a record posted to the API): Column is its EmployeeColumns name.
+type EmployeeRange struct {
+	Column string
+	Lo, Hi float64
+	Of     func(*EmployeeRow) float64
+}
+
+// EmployeeRanges are the ranges Check holds a supplied row's numbers to: wide enough for any
+// real employee, narrow enough that a unit mistake (a salary in cents, an age in months) is
+// caught. Rewards24m counts are held to [0, 100] each.
+var EmployeeRanges = []EmployeeRange{
+	{"level", 1, 20, func(r *EmployeeRow) float64 { return r.Level }},
+	{"tenure_years", 0, 80, func(r *EmployeeRow) float64 { return r.TenureYears }},
+	{"age", 14, 100, func(r *EmployeeRow) float64 { return r.Age }},
+	{"salary", 0, 1e9, func(r *EmployeeRow) float64 { return r.Salary }},
+	{"salary_ratio", 0, 100, func(r *EmployeeRow) float64 { return r.SalaryRatio }},
+	{"perf_last", -100, 100, func(r *EmployeeRow) float64 { return r.PerfLast }},
+	{"perf_trend", -100, 100, func(r *EmployeeRow) float64 { return r.PerfTrend }},
+	{"kpi_last", 0, 100, func(r *EmployeeRow) float64 { return r.KPILast }},
+	{"promotion_wait_months", 0, 1200, func(r *EmployeeRow) float64 { return r.PromotionWaitMonths }},
+	{"months_since_reward", 0, 1200, func(r *EmployeeRow) float64 { return r.MonthsSinceReward }},
+	{"reimbursement_days", 0, 3650, func(r *EmployeeRow) float64 { return r.ReimbursementDays }},
+}
+
+// FieldError is a field of a supplied EmployeeRow that Check refuses. Field is the
+// field's name as a posted record spells it ("employee_id", "role", "level",
+// "rewards_24m.training"), or "" for a rule over several fields.
+type FieldError struct {
+	Field, Msg string
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return e.Field + ": " + e.Msg
+}
+
+// Check reports, as a *FieldError, the first field of a row supplied by a caller that is out
+// of range: an employee id that is empty or over 64 characters, a role that is not one of
+// datasets.Roles, a team or region over 64 characters, a number outside EmployeeRanges or a
+// Rewards24m count outside [0, 100]. NaN (unknown) passes: the models fill it as they fill
+// a gap in the HR tables.
+func (r *EmployeeRow) Check() error {
+	switch {
+	case r.EmployeeID == "" || len(r.EmployeeID) > 64:
+		return &FieldError{"employee_id", "required, at most 64 characters"}
+	case !slices.Contains(datasets.Roles, r.Role):
+		return &FieldError{"role", fmt.Sprintf("%.32q: want one of %s", r.Role, strings.Join(datasets.Roles, ", "))}
+	case len(r.TeamID) > 64 || len(r.Region) > 64:
+		return &FieldError{"", "team_id and region are at most 64 characters"}
+	}
+	for _, rg := range EmployeeRanges {
+		if v := rg.Of(r); !math.IsNaN(v) && !(v >= rg.Lo && v <= rg.Hi) {
+			return &FieldError{rg.Column, fmt.Sprintf("%g is out of range [%g, %g]", v, rg.Lo, rg.Hi)}
+		}
+	}
+	for i, v := range r.Rewards24m {
+		if !(v >= 0 && v <= 100) {
+			return &FieldError{"rewards_24m." + datasets.RewardTypes[i], fmt.Sprintf("%g is out of range [0, 100]", v)}
+		}
+	}
+	return nil
 }
 
 // Staff indexes a dataset's employees with their rewards, reviews and claims so that

@@ -162,26 +162,7 @@ type employeeRecord struct {
 	LastIncentive       string             `json:"last_incentive"`
 }
 
-// recordRange bounds each number of a posted record.
-var recordRange = []struct {
-	name   string
-	get    func(*employeeRecord) *float64
-	lo, hi float64
-}{
-	{"level", func(r *employeeRecord) *float64 { return r.Level }, 1, 20},
-	{"tenure_years", func(r *employeeRecord) *float64 { return r.TenureYears }, 0, 80},
-	{"age", func(r *employeeRecord) *float64 { return r.Age }, 14, 100},
-	{"salary", func(r *employeeRecord) *float64 { return r.Salary }, 0, 1e9},
-	{"salary_ratio", func(r *employeeRecord) *float64 { return r.SalaryRatio }, 0, 100},
-	{"perf_last", func(r *employeeRecord) *float64 { return r.PerfLast }, -100, 100},
-	{"perf_trend", func(r *employeeRecord) *float64 { return r.PerfTrend }, -100, 100},
-	{"kpi_last", func(r *employeeRecord) *float64 { return r.KPILast }, 0, 100},
-	{"promotion_wait_months", func(r *employeeRecord) *float64 { return r.PromotionWaitMonths }, 0, 1200},
-	{"months_since_reward", func(r *employeeRecord) *float64 { return r.MonthsSinceReward }, 0, 1200},
-	{"reimbursement_days", func(r *employeeRecord) *float64 { return r.ReimbursementDays }, 0, 3650},
-}
-
-// row converts a record, checking every field.
+// row converts a record, checking every field (features.EmployeeRow.Check holds the ranges).
 func (r *employeeRecord) row(field string) (features.EmployeeRow, string, error) {
 	nan := math.NaN()
 	row := features.EmployeeRow{
@@ -189,30 +170,12 @@ func (r *employeeRecord) row(field string) (features.EmployeeRow, string, error)
 		Level: nan, TenureYears: nan, Age: nan, Salary: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan,
 		PromotionWaitMonths: nan, MonthsSinceReward: nan, ReimbursementDays: nan,
 	}
-	if r.EmployeeID == "" || len(r.EmployeeID) > 64 {
-		return row, "", invalid(field+".employee_id", "required, at most 64 characters")
-	}
-	if !slices.Contains(datasets.Roles, r.Role) {
-		return row, "", invalid(field+".role", "%q: want one of %s", truncate(r.Role, 32), strings.Join(datasets.Roles, ", "))
-	}
-	if len(r.TeamID) > 64 || len(r.Region) > 64 {
-		return row, "", invalid(field, "team_id and region are at most 64 characters")
-	}
 	if r.AsOf != "" {
 		t, err := datasets.ParseDate(r.AsOf)
 		if err != nil {
 			return row, "", invalid(field+".as_of", "%q: want a date YYYY-MM-DD", truncate(r.AsOf, 32))
 		}
 		row.AsOf = t
-	}
-	for _, rg := range recordRange {
-		p := rg.get(r)
-		if p == nil {
-			continue
-		}
-		if !(*p >= rg.lo && *p <= rg.hi) {
-			return row, "", invalid(field+"."+rg.name, "%g is out of range [%g, %g]", *p, rg.lo, rg.hi)
-		}
 	}
 	set := func(dst *float64, p *float64) {
 		if p != nil {
@@ -235,10 +198,14 @@ func (r *employeeRecord) row(field string) (features.EmployeeRow, string, error)
 		if i < 0 {
 			return row, "", invalid(field+".rewards_24m."+truncate(k, 32), "not an incentive type: want %s", strings.Join(datasets.RewardTypes, ", "))
 		}
-		if !(v >= 0 && v <= 100) {
-			return row, "", invalid(field+".rewards_24m."+k, "%g is out of range [0, 100]", v)
-		}
 		row.Rewards24m[i] = v
+	}
+	if err := row.Check(); err != nil {
+		var fe *features.FieldError
+		if errors.As(err, &fe) && fe.Field != "" {
+			return row, "", invalid(field+"."+fe.Field, "%s", fe.Msg)
+		}
+		return row, "", invalid(field, "%s", err.Error())
 	}
 	if r.LastIncentive != "" && !slices.Contains(datasets.RewardTypes, r.LastIncentive) {
 		return row, "", invalid(field+".last_incentive", "%q: want one of %s", truncate(r.LastIncentive, 32), strings.Join(datasets.RewardTypes, ", "))

@@ -80,23 +80,16 @@ severity rose. --record appends the raised alerts to that file.`,
 				req.Grains = append(req.Grains, gr)
 			}
 			if history != "" {
-				if req.History, err = readAlertHistory(history); err != nil {
-					return err
-				}
+				req.Log = &alertFile{path: history, record: record}
 			}
 			// The day given is the last day known: the data end the day after it.
 			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed})
 			if err != nil {
 				return err
 			}
-			ans, err := c.Alerts(req)
+			ans, err := c.Alerts(cmd.Context(), req)
 			if err != nil {
 				return err
-			}
-			if record {
-				if err := writeAlertHistory(history, append(req.History, ans.Alerts...)); err != nil {
-					return err
-				}
 			}
 			if jsonOut {
 				enc := json.NewEncoder(a.stdout)
@@ -131,6 +124,27 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// alertFile is the --history file as the alert log: read for deduplication, and with
+// --record the raised alerts are appended to it.
+type alertFile struct {
+	path   string
+	record bool
+	read   []alert.Alert
+}
+
+func (f *alertFile) History() ([]alert.Alert, error) {
+	var err error
+	f.read, err = readAlertHistory(f.path)
+	return f.read, err
+}
+
+func (f *alertFile) Record(raised []alert.Alert) error {
+	if !f.record {
+		return nil
+	}
+	return writeAlertHistory(f.path, append(f.read, raised...))
 }
 
 // readAlertHistory reads a JSON array of alerts or an object with an "alerts" array; a missing

@@ -84,7 +84,7 @@ func TestAlertsSupplyDelayNamesProcurement(t *testing.T) {
 		}
 		region := "region:" + truth.Shocks[0].ScopeID
 		c := open(t, dir, mustDate("2026-10-01"))
-		ans, err := c.Alerts(AlertRequest{Levels: []features.Level{features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
+		ans, err := c.Alerts(context.Background(), AlertRequest{Levels: []features.Level{features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestAlertsSupplyDelayNamesProcurement(t *testing.T) {
 func TestAlertsProRateByShape(t *testing.T) {
 	dir := generated(t, "baseline", 100, 7)
 	c := open(t, dir, mustDate("2026-08-16"))
-	ans, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
+	ans, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestAlertsProRateByShape(t *testing.T) {
 		t.Errorf("actual %g target %g expected %g", a.Actual, a.Target, a.Expected)
 	}
 	// Dedup against the answer itself: all suppressed.
-	again, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, History: ans.Alerts, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
+	again, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Log: &memLog{history: ans.Alerts}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil || len(again.Alerts) != 0 || len(again.Suppressed) != 1 {
 		t.Errorf("with the same history: %d raised, %d suppressed (err %v); want 0 and 1", len(again.Alerts), len(again.Suppressed), err)
 	}
@@ -309,7 +309,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 	dir := generated(t, "supply-delay", 500, 1)
 	asOf := mustDate("2026-10-01")
 	c := open(t, dir, asOf)
-	ans, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company, features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
+	ans, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company, features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 		}
 		got := want
 		got.Causes, got.Notify, got.NoDominantCause = nil, nil, true
-		if err := c.LinkCauses(&got); err != nil {
+		if err := c.LinkCauses(&got, alert.DefaultConfig().Notify); err != nil {
 			t.Fatal(err)
 		}
 		if fmt.Sprint(got.Causes) != fmt.Sprint(want.Causes) || !slices.Equal(got.Notify, want.Notify) || got.NoDominantCause != want.NoDominantCause {
@@ -349,9 +349,69 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 			t.Errorf("%s: ExpectedShare(%s, %s) gave no error", tc.name, tc.period, tc.asOf)
 		}
 	}
-	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}); err == nil {
+	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}, nil); err == nil {
 		t.Error("LinkCauses of an unknown scope level gave no error")
 	}
+
+	// The same actuals posted by another system raise the same alerts through Judge, and
+	// the log records them once.
+	var actuals []Actual
+	for _, a := range ans.Alerts {
+		sc, err := ParseScope(a.Scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actuals = append(actuals, Actual{Scope: sc, Period: a.Period, Actual: a.Actual, Target: a.Target})
+	}
+	log := &memLog{}
+	judged, err := c.Judge(context.Background(), ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(judged.Alerts), fmt.Sprint(ans.Alerts); got != want {
+		t.Errorf("Judge raised\n%s\nAlerts raised\n%s", got, want)
+	}
+	if len(log.history) != len(ans.Alerts) || log.records != 1 {
+		t.Errorf("log holds %d alerts after %d records, want %d after 1", len(log.history), log.records, len(ans.Alerts))
+	}
+	for i, p := range judged.Progress {
+		if !p.Alert || !p.Judged || p.TargetFrom != "given" {
+			t.Errorf("progress %d: %+v, want judged, alerted, target given", i, p)
+		}
+	}
+	again, err := c.Judge(context.Background(), ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: log})
+	if err != nil || len(again.Alerts) != 0 || len(again.Suppressed) != len(ans.Alerts) {
+		t.Errorf("posted again: %d raised, %d suppressed (err %v); want all suppressed", len(again.Alerts), len(again.Suppressed), err)
+	}
+
+	// An actual without a target names itself; a cancelled request records nothing.
+	bad := append([]Actual{}, actuals...)
+	bad[0].Target = 0
+	bad[0].Period = bad[0].Period.Add(8)
+	var ae *ActualError
+	if _, err := c.Judge(context.Background(), ActualsRequest{AsOf: bad[0].Period.Start().AddDate(0, 0, 1), Actuals: bad[:1]}); !errors.As(err, &ae) || ae.Index != 0 || ae.Field != "target" {
+		t.Errorf("no target: err %v, want an *ActualError on actual 0's target", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fresh := &memLog{}
+	if _, err := c.Judge(ctx, ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: fresh}); !errors.Is(err, context.Canceled) || fresh.records != 0 {
+		t.Errorf("cancelled: err %v, %d records; want context.Canceled and none", err, fresh.records)
+	}
+}
+
+// memLog is an alert log in memory.
+type memLog struct {
+	history []alert.Alert
+	records int
+}
+
+func (l *memLog) History() ([]alert.Alert, error) { return l.history, nil }
+
+func (l *memLog) Record(raised []alert.Alert) error {
+	l.history = append(l.history, raised...)
+	l.records++
+	return nil
 }
 
 // The merged ranking: claimed slices first (most likely abnormal first), then slices that
