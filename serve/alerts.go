@@ -147,7 +147,7 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	}
 
 	sn := rq.t.live.Load()
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}

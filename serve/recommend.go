@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -223,7 +224,7 @@ type selection struct {
 
 // selectEmployees resolves the employees of a request and scores the ones the cache does not
 // hold.
-func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []employeeRecord, asOfStr string) (*selection, error) {
+func (s *Server) selectEmployees(ctx context.Context, rq *call, ids []string, team string, recs []employeeRecord, asOfStr string) (*selection, error) {
 	sn := rq.t.live.Load()
 	m := sn.incentive
 	if m == nil {
@@ -299,7 +300,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 				return nil, invalid("employees["+itoa(i)+"].as_of", "more than %d days after the HR history ends", incentive.MaxStaleDays)
 			}
 		}
-		out, err := m.rec.RecommendRows(rows, last, incentive.Options{Top: champion.StaffTop})
+		out, err := m.rec.RecommendRows(ctx, rows, last, incentive.Options{Top: champion.StaffTop})
 		if err != nil {
 			return nil, invalid("employees", "%s", err.Error())
 		}
@@ -325,7 +326,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 		}
 		sel.cached = nil
 	}
-	out, err := m.rec.Recommend(ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
+	out, err := m.rec.Recommend(ctx, ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
 	switch {
 	case errors.Is(err, incentive.ErrUnknownEmployee):
 		return nil, errorf(ENotFound, "employee_ids", "%s", truncate(err.Error(), 512))
@@ -372,7 +373,7 @@ func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
 	if req.Reasons != nil {
 		reasons = *req.Reasons
 	}
-	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	sel, err := s.selectEmployees(c.Request.Context(), rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
 	if err != nil {
 		return err
 	}
@@ -454,7 +455,7 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 		}
 		opt.CostUnit = *req.CostUnit
 	}
-	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	sel, err := s.selectEmployees(c.Request.Context(), rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
 	if err != nil {
 		return err
 	}

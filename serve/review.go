@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -68,13 +69,13 @@ type reviewPages struct {
 	sessions map[string]*session // by hex SHA-256 of the token
 
 	indMu      sync.Mutex
-	indicators map[*tenantData]func() (*diagnose.IndicatorAnswer, error)
+	indicators map[*tenantData]func(context.Context) (*diagnose.IndicatorAnswer, error)
 }
 
 // mountReview registers the review page routes on e.
 func (s *Server) mountReview(e *gin.Engine) {
 	s.review = &reviewPages{ttl: SessionTTL, now: time.Now, sessions: map[string]*session{},
-		indicators: map[*tenantData]func() (*diagnose.IndicatorAnswer, error){}}
+		indicators: map[*tenantData]func(context.Context) (*diagnose.IndicatorAnswer, error){}}
 	e.GET("/signin", s.getSignIn)
 	e.POST("/signin", s.postSignIn)
 	e.POST("/signout", s.postSignOut)
@@ -256,12 +257,12 @@ func (s *Server) postSignIn(c *gin.Context) {
 		s.bg.Add(2)
 		go func() {
 			defer s.bg.Done()
-			f()
+			f(context.Background())
 		}()
 		go func() {
 			defer s.bg.Done()
-			if co, err := d.company(); err == nil {
-				co.Model(datasets.Quarter)
+			if co, err := d.company(context.Background()); err == nil {
+				co.Model(context.Background(), datasets.Quarter)
 			}
 		}()
 	}
@@ -335,7 +336,7 @@ func (s *Server) getReview(c *gin.Context) {
 	}
 	t := s.tenant(ss.key.Tenant)
 	in := s.reviewInput(t)
-	p, err := review.Build(in, quarter, sc)
+	p, err := review.Build(c.Request.Context(), in, quarter, sc)
 	switch {
 	case errors.Is(err, review.ErrQuarter):
 		s.message(c, http.StatusBadRequest, lang, review.T(lang, "error"), err.Error(), "/review", "Latest quarter")
@@ -399,7 +400,7 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 
 // indicatorsFor returns the memoized indicator suggestions of a tenant's dataset. Entries of
 // datasets no longer served are dropped when a new one arrives.
-func (rp *reviewPages) indicatorsFor(d *tenantData) func() (*diagnose.IndicatorAnswer, error) {
+func (rp *reviewPages) indicatorsFor(d *tenantData) func(context.Context) (*diagnose.IndicatorAnswer, error) {
 	rp.indMu.Lock()
 	defer rp.indMu.Unlock()
 	if f, ok := rp.indicators[d]; ok {

@@ -102,7 +102,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 		return err
 	}
 	sn := rq.t.live.Load()
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 		}
 		req.Expected, from = e, "forecast"
 	}
-	ans, err := co.Drivers(req)
+	ans, err := co.Drivers(c.Request.Context(), req)
 	if err != nil {
 		return errorf(EInvalidData, "period", "%s", err.Error())
 	}
@@ -311,7 +311,7 @@ func (s *Server) postSlices(c *gin.Context, rq *call) error {
 			return invalid(f, "%s", err.Error())
 		}
 	}
-	res, err := rootcause.Rank(t, opt)
+	res, err := rootcause.Rank(c.Request.Context(), t, opt)
 	if err != nil {
 		return errorf(EInvalidData, "leaves", "%s", err.Error())
 	}

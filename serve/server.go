@@ -384,6 +384,11 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 		if err == nil {
 			err = rt.fn(c, rq)
 		}
+		if cerr := c.Request.Context().Err(); err != nil && cerr != nil {
+			// The client left: whatever failed, the work stopped for that reason (a model call
+			// that saw the cancelled context may have wrapped it as a bad input).
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		}
 		if err != nil {
 			s.fail(c, rq, err)
 		}
@@ -463,6 +468,8 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		switch {
 		case ae.Code == EPermission:
 			e.Outcome = "denied"
+		case ae.Code == ECanceled:
+			e.Outcome = "canceled"
 		case ae.Status() >= 500:
 			e.Outcome = "error"
 		default:

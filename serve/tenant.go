@@ -113,6 +113,7 @@ func loadData(dir, sig string) *tenantData {
 		return d
 	}
 	d.ds = ds
+	d.diag = newDiagnosis(ds)
 	for _, t := range ds.Targets {
 		d.targets[targetKey{t.Period.String(), scopeName(t.Scope, t.ScopeID), t.Metric}] = t.Target
 	}

@@ -32,7 +32,7 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	}
 	m, err := fit(opt)
 	if err != nil {
-		return nil, nil, skip("%v", err)
+		return nil, nil, dataLimit(err)
 	}
 	b, err := m.MarshalBinary()
 	if err != nil {

@@ -27,12 +27,12 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 	if in.cfg.Incentive != nil {
 		cfg = *in.cfg.Incentive
 	}
-	r, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed, Context: ctx})
+	r, err := incentive.Train(ctx, ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed})
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr // cancelled, not a model the data cannot support
 	}
 	if err != nil {
-		return nil, nil, skip("%v", err)
+		return nil, nil, dataLimit(err)
 	}
 	b, err := r.MarshalBinary()
 	if err != nil {

@@ -59,7 +59,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			if err != nil {
 				return err
 			}
-			ans, err := c.Indicators(diagnose.IndicatorRequest{Role: role, Scope: sc, Options: indicators.Options{Seed: seed}})
+			ans, err := c.Indicators(cmd.Context(), diagnose.IndicatorRequest{Role: role, Scope: sc, Options: indicators.Options{Seed: seed}})
 			if errors.Is(err, indicators.ErrNoData) {
 				return exitError{code: 3, err: err}
 			}

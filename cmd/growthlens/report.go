@@ -64,7 +64,7 @@ instead, or stop it first.`,
 			if err != nil {
 				return err
 			}
-			p, err := review.Build(in, quarter, sc)
+			p, err := review.Build(cmd.Context(), in, quarter, sc)
 			if errors.Is(err, review.ErrQuarter) {
 				return usageErr("--quarter: %v", err)
 			}

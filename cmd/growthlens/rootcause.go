@@ -145,7 +145,7 @@ func runRootcauseSlices(a *app, cmd *cobra.Command, f slicesFlags) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.file, err)
 	}
-	res, err := rootcause.Rank(tb, f.opt)
+	res, err := rootcause.Rank(cmd.Context(), tb, f.opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.file, err)
 	}

@@ -89,7 +89,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 			if err != nil {
 				return err
 			}
-			ans, err := c.Drivers(diagnose.DriverRequest{Scope: sc, Period: p, Expected: f.expected, Direction: dir})
+			ans, err := c.Drivers(cmd.Context(), diagnose.DriverRequest{Scope: sc, Period: p, Expected: f.expected, Direction: dir})
 			if err != nil {
 				return err
 			}

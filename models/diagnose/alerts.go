@@ -136,7 +136,10 @@ func (c *Company) Raise(ctx context.Context, progress []alert.Progress, cfg aler
 			return nil, err
 		}
 		a := &alerts[i]
-		if err := c.LinkCauses(a, cfg.Notify); err != nil {
+		if err := c.LinkCauses(ctx, a, cfg.Notify); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			r.Notes = append(r.Notes, fmt.Sprintf("%s %s: causes not linked: %v", a.Scope, a.Period, err))
 			a.Notify = slices.Clone(cfg.Notify)
 		}
@@ -288,14 +291,14 @@ func (c *Company) Judge(ctx context.Context, req ActualsRequest) (*ActualsAnswer
 
 // LinkCauses ranks the drivers behind an alert's shortfall and sets its causes and the roles
 // to notify: notify (alert.Config.Notify), then the roles of the claimed causes. It returns
-// an error (and leaves the alert as it was) for a scope it cannot parse or find, or a period
-// outside the data.
-func (c *Company) LinkCauses(a *alert.Alert, notify []string) error {
+// an error (and leaves the alert as it was) for a scope it cannot parse or find, a period
+// outside the data, or when ctx ends.
+func (c *Company) LinkCauses(ctx context.Context, a *alert.Alert, notify []string) error {
 	s, err := ParseScope(a.Scope)
 	if err != nil {
 		return err
 	}
-	res, err := c.Drivers(DriverRequest{Scope: s, Period: a.Period, Actual: math.Max(a.Actual, 1e-9), Expected: a.Expected, Direction: -1})
+	res, err := c.Drivers(ctx, DriverRequest{Scope: s, Period: a.Period, Actual: math.Max(a.Actual, 1e-9), Expected: a.Expected, Direction: -1})
 	if err != nil {
 		return err
 	}

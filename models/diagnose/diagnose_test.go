@@ -143,7 +143,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 	truth, _ := synth.ReadTruth(dir)
 	c := open(t, dir, time.Time{})
 	q, _ := datasets.ParseQuarter("2026Q3")
-	ans, err := c.Drivers(DriverRequest{Scope: Scope{Level: features.Region, ID: truth.Shocks[0].ScopeID}, Period: q})
+	ans, err := c.Drivers(context.Background(), DriverRequest{Scope: Scope{Level: features.Region, ID: truth.Shocks[0].ScopeID}, Period: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 		t.Errorf("first cause %s (expected from %s), want supply_lead_days against the target", ans.Causes[0].Driver, ans.ExpectedFrom)
 	}
 	// The company scope sees the region's move as a part.
-	comp, err := c.Drivers(DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1})
+	comp, err := c.Drivers(context.Background(), DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.Drivers(tt.req)
+			_, err := c.Drivers(context.Background(), tt.req)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want one mentioning %q", err, tt.want)
 			}
@@ -183,7 +183,7 @@ func TestSlicesLocateTheShock(t *testing.T) {
 	truth, _ := synth.ReadTruth(dir)
 	c := open(t, dir, time.Time{})
 	q, _ := datasets.ParseQuarter("2026Q3")
-	ans, err := c.Slices(SliceRequest{Period: q})
+	ans, err := c.Slices(context.Background(), SliceRequest{Period: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,20 +198,20 @@ func TestSlicesLocateTheShock(t *testing.T) {
 		}
 	}
 	for _, bad := range []SliceRequest{{Period: q, Direction: "sideways"}, {Period: q, KPIs: []string{"happiness"}}, {Period: q.Add(5)}} {
-		if _, err := c.Slices(bad); err == nil {
+		if _, err := c.Slices(context.Background(), bad); err == nil {
 			t.Errorf("%+v: want an error", bad)
 		}
 	}
 	// A quarter still under way is not drilled.
 	mid := open(t, dir, mustDate("2026-08-16"))
-	if _, err := mid.Slices(SliceRequest{Period: q}); err == nil || !strings.Contains(err.Error(), "under way") {
+	if _, err := mid.Slices(context.Background(), SliceRequest{Period: q}); err == nil || !strings.Contains(err.Error(), "under way") {
 		t.Errorf("quarter under way: error %v, want one saying so", err)
 	}
 }
 
 func TestIndicatorsOnACompany(t *testing.T) {
 	c := open(t, generated(t, "baseline", 100, 7), time.Time{})
-	ans, err := c.Indicators(IndicatorRequest{Role: "procurement", Options: indicators.Options{Replicates: 100}})
+	ans, err := c.Indicators(context.Background(), IndicatorRequest{Role: "procurement", Options: indicators.Options{Replicates: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestIndicatorsOnACompany(t *testing.T) {
 	if lead.Effect == nil || !strings.Contains(lead.Effect.Source, "driver model") || lead.Effect.Estimate >= 0 {
 		t.Errorf("supply lead time effect %+v, want a negative effect from the driver model", lead.Effect)
 	}
-	if _, err := c.Indicators(IndicatorRequest{Role: "janitor"}); err == nil {
+	if _, err := c.Indicators(context.Background(), IndicatorRequest{Role: "janitor"}); err == nil {
 		t.Error("unknown role: want an error")
 	}
 }
@@ -326,7 +326,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 		}
 		got := want
 		got.Causes, got.Notify, got.NoDominantCause = nil, nil, true
-		if err := c.LinkCauses(&got, alert.DefaultConfig().Notify); err != nil {
+		if err := c.LinkCauses(context.Background(), &got, alert.DefaultConfig().Notify); err != nil {
 			t.Fatal(err)
 		}
 		if fmt.Sprint(got.Causes) != fmt.Sprint(want.Causes) || !slices.Equal(got.Notify, want.Notify) || got.NoDominantCause != want.NoDominantCause {
@@ -349,7 +349,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 			t.Errorf("%s: ExpectedShare(%s, %s) gave no error", tc.name, tc.period, tc.asOf)
 		}
 	}
-	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}, nil); err == nil {
+	if err := c.LinkCauses(context.Background(), &alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}, nil); err == nil {
 		t.Error("LinkCauses of an unknown scope level gave no error")
 	}
 
@@ -445,5 +445,28 @@ func TestBetterOrdersCandidates(t *testing.T) {
 				t.Errorf("better(a, b) = %v, better(b, a) = %v; want true, false", better(tt.a, tt.b), better(tt.b, tt.a))
 			}
 		})
+	}
+}
+
+// A caller that leaves while the driver model is being fitted gets its context's error, and
+// the fit it started is not lost or turned into "no model": the next caller gets the causes.
+func TestCancelledCallerDoesNotSpoilTheModel(t *testing.T) {
+	dir := generated(t, "supply-delay", 500, 1)
+	c := open(t, dir, time.Time{})
+	q, _ := datasets.ParseQuarter("2026Q3")
+	req := DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Drivers(ctx, req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err %v, want context.Canceled", err)
+	}
+	ans, err := c.Drivers(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ans.Notes {
+		if strings.Contains(n, "not fitted") {
+			t.Errorf("after a cancelled caller the effects are the priors: %q", n)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"context"
+
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -28,7 +30,7 @@ type IndicatorAnswer struct {
 // values and targets come from the scope's quarterly history. It returns the errors of
 // indicators.Suggest, including one wrapping indicators.ErrNoData for a role the data cannot
 // measure.
-func (c *Company) Indicators(req IndicatorRequest) (*IndicatorAnswer, error) {
+func (c *Company) Indicators(ctx context.Context, req IndicatorRequest) (*IndicatorAnswer, error) {
 	if req.Scope.Level == "" {
 		req.Scope.Level = features.Company
 	}
@@ -45,7 +47,10 @@ func (c *Company) Indicators(req IndicatorRequest) (*IndicatorAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	effects, notes := c.Effects(datasets.Quarter)
+	effects, notes, err := c.Effects(ctx, datasets.Quarter)
+	if err != nil {
+		return nil, err
+	}
 	drivers := map[string]indicators.Effect{}
 	for col, e := range effects {
 		src := "driver model with the catalogue's prior"

@@ -9,6 +9,17 @@ import (
 	"github.com/growthlens/growthlens/features"
 )
 
+// ErrNotEnoughData is matched (errors.Is) by Fit's and FitMixed's errors for data that cannot
+// support a driver model: no usable or moving driver, too few observations or periods for
+// the coefficients and the rolling-origin validation, or a bootstrap whose replicates mostly
+// fail because a driver moves in too few periods. Any other error is a fault of the options
+// or of the code.
+var ErrNotEnoughData = errors.New("not enough data for a driver model")
+
+type dataError struct{ error }
+
+func (e dataError) Is(target error) bool { return target == ErrNotEnoughData }
+
 // What the penalty falls on, for Options.Shrink.
 const (
 	ShrinkShape = "shape"
@@ -273,7 +284,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 			}
 		}
 		if len(still) == 0 {
-			return nil, fmt.Errorf("driver model: no driver moves: %v", notes)
+			return nil, dataError{fmt.Errorf("driver model: no driver moves: %v", notes)}
 		}
 		var more []string
 		s, specs, more, err = designWith(f, lay, still, opt.Weighting, basis)
@@ -286,8 +297,8 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	_, T := periodRanks(s)
 	need := s.p + nScope + nSeason - 1 + 5
 	if s.n() < need {
-		return nil, fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
-			s.n(), s.p, nScope, nSeason, need)
+		return nil, dataError{fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
+			s.n(), s.p, nScope, nSeason, need)}
 	}
 	perYear := f.grain.PerYear()
 	minTrain := opt.MinTrain
@@ -298,8 +309,8 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 		}
 	}
 	if minTrain < perYear+1 || T-minTrain < 2 {
-		return nil, fmt.Errorf("driver model: too few periods: %d periods with growth; rolling-origin validation needs %d training periods (a year and one) and 2 more to validate on",
-			T, max(minTrain, perYear+1))
+		return nil, dataError{fmt.Errorf("driver model: too few periods: %d periods with growth; rolling-origin validation needs %d training periods (a year and one) and 2 more to validate on",
+			T, max(minTrain, perYear+1))}
 	}
 	a := absorb(s)
 	notes = append(notes, collinearity(a, specs, L, basis)...)
@@ -359,7 +370,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	blockLen = min(blockLen, T)
 	draws, failed := bootstrap(s, free, lambda, opt.L1Ratio, opt.Replicates, blockLen, opt.Seed, active)
 	if len(draws) < opt.Replicates/2 {
-		return nil, fmt.Errorf("driver model: %d of %d bootstrap replicates failed (a driver moves in too few periods)", failed, opt.Replicates)
+		return nil, dataError{fmt.Errorf("driver model: %d of %d bootstrap replicates failed (a driver moves in too few periods)", failed, opt.Replicates)}
 	}
 	if failed > 0 {
 		notes = append(notes, fmt.Sprintf("%d of %d bootstrap replicates discarded: a driver did not move in the periods drawn", failed, opt.Replicates))

@@ -100,7 +100,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 		}
 	}
 	sc.People, sc.Excluded = len(people), len(truth.People)-len(people)
-	recs, err := r.Recommend(ids, Options{AsOf: asOf})
+	recs, err := r.Recommend(context.Background(), ids, Options{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 	sc.FitRisk = fitRisk / float64(max(fitRiskN, 1))
 	net := *r
 	net.cfg.Value.CostWeight = 1
-	netRecs, err := net.Recommend(ids, Options{AsOf: asOf})
+	netRecs, err := net.Recommend(context.Background(), ids, Options{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func trainCompany(tb testing.TB, dir string) *Recommender {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
+	r, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"sync"
@@ -114,7 +115,7 @@ func BenchmarkRecommend10k(b *testing.B) {
 	r, ids := benchRecommender(b)
 	cpu0 := cpuTime()
 	for b.Loop() {
-		if _, err := r.Recommend(ids, Options{}); err != nil {
+		if _, err := r.Recommend(context.Background(), ids, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -143,7 +144,7 @@ func BenchmarkTrain(b *testing.B) {
 	var r *Recommender
 	for b.Loop() {
 		var err error
-		if r, err = Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); err != nil {
+		if r, err = Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -219,7 +219,7 @@ func fitChoice(rows []features.EmployeeRow, eligible [][numTypes]bool, chosen []
 		cm.Seen[k] = true
 	}
 	if bits.OnesCount8(cm.seenMask()) < 2 {
-		return nil, errors.New("every chosen reward is of one type: nothing tells what makes an employee prefer one incentive to another")
+		return nil, dataError{errors.New("every chosen reward is of one type: nothing tells what makes an employee prefer one incentive to another")}
 	}
 	get := make([]func(*features.EmployeeRow) float64, len(inputs))
 	for j, name := range inputs {

@@ -46,7 +46,7 @@ func (m *PerformanceModel) Predict(k int, fit float64) float64 {
 func fitPerformance(types []int, fits, deltas []float64) (*PerformanceModel, error) {
 	n := len(deltas)
 	if n < 10 {
-		return nil, fmt.Errorf("performance: %d rewards with a performance_delta, want at least 10", n)
+		return nil, dataError{fmt.Errorf("performance: %d rewards with a performance_delta, want at least 10", n)}
 	}
 	lo, hi := slices.Min(fits), slices.Max(fits)
 	if !(hi-lo > 1e-9) {

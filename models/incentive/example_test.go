@@ -24,7 +24,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	r, err := incentive.Train(ds, incentive.DefaultConfig(), incentive.TrainOptions{Seed: 0})
+	r, err := incentive.Train(context.Background(), ds, incentive.DefaultConfig(), incentive.TrainOptions{Seed: 0})
 	if err != nil {
 		panic(err)
 	}
@@ -32,7 +32,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	recs, err := r.Recommend(team, incentive.Options{Top: 3})
+	recs, err := r.Recommend(context.Background(), team, incentive.Options{Top: 3})
 	if err != nil {
 		panic(err)
 	}

@@ -2,6 +2,7 @@ package incentive
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -95,8 +96,9 @@ var ErrNotOnStaff = errors.New("not on staff")
 // (see Values) and explains the top ones. Unknown ids and employees not on staff on the
 // as-of date are errors (ErrUnknownEmployee, ErrNotOnStaff) naming them; an employee with no
 // eligible incentive gets a Recommendation without options and a note; missing salary, birth
-// year, level or reviews are filled as documented in Notes.
-func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, error) {
+// year, level or reviews are filled as documented in Notes. Scoring stops when ctx ends
+// (checked before each chunk of 1,024 employees) and ctx's error is returned.
+func (r *Recommender) Recommend(ctx context.Context, ids []string, opt Options) ([]Recommendation, error) {
 	asOf, err := r.asOf(opt.AsOf)
 	if err != nil {
 		return nil, err
@@ -112,7 +114,7 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 		return nil, err
 	}
 	out := make([]Recommendation, len(ids))
-	err = inChunks(len(ids), opt.Workers, func(lo, hi int) error {
+	err = inChunks(ctx, len(ids), opt.Workers, func(lo, hi int) error {
 		return r.recommend(ids[lo:hi], asOf, top, out[lo:hi])
 	})
 	if err != nil {
@@ -125,10 +127,11 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 const recommendChunk = 1024
 
 // inChunks calls fn on consecutive chunks of [0, n) of recommendChunk items, at most workers
-// (default GOMAXPROCS) at once, and returns the first error. Chunks are scored independently
+// (default GOMAXPROCS) at once, and returns the first error; a chunk not started when ctx
+// ends is not scored, and ctx's error is returned. Chunks are scored independently
 // (a row's scores do not depend on its batch), so the result is the same for any number of
 // workers.
-func inChunks(n, workers int, fn func(lo, hi int) error) error {
+func inChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -142,7 +145,9 @@ func inChunks(n, workers int, fn func(lo, hi int) error) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[c] = fn(lo, hi)
+			if errs[c] = ctx.Err(); errs[c] == nil {
+				errs[c] = fn(lo, hi)
+			}
 		}()
 	}
 	wg.Wait()

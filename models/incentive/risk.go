@@ -91,7 +91,7 @@ func fitRisk(rows []features.EmployeeRow, lastFit []float64, left []bool, inputs
 		y[i] = int(b2f(l))
 	}
 	if k := slices.Max(y) - slices.Min(y); k == 0 {
-		return nil, errors.New("everyone left or everyone stayed: nothing to learn the risk of leaving from")
+		return nil, dataError{errors.New("everyone left or everyone stayed: nothing to learn the risk of leaving from")}
 	}
 	m := &riskModel{Scale: fitScaler(slices.Clone(inputs), n, value), Rows: n}
 	d := &riskData{n: n, p: m.Scale.width(), x: m.Scale.encode(n, value), y: make([]int8, n)}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -23,8 +24,8 @@ import (
 // in the 12 months before ("" for none). The attrition model takes that incentive's fit as an
 // input; Recommend computes it from the preferences when it was given, RecommendRows from the
 // row's current preferences, which is the best a record without history allows. An unknown
-// type is an error.
-func (r *Recommender) RecommendRows(rows []features.EmployeeRow, lastTypes []string, opt Options) ([]Recommendation, error) {
+// type is an error. ctx stops the scoring as in Recommend.
+func (r *Recommender) RecommendRows(ctx context.Context, rows []features.EmployeeRow, lastTypes []string, opt Options) ([]Recommendation, error) {
 	if lastTypes != nil && len(lastTypes) != len(rows) {
 		return nil, fmt.Errorf("last incentive types: %d for %d rows", len(lastTypes), len(rows))
 	}
@@ -97,7 +98,7 @@ func (r *Recommender) RecommendRows(rows []features.EmployeeRow, lastTypes []str
 		}
 	}
 	out := make([]Recommendation, len(rows))
-	err := inChunks(len(rows), opt.Workers, func(lo, hi int) error {
+	err := inChunks(ctx, len(rows), opt.Workers, func(lo, hi int) error {
 		return r.rank(rows[lo:hi], last[lo:hi], top, out[lo:hi])
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"math"
 	"reflect"
 	"testing"
@@ -24,7 +25,7 @@ func TestRecommendRowsMatchesRecommend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID, err := r.Recommend(ids, Options{Top: 7})
+	byID, err := r.Recommend(context.Background(), ids, Options{Top: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestRecommendRowsMatchesRecommend(t *testing.T) {
 			last[i] = rw.Type
 		}
 	}
-	byRow, err := r.RecommendRows(rows, last, Options{Top: 7})
+	byRow, err := r.RecommendRows(context.Background(), rows, last, Options{Top: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,14 +81,14 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := r.RecommendRows([]features.EmployeeRow{row}, nil, Options{})
+	want, err := r.RecommendRows(context.Background(), []features.EmployeeRow{row}, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	derived := row
 	derived.AsOf, derived.SalaryRatio = derivedZero(), math.NaN()
 	derived.PromotedOn = derivedZero()
-	got, err := r.RecommendRows([]features.EmployeeRow{derived}, nil, Options{})
+	got, err := r.RecommendRows(context.Background(), []features.EmployeeRow{derived}, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 
 	unknown := row
 	unknown.PromotedOn, unknown.PromotionWaitMonths = derivedZero(), math.NaN()
-	got, err = r.RecommendRows([]features.EmployeeRow{unknown}, nil, Options{})
+	got, err = r.RecommendRows(context.Background(), []features.EmployeeRow{unknown}, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 		t.Errorf("no note says the promotion wait was unknown: %q", got[0].Notes)
 	}
 
-	if _, err := r.RecommendRows([]features.EmployeeRow{row}, []string{"holiday"}, Options{}); err == nil {
+	if _, err := r.RecommendRows(context.Background(), []features.EmployeeRow{row}, []string{"holiday"}, Options{}); err == nil {
 		t.Errorf("an unknown last incentive type was accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -40,7 +41,7 @@ func BenchmarkRank100k(b *testing.B) {
 	t := benchTable(b)
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := Rank(t, Options{})
+		res, err := Rank(context.Background(), t, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package rootcause
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -160,8 +161,9 @@ type engine struct {
 
 // Rank finds the slices of t that best explain the gap between actual and expected. It returns
 // an error wrapping ErrNoLeaves for an empty table, and an error when every expected value (or
-// expected denominator) is zero.
-func Rank(t *Table, opt Options) (*Result, error) {
+// expected denominator) is zero, and ctx's error when ctx ends first (checked between the
+// enumeration's stages and before each pick).
+func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 	if t == nil || t.Len() == 0 {
 		return nil, ErrNoLeaves
 	}
@@ -175,15 +177,20 @@ func Rank(t *Table, opt Options) (*Result, error) {
 	}
 	e := &engine{t: t, v: v, f: f}
 	e.noise = Noise{Power: estimatePower(v, f)}
-	e.scoreLeaves()
-	e.build(opt.MaxDims)
-	e.aggregate()
-	e.thresholds(opt.Alpha)
+	for _, stage := range []func(){e.scoreLeaves, func() { e.build(opt.MaxDims) }, e.aggregate, func() { e.thresholds(opt.Alpha) }} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		stage()
+	}
 
 	res := &Result{Kind: t.kind, Noise: e.noise, Candidates: len(e.sA) - 1}
 	res.Actual, res.Expected, res.MixShare = e.totals()
 
 	for len(res.Slices) < opt.Top {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		best, score, z := e.best()
 		if best < 0 {
 			break
