@@ -72,7 +72,7 @@ fmt-check:
 
 # Every benchmark; each prints its figures beside the reference or target it is compared to.
 # The driver and incentive runs train dozens of companies (about half an hour together).
-bench: bench-import bench-panel bench-train bench-forecast bench-classify bench-rootcause bench-registry bench-driver bench-incentive bench-serve
+bench: bench-import bench-panel bench-train bench-forecast bench-classify bench-rootcause bench-slices bench-registry bench-driver bench-incentive bench-serve
 
 # Training time and peak RSS of the default company and the 10,000-employee tenant
 # (targets: 10 s; 120 s and 2 GiB).
@@ -132,6 +132,16 @@ clean:
 bench-rootcause:
 	$(GO) test -count=1 -run 'TestSyntheticEvaluation' -v ./models/rootcause -rootcause.cases=500 | grep -E 'eval_test|^ok|FAIL'
 	$(GO) test -count=5 -run '^$$' -bench 'Rank100k|LargestChange100k' -benchtime 10x ./models/rootcause
+	$(GO) test -count=3 -run '^$$' -bench 'Rank1M' -benchtime 1x -benchmem -cpu 1 ./models/rootcause
+
+# Slice root causes on generated cube incidents (issue 15): every method on every bench
+# (validation and test; ~15 min), then the end-to-end CLI timing at 100,000 and 1,000,000
+# leaves. Run under the shared lock: flock /work/bench.lock make bench-slices
+.PHONY: bench-slices evaluate-slices
+evaluate-slices: build
+	$(BIN) evaluate slices --bench all
+bench-slices: build evaluate-slices
+	BIN=$(BIN) bash bench/slices.sh
 
 # Driver model (models/driver): coverage of the 95 % intervals with the shape-only penalty
 # beside ridge on every coefficient (200 simulated panels), then recovery of

@@ -37,8 +37,11 @@ type Panel struct {
 	Grain   datasets.Grain
 	Level   Level
 	Periods []datasets.Period
-	// Complete[t] is false when the data does not cover all of Periods[t].
+	// Complete[t] is false when the data does not cover all of Periods[t]: the period the
+	// data ends in, and the first period when revenue starts late into it (partialStart).
 	Complete []bool
+	// FirstRevenue is the date of the first won deal or revenue row, in Periods[0].
+	FirstRevenue time.Time
 	// AsOf is the first day after the data (Options.AsOf, or the day Build inferred).
 	AsOf time.Time
 	// Scopes are the scope ids ("" for the company), sorted.

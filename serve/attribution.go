@@ -8,6 +8,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 )
 
@@ -32,6 +33,10 @@ type attributionStepJSON struct {
 	Share        num      `json:"share"`
 	// Significant: the contribution's interval lies on the gap's side of zero.
 	Significant bool `json:"significant"`
+	// Uncertain: the data cannot tell the driver's direction (the company model's rule);
+	// Sentence says so, and the contribution is a range, not a point figure.
+	Uncertain bool   `json:"uncertain,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
 }
 
 type attributionResponse struct {
@@ -131,11 +136,19 @@ func (s *Server) getAttribution(c *gin.Context, rq *call) error {
 		Contributions: []attributionStepJSON{},
 	}
 	sign := math.Copysign(1, att.Gap)
+	var cm *company.Model
+	if d.m.Priors != nil {
+		cm = company.FromDriver(d.m)
+	}
 	for _, ct := range att.Contributions {
-		resp.Contributions = append(resp.Contributions, attributionStepJSON{Driver: ct.Column, Role: ct.Role, Scale: string(ct.Scale), Unit: ct.Unit,
+		var v company.Verdict
+		if cm != nil {
+			v, _ = cm.Verdict(ct.Column)
+		}
+		resp.Contributions = append(resp.Contributions, attributionStepJSON{Uncertain: v.Uncertain, Sentence: v.Sentence, Driver: ct.Column, Role: ct.Role, Scale: string(ct.Scale), Unit: ct.Unit,
 			Actual: nums(ct.Actual), Baseline: num(ct.Baseline), Change: num(ct.Change), Effect: intervalOf(ct.Effect),
 			Contribution: intervalOf(ct.Contribution), Share: num(ct.Share),
-			Significant: sign < 0 && ct.Contribution.Upper < 0 || sign > 0 && ct.Contribution.Lower > 0})
+			Significant: !v.Uncertain && (sign < 0 && ct.Contribution.Upper < 0 || sign > 0 && ct.Contribution.Lower > 0)})
 	}
 	return writeJSON(c, 200, resp)
 }

@@ -36,6 +36,25 @@ type Config struct {
 	MaxUploadBytes int64
 	// MaxBatch is the most employees one recommendation or allocation request may name.
 	MaxBatch int
+	// PeopleConcurrency is how many requests one API key may have in flight at once on the
+	// people endpoints (recommendations, allocations); more are refused with 429.
+	PeopleConcurrency int
+	// JSONReadTimeout bounds the time a client may take to send a JSON request body; uploads
+	// have UploadReadTimeout. A request refused before its body is read is answered at once
+	// and its connection closed, without waiting for the body.
+	JSONReadTimeout   time.Duration
+	UploadReadTimeout time.Duration
+	// MaxConns bounds the connections open at once; further clients wait for one to close.
+	MaxConns int
+
+	// MetricsAddr is a second listener serving only GET /metrics, without a key; keep it on
+	// loopback or an internal network ("" turns it off). On the API listener /metrics answers
+	// only with MetricsToken as a bearer token ("" there: not served).
+	MetricsAddr  string
+	MetricsToken string
+	// MetricsKPITenants lists the tenants whose business figures (KPI completion and pace by
+	// scope, which name regions and teams) are exported; "*" means every tenant. Default none.
+	MetricsKPITenants []string
 	// ShutdownTimeout is how long Shutdown waits for in-flight requests to finish.
 	ShutdownTimeout time.Duration
 	// AdminSocket makes the server listen on <Store>/admin.sock (mode 0600) for the CLI.
@@ -64,6 +83,8 @@ const (
 	DefaultMaxBodyBytes   = 8 << 20
 	DefaultMaxUploadBytes = 256 << 20
 	DefaultMaxBatch       = 10_000
+	DefaultMaxConns       = 1024
+	DefaultMetricsAddr    = "127.0.0.1:9464"
 )
 
 // DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
@@ -71,19 +92,24 @@ const (
 // 100, 8 MiB JSON bodies, 256 MiB uploads, batches of up to 10,000 employees, 20 s to drain.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            DefaultAddr,
-		Store:           "var/store",
-		DataRoot:        "var/tenants",
-		DefaultTenant:   "default",
-		RateLimit:       DefaultRateLimit,
-		RateBurst:       DefaultRateBurst,
-		MaxBodyBytes:    DefaultMaxBodyBytes,
-		MaxUploadBytes:  DefaultMaxUploadBytes,
-		MaxBatch:        DefaultMaxBatch,
-		ShutdownTimeout: 20 * time.Second,
-		AdminSocket:     true,
-		KeyCacheTTL:     30 * time.Second,
-		ReloadPoll:      time.Second,
+		Addr:              DefaultAddr,
+		Store:             "var/store",
+		DataRoot:          "var/tenants",
+		DefaultTenant:     "default",
+		RateLimit:         DefaultRateLimit,
+		RateBurst:         DefaultRateBurst,
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxUploadBytes:    DefaultMaxUploadBytes,
+		MaxBatch:          DefaultMaxBatch,
+		PeopleConcurrency: 2,
+		JSONReadTimeout:   10 * time.Second,
+		UploadReadTimeout: 5 * time.Minute,
+		MaxConns:          DefaultMaxConns,
+		MetricsAddr:       DefaultMetricsAddr,
+		ShutdownTimeout:   20 * time.Second,
+		AdminSocket:       true,
+		KeyCacheTTL:       30 * time.Second,
+		ReloadPoll:        time.Second,
 	}
 }
 
@@ -121,6 +147,23 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBatch < 1 || c.MaxBatch > 100_000 {
 		bad("max-batch", "%d: want 1 to 100000", c.MaxBatch)
+	}
+	if c.PeopleConcurrency < 1 {
+		bad("people-concurrency", "%d: want at least 1", c.PeopleConcurrency)
+	}
+	if c.JSONReadTimeout <= 0 || c.UploadReadTimeout <= 0 {
+		bad("read-timeout", "%v and %v: want > 0", c.JSONReadTimeout, c.UploadReadTimeout)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("metrics-token", "%d characters: want at least 16", len(c.MetricsToken))
+	}
+	for _, t := range c.MetricsKPITenants {
+		if t != "*" && !validTenant(t) {
+			bad("metrics-kpi-tenants", "%q is not a tenant name", t)
+		}
+	}
+	if c.MaxConns < 1 {
+		bad("max-conns", "%d: want at least 1", c.MaxConns)
 	}
 	if c.ShutdownTimeout < 0 {
 		bad("shutdown-timeout", "%v: want ≥ 0", c.ShutdownTimeout)

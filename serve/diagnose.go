@@ -27,16 +27,9 @@ const (
 // the background (package lazy): a request that leaves stops waiting for them, and the
 // next one gets them.
 type diagnosis struct {
-	company *lazy.Value[*diagnose.Company]
-
 	mu         sync.Mutex
+	company    *lazy.Value[*diagnose.Company]
 	indicators map[string]*lazy.Value[[]byte] // encoded answers by "role|scope"
-}
-
-func newDiagnosis(ds *datasets.Dataset) diagnosis {
-	return diagnosis{company: lazy.New(func() (*diagnose.Company, error) {
-		return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
-	})}
 }
 
 // company returns the tenant's data opened for diagnosis, or the error a client should see;
@@ -46,7 +39,19 @@ func (sn *snapshot) company(ctx context.Context) (*diagnose.Company, error) {
 	if d == nil || d.ds == nil {
 		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
 	}
-	co, err := d.diag.company.Get(ctx)
+	d.diag.mu.Lock()
+	if d.diag.company == nil {
+		// Root causes, indicators and alerts read their driver effects from the champion
+		// company model that what-if and attribution use, so every answer agrees.
+		m, _ := sn.champions.Company()
+		ds := d.ds
+		d.diag.company = lazy.New(func() (*diagnose.Company, error) {
+			return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
+		})
+	}
+	lz := d.diag.company
+	d.diag.mu.Unlock()
+	co, err := lz.Get(ctx)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, cerr
 	}

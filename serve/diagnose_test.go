@@ -179,7 +179,7 @@ func TestActualsPaceAndAlerts(t *testing.T) {
 // gaugeValue reads one series from /metrics.
 func gaugeValue(t *testing.T, ts *testServer, series string) float64 {
 	t.Helper()
-	body := string(ts.do(t, "GET", "/metrics", "", "", nil).body)
+	body := string(ts.do(t, "GET", "/metrics", scrapeKey, "", nil).body)
 	for _, line := range strings.Split(body, "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			x, err := strconv.ParseFloat(v, 64)
@@ -217,7 +217,7 @@ func TestAlertRulesFile(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	m := newMetrics()
+	m := newMetrics([]string{"*"})
 	m.setPace("t", "company", "quarter", "2026Q3", 1)
 	m.completion.WithLabelValues("t", "company", "revenue", "2026Q2").Set(1)
 	m.observe("/v1/forecast", "GET", 500, 0.001)

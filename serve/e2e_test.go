@@ -314,8 +314,13 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Root causes are diagnose's answer on the tenant's data, as the CLI gives it.
-	co, err := diagnose.Open(fixture.acmeData, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed})
+	// Root causes are diagnose's answer on the tenant's data with the champion company model
+	// (the one what-if and attribution use).
+	cm, _ := ts.srv.tenant(acme).live.Load().champions.Company()
+	if cm == nil {
+		t.Fatal("acme has no champion company model")
+	}
+	co, err := diagnose.Open(fixture.acmeData, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: cm})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +566,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, c := range []apiCall{getCall("/healthz", "/healthz", 200), getCall("/readyz", "/readyz", 200), getCall("/openapi.json", "/openapi.json", 200)} {
 		ts.run(t, sc, c, "", 200)
 	}
-	m := ts.run(t, sc, getCall("/metrics", "/metrics", 200), "", 200)
+	m := ts.run(t, sc, getCall("/metrics", "/metrics", 200), scrapeKey, 200)
 	for _, want := range []string{
 		`growthlens_http_requests_total{method="GET",route="/v1/forecast",status="200"}`,
 		`growthlens_http_request_duration_seconds_bucket{method="POST",route="/v1/recommendations",status="200"`,

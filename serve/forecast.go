@@ -36,12 +36,18 @@ type completion struct {
 }
 
 type forecastResponse struct {
-	Scope    string          `json:"scope"`
-	Model    modelRef        `json:"model"`
-	Grain    string          `json:"grain"`
-	AsOf     string          `json:"as_of"`
-	Method   string          `json:"method"`
-	Fallback string          `json:"fallback,omitempty"`
+	Scope    string   `json:"scope"`
+	Model    modelRef `json:"model"`
+	Grain    string   `json:"grain"`
+	AsOf     string   `json:"as_of"`
+	Method   string   `json:"method"`
+	Fallback string   `json:"fallback,omitempty"`
+	// Status is ok, uncertain (shown, labelled) or withheld (Forecast empty); Reason says
+	// why and Fix what data would allow a forecast (forecast.Assess).
+	Status   string          `json:"status"`
+	Reason   string          `json:"reason,omitempty"`
+	Fix      string          `json:"fix,omitempty"`
+	Excluded []string        `json:"excluded,omitempty"`
 	Horizon  int             `json:"horizon"`
 	History  []actualPoint   `json:"history"`
 	Forecast []forecastPoint `json:"forecast"`
@@ -140,11 +146,19 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 			full[h] = p
 		}
 		acc := accuracyOf(sc)
+		verdict := forecast.Verdict{Status: forecast.StatusOK}
+		if sc.Verdict != nil {
+			verdict = *sc.Verdict
+		}
 		sf.bodies = make([][]byte, len(full))
 		for h := range full {
 			resp := forecastResponse{
 				Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
+				Status: verdict.Status, Reason: verdict.Reason, Fix: verdict.Fix, Excluded: sc.Excluded,
 				Horizon: h + 1, History: hist, Forecast: full[:h+1], Accuracy: acc,
+			}
+			if verdict.Status == forecast.StatusWithheld {
+				resp.Forecast = []forecastPoint{}
 			}
 			b, err := json.Marshal(resp)
 			if err != nil {

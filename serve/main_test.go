@@ -175,6 +175,12 @@ func trainConfig(r TrainRun) *train.Config {
 	return &cfg
 }
 
+// testScrapeToken is the scrape token of test servers; scrapeKey sends it with ts.do.
+const (
+	testScrapeToken = "test-scrape-token-0123456789"
+	scrapeKey       = "raw:Bearer " + testScrapeToken
+)
+
 // startServer starts a server on 127.0.0.1:0 over a copy of the fixture, with rate limiting
 // off unless edit turns it on, and API keys for every role of acme and globex.
 func startServer(t *testing.T, edit func(*Config)) *testServer {
@@ -190,6 +196,7 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	cfg.RateLimit, cfg.ShutdownTimeout = 0, 10*time.Second
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Trainer = testTrainer{}
+	cfg.MetricsAddr, cfg.MetricsToken, cfg.MetricsKPITenants = "127.0.0.1:0", testScrapeToken, []string{"*"}
 	if edit != nil {
 		edit(&cfg)
 	}

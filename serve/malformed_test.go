@@ -440,7 +440,7 @@ func TestMalformedInput(t *testing.T) {
 	if r := ts.do(t, "GET", "/healthz", "", "", nil); r.status != 200 {
 		t.Errorf("healthz after the malformed requests: %s", r)
 	}
-	if bytes.Contains(ts.do(t, "GET", "/metrics", "", "", nil).body, []byte(`status="500"`)) {
+	if bytes.Contains(ts.do(t, "GET", "/metrics", scrapeKey, "", nil).body, []byte(`status="500"`)) {
 		t.Errorf("the metrics record a 500")
 	}
 }

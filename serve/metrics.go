@@ -2,6 +2,7 @@ package serve
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -27,12 +28,17 @@ type metrics struct {
 	pace        *prometheus.GaugeVec     // tenant, scope, metric, grain, period
 	alerts      *prometheus.CounterVec   // tenant, severity
 
+	// kpi says whether a tenant's business figures are exported (Config.MetricsKPITenants).
+	kpi func(tenant string) bool
+
 	observedCache  sync.Map // observedKey → *observed
 	predictedCache sync.Map // predictedKey → prometheus.Counter
 }
 
-func newMetrics() *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+func newMetrics(kpiTenants []string) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry(), kpi: func(tenant string) bool {
+		return slices.Contains(kpiTenants, "*") || slices.Contains(kpiTenants, tenant)
+	}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "growthlens_http_requests_total",
 		Help: "HTTP requests served, by route template, method and status code.",
@@ -134,6 +140,18 @@ func (m *metrics) predicted(tenant, model, kind string, n int) {
 // setPace records a scope's pace in the running period of a grain, replacing the series of
 // the period before it.
 func (m *metrics) setPace(tenant, scope, grain, period string, pace float64) {
+	if !m.kpi(tenant) {
+		return
+	}
 	m.pace.DeletePartialMatch(prometheus.Labels{"tenant": tenant, "scope": scope, "metric": "revenue", "grain": grain})
 	m.pace.WithLabelValues(tenant, scope, "revenue", grain, period).Set(pace)
+}
+
+// setCompletion records a scope's KPI completion in the latest complete quarter, when the
+// tenant's business figures are exported.
+func (m *metrics) setCompletion(tenant, scope, period string, ratio float64) {
+	if !m.kpi(tenant) {
+		return
+	}
+	m.completion.WithLabelValues(tenant, scope, "revenue", period).Set(ratio)
 }

@@ -213,6 +213,7 @@ func (s *Server) afterMove(c *gin.Context, rq *call, name string, ev registry.Al
 }
 
 func (s *Server) getAudit(c *gin.Context, rq *call) error {
+	s.flushRefusals(true) // a reader sees the refusals counted so far
 	q := rq.query
 	limit, err := queryInt(q, "limit", registry.DefaultAuditLimit, 1, registry.MaxAuditLimit)
 	if err != nil {

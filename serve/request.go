@@ -10,8 +10,10 @@ import (
 	"io"
 	"math"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +38,8 @@ type call struct {
 	target, detail string
 	// err is the error the response carries, for the log.
 	err error
+	// release frees the request's people-endpoint slot (keySlots), when it holds one.
+	release func()
 }
 
 const callKey = "growthlens.call"
@@ -120,11 +124,19 @@ func checkJSONType(r *http.Request) error {
 	return nil
 }
 
-// decodeJSON reads exactly one JSON object from the request body into v: unknown fields,
-// trailing data, wrong types, malformed or truncated JSON and bodies over the limit are each
-// an *Error naming the field where the decoder can tell it.
+// decodeJSON reads exactly one JSON object from the request body into v: a body that is not
+// an object (null, an array), unknown fields, keys that match a field only in another case,
+// keys given twice, trailing data, wrong types, malformed or truncated JSON and bodies over
+// the limit are each an *Error naming the field where the decoder can tell it.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed) {
+		return invalid("body", "want a JSON object, got %s", jsonKind(firstKind(trimmed[0])))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -135,7 +147,25 @@ func decodeJSON(r *http.Request, v any) error {
 		}
 		return invalid("body", "unexpected data after the JSON object")
 	}
+	if err := checkStrict(body, reflect.TypeOf(v)); err != nil {
+		return jsonError(err)
+	}
 	return nil
+}
+
+// firstKind names the JSON kind a value starting with c has.
+func firstKind(c byte) string {
+	switch c {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 func jsonError(err error) error {
@@ -147,6 +177,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &maxErr):
 		return errorf(ETooLarge, "body", "request body is larger than %d bytes", maxErr.Limit)
+	case isTimeout(err):
+		return invalid("body", "the request body did not arrive in time")
 	case errors.Is(err, io.EOF):
 		return invalid("body", "empty body: send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -184,6 +216,8 @@ func jsonKind(v string) string {
 		return "an array"
 	case v == "object":
 		return "an object"
+	case v == "null":
+		return "null"
 	}
 	return v
 }
@@ -308,4 +342,10 @@ func finite(field string, x float64) error {
 		return invalid(field, "must be a finite number")
 	}
 	return nil
+}
+
+// isTimeout reports whether err is a network deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

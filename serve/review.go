@@ -68,14 +68,34 @@ type reviewPages struct {
 	mu       sync.Mutex
 	sessions map[string]*session // by hex SHA-256 of the token
 
+	// indicators memoizes the indicator suggestions of each tenant's current data, one entry
+	// per data directory: a new dataset replaces its tenant's entry, so the cache holds no
+	// dataset the tenant no longer serves.
 	indMu      sync.Mutex
-	indicators map[*tenantData]func(context.Context) (*diagnose.IndicatorAnswer, error)
+	indicators map[string]reviewIndicators
+}
+
+type reviewIndicators struct {
+	data *tenantData
+	f    func(context.Context) (*diagnose.IndicatorAnswer, error)
+}
+
+func (rp *reviewPages) resetIndicators() {
+	rp.indMu.Lock()
+	defer rp.indMu.Unlock()
+	rp.indicators = map[string]reviewIndicators{}
+}
+
+func (rp *reviewPages) indicatorEntries() int {
+	rp.indMu.Lock()
+	defer rp.indMu.Unlock()
+	return len(rp.indicators)
 }
 
 // mountReview registers the review page routes on e.
 func (s *Server) mountReview(e *gin.Engine) {
 	s.review = &reviewPages{ttl: SessionTTL, now: time.Now, sessions: map[string]*session{},
-		indicators: map[*tenantData]func(context.Context) (*diagnose.IndicatorAnswer, error){}}
+		indicators: map[string]reviewIndicators{}}
 	e.GET("/signin", s.getSignIn)
 	e.POST("/signin", s.postSignIn)
 	e.POST("/signout", s.postSignOut)
@@ -398,18 +418,15 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	return in
 }
 
-// indicatorsFor returns the memoized indicator suggestions of a tenant's dataset. Entries of
-// datasets no longer served are dropped when a new one arrives.
+// indicatorsFor returns the memoized indicator suggestions of a tenant's dataset. A dataset
+// the tenant's directory did not have before replaces the entry of the old one.
 func (rp *reviewPages) indicatorsFor(d *tenantData) func(context.Context) (*diagnose.IndicatorAnswer, error) {
 	rp.indMu.Lock()
 	defer rp.indMu.Unlock()
-	if f, ok := rp.indicators[d]; ok {
-		return f
-	}
-	if len(rp.indicators) > 64 {
-		clear(rp.indicators)
+	if e, ok := rp.indicators[d.dir]; ok && e.data == d {
+		return e.f
 	}
 	f := review.Indicators(d.ds)
-	rp.indicators[d] = f
+	rp.indicators[d.dir] = reviewIndicators{data: d, f: f}
 	return f
 }

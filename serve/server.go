@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,15 +34,20 @@ type Server struct {
 	metrics *metrics
 	keys    *keyCache
 	limiter *limiter
-	tenants *tenants
-	jobs    *jobs
-	openapi []byte
-	review  *reviewPages // the GM's review page and its sessions (review.go)
+	people  *keySlots
+	// refusals aggregates the audit entries of refused mutations (refusals.go).
+	refusals *refusals
+	tenants  *tenants
+	jobs     *jobs
+	openapi  []byte
+	review   *reviewPages // the GM's review page and its sessions (review.go)
 
 	httpSrv  *http.Server
 	ln       net.Listener
 	adminSrv *http.Server
 	adminLn  net.Listener
+	metSrv   *http.Server
+	metLn    net.Listener
 
 	bg          sync.WaitGroup // reloads, training jobs, watchers
 	trainCtx    context.Context
@@ -75,8 +81,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
 	s := &Server{
-		cfg: cfg, log: log, store: store, metrics: newMetrics(), keys: newKeyCache(cfg.KeyCacheTTL),
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
+		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), refusals: newRefusals(), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
@@ -105,28 +111,50 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.ln = ln
+	s.ln = newLimitListener(ln, s.cfg.MaxConns)
 	s.httpSrv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of large tables
+		ReadTimeout:       s.cfg.UploadReadTimeout, // the longest a body may take; JSON routes set less (admit)
 		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.MetricsAddr != "" {
+		if err := s.listenMetrics(); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if s.cfg.AdminSocket {
 		if err := s.listenAdmin(); err != nil {
 			ln.Close()
+			if s.metLn != nil {
+				s.metLn.Close()
+			}
 			return err
 		}
 	}
 	ch, unsub := s.store.Subscribe(256)
 	s.unsubscribe = unsub
-	s.bg.Add(3)
+	s.bg.Add(4)
 	go func() {
 		defer s.bg.Done()
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+				s.flushRefusals(false)
+			}
+		}
+	}()
+	go func() {
+		defer s.bg.Done()
+		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server", "err", err)
 		}
 	}()
@@ -138,7 +166,7 @@ func (s *Server) Start() error {
 		defer s.bg.Done()
 		s.loadAll()
 	}()
-	s.log.Info("serving", "addr", s.Addr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
+	s.log.Info("serving", "addr", s.Addr(), "metrics_addr", s.MetricsAddr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
 	return nil
 }
 
@@ -202,6 +230,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("drain requests: %w", err))
 			}
 		}
+		if s.metSrv != nil {
+			if err := s.metSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("drain metrics requests: %w", err))
+			}
+		}
 		if s.adminSrv != nil {
 			if err := s.adminSrv.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("drain admin requests: %w", err))
@@ -214,6 +247,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.unsubscribe()
 		}
 		s.bg.Wait()
+		s.flushRefusals(true)
 		if err := s.store.Close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -389,10 +423,13 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 			// that saw the cancelled context may have wrapped it as a bad input).
 			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
+		if rq.release != nil {
+			rq.release()
+		}
 		if err != nil {
 			s.fail(c, rq, err)
 		}
-		if rt.action != "" && rq.key.ID != "" {
+		if rt.action != "" {
 			s.auditCall(c, rq, rt, err)
 		}
 	}
@@ -417,6 +454,14 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 			return errorf(EPermission, "", "role %s may not %s %s: it needs the %s permission (roles %s)",
 				rq.key.Role, rt.method, rt.path, rt.perm, strings.Join(rolesWith(rt.perm), ", "))
 		}
+		if rt.perm == permPeople {
+			release, ok := s.people.acquire(rq.key.ID)
+			if !ok {
+				c.Header("Retry-After", "1")
+				return errorf(ERateLimited, "", "this key already has %d recommendation or allocation requests in flight; wait for one to finish", s.cfg.PeopleConcurrency)
+			}
+			rq.release = release
+		}
 	}
 	if rq.query, err = checkQuery(c.Request.URL.RawQuery, rt.query); err != nil {
 		return err
@@ -426,6 +471,9 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 		if err := checkJSONType(c.Request); err != nil {
 			return err
 		}
+		// A JSON body is small: a client that takes longer than this to send it holds a
+		// connection for nothing. (Best effort: a test's recorder has no deadline to set.)
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.JSONReadTimeout))
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	case bodyUpload:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxUploadBytes)
@@ -450,16 +498,27 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	if c.Writer.Written() {
 		return
 	}
+	if c.Request.ContentLength != 0 {
+		// The body may be unread (refused before it was needed): answer now and close the
+		// connection instead of letting net/http drain up to 256 KiB from a client that may
+		// send one byte a minute. The read deadline makes that drain end at once.
+		c.Header("Connection", "close")
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
 	}
 }
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
-// target), when, its outcome and the request id. Refused attempts are written too.
+// target), when, its outcome and the request id. Refused attempts, failed authentication
+// among them, are written too, aggregated per key, action and outcome per minute.
 func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
 		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Who == "" {
+		e.Who = unauthenticatedWho
+	}
 	if e.Target == "" {
 		e.Target = truncate(c.Request.URL.Path, 200)
 	}
@@ -470,12 +529,20 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 			e.Outcome = "denied"
 		case ae.Code == ECanceled:
 			e.Outcome = "canceled"
+		case ae.Code == EUnauthenticated:
+			e.Outcome = "unauthenticated"
+		case ae.Code == ERateLimited:
+			e.Outcome = "rate_limited"
 		case ae.Status() >= 500:
 			e.Outcome = "error"
 		default:
 			e.Outcome = "rejected"
 		}
 		e.Detail = truncate(ae.Error(), 3000)
+		if e.Outcome != "error" {
+			s.refused(e, c.ClientIP())
+			return
+		}
 	}
 	if len(e.Detail) > 4096 {
 		e.Detail = e.Detail[:4096]
@@ -513,9 +580,48 @@ func (s *Server) readyz(c *gin.Context, rq *call) error {
 	return writeJSON(c, 200, map[string]any{"status": "ready", "models": n})
 }
 
+// serveMetrics answers /metrics on the API listener only to a scraper that presents the
+// scrape token; without one configured the metrics are on the metrics listener alone.
 func (s *Server) serveMetrics(c *gin.Context, rq *call) error {
+	if s.cfg.MetricsToken == "" {
+		return errorf(ENotFound, "path", "metrics are served on the metrics listener (--metrics-addr), or here with a scrape token (--metrics-token-file)")
+	}
+	secret, ok := bearer(c.GetHeader("Authorization"))
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.MetricsToken)) != 1 {
+		return errorf(EUnauthenticated, "Authorization", "send the scrape token: Authorization: Bearer <token>")
+	}
 	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
 	return nil
+}
+
+// listenMetrics opens the metrics listener (Config.MetricsAddr): GET /metrics only.
+func (s *Server) listenMetrics() error {
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listener on %s: %w", s.cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	s.metLn = newLimitListener(ln, 64)
+	s.metSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		if err := s.metSrv.Serve(s.metLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("metrics server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// MetricsAddr returns the address of the metrics listener, or "" when there is none.
+func (s *Server) MetricsAddr() string {
+	if s.metLn == nil {
+		return ""
+	}
+	return s.metLn.Addr().String()
 }
 
 func (s *Server) serveOpenAPI(c *gin.Context, rq *call) error {

@@ -113,7 +113,6 @@ func loadData(dir, sig string) *tenantData {
 		return d
 	}
 	d.ds = ds
-	d.diag = newDiagnosis(ds)
 	for _, t := range ds.Targets {
 		d.targets[targetKey{t.Period.String(), scopeName(t.Scope, t.ScopeID), t.Metric}] = t.Target
 	}
@@ -283,7 +282,7 @@ func (s *Server) publish(tenantName string, old, next *snapshot) {
 	if next.forecast != nil && (old.forecast != next.forecast || old.data != next.data) {
 		s.metrics.completion.DeletePartialMatch(map[string]string{"tenant": tenantName})
 		for _, c := range next.forecast.completions {
-			s.metrics.completion.WithLabelValues(tenantName, c.scope, "revenue", c.period).Set(c.ratio)
+			s.metrics.setCompletion(tenantName, c.scope, c.period, c.ratio)
 		}
 	}
 }

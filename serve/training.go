@@ -334,7 +334,7 @@ func (s *Server) getTrainingRun(c *gin.Context, rq *call) error {
 	id := c.Param("id")
 	if jb, ok := s.findJob(rq.key.Tenant, id); ok {
 		j := jb.snapshot()
-		j.Params.Data = ""
+		j.Params.Data, j.Run = "", publicRun(j.Run)
 		return writeJSON(c, 200, j)
 	}
 	if !validTenant(id) { // run ids follow the registry's name rule
@@ -357,7 +357,7 @@ func (s *Server) getTrainingRun(c *gin.Context, rq *call) error {
 		return fmt.Errorf("run %s: %w", id, err)
 	}
 	return writeJSON(c, 200, Job{ID: rec.ID, Tenant: rec.Tenant, Status: rec.Status, Created: rec.Started, Started: &rec.Started,
-		Finished: &rec.Finished, RunID: rec.ID, Run: r.Data, Error: rec.Error,
+		Finished: &rec.Finished, RunID: rec.ID, Run: publicRun(r.Data), Error: rec.Error,
 		Params: TrainParams{Seed: rec.Seed, Promote: rec.Promote}})
 }
 
@@ -386,7 +386,7 @@ func (s *Server) listTrainingRuns(c *gin.Context, rq *call) error {
 	}
 	runs := make([]json.RawMessage, len(recs))
 	for i, r := range recs {
-		runs[i] = r.Data
+		runs[i] = publicRun(r.Data)
 	}
 	return writeJSON(c, 200, map[string]any{"jobs": jobsOut, "runs": runs})
 }
@@ -399,4 +399,25 @@ func waitJob(ctx context.Context, jb *job) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// publicRun is a run record as API clients see it: without the server's dataset directory
+// ("data"), which says nothing to a client and tells an attacker where the tables are.
+func publicRun(rec json.RawMessage) json.RawMessage {
+	if len(rec) == 0 {
+		return rec
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(rec, &m); err != nil {
+		return rec
+	}
+	if _, ok := m["data"]; !ok {
+		return rec
+	}
+	delete(m, "data")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return rec
+	}
+	return b
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -179,6 +180,16 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 		return invalid("changes", "%s", strings.TrimPrefix(err.Error(), "what-if: "))
 	}
 	s.metrics.predicted(rq.key.Tenant, champion.Driver, "whatif", 1)
+	verdict := map[string]any{}
+	if d.m.Priors != nil {
+		// The company model's rules: the verdict every surface shows for this scenario.
+		if w, err := company.FromDriver(d.m).WhatIf(sc); err == nil {
+			verdict["level"], verdict["uncertain"], verdict["withheld"] = num(company.Level), w.Uncertain, w.Withheld
+			if w.Sentence != "" {
+				verdict["sentence"] = w.Sentence
+			}
+		}
+	}
 
 	resp := map[string]any{
 		"scope": scopeName(d.m.ScopeLevel, scope), "model": refOf(d.version), "level": num(d.m.Level),
@@ -225,6 +236,9 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 			}
 			scen = append(scen, p)
 		}
+	}
+	for k, v := range verdict {
+		resp[k] = v
 	}
 	resp["growth"] = growth
 	resp["forecast"] = nonNil(scen)

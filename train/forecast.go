@@ -126,11 +126,14 @@ func forecastScope(p *features.Panel, scope string, opts forecast.Options) forec
 	out := forecast.Scope{Level: string(p.Level), ID: scope}
 	per, vals := revenueSeries(p, scope)
 	out.History = vals
+	out.Excluded = excludedPeriods(p)
 	for _, q := range per {
 		out.Periods = append(out.Periods, q.String())
 	}
 	if len(vals) < 2 {
 		out.Error = fmt.Sprintf("%d quarters of revenue, need at least 2", len(vals))
+		v := forecast.Assess(forecast.Series{Values: vals, Period: 4}, nil)
+		out.Verdict = &v
 		return out
 	}
 	s := forecast.Series{Values: vals, Period: 4, Start: forecast.PeriodIndex{Year: per[0].Year(), Sub: per[0].Index()}}
@@ -142,6 +145,24 @@ func forecastScope(p *features.Panel, scope string, opts forecast.Options) forec
 	out.Forecast = res
 	if g, err := forecast.Growth(s, res); err == nil {
 		out.Growth = g
+	}
+	v := forecast.Assess(s, res)
+	out.Verdict = &v
+	return out
+}
+
+// excludedPeriods says which of the panel's periods are left out of every revenue series
+// because the data covers only part of them.
+func excludedPeriods(p *features.Panel) []string {
+	var out []string
+	for t, ok := range p.Complete {
+		switch {
+		case ok:
+		case t == 0 && len(p.Complete) > 1:
+			out = append(out, fmt.Sprintf("%s left out: revenue starts on %s, after the quarter began, so the quarter is partial", p.Periods[t], datasets.FormatDate(p.FirstRevenue)))
+		default:
+			out = append(out, fmt.Sprintf("%s left out: in progress (the data runs to %s)", p.Periods[t], datasets.FormatDate(p.AsOf.AddDate(0, 0, -1))))
+		}
 	}
 	return out
 }

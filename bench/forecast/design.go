@@ -153,7 +153,7 @@ var designAutos = []combo{
 // and designs made of them alone.
 // The learned combination of learnedMembers (a candidate that was not adopted) is validated
 // by learnedStudy.
-func design(w io.Writer, dataDir string, h, workers int, dump, only string) error {
+func design(w io.Writer, dataDir string, h, workers int, dump, only, rscript string) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -225,6 +225,11 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 		}
 		secs[name] = time.Since(t0).Seconds()
 	}
+	if rscript != "" {
+		if err := designR(w, rscript, sets, fc); err != nil {
+			return err
+		}
+	}
 
 	fmt.Fprintf(w, "Design study: the M3 quarterly training parts only, h = %d, prefixes of at least %d values\n", h, designMinLen)
 	fmt.Fprintf(w, "%-40s", "holdout (series)")
@@ -255,6 +260,12 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 	}
 	for _, name := range names {
 		add(name, fc[name])
+	}
+	if rscript != "" {
+		for _, name := range rDesignNames {
+			add(name, fc[name])
+		}
+		combos = append(append([]combo(nil), combos...), rDesignCombos...)
 	}
 	for _, c := range combos {
 		per := make([][][]float64, len(sets))
@@ -327,6 +338,12 @@ func design(w io.Writer, dataDir string, h, workers int, dump, only string) erro
 			cpu := (cpuSeconds() - cpu0) / float64(len(vs.cases)) * 1000
 			fmt.Fprintf(w, "%-40s %7d %7.3f %6.3f %6.3f %5.1f%% %5.1f%% %7.2f %8.2f\n", d.name(), vs.holdout, rep.SMAPE, rep.MASE, rep.OWA,
 				100*rep.Coverage[80], 100*rep.Coverage[95], rep.MSIS, cpu)
+		}
+	}
+
+	if only == "" {
+		if err := growthStudy(w, sets, workers); err != nil {
+			return err
 		}
 	}
 

@@ -39,10 +39,15 @@ func main() {
 	workers := flag.Int("workers", 0, "series forecast in parallel (0: one per CPU)")
 	designMode := flag.Bool("design", false, "run the design study on the training parts instead (never reads the test file)")
 	dump := flag.String("dump", "", "with -design: write every validation forecast to this CSV file")
+	withR := flag.Bool("r", false, "with -design: also fit R forecast's ets, thetaf and auto.arima to the pseudo-test sets (diagnostic; about three times make bench-forecast's R part)")
 	only := flag.String("methods", "", "with -design: score only these comma-separated methods (and the combinations and designs made of them)")
 	flag.Parse()
 	if *designMode {
-		if err := design(os.Stdout, *dataDir, 8, *workers, *dump, *only); err != nil {
+		r := ""
+		if *withR {
+			r = *rscript
+		}
+		if err := design(os.Stdout, *dataDir, 8, *workers, *dump, *only, r); err != nil {
 			fmt.Fprintln(os.Stderr, "bench-forecast -design:", err)
 			os.Exit(1)
 		}

@@ -14,6 +14,8 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateForecastCmd(a),
 		newEvaluateAllCmd(a),
 		newEvaluateRootcauseCmd(a),
+		newEvaluateSlicesCmd(a),
+		newEvaluateDriversCmd(a),
 	)
 	return cmd
 }

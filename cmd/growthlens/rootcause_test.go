@@ -141,3 +141,74 @@ func TestRootcauseSlicesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRootcauseSlicesInterface pins the command line and the output shape that the external
+// real-incident check runs (issue 15): a ratio KPI given as value over cnt with expected
+// columns, --top 10 --json, and slices[].slice as a map of dimension to value. The fixture
+// (testdata/failure_rate.csv, 36 leaves) triples the failure rate of a=a2 & b=b1.
+func TestRootcauseSlicesInterface(t *testing.T) {
+	stdout, _, err := runCLI(t, "rootcause", "slices", "--file", "testdata/failure_rate.csv", "--dims", "a,b,c",
+		"--numerator", "value", "--denominator", "cnt", "--expected-numerator", "exp_value", "--expected-denominator", "exp_cnt",
+		"--top", "10", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Slices []struct {
+			Slice map[string]string `json:"slice"`
+		} `json:"slices"`
+		Kind   string `json:"kind"`
+		Leaves int    `json:"leaves"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	if got.Kind != "ratio" || got.Leaves != 36 {
+		t.Errorf("kind %q over %d leaves, want ratio over 36", got.Kind, got.Leaves)
+	}
+	if len(got.Slices) != 10 {
+		t.Fatalf("got %d slices, want --top 10", len(got.Slices))
+	}
+	if want := map[string]string{"a": "a2", "b": "b1"}; !mapsEqual(got.Slices[0].Slice, want) {
+		t.Errorf("first slice %v, want %v", got.Slices[0].Slice, want)
+	}
+	for i, s := range got.Slices {
+		if len(s.Slice) == 0 || len(s.Slice) > 3 {
+			t.Errorf("slice %d: %v, want a map of one to three dimensions", i, s.Slice)
+		}
+		for d, v := range s.Slice {
+			if !strings.HasPrefix(v, d) {
+				t.Errorf("slice %d: %s=%s is not a value of dimension %s", i, d, v, d)
+			}
+		}
+	}
+}
+
+func TestEvaluateSlices(t *testing.T) {
+	stdout, _, err := runCLI(t, "evaluate", "slices", "--bench", "B1", "--methods", "current,naive", "--cases", "3", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rows []struct {
+			Bench, Method string
+			Cases         int
+			Recall3       *float64 `json:"recall3"`
+			MRR           *float64 `json:"mrr"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	if len(got.Rows) != 2 || got.Rows[0].Method != "current" || got.Rows[1].Method != "naive" {
+		t.Fatalf("rows %+v, want current and naive on B1", got.Rows)
+	}
+	for _, r := range got.Rows {
+		if r.Bench != "B1" || r.Cases != 3 || r.Recall3 == nil || *r.Recall3 < 0 || *r.Recall3 > 1 || r.MRR == nil {
+			t.Errorf("row %+v: want B1, 3 cases, recall@3 and MRR in [0, 1]", r)
+		}
+	}
+	if _, _, err := runCLI(t, "evaluate", "slices", "--bench", "nope"); err == nil || !strings.Contains(err.Error(), "unknown bench") {
+		t.Errorf("--bench nope: error %v, want unknown bench", err)
+	}
+}

@@ -24,7 +24,7 @@ const (
 
 func newServeCmd(a *app) *cobra.Command {
 	cfg := serve.DefaultConfig()
-	var keyFile string
+	var keyFile, metricsTokenFile string
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--store DIR] [--data-root DIR | --data DIR]",
 		Short: "Serve the forecasting, root-cause and recommendation API over HTTP",
@@ -57,6 +57,11 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 				return err
 			}
 			cfg.EncryptionKey, cfg.Logger, cfg.CodeVersion, cfg.Trainer = key, a.log, codeVersion(), pipeline{}
+			if metricsTokenFile != "" {
+				if cfg.MetricsToken, err = registry.ReadSecretFile(metricsTokenFile); err != nil {
+					return err
+				}
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageError(err)
 			}
@@ -78,6 +83,9 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 	f.Int64Var(&cfg.MaxUploadBytes, "max-upload-bytes", cfg.MaxUploadBytes, "largest uploaded table")
 	f.IntVar(&cfg.MaxBatch, "max-batch", cfg.MaxBatch, "most employees in one recommendation or allocation request")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to let requests in flight finish on shutdown")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of the listener serving GET /metrics without a key (\"\" turns it off); keep it private")
+	f.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a scrape token that lets GET /metrics be served on --addr too (mode 0600)")
+	f.StringSliceVar(&cfg.MetricsKPITenants, "metrics-kpi-tenants", nil, "tenants whose KPI completion and pace by region and team are exported in /metrics (\"*\": all)")
 	return cmd
 }
 

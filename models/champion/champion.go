@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/incentive"
@@ -17,7 +18,9 @@ import (
 const (
 	// Forecast is the forecast set (*forecast.Set): every scope's quarterly forecast.
 	Forecast = "forecast"
-	// Driver is the driver model (*driver.Model) behind what-if and attribution.
+	// Driver is the company model (models/company), decoded as its *driver.Model: the driver
+	// effects with posterior draws behind what-if, attribution, root causes, indicators and
+	// alerts (Set.Company).
 	Driver = "driver"
 	// Incentive is the incentive recommender over the tenant's HR data (*Incentives).
 	Incentive = "incentive"
@@ -105,6 +108,16 @@ func (s *Set) Forecast() (*forecast.Set, registry.Version) { return get[*forecas
 
 // Driver returns the loaded driver model and its version, or nil.
 func (s *Set) Driver() (*driver.Model, registry.Version) { return get[*driver.Model](s, Driver) }
+
+// Company returns the loaded company model and its version, or nil — also nil when the
+// driver champion was trained by an older build without priors (retrain to get one).
+func (s *Set) Company() (*company.Model, registry.Version) {
+	d, v := s.Driver()
+	if d == nil || d.Priors == nil {
+		return nil, v
+	}
+	return company.FromDriver(d), v
+}
 
 // Incentive returns the loaded incentive recommender and its version, or nil.
 func (s *Set) Incentive() (*Incentives, registry.Version) { return get[*Incentives](s, Incentive) }

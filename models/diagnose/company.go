@@ -13,6 +13,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/lazy"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/rootcause"
@@ -29,6 +30,9 @@ type Options struct {
 	Seed uint64
 	// Catalogue is the KPI catalogue (default indicators.Default()).
 	Catalogue *indicators.Catalogue
+	// Model is the tenant's registered company model (models/company). Nil fits one from the
+	// data on first use (company.Fit with Replicates draws and Seed), as training does.
+	Model *company.Model
 }
 
 // Company is one company's data, with its panels and driver model built on first use. Its
@@ -44,6 +48,7 @@ type Company struct {
 	models  map[datasets.Grain]*lazy.Value[*driver.Model]
 	funnels map[datasets.Grain]*funnelCells
 	effects map[datasets.Grain]effectsEntry
+	company *lazy.Value[*company.Model]
 }
 
 type effectsEntry struct {
@@ -80,6 +85,7 @@ func New(ds *datasets.Dataset, opt Options) (*Company, error) {
 	}
 	c := &Company{ds: ds, opt: opt, cat: opt.Catalogue, panels: map[panelKey]*features.Panel{},
 		models: map[datasets.Grain]*lazy.Value[*driver.Model]{}, funnels: map[datasets.Grain]*funnelCells{}, effects: map[datasets.Grain]effectsEntry{}}
+	c.company = lazy.New(c.fitCompanyModel)
 	if !opt.AsOf.IsZero() {
 		c.ds = Cut(ds, opt.AsOf)
 	}
@@ -199,7 +205,7 @@ func (c *Company) fitModel(g datasets.Grain) (*driver.Model, error) {
 // driver model's sustained effect combined with the catalogue's prior (see the package
 // documentation), with the lag shares the data's sales cycle gives. Drivers the model could
 // not estimate keep the prior alone; without a model at all every driver does, and a note
-// says why. The only error is ctx's, when it ends before the driver model is fitted.
+// says why. The only error is ctx's, when it ends before the company model is fitted.
 func (c *Company) Effects(ctx context.Context, g datasets.Grain) (map[string]rootcause.Effect, []string, error) {
 	c.mu.Lock()
 	e, ok := c.effects[g]
@@ -219,68 +225,70 @@ func (c *Company) Effects(ctx context.Context, g datasets.Grain) (map[string]roo
 
 func (c *Company) computeEffects(ctx context.Context, g datasets.Grain) (map[string]rootcause.Effect, []string, error) {
 	var notes []string
-	fitted := map[string]driver.Effect{}
-	m, err := c.Model(ctx, datasets.Quarter)
+	cycle := c.cycleShares(g)
+	lags := map[string][]float64{}
+	for _, ind := range c.cat.Drivers() {
+		lags[ind.Formula] = []float64{1}
+		if ind.Acts == "pipeline" {
+			lags[ind.Formula] = cycle
+		}
+	}
+	m, err := c.CompanyModel(ctx)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr // not a model that failed: the caller left
 	}
 	if err != nil {
-		notes = append(notes, fmt.Sprintf("driver model not fitted (%v): driver effects are the catalogue's priors", err))
-	} else {
-		for _, e := range m.Effects {
-			fitted[e.Column] = e
+		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver effects are the catalogue's priors, and the data cannot tell their size", err))
+		out := map[string]rootcause.Effect{}
+		for _, ind := range c.cat.Drivers() {
+			e := priorOnly(ind.Prior)
+			e.LagShare = lags[ind.Formula]
+			out[ind.Formula] = e
 		}
+		return out, notes, nil
 	}
-	cycle := c.cycleShares(g)
-	out := map[string]rootcause.Effect{}
+	out := m.RootcauseEffects(lags)
 	for _, ind := range c.cat.Drivers() {
-		lag := []float64{1}
-		if ind.Acts == "pipeline" {
-			lag = cycle
+		if _, ok := out[ind.Formula]; !ok {
+			e := priorOnly(ind.Prior)
+			e.LagShare = lags[ind.Formula]
+			out[ind.Formula] = e
+			notes = append(notes, fmt.Sprintf("driver %s not in the company model: its effect is the catalogue's prior", ind.Formula))
 		}
-		fe, ok := fitted[ind.Formula]
-		var eff rootcause.Effect
-		if ok {
-			eff = combine(ind.Prior, fe.Sustained.Estimate, fe.Sustained.Lower, fe.Sustained.Upper)
-		} else {
-			eff = priorOnly(ind.Prior)
-			if m != nil {
-				notes = append(notes, fmt.Sprintf("driver %s not in the driver model: its effect is the catalogue's prior", ind.Formula))
-			}
-		}
-		eff.LagShare = lag
-		out[ind.Formula] = eff
 	}
 	return out, notes, nil
 }
 
-// priorSDRatio is the prior's standard deviation over its magnitude: a prior of −0.02 per day
-// says "about −0.02, quite possibly half or twice that".
-const priorSDRatio = 1.0
+// CompanyModel returns the company model (models/company) every driver answer comes from:
+// Options.Model when given, else one fitted on the quarterly region panel (the team panel
+// when the data has a single region) and the monthly one, as training fits it. The fit is
+// shared and kept as Model's is: a caller whose ctx ends stops waiting, not the fit.
+func (c *Company) CompanyModel(ctx context.Context) (*company.Model, error) {
+	return c.company.Get(ctx)
+}
 
-// combine is the normal posterior of a driver's effect from its prior (mean prior, s.d.
-// priorSDRatio·|prior|) and the model's estimate, whose 95 % interval gives its s.e. The
-// catalogue's sign is domain knowledge (longer supply lead times do not sell more), so a
-// posterior on the wrong side of zero is floored at a tenth of the prior.
-func combine(prior, est, lo, hi float64) rootcause.Effect {
-	se := (hi - lo) / (2 * 1.959964)
-	tau := priorSDRatio * math.Abs(prior)
-	var mean, sd float64
-	if se <= 0 {
-		mean, sd = est, 0
-	} else {
-		w1, w0 := 1/(se*se), 1/(tau*tau)
-		mean = (w1*est + w0*prior) / (w1 + w0)
-		sd = 1 / math.Sqrt(w1+w0)
+func (c *Company) fitCompanyModel() (*company.Model, error) {
+	if c.opt.Model != nil {
+		return c.opt.Model, nil
 	}
-	if math.Signbit(mean) != math.Signbit(prior) || mean == 0 {
-		mean = 0.1 * prior
+	level := features.Region
+	p, err := c.Panel(datasets.Quarter, level)
+	if err == nil && len(p.Scopes) < 2 {
+		level = features.Team
+		p, err = c.Panel(datasets.Quarter, level)
 	}
-	return rootcause.Effect{Estimate: mean, Lower: math.Min(mean, mean-1.959964*sd), Upper: math.Max(mean, mean+1.959964*sd), Source: "model+prior"}
+	if err != nil {
+		return nil, err
+	}
+	monthly, err := c.Panel(datasets.Month, level)
+	if err != nil {
+		monthly = nil
+	}
+	return company.Fit(p, monthly, company.Options{Catalogue: c.cat, Draws: c.opt.Replicates, Seed: c.opt.Seed})
 }
 
 func priorOnly(prior float64) rootcause.Effect {
-	sd := priorSDRatio * math.Abs(prior)
+	sd := math.Abs(prior)
 	return rootcause.Effect{Estimate: prior, Lower: prior - 1.959964*sd, Upper: prior + 1.959964*sd, Source: "prior"}
 }
 

@@ -227,8 +227,8 @@ func TestIndicatorsOnACompany(t *testing.T) {
 	if sum != 100 || lead == nil {
 		t.Fatalf("procurement: weights sum %d, lead time suggested %v", sum, lead != nil)
 	}
-	if lead.Effect == nil || !strings.Contains(lead.Effect.Source, "driver model") || lead.Effect.Estimate >= 0 {
-		t.Errorf("supply lead time effect %+v, want a negative effect from the driver model", lead.Effect)
+	if lead.Effect == nil || lead.Effect.Source != "company model" || lead.Effect.Estimate >= 0 {
+		t.Errorf("supply lead time effect %+v, want a negative effect from the company model", lead.Effect)
 	}
 	if _, err := c.Indicators(context.Background(), IndicatorRequest{Role: "janitor"}); err == nil {
 		t.Error("unknown role: want an error")

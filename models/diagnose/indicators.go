@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -47,17 +48,16 @@ func (c *Company) Indicators(ctx context.Context, req IndicatorRequest) (*Indica
 	if err != nil {
 		return nil, err
 	}
-	effects, notes, err := c.Effects(ctx, datasets.Quarter)
-	if err != nil {
-		return nil, err
-	}
+	var notes []string
 	drivers := map[string]indicators.Effect{}
-	for col, e := range effects {
-		src := "driver model with the catalogue's prior"
-		if e.Source == "prior" {
-			src = "the catalogue's prior"
-		}
-		drivers[col] = indicators.Effect{Estimate: e.Estimate, Lower: e.Lower, Upper: e.Upper, Source: src}
+	m, err := c.CompanyModel(ctx)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver indicators use the catalogue's priors", err))
+	} else {
+		drivers = m.IndicatorEffects()
 	}
 	if req.Options.Seed == 0 {
 		req.Options.Seed = c.opt.Seed

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -24,6 +25,8 @@ func (e dataError) Is(target error) bool { return target == ErrNotEnoughData }
 const (
 	ShrinkShape = "shape"
 	ShrinkAll   = "all"
+	// ShrinkPrior marks a Bayesian fit (Options.Priors): the priors do the shrinking.
+	ShrinkPrior = "prior"
 )
 
 // Row weightings for Options.Weighting.
@@ -64,8 +67,15 @@ type Options struct {
 	// Weighting is WeightRevenue (default: rows weighted by their scope's mean revenue) or
 	// WeightEqual.
 	Weighting string
-	// Seed seeds the bootstrap; the same data, options and seed give the same model.
+	// Seed seeds the bootstrap (or the Gibbs sampler); the same data, options and seed give
+	// the same model.
 	Seed uint64
+	// Priors, by driver column, make the fit Bayesian: the coefficients are drawn from their
+	// posterior under these priors (sign-constrained where a Prior has a Sign) by a Gibbs
+	// sampler instead of being penalized and bootstrapped, and Replicates is the number of
+	// posterior draws kept. A driver without an entry gets a vague prior centred on zero. Nil
+	// keeps the penalized fit. See the package documentation, "Priors".
+	Priors map[string]Prior
 }
 
 // MixedLags is FitMixed's default Lags: the monthly profile covers nine months (the quarter
@@ -116,6 +126,11 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("min train %d: want at least 0", o.MinTrain)
 	case o.BlockLength < 0:
 		return o, fmt.Errorf("block length %d: want at least 0", o.BlockLength)
+	}
+	for col, pr := range o.Priors {
+		if err := pr.validate(col); err != nil {
+			return o, err
+		}
 	}
 	for _, p := range o.Penalties {
 		if !(p >= 0) || math.IsInf(p, 0) {
@@ -183,6 +198,10 @@ type Model struct {
 	BlockLength int `json:"block_length"`
 	// Notes say which drivers were dropped and why, and anything else the reader must know.
 	Notes []string `json:"notes"`
+	// Priors are the priors of a Bayesian fit (Options.Priors, with the vague ones filled in),
+	// by driver column; nil for the penalized fit, whose Replicates are bootstrap replicates
+	// rather than posterior draws.
+	Priors map[string]Prior `json:"priors,omitempty"`
 
 	coef  []float64   // per driver × lag, on the raw changes
 	draws [][]float64 // bootstrap replicates of coef
@@ -268,7 +287,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	L := lay.L
 	shrink := opt.Shrink
 	basis := lagBasis(L)
-	if shrink == ShrinkAll {
+	if shrink == ShrinkAll || opt.Priors != nil {
 		basis = identityBasis(L)
 	}
 	s, specs, notes, err := designWith(f, lay, opt.Drivers, opt.Weighting, basis)
@@ -299,6 +318,9 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	if s.n() < need {
 		return nil, dataError{fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
 			s.n(), s.p, nScope, nSeason, need)}
+	}
+	if opt.Priors != nil {
+		return fitBayes(f, s, specs, notes, lay.L, step, opt)
 	}
 	perYear := f.grain.PerYear()
 	minTrain := opt.MinTrain
@@ -375,71 +397,11 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	if failed > 0 {
 		notes = append(notes, fmt.Sprintf("%d of %d bootstrap replicates discarded: a driver did not move in the periods drawn", failed, opt.Replicates))
 	}
-	// fine are the coefficients on the layout's lag columns (per month for a mixed model);
-	// the model keeps them summed over each period of lag, which is what WhatIf and Attribute
-	// apply to the frame's own periods.
-	fine := lagCoefficients(theta, basis)
-	fineDraws := make([][]float64, len(draws))
-	for b, d := range draws {
-		fineDraws[b] = lagCoefficients(d, basis)
-	}
 	m := &Model{
 		Grain: f.grain, ScopeLevel: f.level, Lags: opt.Lags, Shrink: shrink, Penalty: lambda, L1Ratio: opt.L1Ratio, CV: cv,
 		Observations: s.n(), Level: opt.Level, Replicates: len(draws), BlockLength: blockLen, Notes: notes,
-		coef: foldLags(fine, L, step), data: f,
 	}
-	if step > 1 {
-		m.MonthLags = L - 1
-	}
-	for _, d := range fineDraws {
-		m.draws = append(m.draws, foldLags(d, L, step))
-	}
-	m.First, m.Last = f.periods[s.period[0]], f.periods[s.period[0]]
-	seen := map[int]bool{}
-	for i := range s.y {
-		if p := f.periods[s.period[i]]; p.N < m.First.N {
-			m.First = p
-		} else if p.N > m.Last.N {
-			m.Last = p
-		}
-		seen[s.scope[i]] = true
-	}
-	for g, scope := range f.scopes {
-		if seen[g] {
-			m.Scopes = append(m.Scopes, scope)
-		}
-	}
-	ss := 0.0
-	for i := range a.y {
-		r := a.y[i]
-		for j, th := range theta {
-			r -= th * a.x[j][i]
-		}
-		ss += a.w[i] * r * r
-	}
-	m.ResidualSD = math.Sqrt(ss / a.sw)
-	P := L / step
-	for j, sp := range specs {
-		sum := func(c []float64) float64 {
-			v := 0.0
-			for l := 0; l < P; l++ {
-				v += c[j*P+l]
-			}
-			return v
-		}
-		e := Effect{Spec: sp, Sustained: m.interval(sum), SD: m.sd(sum)}
-		for l := 0; l < P; l++ {
-			k := j*P + l
-			e.Lags = append(e.Lags, m.interval(func(c []float64) float64 { return c[k] }))
-		}
-		if step > 1 {
-			for l := 0; l < L; l++ {
-				k := j*L + l
-				e.Months = append(e.Months, intervalOver(fine, fineDraws, m.Level, func(c []float64) float64 { return c[k] }))
-			}
-		}
-		m.Effects = append(m.Effects, e)
-	}
+	m.finish(f, s, a, specs, theta, draws, basis, L, step)
 	return m, nil
 }
 
@@ -567,4 +529,151 @@ func collinearity(a *absorbed, specs []Spec, L int, basis [][]float64) []string 
 		}
 	}
 	return notes
+}
+
+// finish fills in a fitted model from its coefficients θ and their replicates (bootstrap or
+// posterior draws) in the lag basis: the per-period lag coefficients WhatIf and Attribute
+// apply, the fitted range, the residual s.d. and every driver's effect with its intervals.
+func (m *Model) finish(f *frame, s *sample, a *absorbed, specs []Spec, theta []float64, draws [][]float64, basis [][]float64, L, step int) {
+	// fine are the coefficients on the layout's lag columns (per month for a mixed model);
+	// the model keeps them summed over each period of lag, which is what WhatIf and Attribute
+	// apply to the frame's own periods.
+	fine := lagCoefficients(theta, basis)
+	fineDraws := make([][]float64, len(draws))
+	for b, d := range draws {
+		fineDraws[b] = lagCoefficients(d, basis)
+	}
+	m.coef, m.data = foldLags(fine, L, step), f
+	if step > 1 {
+		m.MonthLags = L - 1
+	}
+	for _, d := range fineDraws {
+		m.draws = append(m.draws, foldLags(d, L, step))
+	}
+	m.First, m.Last = f.periods[s.period[0]], f.periods[s.period[0]]
+	seen := map[int]bool{}
+	for i := range s.y {
+		if p := f.periods[s.period[i]]; p.N < m.First.N {
+			m.First = p
+		} else if p.N > m.Last.N {
+			m.Last = p
+		}
+		seen[s.scope[i]] = true
+	}
+	for g, scope := range f.scopes {
+		if seen[g] {
+			m.Scopes = append(m.Scopes, scope)
+		}
+	}
+	ss := 0.0
+	for i := range a.y {
+		r := a.y[i]
+		for j, th := range theta {
+			r -= th * a.x[j][i]
+		}
+		ss += a.w[i] * r * r
+	}
+	m.ResidualSD = math.Sqrt(ss / a.sw)
+	P := L / step
+	for j, sp := range specs {
+		sum := func(c []float64) float64 {
+			v := 0.0
+			for l := 0; l < P; l++ {
+				v += c[j*P+l]
+			}
+			return v
+		}
+		e := Effect{Spec: sp, Sustained: m.interval(sum), SD: m.sd(sum)}
+		for l := 0; l < P; l++ {
+			k := j*P + l
+			e.Lags = append(e.Lags, m.interval(func(c []float64) float64 { return c[k] }))
+		}
+		if step > 1 {
+			for l := 0; l < L; l++ {
+				k := j*L + l
+				e.Months = append(e.Months, intervalOver(fine, fineDraws, m.Level, func(c []float64) float64 { return c[k] }))
+			}
+		}
+		m.Effects = append(m.Effects, e)
+	}
+}
+
+// fitBayes is fitWith's Bayesian branch (Options.Priors): the posterior of the lag-basis
+// coefficients under the drivers' priors, drawn by gibbs, replaces the penalty and the
+// bootstrap.
+func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, opt Options) (*Model, error) {
+	a := absorb(s)
+	nScope, nSeason := groups(s)
+	dof := float64(s.n() - nScope - nSeason + 1 - s.p)
+	if dof < 2 {
+		return nil, dataError{fmt.Errorf("driver model: too few observations: %d scope-periods for %d coefficients and %d scope and %d season effects", s.n(), s.p, nScope, nSeason)}
+	}
+	// A driver without a prior gets a vague one: centred on zero, ten times the spread of
+	// growth per unit of the driver's typical (absorbed) change.
+	sdY := 0.0
+	for i, y := range a.y {
+		sdY += a.w[i] * y * y
+	}
+	sdY = math.Sqrt(sdY / a.sw)
+	priors := make([]Prior, len(specs))
+	used := map[string]Prior{}
+	for j, sp := range specs {
+		pr, ok := opt.Priors[sp.Column]
+		if !ok {
+			sdX := 0.0
+			for i := range a.y {
+				sdX += a.w[i] * a.x[j*L][i] * a.x[j*L][i]
+			}
+			sdX = math.Sqrt(sdX/a.sw) * math.Sqrt(float64(L))
+			pr = Prior{SD: 10 * sdY / math.Max(sdX, 1e-12)}
+			notes = append(notes, fmt.Sprintf("driver %s has no prior: a vague one centred on zero is used", sp.Column))
+		}
+		priors[j], used[sp.Column] = pr, pr
+	}
+	basis := identityBasis(L)
+	theta, draws, err := gibbs(a, priors, L, opt.Replicates, dof, opt.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("driver model: %w", err)
+	}
+	m := &Model{
+		Grain: f.grain, ScopeLevel: f.level, Lags: opt.Lags, Shrink: ShrinkPrior, Observations: s.n(), Level: opt.Level,
+		Replicates: len(draws), Notes: notes, Priors: used,
+	}
+	m.finish(f, s, a, specs, theta, draws, basis, L, step)
+	return m, nil
+}
+
+// Sample evaluates f at every replicate of the model (posterior draws for a Bayesian fit,
+// bootstrap replicates otherwise), in a fixed order.
+func (m *Model) Sample(f func(coef []float64) float64) []float64 {
+	out := make([]float64, len(m.draws))
+	for b, c := range m.draws {
+		out[b] = f(c)
+	}
+	return out
+}
+
+// SustainedDraws returns the driver's sustained effect at every replicate (Sample's order),
+// nil for a driver the model does not have.
+func (m *Model) SustainedDraws(column string) []float64 {
+	j := slices.IndexFunc(m.Effects, func(e Effect) bool { return e.Column == column })
+	if j < 0 {
+		return nil
+	}
+	P := m.Lags + 1
+	return m.Sample(func(c []float64) float64 {
+		v := 0.0
+		for l := range P {
+			v += c[j*P+l]
+		}
+		return v
+	})
+}
+
+// AtLevel returns a copy of the model whose WhatIf and Attribute intervals are at the given
+// level (Effects keep the level they were fitted at). It shares the coefficients.
+func (m *Model) AtLevel(level float64) *Model {
+	c := *m
+	c.Level = level
+	return &c
 }

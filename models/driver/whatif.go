@@ -87,6 +87,12 @@ type Outcome struct {
 	Sustained Interval `json:"sustained"`
 	// SustainedPercent is Sustained as a revenue change, exp(Sustained) − 1.
 	SustainedPercent Interval `json:"sustained_percent"`
+	// Draws are Sustained at every replicate of the model (its posterior draws for a Bayesian
+	// fit), in the model's replicate order: every answer computed from the same model shares
+	// them, so a caller can combine answers draw by draw.
+	Draws []float64 `json:"-"`
+	// GrowthDraws[k] are Growth[k] at every replicate.
+	GrowthDraws [][]float64 `json:"-"`
 }
 
 // WhatIf predicts the change in growth that the scenario's driver changes cause, against the
@@ -183,6 +189,21 @@ func (m *Model) WhatIf(sc Scenario) (*Outcome, error) {
 		}
 		return v
 	})
+	for k := 0; k < L; k++ {
+		out.GrowthDraws = append(out.GrowthDraws, m.Sample(func(coef []float64) float64 {
+			v := 0.0
+			for j, d := range delta {
+				v += coef[j*L+k] * d
+			}
+			return v
+		}))
+	}
+	out.Draws = make([]float64, len(m.draws))
+	for _, g := range out.GrowthDraws {
+		for b, v := range g {
+			out.Draws[b] += v
+		}
+	}
 	s := out.Sustained
 	out.SustainedPercent = Interval{Estimate: math.Expm1(s.Estimate), Lower: math.Expm1(s.Lower), Upper: math.Expm1(s.Upper)}
 	return out, nil

@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -89,5 +90,95 @@ func TestGrowthUndefinedBase(t *testing.T) {
 	}
 	if _, err := Growth(Series{Values: y, Period: 4}, nil); err == nil {
 		t.Error("Growth(nil result) returned no error")
+	}
+}
+
+// The simulated paths' quantiles at each horizon are the level intervals (which are computed
+// in closed form), within Monte Carlo error: growth and level intervals come from one model.
+func TestSimulatedPathsMatchLevelIntervals(t *testing.T) {
+	y := quarterly(24)
+	for _, u := range []Uncertainty{
+		{Relative: true, Scale: 0.06, Power: calPower, DF: 3.2, Inflation: 1},
+		{Relative: false, Scale: 40, Power: 1, DF: 12, Inflation: 1},
+	} {
+		f := []float64{y[23] * 1.01, y[23] * 1.02, y[23] * 1.03, y[23] * 1.04, y[23] * 1.05}
+		ivs := u.intervals(f, []float64{80, 95})
+		paths := u.simulate(f, 20000, 1)
+		for h := range f {
+			col := make([]float64, len(paths))
+			for p := range paths {
+				col[p] = paths[p][h]
+			}
+			slices.Sort(col)
+			for _, iv := range ivs {
+				a := (1 - iv.Level/100) / 2
+				lo, hi := quantileSorted(col, a), quantileSorted(col, 1-a)
+				tol := 0.04 * (iv.Upper[h] - iv.Lower[h])
+				if math.Abs(lo-iv.Lower[h]) > tol || math.Abs(hi-iv.Upper[h]) > tol {
+					t.Errorf("%+v h=%d level %v: simulated [%.1f, %.1f], closed form [%.1f, %.1f]", u, h+1, iv.Level, lo, hi, iv.Lower[h], iv.Upper[h])
+				}
+			}
+		}
+	}
+}
+
+// A short history (the random-walk fallback) gets growth intervals of non-zero width at every
+// horizon, QoQ and YoY, nested around nothing narrower than the level interval allows — the
+// Maven case once printed YoY +147 % [147 %, 147 %] and QoQ 0 [0, 0].
+func TestGrowthShortHistoryNeverZeroWidth(t *testing.T) {
+	s := Series{Values: []float64{2.41e6, 2.55e6, 2.80e6, 2.62e6, 2.9e6}, Period: 4, Start: PeriodIndex{Year: 2017, Sub: 1}}
+	r, err := Auto(s, Options{Horizon: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Fallback == "" {
+		t.Fatalf("5 points: want the random-walk fallback, got %s", r.Method)
+	}
+	g, err := Growth(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := range 6 {
+		for _, rt := range []Rate{g.PoP[h], g.YoY[h]} {
+			if !rt.Defined {
+				t.Fatalf("h=%d: undefined rate %+v", h+1, rt)
+			}
+			if len(rt.Intervals) != 2 {
+				t.Fatalf("h=%d: %d intervals, want 2", h+1, len(rt.Intervals))
+			}
+			for _, iv := range rt.Intervals {
+				if !(iv.Upper-iv.Lower > 0.01) {
+					t.Errorf("h=%d: interval %+v has (near) zero width", h+1, iv)
+				}
+			}
+			if !(rt.Intervals[1].Lower < rt.Intervals[0].Lower && rt.Intervals[0].Upper < rt.Intervals[1].Upper) {
+				t.Errorf("h=%d: 95 %% interval does not contain the 80 %% one: %+v", h+1, rt.Intervals)
+			}
+		}
+	}
+	// Against an observed base (YoY h=1: the year-ago quarter is the second actual) the
+	// interval is the level interval divided by the base.
+	base := s.Values[1]
+	for i, iv := range r.Intervals {
+		lo, hi := iv.Lower[0]/base-1, iv.Upper[0]/base-1
+		got := g.YoY[0].Intervals[i]
+		if tol := 0.05 * (hi - lo); math.Abs(got.Lower-lo) > tol || math.Abs(got.Upper-hi) > tol {
+			t.Errorf("YoY h=1 level %v: [%.3f, %.3f], level interval over the base gives [%.3f, %.3f]", iv.Level, got.Lower, got.Upper, lo, hi)
+		}
+	}
+}
+
+func TestGrowthConstantHasNoIntervals(t *testing.T) {
+	s := Series{Values: []float64{5, 5, 5, 5, 5, 5, 5, 5}, Period: 4}
+	r, err := Auto(s, Options{Horizon: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Growth(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Note == "" || len(g.PoP[0].Intervals) != 0 || !g.PoP[0].Defined || g.PoP[0].Mean != 0 {
+		t.Errorf("constant series: %+v, want a defined 0 rate without intervals and a note", g)
 	}
 }

@@ -39,6 +39,12 @@ type Scope struct {
 	// Forecast is Auto's result (point forecasts, calibrated intervals, backtest).
 	Forecast *Result         `json:"forecast,omitempty"`
 	Growth   *GrowthForecast `json:"growth,omitempty"`
+	// Verdict is the withholding rule's answer (Assess): whether Forecast may be shown, and
+	// if not, why and what data would fix it. Absent in sets made before the rule.
+	Verdict *Verdict `json:"verdict,omitempty"`
+	// Excluded says which periods of the data were left out of History and why (a partial
+	// first or last period).
+	Excluded []string `json:"excluded,omitempty"`
 	// Error says why a scope could not be forecast (too short, all zero…), or is empty.
 	Error string `json:"error,omitempty"`
 }

@@ -36,10 +36,21 @@ type AllocateOptions struct {
 	// Rounding up keeps the true total within the budget; a coarser unit uses less memory
 	// and may leave a little of the budget unspent.
 	CostUnit float64
+	// MaxBytes bounds the memory of the optimisation (default DefaultAllocateBytes): two rows
+	// of 8 bytes per budget step and one byte per employee and budget step. A problem that
+	// needs more is refused with the smallest cost unit that fits.
+	MaxBytes int64
 }
 
-// MaxAllocateCells bounds the work of Allocate: employees × (budget ÷ CostUnit + 1).
-const MaxAllocateCells = 1 << 26
+// DefaultAllocateBytes is the memory one allocation may take unless AllocateOptions.MaxBytes
+// says otherwise: 32 MiB, e.g. 1,000 employees × 32,000 budget steps, or one employee × 2
+// million steps.
+const DefaultAllocateBytes = 32 << 20
+
+// allocateBytes is the memory Allocate's rows take for n employees and states budget steps.
+func allocateBytes(n, states int) int64 {
+	return 2*8*int64(states) + int64(n)*int64(states)
+}
 
 // Allocate gives each employee at most one of their options so that the total Value is as
 // large as possible and the total cost is at most budget: a multiple-choice knapsack solved
@@ -50,7 +61,7 @@ const MaxAllocateCells = 1 << 26
 //
 // A budget of 0 allows only options that cost nothing (in the synthetic company, flexible
 // time, whose cost history records no value). A negative or non-finite budget is an error, and
-// so is a problem larger than MaxAllocateCells (raise CostUnit or split the group).
+// so is a problem needing more than MaxBytes of memory (raise CostUnit or split the group).
 func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allocation, error) {
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 {
 		return nil, fmt.Errorf("budget: %v, want a number ≥ 0", budget)
@@ -88,8 +99,15 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 		maxTotal += most
 	}
 	states := min(limit, maxTotal) + 1
-	if float64(len(recs))*float64(states) > MaxAllocateCells {
-		return nil, fmt.Errorf("allocate: %d employees × %d budget steps of %g is too large; raise the cost unit or split the group", len(recs), states, unit)
+	budgetBytes := opt.MaxBytes
+	if budgetBytes <= 0 {
+		budgetBytes = DefaultAllocateBytes
+	}
+	if need := allocateBytes(len(recs), states); need > budgetBytes {
+		// The smallest unit whose steps fit: steps scale as 1/unit.
+		fit := unit * float64(need) / float64(budgetBytes)
+		return nil, fmt.Errorf("allocate: %d employees × %d budget steps of %g is too large: it needs %d MiB, more than the %d MiB one allocation may use; use a cost unit of at least %g or split the group",
+			len(recs), states, unit, need>>20, budgetBytes>>20, math.Ceil(fit*100)/100)
 	}
 	// best[s]: the largest total value with at most s units spent; choice[i][s]: the option
 	// (1-based; 0 = nothing) employee i takes in that optimum.

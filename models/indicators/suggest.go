@@ -22,6 +22,10 @@ type Effect struct {
 	Upper    float64 `json:"upper"`
 	// Source says where it comes from: "driver model", "prior", "panel regression".
 	Source string `json:"source"`
+	// Uncertain is true when the data cannot tell the effect's direction (models/company's
+	// rule); Sentence says so in words and replaces the point figure in the rationale.
+	Uncertain bool   `json:"uncertain,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
 }
 
 // Input is what Suggest works from.
@@ -309,7 +313,9 @@ func suggestOne(ind *Indicator, in Input, est *estimator, opt Options) (Suggeste
 	s.Standardized = math.Max(0, sign*s.Effect.Estimate) * sd
 	g := s.GrowthPerStep
 	s.Rationale = fmt.Sprintf("%s %s → growth %+.1f pt [%+.1f, %+.1f] (%s)", ind.Name, s.StepLabel, g.Estimate, g.Lower, g.Upper, s.Effect.Source)
-	if sign*s.Effect.Estimate <= 0 {
+	if s.Effect.Uncertain {
+		s.Rationale = fmt.Sprintf("%s %s → growth somewhere in [%+.1f, %+.1f] pt (%s): %s", ind.Name, s.StepLabel, g.Lower, g.Upper, s.Effect.Source, s.Effect.Sentence)
+	} else if sign*s.Effect.Estimate <= 0 {
 		s.Rationale += "; the data show no gain from improving it, so it is weighted down"
 	}
 	s.Rationale += "."

@@ -34,6 +34,10 @@ type AuditEntry struct {
 	Outcome   string    `json:"outcome"`          // "ok", "denied", "error", …
 	RequestID string    `json:"request_id,omitempty"`
 	Detail    string    `json:"detail,omitempty"` // reason or error message; never secrets
+	// Count is how many like attempts the entry stands for: refused requests are written as
+	// one entry per key, action and outcome per minute (Time is the first of them). 0 or 1
+	// mean one.
+	Count int `json:"count,omitempty"`
 }
 
 // AuditQuery selects audit entries. Empty fields match anything; Since and Until bound the
@@ -73,6 +77,9 @@ func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
 		if len(f.v) > f.max {
 			return AuditEntry{}, invalidf("audit entry: %s is longer than %d bytes", f.name, f.max)
 		}
+	}
+	if e.Count < 0 {
+		return AuditEntry{}, invalidf("audit entry: count %d is negative", e.Count)
 	}
 	if e.Time.IsZero() {
 		e.Time = s.now()

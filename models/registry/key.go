@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -70,11 +71,11 @@ func LoadKey(env, file string) ([]byte, error) {
 	case file != "" && fromEnv != "":
 		return nil, invalidf("both %s and a key file are set; use one", env)
 	case file != "":
-		b, err := os.ReadFile(file)
+		text, err := ReadSecretFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("read key file: %w", err)
+			return nil, err
 		}
-		key, err := ParseKey(string(b))
+		key, err := ParseKey(text)
 		if err != nil {
 			return nil, fmt.Errorf("key file %s: %w", file, err)
 		}
@@ -116,4 +117,27 @@ func decodeBase64(s string) ([]byte, error) {
 		return base64.RawURLEncoding.DecodeString(s)
 	}
 	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// ReadSecretFile reads a file holding a secret (an encryption key, a scrape token), trimmed
+// of white space. A file that its group or other users may read or write is refused, so that
+// a key left readable by everyone is noticed rather than used.
+func ReadSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read secret file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("read secret file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", invalidf("secret file %s has mode %04o: others may read it; chmod 600 %s", path, perm, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return "", fmt.Errorf("read secret file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }

@@ -90,6 +90,13 @@
 // actual values, over the overall change. Surprise is Adtributor's Jensen–Shannon surprise of
 // the slice's share of the total, summed over numerator and denominator for a ratio.
 //
+// # Evaluation
+//
+// `growthlens evaluate slices` scores Rank beside the naive excess ranking, Adtributor, Squeeze,
+// RiskLoc and a Shapley attribution on generated cube incidents after RiskLoc's and Squeeze's
+// generators (internal/slicebench); docs/rootcause-slices.md has the benches, the protocol
+// that chose this method, and the figures.
+//
 // # No dominant cause
 //
 // A slice is significant — claimed as a cause — when two things hold. Its score is positive:

@@ -64,6 +64,10 @@ type Effect struct {
 	LagShare []float64 `json:"lag_share"`
 	// Source says where the estimate comes from (for example "model", "prior", "model+prior").
 	Source string `json:"source"`
+	// Uncertain is true when the data cannot tell the effect's direction (models/company's
+	// rule): such a driver is never claimed as a cause, and Sentence says why.
+	Uncertain bool   `json:"uncertain,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
 }
 
 // DriverQuery asks RankDrivers why a KPI of one scope missed its expected value in one period.
@@ -285,7 +289,9 @@ func RankDrivers(q DriverQuery, opt DriverOptions) (*DriverResult, error) {
 		if res.Gap != 0 {
 			c.Share = c.Contribution.Estimate / res.Gap
 		}
-		c.Significant = c.Abnormal >= opt.MinProbability && dir*c.Contribution.Estimate >= opt.MinContribution
+		// A driver whose direction the data cannot tell is never claimed: its contribution's
+		// sign is not known.
+		c.Significant = c.Abnormal >= opt.MinProbability && dir*c.Contribution.Estimate >= opt.MinContribution && !c.Effect.Uncertain
 		if c.Significant {
 			res.Explained += c.Contribution.Estimate
 		}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/surprise"
 )
 
 // Options tunes Rank. The zero value gives the defaults.
@@ -427,7 +429,7 @@ func (e *engine) describe(s int) Slice {
 		if d := tot[0] - tot[1]; d != 0 {
 			out.Share = (x[0] - x[1]) / d
 		}
-		out.Surprise = jsSurprise(safeDiv(x[1], tot[1]), safeDiv(x[0], tot[0]))
+		out.Surprise = surprise.JS(safeDiv(x[1], tot[1]), safeDiv(x[0], tot[0]))
 		return out
 	}
 	out.Actual, out.Expected = safeDiv(x[0], x[1]), safeDiv(x[2], x[3])
@@ -437,7 +439,7 @@ func (e *engine) describe(s int) Slice {
 		// Adtributor's derived measure: the overall ratio if only this slice took its actuals.
 		out.Share = (dN*ED - dD*EN) / (ED * (ED + dD)) / total
 	}
-	out.Surprise = jsSurprise(safeDiv(x[2], EN), safeDiv(x[0], N)) + jsSurprise(safeDiv(x[3], ED), safeDiv(x[1], D))
+	out.Surprise = surprise.JS(safeDiv(x[2], EN), safeDiv(x[0], N)) + surprise.JS(safeDiv(x[3], ED), safeDiv(x[1], D))
 	return out
 }
 
@@ -532,20 +534,6 @@ func (e *engine) scoreLeaves() {
 func ratioOfScore(d float64) float64 {
 	d = math.Max(-2, math.Min(2-1e-9, d))
 	return (2 + d) / (2 - d)
-}
-
-// jsSurprise is Adtributor's surprise of a slice whose share of the total was expected to be p
-// and is q: the Jensen–Shannon divergence term ½[p·ln(2p/(p+q)) + q·ln(2q/(p+q))], in nats.
-func jsSurprise(p, q float64) float64 {
-	m := (p + q) / 2
-	var s float64
-	if p > 0 {
-		s += p * math.Log(p/m)
-	}
-	if q > 0 {
-		s += q * math.Log(q/m)
-	}
-	return s / 2
 }
 
 func safeDiv(a, b float64) float64 {

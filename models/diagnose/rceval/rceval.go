@@ -713,3 +713,9 @@ func ranks(xs []float64) []float64 {
 	}
 	return out
 }
+
+// SeedsString writes seeds as ParseSeeds reads them, ranges collapsed ("1-5,9").
+func SeedsString(seeds []uint64) string { return seedsString(seeds) }
+
+// Spearman is Spearman's rank correlation of a and b (ties get their mean rank).
+func Spearman(a, b []float64) float64 { return spearman(a, b) }
