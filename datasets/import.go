@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -516,8 +517,8 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	tr.Files = matches
 	outPath := filepath.Join(im.opts.Out, t.Name+".csv")
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
-	tmpOut, tmpRej := outPath+".tmp", rejPath+".tmp"
-	out, err := os.Create(tmpOut)
+	tmpRej := rejPath + ".tmp"
+	out, err := atomicfile.Create(outPath, 0o644)
 	if err != nil {
 		return err
 	}
@@ -525,9 +526,8 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	rw := NewRejectWriter(tmpRej)
 	defer func() {
 		if !ok {
-			out.Close()
+			out.Abort()
 			rw.Close()
-			os.Remove(tmpOut)
 			os.Remove(tmpRej)
 		}
 	}()
@@ -624,13 +624,10 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := out.Close(); err != nil {
-		return err
-	}
 	if err := rw.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmpOut, outPath); err != nil {
+	if err := out.Commit(); err != nil {
 		return err
 	}
 	if rw.Count() > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Options configure Build.
@@ -660,7 +661,7 @@ func (b *builder) tickets() {
 			}
 			mean[s][t] = sum / float64(len(xs))
 			slices.Sort(xs)
-			p50[s][t], p90[s][t] = quantile(xs, 0.5), quantile(xs, 0.9)
+			p50[s][t], p90[s][t] = quantile.Sorted(xs, 0.5), quantile.Sorted(xs, 0.9)
 		}
 	}
 	b.ratio(ColResolutionHours, resSum, resN)
@@ -677,17 +678,7 @@ func (b *builder) observable(hours []float64) time.Time {
 		return b.asOf
 	}
 	slices.Sort(hours)
-	return b.asOf.Add(-time.Duration(quantile(hours, 0.99) * float64(time.Hour)))
-}
-
-// quantile returns the q-quantile of sorted xs by linear interpolation (R's type 7).
-func quantile(xs []float64, q float64) float64 {
-	h := q * float64(len(xs)-1)
-	lo := int(math.Floor(h))
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
+	return b.asOf.Add(-time.Duration(quantile.Sorted(hours, 0.99) * float64(time.Hour)))
 }
 
 func (b *builder) purchaseOrders() {

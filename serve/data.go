@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 // Data upload: PUT /v1/data/{table} takes one canonical table as a CSV body (text/csv) or as
@@ -81,12 +82,11 @@ func (s *Server) putData(c *gin.Context, rq *call) error {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	file := table.Name + ".csv"
-	tmp, err := os.CreateTemp(dir, "."+file+".upload-*")
+	tmp, err := atomicfile.Create(filepath.Join(dir, file), 0o600)
 	if err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	defer tmp.Abort()
 	rejTmp := tmp.Name() + ".rejects"
 	defer os.Remove(rejTmp)
 	rw := datasets.NewRejectWriter(rejTmp)
@@ -137,21 +137,12 @@ func (s *Server) putData(c *gin.Context, rq *call) error {
 		s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "invalid").Inc()
 		return errorf(EInvalidData, "body", "%d of %d rows rejected and strict=true, nothing was written; the first: %s", rep.Rejected, rep.Read, firstProblems(rep.Problems, 3))
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
 	st, err := tmp.Stat()
 	if err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
 	resp.Bytes = st.Size()
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, file)); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
 	rejects := filepath.Join(dir, table.Name+".rejects.csv")
@@ -163,7 +154,7 @@ func (s *Server) putData(c *gin.Context, rq *call) error {
 	} else if err := os.Remove(rejects); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("upload: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil { // the rejects file's rename or removal
 		return fmt.Errorf("upload: %w", err)
 	}
 	s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "ok").Inc()
@@ -267,16 +258,4 @@ func (s *Server) getData(c *gin.Context, rq *call) error {
 		tables = tablesIn(dir)
 	}
 	return writeJSON(c, 200, map[string]any{"tables": tables, "dataset": ds})
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

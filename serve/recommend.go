@@ -114,7 +114,8 @@ func appendOption(b []byte, o *incentive.Option, reasons bool) []byte {
 	return append(b, '}')
 }
 
-// appendRec appends one recommendation with its first top options.
+// appendTo appends the recommendation with its first top options, with or without their
+// drivers and reasons.
 func (cr *cachedRec) appendTo(b []byte, top int, reasons bool) []byte {
 	b = append(b, cr.head...)
 	opts := cr.opts
@@ -140,8 +141,9 @@ type recommendRequest struct {
 	Reasons     *bool            `json:"reasons"`
 }
 
-// employeeRecord is an employee described by their features, as features.EmployeeRow holds
-// them; an absent number is unknown.
+// employeeRecord is an employee described by the features a caller can supply (those of
+// features.EmployeeRow but the two-year means, which need the review history); an absent
+// number is unknown.
 type employeeRecord struct {
 	EmployeeID          string             `json:"employee_id"`
 	Role                string             `json:"role"`

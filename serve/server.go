@@ -544,9 +544,6 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 			return
 		}
 	}
-	if len(e.Detail) > 4096 {
-		e.Detail = e.Detail[:4096]
-	}
 	if _, aerr := s.store.Audit(e); aerr != nil {
 		s.log.Warn("audit entry not written", "action", e.Action, "request_id", rq.id, "err", aerr)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -16,7 +17,7 @@ const IncentiveKind = "incentive.recommender/v1"
 // tables. A dataset without employees or rewards gets no incentive model (a warning, not an
 // error): the forecast does not need HR data.
 func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error) {
-	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		return nil, nil, err
 	}

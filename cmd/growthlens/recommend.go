@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -118,7 +119,7 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 			return err
 		}
 	}
-	ds, _, err := datasets.Load(f.data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(f.data, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // ErrNotEnoughData is matched (errors.Is) by Fit's and FitMixed's errors for data that cannot
@@ -487,7 +488,7 @@ func intervalOver(coef []float64, draws [][]float64, level float64, f func(coef 
 		xs[b] = f(c)
 	}
 	alpha := (1 - level) / 2
-	return Interval{Estimate: f(coef), Lower: quantile(xs, alpha), Upper: quantile(xs, 1-alpha)}
+	return Interval{Estimate: f(coef), Lower: quantile.Of(xs, alpha), Upper: quantile.Of(xs, 1-alpha)}
 }
 
 func (m *Model) sd(f func(coef []float64) float64) float64 {

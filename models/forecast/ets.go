@@ -428,10 +428,15 @@ func admissible(alpha, beta, gamma, phi float64, hasTrend, hasSeason bool, m int
 // rootsWithin reports whether every root of the polynomial with ascending coefficients c
 // (leading coefficient c[len−1] ≠ 0) has modulus below r, by the Schur–Cohn recursion on
 // c_k·r^k: a polynomial a is stable iff |a_0| < |a_d| and (a_d·a(z) − a_0·a*(z))/z is, where
-// a* reverses the coefficients. It allocates nothing for degrees up to 25.
+// a* reverses the coefficients. It allocates nothing for degrees up to 25 (higher degrees,
+// a seasonal ARIMA's, get buffers of their own).
 func rootsWithin(c []float64, r float64) bool {
 	var bufA, bufB [26]float64
-	a, b := bufA[:len(c)], bufB[:len(c)]
+	a, b := bufA[:], bufB[:]
+	if len(c) > len(a) {
+		a, b = make([]float64, len(c)), make([]float64, len(c))
+	}
+	a, b = a[:len(c)], b[:len(c)]
 	scale := 1.0
 	for k, v := range c {
 		a[k] = v * scale

@@ -10,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -190,7 +191,7 @@ func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptio
 	r.cost = fitCosts(costs, &cfg)
 	r.raiseShare = 0
 	if len(raises) > 0 {
-		r.raiseShare = median(raises)
+		r.raiseShare = quantile.Median(raises)
 	}
 
 	// Attrition: snapshots labelled by leaving within 12 months, with the fit of the latest

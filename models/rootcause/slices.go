@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/internal/surprise"
 )
 
@@ -520,7 +521,12 @@ func (e *engine) scoreLeaves() {
 			sds = append(sds, 1/math.Sqrt(w))
 		}
 	}
-	defer func() { e.tau = math.Sqrt(e.noise.Dispersion) * median(sds) }()
+	defer func() {
+		e.tau = 0 // no leaf with weight: nothing to scale a move by
+		if len(sds) > 0 {
+			e.tau = math.Sqrt(e.noise.Dispersion) * quantile.Median(sds)
+		}
+	}()
 	if len(r2) > 0 {
 		e.noise.Dispersion = trimmedDispersion(r2)
 	}
