@@ -150,8 +150,9 @@ bench-slices: build evaluate-slices
 # size — with both penalties. About 10 minutes on 2 cores.
 .PHONY: bench-driver
 bench-driver:
-	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage|TestBenchRecovery' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
-	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchRecovery' ./models/driver -args -driver.bench -driver.bench.size=default -driver.bench.seeds=101-150 | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
+	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
+	$(GO) run ./bench/driver -seeds 101-110 -scenarios reform,random -size large
+	$(GO) run ./bench/driver -seeds 101-150 -scenarios reform,random -size default
 
 # Model registry store (models/registry): Put and Artifact latency, plaintext and encrypted,
 # promotion and API-key checks, and the RSS of a fresh process that opens a small store with
