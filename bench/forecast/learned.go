@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
@@ -371,11 +372,7 @@ func steps(n int) []float64 {
 	return t
 }
 
+// allPositive reports whether every value is above 0 (growth is measured on logs).
 func allPositive(y []float64) bool {
-	for _, v := range y {
-		if !(v > 0) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(y, func(v float64) bool { return !(v > 0) })
 }

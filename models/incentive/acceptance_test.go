@@ -13,6 +13,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -200,7 +201,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 // trainCompany loads the HR tables of the company in dir and trains on them with trainSeed.
 func trainCompany(tb testing.TB, dir string) *Recommender {
 	tb.Helper()
-	ds, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(dir, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -214,7 +215,7 @@ func trainCompany(tb testing.TB, dir string) *Recommender {
 // loadCompany generates a company and loads its HR tables.
 func loadCompany(tb testing.TB, employees int, seed uint64) *datasets.Dataset {
 	tb.Helper()
-	ds, _, err := datasets.Load(generateCompany(tb, employees, seed), datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(generateCompany(tb, employees, seed), datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -274,7 +275,7 @@ func TestAcceptance(t *testing.T) {
 			gap := sc.F1True - sc.F1Model
 			t.Logf("%9d %6d %6d %8d %8.4f %8.4f %+8.4f %9.3f %10.3f %9.3f %+9.4f %8.1f", n, seed, sc.People, sc.ChosenRewards, sc.F1True, sc.F1Model, gap, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk, sc.TrainSeconds)
 			if ref != nil {
-				ds, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+				ds, _, err := datasets.Load(dir, datasets.WithTables(features.EmployeeTables...))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 )
 
 // replicate writes to dir copies×ds's employees, rewards, reviews and expense claims, the
@@ -50,7 +51,7 @@ func replicate(tb testing.TB, ds *datasets.Dataset, copies int, dir string) *dat
 	check(writeRows(dir, datasets.RewardCodec, out.Rewards))
 	check(writeRows(dir, datasets.ReviewCodec, out.Reviews))
 	check(writeRows(dir, datasets.ExpenseClaimCodec, out.ExpenseClaims))
-	big, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	big, _, err := datasets.Load(dir, datasets.WithTables(features.EmployeeTables...))
 	check(err)
 	return big
 }
@@ -134,7 +135,7 @@ func BenchmarkTrain(b *testing.B) {
 	var ds *datasets.Dataset
 	if *benchTrainDir != "" {
 		var err error
-		if ds, _, err = datasets.Load(*benchTrainDir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims")); err != nil {
+		if ds, _, err = datasets.Load(*benchTrainDir, datasets.WithTables(features.EmployeeTables...)); err != nil {
 			b.Fatal(err)
 		}
 	} else {

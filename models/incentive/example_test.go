@@ -9,6 +9,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -20,7 +21,7 @@ func Example() {
 	if _, err := synth.Generate(context.Background(), company, synth.DefaultConfig(), nil); err != nil {
 		panic(err)
 	}
-	ds, _, err := datasets.Load(company, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(company, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		panic(err)
 	}

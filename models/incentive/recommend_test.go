@@ -17,6 +17,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -53,7 +54,7 @@ func defaultCompany(tb testing.TB) (string, *datasets.Dataset, *Recommender) {
 		if _, f.err = synth.Generate(context.Background(), f.dir, synth.DefaultConfig(), nil); f.err != nil {
 			return
 		}
-		if f.ds, _, f.err = datasets.Load(f.dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims")); f.err != nil {
+		if f.ds, _, f.err = datasets.Load(f.dir, datasets.WithTables(features.EmployeeTables...)); f.err != nil {
 			return
 		}
 		f.r, f.err = Train(context.Background(), f.ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
