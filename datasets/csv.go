@@ -398,10 +398,10 @@ scan:
 func invalidUTF8(fields []string) *recordError {
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
-			return &recordError{field: i, msg: fmt.Sprintf("invalid UTF-8 %q; save the file as UTF-8", f), split: true}
+			return &recordError{field: i, msg: fmt.Sprintf("invalid UTF-8 %q; save the file as UTF-8, or name its encoding in the import mapping (encoding: gb18030 for a GBK export)", f), split: true}
 		}
 	}
-	return &recordError{field: -1, msg: "invalid UTF-8; save the file as UTF-8", split: true}
+	return &recordError{field: -1, msg: "invalid UTF-8; save the file as UTF-8, or name its encoding in the import mapping (encoding: gb18030 for a GBK export)", split: true}
 }
 
 // bytesView returns a string sharing b's memory. The caller must not use it after b changes;

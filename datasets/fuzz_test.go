@@ -2,7 +2,10 @@ package datasets
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -96,4 +99,71 @@ func FuzzParseMapping(f *testing.F) {
 func normalizeMapping(m *Mapping) string {
 	b, _ := yaml.Marshal(m)
 	return string(b)
+}
+
+// FuzzNumberFormat checks NumberFormat.parse on arbitrary text in every format a mapping
+// allows: a value it accepts is a plain decimal that strconv reads, keeps the digits and
+// sign of the text in order, and written back in the format with digits grouped in threes
+// reads the same; a value it rejects says why.
+func FuzzNumberFormat(f *testing.F) {
+	for _, s := range []string{"1.234,50", "2500.75", "1,200", "-1 234,5", "1\u00a0234", "1'200.25", "+,5", "1..2", ",", "12e3", "007", "1.234.567,891", "९"} {
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(5))
+	}
+	formats := []NumberFormat{{}, {Decimal: ","}, {Group: ","}, {Decimal: ",", Group: "."}, {Decimal: ",", Group: " "},
+		{Group: "'"}, {Decimal: ",", Group: "'"}, {Group: " "}, {Decimal: ".", Group: ","}}
+	f.Fuzz(func(t *testing.T, in string, which uint8) {
+		nf := formats[int(which)%len(formats)]
+		out, changed, err := nf.parse(in, nil)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), strconv.Quote(in)) {
+				t.Fatalf("error %q does not start with the value %q", err, in)
+			}
+			return
+		}
+		got := string(out)
+		if changed != (got != in) {
+			t.Fatalf("parse(%q) = %q, changed %v", in, got, changed)
+		}
+		if _, err := strconv.ParseFloat(got, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			t.Fatalf("parse(%q) = %q, which strconv does not read: %v", in, got, err)
+		}
+		if strings.Trim(got, "-0123456789.") != "" || strings.Count(got, ".") > 1 || strings.LastIndex(got, "-") > 0 {
+			t.Fatalf("parse(%q) = %q is not a plain decimal", in, got)
+		}
+		digitsOf := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' || r == '-' {
+					return r
+				}
+				return -1
+			}, s)
+		}
+		if digitsOf(got) != digitsOf(in) {
+			t.Fatalf("parse(%q) = %q changed the digits or the sign", in, got)
+		}
+		// Written back in the format (groups of three), it reads the same.
+		dec, group := ".", nf.Group
+		if nf.Decimal != "" {
+			dec = nf.Decimal
+		}
+		intPart, frac, hasFrac := strings.Cut(strings.TrimPrefix(got, "-"), ".")
+		var b strings.Builder
+		if strings.HasPrefix(got, "-") {
+			b.WriteByte('-')
+		}
+		for i, c := range intPart {
+			if group != "" && i > 0 && (len(intPart)-i)%3 == 0 {
+				b.WriteString(group)
+			}
+			b.WriteRune(c)
+		}
+		if hasFrac {
+			b.WriteString(dec + frac)
+		}
+		again, _, err := nf.parse(b.String(), nil)
+		if err != nil || string(again) != got {
+			t.Fatalf("parse(%q) = %q; written back as %q it reads %q, %v", in, got, b.String(), again, err)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +18,10 @@ import (
 
 	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // ImportOptions configures Import.
@@ -25,6 +31,12 @@ type ImportOptions struct {
 	Out string
 	// MaxRecordBytes bounds one CSV record of a source; 0 means DefaultMaxRecordBytes.
 	MaxRecordBytes int
+	// Known holds, per table, the keys the destination table already has: rows with one of
+	// them are rejected (importing to append; see MergeFile).
+	Known map[string]*TableKeys
+	// SkipRows is the number of rows above the header of sources whose mapping does not say
+	// (TableMapping.SkipRows); nil looks for the header as TableMapping.SkipRows describes.
+	SkipRows *int
 }
 
 // Import builds the canonical tables of m from the source files (files, or directories whose
@@ -112,6 +124,7 @@ func matchFiles(files []string, pattern string) []string {
 }
 
 type importer struct {
+	current  string // the table being imported, for warnings about joined files
 	m        *Mapping
 	files    []string
 	opts     ImportOptions
@@ -121,30 +134,91 @@ type importer struct {
 	outFiles map[string]string
 }
 
-func openSource(file, sheet, delimiter string, maxRecord int) (source, error) {
+// sourceSpec says how to open one source file.
+type sourceSpec struct {
+	sheet, delimiter, encoding string
+	maxRecord                  int
+	header                     headerRule
+}
+
+func openSource(file string, sp sourceSpec) (source, error) {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".xlsx", ".xlsm":
-		return openXLSX(file, sheet)
+		if sp.encoding != "" && !strings.EqualFold(sp.encoding, "utf-8") {
+			return nil, fmt.Errorf("%s: encoding %s is given but the file is an XLSX workbook, which is always Unicode", file, sp.encoding)
+		}
+		return openXLSX(file, sp.sheet, sp.header)
 	}
-	if sheet != "" {
+	if sp.sheet != "" {
 		return nil, fmt.Errorf("%s: a sheet is given but the file is not an XLSX workbook", file)
 	}
 	comma := byte(',')
-	if delimiter == `\t` {
+	if sp.delimiter == `\t` {
 		comma = '\t'
-	} else if delimiter != "" {
-		comma = delimiter[0]
+	} else if sp.delimiter != "" {
+		comma = sp.delimiter[0]
 	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newCSVSource(f, file, maxRecord, comma)
+	r, err := decoded(f, sp.encoding)
 	if err != nil {
 		f.Close()
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	s, err := newCSVSource(r, file, sp.maxRecord, comma, sp.header)
+	if err != nil {
+		f.Close()
+		if errors.Is(err, errUTF16) {
+			err = fmt.Errorf("%w; or name its encoding in the mapping (encoding: utf-16)", err)
+		}
 		return nil, err
 	}
+	s.closer = f
 	return s, nil
+}
+
+// decoded returns f read as UTF-8 from the named encoding (golang.org/x/text decoders; an
+// invalid byte sequence becomes U+FFFD, which the reader then shows in the reject).
+func decoded(f io.Reader, name string) (io.Reader, error) {
+	var dec *encoding.Decoder
+	switch strings.ToLower(name) {
+	case "", "utf-8":
+		return f, nil
+	case "gbk":
+		dec = simplifiedchinese.GBK.NewDecoder()
+	case "gb18030":
+		dec = simplifiedchinese.GB18030.NewDecoder()
+	case "utf-16":
+		dec = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+	case "utf-16le":
+		dec = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
+	case "utf-16be":
+		dec = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
+	default:
+		return nil, fmt.Errorf("unknown encoding %q (want one of %s)", name, strings.Join(Encodings, ", "))
+	}
+	return transform.NewReader(f, dec), nil
+}
+
+// headerRule returns where the header of a source is: skip (from the mapping, or the
+// import's default) rows above it, or the first row that holds every column in want.
+func (im *importer) headerRule(skip *int, want []string, fold bool) headerRule {
+	if skip == nil {
+		skip = im.opts.SkipRows
+	}
+	if skip != nil {
+		return headerRule{Skip: *skip}
+	}
+	return headerRule{Skip: -1, Has: func(header []string) bool {
+		for _, w := range want {
+			if i, err := findColumn(header, w, fold); err != nil || i < 0 {
+				return false
+			}
+		}
+		return true
+	}}
 }
 
 // findColumn returns the position of name in header, matching exactly, or with fold ignoring
@@ -179,6 +253,7 @@ type joinTable struct {
 	name   string
 	header []string
 	rows   map[string][]string
+	kinds  map[string][]cellKind // of XLSX rows with a number or date cell
 	// skipped counts rows of the joined file that could not be used, with the first problems.
 	skipped  int
 	problems []Problem
@@ -190,11 +265,22 @@ func (im *importer) joinTable(j *Join, tm *TableMapping) (*joinTable, error) {
 		return nil, fmt.Errorf("join source %q matches %d SOURCE files (%s); want exactly one", j.Source, len(matches), strings.Join(matches, ", "))
 	}
 	file := matches[0]
-	id := strings.Join([]string{file, j.Sheet, j.Delimiter, j.Key, strconv.FormatBool(tm.HeaderFold), strconv.FormatBool(tm.Trim)}, "\x00")
+	skip := "auto"
+	if j.SkipRows != nil {
+		skip = strconv.Itoa(*j.SkipRows)
+	}
+	id := strings.Join([]string{file, j.Sheet, j.Delimiter, j.Encoding, skip, j.Key, strconv.FormatBool(tm.HeaderFold), strconv.FormatBool(tm.Trim)}, "\x00")
 	if jt := im.joins[id]; jt != nil {
 		return jt, nil
 	}
-	src, err := openSource(file, j.Sheet, j.Delimiter, im.opts.MaxRecordBytes)
+	want := []string{j.Key}
+	for _, ref := range sortedKeys(tm.Columns) {
+		if jn, jc, ok := tm.joinRef(tm.Columns[ref]); ok && tm.Joins[jn] == j {
+			want = append(want, jc)
+		}
+	}
+	src, err := openSource(file, sourceSpec{sheet: j.Sheet, delimiter: j.Delimiter, encoding: j.Encoding, maxRecord: im.opts.MaxRecordBytes,
+		header: im.headerRule(j.SkipRows, want, tm.HeaderFold)})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +292,10 @@ func (im *importer) joinTable(j *Join, tm *TableMapping) (*joinTable, error) {
 	if key < 0 {
 		return nil, missingColumn(src, j.Key, "join key")
 	}
-	jt := &joinTable{name: src.Name(), header: src.Header(), rows: make(map[string][]string)}
+	jt := &joinTable{name: src.Name(), header: src.Header(), rows: make(map[string][]string), kinds: make(map[string][]cellKind)}
+	if n := src.Skipped(); n > 0 {
+		im.rep.warn(Warning{Table: im.current, File: src.Name(), Message: headerNote(src)})
+	}
 	lines := make(map[string]int)
 	var row sourceRow
 	var probs []Problem
@@ -234,6 +323,9 @@ func (im *importer) joinTable(j *Join, tm *TableMapping) (*joinTable, error) {
 			continue
 		}
 		jt.rows[k] = fields
+		if slices.ContainsFunc(row.cells, func(c cellKind) bool { return c != textCell }) {
+			jt.kinds[k] = slices.Clone(row.cells)
+		}
 		lines[k] = row.line
 	}
 	im.joins[id] = jt
@@ -278,12 +370,30 @@ type columnPlan struct {
 	jcol     int // field of the joined file
 	constant string
 	values   map[string]string
-	layout   string
-	number   *NumberFormat
-	kind     Kind
-	name     string // the canonical column
-	desc     string // where the value comes from, for messages
-	buf      []byte
+	// targets holds the canonical values of values; with strict_values a source value that
+	// is neither a key of values, a target nor one of the column's enum values is rejected.
+	targets map[string]bool
+	enum    []string
+	strict  bool
+	layouts Layouts
+	number  *NumberFormat
+	// rewrites counts the values number rewrote, with the first as an example.
+	rewrites     int
+	firstRewrite string
+	kind         Kind
+	name         string // the canonical column
+	desc         string // where the value comes from, for messages
+	buf          []byte
+}
+
+// Change is a value the import rewrote rather than copied: a number in the source's format
+// written as a plain decimal. ChangeWriter lists every one.
+type Change struct {
+	File   string
+	Line   int
+	Column string
+	From   string
+	To     string
 }
 
 type joinPlan struct {
@@ -300,9 +410,12 @@ type joinPlan struct {
 
 // tablePlan is how one source file's rows become canonical records.
 type tablePlan struct {
-	cols  []columnPlan
-	joins []joinPlan
-	match [][]string // the joined row of each join for the current row
+	cols       []columnPlan
+	joins      []joinPlan
+	match      [][]string   // the joined row of each join for the current row
+	matchKinds [][]cellKind // and its cell kinds (nil: all text)
+	// onChange receives every value a number format rewrote.
+	onChange func(Change) error
 }
 
 func (im *importer) plan(t *Table, tm *TableMapping, src source) (*tablePlan, []Warning, error) {
@@ -326,13 +439,21 @@ func (im *importer) plan(t *Table, tm *TableMapping, src source) (*tablePlan, []
 		p.joins = append(p.joins, joinPlan{name: name, spec: j, on: on, table: jt, missIndex: make(map[string]int)})
 	}
 	p.match = make([][]string, len(p.joins))
+	p.matchKinds = make([][]cellKind, len(p.joins))
 	var warnings []Warning
 	used := make(map[int]bool)
 	for i, c := range t.Columns {
 		cp := &p.cols[i]
 		cp.name, cp.kind = c.Name, c.Kind
 		cp.values = tm.Values[c.Name]
-		cp.layout = tm.Dates[c.Name]
+		if cp.values != nil {
+			cp.targets = make(map[string]bool, len(cp.values))
+			for _, v := range cp.values {
+				cp.targets[v] = true
+			}
+			cp.strict, cp.enum = tm.StrictValues, c.Values
+		}
+		cp.layouts = tm.Dates[c.Name]
 		cp.number = tm.Numbers[c.Name]
 		if v, ok := tm.Constants[c.Name]; ok {
 			cp.from, cp.constant = fromConstant, v
@@ -388,7 +509,7 @@ func (im *importer) plan(t *Table, tm *TableMapping, src source) (*tablePlan, []
 
 // fill builds the canonical record of a row, appending problems for values that cannot be
 // converted and for required joins without a match.
-func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src source, rec []string, probs []Problem) []Problem {
+func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src source, rec []string, probs []Problem) ([]Problem, error) {
 	fields := row.fields
 	for j := range p.joins {
 		jp := &p.joins[j]
@@ -400,7 +521,7 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 			v = mv
 		}
 		match := jp.table.rows[v]
-		p.match[j] = match
+		p.match[j], p.matchKinds[j] = match, jp.table.kinds[v]
 		if match != nil || v == "" && !jp.spec.Required {
 			continue
 		}
@@ -424,6 +545,7 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 	for i := range p.cols {
 		cp := &p.cols[i]
 		var v string
+		kind := textCell
 		switch cp.from {
 		case fromNothing:
 			rec[i] = ""
@@ -432,27 +554,53 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 			rec[i] = cp.constant
 			continue
 		case fromSource:
-			v = fields[cp.src]
+			v, kind = fields[cp.src], row.kind(cp.src)
 		case fromJoin:
 			if m := p.match[cp.join]; m != nil {
 				v = m[cp.jcol]
+				if k := p.matchKinds[cp.join]; cp.jcol < len(k) {
+					kind = k[cp.jcol]
+				}
 			}
 		}
 		if tm.Trim {
 			v = strings.TrimSpace(v)
 		}
-		if mv, ok := cp.values[v]; ok {
-			v = mv
+		if cp.values != nil && v != "" {
+			if mv, ok := cp.values[v]; ok {
+				v, kind = mv, textCell
+			} else if cp.strict && !cp.targets[v] && !slices.Contains(cp.enum, v) {
+				probs = append(probs, Problem{File: name, Line: row.line, Column: cp.name,
+					Reason: fmt.Sprintf("%q is not in values.%s, and strict_values is set", v, cp.name) + cp.origin()})
+				rec[i] = v
+				continue
+			}
 		}
-		if cp.number != nil && v != "" {
-			var err error
-			if cp.buf, err = cp.number.parse(v, cp.buf); err != nil {
+		// A number cell is already a plain decimal: reparsing 2500.75 with decimal "," and
+		// group "." would make it 250075.
+		if cp.number != nil && v != "" && kind != numberCell {
+			out, changed, err := cp.number.parse(v, cp.buf)
+			cp.buf = out
+			switch {
+			case err != nil:
 				probs = append(probs, Problem{File: name, Line: row.line, Column: cp.name, Reason: err.Error() + cp.origin()})
-			} else {
+			case changed:
+				to := bytesView(cp.buf)
+				if cp.rewrites == 0 {
+					cp.firstRewrite = fmt.Sprintf("%q → %s at %s:%d", v, to, name, row.line)
+				}
+				cp.rewrites++
+				if p.onChange != nil {
+					if err := p.onChange(Change{File: name, Line: row.line, Column: cp.name, From: v, To: to}); err != nil {
+						return probs, err
+					}
+				}
+				v = to
+			default:
 				v = bytesView(cp.buf)
 			}
 		}
-		if cp.layout != "" && v != "" {
+		if len(cp.layouts) > 0 && v != "" && kind != dateCell {
 			var err error
 			v, err = cp.convertDate(v)
 			if err != nil {
@@ -461,7 +609,7 @@ func (p *tablePlan) fill(tm *TableMapping, name string, row *sourceRow, src sour
 		}
 		rec[i] = v
 	}
-	return probs
+	return probs, nil
 }
 
 // origin names the source of the value in a reason, when it is not the canonical column itself.
@@ -472,32 +620,67 @@ func (cp *columnPlan) origin() string {
 	return " (from " + cp.desc + ")"
 }
 
-// convertDate parses v with the column's layout and formats it canonically, in the plan's
-// scratch buffer (valid until the next row).
+// convertDate parses v with the column's layouts and formats it canonically, in the plan's
+// scratch buffer (valid until the next row). A value no layout reads, or that two layouts read
+// as different dates (03/04/2024 with 01/02/2006 and 02/01/2006), is an error.
 func (cp *columnPlan) convertDate(v string) (string, error) {
-	var t time.Time
-	if cp.layout == ExcelLayout {
-		serial, err := strconv.ParseFloat(v, 64)
+	var (
+		got   time.Time
+		which string
+		ok    bool
+	)
+	for _, layout := range cp.layouts {
+		t, err := parseLayout(layout, v)
 		if err != nil {
-			return v, fmt.Errorf("%q is not an Excel serial day number", v)
+			continue
 		}
-		t, err = excelize.ExcelDateToTime(serial, false)
-		if err != nil {
-			return v, fmt.Errorf("%q is not an Excel serial day number: %v", v, err)
+		if ok && !t.Equal(got) {
+			return v, fmt.Errorf("%q is ambiguous: layout %q reads %s and layout %q reads %s", v, which, cp.format(got), layout, cp.format(t))
 		}
-	} else {
-		var err error
-		t, err = time.Parse(cp.layout, v)
-		if err != nil {
-			return v, fmt.Errorf("%q does not match the date layout %q", v, cp.layout)
+		if !ok {
+			got, which, ok = t, layout, true
 		}
 	}
-	if cp.kind == Date {
-		cp.buf = t.AppendFormat(cp.buf[:0], time.DateOnly)
-	} else {
-		cp.buf = t.UTC().Round(time.Second).AppendFormat(cp.buf[:0], time.RFC3339)
+	if !ok {
+		if len(cp.layouts) == 1 {
+			if cp.layouts[0] == ExcelLayout {
+				return v, fmt.Errorf("%q is not an Excel serial day number", v)
+			}
+			return v, fmt.Errorf("%q does not match the date layout %q", v, cp.layouts[0])
+		}
+		return v, fmt.Errorf("%q matches none of the date layouts %s", v, quoteAll(cp.layouts))
 	}
+	cp.buf = cp.appendFormat(cp.buf[:0], got)
 	return bytesView(cp.buf), nil
+}
+
+func (cp *columnPlan) appendFormat(b []byte, t time.Time) []byte {
+	if cp.kind == Date {
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	return t.UTC().Round(time.Second).AppendFormat(b, time.RFC3339)
+}
+
+func (cp *columnPlan) format(t time.Time) string { return string(cp.appendFormat(nil, t)) }
+
+// parseLayout reads v with a Go layout, or as an Excel serial day number.
+func parseLayout(layout, v string) (time.Time, error) {
+	if layout != ExcelLayout {
+		return time.Parse(layout, v)
+	}
+	serial, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return excelize.ExcelDateToTime(serial, false)
+}
+
+func quoteAll(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	return strings.Join(q, ", ")
 }
 
 // sizeProbe is the number of rows after which the key set is sized from the bytes per row.
@@ -513,10 +696,12 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		}
 		return fmt.Errorf("no SOURCE file matches %q (files: %s)", tm.Source, strings.Join(baseNames(im.files), ", "))
 	}
+	im.current = t.Name
 	tr := im.rep.table(t.Name)
 	tr.Files = matches
 	outPath := filepath.Join(im.opts.Out, t.Name+".csv")
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
+	chgPath := filepath.Join(im.opts.Out, t.Name+".changes.csv")
 	tmpRej := rejPath + ".tmp"
 	out, err := atomicfile.Create(outPath, 0o644)
 	if err != nil {
@@ -524,11 +709,14 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	}
 	ok := false
 	rw := NewRejectWriter(tmpRej)
+	cwr := &changeWriter{path: chgPath + ".tmp"}
 	defer func() {
 		if !ok {
 			out.Abort()
 			rw.Close()
+			cwr.close()
 			os.Remove(tmpRej)
+			os.Remove(cwr.path)
 		}
 	}()
 	bw := bufio.NewWriterSize(out, 256<<10)
@@ -544,6 +732,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	}
 	chk := newChecker(t)
 	chk.distinct = tm.Distinct
+	chk.known = im.opts.Known[t.Name]
 	chk.onlyRefsTo(func(table string) bool { return im.m.Tables[table] != nil })
 	rec := make([]string, len(t.Columns))
 	colAt := make(map[string]int, len(t.Columns))
@@ -552,16 +741,22 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	}
 	var probs []Problem
 	var row sourceRow
+	want := tm.sourceColumns(t)
 	for _, file := range matches {
-		src, err := openSource(file, tm.Sheet, tm.Delimiter, im.opts.MaxRecordBytes)
+		src, err := openSource(file, sourceSpec{sheet: tm.Sheet, delimiter: tm.Delimiter, encoding: tm.Encoding,
+			maxRecord: im.opts.MaxRecordBytes, header: im.headerRule(tm.SkipRows, want, tm.HeaderFold)})
 		if err != nil {
 			return err
+		}
+		if src.Skipped() > 0 {
+			im.rep.warn(Warning{Table: t.Name, File: src.Name(), Message: headerNote(src)})
 		}
 		p, warnings, err := im.plan(t, tm, src)
 		if err != nil {
 			src.Close()
 			return err
 		}
+		p.onChange = cwr.write
 		for _, w := range warnings {
 			im.rep.warn(w)
 		}
@@ -582,7 +777,10 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 			}
 			probs = rowProblems(name, src.Header(), &row, probs[:0])
 			if len(probs) == 0 {
-				probs = p.fill(tm, name, &row, src, rec, probs)
+				if probs, err = p.fill(tm, name, &row, src, rec, probs); err != nil {
+					src.Close()
+					return err
+				}
 			}
 			merged := false
 			if len(probs) == 0 {
@@ -620,8 +818,20 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		for j := range p.joins {
 			im.joinWarnings(t, &p.joins[j], name)
 		}
+		im.valueWarnings(t, p, name)
 	}
 	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := cwr.close(); err != nil {
+		return err
+	}
+	if cwr.n > 0 {
+		if err := os.Rename(cwr.path, chgPath); err != nil {
+			return err
+		}
+		tr.ChangesFile = chgPath
+	} else if err := os.Remove(chgPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	if err := rw.Close(); err != nil {
@@ -642,6 +852,47 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	im.checked[t.Name] = chk
 	im.outFiles[t.Name] = outPath
 	return nil
+}
+
+// valueWarnings reports, per column, the values a number format rewrote.
+func (im *importer) valueWarnings(t *Table, p *tablePlan, file string) {
+	for i := range p.cols {
+		cp := &p.cols[i]
+		if cp.rewrites > 0 {
+			im.rep.warn(Warning{Table: t.Name, File: file, Column: cp.name, Rows: cp.rewrites,
+				Message: fmt.Sprintf("%d values rewritten by the number format (decimal %q, group %q), e.g. %s; every one is listed in %s.changes.csv",
+					cp.rewrites, cmp.Or(cp.number.Decimal, "."), cp.number.Group, cp.firstRewrite, t.Name)})
+		}
+	}
+}
+
+// headerNote says where a source's header was found.
+func headerNote(src source) string {
+	return fmt.Sprintf("the %d rows above the header were skipped (a title or notes); the header is %s", src.Skipped(), strings.Join(src.Header(), ","))
+}
+
+// sourceColumns returns the source columns the mapping reads from the table's own file: the
+// columns it maps (not those of joined files) and the join lookups, or, without a columns
+// map, the table's required columns that are not constants. Header detection looks for a row
+// holding all of them.
+func (tm *TableMapping) sourceColumns(t *Table) []string {
+	var out []string
+	if len(tm.Columns) == 0 {
+		for _, c := range t.Columns {
+			if _, isConst := tm.Constants[c.Name]; c.Required && !isConst {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	for _, target := range sortedKeys(tm.Columns) {
+		if _, _, isJoin := tm.joinRef(tm.Columns[target]); !isJoin {
+			out = append(out, tm.Columns[target])
+		}
+	}
+	for _, name := range sortedKeys(tm.Joins) {
+		out = append(out, tm.Joins[name].On)
+	}
+	return out
 }
 
 func (im *importer) joinWarnings(t *Table, jp *joinPlan, file string) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,18 @@ type TableMapping struct {
 	Sheet string `yaml:"sheet"`
 	// Delimiter separates the fields of a CSV source: "," (the default), ";", "|" or "\t".
 	Delimiter string `yaml:"delimiter"`
+	// Encoding is the character encoding of a CSV source: utf-8 (the default), gbk, gb18030,
+	// utf-16 (byte order from the byte order mark, little-endian without one), utf-16le or
+	// utf-16be. XLSX workbooks are always Unicode.
+	Encoding string `yaml:"encoding"`
+	// SkipRows is the number of non-empty rows above the header (a report title, a date
+	// line). When it is not given, the header is the first of the first ten rows that holds
+	// every source column the mapping names, and the rows above it are skipped with a warning.
+	SkipRows *int `yaml:"skip_rows"`
+	// StrictValues rejects a row whose value in a column with a Values map is neither a key
+	// of the map nor one of its canonical values (without it, such a value passes through and
+	// is counted in a warning).
+	StrictValues bool `yaml:"strict_values"`
 	// Optional makes a Source that matches no file a note instead of an error.
 	Optional bool `yaml:"optional"`
 	// HeaderFold matches source column names ignoring case and surrounding spaces.
@@ -59,10 +72,13 @@ type TableMapping struct {
 	// Values maps canonical column → {source value: canonical value}. Values not listed pass
 	// through unchanged (and are then checked).
 	Values map[string]map[string]string `yaml:"values"`
-	// Dates maps a date or timestamp column → the layout of its source values: a Go time
-	// layout (2006-01-02, 01/02/2006, 02.01.2006 15:04, …) or "excel" for a serial day number.
-	// Values are written as YYYY-MM-DD or RFC 3339 UTC; a layout without a zone reads UTC.
-	Dates map[string]string `yaml:"dates"`
+	// Dates maps a date or timestamp column → the layout of its source values, or a list of
+	// layouts when the source mixes them: a Go time layout (2006-01-02, 01/02/2006,
+	// 02.01.2006 15:04, …) or "excel" for a serial day number. A value is read with the layout
+	// that parses it; one that two layouts read as different dates is rejected as ambiguous.
+	// Values are written as YYYY-MM-DD or RFC 3339 UTC; a layout without a zone reads UTC. A
+	// spreadsheet cell formatted as a date is already a date and needs no layout.
+	Dates map[string]Layouts `yaml:"dates"`
 	// Numbers maps a number column → how its source values write numbers, for exports that
 	// group digits or use a decimal comma (1.234,50). Without it, values must be plain
 	// decimals (1234.50).
@@ -77,6 +93,8 @@ type Join struct {
 	Source    string `yaml:"source"`
 	Sheet     string `yaml:"sheet"`
 	Delimiter string `yaml:"delimiter"`
+	Encoding  string `yaml:"encoding"`
+	SkipRows  *int   `yaml:"skip_rows"`
 	// On is the column of this table's source file holding the lookup value.
 	On string `yaml:"on"`
 	// Key is the column of the joined file that On is looked up in; its values must be unique.
@@ -88,48 +106,29 @@ type Join struct {
 	Required bool `yaml:"required"`
 }
 
-// NumberFormat describes how a source writes numbers: Decimal is the decimal separator ("." by
-// default, or ","), Group the digit-grouping separator that is removed ("", ",", ".", " " or
-// "'"). "1.234,50" with decimal "," and group "." reads 1234.50.
-type NumberFormat struct {
-	Decimal string `yaml:"decimal"`
-	Group   string `yaml:"group"`
+// Layouts is one date layout or a list of them; in YAML a string or a list of strings.
+type Layouts []string
+
+// UnmarshalYAML reads a single layout or a list.
+func (l *Layouts) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var s string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = Layouts{s}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return fmt.Errorf("line %d: want a date layout or a list of layouts", n.Line)
+	}
+	*l = list
+	return nil
 }
 
-// parse rewrites v as a plain decimal, or fails when v does not follow the format (a group
-// separator after the decimal one, two decimal separators).
-func (nf *NumberFormat) parse(v string, buf []byte) ([]byte, error) {
-	dec := byte('.')
-	if nf.Decimal != "" {
-		dec = nf.Decimal[0]
-	}
-	var group byte
-	if nf.Group != "" {
-		group = nf.Group[0]
-	}
-	buf = buf[:0]
-	seenDec := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case group != 0 && c == group:
-			if seenDec {
-				return buf, fmt.Errorf("%q has a digit group separator %q after the decimal separator", v, string(group))
-			}
-		case c == dec:
-			if seenDec {
-				return buf, fmt.Errorf("%q has two decimal separators %q", v, string(dec))
-			}
-			seenDec = true
-			buf = append(buf, '.')
-		case c == '.' || c == ',':
-			return buf, fmt.Errorf("%q has a %q, which is neither the decimal separator %q nor the group separator %q", v, string(c), string(dec), nf.Group)
-		default:
-			buf = append(buf, c)
-		}
-	}
-	return buf, nil
-}
+// Encodings are the Encoding values a mapping may name.
+var Encodings = []string{"utf-8", "gbk", "gb18030", "utf-16", "utf-16le", "utf-16be"}
 
 // ExcelLayout is the Dates layout for Excel serial day numbers (days since 1899-12-30).
 const ExcelLayout = "excel"
@@ -220,6 +219,18 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		}
 	}
 	checkDelimiter(at+".delimiter", tm.Delimiter)
+	checkEncoding := func(at, e string) {
+		if e != "" && !slices.Contains(Encodings, strings.ToLower(e)) {
+			add(at, "%q; want one of %s", e, strings.Join(Encodings, ", "))
+		}
+	}
+	checkSkip := func(at string, n *int) {
+		if n != nil && (*n < 0 || *n > 1000) {
+			add(at, "%d; want 0 to 1000", *n)
+		}
+	}
+	checkEncoding(at+".encoding", tm.Encoding)
+	checkSkip(at+".skip_rows", tm.SkipRows)
 	column := func(at, name string) (Column, bool) {
 		c, _, ok := t.Column(name)
 		if !ok {
@@ -238,6 +249,8 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		default:
 			checkPattern(jat+".source", j.Source)
 			checkDelimiter(jat+".delimiter", j.Delimiter)
+			checkEncoding(jat+".encoding", j.Encoding)
+			checkSkip(jat+".skip_rows", j.SkipRows)
 			if j.On == "" {
 				add(jat+".on", "missing; want the column of this table's source holding the lookup value")
 			}
@@ -301,8 +314,17 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		if !tm.maps(target) {
 			add(cat, "%s is not in columns, so this layout would never apply", target)
 		}
-		if err := checkLayout(tm.Dates[target]); err != nil {
-			add(cat, "%v", err)
+		if len(tm.Dates[target]) == 0 {
+			add(cat, "empty; want a layout or a list of layouts")
+		}
+		for i, layout := range tm.Dates[target] {
+			where := cat
+			if len(tm.Dates[target]) > 1 {
+				where = fmt.Sprintf("%s[%d]", cat, i)
+			}
+			if err := checkLayout(layout); err != nil {
+				add(where, "%v", err)
+			}
 		}
 	}
 	for _, target := range sortedKeys(tm.Numbers) {
@@ -326,6 +348,9 @@ func (tm *TableMapping) validate(t *Table, at string, add func(at, format string
 		case nf.Group != "" && nf.Group == nf.Decimal || nf.Group == "." && nf.Decimal == "":
 			add(cat, "the group and decimal separators are the same")
 		}
+	}
+	if tm.StrictValues && len(tm.Values) == 0 {
+		add(at+".strict_values", "no column has a values map to be strict about")
 	}
 	if len(tm.Columns) > 0 {
 		for _, c := range t.Columns {

@@ -77,31 +77,50 @@ tables:
 
 func TestNumberFormat(t *testing.T) {
 	tests := []struct {
-		format NumberFormat
-		in     string
-		want   string
-		err    string
+		format  NumberFormat
+		in      string
+		want    string
+		changed bool
+		err     string
 	}{
-		{NumberFormat{Decimal: ",", Group: "."}, "1.234,50", "1234.50", ""},
-		{NumberFormat{Decimal: ",", Group: " "}, "-1 234 567,5", "-1234567.5", ""},
-		{NumberFormat{Group: ","}, "1,200", "1200", ""},
-		{NumberFormat{Group: "'"}, "1'200.25", "1200.25", ""},
-		{NumberFormat{Decimal: ","}, "3,5", "3.5", ""},
-		{NumberFormat{Decimal: ","}, "1.234,5", "", "neither the decimal separator"},
-		{NumberFormat{Decimal: ",", Group: "."}, "1,2,3", "", "two decimal separators"},
-		{NumberFormat{Decimal: ",", Group: "."}, "1,2.3", "", "group separator"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1.234,50", "1234.50", true, ""},
+		{NumberFormat{Decimal: ",", Group: "."}, "1.234.567", "1234567", true, ""},
+		{NumberFormat{Decimal: ",", Group: "."}, "2500,75", "2500.75", true, ""},
+		{NumberFormat{Decimal: ",", Group: "."}, "12", "12", false, ""},
+		{NumberFormat{Decimal: ",", Group: " "}, "-1 234 567,5", "-1234567.5", true, ""},
+		{NumberFormat{Decimal: ",", Group: " "}, "1\u00a0234,5", "1234.5", true, ""},
+		{NumberFormat{Decimal: ",", Group: " "}, "1\u202f234", "1234", true, ""},
+		{NumberFormat{Group: ","}, "1,200", "1200", true, ""},
+		{NumberFormat{Group: ","}, "+1,200.5", "1200.5", true, ""},
+		{NumberFormat{Group: ","}, "1200.5", "1200.5", false, ""},
+		{NumberFormat{Group: "'"}, "1'200.25", "1200.25", true, ""},
+		{NumberFormat{Decimal: ","}, "3,5", "3.5", true, ""},
+		{NumberFormat{Decimal: ","}, "1.234,5", "", false, "neither the decimal separator"},
+		// The issue-13 case: a plain 2500.75 read with decimal "," and group "." was 250075.
+		{NumberFormat{Decimal: ",", Group: "."}, "2500.75", "", false, "first group of 4 digits"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1.5", "", false, "last group of 1 digits"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1.23,5", "", false, "a group of 2 digits before the decimal separator"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1.2345", "", false, "last group of 4 digits"},
+		{NumberFormat{Group: ","}, "1,23", "", false, "last group of 2 digits"},
+		{NumberFormat{Group: ","}, ",123", "", false, "first group of 0 digits"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1,2,3", "", false, "two decimal separators"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1,2.3", "", false, "group separator"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1,", "", false, "ends with the decimal separator"},
+		{NumberFormat{Decimal: ",", Group: "."}, "-", "", false, "no digits"},
+		{NumberFormat{Decimal: ",", Group: "."}, "1e5", "", false, "is not a number written with"},
+		{NumberFormat{Decimal: ",", Group: "."}, "€ 12", "", false, "is not a number written with"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := tt.format.parse(tt.in, nil)
+			got, changed, err := tt.format.parse(tt.in, nil)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("parse(%q) = %q, %v; want an error containing %q", tt.in, got, err, tt.err)
 				}
 				return
 			}
-			if err != nil || string(got) != tt.want {
-				t.Fatalf("parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			if err != nil || string(got) != tt.want || changed != tt.changed {
+				t.Fatalf("parse(%q) = %q, changed %v, %v; want %q, changed %v", tt.in, got, changed, err, tt.want, tt.changed)
 			}
 		})
 	}

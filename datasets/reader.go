@@ -17,6 +17,9 @@ type ReadOptions struct {
 	// OnReject receives every rejected row; its slices are valid only during the call. An
 	// error stops reading and is returned by Err. When nil, rejects are only counted.
 	OnReject func(*Reject) error
+	// Known, when set, are the keys the destination table holds: rows with one of them are
+	// rejected (appending; see MergeFile).
+	Known *TableKeys
 }
 
 // TableReader streams the valid rows of one canonical table from a CSV file, in the style of
@@ -54,7 +57,7 @@ func NewTableReader(r io.Reader, t *Table, opts ReadOptions) (*TableReader, erro
 	if opts.File == "" {
 		opts.File = t.Name + ".csv"
 	}
-	src, err := newCSVSource(r, opts.File, opts.MaxRecordBytes, ',')
+	src, err := newCSVSource(r, opts.File, opts.MaxRecordBytes, ',', headerRule{})
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +70,7 @@ func newTableReader(src source, t *Table, opts ReadOptions) (*TableReader, error
 		return nil, err
 	}
 	tr := &TableReader{t: t, src: src, pos: pos, rec: make([]string, len(t.Columns)), chk: newChecker(t), opts: opts}
+	tr.chk.known = opts.Known
 	tr.report.Files = []string{src.Name()}
 	if len(unknown) > 0 {
 		tr.warnings = append(tr.warnings, Warning{Table: t.Name, File: src.Name(),

@@ -129,3 +129,43 @@ func rejectHeader(src []string) []string {
 	}
 	return append(h, RejectRawColumn)
 }
+
+// changeWriter writes the values an import rewrote (see Change) to a CSV file, by convention
+// <table>.changes.csv beside the output, created on the first change: columns change_file,
+// change_line, column, source_value, value.
+type changeWriter struct {
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	w    recordWriter
+	rec  []string
+	n    int
+}
+
+func (w *changeWriter) write(c Change) error {
+	if w.f == nil {
+		f, err := os.Create(w.path)
+		if err != nil {
+			return err
+		}
+		w.f, w.bw = f, bufio.NewWriterSize(f, 64<<10)
+		w.w = recordWriter{w: w.bw}
+		if err := w.w.write([]string{"change_file", "change_line", "column", "source_value", "value"}); err != nil {
+			return err
+		}
+	}
+	w.n++
+	w.rec = append(w.rec[:0], c.File, strconv.Itoa(c.Line), c.Column, c.From, c.To)
+	return w.w.write(w.rec)
+}
+
+func (w *changeWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.bw.Flush()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -26,8 +26,10 @@ type TableCounts struct {
 // TableReport is what reading one table found.
 type TableReport struct {
 	TableCounts
-	Files       []string  `json:"files,omitempty"`
-	RejectsFile string    `json:"rejects_file,omitempty"`
+	Files       []string `json:"files,omitempty"`
+	RejectsFile string   `json:"rejects_file,omitempty"`
+	// ChangesFile lists every value a number format rewrote (see Change).
+	ChangesFile string    `json:"changes_file,omitempty"`
 	Problems    []Problem `json:"-"` // the first MaxReportedProblems reject problems
 }
 

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,49 +19,111 @@ type source interface {
 	Next(*sourceRow) error
 	// Blank returns the number of empty lines or rows skipped so far.
 	Blank() int
+	// Skipped returns the number of non-empty rows above the header (see headerRule).
+	Skipped() int
 	Close() error
 }
 
 // sourceRow is one row of a source. Its slices are valid until the next call to Next.
 type sourceRow struct {
 	fields []string
+	// cells says, per field, what an XLSX cell held (nil for CSV: all text).
+	cells  []cellKind
 	line   int
 	offset int64 // -1 when not a CSV file
 	raw    []byte
 	err    *recordError
 }
 
+// cellKind is what a spreadsheet cell held.
+type cellKind uint8
+
+const (
+	textCell   cellKind = iota
+	numberCell          // a number: its text is already a plain decimal
+	dateCell            // a date-formatted number: its text is already YYYY-MM-DD or RFC 3339
+)
+
+// kind returns the kind of field i (textCell for a CSV row).
+func (r *sourceRow) kind(i int) cellKind {
+	if i < len(r.cells) {
+		return r.cells[i]
+	}
+	return textCell
+}
+
 // ErrEmpty is returned (wrapped) for a file with no header line.
 var ErrEmpty = errors.New("file is empty")
 
-// csvSource reads a CSV file's header and rows.
-type csvSource struct {
-	name   string
-	r      *csvReader
-	header []string
-	closer io.Closer
-	rec    csvRecord
+// headerRule says where a source's header is. Skip > 0 skips that many non-empty rows (title
+// rows, a report's date line) and takes the next as the header. Skip < 0 looks for it: the
+// first of the first maxHeaderScan non-empty rows that Has accepts is the header, and the rows
+// above it are skipped; when none is accepted the first row is the header, as with Skip 0.
+type headerRule struct {
+	Skip int
+	Has  func(header []string) bool
 }
 
-// newCSVSource reads the header of a CSV stream whose fields are separated by comma.
-func newCSVSource(r io.Reader, name string, maxRecord int, comma byte) (*csvSource, error) {
+// maxHeaderScan is how many rows header detection looks at.
+const maxHeaderScan = 10
+
+// csvSource reads a CSV file's header and rows.
+type csvSource struct {
+	name    string
+	r       *csvReader
+	header  []string
+	closer  io.Closer
+	rec     csvRecord
+	skipped int         // rows above the header
+	pending []csvRecord // rows read while looking for the header, to be returned first
+}
+
+// newCSVSource reads the header of a CSV stream whose fields are separated by comma, where
+// rule says it is.
+func newCSVSource(r io.Reader, name string, maxRecord int, comma byte, rule headerRule) (*csvSource, error) {
 	s := &csvSource{name: name, r: newCSVReader(r, maxRecord)}
 	s.r.comma = comma
 	if c, ok := r.(io.Closer); ok {
 		s.closer = c
 	}
-	err := s.r.next(&s.rec)
-	if err == io.EOF {
-		return nil, fmt.Errorf("%s: %w: want a header line naming the columns", name, ErrEmpty)
+	var seen []csvRecord // rows looked at while detecting, copied
+	for {
+		err := s.r.next(&s.rec)
+		if err == io.EOF {
+			if len(seen) > 0 {
+				break // no row looks like the header: the first one is it
+			}
+			if s.skipped > 0 {
+				return nil, fmt.Errorf("%s: %w: no header line after the %d rows skipped", name, ErrEmpty, s.skipped)
+			}
+			return nil, fmt.Errorf("%s: %w: want a header line naming the columns", name, ErrEmpty)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if s.skipped < rule.Skip {
+			s.skipped++
+			continue
+		}
+		if rule.Skip >= 0 || rule.Has == nil || s.rec.err == nil && rule.Has(s.rec.fields) {
+			s.skipped += len(seen)
+			seen = nil
+			break
+		}
+		seen = append(seen, cloneRecord(&s.rec))
+		if len(seen) == maxHeaderScan {
+			break
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	hdr := &s.rec
+	if len(seen) > 0 {
+		hdr, s.pending = &seen[0], seen[1:]
 	}
-	if s.rec.err != nil {
-		return nil, fmt.Errorf("%s:%d: header: %s", name, s.rec.line, s.rec.err.msg)
+	if hdr.err != nil {
+		return nil, fmt.Errorf("%s:%d: header: %s", name, hdr.line, hdr.err.msg)
 	}
-	s.header = make([]string, len(s.rec.fields))
-	for i, f := range s.rec.fields {
+	s.header = make([]string, len(hdr.fields))
+	for i, f := range hdr.fields {
 		s.header[i] = strings.Clone(f)
 	}
 	if err := checkHeader(name, s.header); err != nil {
@@ -69,12 +132,29 @@ func newCSVSource(r io.Reader, name string, maxRecord int, comma byte) (*csvSour
 	return s, nil
 }
 
+func cloneRecord(r *csvRecord) csvRecord {
+	c := *r
+	c.fields = make([]string, len(r.fields))
+	for i, f := range r.fields {
+		c.fields[i] = strings.Clone(f)
+	}
+	c.raw = bytes.Clone(r.raw)
+	if r.err != nil {
+		e := *r.err
+		c.err = &e
+	}
+	return c
+}
+
 func (s *csvSource) Name() string     { return s.name }
 func (s *csvSource) Header() []string { return s.header }
 func (s *csvSource) Blank() int       { return s.r.blank }
+func (s *csvSource) Skipped() int     { return s.skipped }
 
 func (s *csvSource) Next(row *sourceRow) error {
-	if err := s.r.next(&s.rec); err != nil {
+	if len(s.pending) > 0 {
+		s.rec, s.pending = s.pending[0], s.pending[1:]
+	} else if err := s.r.next(&s.rec); err != nil {
 		if err != io.EOF {
 			err = fmt.Errorf("read %s: %w", s.name, err)
 		}

@@ -65,6 +65,9 @@ type checker struct {
 	refs     []refTally
 	distinct bool
 	records  map[string]string // key → whole record, for distinct tables
+	// known are the keys the destination table holds; a row with one of them is rejected
+	// (merging in Append mode).
+	known *TableKeys
 	// lastKey is the copy of the key of the last row that passed, which Load reuses for the
 	// row's key field instead of copying it again.
 	lastKey string
@@ -158,6 +161,10 @@ func (c *checker) check(rec []string, file string, line int, probs []Problem) (_
 		}
 		return append(probs, Problem{File: file, Line: line, Column: strings.Join(c.t.Key, "+"),
 			Reason: fmt.Sprintf("duplicate key %s (first at line %d, which is kept)", c.keyText(rec), first)}), false
+	}
+	if at, ok := c.known.lookup(key); ok {
+		return append(probs, Problem{File: file, Line: line, Column: strings.Join(c.t.Key, "+"),
+			Reason: fmt.Sprintf("key %s is already in the table (%s line %d); append adds new keys only: upsert changes a row", c.keyText(rec), c.known.File, at)}), false
 	}
 	key = strings.Clone(key)
 	c.keys.add(key, line)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,18 @@ type xlsxSource struct {
 	date1904 bool
 	isDate   map[int]dateStyle
 	blank    int
+	skipped  int // non-empty rows above the header
 	fields   []string
+	kinds    []cellKind // of the cells nextCells returned
+	pending  []xlsxRow  // rows read while looking for the header, to be returned first
+	cur      []cellKind
+}
+
+// xlsxRow is a row held back while looking for the header.
+type xlsxRow struct {
+	num   int
+	cells []string
+	kinds []cellKind
 }
 
 type dateStyle uint8
@@ -43,12 +55,12 @@ const (
 	dateTime
 )
 
-func openXLSX(path, sheet string) (*xlsxSource, error) {
+func openXLSX(path, sheet string, rule headerRule) (*xlsxSource, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s, err := newXLSXSource(f, path, sheet)
+	s, err := newXLSXSource(f, path, sheet, rule)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -56,7 +68,7 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 	return s, nil
 }
 
-func newXLSXSource(f *excelize.File, path, sheet string) (*xlsxSource, error) {
+func newXLSXSource(f *excelize.File, path, sheet string, rule headerRule) (*xlsxSource, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, fmt.Errorf("%s: workbook has no sheets", path)
@@ -75,9 +87,16 @@ func newXLSXSource(f *excelize.File, path, sheet string) (*xlsxSource, error) {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	s.rows = rows
+	var seen []xlsxRow
 	for {
 		cells, err := s.nextCells()
 		if err == io.EOF {
+			if len(seen) > 0 {
+				break // no row looks like the header: the first one is it
+			}
+			if s.skipped > 0 {
+				return nil, fmt.Errorf("%s: %w: no header row after the %d rows skipped", s.name, ErrEmpty, s.skipped)
+			}
 			return nil, fmt.Errorf("%s: %w: want a header row naming the columns", s.name, ErrEmpty)
 		}
 		if err != nil {
@@ -89,13 +108,29 @@ func newXLSXSource(f *excelize.File, path, sheet string) (*xlsxSource, error) {
 		for len(cells) > 0 && cells[len(cells)-1] == "" {
 			cells = cells[:len(cells)-1]
 		}
-		s.header = cells
-		break
+		if s.skipped < rule.Skip {
+			s.skipped++
+			continue
+		}
+		if rule.Skip >= 0 || rule.Has == nil || rule.Has(cells) {
+			s.skipped += len(seen)
+			seen = nil
+			s.header = cells
+			break
+		}
+		seen = append(seen, xlsxRow{s.rowNum, slices.Clone(cells), slices.Clone(s.kinds)})
+		if len(seen) == maxHeaderScan {
+			break
+		}
+	}
+	hdrRow := s.rowNum
+	if len(seen) > 0 {
+		s.header, s.pending, hdrRow = seen[0].cells, seen[1:], seen[0].num
 	}
 	s.blank = 0 // empty rows above the header are not blank data rows
 	for _, h := range s.header {
 		if !utf8.ValidString(h) {
-			return nil, fmt.Errorf("%s:%d: header: invalid UTF-8 %q", s.name, s.rowNum, h)
+			return nil, fmt.Errorf("%s:%d: header: invalid UTF-8 %q", s.name, hdrRow, h)
 		}
 	}
 	if err := checkHeader(s.name, s.header); err != nil {
@@ -118,16 +153,18 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 		return nil, fmt.Errorf("read %s row %d: %w", s.name, s.rowNum, err)
 	}
 	empty := true
+	s.kinds = s.kinds[:0]
 	for i, v := range cells {
+		s.kinds = append(s.kinds, textCell)
 		if v == "" {
 			continue
 		}
 		empty = false
-		if cv, err := s.convert(i, v); err != nil {
+		cv, kind, err := s.convert(i, v)
+		if err != nil {
 			return nil, err
-		} else {
-			cells[i] = cv
 		}
+		cells[i], s.kinds[i] = cv, kind
 	}
 	if empty {
 		s.blank++
@@ -136,24 +173,31 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 	return cells, nil
 }
 
-// convert turns a raw cell value into its text: dates and booleans as the canonical tables
-// write them, everything else as stored.
-func (s *xlsxSource) convert(col int, v string) (string, error) {
+// convert turns a raw cell value into its text — dates and booleans as the canonical tables
+// write them, everything else as stored — and says whether the cell held a number (its text
+// is then a plain decimal, which no number format should reparse) or a date.
+func (s *xlsxSource) convert(col int, v string) (string, cellKind, error) {
 	if v != "0" && v != "1" && !looksNumeric(v) {
-		return v, nil
+		return v, textCell, nil
 	}
 	cell, err := excelize.CoordinatesToCellName(col+1, s.rowNum)
 	if err != nil {
-		return "", err
+		return "", textCell, err
 	}
-	if v == "0" || v == "1" {
-		if ct, err := s.f.GetCellType(s.sheet, cell); err == nil && ct == excelize.CellTypeBool {
-			return strconv.FormatBool(v == "1"), nil
-		}
+	kind := textCell
+	switch ct, err := s.f.GetCellType(s.sheet, cell); {
+	case err != nil:
+	case ct == excelize.CellTypeBool && (v == "0" || v == "1"):
+		return strconv.FormatBool(v == "1"), textCell, nil
+	case ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber:
+		kind = numberCell
+	}
+	if kind != numberCell {
+		return v, textCell, nil
 	}
 	styleID, err := s.f.GetCellStyle(s.sheet, cell)
 	if err != nil || styleID == 0 {
-		return v, nil
+		return v, numberCell, nil
 	}
 	ds, ok := s.isDate[styleID]
 	if !ok {
@@ -164,20 +208,20 @@ func (s *xlsxSource) convert(col int, v string) (string, error) {
 		s.isDate[styleID] = ds
 	}
 	if ds == notDate {
-		return v, nil
+		return v, numberCell, nil
 	}
 	serial, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(serial) || math.IsInf(serial, 0) {
-		return v, nil
+		return v, numberCell, nil
 	}
 	t, err := excelize.ExcelDateToTime(serial, s.date1904)
 	if err != nil {
-		return v, nil
+		return v, numberCell, nil
 	}
 	if ds == dateOnly {
-		return FormatDate(t), nil
+		return FormatDate(t), dateCell, nil
 	}
-	return FormatTimestamp(t.Round(time.Second)), nil
+	return FormatTimestamp(t.Round(time.Second)), dateCell, nil
 }
 
 func looksNumeric(v string) bool {
@@ -236,17 +280,27 @@ func formatCodeDateKind(code string) dateStyle {
 func (s *xlsxSource) Name() string     { return s.name }
 func (s *xlsxSource) Header() []string { return s.header }
 func (s *xlsxSource) Blank() int       { return s.blank }
+func (s *xlsxSource) Skipped() int     { return s.skipped }
 
 func (s *xlsxSource) Next(row *sourceRow) error {
 	for {
-		cells, err := s.nextCells()
-		if err != nil {
-			return err
+		var cells []string
+		line := s.rowNum
+		if len(s.pending) > 0 {
+			p := s.pending[0]
+			s.pending = s.pending[1:]
+			cells, s.kinds, line = p.cells, p.kinds, p.num
+		} else {
+			var err error
+			if cells, err = s.nextCells(); err != nil {
+				return err
+			}
+			line = s.rowNum
 		}
 		if cells == nil {
 			continue
 		}
-		*row = sourceRow{line: s.rowNum, offset: -1}
+		*row = sourceRow{line: line, offset: -1}
 		n := len(s.header)
 		// Cells past the header's last column must be empty: a value there belongs to no column.
 		for i := n; i < len(cells); i++ {
@@ -258,10 +312,14 @@ func (s *xlsxSource) Next(row *sourceRow) error {
 			}
 		}
 		s.fields = append(s.fields[:0], cells[:min(n, len(cells))]...)
+		s.cur = append(s.cur[:0], s.kinds[:min(n, len(s.kinds))]...)
 		for len(s.fields) < n {
 			s.fields = append(s.fields, "")
 		}
-		row.fields = s.fields
+		for len(s.cur) < n {
+			s.cur = append(s.cur, textCell)
+		}
+		row.fields, row.cells = s.fields, s.cur
 		for i, v := range s.fields {
 			if !utf8.ValidString(v) {
 				row.err = &recordError{field: i, msg: fmt.Sprintf("invalid UTF-8 %q", v), split: true}

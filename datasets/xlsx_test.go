@@ -156,7 +156,7 @@ func TestXLSXSheetErrors(t *testing.T) {
 	src := t.TempDir()
 	book := filepath.Join(src, "export.xlsx")
 	writeWorkbook(t, book)
-	if _, err := openXLSX(book, "Nope"); err == nil || !strings.Contains(err.Error(), `no sheet "Nope" (sheets: Notes, Deals, Accounts, Tickets)`) {
+	if _, err := openXLSX(book, "Nope", headerRule{}); err == nil || !strings.Contains(err.Error(), `no sheet "Nope" (sheets: Notes, Deals, Accounts, Tickets)`) {
 		t.Errorf("missing sheet: err = %v", err)
 	}
 	// Without a sheet the first one is read: its "header" is the note, so the import fails

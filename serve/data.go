@@ -1,12 +1,9 @@
 package serve
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -18,18 +15,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
-	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
-// Data upload: PUT /v1/data/{table} takes one canonical table as a CSV body (text/csv) or as
-// the "file" part of a multipart form, reads it with the same validating reader as
-// `growthlens import` and datasets.Load, writes the valid rows in canonical column order to
-// a temporary file beside the tenant's table and renames it into place (fsync of the file
-// and the directory), so that training and the models never see half a table. Rejected rows
-// go to <table>.rejects.csv beside it with their reasons, and the first of them are in the
-// response as file:line: column: reason. With strict=true any rejected row refuses the whole
-// upload (422) and nothing is written. An upload in which every row is rejected, or that has
-// no rows, is always refused: it would replace the table with an empty one.
+// Data upload: POST /v1/data/{table}?mode=upsert|append|replace merges one canonical table,
+// sent as a CSV body (text/csv) or as the "file" part of a multipart form, into the tenant's
+// dataset by the table's key (datasets.Push: the same validating reader as `growthlens import`
+// and datasets.Load). Upsert, the default, is what an HR system pushing changes needs: rows
+// whose key arrives are replaced, the others stay. PUT is POST with mode=replace. A merge
+// whose rejects are more than max_reject_share of the rows (default 1 %; strict=true: any)
+// writes nothing, and neither does a push in which no row is valid: a broken export must not
+// shrink or blank a table. dry_run=true answers with the counts and rejects and writes
+// nothing. The table is replaced by rename (fsync of the file and the directory), so training
+// and the models never see half a table; rejected rows go to <table>.rejects.csv beside it.
 
 type problemJSON struct {
 	File   string `json:"file"`
@@ -40,18 +37,31 @@ type problemJSON struct {
 }
 
 type uploadResponse struct {
-	Table       string               `json:"table"`
-	File        string               `json:"file"`
-	Counts      datasets.TableCounts `json:"counts"`
-	Problems    []problemJSON        `json:"problems"`
-	Warnings    []string             `json:"warnings"`
-	RejectsFile string               `json:"rejects_file,omitempty"`
-	Bytes       int64                `json:"bytes"`
-	Dataset     map[string]any       `json:"dataset"`
-	Next        string               `json:"next"`
+	Table       string                `json:"table"`
+	File        string                `json:"file"`
+	Counts      datasets.TableCounts  `json:"counts"`
+	Merge       *datasets.MergeResult `json:"merge"`
+	Problems    []problemJSON         `json:"problems"`
+	Warnings    []string              `json:"warnings"`
+	RejectsFile string                `json:"rejects_file,omitempty"`
+	Bytes       int64                 `json:"bytes"`
+	Dataset     map[string]any        `json:"dataset"`
+	Next        string                `json:"next"`
 }
 
-func (s *Server) putData(c *gin.Context, rq *call) error {
+// putData is POST /v1/data/{table} with mode=replace.
+func (s *Server) putData(c *gin.Context, rq *call) error { return s.pushData(c, rq, datasets.Replace) }
+
+// postData merges by the mode the query asks for (upsert by default).
+func (s *Server) postData(c *gin.Context, rq *call) error {
+	mode, err := datasets.ParseMergeMode(rq.query.Get("mode"))
+	if err != nil {
+		return invalid("mode", "%q: want upsert, append or replace", truncate(rq.query.Get("mode"), 32))
+	}
+	return s.pushData(c, rq, mode)
+}
+
+func (s *Server) pushData(c *gin.Context, rq *call, mode datasets.MergeMode) error {
 	name := c.Param("table")
 	table, ok := datasets.Lookup(name)
 	if !ok {
@@ -62,9 +72,21 @@ func (s *Server) putData(c *gin.Context, rq *call) error {
 		return errorf(ENotFound, "table", "%q is not a canonical table: want one of %s", truncate(name, 32), strings.Join(names, ", "))
 	}
 	rq.target = "data/" + table.Name
-	strict, err := queryBool(rq.query, "strict", false)
-	if err != nil {
+	opts := datasets.PushOptions{File: table.Name + ".csv", MergeOptions: datasets.MergeOptions{Mode: mode}}
+	var err error
+	if opts.Strict, err = queryBool(rq.query, "strict", false); err != nil {
 		return err
+	}
+	if opts.DryRun, err = queryBool(rq.query, "dry_run", false); err != nil {
+		return err
+	}
+	if share, set, err := queryFloat(rq.query, "max_reject_share"); err != nil {
+		return err
+	} else if set {
+		if !(share > 0 && share <= 1) {
+			return invalid("max_reject_share", "%g: want a share above 0, at most 1", share)
+		}
+		opts.MaxRejectShare = share
 	}
 	dir := s.cfg.dataDir(rq.key.Tenant)
 	if dir == "" {
@@ -78,87 +100,44 @@ func (s *Server) putData(c *gin.Context, rq *call) error {
 
 	rq.t.dataMu.Lock()
 	defer rq.t.dataMu.Unlock()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
-	file := table.Name + ".csv"
-	tmp, err := atomicfile.Create(filepath.Join(dir, file), 0o600)
-	if err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	defer tmp.Abort()
-	rejTmp := tmp.Name() + ".rejects"
-	defer os.Remove(rejTmp)
-	rw := datasets.NewRejectWriter(rejTmp)
-	tr, err := datasets.NewTableReader(body, table, datasets.ReadOptions{File: file, OnReject: rw.Write})
+	res, err := datasets.Push(dir, table, body, opts)
 	if err != nil {
 		return uploadError(err)
 	}
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(table.Header()); err != nil {
-		return err
-	}
-	for tr.Next() {
-		if err := cw.Write(tr.Record()); err != nil {
-			return fmt.Errorf("upload: %w", err)
-		}
-	}
-	if err := tr.Err(); err != nil {
-		return uploadError(err)
-	}
-	if err := rw.Close(); err != nil {
-		return fmt.Errorf("upload rejects: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	rep := tr.Report()
-	resp := uploadResponse{Table: table.Name, File: file, Counts: rep.TableCounts, Problems: []problemJSON{}, Warnings: []string{}}
+	rep, m := res.Table, res.Merge
+	resp := uploadResponse{Table: table.Name, File: opts.File, Counts: rep.TableCounts, Merge: m, Problems: []problemJSON{}, Warnings: []string{}}
 	for _, p := range rep.Problems {
 		resp.Problems = append(resp.Problems, problemJSON{File: p.File, Line: p.Line, Column: p.Column, Reason: p.Reason, Text: p.String()})
 	}
-	for _, w := range tr.Warnings() {
+	for _, w := range res.Warnings {
 		resp.Warnings = append(resp.Warnings, w.String())
 	}
-	rq.detail = fmt.Sprintf("read %d, imported %d, rejected %d", rep.Read, rep.Imported, rep.Rejected)
-	switch {
-	case rep.Read == 0:
+	rq.detail = fmt.Sprintf("%s: read %d, rejected %d; before %d, inserted %d, updated %d, removed %d, after %d",
+		m.Mode, rep.Read, rep.Rejected, m.Before, m.Inserted, m.Updated, m.Removed, m.After)
+	if m.Refused != "" {
+		rq.detail += "; refused: " + m.Refused
 		s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "invalid").Inc()
-		return errorf(EInvalidData, "body", "%s has a header but no rows: nothing was written", file)
-	case rep.Imported == 0:
-		s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "invalid").Inc()
-		return errorf(EInvalidData, "body", "every one of the %d rows was rejected, nothing was written; the first: %s", rep.Read, firstProblems(rep.Problems, 3))
-	case strict && rep.Rejected > 0:
-		s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "invalid").Inc()
-		return errorf(EInvalidData, "body", "%d of %d rows rejected and strict=true, nothing was written; the first: %s", rep.Rejected, rep.Read, firstProblems(rep.Problems, 3))
-	}
-	st, err := tmp.Stat()
-	if err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	resp.Bytes = st.Size()
-	if err := tmp.Commit(); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	rejects := filepath.Join(dir, table.Name+".rejects.csv")
-	if rw.Count() > 0 {
-		if err := os.Rename(rejTmp, rejects); err != nil {
-			return fmt.Errorf("upload rejects: %w", err)
+		msg := "nothing was written: " + m.Refused
+		if len(rep.Problems) > 0 {
+			msg += "; the first rejects: " + firstProblems(rep.Problems, 3)
 		}
-		resp.RejectsFile = filepath.Base(rejects)
-	} else if err := os.Remove(rejects); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("upload: %w", err)
+		return errorf(EInvalidData, "body", "%s", msg)
 	}
-	if err := atomicfile.SyncDir(dir); err != nil { // the rejects file's rename or removal
-		return fmt.Errorf("upload: %w", err)
+	if opts.DryRun {
+		rq.detail = "dry run, " + rq.detail
+		resp.Dataset = map[string]any{"tables": tablesIn(dir)}
+		resp.Next = "send it again without dry_run=true to write it"
+		return writeJSON(c, 200, resp)
+	}
+	if st, err := os.Stat(filepath.Join(dir, opts.File)); err == nil {
+		resp.Bytes = st.Size()
+	}
+	if res.RejectsFile != "" {
+		resp.RejectsFile = filepath.Base(res.RejectsFile)
 	}
 	s.metrics.uploads.WithLabelValues(rq.key.Tenant, table.Name, "ok").Inc()
-	s.log.Info("table uploaded", "tenant", rq.key.Tenant, "table", table.Name, "rows", rep.Imported, "rejected", rep.Rejected, "request_id", rq.id)
+	s.log.Info("table merged", "tenant", rq.key.Tenant, "table", table.Name, "mode", m.Mode, "rows", m.After,
+		"inserted", m.Inserted, "updated", m.Updated, "removed", m.Removed, "rejected", rep.Rejected, "request_id", rq.id)
 	// The snapshot picks up the new data in the background: forecasts keep being served
 	// from the current one meanwhile.
 	s.requestReload(rq.t)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -26,6 +27,7 @@ const (
 	EInternal         = "internal"               // a fault on the server's side; the message never says more
 	ENotImplemented   = "not_implemented"        // the capability is not built into this server
 	ECanceled         = "canceled"               // the client went away (or its deadline passed) before the answer was ready
+	EStorage          = "insufficient_storage"   // the store's disk or quota is full: reads go on, writes wait for room
 	internalMessageFm = "internal error; quote request id %s when reporting it"
 )
 
@@ -45,6 +47,7 @@ var statusOf = map[string]int{
 	EInternal:        http.StatusInternalServerError,
 	ENotImplemented:  http.StatusNotImplemented,
 	ECanceled:        StatusClientClosedRequest,
+	EStorage:         http.StatusInsufficientStorage,
 }
 
 // StatusClientClosedRequest is the status of a request whose client left before the answer
@@ -117,6 +120,8 @@ func asError(err error, requestID string) *Error {
 		return &Error{Code: EInvalid, Message: err.Error(), Err: err}
 	case errors.Is(err, registry.ErrInUse), errors.Is(err, registry.ErrUnchanged), errors.Is(err, registry.ErrNoHistory):
 		return &Error{Code: EConflict, Message: err.Error(), Err: err}
+	case errors.Is(err, registry.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return &Error{Code: EStorage, Message: "the server's disk is full: reads are still served, writes are refused until an operator frees space", Err: err}
 	case errors.Is(err, registry.ErrRevoked):
 		return &Error{Code: EUnauthenticated, Message: "invalid API key", Err: err}
 	case errors.As(err, &inUse):

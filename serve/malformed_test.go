@@ -112,7 +112,7 @@ func TestMalformedInput(t *testing.T) {
 	}
 	for _, m := range []struct{ method, path string }{
 		{"DELETE", "/v1/forecast"}, {"POST", "/v1/forecast"}, {"PUT", "/v1/models"}, {"PATCH", "/v1/models/forecast"},
-		{"GET", "/v1/whatif"}, {"GET", "/v1/recommendations"}, {"DELETE", "/v1/training-runs/x"}, {"POST", "/v1/data/targets"},
+		{"GET", "/v1/whatif"}, {"GET", "/v1/recommendations"}, {"DELETE", "/v1/training-runs/x"}, {"DELETE", "/v1/data/targets"},
 		{"GET", "/v1/models/forecast/promote"}, {"POST", "/healthz"}, {"DELETE", "/v1/audit"}, {"PUT", "/v1/allocations"},
 	} {
 		add(bad{name: "method " + m.method + " " + m.path, method: m.method, path: m.path, key: admin, want: 405})
@@ -386,24 +386,28 @@ func TestMalformedInput(t *testing.T) {
 		{"/v1/data/targets", "text/csv", "period,scope,scope_id,metric,target\n", 422},
 		{"/v1/data/targets", "text/csv", "period,scope\n2026Q1,company\n", 422},
 		{"/v1/data/targets", "text/csv", "period,scope,scope_id,metric,target\nbad,company,,revenue,1\n", 422},
-		{"/v1/data/targets", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,planet,,revenue,1\n2026Q2,company,,revenue,1\n", 0},
+		// One reject in two rows is over the 1 % limit: nothing is written.
+		{"/v1/data/targets", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,planet,,revenue,1\n2026Q2,company,,revenue,1\n", 422},
 		{"/v1/data/targets", "text/csv", "period,period,scope,metric,target\n", 422},
 		{"/v1/data/targets", "text/csv", string(utf16le), 422},
 		{"/v1/data/targets?strict=maybe", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n", 400},
 		{"/v1/data/targets?strict=true", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n2026Q2,moon,,revenue,1\n", 422},
 		{"/v1/data/targets?other=1", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n", 400},
+		{"/v1/data/targets?dry_run=often", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n", 400},
+		{"/v1/data/targets?max_reject_share=2", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n", 400},
+		{"/v1/data/targets?max_reject_share=0", "text/csv", "period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n", 400},
 		{"/v1/data/targets", "text/csv", "period,scope,scope_id,metric,target\n" + strings.Repeat("2026Q1,company,,revenue,1\n", 50000), 413},
 		{"/v1/data/targets", "multipart/form-data", "--x\r\n", 400},
 		{"/v1/data/targets", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nhi\r\n--x--\r\n", 400},
 		{"/v1/data/targets", "multipart/form-data; boundary=x", "garbage", 400},
 	}
 	for i, u := range uploads {
-		if u.want == 0 {
-			// Valid rows beside a rejected one are written (the reject is reported): a 200.
-			continue
+		for _, method := range []string{"PUT", "POST"} {
+			add(bad{name: fmt.Sprintf("upload %d %s %s", i, method, u.path), method: method, path: u.path, key: admin, ctype: u.ctype, body: []byte(u.body), want: u.want})
 		}
-		add(bad{name: fmt.Sprintf("upload %d %s", i, u.path), method: "PUT", path: u.path, key: admin, ctype: u.ctype, body: []byte(u.body), want: u.want})
 	}
+	add(bad{name: "upload mode", method: "POST", path: "/v1/data/targets?mode=merge", key: admin, ctype: "text/csv", body: []byte("period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n"), want: 400})
+	add(bad{name: "upload mode on PUT", method: "PUT", path: "/v1/data/targets?mode=upsert", key: admin, ctype: "text/csv", body: []byte("period,scope,scope_id,metric,target\n2026Q1,company,,revenue,1\n"), want: 400})
 
 	// Roles and tenants on mutations: refused, and refused without a trace of the target.
 	for _, role := range []string{registry.RoleViewer, registry.RoleGM} {

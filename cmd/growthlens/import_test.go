@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +80,78 @@ func TestImportCommandErrors(t *testing.T) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestImportNoRowsExitCode: a table every row of which is rejected is exit code 3, with the
+// counts still printed; a usable import is 0.
+func TestImportNoRowsExitCode(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "deals.csv"), []byte("id,stage,opened\nO1,Pending,2024-01-05\nO2,Pending,2024-01-06\n"), 0o644)
+	mapping := filepath.Join(src, "m.yaml")
+	os.WriteFile(mapping, []byte("tables:\n  opportunities:\n    source: deals.csv\n    columns: {opportunity_id: id, stage: stage, created_date: opened}\n"), 0o644)
+	stdout, stderr, err := runImportCLI(t, "import", "--mapping", mapping, "--out", t.TempDir(), src)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != exitNoRows || !strings.Contains(err.Error(), "no row imported into opportunities (2 read, 2 rejected)") {
+		t.Fatalf("err = %v, want exit code %d naming the table", err, exitNoRows)
+	}
+	if !strings.Contains(stdout, "opportunities") || !strings.Contains(stderr, `"Pending" is not one of`) {
+		t.Errorf("the counts and rejects are still printed:\n%s\n%s", stdout, stderr)
+	}
+	os.WriteFile(filepath.Join(src, "deals.csv"), []byte("id,stage,opened\nO1,Pending,2024-01-05\nO2,qualified,2024-01-06\n"), 0o644)
+	if _, _, err := runImportCLI(t, "import", "--mapping", mapping, "--out", t.TempDir(), src); err != nil {
+		t.Errorf("one good row: err = %v", err)
+	}
+}
+
+// TestImportInto merges an export into a dataset by key: upsert by default, a dry run that
+// writes nothing, and a push over the reject limit that writes nothing at all.
+func TestImportInto(t *testing.T) {
+	src, into := t.TempDir(), t.TempDir()
+	header := "employee_id,role,team_id,region,level,hire_date,exit_date,base_salary,manager_id,birth_year\n"
+	table := header + "E1,sales,t1,East,2,2020-01-01,,50000,,1990\nE2,hr,t1,East,1,2021-01-01,,40000,,1991\n"
+	os.WriteFile(filepath.Join(into, "employees.csv"), []byte(table), 0o644)
+	mapping := filepath.Join(src, "m.yaml")
+	os.WriteFile(mapping, []byte("tables:\n  employees:\n    source: hr.csv\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "hr.csv"), []byte(header+"E2,hr,t1,East,2,2021-01-01,,44000,,1991\nE3,finance,t2,West,1,2024-01-01,,42000,,1995\n"), 0o644)
+
+	stdout, _, err := runImportCLI(t, "import", "--mapping", mapping, "--into", into, "--dry-run", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(into, "employees.csv")); string(got) != table || !strings.Contains(stdout, "dry run") {
+		t.Errorf("dry run changed the table or did not say so:\n%s", stdout)
+	}
+	stdout, _, err = runImportCLI(t, "import", "--mapping", mapping, "--into", into, "--json", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Tables map[string]struct {
+			Merge struct{ Before, After, Inserted, Updated int }
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if m := got.Tables["employees"].Merge; m.Before != 2 || m.After != 3 || m.Inserted != 1 || m.Updated != 1 {
+		t.Errorf("merge = %+v", m)
+	}
+	want := header + "E1,sales,t1,East,2,2020-01-01,,50000,,1990\nE2,hr,t1,East,2,2021-01-01,,44000,,1991\nE3,finance,t2,West,1,2024-01-01,,42000,,1995\n"
+	if b, _ := os.ReadFile(filepath.Join(into, "employees.csv")); string(b) != want {
+		t.Errorf("employees.csv =\n%s\nwant\n%s", b, want)
+	}
+
+	// One bad row in two: over the 1 % limit, nothing written, exit 1 saying why.
+	os.WriteFile(filepath.Join(src, "hr.csv"), []byte(header+"E1,sales,t1,East,3,2020-01-01,,55000,,1990\nE9,pilot,t1,East,1,2024-01-01,,1,,1999\n"), 0o644)
+	_, _, err = runImportCLI(t, "import", "--mapping", mapping, "--into", into, src)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "1 of 2 rows rejected") {
+		t.Errorf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(into, "employees.csv")); string(b) != want {
+		t.Error("a refused import changed the table")
+	}
+	if _, _, err := runImportCLI(t, "import", "--mapping", mapping, "--out", t.TempDir(), "--mode", "append", src); err == nil {
+		t.Error("--mode without --into was accepted")
 	}
 }

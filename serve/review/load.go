@@ -8,6 +8,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
@@ -29,9 +30,12 @@ const (
 // computed once, in the background, on first call (the driver model's bootstrap takes a few
 // seconds; a caller whose ctx ends stops waiting, not the computation), and every call
 // returns the same answer.
-func Indicators(ds *datasets.Dataset) func(context.Context) (*diagnose.IndicatorAnswer, error) {
+//
+// m is the tenant's champion company model, so that the indicators' effects are the what-if's
+// and the waterfall's; nil fits one on ds.
+func Indicators(ds *datasets.Dataset, m *company.Model) func(context.Context) (*diagnose.IndicatorAnswer, error) {
 	return lazy.New(func() (*diagnose.IndicatorAnswer, error) {
-		c, err := diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed})
+		c, err := diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m})
 		if err != nil {
 			return nil, err
 		}
@@ -41,10 +45,11 @@ func Indicators(ds *datasets.Dataset) func(context.Context) (*diagnose.Indicator
 
 // Diagnosis returns a function that opens ds for diagnosis with the server's settings, once,
 // in the background, on first call (the driver model behind the causes is fitted on first
-// use, and kept), returning the same company after.
-func Diagnosis(ds *datasets.Dataset) func(context.Context) (*diagnose.Company, error) {
+// use, and kept), returning the same company after. m is the champion company model (nil:
+// fitted on ds), as for Indicators.
+func Diagnosis(ds *datasets.Dataset, m *company.Model) func(context.Context) (*diagnose.Company, error) {
 	return lazy.New(func() (*diagnose.Company, error) {
-		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed})
+		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m})
 	}).Get
 }
 
@@ -59,12 +64,15 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 			return in, fmt.Errorf("load data: %w", err)
 		}
 		in.Dataset = ds
-		in.Indicators = Indicators(ds)
-		in.Diagnosis = Diagnosis(ds)
 	}
 	set, err := champion.Load(st, tenant, champion.Data{Dataset: in.Dataset, Problem: "no --data directory was given"})
 	if err != nil {
 		return in, err
+	}
+	if in.Dataset != nil {
+		m, _ := set.Company()
+		in.Indicators = Indicators(in.Dataset, m)
+		in.Diagnosis = Diagnosis(in.Dataset, m)
 	}
 	out := NewInput(set)
 	out.Dataset, out.Indicators, out.Diagnosis = in.Dataset, in.Indicators, in.Diagnosis
