@@ -167,7 +167,7 @@ func TestVerdictAbstainsAgainstTheData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := co.CompanyModel()
+		m, err := co.CompanyModel(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,10 +3,11 @@ package diagnose
 import (
 	"context"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
