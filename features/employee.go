@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -14,7 +13,9 @@ import (
 )
 
 // EmployeeRow is what HR data says about one employee as of a date, using only events before
-// that date. NaN marks a value the data cannot give (no reviews yet, no birth year).
+// that date. NaN marks a value the data cannot give (no reviews yet, no birth year). Its
+// fields are the inputs of the incentive and attrition models; EmployeeRecord is the same in
+// the form an HR system sends and reads it, with what "unknown" means for each.
 type EmployeeRow struct {
 	EmployeeID string
 	AsOf       time.Time
@@ -47,10 +48,27 @@ type EmployeeRow struct {
 	// Rewards24m counts incentives by type (datasets.RewardTypes order) in the 24 months
 	// before AsOf.
 	Rewards24m [7]float64
+	// ChosenBefore counts, by type, the incentives the employee chose themselves
+	// (chosen=true) before AsOf: what they have shown they want.
+	ChosenBefore [7]float64
+	// PastDelta is, by type, the mean performance_delta of the employee's incentives of that
+	// type given at least DeltaLagMonths before AsOf (when the change they brought had been
+	// measured); NaN for a type they never received that long ago.
+	PastDelta [7]float64
+	// LastIncentive is the type of the latest incentive in the 12 months before AsOf ("" for
+	// none) and LastIncentiveFit how it ranked among the employee's preferences then (its
+	// probability over the favourite's; NaN for none). Staff.At leaves them empty: the fit
+	// needs the preference model, which fills it (incentive.Recommender.Features).
+	LastIncentive    string
+	LastIncentiveFit float64
 	// ReimbursementDays is the mean time from claim to payment of the employee's claims in the
 	// six months before AsOf (claims still unpaid count up to AsOf).
 	ReimbursementDays float64
 }
+
+// DeltaLagMonths is how long after an incentive its performance_delta is known: the change is
+// measured over the six months that follow it.
+const DeltaLagMonths = 6
 
 // EmployeeColumns names the features of an EmployeeRow in the order Values returns them.
 var EmployeeColumns = func() []string {
@@ -77,72 +95,6 @@ func (r *EmployeeRow) Values() []string {
 		}
 	}
 	return out
-}
-
-// EmployeeRange bounds a number of an EmployeeRow that a caller supplies instead of the HR
-// tables (a record posted to the API): Column is its EmployeeColumns name.
-type EmployeeRange struct {
-	Column string
-	Lo, Hi float64
-	Of     func(*EmployeeRow) float64
-}
-
-// EmployeeRanges are the ranges Check holds a supplied row's numbers to: wide enough for any
-// real employee, narrow enough that a unit mistake (a salary in cents, an age in months) is
-// caught. Rewards24m counts are held to [0, 100] each.
-var EmployeeRanges = []EmployeeRange{
-	{"level", 1, 20, func(r *EmployeeRow) float64 { return r.Level }},
-	{"tenure_years", 0, 80, func(r *EmployeeRow) float64 { return r.TenureYears }},
-	{"age", 14, 100, func(r *EmployeeRow) float64 { return r.Age }},
-	{"salary", 0, 1e9, func(r *EmployeeRow) float64 { return r.Salary }},
-	{"salary_ratio", 0, 100, func(r *EmployeeRow) float64 { return r.SalaryRatio }},
-	{"perf_last", -100, 100, func(r *EmployeeRow) float64 { return r.PerfLast }},
-	{"perf_trend", -100, 100, func(r *EmployeeRow) float64 { return r.PerfTrend }},
-	{"kpi_last", 0, 100, func(r *EmployeeRow) float64 { return r.KPILast }},
-	{"promotion_wait_months", 0, 1200, func(r *EmployeeRow) float64 { return r.PromotionWaitMonths }},
-	{"months_since_reward", 0, 1200, func(r *EmployeeRow) float64 { return r.MonthsSinceReward }},
-	{"reimbursement_days", 0, 3650, func(r *EmployeeRow) float64 { return r.ReimbursementDays }},
-}
-
-// FieldError is a field of a supplied EmployeeRow that Check refuses. Field is the
-// field's name as a posted record spells it ("employee_id", "role", "level",
-// "rewards_24m.training"), or "" for a rule over several fields.
-type FieldError struct {
-	Field, Msg string
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return e.Msg
-	}
-	return e.Field + ": " + e.Msg
-}
-
-// Check reports, as a *FieldError, the first field of a row supplied by a caller that is out
-// of range: an employee id that is empty or over 64 characters, a role that is not one of
-// datasets.Roles, a team or region over 64 characters, a number outside EmployeeRanges or a
-// Rewards24m count outside [0, 100]. NaN (unknown) passes: the models fill it as they fill
-// a gap in the HR tables.
-func (r *EmployeeRow) Check() error {
-	switch {
-	case r.EmployeeID == "" || len(r.EmployeeID) > 64:
-		return &FieldError{"employee_id", "required, at most 64 characters"}
-	case !slices.Contains(datasets.Roles, r.Role):
-		return &FieldError{"role", fmt.Sprintf("%.32q: want one of %s", r.Role, strings.Join(datasets.Roles, ", "))}
-	case len(r.TeamID) > 64 || len(r.Region) > 64:
-		return &FieldError{"", "team_id and region are at most 64 characters"}
-	}
-	for _, rg := range EmployeeRanges {
-		if v := rg.Of(r); !math.IsNaN(v) && !(v >= rg.Lo && v <= rg.Hi) {
-			return &FieldError{rg.Column, fmt.Sprintf("%g is out of range [%g, %g]", v, rg.Lo, rg.Hi)}
-		}
-	}
-	for i, v := range r.Rewards24m {
-		if !(v >= 0 && v <= 100) {
-			return &FieldError{"rewards_24m." + datasets.RewardTypes[i], fmt.Sprintf("%g is out of range [0, 100]", v)}
-		}
-	}
-	return nil
 }
 
 // Staff indexes a dataset's employees with their rewards, reviews and claims so that
@@ -321,7 +273,7 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 	row := EmployeeRow{
 		EmployeeID: id, AsOf: asOf, Role: e.Role, Region: e.Region, TeamID: e.TeamID, Active: onStaff(e, asOf),
 		Level: nan, Age: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan, PerfMean: nan, KPIMean: nan,
-		MonthsSinceReward: nan, ReimbursementDays: nan,
+		MonthsSinceReward: nan, ReimbursementDays: nan, LastIncentiveFit: nan,
 	}
 	row.TenureYears = math.Max(0, asOf.Sub(e.HireDate).Hours()/24/365.25)
 	if e.BirthYear.Valid {
@@ -368,6 +320,35 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		row.PerfMean, row.KPIMean = reviewMeans(r.reviews[:n], asOf.AddDate(-2, 0, 0))
 	}
 	since := asOf.AddDate(-2, 0, 0)
+	measured := asOf.AddDate(0, -DeltaLagMonths, 0)
+	var deltas [7]float64
+	for k := range row.PastDelta {
+		row.PastDelta[k] = nan
+	}
+	for _, rw := range r.rewards {
+		if !rw.Date.Before(asOf) {
+			break
+		}
+		k := slices.Index(datasets.RewardTypes, rw.Type)
+		if k < 0 {
+			continue
+		}
+		if rw.Chosen.Valid && rw.Chosen.V {
+			row.ChosenBefore[k]++
+		}
+		if rw.Date.Before(measured) && rw.PerformanceDelta.Valid {
+			if deltas[k] == 0 {
+				row.PastDelta[k] = 0
+			}
+			row.PastDelta[k] += rw.PerformanceDelta.V
+			deltas[k]++
+		}
+	}
+	for k, n := range deltas {
+		if n > 0 {
+			row.PastDelta[k] /= n
+		}
+	}
 	for _, rw := range r.rewards {
 		if !rw.Date.Before(asOf) {
 			break

@@ -1,9 +1,7 @@
 package features
 
 import (
-	"errors"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -90,46 +88,5 @@ func TestStaffAt(t *testing.T) {
 	r = at("E1", "2024-02-01")
 	if got, want := len(r.Values()), len(EmployeeColumns); got != want {
 		t.Errorf("Values has %d fields, EmployeeColumns %d names", got, want)
-	}
-}
-
-func TestEmployeeRowCheck(t *testing.T) {
-	ok := func() EmployeeRow {
-		nan := math.NaN()
-		return EmployeeRow{EmployeeID: "E1", Role: "sales", Level: 3, TenureYears: nan, Age: 40, Salary: 80000, SalaryRatio: nan,
-			PerfLast: nan, PerfTrend: nan, KPILast: nan, PromotionWaitMonths: nan, MonthsSinceReward: nan, ReimbursementDays: nan}
-	}
-	cases := []struct {
-		name  string
-		edit  func(*EmployeeRow)
-		field string // "" with ok: no error
-		ok    bool
-	}{
-		{"in range, unknowns NaN", func(*EmployeeRow) {}, "", true},
-		{"no id", func(r *EmployeeRow) { r.EmployeeID = "" }, "employee_id", false},
-		{"unknown role", func(r *EmployeeRow) { r.Role = "pilot" }, "role", false},
-		{"long team", func(r *EmployeeRow) { r.TeamID = strings.Repeat("t", 65) }, "", false},
-		{"level 0", func(r *EmployeeRow) { r.Level = 0 }, "level", false},
-		{"level 20", func(r *EmployeeRow) { r.Level = 20 }, "", true},
-		{"age in months", func(r *EmployeeRow) { r.Age = 480 }, "age", false},
-		{"infinite salary", func(r *EmployeeRow) { r.Salary = math.Inf(1) }, "salary", false},
-		{"negative reward count", func(r *EmployeeRow) { r.Rewards24m[4] = -1 }, "rewards_24m." + datasets.RewardTypes[4], false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := ok()
-			c.edit(&r)
-			err := r.Check()
-			if c.ok {
-				if err != nil {
-					t.Errorf("Check: %v, want nil", err)
-				}
-				return
-			}
-			var fe *FieldError
-			if !errors.As(err, &fe) || fe.Field != c.field {
-				t.Errorf("Check: %v, want a *FieldError on %q", err, c.field)
-			}
-		})
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/spf13/cobra"
 

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/spf13/cobra"
 

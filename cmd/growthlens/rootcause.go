@@ -3,11 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/growthlens/growthlens/models/rootcause"
 	"github.com/spf13/cobra"
