@@ -373,7 +373,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
 	chgPath := filepath.Join(im.opts.Out, t.Name+".changes.csv")
 	tmpRej := rejPath + ".tmp"
-	out, err := atomicfile.Create(outPath, 0o644)
+	out, err := atomicfile.Create(outPath, 0o600) // people's data: the owner only
 	if err != nil {
 		return err
 	}
