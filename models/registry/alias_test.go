@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-func TestPromoteAndRollback(t *testing.T) {
+func TestPromoteAndRollback(t *testing.T) { eachBackend(t, testPromoteAndRollback) }
+
+func testPromoteAndRollback(t *testing.T, b backend) {
 	clock := newFakeClock()
-	s := openStore(t, Options{Now: clock.Now})
+	s := b.open(t, Options{Now: clock.Now})
 	for i := 1; i <= 3; i++ {
 		mustPut(t, s, "acme", "forecast", []byte(fmt.Sprint("model ", i)))
 	}
@@ -105,8 +107,10 @@ func TestPromoteAndRollback(t *testing.T) {
 	}
 }
 
-func TestRollbackSkipsDeletedVersions(t *testing.T) {
-	s := openStore(t, Options{})
+func TestRollbackSkipsDeletedVersions(t *testing.T) { eachBackend(t, testRollbackSkipsDeletedVersions) }
+
+func testRollbackSkipsDeletedVersions(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	for i := 1; i <= 3; i++ {
 		mustPut(t, s, "acme", "forecast", []byte{byte(i)})
 		if _, err := s.Promote("acme", "forecast", i, Change{By: "t"}); err != nil {
@@ -125,8 +129,10 @@ func TestRollbackSkipsDeletedVersions(t *testing.T) {
 	}
 }
 
-func TestAliasesAreIndependent(t *testing.T) {
-	s := openStore(t, Options{})
+func TestAliasesAreIndependent(t *testing.T) { eachBackend(t, testAliasesAreIndependent) }
+
+func testAliasesAreIndependent(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	mustPut(t, s, "acme", "forecast", []byte("1"))
 	mustPut(t, s, "acme", "forecast", []byte("2"))
 	mustPut(t, s, "beta", "forecast", []byte("b1"))
@@ -159,8 +165,10 @@ func TestAliasesAreIndependent(t *testing.T) {
 	}
 }
 
-func TestSetAliasRejects(t *testing.T) {
-	s := openStore(t, Options{})
+func TestSetAliasRejects(t *testing.T) { eachBackend(t, testSetAliasRejects) }
+
+func testSetAliasRejects(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	mustPut(t, s, "acme", "forecast", []byte("1"))
 	tests := []struct {
 		name          string
@@ -186,8 +194,10 @@ func TestSetAliasRejects(t *testing.T) {
 	}
 }
 
-func TestSubscribeAndGeneration(t *testing.T) {
-	s := openStore(t, Options{})
+func TestSubscribeAndGeneration(t *testing.T) { eachBackend(t, testSubscribeAndGeneration) }
+
+func testSubscribeAndGeneration(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	mustPut(t, s, "acme", "forecast", []byte("1"))
 	mustPut(t, s, "acme", "forecast", []byte("2"))
 	events, cancel := s.Subscribe(4)
@@ -246,8 +256,10 @@ func TestSubscribeAndGeneration(t *testing.T) {
 // TestPromoteDeleteRace runs promotions and deletes of the same version against each other:
 // the model's counter key makes them conflict, so an alias never ends up pointing at a
 // deleted version.
-func TestPromoteDeleteRace(t *testing.T) {
-	s := openStore(t, Options{})
+func TestPromoteDeleteRace(t *testing.T) { eachBackend(t, testPromoteDeleteRace) }
+
+func testPromoteDeleteRace(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	mustPut(t, s, "acme", "forecast", []byte("base"))
 	if _, err := s.Promote("acme", "forecast", 1, Change{By: "t"}); err != nil {
 		t.Fatal(err)

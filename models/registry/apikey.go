@@ -72,6 +72,28 @@ func (s *Badger) CreateKey(tenant, role, label string) (string, APIKey, error) {
 // shown this once and never stored. label is a free note (at most 128 bytes), e.g. which
 // system uses the key. An expiry in the past is ErrInvalid.
 func (s *Badger) CreateKeyWith(tenant, role, label string, opt KeyOptions) (string, APIKey, error) {
+	secret, k, err := newAPIKey(tenant, role, label, opt, s.now)
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	err = s.update(func(txn *badger.Txn) error {
+		// Two keys sharing a 64-bit id prefix would make revoke-by-id ambiguous; with random
+		// secrets it does not happen, but it costs one seek to be sure.
+		if _, err := findKey(txn, k.ID); err == nil {
+			return fmt.Errorf("key id %s already exists; try again", k.ID)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return setJSON(txn, []byte(apiKeyPrefix+k.Hash), k)
+	})
+	if err != nil {
+		return "", APIKey{}, fmt.Errorf("create key: %w", err)
+	}
+	return secret, k, nil
+}
+
+// newAPIKey checks a new key's settings and makes its secret and record.
+func newAPIKey(tenant, role, label string, opt KeyOptions, now func() time.Time) (string, APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return "", APIKey{}, err
 	}
@@ -88,26 +110,13 @@ func (s *Badger) CreateKeyWith(tenant, role, label string, opt KeyOptions) (stri
 	secret := secretPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	sum := sha256.Sum256([]byte(secret))
 	hash := hex.EncodeToString(sum[:])
-	k := APIKey{ID: hash[:keyIDLen], Tenant: tenant, Role: role, Label: label, Created: s.now().UTC(), Hash: hash}
+	k := APIKey{ID: hash[:keyIDLen], Tenant: tenant, Role: role, Label: label, Created: now().UTC(), Hash: hash}
 	if !opt.Expires.IsZero() {
 		if !opt.Expires.After(k.Created) {
 			return "", APIKey{}, invalidf("key expiry %s is not in the future", opt.Expires.UTC().Format(time.RFC3339))
 		}
 		e := opt.Expires.UTC()
 		k.Expires = &e
-	}
-	err := s.update(func(txn *badger.Txn) error {
-		// Two keys sharing a 64-bit id prefix would make revoke-by-id ambiguous; with random
-		// secrets it does not happen, but it costs one seek to be sure.
-		if _, err := findKey(txn, k.ID); err == nil {
-			return fmt.Errorf("key id %s already exists; try again", k.ID)
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		return setJSON(txn, []byte(apiKeyPrefix+hash), k)
-	})
-	if err != nil {
-		return "", APIKey{}, fmt.Errorf("create key: %w", err)
 	}
 	return secret, k, nil
 }
@@ -129,15 +138,9 @@ func (s *Badger) Authenticate(secret string) (APIKey, error) {
 	if err != nil {
 		return APIKey{}, fmt.Errorf("api key: %w", err)
 	}
-	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) != 1 {
-		return APIKey{}, fmt.Errorf("%w: api key record %s holds another hash", ErrCorrupt, k.ID)
-	}
-	if k.Revoked != nil {
-		return APIKey{}, fmt.Errorf("api key %s: %w", k.ID, ErrRevoked)
-	}
 	now := s.now().UTC()
-	if k.Expires != nil && !now.Before(*k.Expires) {
-		return APIKey{}, fmt.Errorf("api key %s: %w at %s", k.ID, ErrExpired, k.Expires.Format(time.RFC3339))
+	if err := checkKey(k, hash, now); err != nil {
+		return APIKey{}, err
 	}
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touchEvery {
 		k.LastUsed = &now
@@ -158,6 +161,20 @@ func (s *Badger) Authenticate(secret string) (APIKey, error) {
 		}
 	}
 	return k, nil
+}
+
+// checkKey is the verdict on a key record found for a secret's hash.
+func checkKey(k APIKey, hash string, now time.Time) error {
+	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) != 1 {
+		return fmt.Errorf("%w: api key record %s holds another hash", ErrCorrupt, k.ID)
+	}
+	if k.Revoked != nil {
+		return fmt.Errorf("api key %s: %w", k.ID, ErrRevoked)
+	}
+	if k.Expires != nil && !now.Before(*k.Expires) {
+		return fmt.Errorf("api key %s: %w at %s", k.ID, ErrExpired, k.Expires.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Keys lists the API keys of a tenant (all tenants if tenant is empty), oldest first,
@@ -186,13 +203,18 @@ func (s *Badger) Keys(tenant string) ([]APIKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
+	sortKeys(out)
+	return out, nil
+}
+
+// sortKeys sorts keys oldest first.
+func sortKeys(out []APIKey) {
 	slices.SortFunc(out, func(a, b APIKey) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out, nil
 }
 
 // RevokeKey revokes the key with the given id in the given tenant. A key of another tenant is

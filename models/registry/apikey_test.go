@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-func TestAPIKeys(t *testing.T) {
-	dir := t.TempDir()
+func TestAPIKeys(t *testing.T) { eachBackend(t, testAPIKeys) }
+
+func testAPIKeys(t *testing.T, b backend) {
 	clock := newFakeClock()
-	s := openAt(t, dir, Options{Now: clock.Now, KeyTouchInterval: time.Hour})
+	s := b.open(t, Options{Now: clock.Now, KeyTouchInterval: time.Hour})
 	secret, k, err := s.CreateKey("acme", RoleHRSystem, "workday sync")
 	if err != nil {
 		t.Fatal(err)
@@ -80,14 +81,16 @@ func TestAPIKeys(t *testing.T) {
 		t.Errorf("the other key stopped working: %v", err)
 	}
 	s.Close()
-	if found := grepDir(t, dir, []byte(secret)); len(found) > 0 {
+	if found := grepDir(t, b.dir(s), []byte(secret)); len(found) > 0 {
 		t.Errorf("the secret is stored in %v", found)
 	}
 }
 
-func TestAPIKeyLastUsedIsRefreshed(t *testing.T) {
+func TestAPIKeyLastUsedIsRefreshed(t *testing.T) { eachBackend(t, testAPIKeyLastUsedIsRefreshed) }
+
+func testAPIKeyLastUsedIsRefreshed(t *testing.T, b backend) {
 	clock := newFakeClock() // one second per call
-	s := openStore(t, Options{Now: clock.Now, KeyTouchInterval: 3 * time.Second})
+	s := b.open(t, Options{Now: clock.Now, KeyTouchInterval: 3 * time.Second})
 	secret, _, err := s.CreateKey("acme", RoleGM, "")
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +111,10 @@ func TestAPIKeyLastUsedIsRefreshed(t *testing.T) {
 	}
 }
 
-func TestCreateKeyRejects(t *testing.T) {
-	s := openStore(t, Options{})
+func TestCreateKeyRejects(t *testing.T) { eachBackend(t, testCreateKeyRejects) }
+
+func testCreateKeyRejects(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	tests := []struct{ name, tenant, role, label string }{
 		{"unknown role", "acme", "root", ""},
 		{"empty role", "acme", "", ""},

@@ -81,6 +81,20 @@ func ClipDetail(s string) string {
 // text fields are bounded (256 bytes) so the log cannot be flooded through them, and Detail
 // is cut to MaxAuditDetail bytes (ClipDetail).
 func (s *Badger) Audit(e AuditEntry) (AuditEntry, error) {
+	e, err := newAuditEntry(e, s.now)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	key := []byte(auditPrefix + e.Time.Format(auditTimeLayout) + "/" + e.ID)
+	err = s.update(func(txn *badger.Txn) error { return setJSON(txn, key, e) })
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	return e, nil
+}
+
+// newAuditEntry checks an entry and gives it its time (when unset) and a random id.
+func newAuditEntry(e AuditEntry, now func() time.Time) (AuditEntry, error) {
 	e.Detail = ClipDetail(e.Detail)
 	for _, f := range []struct {
 		name, v  string
@@ -102,7 +116,7 @@ func (s *Badger) Audit(e AuditEntry) (AuditEntry, error) {
 		return AuditEntry{}, invalidf("audit entry: count %d is negative", e.Count)
 	}
 	if e.Time.IsZero() {
-		e.Time = s.now()
+		e.Time = now()
 	}
 	e.Time = e.Time.UTC()
 	var id [8]byte
@@ -110,11 +124,6 @@ func (s *Badger) Audit(e AuditEntry) (AuditEntry, error) {
 		return AuditEntry{}, err
 	}
 	e.ID = hex.EncodeToString(id[:])
-	key := []byte(auditPrefix + e.Time.Format(auditTimeLayout) + "/" + e.ID)
-	err := s.update(func(txn *badger.Txn) error { return setJSON(txn, key, e) })
-	if err != nil {
-		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
-	}
 	return e, nil
 }
 

@@ -9,9 +9,11 @@ import (
 	"unicode/utf8"
 )
 
-func TestAuditLog(t *testing.T) {
+func TestAuditLog(t *testing.T) { eachBackend(t, testAuditLog) }
+
+func testAuditLog(t *testing.T, b backend) {
 	clock := newFakeClock()
-	s := openStore(t, Options{Now: clock.Now})
+	s := b.open(t, Options{Now: clock.Now})
 	// 25 entries, one second apart: tenants alternate, every fifth is denied.
 	var times []time.Time
 	for i := 0; i < 25; i++ {
@@ -99,8 +101,10 @@ func TestAuditLog(t *testing.T) {
 	})
 }
 
-func TestAuditRejects(t *testing.T) {
-	s := openStore(t, Options{})
+func TestAuditRejects(t *testing.T) { eachBackend(t, testAuditRejects) }
+
+func testAuditRejects(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	ok := AuditEntry{Who: "k", Action: "a", Outcome: "ok"}
 	tests := []struct {
 		name string
@@ -126,8 +130,10 @@ func TestAuditRejects(t *testing.T) {
 
 // A long detail is cut, not refused, at a character boundary: the outcome of a mutation is
 // always recorded.
-func TestAuditCutsALongDetail(t *testing.T) {
-	s := openStore(t, Options{})
+func TestAuditCutsALongDetail(t *testing.T) { eachBackend(t, testAuditCutsALongDetail) }
+
+func testAuditCutsALongDetail(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	long := strings.Repeat("错", 2000) // 6,000 bytes of 3-byte characters
 	e, err := s.Audit(AuditEntry{Who: "k", Action: "train.finish", Outcome: "failed", Detail: long})
 	if err != nil {

@@ -17,7 +17,7 @@ var backupKey = bytes.Repeat([]byte{0x5a}, 32)
 
 // fillStore writes a little of everything, including an artifact of several chunks, and
 // returns what a restored copy must contain.
-func fillStore(t *testing.T, s *Badger) (big []byte, secret string) {
+func fillStore(t *testing.T, s Store) (big []byte, secret string) {
 	t.Helper()
 	big = artifactBytes(99, 2*ChunkSize+777)
 	for i := 1; i <= 3; i++ {
@@ -47,7 +47,7 @@ func fillStore(t *testing.T, s *Badger) (big []byte, secret string) {
 }
 
 // checkRestored verifies that a restored store holds what fillStore wrote.
-func checkRestored(t *testing.T, s *Badger, big []byte, secret string) {
+func checkRestored(t *testing.T, s Store, big []byte, secret string) {
 	t.Helper()
 	b, v, err := s.LoadAlias("acme", "forecast", Champion)
 	if err != nil || v.Version != 2 || string(b) != "forecast 2" {

@@ -43,7 +43,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopSharedNATS()
+	os.Exit(code)
 }
 
 // crashChild is the process that gets killed. Its stdout protocol, one line per event:

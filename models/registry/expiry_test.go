@@ -9,9 +9,11 @@ import (
 // TestKeyExpiry is defect 13: API keys never expired. A key created with an expiry stops
 // authenticating at that time (ErrExpired), and rotation makes a new key of the same tenant,
 // role and label while the old one expires after a grace period.
-func TestKeyExpiry(t *testing.T) {
+func TestKeyExpiry(t *testing.T) { eachBackend(t, testKeyExpiry) }
+
+func testKeyExpiry(t *testing.T, b backend) {
 	clock := newFakeClock()
-	s := openStore(t, Options{Now: clock.Now})
+	s := b.open(t, Options{Now: clock.Now})
 	now := clock.Now()
 	secret, k, err := s.CreateKeyWith("acme", RoleViewer, "dash", KeyOptions{Expires: now.Add(time.Hour)})
 	if err != nil {

@@ -60,7 +60,7 @@ func artifactBytes(seed uint64, n int) []byte {
 	return b
 }
 
-func mustPut(t *testing.T, s *Badger, tenant, name string, artifact []byte) int {
+func mustPut(t *testing.T, s Store, tenant, name string, artifact []byte) int {
 	t.Helper()
 	v, err := s.Put(tenant, name, artifact, Metadata{DataHash: "d", CodeVersion: "test"})
 	if err != nil {

@@ -72,31 +72,11 @@ type Model struct {
 // returns. It returns ErrInvalid for a bad name, an empty artifact, metadata whose
 // ArtifactSHA256 or Size contradict the bytes, non-finite metrics or malformed JSON fields.
 func (s *Badger) Put(tenant, name string, artifact []byte, meta Metadata) (int, error) {
-	if err := validNames("tenant", tenant, "model name", name); err != nil {
+	rec, err := newVersion(tenant, name, artifact, meta, s.now)
+	if err != nil {
 		return 0, err
 	}
-	if len(artifact) == 0 {
-		return 0, invalidf("model %s/%s: empty artifact", tenant, name)
-	}
-	if err := meta.validate(); err != nil {
-		return 0, fmt.Errorf("model %s/%s: %w", tenant, name, err)
-	}
-	sum := sha256.Sum256(artifact)
-	hexSum := hex.EncodeToString(sum[:])
-	if meta.ArtifactSHA256 != "" && !strings.EqualFold(meta.ArtifactSHA256, hexSum) {
-		return 0, invalidf("model %s/%s: metadata says artifact sha256 %s, the bytes hash to %s", tenant, name, meta.ArtifactSHA256, hexSum)
-	}
-	if meta.Size != 0 && meta.Size != int64(len(artifact)) {
-		return 0, invalidf("model %s/%s: metadata says size %d, the artifact is %d bytes", tenant, name, meta.Size, len(artifact))
-	}
-	meta.ArtifactSHA256, meta.Size = hexSum, int64(len(artifact))
-	if meta.Created.IsZero() {
-		meta.Created = s.now()
-	}
-	meta.Created = meta.Created.UTC()
-	rec := Version{Tenant: tenant, Name: name, Metadata: meta, Chunks: (len(artifact) + ChunkSize - 1) / ChunkSize}
-
-	err := s.update(func(txn *badger.Txn) error {
+	err = s.update(func(txn *badger.Txn) error {
 		last, err := readSeq(txn, tenant, name)
 		if err != nil {
 			return err
@@ -127,6 +107,33 @@ func (s *Badger) Put(tenant, name string, artifact []byte, meta Metadata) (int, 
 		return 0, fmt.Errorf("put model %s/%s: %w", tenant, name, err)
 	}
 	return rec.Version, nil
+}
+
+// newVersion checks a Put's arguments and returns the version record without its number.
+func newVersion(tenant, name string, artifact []byte, meta Metadata, now func() time.Time) (Version, error) {
+	if err := validNames("tenant", tenant, "model name", name); err != nil {
+		return Version{}, err
+	}
+	if len(artifact) == 0 {
+		return Version{}, invalidf("model %s/%s: empty artifact", tenant, name)
+	}
+	if err := meta.validate(); err != nil {
+		return Version{}, fmt.Errorf("model %s/%s: %w", tenant, name, err)
+	}
+	sum := sha256.Sum256(artifact)
+	hexSum := hex.EncodeToString(sum[:])
+	if meta.ArtifactSHA256 != "" && !strings.EqualFold(meta.ArtifactSHA256, hexSum) {
+		return Version{}, invalidf("model %s/%s: metadata says artifact sha256 %s, the bytes hash to %s", tenant, name, meta.ArtifactSHA256, hexSum)
+	}
+	if meta.Size != 0 && meta.Size != int64(len(artifact)) {
+		return Version{}, invalidf("model %s/%s: metadata says size %d, the artifact is %d bytes", tenant, name, meta.Size, len(artifact))
+	}
+	meta.ArtifactSHA256, meta.Size = hexSum, int64(len(artifact))
+	if meta.Created.IsZero() {
+		meta.Created = now()
+	}
+	meta.Created = meta.Created.UTC()
+	return Version{Tenant: tenant, Name: name, Metadata: meta, Chunks: (len(artifact) + ChunkSize - 1) / ChunkSize}, nil
 }
 
 func (m *Metadata) validate() error {

@@ -16,9 +16,11 @@ import (
 	"time"
 )
 
-func TestPutAndRead(t *testing.T) {
+func TestPutAndRead(t *testing.T) { eachBackend(t, testPutAndRead) }
+
+func testPutAndRead(t *testing.T, b backend) {
 	clock := newFakeClock()
-	s := openStore(t, Options{Now: clock.Now})
+	s := b.open(t, Options{Now: clock.Now})
 	art := []byte(`{"model":"ets","alpha":0.3}`)
 	meta := Metadata{
 		Kind: "forecast.ets/v1", DataHash: "sha256:abc", FeatureSpec: json.RawMessage(`{"lags":[1,4]}`),
@@ -95,8 +97,10 @@ func TestPutAndRead(t *testing.T) {
 	}
 }
 
-func TestPutRejectsBadInput(t *testing.T) {
-	s := openStore(t, Options{})
+func TestPutRejectsBadInput(t *testing.T) { eachBackend(t, testPutRejectsBadInput) }
+
+func testPutRejectsBadInput(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	art := []byte("artifact")
 	tests := []struct {
 		name         string
@@ -136,8 +140,10 @@ func TestPutRejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestVersionsAreImmutable(t *testing.T) {
-	s := openStore(t, Options{})
+func TestVersionsAreImmutable(t *testing.T) { eachBackend(t, testVersionsAreImmutable) }
+
+func testVersionsAreImmutable(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	art := []byte("version one")
 	v1 := mustPut(t, s, "acme", "forecast", art)
 	art[0] = 'X' // the caller reusing its buffer must not change the stored version
@@ -170,7 +176,11 @@ func TestVersionsAreImmutable(t *testing.T) {
 }
 
 func TestConcurrentPutsGetDistinctNumbers(t *testing.T) {
-	s := openStore(t, Options{})
+	eachBackend(t, testConcurrentPutsGetDistinctNumbers)
+}
+
+func testConcurrentPutsGetDistinctNumbers(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	const writers, each = 8, 6
 	var mu sync.Mutex
 	sent := map[int][]byte{} // version → the bytes the Put that got it sent
@@ -219,8 +229,10 @@ func TestConcurrentPutsGetDistinctNumbers(t *testing.T) {
 	}
 }
 
-func TestLargeArtifact(t *testing.T) {
-	s := openStore(t, Options{})
+func TestLargeArtifact(t *testing.T) { eachBackend(t, testLargeArtifact) }
+
+func testLargeArtifact(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	const size = 40<<20 + 12345 // tens of MB, not a whole number of chunks
 	art := artifactBytes(42, size)
 	v := mustPut(t, s, "acme", "attrition", art)
@@ -308,8 +320,10 @@ func TestArtifactCorruptOnDisk(t *testing.T) {
 	wantErr(t, err, ErrCorrupt)
 }
 
-func TestDeleteRefusesAliasedVersion(t *testing.T) {
-	s := openStore(t, Options{})
+func TestDeleteRefusesAliasedVersion(t *testing.T) { eachBackend(t, testDeleteRefusesAliasedVersion) }
+
+func testDeleteRefusesAliasedVersion(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	v1 := mustPut(t, s, "acme", "forecast", []byte("one"))
 	v2 := mustPut(t, s, "acme", "forecast", []byte("two"))
 	if _, err := s.Promote("acme", "forecast", v1, Change{By: "test"}); err != nil {

@@ -7,20 +7,22 @@ import (
 	"testing"
 )
 
-func TestRunsAndAlerts(t *testing.T) {
+func TestRunsAndAlerts(t *testing.T) { eachBackend(t, testRunsAndAlerts) }
+
+func testRunsAndAlerts(t *testing.T, b backend) {
 	type kind struct {
 		name string
-		put  func(*Badger, string, string, json.RawMessage) (Record, error)
-		get  func(*Badger, string, string) (Record, error)
-		list func(*Badger, string, int) ([]Record, error)
+		put  func(Store, string, string, json.RawMessage) (Record, error)
+		get  func(Store, string, string) (Record, error)
+		list func(Store, string, int) ([]Record, error)
 	}
 	kinds := []kind{
-		{"runs", (*Badger).PutRun, (*Badger).Run, (*Badger).Runs},
-		{"alerts", (*Badger).PutAlert, (*Badger).Alert, (*Badger).Alerts},
+		{"runs", Store.PutRun, Store.Run, Store.Runs},
+		{"alerts", Store.PutAlert, Store.Alert, Store.Alerts},
 	}
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
-			s := openStore(t, Options{Now: newFakeClock().Now})
+			s := b.open(t, Options{Now: newFakeClock().Now})
 			// Ids that sort the other way from time: listing must follow Created.
 			for _, id := range []string{"zeta", "alpha", "mid"} {
 				if _, err := k.put(s, "acme", id, json.RawMessage(`{"status":"running"}`)); err != nil {
@@ -72,8 +74,10 @@ func TestRunsAndAlerts(t *testing.T) {
 	}
 }
 
-func TestDeleteAlert(t *testing.T) {
-	s := openStore(t, Options{})
+func TestDeleteAlert(t *testing.T) { eachBackend(t, testDeleteAlert) }
+
+func testDeleteAlert(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	if _, err := s.PutAlert("acme", "completion-east", json.RawMessage(`{"kpi":"completion","value":0.72}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +96,11 @@ func TestDeleteAlert(t *testing.T) {
 }
 
 func TestCreateRunGivesEachRunItsOwnID(t *testing.T) {
-	s := openStore(t, Options{Now: newFakeClock().Now})
+	eachBackend(t, testCreateRunGivesEachRunItsOwnID)
+}
+
+func testCreateRunGivesEachRunItsOwnID(t *testing.T, b backend) {
+	s := b.open(t, Options{Now: newFakeClock().Now})
 	body := func(id string) (json.RawMessage, error) { return json.Marshal(map[string]string{"id": id}) }
 	var got []string
 	for range 3 {

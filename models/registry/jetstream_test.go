@@ -1,0 +1,159 @@
+package registry
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestJetStreamReplicasSeeEachOthersMoves is what a second API replica relies on: a
+// promotion through one store reaches the Subscribe channel of another store on the same
+// buckets (another connection, as another process would have) within a second.
+func TestJetStreamReplicasSeeEachOthersMoves(t *testing.T) {
+	a := openJetStream(t, Options{})
+	b, err := OpenJetStream(natsConn(t), Options{}, JetStreamOptions{Prefix: a.prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	events, stop := b.Subscribe(8)
+	defer stop()
+	g0 := b.Generation()
+	mustPut(t, a, "acme", "forecast", []byte("one"))
+	v2 := mustPut(t, a, "acme", "forecast", []byte("two"))
+	if _, err := a.Promote("acme", "forecast", 1, Change{By: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Promote("acme", "forecast", v2, Change{By: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []int{1, v2} {
+		start := time.Now()
+		select {
+		case ev := <-events:
+			if ev.To != want || ev.Tenant != "acme" || ev.Model != "forecast" || ev.Alias != Champion {
+				t.Errorf("event = %+v, want the move to v%d", ev, want)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("the other store saw no move to v%d within 1 s", want)
+		}
+		t.Logf("move to v%d seen after %v", want, time.Since(start))
+	}
+	if g := b.Generation(); g != g0+2 {
+		t.Errorf("the other store's generation moved by %d, want 2", g-g0)
+	}
+	got, v, err := b.LoadAlias("acme", "forecast", Champion)
+	if err != nil || v.Version != v2 || string(got) != "two" {
+		t.Errorf("the other store loads v%d %q, %v; want v%d", v.Version, got, err, v2)
+	}
+	// Writers on both stores share one numbering: the model lock serializes them.
+	if n := mustPut(t, b, "acme", "forecast", []byte("three")); n != v2+1 {
+		t.Errorf("Put through the other store got v%d, want v%d", n, v2+1)
+	}
+}
+
+// TestJetStreamEncryption: with a key, neither artifacts nor records reach the NATS server
+// in plaintext, and a missing or wrong key is a *KeyError, as for Badger.
+func TestJetStreamEncryption(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	s := openJetStream(t, Options{EncryptionKey: key})
+	if !s.Encrypted() {
+		t.Error("Encrypted() = false with a key")
+	}
+	marker := []byte("plaintext-marker-8f3a1c")
+	mustPut(t, s, "acme", "forecast", append([]byte(nil), marker...))
+	if _, err := s.PutRun("acme", "run-1", []byte(fmt.Sprintf(`{"note":%q}`, marker))); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.Artifact("acme", "forecast", 1); err != nil || !bytes.Equal(got, marker) {
+		t.Fatalf("Artifact = %q, %v", got, err)
+	}
+	if found := grepDir(t, sharedNATS.dir, marker); len(found) > 0 {
+		t.Errorf("plaintext reached the NATS server's files: %v", found)
+	}
+	for _, tt := range []struct {
+		name string
+		key  []byte
+		want KeyProblem
+	}{{"no key", nil, KeyMissing}, {"wrong key", bytes.Repeat([]byte{8}, 32), KeyWrong}} {
+		_, err := OpenJetStream(natsConn(t), Options{EncryptionKey: tt.key}, JetStreamOptions{Prefix: s.prefix})
+		var ke *KeyError
+		if !errors.As(err, &ke) || ke.Problem != tt.want {
+			t.Errorf("%s: err = %v, want a KeyError %d", tt.name, err, tt.want)
+		}
+	}
+	plain := openJetStream(t, Options{})
+	_, err := OpenJetStream(natsConn(t), Options{EncryptionKey: key}, JetStreamOptions{Prefix: plain.prefix})
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Problem != KeyUnexpected {
+		t.Errorf("key for a plaintext store: err = %v, want KeyUnexpected", err)
+	}
+	if _, err := OpenJetStream(natsConn(t), Options{MustExist: true}, JetStreamOptions{Prefix: "nothing-here"}); !errors.Is(err, ErrNoStore) {
+		t.Errorf("MustExist on no store: err = %v, want ErrNoStore", err)
+	}
+}
+
+// TestMigrateBothWays copies a store Badger → JetStream → Badger through the backup stream
+// (what `growthlens migrate` does), encrypted all the way, and checks each copy holds
+// everything: versions and their numbering, aliases with history, runs, audit, API keys.
+func TestMigrateBothWays(t *testing.T) {
+	key := bytes.Repeat([]byte{9}, 32)
+	src := openStore(t, Options{EncryptionKey: key})
+	big, secret := fillStore(t, src)
+
+	pipe := func(from Store, to func(io.Reader) error) {
+		t.Helper()
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			_, err := from.Backup(pw, BackupOptions{})
+			pw.CloseWithError(err)
+			done <- err
+		}()
+		if err := to(pr); err != nil {
+			pr.CloseWithError(err)
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	prefix := fmt.Sprintf("t%d", sharedNATS.n.Add(1))
+	nc := natsConn(t)
+	jo := JetStreamOptions{Prefix: prefix}
+	t.Cleanup(func() { dropBuckets(t, nc, prefix) })
+	pipe(src, func(r io.Reader) error {
+		_, err := RestoreJetStream(nc, r, RestoreOptions{StoreKey: key}, jo)
+		return err
+	})
+	js, err := OpenJetStream(nc, Options{EncryptionKey: key, MustExist: true}, jo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Close()
+	if rep, err := js.Check(); err != nil || len(rep.Problems) > 0 || rep.Versions != 5 {
+		t.Fatalf("Check of the NATS copy: %+v, %v", rep, err)
+	}
+	// A second restore into the same prefix is refused, not merged.
+	pipe(src, func(r io.Reader) error {
+		_, err := RestoreJetStream(nc, r, RestoreOptions{StoreKey: key}, jo)
+		if !errors.Is(err, ErrNotEmpty) {
+			t.Errorf("restore into a store: err = %v, want ErrNotEmpty", err)
+		}
+		io.Copy(io.Discard, r)
+		return nil
+	})
+
+	dir := filepath.Join(t.TempDir(), "back")
+	pipe(js, func(r io.Reader) error {
+		_, err := Restore(dir, r, RestoreOptions{StoreKey: key})
+		return err
+	})
+	back := openAt(t, dir, Options{EncryptionKey: key})
+	checkRestored(t, back, big, secret)
+	checkRestored(t, js, big, secret)
+}
