@@ -25,6 +25,16 @@ type Config struct {
 	// Store is the store directory. The server opens it (creating it if needed) and holds it
 	// while it runs; the CLI reaches it through the admin socket (AdminSocket).
 	Store string
+	// Cluster, when set, is the NATS URL (nats://host:4222, comma-separated for several) of a
+	// JetStream cluster that holds the store instead of the Store directory: any number of
+	// servers may share it, each keeping nothing but caches, and a promotion made through one
+	// is served by all (each watches the alias bucket). See docs/cluster.md.
+	Cluster string
+	// ClusterReplicas is how many NATS servers hold each bucket when the store is created
+	// there: 3 in a cluster, 1 on a single NATS server (the default).
+	ClusterReplicas int
+	// ClusterPrefix names the store's buckets (registry.DefaultJetStreamPrefix when empty).
+	ClusterPrefix string
 	// StoreQuota, when positive, bounds the store directory's disk space in bytes: writes are
 	// refused (507) while less than registry.DefaultMinFreeBytes of it is left, as they are
 	// when the disk itself has less free.
@@ -134,8 +144,11 @@ func (c *Config) Validate() error {
 	if c.Addr == "" {
 		bad("addr", "required (e.g. :8080, or :0 for any free port)")
 	}
-	if c.Store == "" {
-		bad("store", "required")
+	if c.Store == "" && c.Cluster == "" {
+		bad("store", "required (a store directory, or --cluster nats://…)")
+	}
+	if c.ClusterReplicas < 0 || c.ClusterReplicas > 5 {
+		bad("cluster-replicas", "%d: want 1 to 5 (0 means 1)", c.ClusterReplicas)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls-cert", "give both --tls-cert and --tls-key, or neither")

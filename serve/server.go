@@ -72,7 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota})
+	store, err := openStore(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +87,22 @@ func New(cfg Config) (*Server, error) {
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
-	s.markInterrupted()
+	if cfg.Cluster == "" {
+		// In a cluster another replica may be running them.
+		s.markInterrupted()
+	}
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s, nil
+}
+
+// openStore opens the Badger directory cfg.Store or, with cfg.Cluster, the JetStream store.
+func openStore(cfg Config, log *slog.Logger) (registry.Store, error) {
+	opt := registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota}
+	if cfg.Cluster != "" {
+		return registry.DialJetStream(cfg.Cluster, opt, registry.JetStreamOptions{Prefix: cfg.ClusterPrefix, Replicas: cfg.ClusterReplicas})
+	}
+	return registry.Open(cfg.Store, opt)
 }
 
 // Handler returns the server's HTTP handler (for tests that drive it without a listener).
@@ -141,7 +153,7 @@ func (s *Server) Start() error {
 			return err
 		}
 	}
-	if s.cfg.AdminSocket {
+	if s.cfg.AdminSocket && s.cfg.Cluster == "" { // in a cluster the CLI opens the store itself
 		if err := s.listenAdmin(); err != nil {
 			ln.Close()
 			if s.metLn != nil {

@@ -17,13 +17,17 @@ import (
 
 // Environment variables of the store flags.
 const (
-	envStore  = "GROWTHLENS_STORE"
-	envTenant = "GROWTHLENS_TENANT"
+	envStore         = "GROWTHLENS_STORE"
+	envTenant        = "GROWTHLENS_TENANT"
+	envCluster       = "GROWTHLENS_CLUSTER"
+	envClusterPrefix = "GROWTHLENS_CLUSTER_PREFIX"
 )
 
 // storeFlags are the flags every subcommand that touches the store shares.
 type storeFlags struct {
 	dir     string
+	cluster string // NATS URL of a cluster store; replaces dir
+	prefix  string // its bucket prefix
 	keyFile string
 	tenant  string
 	asJSON  bool
@@ -33,6 +37,8 @@ type storeFlags struct {
 func addStoreFlags(cmd *cobra.Command, f *storeFlags, withTenant bool) {
 	fl := cmd.PersistentFlags()
 	fl.StringVar(&f.dir, "store", envOr(envStore, "var/store"), "store directory (env "+envStore+")")
+	fl.StringVar(&f.cluster, "cluster", os.Getenv(envCluster), "NATS URL of a cluster store (nats://host:4222), used instead of --store (env "+envCluster+")")
+	fl.StringVar(&f.prefix, "cluster-prefix", os.Getenv(envClusterPrefix), "bucket prefix of the cluster store (default "+registry.DefaultJetStreamPrefix+"; env "+envClusterPrefix+")")
 	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the store's encryption key in hex or base64 (or set "+registry.EnvEncryptionKey+")")
 	if withTenant {
 		fl.StringVar(&f.tenant, "tenant", envOr(envTenant, "default"), "tenant (env "+envTenant+")")
@@ -80,7 +86,16 @@ func connect(a *app, f storeFlags, mustExist bool) (storeConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := registry.Open(f.dir, registry.Options{EncryptionKey: key, MustExist: mustExist, Logger: a.log})
+	opt := registry.Options{EncryptionKey: key, MustExist: mustExist, Logger: a.log}
+	if f.cluster != "" {
+		// Any number of processes share a cluster store: no server needs to lend it.
+		s, err := registry.DialJetStream(f.cluster, opt, registry.JetStreamOptions{Prefix: f.prefix})
+		if errors.Is(err, registry.ErrNoStore) {
+			return nil, fmt.Errorf("%w (a cluster store is created by growthlens serve --cluster, keys create or migrate)", err)
+		}
+		return s, err
+	}
+	s, err := registry.Open(f.dir, opt)
 	if errors.Is(err, registry.ErrNoStore) {
 		return nil, fmt.Errorf("%w (set --store or %s; a store is created by growthlens train, keys create or restore)", err, envStore)
 	}
