@@ -188,9 +188,9 @@ func TestAttritionAnswers(t *testing.T) {
 	type scopeJSON struct {
 		Scope   string `json:"scope"`
 		Leavers struct {
-			Employees      int     `json:"employees"`
-			Expected       float64 `json:"expected"`
-			Low, High      int
+			Employees       int     `json:"employees"`
+			Expected        float64 `json:"expected"`
+			Low, High       int
 			Level, Turnover float64
 		} `json:"leavers"`
 		Past []struct {
