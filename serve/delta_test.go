@@ -90,15 +90,7 @@ func TestDeltaPushScenario(t *testing.T) {
 		json.Unmarshal(ts.do(t, "GET", "/v1/models/"+name, key, "", nil).body, &m)
 		champions[name] = m.Champion
 	}
-	job := decode[Job](t, ts.json(t, "POST", "/v1/training-runs", acme+"/trainer", map[string]any{"seed": 11, "promote": "auto"}))
-	deadline := time.Now().Add(5 * time.Minute)
-	for job.Status == jobQueued || job.Status == jobRunning {
-		if time.Now().After(deadline) {
-			t.Fatalf("training did not finish: %+v", job)
-		}
-		time.Sleep(100 * time.Millisecond)
-		job = decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+job.ID, acme+"/trainer", "", nil))
-	}
+	job := trainAndWait(t, ts, acme, map[string]any{"seed": 11, "promote": "auto"}, 5*time.Minute)
 	var run struct {
 		Models []struct {
 			Name     string

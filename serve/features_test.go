@@ -39,15 +39,7 @@ func TestPostedFeaturesScoreAsStored(t *testing.T) {
 		}
 		ts.keys[big+"/"+role] = secret
 	}
-	job := decode[Job](t, ts.json(t, "POST", "/v1/training-runs", big+"/trainer", map[string]any{"seed": 1, "promote": "always"}))
-	deadline := time.Now().Add(10 * time.Minute)
-	for job.Status == jobQueued || job.Status == jobRunning {
-		if time.Now().After(deadline) {
-			t.Fatalf("the 2,000-employee company did not train: %+v", job)
-		}
-		time.Sleep(200 * time.Millisecond)
-		job = decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+job.ID, big+"/trainer", "", nil))
-	}
+	job := trainAndWait(t, ts, big, map[string]any{"seed": 1, "promote": "always"}, 10*time.Minute)
 	if job.Status != jobSucceeded {
 		t.Fatalf("training: %+v", job)
 	}
@@ -227,4 +219,21 @@ func TestAttritionAnswers(t *testing.T) {
 	checkError(t, ts.do(t, "GET", "/v1/attrition?employee_id=NOPE", key, "", nil), 404, ENotFound)
 	checkError(t, ts.do(t, "GET", "/v1/attrition?employee_id=E000006&scope=company", key, "", nil), 400, EInvalid)
 	checkError(t, ts.do(t, "GET", "/v1/attrition", acme+"/viewer", "", nil), 403, EPermission)
+}
+
+// trainAndWait starts a training run of the tenant with the body and returns its job once it
+// has ended, failing the test after timeout.
+func trainAndWait(t *testing.T, ts *testServer, tenant string, body map[string]any, timeout time.Duration) Job {
+	t.Helper()
+	key := tenant + "/trainer"
+	job := decode[Job](t, ts.json(t, "POST", "/v1/training-runs", key, body))
+	deadline := time.Now().Add(timeout)
+	for job.Status == jobQueued || job.Status == jobRunning {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: training did not finish in %s: %+v", tenant, timeout, job)
+		}
+		time.Sleep(100 * time.Millisecond)
+		job = decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+job.ID, key, "", nil))
+	}
+	return job
 }
