@@ -1,14 +1,13 @@
 package train
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,25 +50,50 @@ func trainForever(storeDir, data string, seed uint64) int {
 // TestKillDuringTraining kills a real training process with SIGKILL at random moments and
 // checks after each kill that the store opens, passes its integrity check, and that every
 // model's champion is a complete version whose artifact reads back with a valid checksum and
-// is not older than the champion before the kill. On a loaded machine no random kill may come
-// after a finished run; a last child is then killed right after its first run is reported, so
-// the test does not depend on how fast training is.
+// is not older than the champion before the kill.
 func TestKillDuringTraining(t *testing.T) {
 	data := salesOnly(t)
 	storeDir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
 	before := map[string]int{}
-	// check opens the store after kill i and compares its champions with before.
-	check := func(i int, out string) {
-		t.Helper()
+	deadline := time.Now().Add(25 * time.Second)
+	for i := 0; i < 8 && time.Now().Before(deadline); i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		// Each child starts from new seeds: a seed seen before gives an identical model, which
+		// --promote always would rightly make champion again.
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%d", childEnv, storeDir, data, 1+1000*i))
+		var out lockedBuilder
+		trained := make(chan struct{})
+		cmd.Stdout, cmd.Stderr = &out, &out
+		out.onTrained = func() { close(trained) }
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The first child is killed at a random moment, maybe in its first run. After that,
+		// until a champion exists, a child finishes one run first (on a loaded machine a run
+		// can take longer than any fixed delay) and is killed at a random moment after.
+		if i > 0 && before[champion.Forecast] == 0 {
+			select {
+			case <-trained:
+			case <-time.After(2 * time.Minute):
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("the child finished no run in 2 minutes:\n%s", out.String())
+			}
+		}
+		time.Sleep(time.Duration(300+rng.IntN(2500)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("child ended on its own (%v) before the kill:\n%s", err, out.String())
+		}
 		s, err := registry.Open(storeDir, registry.Options{MustExist: true})
 		if err != nil {
-			if strings.Contains(err.Error(), "no store") && before[champion.Forecast] == 0 {
-				return // killed before the store was created
+			if i == 0 && strings.Contains(err.Error(), "no store") {
+				continue // killed before the store was created
 			}
-			t.Fatalf("kill %d: open after kill: %v\n%s", i, err, out)
+			t.Fatalf("kill %d: open after kill: %v\n%s", i, err, out.String())
 		}
-		defer s.Close()
 		rep, err := s.Check()
 		if err != nil {
 			t.Fatalf("kill %d: check: %v (%+v)", i, err, rep)
@@ -78,7 +102,7 @@ func TestKillDuringTraining(t *testing.T) {
 			b, v, err := s.LoadAlias("default", name, Champion)
 			if err != nil {
 				if before[name] == 0 && strings.Contains(err.Error(), "not found") {
-					continue // no run has finished yet
+					continue // no champion yet: the child was killed in its first run
 				}
 				t.Errorf("kill %d: %s champion: %v", i, name, err)
 				continue
@@ -88,55 +112,34 @@ func TestKillDuringTraining(t *testing.T) {
 			}
 			before[name] = v.Version
 		}
-	}
-	start := func(i int) (*exec.Cmd, *strings.Builder, io.ReadCloser) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		// Each child starts from new seeds: a seed seen before gives an identical model, which
-		// --promote always would rightly make champion again.
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%d", childEnv, storeDir, data, 1+1000*i))
-		var errOut strings.Builder
-		cmd.Stderr = &errOut
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, &errOut, stdout
-	}
-	kill := func(cmd *exec.Cmd, errOut *strings.Builder) {
-		t.Helper()
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("child ended on its own (%v) before the kill:\n%s", err, errOut.String())
-		}
-	}
-	deadline := time.Now().Add(25 * time.Second)
-	i := 0
-	for ; i < 8 && time.Now().Before(deadline); i++ {
-		cmd, errOut, stdout := start(i)
-		go io.Copy(io.Discard, stdout)
-		time.Sleep(time.Duration(300+rng.IntN(2500)) * time.Millisecond)
-		kill(cmd, errOut)
-		check(i, errOut.String())
+		s.Close()
 	}
 	if before[champion.Forecast] == 0 || before[champion.Driver] == 0 {
-		// Kill a child right after it reports a finished run (a fixed kill time would make
-		// this a test of the machine's speed).
-		cmd, errOut, stdout := start(i)
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, "trained") {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the last child finished no run (%q, %v):\n%s", line, err, errOut.String())
-		}
-		go io.Copy(io.Discard, stdout)
-		kill(cmd, errOut)
-		check(i, errOut.String())
+		t.Errorf("no champion after the kills (%v): the child never finished a run", before)
 	}
-	if before[champion.Forecast] == 0 || before[champion.Driver] == 0 {
-		t.Errorf("no champion after the kills (%v), although a child reported a finished run", before)
+}
+
+// lockedBuilder collects a child's output from its stdout and stderr goroutines and calls
+// onTrained once, at the first "trained" line.
+type lockedBuilder struct {
+	mu        sync.Mutex
+	b         strings.Builder
+	onTrained func()
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Write(p)
+	if l.onTrained != nil && strings.Contains(l.b.String(), "trained ") {
+		l.onTrained()
+		l.onTrained = nil
 	}
+	return len(p), nil
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -19,7 +20,7 @@ const IncentiveKind = "incentive.recommender/v1"
 // dataset without employees or rewards gets no incentive model (a warning, not an error): the
 // forecast does not need HR data.
 func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error) {
-	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -30,12 +31,12 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 	if in.cfg.Incentive != nil {
 		cfg = *in.cfg.Incentive
 	}
-	r, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed, Context: ctx})
+	r, err := incentive.Train(ctx, ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed})
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr // cancelled, not a model the data cannot support
 	}
 	if err != nil {
-		return nil, nil, skip("%v", err)
+		return nil, nil, dataLimit(err)
 	}
 	b, err := r.MarshalBinary()
 	if err != nil {
@@ -47,8 +48,8 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 		"attrition_snapshots": float64(sum.AttritionSnapshots),
 	}
 	c := &candidate{name: champion.Incentive, kind: IncentiveKind, artifact: b, metrics: metrics}
-	opt := incentive.TrainOptions{Seed: in.cfg.Seed, Context: ctx}
-	h, err := incentive.EvaluateHeldOut(ds, cfg, opt)
+	opt := incentive.TrainOptions{Seed: in.cfg.Seed}
+	h, err := incentive.EvaluateHeldOut(ctx, ds, cfg, opt)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr
 	}
@@ -70,7 +71,7 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 		if err != nil {
 			return nil, err
 		}
-		h, err := incentive.EvaluateHeldOut(ds, old.Config(), opt)
+		h, err := incentive.EvaluateHeldOut(ctx, ds, old.Config(), opt)
 		if err != nil {
 			return nil, err
 		}
