@@ -17,6 +17,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateSlicesCmd(a),
 		newEvaluateDriversCmd(a),
 		newEvaluatePipelineCmd(a),
+		newEvaluateIncentiveCmd(a),
 	)
 	return cmd
 }
