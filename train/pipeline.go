@@ -77,7 +77,9 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		for j, w := range p.Weights {
 			ws[j] = fmt.Sprintf("%.2f", w)
 		}
-		method := fmt.Sprintf("%s, combined with the pipeline forecast (its weight %s by quarter)", sc.Forecast.Method, strings.Join(ws, ", "))
+		// The method is a name, shown as is on translated pages: the weights (of the pipeline
+		// forecast, by quarter) are the only prose.
+		method := fmt.Sprintf("%s + pipeline (weights %s)", sc.Forecast.Method, strings.Join(ws, ", "))
 		if err := sc.Forecast.Overlay(p.Combined, near, method); err != nil {
 			failed = append(failed, fmt.Sprintf("%s %s: %v", sc.Level, sc.ID, err))
 		}
