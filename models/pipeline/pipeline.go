@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Deal is one opportunity (features.Deal: region and team resolved, Closed zero while open).
@@ -252,25 +253,10 @@ func (m *Model) Outlook(deals []Deal, days float64, levels []float64, sims int, 
 	}
 	slices.Sort(draws)
 	for _, l := range levels {
-		out.Quantiles = append(out.Quantiles, quantile(draws, l))
+		out.Quantiles = append(out.Quantiles, quantile.Sorted(draws, l))
 	}
 	return out
 }
-
-func quantile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	x := p * float64(len(sorted)-1)
-	i := int(x)
-	if i >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (x-float64(i))*(sorted[i+1]-sorted[i])
-}
-
-// CloseWithin is the chance that a new deal closes (won or lost) within days of creation.
-func (m *Model) CloseWithin(days float64) float64 { return 1 - m.survival(days) }
 
 // Competing makes Within use the won close's own incidence curve.
 func (m *Model) Competing() { m.competing = true }
