@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -69,11 +72,8 @@ func (s *Badger) Rollback(tenant, name string, ch Change) (AliasEvent, error) {
 // and notifies subscribers after the commit. ch.By is required. It returns ErrNotFound for a
 // missing version and ErrUnchanged when the alias already points there.
 func (s *Badger) SetAlias(tenant, name, alias string, version int, ch Change) (AliasEvent, error) {
-	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
+	if err := checkMove(tenant, name, alias, ch); err != nil {
 		return AliasEvent{}, err
-	}
-	if ch.By == "" {
-		return AliasEvent{}, invalidf("who moves the alias (Change.By) is required")
 	}
 	var ev AliasEvent
 	err := s.update(func(txn *badger.Txn) error {
@@ -108,11 +108,8 @@ func (s *Badger) SetAlias(tenant, name, alias string, version int, ch Change) (A
 // versions deleted since. It returns ErrNotFound when the alias does not exist and
 // ErrNoHistory when there is no earlier version to return to.
 func (s *Badger) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent, error) {
-	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
+	if err := checkMove(tenant, name, alias, ch); err != nil {
 		return AliasEvent{}, err
-	}
-	if ch.By == "" {
-		return AliasEvent{}, invalidf("who moves the alias (Change.By) is required")
 	}
 	var ev AliasEvent
 	err := s.update(func(txn *badger.Txn) error {
@@ -148,6 +145,17 @@ func (s *Badger) RollbackAlias(tenant, name, alias string, ch Change) (AliasEven
 	}
 	s.notify(ev)
 	return ev, nil
+}
+
+// checkMove checks the arguments of an alias move; who moves it (Change.By) is required.
+func checkMove(tenant, name, alias string, ch Change) error {
+	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
+		return err
+	}
+	if ch.By == "" {
+		return invalidf("who moves the alias (Change.By) is required")
+	}
+	return nil
 }
 
 // moveAlias writes the alias and its history event in txn.
@@ -280,7 +288,36 @@ func (s *Badger) LoadAlias(tenant, name, alias string) ([]byte, Version, error) 
 // Sends never block a move: when the buffer (at least 1; 16 if buffer < 1) is full the event
 // is dropped, so a subscriber that may fall behind should compare Generation with the last
 // value it saw and reload everything when it jumped. Close ends every subscription.
-func (s *Badger) Subscribe(buffer int) (<-chan AliasEvent, func()) {
+func (s *Badger) Subscribe(buffer int) (<-chan AliasEvent, func()) { return s.subs.subscribe(buffer) }
+
+// Generation counts the alias moves committed through this Store since it was opened. It is
+// a cheap check for a server that polls: if it changed, some alias moved.
+func (s *Badger) Generation() uint64 { return s.subs.gen.Load() }
+
+func (s *Badger) notify(ev AliasEvent) { s.subs.notify(ev) }
+
+// subscribers hands alias events to the channels of Subscribe, for either store.
+type subscribers struct {
+	log     *slog.Logger
+	gen     atomic.Uint64
+	mu      sync.Mutex // guards the fields below
+	chans   map[int]chan AliasEvent
+	nextSub int
+	seen    map[string]int64 // alias → newest Seq sent, when each move must be sent once
+	closed  bool
+}
+
+// newSubscribers makes the subscriber list of a store; with once, an event is sent only if
+// it is newer than the last one sent for its alias (a store that hears its own moves again).
+func newSubscribers(log *slog.Logger, once bool) *subscribers {
+	s := &subscribers{log: log, chans: map[int]chan AliasEvent{}}
+	if once {
+		s.seen = map[string]int64{}
+	}
+	return s
+}
+
+func (s *subscribers) subscribe(buffer int) (<-chan AliasEvent, func()) {
 	if buffer < 1 {
 		buffer = 16
 	}
@@ -293,30 +330,49 @@ func (s *Badger) Subscribe(buffer int) (<-chan AliasEvent, func()) {
 	}
 	id := s.nextSub
 	s.nextSub++
-	s.subs[id] = ch
+	s.chans[id] = ch
 	return ch, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if c, ok := s.subs[id]; ok {
+		if c, ok := s.chans[id]; ok {
 			close(c)
-			delete(s.subs, id)
+			delete(s.chans, id)
 		}
 	}
 }
 
-// Generation counts the alias moves committed through this Store since it was opened. It is
-// a cheap check for a server that polls: if it changed, some alias moved.
-func (s *Badger) Generation() uint64 { return s.gen.Load() }
-
-func (s *Badger) notify(ev AliasEvent) {
+// notify sends ev to every subscriber (see newSubscribers for the events it skips).
+func (s *subscribers) notify(ev AliasEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.seen != nil {
+		k := ev.Tenant + "/" + ev.Model + "/" + ev.Alias
+		if ev.Seq <= s.seen[k] {
+			return
+		}
+		s.seen[k] = ev.Seq
+	}
 	s.gen.Add(1)
-	for _, ch := range s.subs {
+	for _, ch := range s.chans {
 		select {
 		case ch <- ev:
 		default:
 			s.log.Warn("alias event dropped: subscriber is behind", "tenant", ev.Tenant, "model", ev.Model, "alias", ev.Alias, "seq", ev.Seq)
 		}
 	}
+}
+
+// close ends every subscription; it reports false when it was closed already.
+func (s *subscribers) close() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.closed = true
+	for id, ch := range s.chans {
+		close(ch)
+		delete(s.chans, id)
+	}
+	return true
 }

@@ -268,18 +268,40 @@ func findKey(txn *badger.Txn, id string) (APIKey, error) {
 // once when grace ≤ 0; an earlier expiry is kept), so that its users can move to the new
 // secret in the meantime. It returns the new key and its secret.
 func (s *Badger) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, APIKey, error) {
+	find := func(id string) (APIKey, error) {
+		var k APIKey
+		err := s.db.View(func(txn *badger.Txn) error {
+			var err error
+			k, err = findKey(txn, id)
+			return err
+		})
+		return k, err
+	}
+	expire := func(id string, end time.Time) error {
+		return s.update(func(txn *badger.Txn) error {
+			k, err := findKey(txn, id)
+			if err != nil {
+				return err
+			}
+			if k.Expires == nil || end.Before(*k.Expires) {
+				k.Expires = &end
+			}
+			return setJSON(txn, []byte(apiKeyPrefix+k.Hash), k)
+		})
+	}
+	return rotateKey(s, s.now, tenant, id, grace, expires, find, expire)
+}
+
+// rotateKey is RotateKey for either store: find reads a key by id, expire sets its expiry
+// to end unless it expires earlier.
+func rotateKey(s Store, now func() time.Time, tenant, id string, grace time.Duration, expires time.Time, find func(id string) (APIKey, error), expire func(id string, end time.Time) error) (string, APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return "", APIKey{}, err
 	}
 	if len(id) != keyIDLen || !isHex(id) {
 		return "", APIKey{}, invalidf("key id %q: want %d hex digits", id, keyIDLen)
 	}
-	var old APIKey
-	err := s.db.View(func(txn *badger.Txn) error {
-		var err error
-		old, err = findKey(txn, strings.ToLower(id))
-		return err
-	})
+	old, err := find(strings.ToLower(id))
 	if err == nil && old.Tenant != tenant {
 		err = ErrNotFound
 	}
@@ -293,18 +315,7 @@ func (s *Badger) RotateKey(tenant, id string, grace time.Duration, expires time.
 	if err != nil {
 		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: %w", id, tenant, err)
 	}
-	end := s.now().UTC().Add(max(grace, 0))
-	err = s.update(func(txn *badger.Txn) error {
-		k, err := findKey(txn, old.ID)
-		if err != nil {
-			return err
-		}
-		if k.Expires == nil || end.Before(*k.Expires) {
-			k.Expires = &end
-		}
-		return setJSON(txn, []byte(apiKeyPrefix+k.Hash), k)
-	})
-	if err != nil {
+	if err := expire(old.ID, now().UTC().Add(max(grace, 0))); err != nil {
 		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: new key %s made, old key not expired: %w", id, tenant, nk.ID, err)
 	}
 	return secret, nk, nil

@@ -130,12 +130,9 @@ func newAuditEntry(e AuditEntry, now func() time.Time) (AuditEntry, error) {
 // AuditLog returns a page of audit entries matching q, newest first. A cursor that is not one
 // the store handed out is ErrInvalid.
 func (s *Badger) AuditLog(q AuditQuery) (AuditPage, error) {
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultAuditLimit
-	case limit < 0 || limit > MaxAuditLimit:
-		return AuditPage{}, invalidf("audit limit %d: want 1 to %d", limit, MaxAuditLimit)
+	limit, err := q.limit()
+	if err != nil {
+		return AuditPage{}, err
 	}
 	prefix := []byte(auditPrefix)
 	start := prefixEnd(prefix)
@@ -158,7 +155,7 @@ func (s *Badger) AuditLog(q AuditQuery) (AuditPage, error) {
 	}
 
 	page := AuditPage{Entries: []AuditEntry{}}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
 		defer it.Close()
 		var lastKey []byte
@@ -190,6 +187,17 @@ func (s *Badger) AuditLog(q AuditQuery) (AuditPage, error) {
 		return AuditPage{}, fmt.Errorf("read audit log: %w", err)
 	}
 	return page, nil
+}
+
+// limit is the page size q asks for.
+func (q AuditQuery) limit() (int, error) {
+	switch {
+	case q.Limit == 0:
+		return DefaultAuditLimit, nil
+	case q.Limit < 0 || q.Limit > MaxAuditLimit:
+		return 0, invalidf("audit limit %d: want 1 to %d", q.Limit, MaxAuditLimit)
+	}
+	return q.Limit, nil
 }
 
 func (q AuditQuery) matches(e AuditEntry) bool {

@@ -78,6 +78,21 @@ type BackupOptions struct {
 	Key []byte
 }
 
+// keyFor returns the key a backup is encrypted with and its source byte: the backup key,
+// else the store key, else none.
+func (opt BackupOptions) keyFor(storeKey []byte) ([]byte, byte, error) {
+	if err := checkKeyLen(opt.Key); err != nil {
+		return nil, 0, fmt.Errorf("backup key: %w", err)
+	}
+	switch {
+	case len(opt.Key) > 0:
+		return opt.Key, sourceBackupKey, nil
+	case len(storeKey) > 0:
+		return storeKey, sourceStoreKey, nil
+	}
+	return nil, sourceNone, nil
+}
+
 // BackupInfo describes a finished backup.
 type BackupInfo struct {
 	Bytes     int64  `json:"bytes"`      // size of the backup file
@@ -92,15 +107,9 @@ func (s *Badger) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
 	if s.db.IsClosed() {
 		return BackupInfo{}, fmt.Errorf("backup: %w", badger.ErrDBClosed)
 	}
-	if err := checkKeyLen(opt.Key); err != nil {
-		return BackupInfo{}, fmt.Errorf("backup key: %w", err)
-	}
-	key, source := opt.Key, byte(sourceBackupKey)
-	if len(key) == 0 {
-		key, source = s.key, sourceStoreKey
-		if len(key) == 0 {
-			source = sourceNone
-		}
+	key, source, err := opt.keyFor(s.key)
+	if err != nil {
+		return BackupInfo{}, err
 	}
 	cw := &countWriter{w: w}
 	bw, err := newBackupWriter(cw, key, source, s.now())
@@ -246,31 +255,42 @@ func Restore(dir string, r io.Reader, opt RestoreOptions) (RestoreInfo, error) {
 func writeRecords(txn *badger.Txn, w io.Writer) error {
 	it := txn.NewIterator(badger.IteratorOptions{})
 	defer it.Close()
-	var (
-		n   uint64
-		buf [binary.MaxVarintLen64]byte
-	)
-	put := func(b []byte) error {
-		k := binary.PutUvarint(buf[:], uint64(len(b)))
-		if _, err := w.Write(buf[:k]); err != nil {
-			return err
-		}
-		_, err := w.Write(b)
-		return err
-	}
+	rw := &recordWriter{w: w}
 	for it.Rewind(); it.Valid(); it.Next() {
 		item := it.Item()
-		if err := put(item.Key()); err != nil {
+		if err := item.Value(func(v []byte) error { return rw.put(item.Key(), v) }); err != nil {
 			return err
 		}
-		if err := item.Value(put); err != nil {
-			return err
-		}
-		n++
 	}
-	k := binary.PutUvarint(buf[:], 0)
-	k += binary.PutUvarint(buf[k:], n)
-	_, err := w.Write(buf[:k])
+	return rw.end()
+}
+
+// recordWriter writes the record stream: put each key and value, then end.
+type recordWriter struct {
+	w   io.Writer
+	n   uint64
+	buf [binary.MaxVarintLen64]byte
+}
+
+func (rw *recordWriter) put(key, val []byte) error {
+	for _, b := range [][]byte{key, val} {
+		k := binary.PutUvarint(rw.buf[:], uint64(len(b)))
+		if _, err := rw.w.Write(rw.buf[:k]); err != nil {
+			return err
+		}
+		if _, err := rw.w.Write(b); err != nil {
+			return err
+		}
+	}
+	rw.n++
+	return nil
+}
+
+// end writes the end marker and the record count.
+func (rw *recordWriter) end() error {
+	k := binary.PutUvarint(rw.buf[:], 0)
+	k += binary.PutUvarint(rw.buf[k:], rw.n)
+	_, err := rw.w.Write(rw.buf[:k])
 	return err
 }
 
@@ -303,7 +323,54 @@ func loadInto(tmp string, br *backupReader, opt RestoreOptions) (CheckReport, er
 // restoreBatch bytes, then requires the end marker, the right record count and the end of the
 // backup. Every byte it reads has been authenticated by the frame layer first.
 func (s *Badger) loadRecords(br *backupReader) error {
-	r := bufio.NewReaderSize(br, 64<<10)
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	pending := 0
+	commit := func() error {
+		if err := s.CheckSpace(); err != nil {
+			txn.Discard()
+			txn = s.db.NewTransaction(true)
+			return err
+		}
+		err := txn.Commit()
+		txn = s.db.NewTransaction(true)
+		pending = 0
+		return err
+	}
+	err := readRecords(br, func(key, val []byte) error {
+		if !bytes.HasPrefix(key, []byte(tenantPrefix)) && !bytes.HasPrefix(key, []byte(auditPrefix)) && !bytes.HasPrefix(key, []byte(apiKeyPrefix)) {
+			return fmt.Errorf("%w: backup records: unknown key %.40q", ErrCorrupt, key)
+		}
+		if pending+len(key)+len(val) > restoreBatch && pending > 0 {
+			if err := commit(); err != nil {
+				return fmt.Errorf("restore: %w", err)
+			}
+		}
+		err := txn.Set(key, val)
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			if err = commit(); err == nil {
+				err = txn.Set(key, val)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		pending += len(key) + len(val)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+// readRecords parses the record stream, calling each for every key and value (fresh slices
+// it may keep), then requires the end marker, the right record count and the end of the input.
+func readRecords(in io.Reader, each func(key, val []byte) error) error {
+	r := bufio.NewReaderSize(in, 64<<10)
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("%w: backup records: %s", ErrCorrupt, fmt.Sprintf(format, args...))
 	}
@@ -321,20 +388,6 @@ func (s *Badger) loadRecords(br *backupReader) error {
 		}
 		return b, nil
 	}
-	txn := s.db.NewTransaction(true)
-	defer func() { txn.Discard() }()
-	pending := 0
-	commit := func() error {
-		if err := s.CheckSpace(); err != nil {
-			txn.Discard()
-			txn = s.db.NewTransaction(true)
-			return err
-		}
-		err := txn.Commit()
-		txn = s.db.NewTransaction(true)
-		pending = 0
-		return err
-	}
 	var n uint64
 	for {
 		key, err := readBytes(maxRecordKey, "key")
@@ -344,28 +397,13 @@ func (s *Badger) loadRecords(br *backupReader) error {
 		if len(key) == 0 {
 			break
 		}
-		if !bytes.HasPrefix(key, []byte(tenantPrefix)) && !bytes.HasPrefix(key, []byte(auditPrefix)) && !bytes.HasPrefix(key, []byte(apiKeyPrefix)) {
-			return corrupt("unknown key %.40q", key)
-		}
 		val, err := readBytes(maxRecordValue, "value")
 		if err != nil {
 			return err
 		}
-		if pending+len(key)+len(val) > restoreBatch && pending > 0 {
-			if err := commit(); err != nil {
-				return fmt.Errorf("restore: %w", err)
-			}
+		if err := each(key, val); err != nil {
+			return err
 		}
-		err = txn.Set(key, val)
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			if err = commit(); err == nil {
-				err = txn.Set(key, val)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("restore: %w", err)
-		}
-		pending += len(key) + len(val)
 		n++
 	}
 	count, err := binary.ReadUvarint(r)
@@ -379,9 +417,6 @@ func (s *Badger) loadRecords(br *backupReader) error {
 		return corrupt("data after the end of the records")
 	} else if !errors.Is(err, io.EOF) {
 		return err
-	}
-	if err := commit(); err != nil {
-		return fmt.Errorf("restore: %w", err)
 	}
 	return nil
 }

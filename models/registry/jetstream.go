@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -63,12 +62,7 @@ type JetStream struct {
 	meta     jetstream.KeyValue // "store": the marker
 	objects  jetstream.ObjectStore
 
-	gen     atomic.Uint64
-	mu      sync.Mutex // guards subs, nextSub, seen, closed
-	subs    map[int]chan AliasEvent
-	nextSub int
-	seen    map[string]int64 // alias key → newest Seq notified, so a local move is sent once
-	closed  bool
+	subs    *subscribers
 	stop    context.CancelFunc
 	watchWG sync.WaitGroup
 }
@@ -120,8 +114,7 @@ func OpenJetStream(nc *nats.Conn, opt Options, jo JetStreamOptions) (*JetStream,
 	s := &JetStream{
 		nc: nc, js: js, prefix: prefix, timeout: jo.Timeout,
 		log: opt.Logger, now: opt.Now, touch: opt.KeyTouchInterval,
-		key:  append([]byte(nil), opt.EncryptionKey...),
-		subs: map[int]chan AliasEvent{}, seen: map[string]int64{},
+		key: append([]byte(nil), opt.EncryptionKey...),
 	}
 	if s.timeout <= 0 {
 		s.timeout = 10 * time.Second
@@ -135,6 +128,7 @@ func OpenJetStream(nc *nats.Conn, opt Options, jo JetStreamOptions) (*JetStream,
 	if s.touch <= 0 {
 		s.touch = time.Minute
 	}
+	s.subs = newSubscribers(s.log, true)
 	if len(opt.EncryptionKey) > 0 {
 		sub, err := hkdf.Key(sha256.New, opt.EncryptionKey, nil, "growthlens jetstream values v1", 32)
 		if err != nil {
@@ -256,17 +250,9 @@ func (s *JetStream) CheckSpace() error { return nil }
 // Close ends the subscriptions and the alias watch, and closes the NATS connection when the
 // store opened it (DialJetStream). It is safe to call twice.
 func (s *JetStream) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.subs.close() {
 		return nil
 	}
-	s.closed = true
-	for id, ch := range s.subs {
-		close(ch)
-		delete(s.subs, id)
-	}
-	s.mu.Unlock()
 	s.stop()
 	s.watchWG.Wait()
 	if s.ownConn {
@@ -461,50 +447,14 @@ func randUint(n uint64) uint64 {
 // when the watch delivers them (within milliseconds); each move is sent once. Sends never
 // block: see (*Badger).Subscribe for the rules about a full buffer.
 func (s *JetStream) Subscribe(buffer int) (<-chan AliasEvent, func()) {
-	if buffer < 1 {
-		buffer = 16
-	}
-	ch := make(chan AliasEvent, buffer)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		close(ch)
-		return ch, func() {}
-	}
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = ch
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if c, ok := s.subs[id]; ok {
-			close(c)
-			delete(s.subs, id)
-		}
-	}
+	return s.subs.subscribe(buffer)
 }
 
 // Generation counts the alias moves this Store has seen since it was opened: its own and,
 // through the watch, those of every other process.
-func (s *JetStream) Generation() uint64 { return s.gen.Load() }
+func (s *JetStream) Generation() uint64 { return s.subs.gen.Load() }
 
-func (s *JetStream) notify(ev AliasEvent) {
-	k := ev.Tenant + "/" + ev.Model + "/" + ev.Alias
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ev.Seq <= s.seen[k] {
-		return
-	}
-	s.seen[k] = ev.Seq
-	s.gen.Add(1)
-	for _, ch := range s.subs {
-		select {
-		case ch <- ev:
-		default:
-			s.log.Warn("alias event dropped: subscriber is behind", "tenant", ev.Tenant, "model", ev.Model, "alias", ev.Alias, "seq", ev.Seq)
-		}
-	}
-}
+func (s *JetStream) notify(ev AliasEvent) { s.subs.notify(ev) }
 
 // watchAliases follows the alias bucket from now on and notifies subscribers of every move.
 // The client library re-creates the watch's consumer after a server or connection failure.

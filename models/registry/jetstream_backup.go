@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -35,15 +34,9 @@ type record struct {
 // It is not one snapshot: a write that lands while the backup runs may be in it or not; a
 // version is written whole or not at all (the record is read before its artifact).
 func (s *JetStream) Backup(w io.Writer, opt BackupOptions) (BackupInfo, error) {
-	if err := checkKeyLen(opt.Key); err != nil {
-		return BackupInfo{}, fmt.Errorf("backup key: %w", err)
-	}
-	key, source := opt.Key, byte(sourceBackupKey)
-	if len(key) == 0 {
-		key, source = s.key, sourceStoreKey
-		if len(key) == 0 {
-			source = sourceNone
-		}
+	key, source, err := opt.keyFor(s.key)
+	if err != nil {
+		return BackupInfo{}, err
 	}
 	recs, err := s.records()
 	if err != nil {
@@ -169,27 +162,12 @@ func (s *JetStream) recordOf(kind string, add func(string, any) error) func(e je
 // writeRecords writes recs as the record stream, reading each artifact as its turn comes
 // and cutting it into the ChunkSize pieces of the Badger layout.
 func (s *JetStream) writeRecords(w io.Writer, recs []record) error {
-	var (
-		n   uint64
-		buf [binary.MaxVarintLen64]byte
-	)
-	put := func(b []byte) error {
-		k := binary.PutUvarint(buf[:], uint64(len(b)))
-		if _, err := w.Write(buf[:k]); err != nil {
-			return err
-		}
-		_, err := w.Write(b)
-		return err
-	}
+	rw := &recordWriter{w: w}
 	for _, r := range recs {
 		if r.obj == nil {
-			if err := put([]byte(r.key)); err != nil {
+			if err := rw.put([]byte(r.key), r.val); err != nil {
 				return err
 			}
-			if err := put(r.val); err != nil {
-				return err
-			}
-			n++
 			continue
 		}
 		ctx, cancel := s.ctx()
@@ -200,19 +178,12 @@ func (s *JetStream) writeRecords(w io.Writer, recs []record) error {
 		}
 		for i := 0; i < r.obj.Chunks; i++ {
 			end := min((i+1)*ChunkSize, len(data))
-			if err := put(chunkKey(r.obj.Tenant, r.obj.Name, r.obj.Version, i)); err != nil {
+			if err := rw.put(chunkKey(r.obj.Tenant, r.obj.Name, r.obj.Version, i), data[i*ChunkSize:end]); err != nil {
 				return err
 			}
-			if err := put(data[i*ChunkSize : end]); err != nil {
-				return err
-			}
-			n++
 		}
 	}
-	k := binary.PutUvarint(buf[:], 0)
-	k += binary.PutUvarint(buf[k:], n)
-	_, err := w.Write(buf[:k])
-	return err
+	return rw.end()
 }
 
 // RestoreJetStream loads a backup (of either store) into an empty JetStream store reached
@@ -264,28 +235,9 @@ func RestoreJetStream(nc *nats.Conn, r io.Reader, opt RestoreOptions, jo JetStre
 // loadRecords writes the record stream into the (empty) store. The artifact pieces of a
 // version arrive one after another, in order, and are joined into one object.
 func (s *JetStream) loadRecords(br io.Reader) error {
-	r := bufio.NewReaderSize(br, 64<<10)
-	corrupt := func(format string, args ...any) error {
-		return fmt.Errorf("%w: backup records: %s", ErrCorrupt, fmt.Sprintf(format, args...))
-	}
-	readBytes := func(max uint64, what string) ([]byte, error) {
-		n, err := binary.ReadUvarint(r)
-		if err != nil {
-			return nil, corrupt("%s length: %v", what, err)
-		}
-		if n > max {
-			return nil, corrupt("%s of %d bytes", what, n)
-		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, corrupt("%s: %v", what, err)
-		}
-		return b, nil
-	}
 	var (
 		pending   bytes.Buffer
 		pendingTo string // object name of the pieces in pending
-		n         uint64
 	)
 	flush := func() error {
 		if pendingTo == "" {
@@ -301,19 +253,7 @@ func (s *JetStream) loadRecords(br io.Reader) error {
 		pendingTo = ""
 		return err
 	}
-	for {
-		key, err := readBytes(maxRecordKey, "key")
-		if err != nil {
-			return err
-		}
-		if len(key) == 0 {
-			break
-		}
-		val, err := readBytes(maxRecordValue, "value")
-		if err != nil {
-			return err
-		}
-		n++
+	err := readRecords(br, func(key, val []byte) error {
 		k := string(key)
 		if obj, ok := chunkObject(k); ok {
 			if obj != pendingTo {
@@ -323,26 +263,18 @@ func (s *JetStream) loadRecords(br io.Reader) error {
 				pendingTo = obj
 			}
 			pending.Write(val)
-			continue
+			return nil
 		}
 		if err := s.loadRecord(k, val); err != nil {
 			return fmt.Errorf("restore: %s: %w", k, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := flush(); err != nil {
 		return fmt.Errorf("restore: %w", err)
-	}
-	count, err := binary.ReadUvarint(r)
-	if err != nil {
-		return corrupt("record count: %v", err)
-	}
-	if count != n {
-		return corrupt("%d records read, the backup says %d", n, count)
-	}
-	if _, err := r.ReadByte(); err == nil {
-		return corrupt("data after the end of the records")
-	} else if !errors.Is(err, io.EOF) {
-		return err
 	}
 	return nil
 }

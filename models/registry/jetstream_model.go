@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -223,12 +221,8 @@ func (s *JetStream) artifact(ctx context.Context, v Version) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if int64(len(data)) != v.Size {
-		return nil, fmt.Errorf("%w: %s: read %d bytes, the record says %d", ErrCorrupt, what, len(data), v.Size)
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != v.ArtifactSHA256 {
-		return nil, fmt.Errorf("%w: %s fails its SHA-256 check (recorded %.12s…, read %.12s…)", ErrCorrupt, what, v.ArtifactSHA256, got)
+	if err := verifyArtifact(data, v, what); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
@@ -285,11 +279,8 @@ func (s *JetStream) Rollback(tenant, name string, ch Change) (AliasEvent, error)
 // which is the commit: History shows no event newer than the alias, so a crash between the
 // two writes leaves no trace of the move.
 func (s *JetStream) SetAlias(tenant, name, alias string, version int, ch Change) (AliasEvent, error) {
-	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
+	if err := checkMove(tenant, name, alias, ch); err != nil {
 		return AliasEvent{}, err
-	}
-	if ch.By == "" {
-		return AliasEvent{}, invalidf("who moves the alias (Change.By) is required")
 	}
 	var ev AliasEvent
 	err := s.withModel(tenant, name, func(ctx context.Context) error {
@@ -321,11 +312,8 @@ func (s *JetStream) SetAlias(tenant, name, alias string, version int, ch Change)
 // RollbackAlias moves alias back to the version it pointed at before its last move; see
 // (*Badger).RollbackAlias.
 func (s *JetStream) RollbackAlias(tenant, name, alias string, ch Change) (AliasEvent, error) {
-	if err := validNames("tenant", tenant, "model name", name, "alias", alias); err != nil {
+	if err := checkMove(tenant, name, alias, ch); err != nil {
 		return AliasEvent{}, err
-	}
-	if ch.By == "" {
-		return AliasEvent{}, invalidf("who moves the alias (Change.By) is required")
 	}
 	var ev AliasEvent
 	err := s.withModel(tenant, name, func(ctx context.Context) error {

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -177,16 +176,7 @@ func (s *JetStream) listRecords(b jetstream.KeyValue, tenant, kind string, limit
 		}
 		out = append(out, rec)
 	}
-	slices.SortFunc(out, func(a, b Record) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return newestFirst(out, limit), nil
 }
 
 // Audit appends an entry to the audit log; see (*Badger).Audit.
@@ -210,12 +200,9 @@ func auditKeyJS(e AuditEntry) string { return pad(max(e.Time.UnixNano(), 0), 20)
 // and sorts it in memory (a JetStream bucket cannot be read backwards by key), which is
 // fine for the thousands of entries a registry's mutations make; see docs/cluster.md.
 func (s *JetStream) AuditLog(q AuditQuery) (AuditPage, error) {
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultAuditLimit
-	case limit < 0 || limit > MaxAuditLimit:
-		return AuditPage{}, invalidf("audit limit %d: want 1 to %d", limit, MaxAuditLimit)
+	limit, err := q.limit()
+	if err != nil {
+		return AuditPage{}, err
 	}
 	var after []byte
 	if q.Cursor != "" {
@@ -418,36 +405,19 @@ func (s *JetStream) RevokeKey(tenant, id string) (APIKey, error) {
 
 // RotateKey replaces a key with a new one of the same role and label; see (*Badger).RotateKey.
 func (s *JetStream) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, APIKey, error) {
-	if err := validName("tenant", tenant); err != nil {
-		return "", APIKey{}, err
+	find := func(id string) (APIKey, error) {
+		ctx, cancel := s.ctx()
+		defer cancel()
+		k, _, err := s.findKey(ctx, id)
+		return k, err
 	}
-	if len(id) != keyIDLen || !isHex(id) {
-		return "", APIKey{}, invalidf("key id %q: want %d hex digits", id, keyIDLen)
+	expire := func(id string, end time.Time) error {
+		_, err := s.updateKey(tenant, id, func(k *APIKey) {
+			if k.Expires == nil || end.Before(*k.Expires) {
+				k.Expires = &end
+			}
+		})
+		return err
 	}
-	ctx, cancel := s.ctx()
-	old, _, err := s.findKey(ctx, strings.ToLower(id))
-	cancel()
-	if err == nil && old.Tenant != tenant {
-		err = ErrNotFound
-	}
-	if err == nil && old.Revoked != nil {
-		err = fmt.Errorf("key %s: %w", id, ErrRevoked)
-	}
-	if err != nil {
-		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: %w", id, tenant, err)
-	}
-	secret, nk, err := s.CreateKeyWith(tenant, old.Role, old.Label, KeyOptions{Expires: expires})
-	if err != nil {
-		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: %w", id, tenant, err)
-	}
-	end := s.now().UTC().Add(max(grace, 0))
-	_, err = s.updateKey(tenant, old.ID, func(k *APIKey) {
-		if k.Expires == nil || end.Before(*k.Expires) {
-			k.Expires = &end
-		}
-	})
-	if err != nil {
-		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: new key %s made, old key not expired: %w", id, tenant, nk.ID, err)
-	}
-	return secret, nk, nil
+	return rotateKey(s, s.now, tenant, id, grace, expires, find, expire)
 }

@@ -359,14 +359,19 @@ func readArtifact(txn *badger.Txn, v Version) ([]byte, error) {
 			return nil, fmt.Errorf("%s: chunk %d: %w", what, i+1, err)
 		}
 	}
+	return data, verifyArtifact(data, v, what)
+}
+
+// verifyArtifact is ErrCorrupt unless data has the size and SHA-256 v records.
+func verifyArtifact(data []byte, v Version, what string) error {
 	if int64(len(data)) != v.Size {
-		return nil, fmt.Errorf("%w: %s: read %d bytes, the record says %d", ErrCorrupt, what, len(data), v.Size)
+		return fmt.Errorf("%w: %s: read %d bytes, the record says %d", ErrCorrupt, what, len(data), v.Size)
 	}
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != v.ArtifactSHA256 {
-		return nil, fmt.Errorf("%w: %s fails its SHA-256 check (recorded %.12s…, read %.12s…)", ErrCorrupt, what, v.ArtifactSHA256, got)
+		return fmt.Errorf("%w: %s fails its SHA-256 check (recorded %.12s…, read %.12s…)", ErrCorrupt, what, v.ArtifactSHA256, got)
 	}
-	return data, nil
+	return nil
 }
 
 // Delete removes a version and its artifact. It returns ErrInUse when an alias points at the

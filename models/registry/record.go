@@ -180,6 +180,11 @@ func (s *Badger) listRecords(tenant, kind string, limit int) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}
+	return newestFirst(out, limit), nil
+}
+
+// newestFirst sorts records newest (by Created) first and keeps limit of them (all if ≤ 0).
+func newestFirst(out []Record, limit int) []Record {
 	slices.SortFunc(out, func(a, b Record) int {
 		if c := b.Created.Compare(a.Created); c != 0 {
 			return c
@@ -189,5 +194,5 @@ func (s *Badger) listRecords(tenant, kind string, limit int) ([]Record, error) {
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	return out
 }

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -92,12 +91,7 @@ type Badger struct {
 	touchEvery time.Duration
 	minFree    int64
 	maxBytes   atomic.Int64
-
-	gen     atomic.Uint64
-	mu      sync.Mutex // guards subs, nextSub, closed
-	subs    map[int]chan AliasEvent
-	nextSub int
-	closed  bool
+	subs       *subscribers
 }
 
 // marker is the small plaintext file that names the format and records whether the store is
@@ -211,7 +205,7 @@ func openLocked(dir string, lock *os.File, opt Options) (*Badger, error) {
 		key:        append([]byte(nil), opt.EncryptionKey...),
 		touchEvery: touch,
 		minFree:    minFree,
-		subs:       map[int]chan AliasEvent{},
+		subs:       newSubscribers(log, false),
 	}
 	s.maxBytes.Store(opt.MaxBytes)
 	return s, nil
@@ -252,17 +246,9 @@ func (s *Badger) Encrypted() bool { return s.encrypted }
 
 // Close closes the store, its subscriptions and its lock. It is safe to call twice.
 func (s *Badger) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.subs.close() {
 		return nil
 	}
-	s.closed = true
-	for id, ch := range s.subs {
-		close(ch)
-		delete(s.subs, id)
-	}
-	s.mu.Unlock()
 	err := s.db.Close()
 	unlockDir(s.lock)
 	if err != nil {
