@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -392,10 +393,10 @@ func (s *Server) buildEngine() *gin.Engine {
 	}
 	s.mountReview(e)
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	return e
 }
@@ -558,7 +559,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		e.Who = unauthenticatedWho
 	}
 	if e.Target == "" {
-		e.Target = truncate(c.Request.URL.Path, 200)
+		e.Target = clip.String(c.Request.URL.Path, 200)
 	}
 	if err != nil {
 		ae := asError(err, rq.id)
@@ -576,7 +577,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		default:
 			e.Outcome = "rejected"
 		}
-		e.Detail = truncate(ae.Error(), 3000)
+		e.Detail = clip.String(ae.Error(), 3000)
 		if e.Outcome != "error" {
 			s.refused(e, c.ClientIP())
 			return

@@ -29,6 +29,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/clip"
 )
 
 var (
@@ -444,7 +446,7 @@ func (s *suite) credentialMatrix() {
 				}
 				resp := s.do(method, concrete, c, ct, body, nil)
 				if resp.status >= 500 {
-					s.fail("%s %s with %.12q: %d %s", method, concrete, c, resp.status, truncate(string(resp.body), 160))
+					s.fail("%s %s with %.12q: %d %s", method, concrete, c, resp.status, clip.String(strings.TrimSpace(string(resp.body)), 160))
 				}
 				r.outcomes[strconv.Itoa(resp.status)]++
 				public := op.Roles == nil || len(op.Roles) == 0
@@ -558,7 +560,7 @@ func (s *suite) allocation() {
 		}
 		json.Unmarshal([]byte(msg), &a)
 		if a.Error.Message != "" {
-			r.note += "; refused: " + truncate(a.Error.Message, 120)
+			r.note += "; refused: " + clip.String(strings.TrimSpace(a.Error.Message), 120)
 		} else {
 			r.note += fmt.Sprintf("; the issue's request answered: %d grants, spent %.0f", len(a.Allocation.Grants), a.Allocation.Spent)
 		}
@@ -567,14 +569,6 @@ func (s *suite) allocation() {
 	if growth >= 50<<20 {
 		s.fail("the allocation request raised RSS by %d MiB (limit 50)", growth>>20)
 	}
-}
-
-func truncate(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // refusedFlood sends refused mutations as fast as two connections allow for 10 s and counts
