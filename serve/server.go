@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/buildinfo"
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
@@ -588,8 +589,13 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	}
 }
 
+// healthz answers while the process is up, with the code it runs (buildinfo).
 func (s *Server) healthz(c *gin.Context, rq *call) error {
-	return writeJSON(c, 200, map[string]string{"status": "ok"})
+	info := buildinfo.Read()
+	return writeJSON(c, 200, struct {
+		Status string `json:"status"`
+		buildinfo.Info
+	}{"ok", info})
 }
 
 // readyz answers 200 once the initial load is done and at least one model is served.

@@ -119,7 +119,7 @@ severity rose. --record appends the raised alerts to that file.`,
 	fl.BoolVar(&record, "record", false, "append the raised alerts to the --history file")
 	fl.StringVar(&levels, "levels", "company,region", "scope levels to check: company, region, team")
 	fl.StringVar(&grains, "grains", "month,quarter", "periods to check: month, quarter")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
 	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
 	return cmd

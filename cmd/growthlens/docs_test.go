@@ -201,9 +201,9 @@ func TestDocCommandsExist(t *testing.T) {
 				name = strings.Trim(name, "[]")
 				var ok bool
 				if strings.HasPrefix(w, "--") || strings.HasPrefix(w, "[--") {
-					ok = cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil
+					ok = cmd.LocalFlags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil
 				} else {
-					ok = cmd.Flags().ShorthandLookup(name[:1]) != nil || cmd.InheritedFlags().ShorthandLookup(name[:1]) != nil
+					ok = cmd.LocalFlags().ShorthandLookup(name[:1]) != nil || cmd.InheritedFlags().ShorthandLookup(name[:1]) != nil
 				}
 				if !ok && name != "help" && name != "h" {
 					t.Errorf("%s: growthlens %s: %q has no flag %s", page, strings.Join(words, " "), cmd.CommandPath(), w)
