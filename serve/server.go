@@ -539,16 +539,22 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 		return
 	}
 	if c.Request.ContentLength != 0 {
-		// The body may be unread (refused before it was needed): answer now and close the
-		// connection instead of letting net/http drain up to 256 KiB from a client that may
-		// send one byte a minute. The read deadline makes that drain end at once.
+		// The body may be unread (refused before it was needed). net/http drains up to 256 KiB
+		// of it before it answers; the read deadline gives that drain refusedBodyGrace, so a
+		// client that sends one byte a minute is answered after it, and the connection is
+		// closed. The drain is still needed: a socket closed with unread bytes in it sends a
+		// TCP reset, which can destroy the answer before a client whose small body was on its
+		// way reads it (TestEndToEnd's refused uploads failed with "connection reset by peer").
 		c.Header("Connection", "close")
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(refusedBodyGrace))
 	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
 	}
 }
+
+// refusedBodyGrace is how long a refused request's unread body is drained before the answer.
+const refusedBodyGrace = time.Second
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
 // target), when, its outcome and the request id. Refused attempts, failed authentication
