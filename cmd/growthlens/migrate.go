@@ -16,6 +16,7 @@ func newMigrateCmd(a *app) *cobra.Command {
 		from, to, prefix     string
 		keyFile              string
 		replicas             int
+		asJSON               bool
 	)
 	cmd := &cobra.Command{
 		Use:   "migrate (--from-badger DIR --to nats://… | --from nats://… --to-badger DIR)",
@@ -83,6 +84,9 @@ must be empty.`,
 				audit(a, dst, "", "store.migrate", what, nil, fmt.Sprintf("%d versions, %d aliases", info.Check.Versions, info.Check.Aliases))
 				dst.Close()
 			}
+			if asJSON {
+				return printJSON(a.stdout, info)
+			}
 			fmt.Fprintf(a.stdout, "migrated %s: %d tenants, %d models, %d versions, %d aliases, %d artifact bytes verified\n",
 				what, info.Check.Tenants, info.Check.Models, info.Check.Versions, info.Check.Aliases, info.Check.Bytes)
 			return nil
@@ -96,6 +100,7 @@ must be empty.`,
 	f.StringVar(&prefix, "cluster-prefix", "", "bucket prefix on NATS (default "+registry.DefaultJetStreamPrefix+")")
 	f.IntVar(&replicas, "replicas", 1, "NATS servers holding each new bucket (3 in a cluster)")
 	f.StringVar(&keyFile, "encryption-key-file", "", "file holding the store's encryption key (or set "+registry.EnvEncryptionKey+")")
+	addOutputFlags(f, &asJSON, "the target's check report as one JSON object")
 	return cmd
 }
 

@@ -31,6 +31,17 @@ func TestMigrateCommand(t *testing.T) {
 	if out, _, err := runCLI(t, "models", "promote", "forecast", "2", "--reason", "on the cluster", "--cluster", url, "--tenant", "acme"); err != nil {
 		t.Fatalf("models promote --cluster: %v\n%s", err, out)
 	}
+	// backup and restore work on a cluster store too: a copy under another bucket prefix.
+	file := filepath.Join(t.TempDir(), "cluster.glbk")
+	if out, _, err := runCLI(t, "backup", "--cluster", url, "--out", file); err != nil {
+		t.Fatalf("backup --cluster: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, "restore", "--cluster", url, "--cluster-prefix", "copy", "--in", file); err != nil || !strings.Contains(out, "3 versions") {
+		t.Fatalf("restore --cluster: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, "models", "show", "forecast", "--cluster", url, "--cluster-prefix", "copy", "--tenant", "acme", "--json"); err != nil || !strings.Contains(out, `"champion"`) {
+		t.Errorf("models show on the restored copy: %v\n%s", err, out)
+	}
 	back := filepath.Join(t.TempDir(), "back")
 	if out, _, err := runCLI(t, "migrate", "--from", url, "--to-badger", back); err != nil {
 		t.Fatalf("migrate back: %v\n%s", err, out)

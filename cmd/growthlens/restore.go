@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/models/registry"
@@ -51,9 +54,15 @@ deleted but renamed to DIR.replaced-<time>. The store must not be open (stop the
 				return err
 			}
 			defer file.Close()
-			info, err := registry.Restore(f.dir, file, registry.RestoreOptions{StoreKey: storeKey, BackupKey: bkKey, Force: force, Plaintext: plaintext, Logger: a.log})
+			opt := registry.RestoreOptions{StoreKey: storeKey, BackupKey: bkKey, Force: force, Plaintext: plaintext, Logger: a.log}
+			var info registry.RestoreInfo
+			if f.cluster != "" {
+				info, err = restoreCluster(f, file, opt)
+			} else {
+				info, err = registry.Restore(f.dir, file, opt)
+			}
 			if err != nil {
-				return fmt.Errorf("restore %s from %s: %w", f.dir, in, err)
+				return fmt.Errorf("restore %s from %s: %w", cmp.Or(f.cluster, f.dir), in, err)
 			}
 			// The restored store records its own restore, so the audit log says where it came from.
 			if s, err := connect(a, f, true); err == nil {
@@ -77,4 +86,14 @@ deleted but renamed to DIR.replaced-<time>. The store must not be open (stop the
 	cmd.Flags().StringVar(&backupKeyFile, "backup-key-file", "", "file holding the backup key, for backups made with one (or set "+registry.EnvBackupKey+")")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing store (it is kept as DIR.replaced-<time>)")
 	return cmd
+}
+
+// restoreCluster restores into the (empty) cluster store f names.
+func restoreCluster(f storeFlags, r io.Reader, opt registry.RestoreOptions) (registry.RestoreInfo, error) {
+	nc, err := nats.Connect(f.cluster, nats.Name("growthlens restore"))
+	if err != nil {
+		return registry.RestoreInfo{}, fmt.Errorf("connect to NATS at %s: %w", f.cluster, err)
+	}
+	defer nc.Close()
+	return registry.RestoreJetStream(nc, r, opt, registry.JetStreamOptions{Prefix: f.prefix})
 }
