@@ -6,12 +6,14 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/driver"
 )
 
 // Root causes by driver, suggested indicators and alerts are answered from the tenant's data
-// by models/diagnose, which builds its panels and fits its driver model on first use. The
-// server keeps one diagnose.Company per loaded dataset, so that cost is paid once per data
-// version, on the first request that needs it, and not again until the data change.
+// by models/diagnose, which builds its panels on first use and reads its driver effects from
+// the champion company model. The server keeps one diagnose.Company per loaded dataset and
+// driver champion, so that cost is paid once, on the first request that needs it, and again
+// only when the data change or another model is promoted.
 
 // The bootstrap settings of the served diagnosis: those of `growthlens rootcause drivers`,
 // `indicators` and `alerts`, so that the API and the CLI give the same answers on the same data.
@@ -20,9 +22,12 @@ const (
 	diagnoseSeed       = 1
 )
 
-// diagnosis is the lazily opened diagnose.Company of one tenantData, with the indicator
-// answers computed so far (each is a bootstrap, worth keeping).
+// diagnosis is the lazily opened diagnose.Company of one tenantData and driver champion, with
+// the indicator answers computed so far (each is a bootstrap, worth keeping).
 type diagnosis struct {
+	// driver is the driver champion the diagnosis was made for (nil: none loaded).
+	driver *driver.Model
+
 	once sync.Once
 	c    *diagnose.Company
 	err  error
@@ -37,16 +42,17 @@ func (sn *snapshot) company() (*diagnose.Company, error) {
 	if d == nil || d.ds == nil {
 		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
 	}
-	d.diag.once.Do(func() {
+	g := sn.diag
+	g.once.Do(func() {
 		// Root causes, indicators and alerts read their driver effects from the champion
 		// company model that what-if and attribution use, so every answer agrees.
 		m, _ := sn.champions.Company()
-		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
+		g.c, g.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
 	})
-	if d.diag.err != nil {
-		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(d.diag.err, d.dir))
+	if g.err != nil {
+		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(g.err, d.dir))
 	}
-	return d.diag.c, nil
+	return g.c, nil
 }
 
 // diagScope reads a scope parameter (company, region:<id>, team:<id>) and checks that the

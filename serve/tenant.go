@@ -46,6 +46,9 @@ type snapshot struct {
 	forecast  *forecastModel
 	driver    *driverModel
 	incentive *incentiveModel
+	// diag answers root causes, indicators and alerts from the data with the champion company
+	// model (diagnose.go); a new dataset or a new driver champion gets a new one.
+	diag *diagnosis
 	// problems says, per model name, why its latest champion is not the one served.
 	problems map[string]string
 	built    time.Time
@@ -59,8 +62,6 @@ type tenantData struct {
 	// err says why there is no dataset (no directory, no opportunities or revenue table…).
 	err     string
 	targets map[targetKey]float64
-	// diag answers root causes, indicators and alerts from ds (diagnose.go).
-	diag diagnosis
 }
 
 type targetKey struct{ period, scope, metric string }
@@ -257,6 +258,14 @@ func (s *Server) reload(t *tenant) error {
 		} else {
 			next.driver = &driverModel{version: v, m: d}
 		}
+	}
+	// The diagnosis reads the data and the champion company model: it is carried over only
+	// when neither changed, so root causes, indicators and alerts follow a promotion.
+	d, _ := set.Driver()
+	if cg := cur.diag; cg != nil && !dataChanged && cg.driver == d {
+		next.diag = cg
+	} else {
+		next.diag = &diagnosis{driver: d}
 	}
 	if in, v := set.Incentive(); in != nil {
 		if ci := cur.incentive; ci != nil && ci.src == in {
