@@ -359,7 +359,7 @@ func TestNumbers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := &view{Opt: Options{Lang: c.lang}, N: numbers{c.lang}}
+			v := &view{Opt: Options{Lang: c.lang}, N: numbers{lang: c.lang}}
 			if got := v.Fmt(c.kind, c.x); got != c.want {
 				t.Errorf("Fmt(%s, %g) in %s = %q, want %q", c.kind, c.x, c.lang, got, c.want)
 			}
