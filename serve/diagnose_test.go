@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
@@ -369,4 +370,34 @@ func TestDiagnosisFollowsPromotion(t *testing.T) {
 			t.Errorf("%s: effect %.5g after the promotion, want the new champion's %.5g (before: %.5g)", key, got, e.Estimate, before[key])
 		}
 	}
+}
+
+// TestAmountsCarryCurrency checks that the answers holding revenue name the currency of the
+// tenant's data (its dataset.json, CNY for the generated company), and follow a new setting.
+func TestAmountsCarryCurrency(t *testing.T) {
+	ts := startServer(t, nil)
+	period := lastQuarter()
+	paths := []string{"/v1/forecast?scope=company", "/v1/attribution?scope=company&period=" + period,
+		"/v1/rootcauses?scope=company&period=" + period}
+	check := func(want string) {
+		t.Helper()
+		for _, p := range paths {
+			r := ts.do(t, "GET", p, acme+"/viewer", "", nil)
+			if r.status != 200 {
+				t.Fatalf("%s: %s", p, r)
+			}
+			if got := decode[struct {
+				Currency string `json:"currency"`
+			}](t, r).Currency; got != want {
+				t.Errorf("%s: currency %q, want %q", p, got, want)
+			}
+		}
+	}
+	check(synth.DefaultCurrency)
+	dir := filepath.Join(ts.dataRoot, acme)
+	if err := datasets.WriteSettings(dir, datasets.Settings{Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.srv.reload(ts.srv.tenant(acme))
+	check("EUR")
 }

@@ -74,8 +74,8 @@ func scopeName(level, id string) string {
 	return level + ":" + id
 }
 
-// dataSignature is a cheap fingerprint of a dataset directory's canonical tables: their
-// names, sizes and modification times. An upload replaces a file, which changes it.
+// dataSignature is a cheap fingerprint of a dataset directory's canonical tables and settings
+// file: their names, sizes and modification times. An upload replaces a file, which changes it.
 func dataSignature(dir string) string {
 	if dir == "" {
 		return ""
@@ -92,6 +92,10 @@ func dataSignature(dir string) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	// The settings (the currency) are part of the data: a new file reloads the answers.
+	if st, err := os.Stat(filepath.Join(dir, datasets.SettingsFile)); err == nil {
+		fmt.Fprintf(h, "%s %d %d\n", datasets.SettingsFile, st.Size(), st.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -119,6 +123,17 @@ func loadData(dir, sig string) *tenantData {
 	}
 	return d
 }
+
+// currency is the ISO 4217 code of the data's amounts ("" without data or a setting).
+func (d *tenantData) currency() string {
+	if d == nil || d.ds == nil {
+		return ""
+	}
+	return d.ds.Settings.Currency
+}
+
+// currency is the tenant's currency code (tenantData.currency).
+func (sn *snapshot) currency() string { return sn.data.currency() }
 
 // relErr removes the server's directory from an error message: clients see file names, not
 // where the server keeps them.

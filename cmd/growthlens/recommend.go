@@ -213,11 +213,19 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return printRecommendations(a, asOf, recs, alloc)
+	return printRecommendations(a, asOf, recs, alloc, ds.Settings.Currency)
 }
 
-func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation) error {
+// printRecommendations prints the recommendations and the allocation; money carries the
+// currency code when it is not "".
+func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, currency string) error {
 	w := a.stdout
+	money := func(x float64) string {
+		if currency == "" {
+			return moneyPlain(x)
+		}
+		return moneyPlain(x) + " " + currency
+	}
 	fmt.Fprintf(w, "Incentive recommendations as of %s\n", datasets.FormatDate(asOf))
 	for _, r := range recs {
 		fmt.Fprintf(w, "\n%s (%s, team %s): risk of leaving within a year %.0f %%\n", r.EmployeeID, r.Role, r.TeamID, 100*r.Risk)
@@ -250,8 +258,8 @@ func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendatio
 	return nil
 }
 
-// money formats an amount with thousands separators and no decimals.
-func money(x float64) string {
+// moneyPlain formats an amount with thousands separators and no decimals.
+func moneyPlain(x float64) string {
 	s := fmt.Sprintf("%.0f", x)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

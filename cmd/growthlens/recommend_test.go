@@ -107,7 +107,7 @@ func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Incentive recommendations as of 2026-10-01", id + " (sales, team east-sales-01)", "  1. ",
-		"Expected: risk of leaving", "Budget 0: ", "spent 0"} {
+		"Expected: risk of leaving", "Budget 0 CNY: ", "spent 0 CNY"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("text output lacks %q:\n%s", want, stdout)
 		}
