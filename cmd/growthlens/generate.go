@@ -83,6 +83,6 @@ Scenarios: ` + strings.Join(synth.Scenarios, ", ") + `.`,
 	f.StringSliceVar(&regions, "regions", cfg.Regions, "region names")
 	f.StringSliceVar(&products, "products", cfg.Products, "product names")
 	f.StringVar(&cfg.Currency, "currency", cfg.Currency, "ISO 4217 code of the amounts, written to the dataset's "+datasets.SettingsFile+" (\"\" writes none)")
-	f.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	addOutputFlags(f, &asJSON, "the summary as one JSON object")
 	return cmd
 }
