@@ -157,7 +157,7 @@ func openSource(file string, sp sourceSpec) (source, error) {
 	} else if sp.delimiter != "" {
 		comma = sp.delimiter[0]
 	}
-	f, err := os.Open(file)
+	f, err := OpenFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -702,7 +702,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
 	chgPath := filepath.Join(im.opts.Out, t.Name+".changes.csv")
 	tmpOut, tmpRej := outPath+".tmp", rejPath+".tmp"
-	out, err := os.OpenFile(tmpOut, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	out, fw, err := createFile(tmpOut)
 	if err != nil {
 		return err
 	}
@@ -719,7 +719,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 			os.Remove(cwr.path)
 		}
 	}()
-	bw := bufio.NewWriterSize(out, 256<<10)
+	bw := bufio.NewWriterSize(fw, 256<<10)
 	cw := recordWriter{w: bw}
 	if err := cw.write(t.Header()); err != nil {
 		return err
@@ -821,6 +821,9 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		im.valueWarnings(t, p, name)
 	}
 	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := fw.Finish(); err != nil {
 		return err
 	}
 	if err := cwr.close(); err != nil {
