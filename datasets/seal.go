@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 // Sealed table files: encryption at rest of the files this package writes (tables, rejects and
@@ -265,7 +267,10 @@ func (plainWriter) Finish() error { return nil }
 
 // writerFor returns the writer of f's bytes: sealed when f's directory has a key. f must be
 // empty and positioned at its start.
-func writerFor(f *os.File) (fileWriter, error) {
+func writerFor(f interface {
+	io.Writer
+	Name() string
+}) (fileWriter, error) {
 	key := keyFor(f.Name())
 	if key == nil {
 		return plainWriter{f}, nil
@@ -346,9 +351,9 @@ func createFile(path string) (*os.File, fileWriter, error) {
 }
 
 // SealFiles encrypts, in place, the plaintext CSV files directly in dir (tables, rejects and
-// changes files), each through a temporary file renamed over it with its mode kept, and
-// returns how many it encrypted. dir must have a key (Seal); sealed files are left as they
-// are. It is how a data root written before its store had a key is brought under the key.
+// changes files), each replaced atomically (atomicfile) with its mode kept, and returns how
+// many it encrypted. dir must have a key (Seal); sealed files are left as they are. It is how
+// a data root written before its store had a key is brought under the key.
 func SealFiles(dir string) (int, error) {
 	if keyFor(filepath.Join(dir, "x")) == nil {
 		return 0, fmt.Errorf("seal files in %s: no key was given for the directory", dir)
@@ -373,10 +378,7 @@ func SealFiles(dir string) (int, error) {
 			n++
 		}
 	}
-	if n > 0 {
-		return n, syncDir(dir)
-	}
-	return 0, nil
+	return n, nil
 }
 
 func sealFile(path string) (bool, error) {
@@ -393,13 +395,12 @@ func sealFile(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".seal-*")
+	out, err := atomicfile.Create(path, st.Mode().Perm())
 	if err != nil {
 		return false, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	w, err := writerFor(tmp)
+	defer out.Abort()
+	w, err := writerFor(out)
 	if err != nil {
 		return false, err
 	}
@@ -409,14 +410,5 @@ func sealFile(path string) (bool, error) {
 	if err := w.Finish(); err != nil {
 		return false, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Chmod(tmp.Name(), st.Mode().Perm()); err != nil {
-		return false, err
-	}
-	return true, os.Rename(tmp.Name(), path)
+	return true, out.Commit()
 }

@@ -52,11 +52,14 @@ type Config struct {
 	// Cooldown is how long an alert's key stays quiet after it was raised unless it escalates
 	// (default 7 days).
 	Cooldown time.Duration `json:"cooldown"`
+	// Notify are the roles every alert is sent to, before the roles of its claimed causes
+	// (default the GM and sales: revenue is behind its pace whatever the cause).
+	Notify []string `json:"notify,omitempty"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Threshold: 0.8, Critical: 0.6, MinShare: 0.1, Cooldown: 7 * 24 * time.Hour}
+	return Config{Threshold: 0.8, Critical: 0.6, MinShare: 0.1, Cooldown: 7 * 24 * time.Hour, Notify: []string{"gm", "sales"}}
 }
 
 // Validate fills zero fields with the defaults and checks the ranges.
@@ -75,6 +78,9 @@ func (c Config) Validate() (Config, error) {
 	if c.Cooldown == 0 {
 		c.Cooldown = d.Cooldown
 	}
+	if len(c.Notify) == 0 {
+		c.Notify = d.Notify
+	}
 	switch {
 	case !(c.Threshold > 0 && c.Threshold <= 2):
 		return c, fmt.Errorf("threshold %g: want 0 < threshold ≤ 2", c.Threshold)
@@ -87,6 +93,26 @@ func (c Config) Validate() (Config, error) {
 	}
 	return c, nil
 }
+
+// Log keeps the alerts raised, so that Dedup can keep an alert already raised quiet: the
+// CLI's history file, the server's alert records in the store.
+type Log interface {
+	// History returns the alerts raised before.
+	History() ([]Alert, error)
+	// Record keeps newly raised alerts.
+	Record(raised []Alert) error
+}
+
+// ErrInvalid is matched (errors.Is) by Evaluate's errors for progress out of range: a fault
+// of the input, not of the data or the code.
+var ErrInvalid = errors.New("invalid progress")
+
+type invalidError struct{ msg string }
+
+func (e invalidError) Error() string        { return e.msg }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, args ...any) error { return invalidError{fmt.Sprintf(format, args...)} }
 
 // Progress is a scope's period to date.
 type Progress struct {
@@ -162,11 +188,11 @@ func Evaluate(progress []Progress, cfg Config) ([]Alert, error) {
 	for _, p := range progress {
 		switch {
 		case math.IsNaN(p.Actual) || p.Actual < 0 || math.IsInf(p.Actual, 0):
-			return nil, fmt.Errorf("%s %s %s: actual %g: want a number ≥ 0", p.Scope, p.Metric, p.Period, p.Actual)
+			return nil, invalidf("%s %s %s: actual %g: want a number ≥ 0", p.Scope, p.Metric, p.Period, p.Actual)
 		case !(p.Target > 0) || math.IsInf(p.Target, 0):
-			return nil, fmt.Errorf("%s %s %s: target %g: want a positive number", p.Scope, p.Metric, p.Period, p.Target)
+			return nil, invalidf("%s %s %s: target %g: want a positive number", p.Scope, p.Metric, p.Period, p.Target)
 		case !(p.ExpectedShare >= 0 && p.ExpectedShare <= 1):
-			return nil, fmt.Errorf("%s %s %s: expected share %g: want 0 to 1", p.Scope, p.Metric, p.Period, p.ExpectedShare)
+			return nil, invalidf("%s %s %s: expected share %g: want 0 to 1", p.Scope, p.Metric, p.Period, p.ExpectedShare)
 		}
 		if p.ExpectedShare < cfg.MinShare {
 			continue

@@ -1,11 +1,12 @@
 package review
 
 import (
+	"context"
 	"fmt"
 	"maps"
-	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
@@ -25,38 +26,31 @@ const (
 )
 
 // Indicators returns a function that suggests the indicators of every role for the company
-// from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
-// them once on first call (the driver model's bootstrap takes a few seconds) and returning
-// the same answer after.
+// from ds, as `growthlens indicators --data DIR --json` does with its defaults. They are
+// computed once, in the background, on first call (the driver model's bootstrap takes a few
+// seconds; a caller whose ctx ends stops waiting, not the computation), and every call
+// returns the same answer.
 //
 // m is the tenant's champion company model, so that the indicators' effects are the what-if's
 // and the waterfall's; nil fits one on ds.
-func Indicators(ds *datasets.Dataset, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
-	var (
-		once sync.Once
-		ans  *diagnose.IndicatorAnswer
-		err  error
-	)
-	return func() (*diagnose.IndicatorAnswer, error) {
-		once.Do(func() {
-			var c *diagnose.Company
-			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m}); err != nil {
-				return
-			}
-			ans, err = c.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
-		})
-		return ans, err
-	}
+func Indicators(ds *datasets.Dataset, m *company.Model) func(context.Context) (*diagnose.IndicatorAnswer, error) {
+	return lazy.New(func() (*diagnose.IndicatorAnswer, error) {
+		c, err := diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m})
+		if err != nil {
+			return nil, err
+		}
+		return c.Indicators(context.Background(), diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
+	}).Get
 }
 
-// Diagnosis returns a function that opens ds for diagnosis with the server's settings,
-// once, on first call (the driver model behind the causes is fitted on first use, and
-// kept), returning the same company after. m is the champion company model (nil: fitted on
-// ds), as for Indicators.
-func Diagnosis(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Company, error) {
-	return sync.OnceValues(func() (*diagnose.Company, error) {
+// Diagnosis returns a function that opens ds for diagnosis with the server's settings, once,
+// in the background, on first call (the driver model behind the causes is fitted on first
+// use, and kept), returning the same company after. m is the champion company model (nil:
+// fitted on ds), as for Indicators.
+func Diagnosis(ds *datasets.Dataset, m *company.Model) func(context.Context) (*diagnose.Company, error) {
+	return lazy.New(func() (*diagnose.Company, error) {
 		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m})
-	})
+	}).Get
 }
 
 // Load reads a tenant's champion models from an open store (package champion, as the server
