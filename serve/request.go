@@ -29,6 +29,9 @@ import (
 type call struct {
 	id    string          // request id, sent back in X-Request-ID and written to logs and the audit log
 	key   registry.APIKey // the caller's key (zero for public routes and failed authentication)
+	// refusedKey is the revoked or expired key a refused request presented: its attempt is
+	// audited under the key's tenant. It grants nothing.
+	refusedKey registry.APIKey
 	t     *tenant         // the caller's tenant
 	query url.Values
 	start time.Time

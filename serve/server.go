@@ -489,9 +489,12 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 		if !ok {
 			return errorf(EUnauthenticated, "Authorization", "send an API key: Authorization: Bearer <key> (growthlens keys create makes one)")
 		}
-		if rq.key, err = s.keys.authenticate(s.store, secret); err != nil {
-			return err
+		k, aerr := s.keys.authenticate(s.store, secret)
+		if aerr != nil {
+			rq.refusedKey = k
+			return aerr
 		}
+		rq.key = k
 		if ok, wait := s.limiter.allow(rq.key.ID); !ok {
 			c.Header("Retry-After", retryAfter(wait))
 			return errorf(ERateLimited, "", "rate limit of %g requests per second exceeded for this key; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
@@ -562,6 +565,11 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
 		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Who == "" && rq.refusedKey.ID != "" {
+		// A revoked or expired key names its tenant: the attempt belongs in that tenant's log.
+		// An unknown secret names none (the store holds only hashes of issued keys).
+		e.Who, e.Role, e.Tenant = rq.refusedKey.ID, rq.refusedKey.Role, rq.refusedKey.Tenant
+	}
 	if e.Who == "" {
 		e.Who = unauthenticatedWho
 	}
@@ -585,6 +593,12 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 			e.Outcome = "rejected"
 		}
 		e.Detail = truncate(ae.Error(), 3000)
+		switch {
+		case errors.Is(err, registry.ErrRevoked):
+			e.Detail += " (the key is revoked)"
+		case errors.Is(err, registry.ErrExpired):
+			e.Detail += " (the key has expired)"
+		}
 		if e.Outcome != "error" {
 			s.refused(e, c.ClientIP())
 			return
