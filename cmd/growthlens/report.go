@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
@@ -49,6 +50,11 @@ instead, or stop it first.`,
 			key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
 			if err != nil {
 				return err
+			}
+			if key != nil { // a data root the server encrypted is read with the store's key
+				if err := datasets.Seal(data, key); err != nil {
+					return err
+				}
 			}
 			st, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
 			var inUse *registry.InUseError
