@@ -46,6 +46,8 @@ type inputs struct {
 	// quarter panels by level, and the monthly region panel
 	company, region, team *features.Panel
 	monthRegion           *features.Panel
+	// sales are the deals (nil without an opportunities table).
+	sales *features.Sales
 }
 
 // Run trains every model from cfg.Data, registers the versions for cfg.Tenant in store,
@@ -123,7 +125,7 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 
 	// Load, validate and build the panels, reading each table once.
 	cfg.progress("features", 0, 1)
-	panels, rep, err := features.BuildDirAll(cfg.Data,
+	panels, sales, rep, err := features.BuildDirSales(cfg.Data,
 		features.Options{Grain: datasets.Quarter, Level: features.Company},
 		features.Options{Grain: datasets.Quarter, Level: features.Region},
 		features.Options{Grain: datasets.Quarter, Level: features.Team},
@@ -145,7 +147,7 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 	for _, m := range rep.Missing {
 		rec.Warnings = append(rec.Warnings, "table "+m+" is absent: the features that need it are left out")
 	}
-	in := &inputs{cfg: cfg, dataHash: hash, company: panels[0], region: panels[1], team: panels[2], monthRegion: panels[3]}
+	in := &inputs{cfg: cfg, dataHash: hash, company: panels[0], region: panels[1], team: panels[2], monthRegion: panels[3], sales: sales}
 	rec.FeatureSpec = featureSpec(in)
 	prof := profile(rec, in)
 	rec.DataProfile = &prof
