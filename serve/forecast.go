@@ -62,10 +62,10 @@ type actualPoint struct {
 }
 
 type forecastPoint struct {
-	Period    string    `json:"period"`
-	Revenue   num       `json:"revenue"`
-	Intervals []band    `json:"intervals"`
-	Target    *num      `json:"target,omitempty"`
+	Period    string `json:"period"`
+	Revenue   num    `json:"revenue"`
+	Intervals []band `json:"intervals"`
+	Target    *num   `json:"target,omitempty"`
 	// HitProbability is P(revenue ≥ target) under the forecast's error model, with a target.
 	HitProbability *num      `json:"hit_probability,omitempty"`
 	GrowthQoQ      *rateJSON `json:"growth_qoq,omitempty"`
