@@ -58,6 +58,7 @@ indicators per role and incentive recommendations per employee.`,
 		newAlertsCmd(a),
 		newServeCmd(a),
 		newReportCmd(a),
+		newForecastCmd(a),
 	)
 	return root
 }
