@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
-	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
 
@@ -45,18 +43,8 @@ Only one process may open a store: while ` + "`growthlens serve`" + ` holds it, 
 			if !ok || (level != "company" && id == "") || (level != "company" && level != "region" && level != "team") {
 				return usageErr("--scope %q: want company, region:<id> or team:<id>", scope)
 			}
-			key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
+			st, err := openStoreDirect(a, sf, "ask the server: GET /v1/forecast?scope="+scope)
 			if err != nil {
-				return err
-			}
-			st, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
-			var inUse *registry.InUseError
-			switch {
-			case errors.Is(err, registry.ErrNoStore):
-				return fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
-			case errors.As(err, &inUse):
-				return fmt.Errorf("%w (ask the server: GET /v1/forecast?scope=%s)", err, scope)
-			case err != nil:
 				return err
 			}
 			defer st.Close()
