@@ -19,6 +19,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/buildinfo"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -393,10 +395,10 @@ func (s *Server) buildEngine() *gin.Engine {
 	}
 	s.mountReview(e)
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	return e
 }
@@ -538,16 +540,22 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 		return
 	}
 	if c.Request.ContentLength != 0 {
-		// The body may be unread (refused before it was needed): answer now and close the
-		// connection instead of letting net/http drain up to 256 KiB from a client that may
-		// send one byte a minute. The read deadline makes that drain end at once.
+		// The body may be unread (refused before it was needed). net/http drains up to 256 KiB
+		// of it before it answers; the read deadline gives that drain refusedBodyGrace, so a
+		// client that sends one byte a minute is answered after it, and the connection is
+		// closed. The drain is still needed: a socket closed with unread bytes in it sends a
+		// TCP reset, which can destroy the answer before a client whose small body was on its
+		// way reads it (TestEndToEnd's refused uploads failed with "connection reset by peer").
 		c.Header("Connection", "close")
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(refusedBodyGrace))
 	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
 	}
 }
+
+// refusedBodyGrace is how long a refused request's unread body is drained before the answer.
+const refusedBodyGrace = time.Second
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
 // target), when, its outcome and the request id. Refused attempts, failed authentication
@@ -559,7 +567,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		e.Who = unauthenticatedWho
 	}
 	if e.Target == "" {
-		e.Target = truncate(c.Request.URL.Path, 200)
+		e.Target = clip.String(c.Request.URL.Path, 200)
 	}
 	if err != nil {
 		ae := asError(err, rq.id)
@@ -577,7 +585,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		default:
 			e.Outcome = "rejected"
 		}
-		e.Detail = truncate(ae.Error(), 3000)
+		e.Detail = clip.String(ae.Error(), 3000)
 		if e.Outcome != "error" {
 			s.refused(e, c.ClientIP())
 			return
@@ -588,8 +596,13 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	}
 }
 
+// healthz answers while the process is up, with the code it runs (buildinfo).
 func (s *Server) healthz(c *gin.Context, rq *call) error {
-	return writeJSON(c, 200, map[string]string{"status": "ok"})
+	info := buildinfo.Read()
+	return writeJSON(c, 200, struct {
+		Status string `json:"status"`
+		buildinfo.Info
+	}{"ok", info})
 }
 
 // readyz answers 200 once the initial load is done and at least one model is served.

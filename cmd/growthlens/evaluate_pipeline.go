@@ -105,7 +105,7 @@ peval.EvaluationSeeds). Progress goes to stderr.`,
 	fl.StringVar(&cfg.Dir, "keep", "", "generate the companies into this directory and keep them (reused when present)")
 	fl.StringVar(&data, "data", "", "backtest this dataset's deals at month-ends instead of generated companies")
 	fl.IntVar(&year, "year", 0, "with --data: the year whose month-ends are backtested (0: every month-end)")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
 }
 
@@ -128,7 +128,7 @@ func monthEnds(a *app, dir string, year int, jsonOut bool) error {
 	if res.AmountAtClose {
 		fmt.Fprintln(w, "open deals carry no amount in this data: each is valued at its product's mean won amount before the date")
 	}
-	fmt.Fprintln(w, "window	forecasts	pipeline sMAPE	naive sMAPE	pipeline MAPE	naive MAPE")
+	fmt.Fprintln(w, "window\tforecasts\tpipeline sMAPE\tnaive sMAPE\tpipeline MAPE\tnaive MAPE")
 	for _, name := range []string{"month", "quarter"} {
 		if sc, ok := res.Scores[name]; ok {
 			fmt.Fprintf(w, "next %s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n", name, sc.Forecasts, sc.PipelineSMAPE, sc.NaiveSMAPE, sc.PipelineMAPE, sc.NaiveMAPE)
