@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -73,9 +72,7 @@ peval.EvaluationSeeds). Progress goes to stderr.`,
 				return err
 			}
 			if jsonOut {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(a.stdout, res)
 			}
 			w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "seeds %s, %d companies of %d employees, %d origins\n", res.Seeds, res.Companies, res.Employees, res.Origins)
@@ -120,9 +117,7 @@ func monthEnds(a *app, dir string, year int, jsonOut bool) error {
 		return err
 	}
 	if jsonOut {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(a.stdout, res)
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	if res.AmountAtClose {
