@@ -432,6 +432,9 @@ func (s *Server) begin(c *gin.Context) {
 		s.metrics.observe(route, c.Request.Method, status, elapsed.Seconds())
 		// A 503 is a state (no model yet, shutting down), not a fault; a 500 is a fault.
 		level := slog.LevelDebug
+		if s.cfg.AccessLog {
+			level = slog.LevelInfo
+		}
 		switch {
 		case status == http.StatusInternalServerError:
 			level = slog.LevelError
@@ -440,7 +443,7 @@ func (s *Server) begin(c *gin.Context) {
 		}
 		if s.log.Enabled(context.Background(), level) {
 			attrs := []any{"request_id", rq.id, "method", c.Request.Method, "route", route, "status", status,
-				"ms", float64(elapsed.Microseconds()) / 1000, "tenant", rq.key.Tenant, "key", rq.key.ID}
+				"ms", float64(elapsed.Microseconds()) / 1000, "tenant", rq.key.Tenant, "key_id", rq.key.ID}
 			if rq.err != nil {
 				attrs = append(attrs, "err", rq.err)
 			}

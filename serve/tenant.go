@@ -46,6 +46,9 @@ type snapshot struct {
 	forecast  *forecastModel
 	driver    *driverModel
 	incentive *incentiveModel
+	// diag answers root causes, indicators and alerts from the data with the champion company
+	// model (diagnose.go); a new dataset or a new driver champion gets a new one.
+	diag *diagnosis
 	// problems says, per model name, why its latest champion is not the one served.
 	problems map[string]string
 	built    time.Time
@@ -59,8 +62,6 @@ type tenantData struct {
 	// err says why there is no dataset (no directory, no opportunities or revenue table…).
 	err     string
 	targets map[targetKey]float64
-	// diag answers root causes, indicators and alerts from ds (diagnose.go).
-	diag diagnosis
 }
 
 type targetKey struct{ period, scope, metric string }
@@ -73,8 +74,8 @@ func scopeName(level, id string) string {
 	return level + ":" + id
 }
 
-// dataSignature is a cheap fingerprint of a dataset directory's canonical tables: their
-// names, sizes and modification times. An upload replaces a file, which changes it.
+// dataSignature is a cheap fingerprint of a dataset directory's canonical tables and settings
+// file: their names, sizes and modification times. An upload replaces a file, which changes it.
 func dataSignature(dir string) string {
 	if dir == "" {
 		return ""
@@ -91,6 +92,10 @@ func dataSignature(dir string) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	// The settings (the currency) are part of the data: a new file reloads the answers.
+	if st, err := os.Stat(filepath.Join(dir, datasets.SettingsFile)); err == nil {
+		fmt.Fprintf(h, "%s %d %d\n", datasets.SettingsFile, st.Size(), st.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -118,6 +123,17 @@ func loadData(dir, sig string) *tenantData {
 	}
 	return d
 }
+
+// currency is the ISO 4217 code of the data's amounts ("" without data or a setting).
+func (d *tenantData) currency() string {
+	if d == nil || d.ds == nil {
+		return ""
+	}
+	return d.ds.Settings.Currency
+}
+
+// currency is the tenant's currency code (tenantData.currency).
+func (sn *snapshot) currency() string { return sn.data.currency() }
 
 // relErr removes the server's directory from an error message: clients see file names, not
 // where the server keeps them.
@@ -257,6 +273,14 @@ func (s *Server) reload(t *tenant) error {
 		} else {
 			next.driver = &driverModel{version: v, m: d}
 		}
+	}
+	// The diagnosis reads the data and the champion company model: it is carried over only
+	// when neither changed, so root causes, indicators and alerts follow a promotion.
+	d, _ := set.Driver()
+	if cg := cur.diag; cg != nil && !dataChanged && cg.driver == d {
+		next.diag = cg
+	} else {
+		next.diag = &diagnosis{driver: d}
 	}
 	if in, v := set.Incentive(); in != nil {
 		if ci := cur.incentive; ci != nil && ci.src == in {

@@ -6,6 +6,7 @@ import (
 	"html"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets/synth"
@@ -70,8 +71,12 @@ func TestEveryNumberReadable(t *testing.T) {
 					if err := Render(&buf, p, Options{Lang: lang, Static: true}); err != nil {
 						t.Fatal(err)
 					}
-					for _, prob := range readable.Problems(visibleText(buf.String()), lang == LangZH) {
+					text := visibleText(buf.String())
+					for _, prob := range readable.Problems(text, lang == LangZH) {
 						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
+					}
+					if !strings.Contains(text, " "+synth.DefaultCurrency) {
+						t.Errorf("%s %s page of %s: no amount names the data's currency %s", lang, q, scenario, synth.DefaultCurrency)
 					}
 				}
 			}
