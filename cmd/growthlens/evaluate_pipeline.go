@@ -131,7 +131,7 @@ func monthEnds(a *app, dir string, year int, jsonOut bool) error {
 	}
 	fmt.Fprintln(w, "\nmonth-end\twindow\twon\tpipeline\topen deals\tnot yet created\tnaive")
 	for _, r := range res.Rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, money(r.Actual), money(r.Pipeline), money(r.Open), money(r.NotCreated), money(r.Naive))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, moneyPlain(r.Actual), moneyPlain(r.Pipeline), moneyPlain(r.Open), moneyPlain(r.NotCreated), moneyPlain(r.Naive))
 	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)

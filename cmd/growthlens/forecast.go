@@ -133,7 +133,7 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 	}
 	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval")
 	for h, p := range out.Periods {
-		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]))
+		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\n", p, moneyPlain(out.Mean[h]), moneyPlain(out.Lower80[h]), moneyPlain(out.Upper80[h]), moneyPlain(out.Lower95[h]), moneyPlain(out.Upper95[h]))
 	}
 	if pipeline {
 		pl := sc.Pipeline
@@ -144,8 +144,8 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "\nfrom the sales pipeline as of %s\n", pl.AsOf)
 		fmt.Fprintln(w, "quarter\twon so far\topen deals (expected)\topen deals (count, amount)\tnot yet created\tpipeline total\thistory only\tpipeline weight")
 		for h, s := range pl.Splits {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%.0f %%\n", s.Period, money(s.Closed), money(s.Open), s.OpenDeals, money(s.OpenAmount),
-				money(s.NotCreated), money(s.Total()), money(pl.Univariate[h]), 100*pl.Weights[h])
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%.0f %%\n", s.Period, moneyPlain(s.Closed), moneyPlain(s.Open), s.OpenDeals, moneyPlain(s.OpenAmount),
+				moneyPlain(s.NotCreated), moneyPlain(s.Total()), moneyPlain(pl.Univariate[h]), 100*pl.Weights[h])
 		}
 	}
 	return w.Flush()
