@@ -392,6 +392,15 @@ func TestAmountsCarryCurrency(t *testing.T) {
 				t.Errorf("%s: currency %q, want %q", p, got, want)
 			}
 		}
+		r := ts.json(t, "POST", "/v1/whatif", acme+"/viewer", map[string]any{"changes": []map[string]any{{"driver": "marketing_spend", "percent": 10}}})
+		if r.status != 200 {
+			t.Fatalf("whatif: %s", r)
+		}
+		if got := decode[struct {
+			Currency string `json:"currency"`
+		}](t, r).Currency; got != want {
+			t.Errorf("/v1/whatif: currency %q, want %q", got, want)
+		}
 	}
 	check(synth.DefaultCurrency)
 	dir := filepath.Join(ts.dataRoot, acme)
