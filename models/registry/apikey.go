@@ -124,7 +124,9 @@ func newAPIKey(tenant, role, label string, opt KeyOptions, now func() time.Time)
 // Authenticate returns the key whose secret was presented. The secret is hashed before it
 // is looked up, and the stored hash is compared in constant time, so the time taken tells
 // nothing about how much of a guess was right. It returns ErrNotFound for an unknown (or
-// malformed) secret and ErrRevoked for a revoked key; callers answer both with the same 401.
+// malformed) secret, and ErrRevoked or ErrExpired for a revoked or expired key together with
+// that key's record (its id, tenant and role, without the hash), so that the refused attempt
+// can be audited under its tenant; callers answer all three with the same 401.
 // LastUsed is written when it is older than Options.KeyTouchInterval.
 func (s *Badger) Authenticate(secret string) (APIKey, error) {
 	if len(secret) != secretLen || !strings.HasPrefix(secret, secretPrefix) {
@@ -140,7 +142,7 @@ func (s *Badger) Authenticate(secret string) (APIKey, error) {
 	}
 	now := s.now().UTC()
 	if err := checkKey(k, hash, now); err != nil {
-		return APIKey{}, err
+		return keyOnRefusal(k, err), err
 	}
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touchEvery {
 		k.LastUsed = &now
@@ -161,6 +163,16 @@ func (s *Badger) Authenticate(secret string) (APIKey, error) {
 		}
 	}
 	return k, nil
+}
+
+// keyOnRefusal is what Authenticate returns beside a refusal: a revoked or expired key's
+// record without its hash (so the caller can name the key), nothing for a corrupt one.
+func keyOnRefusal(k APIKey, err error) APIKey {
+	if errors.Is(err, ErrCorrupt) {
+		return APIKey{}
+	}
+	k.Hash = ""
+	return k
 }
 
 // checkKey is the verdict on a key record found for a secret's hash.

@@ -314,7 +314,7 @@ func (s *JetStream) Authenticate(secret string) (APIKey, error) {
 	}
 	now := s.now().UTC()
 	if err := checkKey(k, hash, now); err != nil {
-		return APIKey{}, err
+		return keyOnRefusal(k, err), err
 	}
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touch {
 		cur := k
