@@ -215,3 +215,40 @@ func TestBuildDirAllMatchesBuildDir(t *testing.T) {
 		t.Error("no options: want error")
 	}
 }
+
+// An employee panel has one row per person, from the rows each person owns; the values are
+// worked out by hand from testdata/panel.
+func TestBuildEmployeeLevel(t *testing.T) {
+	asOf, _ := datasets.ParseDate("2024-07-01")
+	p, err := Build(load(t, "testdata/panel"), Options{Grain: datasets.Quarter, Level: Employee, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Scopes, ","); got != "E1,E2" {
+		t.Fatalf("scopes = %s, want E1,E2", got)
+	}
+	nan := math.NaN()
+	for _, tt := range []struct {
+		scope, period, column string
+		want                  float64
+	}{
+		{"E1", "2024Q1", ColRevenue, 100},           // O1
+		{"E1", "2024Q2", ColRevenue, 300},           // O5
+		{"E2", "2024Q2", ColRevenue, 200},           // O3
+		{"E1", "2024Q1", ColWinRate, 0.5},           // O1 won, O2 lost
+		{"E1", "2024Q1", ColReimbursementDays, 8},   // C1 10 days, C2 6 days
+		{"E2", "2024Q1", ColReimbursementDays, nan}, // no claim
+		{"E1", "2024Q1", ColHeadcount, 1},           // on staff all quarter
+		{"E2", "2024Q2", ColAttrition, 1.5},         // left in May: 1 exit / (2/3)
+	} {
+		got := p.Value(tt.scope, quarter(t, tt.period), tt.column)
+		if math.IsNaN(tt.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s %s %s = %v, want %v", tt.scope, tt.period, tt.column, got, tt.want)
+		}
+	}
+	for _, col := range []string{ColMarketingSpend, ColSupplyLeadDays, ColCollectionRate, ColChurnRate} {
+		if p.Has(col) {
+			t.Errorf("column %s: no person owns its rows, want it left out", col)
+		}
+	}
+}
