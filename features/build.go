@@ -20,6 +20,11 @@ type Options struct {
 	// one of the month's last three (exports usually stop at a month end, and a quiet last day
 	// should not make a whole month look unfinished). Events after AsOf are ignored.
 	AsOf time.Time
+	// Scopes, when not empty, are the panel's scopes (regions, teams or employees) instead of
+	// those the data name: a team panel of every team of the teams table, say, for the
+	// tickets and staff of teams that sell nothing. Rows of other scopes are left out; a
+	// company panel ignores it.
+	Scopes []string
 }
 
 // Panel columns. Rates are fractions (0.25, not 25 %), durations in the unit their name says.
@@ -52,10 +57,15 @@ const (
 	ColAttrition         = "employee_attrition"
 	ColTarget            = "target"
 	ColCompletion        = "completion"
+	// ColGrowthAttainment is the article's growth-rate attainment: actual year-on-year growth
+	// over the growth the target asked for, (revenue / revenue a year earlier − 1) / (target /
+	// revenue a year earlier − 1); NaN where the target asks for no growth (a ratio to a zero
+	// or negative growth target means nothing).
+	ColGrowthAttainment = "growth_attainment"
 )
 
 // columnOrder is the order of columns in every panel, whatever order they were computed in.
-var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY, ColTarget, ColCompletion, ColLeads,
+var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY, ColTarget, ColCompletion, ColGrowthAttainment, ColLeads,
 	ColWinRate, ColAvgDeal, ColSalesCycleDays, ColPipelineCoverage, ColCollectionRate, ColDSO, ColChurnRate,
 	ColRetentionRate, ColNewAccounts, ColFirstResponseH, ColFirstResponseP50, ColFirstResponseP90, ColResolutionHours,
 	ColCSAT, ColSupplyLeadDays, ColOnTimeRate, ColDefectRate, ColReimbursementDays, ColMarketingSpend, ColHeadcount,
@@ -273,6 +283,11 @@ func (b *builder) frame() error {
 		p.Complete[0] = false
 	}
 	p.Scopes = b.scopes()
+	if len(b.opt.Scopes) > 0 && b.opt.Level != Company {
+		p.Scopes = slices.Clone(b.opt.Scopes)
+		slices.Sort(p.Scopes)
+		p.Scopes = slices.Compact(p.Scopes)
+	}
 	b.scopeIdx = make(map[string]int, len(p.Scopes))
 	for i, s := range p.Scopes {
 		b.scopeIdx[s] = i
@@ -885,11 +900,16 @@ func (b *builder) derived() {
 		}
 	}
 	if tg, ok := p.values[ColTarget]; ok {
-		comp := p.addColumn(ColCompletion)
+		comp, att := p.addColumn(ColCompletion), p.addColumn(ColGrowthAttainment)
 		for s := range comp {
 			for t := range comp[s] {
 				if tg[s][t] > 0 {
 					comp[s][t] = rev[s][t] / tg[s][t]
+				}
+				if t >= lag && p.Complete[t] && rev[s][t-lag] > 0 {
+					if want := tg[s][t]/rev[s][t-lag] - 1; want > 0 {
+						att[s][t] = (rev[s][t]/rev[s][t-lag] - 1) / want
+					}
 				}
 			}
 		}
