@@ -29,6 +29,7 @@ type diagnosis struct {
 
 	mu         sync.Mutex
 	indicators map[string]*indicatorEntry // "role|scope"
+	cascades   map[string]*cascadeEntry   // "period.metric|version|target"
 }
 
 // company returns the tenant's data opened for diagnosis, or the error a client should see.

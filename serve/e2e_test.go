@@ -262,9 +262,15 @@ func TestEndToEnd(t *testing.T) {
 		getCall("/v1/training-runs/:id", "/v1/training-runs/"+fixture.runID, 200),
 	}
 	admin := []apiCall{getCall("/v1/audit", "/v1/audit?limit=50", 200)}
+	goals := []apiCall{
+		jsonCall("/v1/goals", "POST", "/v1/goals", map[string]any{"period": "2027", "target": 0.3}, 201),
+		getCall("/v1/goals", "/v1/goals?history=true", 200),
+		getCall("/v1/cascade", "/v1/cascade?period=2027", 200),
+		getCall("/v1/cascade", "/v1/cascade?period=2027Q1&target=2", 200),
+	}
 
-	// Every role of acme on every read, people, data and audit call.
-	for _, group := range [][]apiCall{reads, people, actuals, dataCalls, trainer, admin} {
+	// Every role of acme on every read, people, data, audit and goal call.
+	for _, group := range [][]apiCall{reads, people, actuals, dataCalls, trainer, admin, goals} {
 		for _, c := range group {
 			rt := routeOf(t, s, c.method, c.route)
 			for _, role := range registry.Roles {

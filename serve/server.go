@@ -324,6 +324,10 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/v1/indicators", perm: permRead, query: []string{"role", "scope"}, fn: s.getIndicators},
 		{method: "POST", path: "/v1/actuals", perm: permActuals, action: "actuals.post", body: bodyJSON, fn: s.postActuals},
 
+		{method: "POST", path: "/v1/goals", perm: permGoals, action: "goals.set", body: bodyJSON, fn: s.postGoal},
+		{method: "GET", path: "/v1/goals", perm: permRead, query: []string{"period", "history"}, fn: s.getGoals},
+		{method: "GET", path: "/v1/cascade", perm: permRead, query: []string{"period", "target"}, fn: s.getCascade},
+
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
 

@@ -98,7 +98,7 @@ func Cascade(ctx context.Context, co *diagnose.Company, g Goal, opt Options) (*P
 		return nil, err
 	}
 	plan := &Plan{Period: per.String(), Metric: g.Metric, Target: g.Target, GoalVersion: g.Version, Baseline: bl,
-		DataAsOf: datasets.FormatDate(co.AsOf().AddDate(0, 0, -1)), Changes: []Change{}, Roles: []RoleTarget{}, Notes: notes}
+		DataAsOf: datasets.FormatDate(co.AsOf().AddDate(0, 0, -1)), Changes: []Change{}, Roles: []RoleTarget{}, Notes: append([]string{}, notes...)}
 	if ends := per.End(); !ends.After(co.AsOf()) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("%s ended before the data did: the plan says what the drivers would have had to do from its start", per))
 	}

@@ -1,0 +1,218 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/growthlens/growthlens/models/goal"
+	"github.com/growthlens/growthlens/models/indicators"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// Goals and the cascade: POST /v1/goals sets the GM's growth target for a year or a quarter
+// (each post a new version of that period's goal, kept in the store and audited); GET
+// /v1/goals lists the goals; GET /v1/cascade?period= cascades the period's goal through the
+// tenant's champion company model to every role, team and person (models/goal, as
+// `growthlens cascade`). A cascade is computed once per goal version and data version and
+// then served from its encoded bytes.
+
+type goalRequest struct {
+	Period string   `json:"period"`
+	Metric string   `json:"metric"`
+	Target *float64 `json:"target"`
+	Note   string   `json:"note"`
+}
+
+func (s *Server) postGoal(c *gin.Context, rq *call) error {
+	var req goalRequest
+	if err := decodeJSON(c.Request, &req); err != nil {
+		return err
+	}
+	if req.Metric == "" {
+		req.Metric = goal.MetricGrowthYoY
+	}
+	if req.Target == nil {
+		return invalid("target", "required: the growth to reach as a fraction (0.30 is +30 %%)")
+	}
+	g := goal.Goal{Period: req.Period, Metric: req.Metric, Target: *req.Target, Note: req.Note}
+	if err := g.Validate(); err != nil {
+		return goalError(err)
+	}
+	doc, err := s.store.PutGoal(rq.key.Tenant, g.Key(), func(v int) (json.RawMessage, error) {
+		g.Version, g.SetBy, g.Role, g.Created = v, rq.key.ID, rq.key.Role, time.Now().UTC()
+		return json.Marshal(g)
+	})
+	if err != nil {
+		return err
+	}
+	rq.target = "goal " + g.Key()
+	rq.detail = fmt.Sprintf("target %s for %s, version %d", strconv.FormatFloat(g.Target, 'f', -1, 64), g.Period, doc.Version)
+	return writeJSON(c, 201, map[string]any{"goal": g})
+}
+
+// goalError turns a goal's *FieldError into the API's error naming the field.
+func goalError(err error) error {
+	var fe *goal.FieldError
+	if errors.As(err, &fe) {
+		return invalid(fe.Field, "%s", fe.Msg)
+	}
+	return err
+}
+
+func (s *Server) getGoals(c *gin.Context, rq *call) error {
+	period := rq.query.Get("period")
+	if period != "" {
+		p, err := goal.ParsePeriod(period)
+		if err != nil {
+			return invalid("period", "%v", err)
+		}
+		period = p.String()
+	}
+	history, err := queryBool(rq.query, "history", false)
+	if err != nil {
+		return err
+	}
+	docs, err := s.store.Goals(rq.key.Tenant)
+	if err != nil {
+		return err
+	}
+	out := []goal.Goal{}
+	seen := map[string]bool{}
+	for _, d := range docs { // by key, newest version first
+		var g goal.Goal
+		if err := json.Unmarshal(d.Data, &g); err != nil {
+			return fmt.Errorf("stored goal %s v%d: %w", d.ID, d.Version, err)
+		}
+		if period != "" && g.Period != period || !history && seen[d.ID] {
+			continue
+		}
+		seen[d.ID] = true
+		out = append(out, g)
+	}
+	return writeJSON(c, 200, map[string]any{"goals": out})
+}
+
+// currentGoal returns the latest version of the period's goal of the metric, or an
+// ENotFound error that says how to set one.
+func (s *Server) currentGoal(tenant string, p goal.Period, metric string) (goal.Goal, error) {
+	docs, err := s.store.Goal(tenant, p.String()+"."+metric)
+	if errors.Is(err, registry.ErrNotFound) {
+		return goal.Goal{}, errorf(ENotFound, "period", "no %s goal for %s: set one with POST /v1/goals (a gm or admin key), or preview one with target=", metric, p)
+	}
+	if err != nil {
+		return goal.Goal{}, err
+	}
+	var g goal.Goal
+	if err := json.Unmarshal(docs[0].Data, &g); err != nil {
+		return goal.Goal{}, fmt.Errorf("stored goal %s v%d: %w", docs[0].ID, docs[0].Version, err)
+	}
+	return g, nil
+}
+
+// cascadeEntry is one cached cascade: its plan (for the review page) and encoded body, or
+// the error a client should see.
+type cascadeEntry struct {
+	once sync.Once
+	plan *goal.Plan
+	body []byte
+	err  error
+}
+
+func (s *Server) getCascade(c *gin.Context, rq *call) error {
+	ps := rq.query.Get("period")
+	if ps == "" {
+		return invalid("period", "required: a year such as 2027 or a quarter such as 2027Q1")
+	}
+	p, err := goal.ParsePeriod(ps)
+	if err != nil {
+		return invalid("period", "%v", err)
+	}
+	target, preview, err := queryFloat(rq.query, "target")
+	if err != nil {
+		return err
+	}
+	g := goal.Goal{Period: p.String(), Metric: goal.MetricGrowthYoY, Target: target}
+	if preview {
+		if err := g.Validate(); err != nil {
+			return goalError(err)
+		}
+	} else if g, err = s.currentGoal(rq.key.Tenant, p, goal.MetricGrowthYoY); err != nil {
+		return err
+	}
+	sn := rq.t.live.Load()
+	e, err := s.cascade(sn, g)
+	if err != nil {
+		return err
+	}
+	if !allowed(rq.key.Role, permPeople) {
+		// People's targets are personal data: a key without the people permission sees roles
+		// and teams only.
+		b, err := withoutPersons(e.plan)
+		if err != nil {
+			return err
+		}
+		writeRaw(c, 200, b)
+		return nil
+	}
+	writeRaw(c, 200, e.body)
+	return nil
+}
+
+// cascade returns the cached cascade of a goal version on the snapshot's data, computing it
+// on first use.
+func (s *Server) cascade(sn *snapshot, g goal.Goal) (*cascadeEntry, error) {
+	co, err := sn.company()
+	if err != nil {
+		return nil, err
+	}
+	d := &sn.data.diag
+	key := fmt.Sprintf("%s|%d|%s", g.Key(), g.Version, strconv.FormatFloat(g.Target, 'g', -1, 64))
+	d.mu.Lock()
+	if d.cascades == nil {
+		d.cascades = map[string]*cascadeEntry{}
+	}
+	e, ok := d.cascades[key]
+	if !ok {
+		e = &cascadeEntry{}
+		d.cascades[key] = e
+	}
+	d.mu.Unlock()
+	e.once.Do(func() {
+		plan, err := goal.Cascade(s.trainCtx, co, g, goal.Options{Seed: diagnoseSeed})
+		switch {
+		case errors.Is(err, goal.ErrNoModel):
+			e.err = errorf(EUnavailable, "", "the cascade needs the tenant's company model: train first (%v)", err)
+		case errors.Is(err, indicators.ErrNoData):
+			e.err = errorf(EInvalidData, "", "%s", err.Error())
+		case err != nil:
+			e.err = errorf(EInvalidData, "", "the goal cannot be cascaded on the tenant's data: %s", err.Error())
+		default:
+			e.plan = plan
+			e.body, e.err = json.Marshal(plan)
+			e.body = append(e.body, '\n')
+		}
+	})
+	return e, e.err
+}
+
+// withoutPersons encodes a plan with every team's people left out.
+func withoutPersons(p *goal.Plan) ([]byte, error) {
+	cp := *p
+	cp.Roles = make([]goal.RoleTarget, len(p.Roles))
+	for i, r := range p.Roles {
+		r.Teams = append([]goal.TeamTarget(nil), r.Teams...)
+		for k := range r.Teams {
+			r.Teams[k].Persons = []goal.PersonTarget{}
+		}
+		cp.Roles[i] = r
+	}
+	cp.Notes = append(append([]string{}, p.Notes...), "people's targets are left out: they need a key with the people permission (gm, hr_system, admin)")
+	b, err := json.Marshal(cp)
+	return append(b, '\n'), err
+}
