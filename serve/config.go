@@ -12,11 +12,23 @@ import (
 // Config says where the server listens, which store and data it serves, and its limits.
 // DefaultConfig gives the defaults; Validate checks a config before New uses it.
 type Config struct {
-	// Addr is the TCP address to listen on (":8080"; ":0" picks a free port, see Server.Addr).
+	// Addr is the TCP address to listen on ("127.0.0.1:8080"; ":0" picks a free port on every
+	// interface, see Server.Addr). The default is loopback: serving other hosts is a choice.
 	Addr string
+	// TLSCert and TLSKey are PEM files of a certificate (chain) and its key: with them the
+	// server speaks HTTPS only (TLS 1.2 or later) and its cookies are Secure.
+	TLSCert, TLSKey string
+	// TrustProxy says a reverse proxy in front terminates TLS and sets X-Forwarded-Proto and
+	// X-Forwarded-For: cookies are Secure when it says https, and logs take the client address
+	// from it. Without it those headers are ignored (anyone could send them).
+	TrustProxy bool
 	// Store is the store directory. The server opens it (creating it if needed) and holds it
 	// while it runs; the CLI reaches it through the admin socket (AdminSocket).
 	Store string
+	// StoreQuota, when positive, bounds the store directory's disk space in bytes: writes are
+	// refused (507) while less than registry.DefaultMinFreeBytes of it is left, as they are
+	// when the disk itself has less free.
+	StoreQuota int64
 	// EncryptionKey is the store's encryption key, or nil for a plaintext store.
 	EncryptionKey []byte
 	// DataRoot holds one canonical dataset directory per tenant, DataRoot/<tenant>/. Uploads
@@ -77,7 +89,7 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultAddr           = ":8080"
+	DefaultAddr           = "127.0.0.1:8080"
 	DefaultRateLimit      = 50.0
 	DefaultRateBurst      = 100
 	DefaultMaxBodyBytes   = 8 << 20
@@ -87,7 +99,7 @@ const (
 	DefaultMetricsAddr    = "127.0.0.1:9464"
 )
 
-// DefaultConfig returns the configuration `growthlens serve` starts from: port 8080, store
+// DefaultConfig returns the configuration `growthlens serve` starts from: 127.0.0.1:8080, store
 // var/store, data root var/tenants, tenant "default", 50 requests/s per key with bursts of
 // 100, 8 MiB JSON bodies, 256 MiB uploads, batches of up to 10,000 employees, 20 s to drain.
 func DefaultConfig() Config {
@@ -124,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Store == "" {
 		bad("store", "required")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert", "give both --tls-cert and --tls-key, or neither")
 	}
 	if c.DataRoot == "" && c.DefaultData == "" {
 		bad("data-root", "a data root or a default tenant's data directory is required")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -24,6 +25,7 @@ const (
 	EUnavailable      = "unavailable"            // the model or data needed is not loaded (yet): train, upload or wait
 	EInternal         = "internal"               // a fault on the server's side; the message never says more
 	ENotImplemented   = "not_implemented"        // the capability is not built into this server
+	EStorage          = "insufficient_storage"   // the store's disk or quota is full: reads go on, writes wait for room
 	internalMessageFm = "internal error; quote request id %s when reporting it"
 )
 
@@ -42,6 +44,7 @@ var statusOf = map[string]int{
 	EUnavailable:     http.StatusServiceUnavailable,
 	EInternal:        http.StatusInternalServerError,
 	ENotImplemented:  http.StatusNotImplemented,
+	EStorage:         http.StatusInsufficientStorage,
 }
 
 // Error is the API's one error type. Code picks the status, Message is shown to the client
@@ -107,6 +110,8 @@ func asError(err error, requestID string) *Error {
 		return &Error{Code: EInvalid, Message: err.Error(), Err: err}
 	case errors.Is(err, registry.ErrInUse), errors.Is(err, registry.ErrUnchanged), errors.Is(err, registry.ErrNoHistory):
 		return &Error{Code: EConflict, Message: err.Error(), Err: err}
+	case errors.Is(err, registry.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return &Error{Code: EStorage, Message: "the server's disk is full: reads are still served, writes are refused until an operator frees space", Err: err}
 	case errors.Is(err, registry.ErrRevoked):
 		return &Error{Code: EUnauthenticated, Message: "invalid API key", Err: err}
 	case errors.As(err, &inUse):

@@ -87,3 +87,24 @@ func TestTrainingRunHidesDataPath(t *testing.T) {
 		}
 	}
 }
+
+// TestDiskFullServe is defect 4 at the API: with the store's quota spent, writes answer 507
+// with a clear error, reads are served, and a training run is refused before it starts.
+func TestDiskFullServe(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.srv.Store().SetQuota(1) // nothing left
+	body := []byte(`{"as_of":"2026-08-20","actuals":[{"scope":"region:West","period":"2026-08","actual":1000,"target":400000}]}`)
+	r := ts.do(t, "POST", "/v1/actuals", acme+"/hr_system", "application/json", body)
+	checkError(t, r, http.StatusInsufficientStorage, EStorage)
+	if !strings.Contains(string(r.body), "disk is full") {
+		t.Errorf("507 without a clear message: %s", r)
+	}
+	checkError(t, ts.json(t, "POST", "/v1/training-runs", acme+"/trainer", map[string]any{}), http.StatusInsufficientStorage, EStorage)
+	if r := ts.do(t, "GET", "/v1/forecast?scope=company", acme+"/viewer", "", nil); r.status != 200 {
+		t.Errorf("read on a full disk: %s", r)
+	}
+	ts.srv.Store().SetQuota(0)
+	if r := ts.do(t, "POST", "/v1/actuals", acme+"/hr_system", "application/json", body); r.status != 200 {
+		t.Errorf("write once there is room again: %s", r)
+	}
+}

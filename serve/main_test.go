@@ -172,6 +172,7 @@ func trainConfig(r TrainRun) *train.Config {
 	cfg := train.DefaultConfig(r.Params.Data)
 	cfg.Tenant, cfg.Seed, cfg.Promote, cfg.Horizon, cfg.Levels = r.Tenant, r.Params.Seed, r.Params.Promote, r.Params.Horizon, r.Params.Levels
 	cfg.Incentive, cfg.CodeVersion, cfg.By, cfg.Logger, cfg.Progress = r.Params.Incentive, r.CodeVersion, r.By, r.Logger, r.Progress
+	cfg.RunID = r.Params.RunID
 	return &cfg
 }
 
@@ -215,6 +216,9 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	})
 	ts := &testServer{srv: s, base: "http://" + s.Addr(), dataRoot: dataRoot, keys: map[string]string{}, keyIDs: map[string]string{},
 		client: &http.Client{Timeout: 60 * time.Second}}
+	if cfg.TLSCert != "" {
+		ts.base, ts.client = "https://"+s.Addr(), tlsClient(t, cfg.TLSCert)
+	}
 	for _, tenant := range []string{acme, globex} {
 		for _, role := range registry.Roles {
 			secret, k, err := s.Store().CreateKey(tenant, role, "test")

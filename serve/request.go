@@ -40,6 +40,8 @@ type call struct {
 	err error
 	// release frees the request's people-endpoint slot (keySlots), when it holds one.
 	release func()
+	// secure says the client reached us over TLS (directly, or through a trusted proxy).
+	secure bool
 }
 
 const callKey = "growthlens.call"

@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
@@ -76,7 +77,9 @@ type reviewPages struct {
 
 type reviewIndicators struct {
 	data *tenantData
-	f    func() (*diagnose.IndicatorAnswer, error)
+	// model is the company model the answer was computed with.
+	model *company.Model
+	f     func() (*diagnose.IndicatorAnswer, error)
 }
 
 func (rp *reviewPages) resetIndicators() {
@@ -159,10 +162,10 @@ func (rp *reviewPages) drop(c *gin.Context) {
 }
 
 // setCookie writes an HttpOnly, SameSite=Strict cookie, Secure when the request came over
-// TLS. maxAge < 0 deletes it.
+// TLS, to this server or to a trusted proxy (Config.TrustProxy). maxAge < 0 deletes it.
 func setCookie(c *gin.Context, name, value, path string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,
-		Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: callOf(c).secure, SameSite: http.SameSiteStrictMode})
 }
 
 // pageHeaders are sent with every page: nothing is cached, nothing is loaded from elsewhere
@@ -272,7 +275,8 @@ func (s *Server) postSignIn(c *gin.Context) {
 	// a second or two the first time; start them now so the page the browser is sent to does
 	// not wait for them.
 	if d := s.tenant(k.Tenant).live.Load(); d != nil && d.data != nil && d.data.ds != nil && !s.closing.Load() {
-		f := s.review.indicatorsFor(d.data)
+		m, _ := d.champions.Company()
+		f := s.review.indicatorsFor(d.data, m)
 		s.bg.Add(2)
 		go func() {
 			defer s.bg.Done()
@@ -410,22 +414,24 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	in := review.NewInput(sn.champions)
 	if d := sn.data; d != nil && d.ds != nil {
 		in.Dataset = d.ds
-		in.Indicators = s.review.indicatorsFor(d)
+		m, _ := sn.champions.Company()
+		in.Indicators = s.review.indicatorsFor(d, m)
 		// The causes come from the diagnosis GET /v1/rootcauses answers from.
 		in.Diagnosis = sn.company
 	}
 	return in
 }
 
-// indicatorsFor returns the memoized indicator suggestions of a tenant's dataset. A dataset
-// the tenant's directory did not have before replaces the entry of the old one.
-func (rp *reviewPages) indicatorsFor(d *tenantData) func() (*diagnose.IndicatorAnswer, error) {
+// indicatorsFor returns the memoized indicator suggestions of a tenant's dataset and company
+// model. A dataset the tenant's directory did not have before, or a new champion, replaces
+// the entry of the old one.
+func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
 	rp.indMu.Lock()
 	defer rp.indMu.Unlock()
-	if e, ok := rp.indicators[d.dir]; ok && e.data == d {
+	if e, ok := rp.indicators[d.dir]; ok && e.data == d && e.model == m {
 		return e.f
 	}
-	f := review.Indicators(d.ds)
-	rp.indicators[d.dir] = reviewIndicators{data: d, f: f}
+	f := review.Indicators(d.ds, m)
+	rp.indicators[d.dir] = reviewIndicators{data: d, model: m, f: f}
 	return f
 }

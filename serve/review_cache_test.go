@@ -14,12 +14,12 @@ func TestReviewCacheOnePerTenant(t *testing.T) {
 	rp.resetIndicators()
 	for i := range 5 {
 		d := &tenantData{dir: "/data/acme", sig: itoa(i)}
-		f1 := rp.indicatorsFor(d)
-		if f2 := rp.indicatorsFor(d); &f1 == nil || f2 == nil {
+		f1 := rp.indicatorsFor(d, nil)
+		if f2 := rp.indicatorsFor(d, nil); &f1 == nil || f2 == nil {
 			t.Fatal("no memoized function")
 		}
 	}
-	rp.indicatorsFor(&tenantData{dir: "/data/globex"})
+	rp.indicatorsFor(&tenantData{dir: "/data/globex"}, nil)
 	if n := rp.indicatorEntries(); n != 2 {
 		t.Errorf("%d cached entries after 5 datasets of acme and 1 of globex, want 2 (one per tenant)", n)
 	}

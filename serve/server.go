@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,7 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log})
+	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota})
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 		openapi: doc, stop: make(chan struct{}),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
+	s.markInterrupted()
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s, nil
@@ -111,7 +113,19 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.ln = newLimitListener(ln, s.cfg.MaxConns)
+	// The cap counts TCP connections; TLS wraps them outside it, so that net/http sees
+	// *tls.Conn (and fills Request.TLS).
+	ln = newLimitListener(ln, s.cfg.MaxConns)
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"http/1.1"}})
+	}
+	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -224,6 +238,8 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() {
 		s.closing.Store(true)
+		// Training is cancelled first, so that its stages stop while requests drain.
+		s.cancelTrain()
 		var errs []error
 		if s.httpSrv != nil {
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
@@ -246,10 +262,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.unsubscribe != nil {
 			s.unsubscribe()
 		}
-		s.bg.Wait()
-		s.flushRefusals(true)
-		if err := s.store.Close(); err != nil {
-			errs = append(errs, err)
+		// Wait for training and the watchers within what is left of ctx. A training stage that
+		// does not notice the cancellation is left running: the store is not closed under it,
+		// and the process may exit; Badger recovers at the next open as after kill -9, and the
+		// run is marked interrupted then.
+		waited := make(chan struct{})
+		go func() {
+			s.bg.Wait()
+			close(waited)
+		}()
+		select {
+		case <-waited:
+			s.flushRefusals(true)
+			if err := s.store.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		case <-ctx.Done():
+			errs = append(errs, fmt.Errorf("training did not stop within the drain timeout; the store was left open for recovery at the next start"))
 		}
 		s.shutErr = errors.Join(errs...)
 		s.log.Info("stopped")
@@ -351,6 +380,12 @@ func (s *Server) routeTable() []route {
 func (s *Server) buildEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	// X-Forwarded-For names the client only when a trusted proxy set it.
+	if s.cfg.TrustProxy {
+		_ = e.SetTrustedProxies([]string{"127.0.0.1", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"})
+	} else {
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
@@ -376,6 +411,7 @@ func (s *Server) begin(c *gin.Context) {
 		rq.id = id
 	}
 	c.Header("X-Request-ID", rq.id)
+	rq.secure = c.Request.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

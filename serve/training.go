@@ -97,6 +97,9 @@ type TrainParams struct {
 	Data string `json:"data,omitempty"`
 	// Incentive is an incentive config (admin channel only; nil: the default rules).
 	Incentive *incentive.Config `json:"incentive,omitempty"`
+	// RunID is the run record the server made when it queued the run (the job's id); the
+	// trainer stores the run under it.
+	RunID string `json:"-"`
 }
 
 type job struct {
@@ -142,16 +145,20 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	if s.cfg.Trainer == nil {
 		return nil, errorf(EUnavailable, "", "this server was started without a trainer: train with growthlens train")
 	}
+	// A run on a full disk would fit its models and then fail to store them.
+	if err := s.store.CheckSpace(); err != nil {
+		return nil, err
+	}
 	run := TrainRun{Tenant: tenantName, By: by, CodeVersion: s.cfg.CodeVersion, Params: p, Logger: s.log.With("tenant", tenantName)}
 	if err := s.cfg.Trainer.Check(run); err != nil {
 		return nil, invalid("body", "%s", err.Error())
 	}
-	var id [6]byte
-	rand.Read(id[:])
+	var rnd [4]byte
+	rand.Read(rnd[:])
 	ctx, cancel := context.WithCancel(s.trainCtx)
+	created := time.Now().UTC()
 	jb := &job{done: make(chan struct{}), ctx: ctx, cancel: cancel, j: Job{
-		ID: "job-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(id[:]), Tenant: tenantName,
-		Status: jobQueued, By: by, Created: time.Now().UTC(), Params: p,
+		Tenant: tenantName, Status: jobQueued, By: by, Created: created, Params: p,
 	}}
 	s.jobs.mu.Lock()
 	if cur := s.jobs.active[tenantName]; cur != nil {
@@ -159,6 +166,19 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 		cancel()
 		return nil, errorf(EConflict, "", "training run %s is already %s for this tenant; poll it, then start another", cur.j.ID, cur.snapshot().Status)
 	}
+	// The job's id is its run record's, stored now as "queued": the id a client holds
+	// survives a restart (GET /v1/training-runs/{id} reads the record), and a run queued or
+	// running when the process died is marked interrupted at the next start.
+	id, err := s.store.CreateRun(tenantName, created.Format("20060102T150405Z")+"-"+hex.EncodeToString(rnd[:]), func(id string) (json.RawMessage, error) {
+		return json.Marshal(map[string]any{"id": id, "tenant": tenantName, "status": jobQueued, "started": created, "by": by,
+			"seed": p.Seed, "promote": p.Promote})
+	})
+	if err != nil {
+		s.jobs.mu.Unlock()
+		cancel()
+		return nil, err
+	}
+	jb.j.ID, jb.j.Params.RunID, run.Params.RunID = id, id, id
 	s.jobs.active[tenantName] = jb
 	s.jobs.byID[jb.j.ID] = jb
 	s.jobs.order = append(s.jobs.order, jb.j.ID)
@@ -231,7 +251,8 @@ func (s *Server) runJob(jb *job, run TrainRun) {
 	select {
 	case s.jobs.slot <- struct{}{}:
 	case <-jb.ctx.Done():
-		finish(jobCanceled, "", nil, errors.New("canceled before the run started"))
+		s.endRun(run.Tenant, run.Params.RunID, jobCanceled, "canceled before the run started")
+		finish(jobCanceled, run.Params.RunID, nil, errors.New("canceled before the run started"))
 		return
 	}
 	defer func() { <-s.jobs.slot }()
@@ -420,4 +441,56 @@ func publicRun(rec json.RawMessage) json.RawMessage {
 		return rec
 	}
 	return b
+}
+
+// endRun marks a run record that no trainer finished with a final status and the reason
+// (queued or running records of a run that was canceled before it started, or whose process
+// died). Fields it does not know are kept.
+func (s *Server) endRun(tenant, id, status, reason string) {
+	r, err := s.store.Run(tenant, id)
+	if err != nil {
+		s.log.Warn("mark run", "tenant", tenant, "run", id, "status", status, "err", err)
+		return
+	}
+	var m map[string]any
+	if err := json.Unmarshal(r.Data, &m); err != nil {
+		s.log.Warn("mark run", "tenant", tenant, "run", id, "err", err)
+		return
+	}
+	m["status"], m["error"], m["finished"] = status, reason, time.Now().UTC()
+	b, err := json.Marshal(m)
+	if err == nil {
+		_, err = s.store.PutRun(tenant, id, b)
+	}
+	if err != nil {
+		s.log.Warn("mark run", "tenant", tenant, "run", id, "status", status, "err", err)
+	}
+}
+
+// jobInterrupted is the status of a run whose process stopped while it was queued or running.
+const jobInterrupted = "interrupted"
+
+// markInterrupted marks every queued or running run record of every tenant interrupted. It
+// runs before the server serves: the store is this process's alone, so no such run is going.
+func (s *Server) markInterrupted() {
+	tenants, err := s.store.Tenants()
+	if err != nil {
+		s.log.Warn("find interrupted runs", "err", err)
+		return
+	}
+	for _, t := range tenants {
+		runs, err := s.store.Runs(t, 0)
+		if err != nil {
+			s.log.Warn("find interrupted runs", "tenant", t, "err", err)
+			continue
+		}
+		for _, r := range runs {
+			var rec struct{ Status string }
+			if json.Unmarshal(r.Data, &rec) != nil || (rec.Status != jobQueued && rec.Status != jobRunning) {
+				continue
+			}
+			s.endRun(t, r.ID, jobInterrupted, "the process stopped while the run was "+rec.Status+"; start it again")
+			s.log.Warn("training run interrupted by a stop of the server", "tenant", t, "run", r.ID)
+		}
+	}
 }

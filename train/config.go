@@ -41,6 +41,10 @@ type Config struct {
 	CodeVersion string
 	// By names who started the run in alias histories ("cli:alice", an API key id).
 	By string
+	// RunID, when set, is the id of a run record made beforehand (the server makes one, status
+	// "queued", when it queues a run, so that the id a client holds survives a restart); the
+	// run takes it over instead of choosing a new id.
+	RunID string
 	// Logger receives one structured line per step; nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is told each step's progress (for a progress bar).

@@ -19,8 +19,9 @@ type Record struct {
 	CodeVersion string    `json:"code_version"`
 	Seed        uint64    `json:"seed"`
 	Promote     string    `json:"promote"`
-	// Status is "succeeded" or "failed" (Error says why); "running" while the run works, and
-	// for good when its process died.
+	// Status is "succeeded" or "failed" (Error says why); "running" while the run works
+	// ("queued" before, when a server queued it); a server starting on the store marks the
+	// queued and running records of a process that died "interrupted".
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
 	// FeatureSpec lists the panels and columns the models were fitted on.

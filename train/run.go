@@ -92,13 +92,26 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 	rec.DataHash = hash
 	// The record is created now, saying "running", so that the id is this run's alone (and the
 	// model versions it registers name it); it is replaced when the run ends.
-	rec.ID, err = store.CreateRun(cfg.Tenant, rec.Started.Format("20060102T150405Z")+"-"+hash[:8], func(id string) (json.RawMessage, error) {
+	if cfg.RunID != "" {
 		running := *rec
-		running.ID, running.Status = id, "running"
-		return json.Marshal(running)
-	})
-	if err != nil {
-		return fmt.Errorf("store run record: %w", err)
+		running.ID, running.Status = cfg.RunID, "running"
+		b, err := json.Marshal(running)
+		if err == nil {
+			_, err = store.PutRun(cfg.Tenant, cfg.RunID, b)
+		}
+		if err != nil {
+			return fmt.Errorf("store run record: %w", err)
+		}
+		rec.ID = cfg.RunID
+	} else {
+		rec.ID, err = store.CreateRun(cfg.Tenant, rec.Started.Format("20060102T150405Z")+"-"+hash[:8], func(id string) (json.RawMessage, error) {
+			running := *rec
+			running.ID, running.Status = id, "running"
+			return json.Marshal(running)
+		})
+		if err != nil {
+			return fmt.Errorf("store run record: %w", err)
+		}
 	}
 	log.Info("training", "run", rec.ID, "data", cfg.Data, "tenant", cfg.Tenant, "seed", cfg.Seed)
 

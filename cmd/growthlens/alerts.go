@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"io/fs"
 	"os"
@@ -22,6 +23,7 @@ import (
 
 func newAlertsCmd(a *app) *cobra.Command {
 	var (
+		cf                                  companyFlags
 		data, asOf, history, levels, grains string
 		record, jsonOut                     bool
 		replicates                          int
@@ -85,7 +87,11 @@ severity rose. --record appends the raised alerts to that file.`,
 				}
 			}
 			// The day given is the last day known: the data end the day after it.
-			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed})
+			m, err := cf.model(a)
+			if err != nil {
+				return err
+			}
+			c, err := diagnose.Open(data, diagnose.Options{AsOf: day.AddDate(0, 0, 1), Replicates: replicates, Seed: seed, Model: m})
 			if err != nil {
 				return err
 			}
@@ -106,6 +112,7 @@ severity rose. --record appends the raised alerts to that file.`,
 			return printAlerts(a, ans)
 		},
 	}
+	addCompanyFlags(cmd, &cf)
 	fl := cmd.Flags()
 	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&asOf, "as-of", "", "last day known, YYYY-MM-DD (required)")
@@ -176,8 +183,8 @@ func printAlerts(a *app, ans *diagnose.AlertAnswer) error {
 	fmt.Fprintf(w, "as of %s: %d scope-periods checked, %d alerts, %d suppressed\n", ans.AsOf.AddDate(0, 0, -1).Format(time.DateOnly),
 		ans.Checked, len(ans.Alerts), len(ans.Suppressed))
 	for _, al := range ans.Alerts {
-		fmt.Fprintf(w, "\n%s %s %s: %s to date %.4g against %.4g expected by now (%.0f %% of the target %.4g): pace %.0f %% (%s)\n",
-			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, al.Actual, al.Expected, 100*al.ExpectedShare, al.Target, 100*al.Pace, al.Key)
+		fmt.Fprintf(w, "\n%s %s %s: %s to date %s against %s expected by now (%.0f %% of the target %s): pace %.0f %% (%s)\n",
+			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Plain(al.Actual), numfmt.Plain(al.Expected), 100*al.ExpectedShare, numfmt.Plain(al.Target), 100*al.Pace, al.Key)
 		if al.NoDominantCause {
 			fmt.Fprintln(w, "  no dominant cause among the drivers")
 		}

@@ -24,7 +24,7 @@ func defaultCompany(t *testing.T) string {
 
 func TestIndicatorsJSON(t *testing.T) {
 	dir := defaultCompany(t)
-	stdout, _, err := runCLI(t, "indicators", "--data", dir, "--replicates", "100", "--json")
+	stdout, _, err := runCLI(t, "indicators", "--refit", "--data", dir, "--replicates", "100", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +86,9 @@ func TestIndicatorsErrors(t *testing.T) {
 		want string
 	}{
 		{"no data flag", []string{"indicators"}, 2, "--data"},
-		{"unknown role", []string{"indicators", "--data", dir, "--role", "janitor"}, 2, "janitor"},
-		{"role without data", []string{"indicators", "--data", bare, "--role", "procurement", "--replicates", "100"}, 3, "purchase_orders"},
-		{"bad scope", []string{"indicators", "--data", dir, "--scope", "planet:Mars"}, 2, "scope"},
+		{"unknown role", []string{"indicators", "--refit", "--data", dir, "--role", "janitor"}, 2, "janitor"},
+		{"role without data", []string{"indicators", "--refit", "--data", bare, "--role", "procurement", "--replicates", "100"}, 3, "purchase_orders"},
+		{"bad scope", []string{"indicators", "--refit", "--data", dir, "--scope", "planet:Mars"}, 2, "scope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestIndicatorsErrors(t *testing.T) {
 func TestAlertsJSONAndHistory(t *testing.T) {
 	dir := defaultCompany(t)
 	hist := filepath.Join(t.TempDir(), "alerts.json")
-	args := []string{"alerts", "--data", dir, "--as-of", "2026-08-15", "--threshold", "2", "--levels", "company", "--replicates", "100",
+	args := []string{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "2", "--levels", "company", "--replicates", "100",
 		"--history", hist, "--record", "--json"}
 	stdout, _, err := runCLI(t, args...)
 	if err != nil {
@@ -140,11 +140,11 @@ func TestAlertsJSONAndHistory(t *testing.T) {
 		t.Errorf("second run: %d raised, %d suppressed; want 0 and 2", len(got.Alerts), len(got.Suppressed))
 	}
 	for _, bad := range [][]string{
-		{"alerts", "--data", dir},
-		{"alerts", "--data", dir, "--as-of", "15/08/2026"},
-		{"alerts", "--data", dir, "--as-of", "2026-08-15", "--threshold", "-1"},
-		{"alerts", "--data", dir, "--as-of", "2026-08-15", "--record"},
-		{"alerts", "--data", dir, "--as-of", "2026-08-15", "--levels", "galaxy"},
+		{"alerts", "--refit", "--data", dir},
+		{"alerts", "--refit", "--data", dir, "--as-of", "15/08/2026"},
+		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "-1"},
+		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--record"},
+		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--levels", "galaxy"},
 	} {
 		if _, _, err := runCLI(t, bad...); exitCode(err) != 2 {
 			t.Errorf("%v: error %v, want a usage error", bad, err)
@@ -154,7 +154,7 @@ func TestAlertsJSONAndHistory(t *testing.T) {
 
 func TestRootcauseDriversCmd(t *testing.T) {
 	dir := defaultCompany(t)
-	stdout, _, err := runCLI(t, "rootcause", "drivers", "--data", dir, "--scope", "region:East", "--period", "2026Q3", "--replicates", "100", "--json")
+	stdout, _, err := runCLI(t, "rootcause", "drivers", "--refit", "--data", dir, "--scope", "region:East", "--period", "2026Q3", "--replicates", "100", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,16 +178,16 @@ func TestRootcauseDriversCmd(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]string{
-		{"rootcause", "drivers", "--data", dir},
-		{"rootcause", "drivers", "--data", dir, "--period", "Q3"},
-		{"rootcause", "drivers", "--data", dir, "--period", "2026Q3", "--direction", "left"},
-		{"rootcause", "drivers", "--data", dir, "--period", "2026Q3", "--scope", "region"},
+		{"rootcause", "drivers", "--refit", "--data", dir},
+		{"rootcause", "drivers", "--refit", "--data", dir, "--period", "Q3"},
+		{"rootcause", "drivers", "--refit", "--data", dir, "--period", "2026Q3", "--direction", "left"},
+		{"rootcause", "drivers", "--refit", "--data", dir, "--period", "2026Q3", "--scope", "region"},
 	} {
 		if _, _, err := runCLI(t, bad...); exitCode(err) != 2 {
 			t.Errorf("%v: error %v, want a usage error", bad, err)
 		}
 	}
-	if _, _, err := runCLI(t, "rootcause", "drivers", "--data", dir, "--period", "2026Q3", "--scope", "region:Atlantis", "--replicates", "100"); err == nil || !strings.Contains(err.Error(), "Atlantis") {
+	if _, _, err := runCLI(t, "rootcause", "drivers", "--refit", "--data", dir, "--period", "2026Q3", "--scope", "region:Atlantis", "--replicates", "100"); err == nil || !strings.Contains(err.Error(), "Atlantis") {
 		t.Errorf("unknown region: error %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"strings"
 	"text/tabwriter"
 
@@ -15,6 +16,7 @@ import (
 
 func newIndicatorsCmd(a *app) *cobra.Command {
 	var (
+		cf                companyFlags
 		data, role, scope string
 		jsonOut           bool
 		replicates        int
@@ -55,7 +57,11 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			if replicates < 100 {
 				return usageErr("--replicates %d: want at least 100", replicates)
 			}
-			c, err := diagnose.Open(data, diagnose.Options{Replicates: replicates, Seed: seed})
+			m, err := cf.model(a)
+			if err != nil {
+				return err
+			}
+			c, err := diagnose.Open(data, diagnose.Options{Replicates: replicates, Seed: seed, Model: m})
 			if err != nil {
 				return err
 			}
@@ -74,6 +80,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			return printIndicators(a, ans)
 		},
 	}
+	addCompanyFlags(cmd, &cf)
 	fl := cmd.Flags()
 	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&role, "role", "", "one role (default: every role)")
@@ -94,7 +101,7 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer) error {
 		}
 		fmt.Fprintln(w, "  weight\tindicator\tcurrent\ttarget\trationale")
 		for _, s := range r.Indicators {
-			fmt.Fprintf(w, "  %d %%\t%s %s\t%.4g\t%.4g\t%s\n", s.Weight, s.Name, s.NameZh, s.Current, s.Target, s.Rationale)
+			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, numfmt.Plain(s.Current), numfmt.Plain(s.Target), s.Rationale)
 		}
 		for _, u := range r.Unmeasurable {
 			fmt.Fprintf(w, "  not measurable: %s\n", u)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -178,8 +179,8 @@ func printSlicesTable(a *app, tb *rootcause.Table, res *rootcause.Result, secs f
 	if res.Kind == rootcause.Ratio {
 		what = "ratio"
 	}
-	fmt.Fprintf(w, "%d leaves, %s KPI: actual %s %.4g vs expected %.4g (%+.1f %%)\n",
-		tb.Len(), res.Kind, what, res.Actual, res.Expected, pct(res.Actual, res.Expected))
+	fmt.Fprintf(w, "%d leaves, %s KPI: actual %s %s vs expected %s (%+.1f %%)\n",
+		tb.Len(), res.Kind, what, numfmt.Plain(res.Actual), numfmt.Plain(res.Expected), pct(res.Actual, res.Expected))
 	if res.GlobalChange != 0 {
 		fmt.Fprintf(w, "every leaf moved together by %+.1f %% (a uniform shift, not a slice)\n", 100*res.GlobalChange)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"text/tabwriter"
 
@@ -19,6 +20,7 @@ type rootcauseDataFlags struct {
 	jsonOut                        bool
 	replicates                     int
 	seed                           uint64
+	cf                             companyFlags
 }
 
 func (f *rootcauseDataFlags) open(a *app) (*diagnose.Company, datasets.Period, error) {
@@ -35,7 +37,11 @@ func (f *rootcauseDataFlags) open(a *app) (*diagnose.Company, datasets.Period, e
 	if f.replicates < 100 {
 		return nil, datasets.Period{}, usageErr("--replicates %d: want at least 100", f.replicates)
 	}
-	c, err := diagnose.Open(f.data, diagnose.Options{Replicates: f.replicates, Seed: f.seed})
+	m, err := f.cf.model(a)
+	if err != nil {
+		return nil, datasets.Period{}, err
+	}
+	c, err := diagnose.Open(f.data, diagnose.Options{Replicates: f.replicates, Seed: f.seed, Model: m})
 	if err != nil {
 		return nil, datasets.Period{}, err
 	}
@@ -108,6 +114,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 }
 
 func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
+	addCompanyFlags(cmd, &f.cf)
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&f.period, "period", "", "month (YYYY-MM) or quarter (YYYYQn) to explain (required)")
@@ -119,7 +126,7 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 
 func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "%s %s: revenue %.4g against %.4g expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, ans.Actual, ans.Expected,
+	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, numfmt.Plain(ans.Actual), numfmt.Plain(ans.Expected),
 		ans.ExpectedFrom, 100*(ans.Actual/ans.Expected-1))
 	if ans.NoDominantCause {
 		fmt.Fprintf(w, "no dominant cause: %s\n", ans.Reason)
@@ -133,9 +140,22 @@ func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
 		if c.Lag > 0 {
 			where += fmt.Sprintf(" (%d earlier)", c.Lag)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%.4g %s\t%.4g\t%+.1f\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%v\n", i+1, c.Driver, c.Role, where,
-			c.Actual, c.Unit, c.Baseline, c.Z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
-			pctLog(c.Contribution.Upper), c.Confidence, c.Significant)
+		z := fmt.Sprintf("%+.1f", c.Z)
+		if math.Abs(c.Z) > 99 {
+			z = "far out"
+		}
+		claimed := fmt.Sprint(c.Significant)
+		if c.Effect.Uncertain {
+			claimed = "uncertain"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%s\n", i+1, c.Driver, c.Role, where,
+			numfmt.Amount(c.Actual, c.Unit), numfmt.Plain(c.Baseline), z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
+			pctLog(c.Contribution.Upper), c.Confidence, claimed)
+	}
+	for _, c := range ans.Causes {
+		if c.Effect.Uncertain {
+			fmt.Fprintf(w, "%s: %s.\n", c.Driver, c.Effect.Sentence)
+		}
 	}
 	for _, n := range ans.Notes {
 		fmt.Fprintln(w, "note:", n)

@@ -71,8 +71,11 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Addr, "addr", envOr(envAddr, cfg.Addr), "address to listen on (env "+envAddr+"; :0 picks a free port)")
+	f.StringVar(&cfg.Addr, "addr", envOr(envAddr, cfg.Addr), "address to listen on (env "+envAddr+"; loopback by default, :8080 for every interface)")
 	f.StringVar(&cfg.Store, "store", envOr(envStore, cfg.Store), "store directory (env "+envStore+")")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain): serve HTTPS only, with Secure cookies (needs --tls-key)")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "a reverse proxy terminates TLS: trust its X-Forwarded-Proto (Secure cookies) and X-Forwarded-For")
 	f.StringVar(&keyFile, "encryption-key-file", "", "file holding the store's encryption key in hex or base64 (or set "+registry.EnvEncryptionKey+")")
 	f.StringVar(&cfg.DataRoot, "data-root", envOr(envDataRoot, cfg.DataRoot), "directory holding one dataset directory per tenant (env "+envDataRoot+")")
 	f.StringVar(&cfg.DefaultData, "data", "", "dataset directory of the default tenant (instead of DATA_ROOT/<tenant>)")
@@ -82,6 +85,7 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest JSON request body")
 	f.Int64Var(&cfg.MaxUploadBytes, "max-upload-bytes", cfg.MaxUploadBytes, "largest uploaded table")
 	f.IntVar(&cfg.MaxBatch, "max-batch", cfg.MaxBatch, "most employees in one recommendation or allocation request")
+	f.Int64Var(&cfg.StoreQuota, "store-quota", 0, "bytes the store directory may take on disk (0: no quota); writes are refused with 507 near it, as on a full disk")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to let requests in flight finish on shutdown")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of the listener serving GET /metrics without a key (\"\" turns it off); keep it private")
 	f.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a scrape token that lets GET /metrics be served on --addr too (mode 0600)")
@@ -98,7 +102,11 @@ func printServing(a *app, cfg serve.Config, addr string) {
 	if host == "" || host == "::" || host == "0.0.0.0" || host == "[::]" {
 		host = "localhost"
 	}
-	base := fmt.Sprintf("http://%s", net.JoinHostPort(host, port))
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	base := fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(host, port))
 	fmt.Fprintf(a.stderr, `growthlens is serving on %s (store %s, tenant %s). Ctrl-C stops it.
 
 Make an API key (from another terminal; the CLI reaches the store through the server):
@@ -124,7 +132,7 @@ type pipeline struct{}
 func (pipeline) config(r serve.TrainRun) train.Config {
 	p := r.Params
 	return train.Config{Data: p.Data, Tenant: r.Tenant, Seed: p.Seed, Promote: p.Promote, Horizon: p.Horizon, Levels: p.Levels,
-		Incentive: p.Incentive, CodeVersion: r.CodeVersion, By: r.By, Logger: r.Logger, Progress: r.Progress}
+		Incentive: p.Incentive, CodeVersion: r.CodeVersion, By: r.By, RunID: p.RunID, Logger: r.Logger, Progress: r.Progress}
 }
 
 func (t pipeline) Check(r serve.TrainRun) error {

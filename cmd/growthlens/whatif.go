@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 )
 
@@ -21,54 +23,49 @@ type whatifFlags struct {
 	scope   string
 	changes []string
 	jsonOut bool
-	monthly bool
-	opt     driver.Options
+	seed    uint64
+	draws   int
+	cf      companyFlags
 }
 
 func newWhatifCmd(a *app) *cobra.Command {
 	var f whatifFlags
-	d := driver.DefaultOptions()
 	cmd := &cobra.Command{
-		Use:   "whatif --data DIR [--scope region:East] --change DRIVER=±N[%] [--change …]",
-		Short: "Predict how growth changes when drivers change (marketing +15 %, first response −50 % …)",
-		Long: `whatif fits the driver model — quarterly revenue growth regressed on lagged changes of
-marketing spend, sales headcount, reimbursement days, supply lead days and first-response
-hours, pooled over regions (or teams), penalty chosen by rolling-origin validation, intervals
-from a block bootstrap — prints each driver's estimated effect, then the predicted change in
-growth for the scenario, with intervals.
+		Use:   "whatif [--tenant T] [--scope region:East] --change DRIVER=±N[%] [--change …]",
+		Short: "Predict how revenue changes when drivers change (marketing +15 %, first response −50 % …)",
+		Long: `whatif reads the tenant's registered company model (models/company, trained by growthlens
+train; the model the API's /v1/whatif uses), prints each driver's sustained effect with its 80 %
+interval, then the predicted change in growth and revenue for the scenario.
+
+The company model regresses quarterly revenue growth on lagged changes of marketing spend,
+sales headcount, reimbursement days, supply lead days and first-response hours, pooled over
+regions, by Bayesian regression with the catalogue's known directions as sign constraints
+(docs/company-model.md). Where the data cannot tell a driver's direction the answer says so
+and shows a range instead of a point; a range too wide to act on is withheld.
 
 A change is DRIVER=+15% (relative to the scope's current level, its last complete quarter) or
 DRIVER=-2 (in the driver's unit: days, hours, employees, currency). Drivers: marketing_spend,
 sales_headcount, reimbursement_days, supply_lead_days, first_response_hours. Win rate and churn
 are mediators, not drivers: change the drivers behind them.
 
---scope is company (all regions together, the default), region:NAME or team:ID; a team scope
-fits the model on the team panel, where spend, supply lead time and first response (tickets
-belong to support teams) are not available.
-
---monthly reads the drivers month by month (quarterly growth on the monthly changes of the
-quarter and the --lags quarters before it, default 2): it removes the bias that quarterly
-means give a driver whose effect comes a month or two after it moves, but needs a large
-company (many regions × years) for its wider set of coefficients.`,
-		Example: `  growthlens whatif --data var/default --change marketing_spend=+15% --change first_response_hours=-50%
-  growthlens whatif --data var/default --scope region:East --change supply_lead_days=-2 --json`,
+--scope is company (all regions together, the default) or region:NAME. --refit fits the
+company model on --data instead of reading the champion (as training would; with a team:ID
+scope, on the team panel).`,
+		Example: `  growthlens whatif --tenant default --change marketing_spend=+15% --change first_response_hours=-50%
+  growthlens whatif --refit --data var/default --scope region:East --change supply_lead_days=-2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runWhatif(a, f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; required)")
-	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME or team:ID")
+	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; with --refit)")
+	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
-	fl.Uint64Var(&f.opt.Seed, "seed", 1, "bootstrap seed")
-	fl.IntVar(&f.opt.Replicates, "replicates", d.Replicates, "bootstrap replicates (at least 100)")
-	fl.IntVar(&f.opt.Lags, "lags", 0, "highest lag of the driver changes, in quarters (default 1, or 2 with --monthly)")
-	fl.BoolVar(&f.monthly, "monthly", false, "read the drivers month by month (mixed-frequency model)")
-	fl.StringVar(&f.opt.Shrink, "shrink", d.Shrink, "what the penalty falls on: shape (how effects spread over lags) or all")
-	fl.Float64Var(&f.opt.L1Ratio, "l1-ratio", 0, "penalty mix: 0 ridge, 1 lasso, between elastic net")
-	fl.Float64Var(&f.opt.Level, "level", d.Level, "confidence level of the intervals")
+	fl.Uint64Var(&f.seed, "seed", 1, "sampler seed (with --refit)")
+	fl.IntVar(&f.draws, "draws", company.DefaultDraws, "posterior draws (with --refit; at least 100)")
+	addCompanyFlags(cmd, &f.cf)
 	return cmd
 }
 
@@ -91,15 +88,12 @@ func parseScope(s string) (features.Level, string, error) {
 // whatifJSON is the --json output.
 type whatifJSON struct {
 	Model    *driver.Model   `json:"model"`
-	Scenario *driver.Outcome `json:"scenario"`
+	Scenario *company.WhatIf `json:"scenario"`
 	Seconds  float64         `json:"seconds"`
 }
 
 func runWhatif(a *app, f whatifFlags) error {
 	start := time.Now()
-	if f.data == "" {
-		return usageErr("--data is required")
-	}
 	if len(f.changes) == 0 {
 		return usageErr("at least one --change is required, e.g. --change marketing_spend=+15%%")
 	}
@@ -115,31 +109,38 @@ func runWhatif(a *app, f whatifFlags) error {
 		}
 		sc.Changes = append(sc.Changes, c)
 	}
-	ds, _, err := datasets.Load(f.data)
+	m, err := f.cf.model(a)
 	if err != nil {
 		return err
 	}
-	p, err := features.Build(ds, features.Options{Grain: datasets.Quarter, Level: level})
-	if err != nil {
-		return err
-	}
-	for _, w := range p.Warnings {
-		a.log.Debug(w)
-	}
-	var m *driver.Model
-	if f.monthly {
-		mp, err := features.Build(ds, features.Options{Grain: datasets.Month, Level: level})
+	if m == nil {
+		if f.data == "" {
+			return usageErr("--refit needs --data")
+		}
+		if f.draws < 100 {
+			return usageErr("--draws %d: want at least 100", f.draws)
+		}
+		ds, _, err := datasets.Load(f.data)
 		if err != nil {
 			return err
 		}
-		m, err = driver.FitMixed(p, mp, f.opt)
+		p, err := features.Build(ds, features.Options{Grain: datasets.Quarter, Level: level})
 		if err != nil {
 			return err
 		}
-	} else if m, err = driver.Fit(p, f.opt); err != nil {
-		return err
+		var mp *features.Panel
+		if level == features.Region {
+			if mp, err = features.Build(ds, features.Options{Grain: datasets.Month, Level: level}); err != nil {
+				return err
+			}
+		}
+		if m, err = company.Fit(p, mp, company.Options{Seed: f.seed, Draws: f.draws}); err != nil {
+			return err
+		}
+	} else if level == features.Team {
+		return usageErr("--scope %s: the registered company model is fitted by %s; a team scope needs --refit", f.scope, m.Driver.ScopeLevel)
 	}
-	for _, n := range m.Notes {
+	for _, n := range m.Driver.Notes {
 		a.log.Warn(n)
 	}
 	out, err := m.WhatIf(sc)
@@ -149,56 +150,85 @@ func runWhatif(a *app, f whatifFlags) error {
 	if f.jsonOut {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(whatifJSON{Model: m, Scenario: out, Seconds: time.Since(start).Seconds()})
+		return enc.Encode(whatifJSON{Model: m.Driver, Scenario: out, Seconds: time.Since(start).Seconds()})
 	}
 	return printWhatif(a.stdout, m, out, f.scope)
 }
 
-func printWhatif(w io.Writer, m *driver.Model, out *driver.Outcome, scope string) error {
-	pct := 100 * m.Level
-	fmt.Fprintf(w, "Driver model: %d %s-quarters (%d %ss, %s–%s), penalty %.3g (shrink %s), %d bootstrap replicates\n\n",
-		m.Observations, m.ScopeLevel, len(m.Scopes), m.ScopeLevel, m.First, m.Last, m.Penalty, m.Shrink, m.Replicates)
-	fmt.Fprintf(w, "Sustained effect on log revenue per unit of a lasting change (%g %% intervals):\n", pct)
+func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope string) error {
+	m := cm.Driver
+	fmt.Fprintf(w, "Company model: %d %s-quarters (%d %ss, %s–%s), %d posterior draws\n\n",
+		m.Observations, m.ScopeLevel, len(m.Scopes), m.ScopeLevel, m.First, m.Last, m.Replicates)
+	fmt.Fprintf(w, "Sustained effect on log revenue per unit of a lasting change (80 %% intervals):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	header := "driver\trole\tper\teffect\tlower\tupper\t"
-	for l := 0; l <= m.Lags; l++ {
-		header += fmt.Sprintf("lag %d\t", l)
-	}
-	fmt.Fprintln(tw, header)
-	for _, e := range m.Effects {
+	fmt.Fprintln(tw, "driver\trole\tper\teffect\tlower\tupper\tverdict\t")
+	for _, v := range cm.Verdicts() {
+		e, _ := effectOf(m, v.Driver)
 		per := e.Unit
 		if e.Scale == driver.Log {
 			per = "log " + e.Unit
 		}
-		row := fmt.Sprintf("%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t", e.Column, e.Role, per, e.Sustained.Estimate, e.Sustained.Lower, e.Sustained.Upper)
-		for _, l := range e.Lags {
-			row += fmt.Sprintf("%.4f\t", l.Estimate)
+		verdict := "clear"
+		if v.Uncertain {
+			verdict = "uncertain"
 		}
-		fmt.Fprintln(tw, row)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", v.Driver, e.Role, per, numfmt.Plain(v.Median), numfmt.Plain(v.Lower), numfmt.Plain(v.Upper), verdict)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, v := range cm.Verdicts() {
+		if v.Uncertain {
+			fmt.Fprintf(w, "  %s: %s.\n", v.Driver, v.Sentence)
+		}
+	}
 	fmt.Fprintf(w, "\nScenario for %s:\n", scope)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "change\tfrom\tto\tas of\tgrowth effect\tlower\tupper\t")
+	fmt.Fprintln(tw, "change\tfrom\tto\tas of\trevenue effect\tlower\tupper\t")
 	for _, c := range out.Changes {
 		from, to, asOf := "", "", ""
 		if c.AsOf != (datasets.Period{}) {
-			from, to, asOf = fmt.Sprintf("%.4g", c.From), fmt.Sprintf("%.4g", c.To), c.AsOf.String()
+			from, to, asOf = level(c.From, c.Unit), level(c.To, c.Unit), c.AsOf.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.2f pt\t%+.2f\t%+.2f\t\n", c.Change, from, to, asOf,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.1f pt\t%+.1f\t%+.1f\t\n", c.Change, from, to, asOf,
 			100*c.Sustained.Estimate, 100*c.Sustained.Lower, 100*c.Sustained.Upper)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	for k, g := range out.Growth {
-		fmt.Fprintf(w, "Quarter %d after the change: growth %+.2f pt [%+.2f, %+.2f]\n", k+1, 100*g.Estimate, 100*g.Lower, 100*g.Upper)
+	sp := out.SustainedPercent
+	switch {
+	case out.Withheld:
+		fmt.Fprintf(w, "Revenue effect %s.\n", out.Sentence)
+		return nil
+	case out.Uncertain:
+		fmt.Fprintf(w, "Revenue: somewhere between %+.1f %% and %+.1f %% — %s.\n", 100*sp.Lower, 100*sp.Upper, out.Sentence)
+		return nil
 	}
-	s, sp := out.Sustained, out.SustainedPercent
-	fmt.Fprintf(w, "Sustained: log revenue %+.2f pt [%+.2f, %+.2f], i.e. revenue %+.1f %% [%+.1f, %+.1f] and year-on-year growth %+.1f pt over the first year\n",
-		100*s.Estimate, 100*s.Lower, 100*s.Upper, 100*sp.Estimate, 100*sp.Lower, 100*sp.Upper, 100*s.Estimate)
+	for k, g := range out.Growth {
+		fmt.Fprintf(w, "Quarter %d after the change: growth %+.1f pt [%+.1f, %+.1f]\n", k+1, 100*g.Estimate, 100*g.Lower, 100*g.Upper)
+	}
+	s := out.Sustained
+	fmt.Fprintf(w, "Sustained: revenue %+.1f %% [%+.1f, %+.1f] (80 %% interval), i.e. year-on-year growth %+.1f pt over the first year\n",
+		100*sp.Estimate, 100*sp.Lower, 100*sp.Upper, 100*s.Estimate)
 	return nil
+}
+
+// effectOf returns the model's effect of a driver.
+func effectOf(m *driver.Model, col string) (driver.Effect, bool) {
+	for _, e := range m.Effects {
+		if e.Column == col {
+			return e, true
+		}
+	}
+	return driver.Effect{}, false
+}
+
+// level formats a driver level in its unit, at most four significant digits.
+func level(x float64, unit string) string {
+	if unit == "currency" {
+		return numfmt.Plain(x)
+	}
+	return numfmt.Plain(x) + " " + unit
 }

@@ -23,8 +23,8 @@ func whatifData(t *testing.T) string {
 
 func TestWhatifJSON(t *testing.T) {
 	dir := whatifData(t)
-	stdout, _, err := runCLI(t, "whatif", "--data", dir, "--scope", "region:East", "--change", "marketing_spend=+15%",
-		"--change", "first_response_hours=-50%", "--change", "supply_lead_days=-2", "--replicates", "200", "--json")
+	stdout, _, err := runCLI(t, "whatif", "--refit", "--data", dir, "--scope", "region:East", "--change", "marketing_spend=+15%",
+		"--change", "first_response_hours=-50%", "--change", "supply_lead_days=-2", "--draws", "200", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,47 +88,51 @@ func TestWhatifJSON(t *testing.T) {
 	}
 }
 
-// TestWhatifMonthly checks that --monthly fits the mixed-frequency model: nine monthly lags
-// folded into three quarters, and a three-quarter growth path.
-func TestWhatifMonthly(t *testing.T) {
+// TestWhatifChampion checks that whatif reads the tenant's registered company model by
+// default (the one the API serves), and says how to get one when there is none.
+func TestWhatifChampion(t *testing.T) {
 	dir := whatifData(t)
-	stdout, _, err := runCLI(t, "whatif", "--data", dir, "--monthly", "--change", "supply_lead_days=-2", "--replicates", "100", "--json")
+	store := filepath.Join(t.TempDir(), "store")
+	if _, _, err := runCLI(t, "whatif", "--store", store, "--tenant", "t1", "--change", "marketing_spend=+10%"); err == nil || !strings.Contains(err.Error(), "--refit") {
+		t.Fatalf("no store: error %v, want one pointing to train or --refit", err)
+	}
+	if _, _, err := runCLI(t, "train", "--data", dir, "--store", store, "--tenant", "t1", "--seed", "3"); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runCLI(t, "whatif", "--store", store, "--tenant", "t1", "--change", "marketing_spend=+10%", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
 		Model struct {
-			MonthLags int `json:"month_lags"`
-			Effects   []struct {
-				Lags   []json.RawMessage `json:"lags"`
-				Months []json.RawMessage `json:"months"`
-			} `json:"effects"`
+			Replicates int                       `json:"replicates"`
+			Priors     map[string]map[string]any `json:"priors"`
 		} `json:"model"`
 		Scenario struct {
-			Growth []json.RawMessage `json:"growth"`
+			Sign      int  `json:"sign"`
+			Uncertain bool `json:"uncertain"`
 		} `json:"scenario"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("stdout is not a JSON object: %v\n%s", err, stdout)
 	}
-	if got.Model.MonthLags != 8 || len(got.Model.Effects) == 0 || len(got.Scenario.Growth) != 3 {
-		t.Fatalf("month lags %d, %d effects, %d-quarter growth path: want 8, some, 3", got.Model.MonthLags, len(got.Model.Effects), len(got.Scenario.Growth))
-	}
-	for i, e := range got.Model.Effects {
-		if len(e.Lags) != 3 || len(e.Months) != 9 {
-			t.Errorf("effect %d: %d lags and %d months, want 3 and 9", i, len(e.Lags), len(e.Months))
-		}
+	if got.Model.Replicates != 1000 || len(got.Model.Priors) != 5 || !got.Scenario.Uncertain && got.Scenario.Sign != 1 {
+		t.Errorf("champion what-if: %d draws, %d priors, sign %d (uncertain %v); want the trained model's 1000 draws and 5 priors, and more spend not lowering revenue",
+			got.Model.Replicates, len(got.Model.Priors), got.Scenario.Sign, got.Scenario.Uncertain)
 	}
 }
 
 func TestWhatifTable(t *testing.T) {
 	dir := whatifData(t)
-	stdout, _, err := runCLI(t, "whatif", "--data", dir, "--change", "marketing_spend=+15%", "--replicates", "100")
+	stdout, _, err := runCLI(t, "whatif", "--refit", "--data", dir, "--change", "marketing_spend=+15%", "--draws", "100")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Driver model: 72 region-quarters (4 regions", "marketing_spend", "first_response_hours",
-		"Scenario for company:", "marketing_spend=+15%", "Quarter 1 after the change", "Sustained: log revenue"} {
+	if strings.Contains(stdout, "e+") || strings.Contains(stdout, "e-0") {
+		t.Errorf("output has exponent notation:\n%s", stdout)
+	}
+	for _, want := range []string{"Company model: 72 region-quarters (4 regions", "marketing_spend", "first_response_hours",
+		"Scenario for company:", "marketing_spend=+15%", "Quarter 1 after the change", "Sustained: revenue"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -143,14 +147,14 @@ func TestWhatifErrors(t *testing.T) {
 		wantErr  string
 		wantCode int // 2 for usage errors, 0 for other errors (exit status 1)
 	}{
-		{"no data", []string{"whatif", "--change", "marketing_spend=+1%"}, "--data is required", 2},
-		{"no change", []string{"whatif", "--data", dir}, "at least one --change", 2},
-		{"bad change", []string{"whatif", "--data", dir, "--change", "marketing_spend+15%"}, "want driver=+15% or driver=-2", 2},
-		{"bad scope", []string{"whatif", "--data", dir, "--scope", "country:FR", "--change", "marketing_spend=+1%"}, `--scope "country:FR"`, 2},
-		{"unknown region", []string{"whatif", "--data", dir, "--scope", "region:Mars", "--change", "marketing_spend=+1%", "--replicates", "100"}, `unknown region "Mars"`, 0},
-		{"mediator", []string{"whatif", "--data", dir, "--change", "win_rate=+5%", "--replicates", "100"}, "win_rate is a mediator", 0},
-		{"driver not by team", []string{"whatif", "--data", dir, "--scope", "team:east-sales-01", "--change", "marketing_spend=+5%", "--replicates", "100"}, "marketing_spend is not in the model", 0},
-		{"missing data", []string{"whatif", "--data", filepath.Join(dir, "nothing-here"), "--change", "marketing_spend=+5%"}, "no such file or directory", 0},
+		{"no data", []string{"whatif", "--refit", "--change", "marketing_spend=+1%"}, "--refit needs --data", 2},
+		{"no change", []string{"whatif", "--refit", "--data", dir}, "at least one --change", 2},
+		{"bad change", []string{"whatif", "--refit", "--data", dir, "--change", "marketing_spend+15%"}, "want driver=+15% or driver=-2", 2},
+		{"bad scope", []string{"whatif", "--refit", "--data", dir, "--scope", "country:FR", "--change", "marketing_spend=+1%"}, `--scope "country:FR"`, 2},
+		{"unknown region", []string{"whatif", "--refit", "--data", dir, "--scope", "region:Mars", "--change", "marketing_spend=+1%", "--draws", "100"}, `unknown region "Mars"`, 0},
+		{"mediator", []string{"whatif", "--refit", "--data", dir, "--change", "win_rate=+5%", "--draws", "100"}, "win_rate is a mediator", 0},
+		{"driver not by team", []string{"whatif", "--refit", "--data", dir, "--scope", "team:east-sales-01", "--change", "marketing_spend=+5%", "--draws", "100"}, "marketing_spend is not in the model", 0},
+		{"missing data", []string{"whatif", "--refit", "--data", filepath.Join(dir, "nothing-here"), "--change", "marketing_spend=+5%"}, "no such file or directory", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

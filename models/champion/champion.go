@@ -3,6 +3,7 @@ package champion
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -84,6 +85,9 @@ type Set struct {
 	// Decoded lists the names whose model was read and decoded by this load (the others
 	// were carried over from the previous Set or are missing).
 	Decoded []string
+
+	companyOnce sync.Once
+	company     *company.Model
 }
 
 // Model returns the loaded model of a name, or nil.
@@ -115,7 +119,8 @@ func (s *Set) Company() (*company.Model, registry.Version) {
 	if d == nil || d.Priors == nil {
 		return nil, v
 	}
-	return company.FromDriver(d), v
+	s.companyOnce.Do(func() { s.company = company.FromDriver(d) })
+	return s.company, v
 }
 
 // Incentive returns the loaded incentive recommender and its version, or nil.

@@ -10,11 +10,11 @@
 // Fit is the driver model's regression (models/driver: quarterly growth of each region on
 // its drivers' changes over the quarter and the one before, scope drifts and seasons
 // absorbed; month by month from MixedRows scope-quarters) estimated by Bayesian regression.
-// Each catalogue driver's lag coefficient has the prior N(prior/L, (PriorScale·|prior|)²/L),
-// truncated to the catalogue's direction — faster response, shorter supply and
-// reimbursement times, more marketing and sales headcount cannot lower revenue in
-// expectation, at any lag — so the sustained effect (their sum) is centred near the
-// catalogue's prior with a spread of about PriorScale times it. The residual variance has
+// Each catalogue driver's sustained effect (the sum of its lag coefficients) has the prior
+// N(prior, (PriorScale·|prior|)²) truncated to the catalogue's direction — faster response,
+// shorter supply and reimbursement times, more marketing and sales headcount cannot lower
+// revenue in expectation — and how it spreads over the lags has a normal prior of the same
+// spread around an even split. The residual variance has
 // Jeffreys' prior. A Gibbs sampler draws every coefficient from its truncated-normal
 // conditional in turn (1,000 sweeps of burn-in, every tenth sweep kept); the draws replace
 // the bootstrap replicates of the penalized fit, so driver.Model's WhatIf and Attribute

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"slices"
 	"time"
@@ -159,8 +160,12 @@ func describe(c rootcause.DriverCause) string {
 	if c.Scale == rootcause.Log {
 		move = fmt.Sprintf("%+.0f %%", 100*(c.Actual/c.Baseline-1))
 	}
-	return fmt.Sprintf("%s%s%s: %.4g %s against a usual %.4g (%s, %.1f× its usual variation); estimated effect on revenue %+.1f %%",
-		c.Driver, where, when, c.Actual, c.Unit, c.Baseline, move, c.Z, 100*(math.Exp(c.Contribution.Estimate)-1))
+	effect := fmt.Sprintf("estimated effect on revenue %+.1f %%", 100*(math.Exp(c.Contribution.Estimate)-1))
+	if c.Effect.Uncertain {
+		effect = c.Effect.Sentence
+	}
+	return fmt.Sprintf("%s%s%s: %s against a usual %s (%s, %s); %s",
+		c.Driver, where, when, numfmt.Amount(c.Actual, c.Unit), numfmt.Plain(c.Baseline), move, numfmt.Spread(c.Z), effect)
 }
 
 // shape learns the expected cumulative share of revenue through a period of the grain from the

@@ -34,22 +34,23 @@ func (p Prior) validate(col string) error {
 }
 
 // burnIn and thin are the Gibbs sampler's discarded first sweeps and the sweeps between two
-// kept draws. Thinning by 10 keeps the kept draws nearly independent even when a driver's
-// monthly lag columns, or two drivers' changes (a reform that moves three drivers at once),
-// are strongly correlated.
+// kept draws. Thinning by 10 keeps the kept draws nearly independent even when two drivers'
+// changes (a reform that moves three drivers at once) are strongly correlated.
 const (
 	burnIn = 1000
 	thin   = 10
 )
 
-// gibbs draws n samples of the lag coefficients β (driver-major, L per driver, on the raw lag
-// columns) from the posterior of the weighted regression of the absorbed growth on the
-// absorbed driver columns. Each lag coefficient of driver j has the prior N(Mean/L, SD²/L),
-// so that their sum, the sustained effect, is centred on Mean with spread about SD; where the
-// Prior has a Sign every lag coefficient is truncated to it (a driver that cannot lower
-// revenue cannot do so at any lag either). The residual variance has Jeffreys' prior, with
-// dof residual degrees of freedom (rows less the absorbed scope and season effects). One
-// sweep draws every coefficient from its (truncated) normal conditional in turn, then the
+// gibbs draws n samples of the coefficients θ in the lag basis (per driver: its sum
+// direction, the sustained effect over √L, then the contrasts between lags; see lagBasis) from
+// the posterior of the weighted regression of the absorbed growth on the absorbed driver
+// columns. Driver j's sum direction has the prior N(Mean/√L, SD²/L), so its sustained effect
+// is N(Mean, SD²), truncated to the Prior's Sign where it has one; its contrasts have the
+// prior N(0, SD²/L), so how the effect spreads over the lags is free to follow the data (a
+// sign constraint on every lag was tried: its truncations add up and inflated the sustained
+// effects of a 100-employee company by 20–70 %). The residual variance has Jeffreys' prior,
+// with dof residual degrees of freedom (rows less the absorbed scope and season effects). One
+// sweep draws every coordinate from its (truncated) normal conditional in turn, then the
 // variance from its inverse-gamma conditional.
 func gibbs(a *absorbed, priors []Prior, L, n int, dof float64, seed uint64) (mean []float64, draws [][]float64, err error) {
 	p := len(a.x)
@@ -82,9 +83,9 @@ func gibbs(a *absorbed, priors []Prior, L, n int, dof float64, seed uint64) (mea
 	pm, pv, sign := make([]float64, p), make([]float64, p), make([]int, p)
 	for j, pr := range priors {
 		for l := range L {
-			k := j*L + l
-			pm[k], pv[k], sign[k] = pr.Mean/float64(L), pr.SD*pr.SD/float64(L), pr.Sign
+			pv[j*L+l] = pr.SD * pr.SD / float64(L)
 		}
+		pm[j*L], sign[j*L] = pr.Mean/math.Sqrt(float64(L)), pr.Sign
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6769626273)) // "gibbs"
 	beta := make([]float64, p)

@@ -276,7 +276,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	L := lay.L
 	shrink := opt.Shrink
 	basis := lagBasis(L)
-	if shrink == ShrinkAll || opt.Priors != nil {
+	if shrink == ShrinkAll {
 		basis = identityBasis(L)
 	}
 	s, specs, notes, err := designWith(f, lay, opt.Drivers, opt.Weighting, basis)
@@ -619,7 +619,6 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 		}
 		priors[j], used[sp.Column] = pr, pr
 	}
-	basis := identityBasis(L)
 	theta, draws, err := gibbs(a, priors, L, opt.Replicates, dof, opt.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("driver model: %w", err)
@@ -628,7 +627,7 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 		Grain: f.grain, ScopeLevel: f.level, Lags: opt.Lags, Shrink: ShrinkPrior, Observations: s.n(), Level: opt.Level,
 		Replicates: len(draws), Notes: notes, Priors: used,
 	}
-	m.finish(f, s, a, specs, theta, draws, basis, L, step)
+	m.finish(f, s, a, specs, theta, draws, lagBasis(L), L, step)
 	return m, nil
 }
 

@@ -316,6 +316,11 @@ func (s *Store) loadRecords(br *backupReader) error {
 	defer func() { txn.Discard() }()
 	pending := 0
 	commit := func() error {
+		if err := s.CheckSpace(); err != nil {
+			txn.Discard()
+			txn = s.db.NewTransaction(true)
+			return err
+		}
 		err := txn.Commit()
 		txn = s.db.NewTransaction(true)
 		pending = 0

@@ -26,6 +26,9 @@ var (
 	ErrNoStore = errors.New("no store")
 	// ErrNotEmpty: a restore target already holds data and Force was not set.
 	ErrNotEmpty = errors.New("not empty")
+	// ErrNoSpace: the store refused a write because its disk (or its quota,
+	// Options.MaxBytes) has less than Options.MinFreeBytes left. Reads still work.
+	ErrNoSpace = errors.New("no space left for the store")
 )
 
 // InUseError is returned by Open when another process holds the store's lock. Only one

@@ -37,12 +37,16 @@ const (
 	memTableSize   = 8 << 20  // largest write batch is 15 % of this: 1.2 MiB of keys and small values
 	numMemtables   = 2        // one being written, one being flushed
 	valueThreshold = 64 << 10 // values at least this large (artifact chunks, big run records) go to the value log
-	vlogFileSize   = 64 << 20 // files are mapped at twice this size; a larger Put just extends the file
+	vlogFileSize   = 16 << 20 // files are mapped at twice this size; a larger Put just extends the file
 	blockCacheSize = 8 << 20  // only with encryption, which needs a cache to hold decrypted blocks
 	indexCacheSize = 4 << 20  // only with encryption, which needs a cache to hold decrypted table indexes
 	numCompactors  = 2        // the least Badger accepts apart from none
 	retryLimit     = 100      // attempts of a transaction that lost a write conflict
 )
+
+// DefaultMinFreeBytes is the free space a write needs by default: two memtables and one
+// value-log file as mapped, and a margin.
+const DefaultMinFreeBytes = 2*memTableSize + 2*vlogFileSize + 16<<20
 
 // Options configure Open. The zero value opens (or creates) a plaintext store.
 type Options struct {
@@ -57,6 +61,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for created, moved and audit times; nil means time.Now.
 	Now func() time.Time
+	// MinFreeBytes is the room a write needs: while less is free on the store's disk (or left
+	// of MaxBytes), writes fail with ErrNoSpace instead of starting. Badger writes through
+	// memory-mapped files (memtables, value-log files mapped at twice vlogFileSize), and a
+	// page it writes on a full disk kills the process with SIGBUS; this reserve keeps room for
+	// the files one write can start. Zero means DefaultMinFreeBytes; negative turns it off.
+	MinFreeBytes int64
+	// MaxBytes, when positive, is a quota on the disk space of the store directory: writes
+	// fail with ErrNoSpace while less than MinFreeBytes of it is left.
+	MaxBytes int64
 	// KeyTouchInterval is how stale an API key's LastUsed may get before Authenticate writes it
 	// again: every write is a synced disk write, so a busy key is not written per request.
 	// Zero means one minute.
@@ -75,6 +88,8 @@ type Store struct {
 	encrypted  bool
 	key        []byte // the store key, from which backup keys are derived by default
 	touchEvery time.Duration
+	minFree    int64
+	maxBytes   atomic.Int64
 
 	gen     atomic.Uint64
 	mu      sync.Mutex // guards subs, nextSub, closed
@@ -176,11 +191,15 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
+	minFree := opt.MinFreeBytes
+	if minFree == 0 {
+		minFree = DefaultMinFreeBytes
+	}
 	touch := opt.KeyTouchInterval
 	if touch <= 0 {
 		touch = time.Minute
 	}
-	return &Store{
+	s := &Store{
 		dir:        dir,
 		db:         db,
 		lock:       lock,
@@ -189,8 +208,11 @@ func openLocked(dir string, lock *os.File, opt Options) (*Store, error) {
 		encrypted:  len(opt.EncryptionKey) > 0,
 		key:        append([]byte(nil), opt.EncryptionKey...),
 		touchEvery: touch,
+		minFree:    minFree,
 		subs:       map[int]chan AliasEvent{},
-	}, nil
+	}
+	s.maxBytes.Store(opt.MaxBytes)
+	return s, nil
 }
 
 func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
@@ -251,6 +273,9 @@ func (s *Store) Close() error {
 // concurrent transaction (Badger's optimistic concurrency: the loser sees ErrConflict and
 // nothing of it was written).
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	if err := s.CheckSpace(); err != nil {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.db.Update(fn)
 		if !errors.Is(err, badger.ErrConflict) || attempt == retryLimit {
@@ -392,3 +417,24 @@ func removeEmptyMemtables(dir string, log *slog.Logger) error {
 	}
 	return nil
 }
+
+// CheckSpace returns ErrNoSpace, saying how much is left, when a write should not start: less
+// than Options.MinFreeBytes free on the store's disk or left of its quota (Options.MaxBytes).
+// Every write checks it first; callers may check before starting long work that will write.
+func (s *Store) CheckSpace() error {
+	if s.minFree < 0 {
+		return nil
+	}
+	if free, ok := freeBytes(s.dir); ok && free < s.minFree {
+		return fmt.Errorf("%w: %d MiB free on the disk of %s, a write needs %d MiB; free some space", ErrNoSpace, free>>20, s.dir, s.minFree>>20)
+	}
+	if quota := s.maxBytes.Load(); quota > 0 {
+		if left := quota - usedBytes(s.dir); left < s.minFree {
+			return fmt.Errorf("%w: %d MiB of the store's %d MiB quota left, a write needs %d MiB; raise the quota or free space", ErrNoSpace, max(left, 0)>>20, quota>>20, s.minFree>>20)
+		}
+	}
+	return nil
+}
+
+// SetQuota changes the quota of an open store (Options.MaxBytes); 0 removes it.
+func (s *Store) SetQuota(maxBytes int64) { s.maxBytes.Store(maxBytes) }

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"strconv"
 	"strings"
@@ -24,103 +25,109 @@ func ParseLang(s string) string {
 // labels holds every fixed text of the page, English then Chinese. A key missing here is a
 // programmer error (a test renders every key in both languages).
 var labels = map[string][2]string{
-	"title":              {"Quarterly review", "季度经营回顾"},
-	"skip":               {"Skip to content", "跳到正文"},
-	"tenant":             {"Company", "公司"},
-	"quarter":            {"Quarter", "季度"},
-	"show":               {"Show", "查看"},
-	"language":           {"Language", "语言"},
-	"signout":            {"Sign out", "退出登录"},
-	"asof":               {"Data up to", "数据截至"},
-	"assessed":           {"last quarter with actuals", "最近有实际数据的季度"},
-	"generated":          {"Generated from the models in use", "依据当前使用的模型生成"},
-	"print":              {"Print", "打印"},
-	"sec.forecast":       {"Revenue forecast", "收入预测"},
-	"sec.target":         {"Actual against target", "实际与目标"},
-	"sec.growth":         {"What drove growth", "增长驱动因素"},
-	"sec.whatif":         {"What if", "情景模拟"},
-	"sec.causes":         {"Causes of the gap to target", "未达目标的原因"},
-	"sec.indicators":     {"Suggested indicators by role", "各岗位建议考核指标"},
-	"sec.incentives":     {"Incentive recommendations by team", "各团队激励建议"},
-	"sec.accuracy":       {"How accurate the forecast is", "预测准确度"},
-	"period":             {"Quarter", "季度"},
-	"revenue":            {"Revenue", "收入"},
-	"forecast":           {"Forecast", "预测"},
-	"actual":             {"Actual", "实际"},
-	"target":             {"Target", "目标"},
-	"completion":         {"Completion", "完成率"},
-	"interval80":         {"80 % interval", "80% 区间"},
-	"interval95":         {"95 % interval", "95% 区间"},
-	"growth.qoq":         {"Growth on previous quarter", "环比增长"},
-	"growth.yoy":         {"Growth on a year before", "同比增长"},
-	"ytd":                {"Year to date", "年初至今"},
-	"fc.of.target":       {"Forecast against target", "预测与目标"},
-	"fan.desc":           {"Quarterly revenue: actuals so far as a solid line, the forecast as a dashed line with its 80 % band (dark) and 95 % band (light); diamonds mark targets.", "季度收入：实线为已实现收入，虚线为预测值，深色带为 80% 预测区间，浅色带为 95% 预测区间；菱形为目标。"},
-	"bars.desc":          {"Actual revenue (bars) and target (line marks) for the last quarters, with the completion rate above each bar.", "最近各季度实际收入（柱）与目标（横线），柱上方为完成率。"},
-	"wf.desc":            {"Waterfall: revenue a year before, each driver's contribution, the rest, and this quarter's revenue.", "瀑布图：去年同期收入、各驱动因素的贡献、其他因素，以及本季度收入。"},
-	"wi.desc":            {"Forecast revenue per quarter without (grey) and with (blue) the scenario.", "各季度预测收入：不采取措施（灰）与采取措施后（蓝）。"},
-	"inc.desc":           {"Employees per team by the incentive recommended first.", "各团队按首选激励方式统计的员工人数。"},
-	"bt.desc":            {"Backtest: actual revenue (solid) and the forecast made one quarter before (dashed).", "回测：实际收入（实线）与提前一个季度做出的预测（虚线）。"},
-	"growth.lead":        {"Revenue in %s against %s, a year before: %s, or %s in points of growth on the log scale, which the drivers' parts below add up to.", "%s 收入与去年同期 %s 相比：%s，按对数刻度为 %s，下面各驱动因素的贡献之和即为此数。"},
-	"base.year":          {"A year before", "去年同期"},
-	"other":              {"Other (trend, season, noise)", "其他（趋势、季节、波动）"},
-	"driver":             {"Driver", "驱动因素"},
-	"role":               {"Responsible", "负责岗位"},
-	"contribution":       {"Contribution", "贡献"},
-	"interval":           {"95 % interval", "95% 区间"},
-	"level.then":         {"Level expected", "预期水平"},
-	"level.now":          {"Level in quarter", "本季度水平"},
-	"clear":              {"Clear cause", "明确原因"},
-	"yes":                {"yes", "是"},
-	"no":                 {"no", "否"},
-	"causes.short":       {"%s: revenue %s against a target of %s (%s completion), a gap of %s.", "%s：收入 %s，目标 %s（完成率 %s），差距 %s。"},
-	"causes.over":        {"%s: revenue %s beat the target of %s (%s completion).", "%s：收入 %s，超过目标 %s（完成率 %s）。"},
-	"causes.nodominant":  {"No dominant cause: no driver moved abnormally the gap's way, or the ones that did explain too little of it.", "无主导原因：没有驱动因素朝差距方向异常变动，或异常变动的因素只能解释差距的一小部分。"},
-	"causes.explainedby": {"Explained by the claimed causes", "已认定原因解释的部分"},
-	"causes.ofgap":       {"share of the gap", "占差距比例"},
-	"causes.lag":         {"lag (quarters)", "滞后（季度）"},
-	"whatif.lead":        {"Change the drivers you control and see the forecast move.", "调整可控的驱动因素，查看预测的变化。"},
-	"whatif.spend":       {"Marketing spend change (%)", "市场投入变化（%）"},
-	"whatif.response":    {"First-response time change (%, negative is faster)", "首次响应时间变化（%，负数为更快）"},
-	"whatif.run":         {"Run scenario", "运行模拟"},
-	"whatif.result":      {"Once every lag has passed, revenue changes by %s (95 %% interval %s to %s).", "所有滞后效应显现后，收入变化 %s（95%% 区间 %s 至 %s）。"},
-	"whatif.static":      {"This is the saved report: the scenario shown is the one chosen when it was made. Open the live page to try others.", "这是离线报告，显示的是生成时选择的情景。如需尝试其他情景，请打开在线页面。"},
-	"whatif.base":        {"Without", "不变"},
-	"whatif.scen":        {"With scenario", "采取措施"},
-	"whatif.change":      {"Change", "变化"},
-	"from":               {"Now", "当前"},
-	"to":                 {"After", "调整后"},
-	"weight":             {"Weight", "权重"},
-	"indicator":          {"Indicator", "指标"},
-	"current":            {"Current", "当前值"},
-	"rationale":          {"Why", "依据"},
-	"nodata":             {"not measurable from the data", "数据不足，无法衡量"},
-	"team":               {"Team", "团队"},
-	"employees":          {"Employees", "人数"},
-	"top":                {"Recommended first", "首选激励"},
-	"risk":               {"Attrition risk now", "当前离职风险"},
-	"risk.after":         {"With the incentive", "激励后离职风险"},
-	"cost":               {"Cost", "成本"},
-	"value":              {"Expected value", "预期价值"},
-	"total":              {"All teams", "全部团队"},
-	"inc.asof":           {"Recommendations for employees on staff on %s.", "针对 %s 在职员工的建议。"},
-	"acc.plain":          {"Our forecasts for the last %d quarters were off by %s on average, one quarter ahead (%s over every horizon up to %d quarters).", "过去 %d 个季度，我们提前一个季度的预测平均偏差为 %s（所有预测期平均为 %s，最长 %d 个季度）。"},
-	"acc.none":           {"No backtest: the history is too short to test the forecast on its own past.", "历史数据太短，无法回测。"},
-	"acc.metrics":        {"sMAPE %s, MASE %s (M4 definitions), method %s.", "sMAPE %s，MASE %s（M4 定义），方法 %s。"},
-	"models":             {"Models in use", "使用的模型"},
-	"model":              {"Model", "模型"},
-	"version":            {"Version", "版本"},
-	"created":            {"Trained", "训练时间"},
-	"unavailable":        {"Not available", "暂无"},
-	"signin.title":       {"Sign in to the quarterly review", "登录季度经营回顾"},
-	"signin.key":         {"API key (role gm or admin)", "API 密钥（总经理或管理员角色）"},
-	"signin.submit":      {"Sign in", "登录"},
-	"signin.help":        {"Ask an administrator for a key: growthlens keys create --tenant T --role gm. The key is exchanged for a session cookie and never appears in a URL.", "请向管理员申请密钥：growthlens keys create --tenant T --role gm。密钥会换成会话 Cookie，不会出现在网址中。"},
-	"error":              {"Error", "错误"},
-	"forbidden":          {"Not allowed", "无权访问"},
-	"fc.quarter":         {"%s is a forecast quarter: %s forecast against a target of %s (%s).", "%s 为预测季度：预测 %s，目标 %s（%s）。"},
-	"fc.quarter.nt":      {"%s is a forecast quarter: %s forecast; it has no target yet.", "%s 为预测季度：预测 %s，尚无目标。"},
-	"quarters":           {"quarters", "个季度"},
+	"title":                    {"Quarterly review", "季度经营回顾"},
+	"skip":                     {"Skip to content", "跳到正文"},
+	"tenant":                   {"Company", "公司"},
+	"quarter":                  {"Quarter", "季度"},
+	"show":                     {"Show", "查看"},
+	"language":                 {"Language", "语言"},
+	"signout":                  {"Sign out", "退出登录"},
+	"asof":                     {"Data up to", "数据截至"},
+	"assessed":                 {"last quarter with actuals", "最近有实际数据的季度"},
+	"generated":                {"Generated from the models in use", "依据当前使用的模型生成"},
+	"print":                    {"Print", "打印"},
+	"sec.forecast":             {"Revenue forecast", "收入预测"},
+	"sec.target":               {"Actual against target", "实际与目标"},
+	"sec.growth":               {"What drove growth", "增长驱动因素"},
+	"sec.whatif":               {"What if", "情景模拟"},
+	"sec.causes":               {"Causes of the gap to target", "未达目标的原因"},
+	"sec.causes.over":          {"What pushed revenue past the target, and what held it back", "推动收入超过目标的因素，以及拖累的因素"},
+	"uncertain":                {"uncertain", "不确定"},
+	"uncertain.range":          {"somewhere between %s and %s", "介于 %s 与 %s 之间"},
+	"whatif.uncertain":         {"Revenue changes by somewhere between %s and %s (80 %% interval): %s.", "收入变化介于 %s 与 %s 之间（80%% 区间）：%s。"},
+	"whatif.uncertain.several": {"the data cannot tell whether these changes together raise or lower revenue", "数据无法判断这些变化合起来会提高还是降低收入"},
+	"whatif.withheld":          {"The revenue change is withheld, because its 80 %% range (%s to %s) is too wide to act on.", "收入变化不予显示：其 80%% 区间（%s 至 %s）过宽，无法据此行动。"},
+	"sec.indicators":           {"Suggested indicators by role", "各岗位建议考核指标"},
+	"sec.incentives":           {"Incentive recommendations by team", "各团队激励建议"},
+	"sec.accuracy":             {"How accurate the forecast is", "预测准确度"},
+	"period":                   {"Quarter", "季度"},
+	"revenue":                  {"Revenue", "收入"},
+	"forecast":                 {"Forecast", "预测"},
+	"actual":                   {"Actual", "实际"},
+	"target":                   {"Target", "目标"},
+	"completion":               {"Completion", "完成率"},
+	"interval80":               {"80 % interval", "80% 区间"},
+	"interval95":               {"95 % interval", "95% 区间"},
+	"growth.qoq":               {"Growth on previous quarter", "环比增长"},
+	"growth.yoy":               {"Growth on a year before", "同比增长"},
+	"ytd":                      {"Year to date", "年初至今"},
+	"fc.of.target":             {"Forecast against target", "预测与目标"},
+	"fan.desc":                 {"Quarterly revenue: actuals so far as a solid line, the forecast as a dashed line with its 80 % band (dark) and 95 % band (light); diamonds mark targets.", "季度收入：实线为已实现收入，虚线为预测值，深色带为 80% 预测区间，浅色带为 95% 预测区间；菱形为目标。"},
+	"bars.desc":                {"Actual revenue (bars) and target (line marks) for the last quarters, with the completion rate above each bar.", "最近各季度实际收入（柱）与目标（横线），柱上方为完成率。"},
+	"wf.desc":                  {"Waterfall: revenue a year before, each driver's contribution, the rest, and this quarter's revenue.", "瀑布图：去年同期收入、各驱动因素的贡献、其他因素，以及本季度收入。"},
+	"wi.desc":                  {"Forecast revenue per quarter without (grey) and with (blue) the scenario.", "各季度预测收入：不采取措施（灰）与采取措施后（蓝）。"},
+	"inc.desc":                 {"Employees per team by the incentive recommended first.", "各团队按首选激励方式统计的员工人数。"},
+	"bt.desc":                  {"Backtest: actual revenue (solid) and the forecast made one quarter before (dashed).", "回测：实际收入（实线）与提前一个季度做出的预测（虚线）。"},
+	"growth.lead":              {"Revenue in %s against %s, a year before: %s, or %s in points of growth on the log scale, which the drivers' parts below add up to.", "%s 收入与去年同期 %s 相比：%s，按对数刻度为 %s，下面各驱动因素的贡献之和即为此数。"},
+	"base.year":                {"A year before", "去年同期"},
+	"other":                    {"Other (trend, season, noise)", "其他（趋势、季节、波动）"},
+	"driver":                   {"Driver", "驱动因素"},
+	"role":                     {"Responsible", "负责岗位"},
+	"contribution":             {"Contribution", "贡献"},
+	"interval":                 {"95 % interval", "95% 区间"},
+	"level.then":               {"Level expected", "预期水平"},
+	"level.now":                {"Level in quarter", "本季度水平"},
+	"clear":                    {"Clear cause", "明确原因"},
+	"yes":                      {"yes", "是"},
+	"no":                       {"no", "否"},
+	"causes.short":             {"%s: revenue %s against a target of %s (%s completion), a gap of %s.", "%s：收入 %s，目标 %s（完成率 %s），差距 %s。"},
+	"causes.over":              {"%s: revenue %s beat the target of %s (%s completion).", "%s：收入 %s，超过目标 %s（完成率 %s）。"},
+	"causes.nodominant":        {"No dominant cause: no driver moved abnormally the gap's way, or the ones that did explain too little of it.", "无主导原因：没有驱动因素朝差距方向异常变动，或异常变动的因素只能解释差距的一小部分。"},
+	"causes.explainedby":       {"Explained by the claimed causes", "已认定原因解释的部分"},
+	"causes.ofgap":             {"share of the gap", "占差距比例"},
+	"causes.lag":               {"lag (quarters)", "滞后（季度）"},
+	"whatif.lead":              {"Change the drivers you control and see the forecast move.", "调整可控的驱动因素，查看预测的变化。"},
+	"whatif.spend":             {"Marketing spend change (%)", "市场投入变化（%）"},
+	"whatif.response":          {"First-response time change (%, negative is faster)", "首次响应时间变化（%，负数为更快）"},
+	"whatif.run":               {"Run scenario", "运行模拟"},
+	"whatif.result":            {"Once every lag has passed, revenue changes by %s (80 %% interval %s to %s).", "所有滞后效应显现后，收入变化 %s（80%% 区间 %s 至 %s）。"},
+	"whatif.static":            {"This is the saved report: the scenario shown is the one chosen when it was made. Open the live page to try others.", "这是离线报告，显示的是生成时选择的情景。如需尝试其他情景，请打开在线页面。"},
+	"whatif.base":              {"Without", "不变"},
+	"whatif.scen":              {"With scenario", "采取措施"},
+	"whatif.change":            {"Change", "变化"},
+	"from":                     {"Now", "当前"},
+	"to":                       {"After", "调整后"},
+	"weight":                   {"Weight", "权重"},
+	"indicator":                {"Indicator", "指标"},
+	"current":                  {"Current", "当前值"},
+	"rationale":                {"Why", "依据"},
+	"nodata":                   {"not measurable from the data", "数据不足，无法衡量"},
+	"team":                     {"Team", "团队"},
+	"employees":                {"Employees", "人数"},
+	"top":                      {"Recommended first", "首选激励"},
+	"risk":                     {"Attrition risk now", "当前离职风险"},
+	"risk.after":               {"With the incentive", "激励后离职风险"},
+	"cost":                     {"Cost", "成本"},
+	"value":                    {"Expected value", "预期价值"},
+	"total":                    {"All teams", "全部团队"},
+	"inc.asof":                 {"Recommendations for employees on staff on %s.", "针对 %s 在职员工的建议。"},
+	"acc.plain":                {"Our forecasts for the last %d quarters were off by %s on average, one quarter ahead (%s over every horizon up to %d quarters).", "过去 %d 个季度，我们提前一个季度的预测平均偏差为 %s（所有预测期平均为 %s，最长 %d 个季度）。"},
+	"acc.none":                 {"No backtest: the history is too short to test the forecast on its own past.", "历史数据太短，无法回测。"},
+	"acc.metrics":              {"sMAPE %s, MASE %s (M4 definitions), method %s.", "sMAPE %s，MASE %s（M4 定义），方法 %s。"},
+	"models":                   {"Models in use", "使用的模型"},
+	"model":                    {"Model", "模型"},
+	"version":                  {"Version", "版本"},
+	"created":                  {"Trained", "训练时间"},
+	"unavailable":              {"Not available", "暂无"},
+	"signin.title":             {"Sign in to the quarterly review", "登录季度经营回顾"},
+	"signin.key":               {"API key (role gm or admin)", "API 密钥（总经理或管理员角色）"},
+	"signin.submit":            {"Sign in", "登录"},
+	"signin.help":              {"Ask an administrator for a key: growthlens keys create --tenant T --role gm. The key is exchanged for a session cookie and never appears in a URL.", "请向管理员申请密钥：growthlens keys create --tenant T --role gm。密钥会换成会话 Cookie，不会出现在网址中。"},
+	"error":                    {"Error", "错误"},
+	"forbidden":                {"Not allowed", "无权访问"},
+	"fc.quarter":               {"%s is a forecast quarter: %s forecast against a target of %s (%s).", "%s 为预测季度：预测 %s，目标 %s（%s）。"},
+	"fc.quarter.nt":            {"%s is a forecast quarter: %s forecast; it has no target yet.", "%s 为预测季度：预测 %s，尚无目标。"},
+	"quarters":                 {"quarters", "个季度"},
 }
 
 // roleNames are the roles' names (datasets.Roles and the catalogue's roles).
@@ -202,21 +209,21 @@ func (n numbers) money(x float64) string {
 	if n.lang == LangZH {
 		switch {
 		case a >= 1e8:
-			return trim(x/1e8, 2) + " 亿"
+			return trimSig(x/1e8, 2) + " 亿"
 		case a >= 1e4:
-			return trim(x/1e4, 1) + " 万"
+			return trimSig(x/1e4, 1) + " 万"
 		}
-		return trim(x, 0)
+		return trimSig(x, 0)
 	}
 	switch {
 	case a >= 1e9:
-		return trim(x/1e9, 2) + " B"
+		return trimSig(x/1e9, 2) + " B"
 	case a >= 1e6:
-		return trim(x/1e6, 2) + " M"
+		return trimSig(x/1e6, 2) + " M"
 	case a >= 1e3:
-		return trim(x/1e3, 1) + " k"
+		return trimSig(x/1e3, 1) + " k"
 	}
-	return trim(x, 0)
+	return trimSig(x, 0)
 }
 
 // full formats an amount with thousands separators and no decimals.
@@ -224,18 +231,7 @@ func (n numbers) full(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	s := strconv.FormatFloat(math.Abs(math.Round(x)), 'f', 0, 64)
-	var b strings.Builder
-	if x < 0 && math.Round(x) != 0 {
-		b.WriteString("−")
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return strings.Replace(numfmt.Group(roundSig(x, 4)), "-", "−", 1)
 }
 
 // pct formats a fraction as a percentage with one decimal.
@@ -280,6 +276,25 @@ func (n numbers) level(x float64, unit string) string {
 	}
 	u := pick(unitNames, unit, n.lang)
 	return strings.TrimSpace(trim(x, 1) + " " + u)
+}
+
+// roundSig rounds x to n significant digits.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(x))))
+	return math.Round(x*p) / p
+}
+
+// trimSig is trim with at most four significant digits: fewer decimals for larger values.
+func trimSig(x float64, maxDec int) string {
+	x = roundSig(x, 4)
+	dec := maxDec
+	if x != 0 {
+		dec = min(maxDec, max(0, 3-int(math.Floor(math.Log10(math.Abs(x))))))
+	}
+	return trim(x, dec)
 }
 
 func trim(x float64, dec int) string {

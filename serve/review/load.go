@@ -7,6 +7,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
@@ -27,7 +28,10 @@ const (
 // from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
 // them once on first call (the driver model's bootstrap takes a few seconds) and returning
 // the same answer after.
-func Indicators(ds *datasets.Dataset) func() (*diagnose.IndicatorAnswer, error) {
+//
+// m is the tenant's champion company model, so that the indicators' effects are the what-if's
+// and the waterfall's; nil fits one on ds.
+func Indicators(ds *datasets.Dataset, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
 	var (
 		once sync.Once
 		ans  *diagnose.IndicatorAnswer
@@ -36,7 +40,7 @@ func Indicators(ds *datasets.Dataset) func() (*diagnose.IndicatorAnswer, error) 
 	return func() (*diagnose.IndicatorAnswer, error) {
 		once.Do(func() {
 			var c *diagnose.Company
-			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed}); err != nil {
+			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m}); err != nil {
 				return
 			}
 			ans, err = c.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
@@ -47,10 +51,11 @@ func Indicators(ds *datasets.Dataset) func() (*diagnose.IndicatorAnswer, error) 
 
 // Diagnosis returns a function that opens ds for diagnosis with the server's settings,
 // once, on first call (the driver model behind the causes is fitted on first use, and
-// kept), returning the same company after.
-func Diagnosis(ds *datasets.Dataset) func() (*diagnose.Company, error) {
+// kept), returning the same company after. m is the champion company model (nil: fitted on
+// ds), as for Indicators.
+func Diagnosis(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Company, error) {
 	return sync.OnceValues(func() (*diagnose.Company, error) {
-		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed})
+		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m})
 	})
 }
 
@@ -65,12 +70,15 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 			return in, fmt.Errorf("load data: %w", err)
 		}
 		in.Dataset = ds
-		in.Indicators = Indicators(ds)
-		in.Diagnosis = Diagnosis(ds)
 	}
 	set, err := champion.Load(st, tenant, champion.Data{Dataset: in.Dataset, Problem: "no --data directory was given"})
 	if err != nil {
 		return in, err
+	}
+	if in.Dataset != nil {
+		m, _ := set.Company()
+		in.Indicators = Indicators(in.Dataset, m)
+		in.Diagnosis = Diagnosis(in.Dataset, m)
 	}
 	out := NewInput(set)
 	out.Dataset, out.Indicators, out.Diagnosis = in.Dataset, in.Indicators, in.Diagnosis

@@ -11,6 +11,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
@@ -176,6 +177,12 @@ type Step struct {
 	// assessed one it moved.
 	Where string
 	Lag   int
+	// Uncertain: the data cannot tell the driver's direction (the company model's rule);
+	// the page shows the range and Sentence, never the point.
+	Uncertain bool
+	Sentence  string
+	// Sign is the direction the catalogue knows for the driver (for the sentence's wording).
+	Sign int
 }
 
 // GrowthSection splits the assessed quarter's year-on-year revenue change into the drivers'
@@ -219,6 +226,13 @@ type WhatIfSection struct {
 	Quarters            []WhatIfQuarter
 	Error               string
 	SpendOK, ResponseOK bool
+	// Uncertain and Withheld are the company model's verdicts on the scenario (see
+	// company.WhatIf); Sentence says them in English (the page words them per language).
+	Uncertain, Withheld bool
+	Sentence            string
+	// UncertainDriver is the driver whose direction the data cannot tell, for a scenario of
+	// one change ("" otherwise).
+	UncertainDriver string
 }
 
 // WhatIfChange is one applied change: the driver's level now and after.
@@ -360,8 +374,9 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 		p.Missing[SecGrowth], p.Missing[SecWhatIf], p.Missing[SecCauses] = why, why, why
 	} else {
 		p.Models = append(p.Models, modelInfo(in.DriverVersion))
-		p.Growth, p.Missing[SecGrowth] = growthSection(in.Driver, co, p.Assessed)
-		p.WhatIf = whatIfSection(in.Driver, co, sc)
+		cm := companyOf(in.Driver)
+		p.Growth, p.Missing[SecGrowth] = growthSection(cm, co, p.Assessed)
+		p.WhatIf = whatIfSection(cm, co, sc)
 	}
 	if in.Diagnosis == nil {
 		p.Missing[SecCauses] = "the tenant's data is not loaded"
@@ -519,13 +534,22 @@ func accuracySection(co *forecast.Scope, v registry.Version) *AccuracySection {
 }
 
 // stepOf converts an attribution's contribution. sign is the gap's sign.
-func stepOf(c driver.Contribution, sign float64) Step {
+func stepOf(c driver.Contribution, sign float64, v company.Verdict) Step {
 	return Step{Driver: c.Column, Role: c.Role, Unit: c.Unit, Contribution: c.Contribution.Estimate, Lower: c.Contribution.Lower,
 		Upper: c.Contribution.Upper, Share: c.Share, Baseline: c.Baseline, Actual: c.Actual[0],
-		Significant: sign < 0 && c.Contribution.Upper < 0 || sign > 0 && c.Contribution.Lower > 0}
+		Significant: !v.Uncertain && (sign < 0 && c.Contribution.Upper < 0 || sign > 0 && c.Contribution.Lower > 0),
+		Uncertain:   v.Uncertain, Sentence: v.Sentence, Sign: v.Sign}
 }
 
-func growthSection(m *driver.Model, co *forecast.Scope, quarter string) (*GrowthSection, string) {
+// companyOf is the company model the page's driver answers come from: the champion driver
+// model read as the company model (its posterior draws and verdicts). A champion trained
+// before the company model has no priors: it is read as a company model all the same, with
+// its bootstrap replicates as draws and no known directions, until the next training run.
+func companyOf(m *driver.Model) *company.Model {
+	return company.FromDriver(m)
+}
+
+func growthSection(cm *company.Model, co *forecast.Scope, quarter string) (*GrowthSection, string) {
 	pq, err := datasets.ParseQuarter(quarter)
 	if err != nil {
 		return nil, err.Error()
@@ -535,7 +559,7 @@ func growthSection(m *driver.Model, co *forecast.Scope, quarter string) (*Growth
 	if t < 0 || !(co.History[t] > 0) {
 		return nil, fmt.Sprintf("no revenue for %s, a year before %s", base, quarter)
 	}
-	att, err := m.Attribute(driver.Query{Period: pq, Expected: co.History[t]})
+	att, err := cm.Attribute(driver.Query{Period: pq, Expected: co.History[t]})
 	if err != nil {
 		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
 	}
@@ -543,7 +567,7 @@ func growthSection(m *driver.Model, co *forecast.Scope, quarter string) (*Growth
 		Gap: att.Gap, Unexplained: att.Unexplained.Estimate}
 	sign := math.Copysign(1, att.Gap)
 	for _, c := range att.Contributions {
-		g.Steps = append(g.Steps, stepOf(c, sign))
+		g.Steps = append(g.Steps, stepOf(c, sign, att.Verdicts[c.Column]))
 	}
 	return g, ""
 }
@@ -569,12 +593,14 @@ func causesSection(diagnosis func() (*diagnose.Company, error), quarter string) 
 	for _, ct := range ans.Causes {
 		c.Causes = append(c.Causes, Step{Driver: ct.Driver, Role: ct.Role, Unit: ct.Unit, Contribution: ct.Contribution.Estimate,
 			Lower: ct.Contribution.Lower, Upper: ct.Contribution.Upper, Share: ct.Share, Significant: ct.Significant,
-			Baseline: ct.Baseline, Actual: ct.Actual, Where: ct.Where, Lag: ct.Lag})
+			Baseline: ct.Baseline, Actual: ct.Actual, Where: ct.Where, Lag: ct.Lag, Uncertain: ct.Effect.Uncertain, Sentence: ct.Effect.Sentence,
+			Sign: company.Sign(ct.Effect.Estimate)})
 	}
 	return c, ""
 }
 
-func whatIfSection(m *driver.Model, co *forecast.Scope, sc Scenario) *WhatIfSection {
+func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSection {
+	m := cm.Driver
 	w := &WhatIfSection{Scenario: sc}
 	var changes []driver.Change
 	for _, e := range m.Effects {
@@ -595,10 +621,14 @@ func whatIfSection(m *driver.Model, co *forecast.Scope, sc Scenario) *WhatIfSect
 		w.Error = "no change: give a non-zero change of marketing spend or first-response time"
 		return w
 	}
-	out, err := m.WhatIf(driver.Scenario{Changes: changes})
+	out, err := cm.WhatIf(driver.Scenario{Changes: changes})
 	if err != nil {
 		w.Error = err.Error()
 		return w
+	}
+	w.Uncertain, w.Withheld, w.Sentence = out.Uncertain, out.Withheld, out.Sentence
+	if out.Uncertain && len(out.Changes) == 1 {
+		w.UncertainDriver = out.Changes[0].Column
 	}
 	w.Sustained = out.Sustained.Estimate
 	w.SustainedPercent, w.SustainedPercentLo, w.SustainedPercentHi = out.SustainedPercent.Estimate, out.SustainedPercent.Lower, out.SustainedPercent.Upper

@@ -3,6 +3,8 @@ package review
 import (
 	_ "embed"
 	"fmt"
+	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/indicators"
 	"html/template"
 	"io"
 	"math"
@@ -35,9 +37,13 @@ var signinTmpl string
 var messageTmpl string
 
 var funcs = template.FuncMap{
-	"dv":    dataAttr,
-	"role":  func(lang, r string) string { return pick(roleNames, r, lang) },
-	"drv":   func(lang, d string) string { return pick(driverNames, d, lang) },
+	"dv":   dataAttr,
+	"role": func(lang, r string) string { return pick(roleNames, r, lang) },
+	"drv":  func(lang, d string) string { return pick(driverNames, d, lang) },
+	// why is an indicator's rationale in the page's language.
+	"why": rationale,
+	// unc is the company model's sentence for a driver whose direction the data cannot tell.
+	"unc":   func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
 	"rwd":   func(lang, t string) string { return pick(rewardNames, t, lang) },
 	"isnan": func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
 	"neg":   func(x float64) bool { return x < 0 },
@@ -116,7 +122,17 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	}
 	if w := p.WhatIf; w != nil && w.Error == "" {
 		v.Chart[SecWhatIf] = whatIfBars(w, lang)
-		v.Text["whatif"] = sprintf(lang, "whatif.result", n.signedPct(w.SustainedPercent), n.signedPct(w.SustainedPercentLo), n.signedPct(w.SustainedPercentHi))
+		lo, hi := n.signedPct(w.SustainedPercentLo), n.signedPct(w.SustainedPercentHi)
+		switch {
+		case w.Withheld:
+			v.Text["whatif"] = sprintf(lang, "whatif.withheld", lo, hi)
+		case w.Uncertain && w.UncertainDriver != "":
+			v.Text["whatif"] = sprintf(lang, "whatif.uncertain", lo, hi, uncertainSentence(lang, w.UncertainDriver, 0))
+		case w.Uncertain:
+			v.Text["whatif"] = sprintf(lang, "whatif.uncertain", lo, hi, T(lang, "whatif.uncertain.several"))
+		default:
+			v.Text["whatif"] = sprintf(lang, "whatif.result", n.signedPct(w.SustainedPercent), lo, hi)
+		}
 	}
 	if c := p.Causes; c != nil {
 		if c.Shortfall {
@@ -239,4 +255,56 @@ func (v *view) Pick(en, zh string) string {
 		return zh
 	}
 	return en
+}
+
+// uncertainSentence is the company model's one sentence for a driver whose direction the data
+// cannot tell, in the page's language.
+func uncertainSentence(lang, driver string, sign int) string {
+	if lang == LangZH {
+		return company.UncertainSentenceZh(driver, sign)
+	}
+	return company.UncertainSentence(driver, sign)
+}
+
+// rationale is a suggested indicator's rationale: the suggestion's own (English) text, or in
+// Chinese the same facts worded from its fields.
+func rationale(lang string, s indicators.Suggested) string {
+	if lang != LangZH {
+		return s.Rationale
+	}
+	name := s.NameZh
+	if name == "" {
+		name = s.Name
+	}
+	switch {
+	case s.Kind == indicators.Outcome:
+		return name + "是增长目标本身，沿用文章给出的权重，而非估计其对增长的影响。"
+	case s.GrowthPerStep == nil || s.Effect == nil:
+		if strings.Contains(s.Rationale, "by construction") {
+			return name + "随收入同步变动，无法从增长中估计其影响，沿用目录权重。"
+		}
+		return name + "的历史数据不足以估计其对增长的影响，沿用文章给出的权重。"
+	}
+	g := s.GrowthPerStep
+	n := numbers{lang: lang}
+	src := "公司模型"
+	if s.Effect.Source == "panel regression" {
+		src = "面板回归"
+	} else if s.Effect.Source == "prior" {
+		src = "目录先验"
+	}
+	// The step in Chinese: the number with the units the page translates, else bare.
+	num, unit, _ := strings.Cut(s.StepLabel, " ")
+	step := num
+	if u, ok := map[string]string{"%": " %", "pt": " 个百分点", "day": " 天", "days": " 天", "hour": " 小时", "hours": " 小时"}[unit]; ok {
+		step += u
+	}
+	if s.Effect.Uncertain {
+		return fmt.Sprintf("%s %s → 增长介于 %s 与 %s 之间（%s）：%s。", name, step, n.points(g.Lower/100), n.points(g.Upper/100), src, company.UncertainSentenceZh(s.Formula, 0))
+	}
+	out := fmt.Sprintf("%s %s → 增长 %s [%s, %s]（%s）", name, step, n.points(g.Estimate/100), n.points(g.Lower/100), n.points(g.Upper/100), src)
+	if s.Direction == "down" && s.Effect.Estimate >= 0 || s.Direction != "down" && s.Effect.Estimate <= 0 {
+		out += "；数据未显示改善它能带来增长，因此降低其权重"
+	}
+	return out + "。"
 }

@@ -348,7 +348,7 @@ func TestNumbers(t *testing.T) {
 		{"yi", LangZH, "money", 2.5e8, "2.50 亿"},
 		{"negative", LangEN, "money", -12_500, "−12.5 k"},
 		{"undefined", LangEN, "money", math.NaN(), "–"},
-		{"full", LangEN, "full", 3_751_767.4, "3,751,767"},
+		{"full", LangEN, "full", 3_751_767.4, "3,752,000"},
 		{"full negative", LangEN, "full", -1234, "−1,234"},
 		{"percent", LangEN, "pct", 1.0171, "101.7 %"},
 		{"signed percent", LangEN, "spct", 0.139, "+13.9 %"},

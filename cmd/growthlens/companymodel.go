@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/registry"
+)
+
+// companyFlags say where a command's company model (models/company) comes from: the tenant's
+// registered champion, as the API reads it, or — only with --refit — a fit on --data.
+type companyFlags struct {
+	store, keyFile, tenant string
+	refit                  bool
+}
+
+func addCompanyFlags(cmd *cobra.Command, f *companyFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.store, "store", envOr(envStore, "var/store"), "store holding the tenant's registered company model (env "+envStore+")")
+	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the store's encryption key in hex or base64 (or set "+registry.EnvEncryptionKey+")")
+	fl.StringVar(&f.tenant, "tenant", envOr(envTenant, "default"), "tenant whose champion company model to read (env "+envTenant+")")
+	fl.BoolVar(&f.refit, "refit", false, "fit the company model on --data instead of reading the tenant's registered champion")
+}
+
+// model returns the tenant's champion company model, or nil with --refit (the caller then
+// fits one on its data, as training would).
+func (f *companyFlags) model(a *app) (*company.Model, error) {
+	if f.refit {
+		return nil, nil
+	}
+	key, err := registry.LoadKey(registry.EnvEncryptionKey, f.keyFile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := registry.Open(f.store, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
+	var inUse *registry.InUseError
+	switch {
+	case errors.Is(err, registry.ErrNoStore):
+		return nil, fmt.Errorf("%w: no registered company model to read (run growthlens train, or pass --refit to fit one on --data)", err)
+	case errors.As(err, &inUse):
+		return nil, fmt.Errorf("%w (ask the running server's API, or pass --refit to fit on --data)", err)
+	case err != nil:
+		return nil, err
+	}
+	defer st.Close()
+	set, err := champion.Load(st, f.tenant, champion.Data{Problem: "the CLI reads the company model only"})
+	if err != nil {
+		return nil, err
+	}
+	m, v := set.Company()
+	if m == nil {
+		why := set.Missing[champion.Driver]
+		if e := set.Errors[champion.Driver]; e != "" {
+			why = e
+		}
+		if why == "" && v.Version > 0 {
+			why = fmt.Sprintf("version %d was trained by an older build without priors: retrain", v.Version)
+		}
+		return nil, fmt.Errorf("tenant %s has no company model in %s (%s): run growthlens train, or pass --refit to fit one on --data", f.tenant, f.store, why)
+	}
+	a.log.Debug("company model", "tenant", f.tenant, "version", v.Version)
+	return m, nil
+}

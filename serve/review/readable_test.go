@@ -1,0 +1,82 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/internal/readable"
+	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/train"
+)
+
+// makeDataScenarios are the scenarios `make data` generates (with the default company).
+var makeDataScenarios = []string{"baseline", "supply-delay", "support-slowdown", "marketing-cut", "reimbursement-delay", "reform", "random"}
+
+var tagRe = regexp.MustCompile(`(?s)<style.*?</style>|<[^>]*>`)
+
+// visibleText is what a person reads on a page: the text outside tags, entities decoded.
+func visibleText(page string) string {
+	return html.UnescapeString(tagRe.ReplaceAllString(page, "\n"))
+}
+
+// TestEveryNumberReadable renders the review page in both languages for every scenario of
+// `make data` (the article's 100-employee company, seed 7, trained as `make data`'s tenants
+// are) and fails on exponent notation, on numbers of more than four significant digits, and
+// on English sentences in the Chinese page.
+func TestEveryNumberReadable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains seven companies")
+	}
+	for _, scenario := range makeDataScenarios {
+		t.Run(scenario, func(t *testing.T) {
+			ctx := context.Background()
+			root := t.TempDir()
+			data := filepath.Join(root, "data")
+			g := synth.DefaultConfig()
+			g.Scenario = scenario
+			if _, err := synth.Generate(ctx, data, g, nil); err != nil {
+				t.Fatal(err)
+			}
+			st, err := registry.Open(filepath.Join(root, "store"), registry.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			cfg := train.DefaultConfig(data)
+			cfg.Tenant, cfg.Seed, cfg.Promote = "acme", 7, train.PromoteAlways
+			if _, err := train.Run(ctx, st, cfg); err != nil {
+				t.Fatal(err)
+			}
+			in, err := Load(st, "acme", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			quarters := []string{""}
+			if scenario == "reform" {
+				quarters = append(quarters, "2025Q2")
+			}
+			for _, q := range quarters {
+				p, err := Build(in, q, DefaultScenario)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, lang := range []string{LangEN, LangZH} {
+					var buf bytes.Buffer
+					if err := Render(&buf, p, Options{Lang: lang, Static: true}); err != nil {
+						t.Fatal(err)
+					}
+					for _, prob := range readable.Problems(visibleText(buf.String()), lang == LangZH) {
+						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
+					}
+				}
+			}
+		})
+	}
+}
+
+// readable.Problems is tested in its package.
