@@ -23,6 +23,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
 )
@@ -418,7 +419,20 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 		in.Indicators = s.review.indicatorsFor(d, m)
 		// The causes come from the diagnosis GET /v1/rootcauses answers from.
 		in.Diagnosis = sn.company
+		// The goal's cascade is GET /v1/cascade's, from the same cache.
+		in.Cascade = func(g goal.Goal) (*goal.Plan, error) {
+			e, err := s.cascade(sn, g)
+			if err != nil {
+				return nil, err
+			}
+			return e.plan, nil
+		}
 	}
+	goals, err := review.LatestGoals(s.store, t.name)
+	if err != nil {
+		s.log.Warn("review: goals not read", "tenant", t.name, "err", err)
+	}
+	in.Goals = goals
 	return in
 }
 

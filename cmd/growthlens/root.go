@@ -58,6 +58,7 @@ indicators per role and incentive recommendations per employee.`,
 		newAlertsCmd(a),
 		newServeCmd(a),
 		newReportCmd(a),
+		newCascadeCmd(a),
 	)
 	return root
 }

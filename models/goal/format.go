@@ -4,43 +4,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
-// plain formats a figure for a person to read: four significant digits at most, no exponent,
-// thousands separated by commas (179,600; 23.14; 0.0123).
-func plain(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	if x == 0 {
-		return "0"
-	}
-	mag := int(math.Floor(math.Log10(math.Abs(x))))
-	dec := max(0, 3-mag)
-	scale := math.Pow(10, float64(mag-3))
-	if mag >= 3 {
-		x = math.Round(x/scale) * scale
-	}
-	s := strconv.FormatFloat(math.Abs(x), 'f', dec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if x < 0 {
-		b.WriteString("−")
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if frac != "" {
-		b.WriteString("." + frac)
-	}
-	return b.String()
-}
+// plain formats a figure for a person to read (numfmt.Plain: four significant digits at
+// most, grouped, no exponent).
+func plain(x float64) string { return numfmt.Plain(x) }
 
 // signedPct formats a fraction as a signed percentage with one decimal ("+30 %", "+7.7 %").
 func signedPct(x float64) string {

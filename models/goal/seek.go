@@ -67,6 +67,7 @@ type Refusal struct {
 // Need is one driver's move that would close a refused goal's gap.
 type Need struct {
 	Driver string `json:"driver"`
+	Unit   string `json:"unit"`
 	// Possible is false when no level of the driver closes the gap (a time below zero).
 	Possible bool    `json:"possible"`
 	To       float64 `json:"to,omitempty"`
@@ -334,7 +335,7 @@ func needed(bl Baseline, ls []*lever, target float64) []Need {
 		ts := fill(len(ls), 1)
 		at := func(s float64) float64 { ts[i] = s; return mean(lift(bl, ls, ts)) }
 		const most = 1000.0
-		nd := Need{Driver: l.spec.Column}
+		nd := Need{Driver: l.spec.Column, Unit: l.spec.Unit}
 		if at(most) < target {
 			nd.Text = fmt.Sprintf("%s: no plausible amount would do it alone", company.Phrase(l.spec.Column, l.sign))
 			out = append(out, nd)

@@ -1,6 +1,8 @@
 package review
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"sync"
@@ -9,6 +11,7 @@ import (
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -79,10 +82,50 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 		m, _ := set.Company()
 		in.Indicators = Indicators(in.Dataset, m)
 		in.Diagnosis = Diagnosis(in.Dataset, m)
+		in.Cascade = Cascade(in.Diagnosis, in.Indicators)
 	}
 	out := NewInput(set)
-	out.Dataset, out.Indicators, out.Diagnosis = in.Dataset, in.Indicators, in.Diagnosis
+	out.Dataset, out.Indicators, out.Diagnosis, out.Cascade = in.Dataset, in.Indicators, in.Diagnosis, in.Cascade
+	if out.Goals, err = LatestGoals(st, tenant); err != nil {
+		return out, err
+	}
 	return out, nil
+}
+
+// LatestGoals reads the latest version of each of a tenant's growth goals from the store.
+func LatestGoals(st *registry.Store, tenant string) ([]goal.Goal, error) {
+	docs, err := st.Goals(tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []goal.Goal
+	for i, d := range docs { // by id, newest version first
+		if i > 0 && docs[i-1].ID == d.ID {
+			continue
+		}
+		var g goal.Goal
+		if err := json.Unmarshal(d.Data, &g); err != nil {
+			return nil, fmt.Errorf("stored goal %s v%d: %w", d.ID, d.Version, err)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// Cascade returns a function that cascades a goal on the diagnosis's data and company model
+// with the page's indicator suggestions, as GET /v1/cascade does.
+func Cascade(diagnosis func() (*diagnose.Company, error), sugg func() (*diagnose.IndicatorAnswer, error)) func(goal.Goal) (*goal.Plan, error) {
+	return func(g goal.Goal) (*goal.Plan, error) {
+		co, err := diagnosis()
+		if err != nil {
+			return nil, err
+		}
+		opt := goal.Options{Seed: IndicatorSeed}
+		if ans, err := sugg(); err == nil && ans.Scope == "company" {
+			opt.Suggestions = ans.Roles
+		}
+		return goal.Cascade(context.Background(), co, g, opt)
+	}
 }
 
 // NewInput returns the Input of a tenant's loaded champions: every model they hold and why

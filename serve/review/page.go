@@ -15,6 +15,7 @@ import (
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -44,6 +45,11 @@ type Input struct {
 	// Diagnosis opens the dataset for diagnosis as GET /v1/rootcauses does (see Diagnosis):
 	// the causes of the gap to target come from it. Nil leaves the section out with a note.
 	Diagnosis func() (*diagnose.Company, error)
+
+	// Goals are the tenant's growth goals (the latest version of each), and Cascade cascades
+	// one as GET /v1/cascade does (nil leaves the goal section out with a note).
+	Goals   []goal.Goal
+	Cascade func(goal.Goal) (*goal.Plan, error)
 
 	// Missing says, by model name (champion.Forecast …), why a model is not loaded.
 	Missing map[string]string
@@ -95,6 +101,7 @@ type Page struct {
 
 	Forecast   *ForecastSection
 	Target     *TargetSection
+	Goal       *GoalSection
 	Growth     *GrowthSection
 	WhatIf     *WhatIfSection
 	Causes     *CausesSection
@@ -298,6 +305,7 @@ type AccuracySection struct {
 const (
 	SecForecast   = "forecast"
 	SecTarget     = "target"
+	SecGoal       = "goal"
 	SecGrowth     = "growth"
 	SecWhatIf     = "whatif"
 	SecCauses     = "causes"
@@ -307,7 +315,7 @@ const (
 )
 
 // Sections lists them in page order.
-var Sections = []string{SecForecast, SecTarget, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
+var Sections = []string{SecForecast, SecTarget, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
 
 // ErrQuarter is wrapped by Build's error for a quarter the page cannot review.
 var ErrQuarter = errors.New("quarter not available")
@@ -396,6 +404,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 		p.Missing[SecIncentives] = why
 	}
 
+	p.Goal, p.Missing[SecGoal] = goalSection(in, p.Quarter)
 	if in.Indicators == nil {
 		p.Missing[SecIndicators] = "the tenant's data is not loaded"
 	} else if ans, err := in.Indicators(); err != nil {
@@ -410,6 +419,56 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	}
 	return p, nil
 }
+
+// GoalSection is the growth goal that covers the quarter under review, cascaded.
+type GoalSection struct {
+	Goal goal.Goal
+	Plan *goal.Plan
+}
+
+// goalSection cascades the goal the page shows: the quarter's own goal, else its year's, else
+// the first goal after it. The second result says why there is none.
+func goalSection(in Input, quarter string) (*GoalSection, string) {
+	if in.Cascade == nil {
+		return nil, "the tenant's data is not loaded"
+	}
+	q, err := datasets.ParseQuarter(quarter)
+	if err != nil {
+		return nil, err.Error()
+	}
+	var pick *goal.Goal
+	rank := func(g goal.Goal) int { // lower is better; -1 does not qualify
+		p, err := goal.ParsePeriod(g.Period)
+		switch {
+		case err != nil:
+			return -1
+		case p.Quarters == 1 && p.First == q:
+			return 0
+		case p.Contains(q):
+			return 1
+		case p.First.N > q.N:
+			return 2 + p.First.N - q.N
+		}
+		return -1
+	}
+	for i, g := range in.Goals {
+		if r := rank(g); r >= 0 && (pick == nil || r < rank(*pick)) {
+			pick = &in.Goals[i]
+		}
+	}
+	if pick == nil {
+		return nil, GoalNone
+	}
+	plan, err := in.Cascade(*pick)
+	if err != nil {
+		return nil, "the goal cannot be cascaded: " + err.Error()
+	}
+	return &GoalSection{Goal: *pick, Plan: plan}, ""
+}
+
+// GoalNone is Page.Missing's reason when no goal covers the quarter (the page says it in its
+// language).
+const GoalNone = "no growth goal is set for this quarter or after it"
 
 func modelInfo(v registry.Version) ModelInfo {
 	return ModelInfo{Name: v.Name, Version: v.Version, Created: v.Created, DataHash: v.DataHash}

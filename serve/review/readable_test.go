@@ -3,6 +3,7 @@ package review
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/internal/readable"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -52,6 +54,13 @@ func TestEveryNumberReadable(t *testing.T) {
 			if _, err := train.Run(ctx, st, cfg); err != nil {
 				t.Fatal(err)
 			}
+			// A goal the default page cascades (2027, +30 %), and one out of reach that the
+			// 2025Q2 page shows refused (2025, +200 %).
+			for _, g := range []goal.Goal{{Period: "2027", Metric: goal.MetricGrowthYoY, Target: 0.3}, {Period: "2025", Metric: goal.MetricGrowthYoY, Target: 2}} {
+				if _, err := st.PutGoal("acme", g.Key(), func(v int) (json.RawMessage, error) { g.Version = v; return json.Marshal(g) }); err != nil {
+					t.Fatal(err)
+				}
+			}
 			in, err := Load(st, "acme", data)
 			if err != nil {
 				t.Fatal(err)
@@ -64,6 +73,9 @@ func TestEveryNumberReadable(t *testing.T) {
 				p, err := Build(in, q, DefaultScenario)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if p.Goal == nil {
+					t.Errorf("%s page of %s: no goal section (%s)", q, scenario, p.Missing[SecGoal])
 				}
 				for _, lang := range []string{LangEN, LangZH} {
 					var buf bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
 	"html/template"
 	"io"
@@ -45,6 +46,7 @@ var funcs = template.FuncMap{
 	// unc is the company model's sentence for a driver whose direction the data cannot tell.
 	"unc":   func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
 	"rwd":   func(lang, t string) string { return pick(rewardNames, t, lang) },
+	"need":  need,
 	"isnan": func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
 	"neg":   func(x float64) bool { return x < 0 },
 	"add":   func(a, b int) int { return a + b },
@@ -115,6 +117,9 @@ func Render(w io.Writer, p *Page, opt Options) error {
 				v.Text["fcq"] = sprintf(lang, "fc.quarter.nt", ts.ForecastQuarter, n.money(ts.ForecastRevenue))
 			}
 		}
+	}
+	if gs := p.Goal; gs != nil {
+		v.Text["goal"] = goalText(lang, gs.Plan)
 	}
 	if g := p.Growth; g != nil {
 		v.Chart[SecGrowth] = waterfall(g, lang)
@@ -201,6 +206,9 @@ func (v *view) QueryFor(quarter, lang string) string {
 	return "?quarter=" + template.URLQueryEscaper(quarter) + "&lang=" + template.URLQueryEscaper(lang)
 }
 
+// NoGoal reports whether the goal section is empty because no goal covers the quarter.
+func (v *view) NoGoal() bool { return v.Missing[SecGoal] == GoalNone }
+
 // Missed says why a section has nothing to show ("" when it has).
 func (v *view) Missed(sec string) string { return v.Missing[sec] }
 
@@ -255,6 +263,38 @@ func (v *view) Pick(en, zh string) string {
 		return zh
 	}
 	return en
+}
+
+// goalText says a cascaded goal in a sentence or two in the page's language, from the plan's
+// figures (the plan's own summary is English).
+func goalText(lang string, p *goal.Plan) string {
+	n := numbers{lang: lang}
+	switch {
+	case !p.Reachable:
+		r := p.Refusal
+		return sprintf(lang, "goal.refused", p.Period, n.signedPct(p.Target), n.signedPct(r.MaxGrowth.Estimate), n.signedPct(r.MaxGrowth.Lower),
+			n.signedPct(r.MaxGrowth.Upper), n.signedPct(p.Baseline.Growth), n.points(r.Gap))
+	case len(p.Changes) == 0:
+		return sprintf(lang, "goal.runrate", p.Period, n.signedPct(p.Target), n.signedPct(p.Baseline.Growth))
+	}
+	s := sprintf(lang, "goal.plan", p.Period, n.signedPct(p.Target), n.signedPct(p.Baseline.Growth), n.signedPct(p.Implied.Estimate),
+		n.signedPct(p.Implied.Lower), n.signedPct(p.Implied.Upper), n.pct(p.Probability))
+	for _, c := range p.Changes {
+		if c.Uncertain {
+			s += " " + uncertainSentence(lang, c.Driver, 0) + T(lang, "stop")
+		}
+	}
+	return s
+}
+
+// need says what one driver alone would need for a refused goal, in the page's language.
+func need(lang string, nd goal.Need) string {
+	n := numbers{lang: lang}
+	name := pick(driverNames, nd.Driver, lang)
+	if !nd.Possible {
+		return sprintf(lang, "goal.need.impossible", name)
+	}
+	return sprintf(lang, "goal.need", name, n.level(nd.To, nd.Unit), n.signedPct(nd.Relative))
 }
 
 // uncertainSentence is the company model's one sentence for a driver whose direction the data
