@@ -143,7 +143,7 @@ func cascadeInputs(a *app, cf companyFlags, g goal.Goal, preview bool) (*company
 // printPlan writes a plan for a person: the goal, the baseline, the driver changes, then each
 // role's indicators and teams (and people with persons).
 func printPlan(w io.Writer, p *goal.Plan, persons bool) {
-	pct := func(x float64) string { return signed(100*x) + " %" }
+	pct := goal.Percent
 	version := fmt.Sprintf("version %d", p.GoalVersion)
 	if p.GoalVersion == 0 {
 		version = "a preview, not stored"
@@ -165,9 +165,9 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  driver\trole\tfrom\tto\tchange\tgrowth added (80 %)\t")
 		for _, c := range p.Changes {
-			add := fmt.Sprintf("%s pt (%s to %s)", signed(100*c.Contribution.Estimate), signed(100*c.Contribution.Lower), signed(100*c.Contribution.Upper))
+			add := fmt.Sprintf("%s pt (%s to %s)", strings.TrimSuffix(goal.Points(c.Contribution.Estimate), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Lower), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Upper), " pt"))
 			if c.Uncertain {
-				add = fmt.Sprintf("somewhere in %s to %s pt: %s", signed(100*c.Contribution.Lower), signed(100*c.Contribution.Upper), c.Sentence)
+				add = fmt.Sprintf("somewhere in %s to %s pt: %s", strings.TrimSuffix(goal.Points(c.Contribution.Lower), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Upper), " pt"), c.Sentence)
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", c.Driver, c.Role, numfmt.Amount(c.From, c.Unit), numfmt.Amount(c.To, c.Unit), pct(c.Relative), add)
 		}
@@ -238,16 +238,4 @@ func short(x float64, unit string) string {
 		return numfmt.Plain(100*x) + " %"
 	}
 	return numfmt.Plain(x)
-}
-
-// signed formats a figure with its sign and one decimal at most ("+30", "−7.7").
-func signed(x float64) string {
-	s := strings.TrimSuffix(fmt.Sprintf("%.1f", math.Abs(x)), ".0")
-	switch {
-	case s == "0":
-		return "0"
-	case x < 0:
-		return "−" + s
-	}
-	return "+" + s
 }

@@ -12,13 +12,15 @@ import (
 // most, grouped, no exponent).
 func plain(x float64) string { return numfmt.Plain(x) }
 
-// signedPct formats a fraction as a signed percentage with one decimal ("+30 %", "+7.7 %").
-func signedPct(x float64) string {
-	return signed(100*x) + " %"
-}
+// Percent formats a fraction as a signed percentage with one decimal at most ("+30 %",
+// "−7.7 %"): how the plan's texts, the CLI and the docs say growth.
+func Percent(x float64) string { return signed(100*x) + " %" }
 
-// points formats a fraction as signed percentage points ("+5.2 pt").
-func points(x float64) string { return signed(100*x) + " pt" }
+// Points formats a fraction as signed percentage points ("+5.2 pt").
+func Points(x float64) string { return signed(100*x) + " pt" }
+
+func signedPct(x float64) string { return Percent(x) }
+func points(x float64) string    { return Points(x) }
 
 func signed(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
