@@ -98,6 +98,7 @@ var labels = map[string][2]string{
 	"causes.nodominant":        {"No dominant cause: no driver moved abnormally the gap's way, or the ones that did explain too little of it.", "无主导原因：没有驱动因素朝差距方向异常变动，或异常变动的因素只能解释差距的一小部分。"},
 	"causes.explainedby":       {"Explained by the claimed causes", "已认定原因解释的部分"},
 	"causes.ofgap":             {"share of the gap", "占差距比例"},
+	"causes.beyond":            {"more than the gap (%s): the rest of revenue moved the other way by %s", "超过差距（%s）：其余收入朝相反方向变动了 %s"},
 	"causes.lag":               {"lag (quarters)", "滞后（季度）"},
 	"whatif.lead":              {"Change the drivers you control and see the forecast move.", "调整可控的驱动因素，查看预测的变化。"},
 	"whatif.spend":             {"Marketing spend change (%)", "市场投入变化（%）"},

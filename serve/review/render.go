@@ -140,6 +140,12 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		}
 	}
 	if c := p.Causes; c != nil {
+		// A share of the gap outside 0–100 % is no share: say it in points and why.
+		if c.ExplainedShare >= 0 && c.ExplainedShare <= 1 {
+			v.Text["causes.share"] = T(lang, "causes.ofgap") + ": " + n.pct(c.ExplainedShare)
+		} else {
+			v.Text["causes.share"] = sprintf(lang, "causes.beyond", n.points(c.Gap), n.points(math.Abs(c.Explained-c.Gap)))
+		}
 		if c.Shortfall {
 			v.Text["causes"] = sprintf(lang, "causes.short", c.Quarter, n.money(c.Actual), n.money(c.Expected), n.pct(c.Completion), n.money(c.Actual-c.Expected))
 		} else {

@@ -57,9 +57,12 @@ import (
 // TuningSeeds are the seeds the company model's choices (DefaultPriorScale, NegligibleShare,
 // WithheldWidth) were made on; EvaluationSeeds are held out from every such choice. Both are
 // below 5000 and avoid seeds 1–50, 1001–1060 and 2001–2060, which earlier work read.
+// RootcauseSeeds are the seeds `growthlens evaluate rootcause` was run on to judge the company
+// model's root causes and indicator weights (held out as well).
 var (
 	TuningSeeds     = seedRange(4001, 4012)
 	EvaluationSeeds = seedRange(4101, 4140)
+	RootcauseSeeds  = seedRange(4201, 4250)
 )
 
 func seedRange(a, b uint64) []uint64 {
