@@ -264,6 +264,9 @@ func TestEndToEnd(t *testing.T) {
 	admin := []apiCall{getCall("/v1/audit", "/v1/audit?limit=50", 200)}
 	goals := []apiCall{
 		jsonCall("/v1/goals", "POST", "/v1/goals", map[string]any{"period": "2027", "target": 0.3}, 201),
+		jsonCall("/v1/goals", "POST", "/v1/goals", map[string]any{"period": "2026", "target": 0.3}, 201),
+		getCall("/v1/scorecards", "/v1/scorecards?period=2026&team="+someTeam, 200),
+		getCall("/v1/scorecards", "/v1/scorecards?period=2026&employee_id="+staff[0], 200),
 		getCall("/v1/goals", "/v1/goals?history=true", 200),
 		getCall("/v1/cascade", "/v1/cascade?period=2027", 200),
 		getCall("/v1/cascade", "/v1/cascade?period=2027Q1&target=2", 200),

@@ -216,3 +216,57 @@ func withoutPersons(p *goal.Plan) ([]byte, error) {
 	b, err := json.Marshal(cp)
 	return append(b, '\n'), err
 }
+
+// getScorecards scores a team or a person against their targets in the cascade of the
+// period's goal: each indicator's target, actual to date, completion, weight and weighted
+// score (models/goal).
+func (s *Server) getScorecards(c *gin.Context, rq *call) error {
+	ps := rq.query.Get("period")
+	if ps == "" {
+		return invalid("period", "required: the goal's year such as 2026 or quarter such as 2026Q3")
+	}
+	p, err := goal.ParsePeriod(ps)
+	if err != nil {
+		return invalid("period", "%v", err)
+	}
+	team, person := rq.query.Get("team"), rq.query.Get("employee_id")
+	switch {
+	case team == "" && person == "":
+		return invalid("team", "give team=<team id> or employee_id=<employee id>")
+	case team != "" && person != "":
+		return invalid("employee_id", "give team or employee_id, not both")
+	}
+	g, err := s.currentGoal(rq.key.Tenant, p, goal.MetricGrowthYoY)
+	if err != nil {
+		return err
+	}
+	sn := rq.t.live.Load()
+	e, err := s.cascade(sn, g)
+	if err != nil {
+		return err
+	}
+	if !e.plan.Reachable {
+		return errorf(EInvalidData, "period", "the %s goal of %s is out of reach, so it sets no targets to score: %s", goal.Percent(g.Target), p, e.plan.Refusal.Reason)
+	}
+	co, err := sn.company()
+	if err != nil {
+		return err
+	}
+	var card *goal.Scorecard
+	if team != "" {
+		card, err = goal.TeamScorecard(co, e.plan, team)
+	} else {
+		card, err = goal.PersonScorecard(co, e.plan, person)
+	}
+	if errors.Is(err, goal.ErrNotInPlan) {
+		field := "team"
+		if person != "" {
+			field = "employee_id"
+		}
+		return errorf(ENotFound, field, "%s; GET /v1/cascade?period=%s lists the plan's teams and people", err.Error(), p)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, 200, card)
+}

@@ -91,4 +91,35 @@ func TestGoalsAndCascade(t *testing.T) {
 	}
 	checkError(t, ts.do(t, "GET", "/v1/cascade?period=2027&target=abc", acme+"/viewer", "", nil), 400, EInvalid)
 	checkError(t, ts.do(t, "GET", "/v1/cascade", acme+"/viewer", "", nil), 400, EInvalid)
+
+	// Scorecards: a 2026 goal (three quarters in the data) scores a team by its people.
+	if r := ts.json(t, "POST", "/v1/goals", acme+"/admin", map[string]any{"period": "2026", "target": 0.3}); r.status != 201 {
+		t.Fatalf("set the 2026 goal: %s", r)
+	}
+	p26 := decode[goal.Plan](t, ts.do(t, "GET", "/v1/cascade?period=2026", acme+"/gm", "", nil))
+	team := ""
+	for _, r := range p26.Roles {
+		if r.Role == "sales" && len(r.Teams) > 0 {
+			team = r.Teams[0].TeamID
+		}
+	}
+	card := decode[goal.Scorecard](t, ts.do(t, "GET", "/v1/scorecards?period=2026&team="+team, acme+"/gm", "", nil))
+	var sum, wsum float64
+	for _, p := range card.Persons {
+		if x := float64(p.Score); !math.IsNaN(x) {
+			sum += p.Weight * x
+			wsum += p.Weight
+		}
+	}
+	if card.Kind != "team" || len(card.Persons) == 0 || wsum == 0 || math.Abs(float64(card.Score)-sum/wsum) > 1e-9 {
+		t.Errorf("team %s scorecard: kind %s, %d people, score %v, want their weighted mean %v", team, card.Kind, len(card.Persons), card.Score, sum/wsum)
+	}
+	one := decode[goal.Scorecard](t, ts.do(t, "GET", "/v1/scorecards?period=2026&employee_id="+card.Persons[0].ID, acme+"/hr_system", "", nil))
+	if one.Kind != "person" || one.Score != card.Persons[0].Score {
+		t.Errorf("person scorecard %+v, want the team's entry %+v", one, card.Persons[0])
+	}
+	checkError(t, ts.do(t, "GET", "/v1/scorecards?period=2026&team="+team, acme+"/viewer", "", nil), 403, EPermission)
+	checkError(t, ts.do(t, "GET", "/v1/scorecards?period=2026&team=nope", acme+"/gm", "", nil), 404, ENotFound)
+	checkError(t, ts.do(t, "GET", "/v1/scorecards?period=2026", acme+"/gm", "", nil), 400, EInvalid)
+	checkError(t, ts.do(t, "GET", "/v1/scorecards?period=2030&team="+team, acme+"/gm", "", nil), 404, ENotFound)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
@@ -444,5 +445,120 @@ func TestCascadeBelowRunRate(t *testing.T) {
 				t.Errorf("%s %s: target %v, current %v: want held", r.Role, it.ID, it.Target, it.Current)
 			}
 		}
+	}
+}
+
+// The GM's growth-rate attainment by hand: revenue 100 a quarter in 2024, 120 and 125 in
+// 2025Q1–Q2; on 1 July the 2025 goal of +30 % has seen 245 against 200 a year before, growth
+// +22.5 %, attainment 0.225 / 0.3 = 0.75. Halfway through Q2 (share 0.5, 60 in so far) it is
+// 180 against 150, +20 %, attainment 0.2 / 0.3.
+func TestGrowthAttainmentByHand(t *testing.T) {
+	first, _ := datasets.ParseQuarter("2024Q1")
+	var periods []datasets.Period
+	for i := 0; i < 6; i++ {
+		periods = append(periods, first.Add(i))
+	}
+	p, err := features.NewPanel(datasets.Quarter, features.Company, periods, []bool{true, true, true, true, true, true}, []string{""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetSeries(features.ColRevenue, "", []float64{100, 100, 100, 100, 120, 125}); err != nil {
+		t.Fatal(err)
+	}
+	per, _ := ParsePeriod("2025")
+	if got := GrowthAttainment(p, "", per, []float64{1, 1, 0, 0}, 0.3); math.Abs(got-0.75) > 1e-12 {
+		t.Errorf("attainment = %v, want 0.75", got)
+	}
+	if err := p.SetSeries(features.ColRevenue, "", []float64{100, 100, 100, 100, 120, 60}); err != nil {
+		t.Fatal(err)
+	}
+	if got := GrowthAttainment(p, "", per, []float64{1, 0.5, 0, 0}, 0.3); math.Abs(got-0.2/0.3) > 1e-12 {
+		t.Errorf("attainment halfway through Q2 = %v, want %v", got, 0.2/0.3)
+	}
+	if got := GrowthAttainment(p, "", per, []float64{0, 0, 0, 0}, 0.3); !math.IsNaN(got) {
+		t.Errorf("nothing measured yet: %v, want NaN", got)
+	}
+}
+
+// Scorecards on the default company for a 2026 goal (three quarters in the data): a person's
+// score is the weighted mean of their completions; a team's is the weighted mean of its
+// people's scores by their weights; a salesperson's revenue is their won deals; the GM's
+// growth attainment is the company's growth so far over the goal's, counted from the deals.
+func TestScorecardsSumConsistently(t *testing.T) {
+	co := companyOf(t, "baseline", 7)
+	plan, err := Cascade(context.Background(), co, Goal{Period: "2026", Metric: MetricGrowthYoY, Target: 0.30}, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Reachable {
+		t.Fatalf("2026 +30 %%: %s", plan.Summary)
+	}
+	ds := co.Dataset()
+	won := func(owner string, from, to time.Time) float64 {
+		sum := 0.0
+		for _, o := range ds.Opportunities {
+			if o.Stage == "won" && (owner == "" || o.OwnerID == owner) && !o.ClosedDate.Before(from) && o.ClosedDate.Before(to) {
+				sum += o.Amount.Or(0)
+			}
+		}
+		return sum
+	}
+	day := func(s string) time.Time { d, _ := datasets.ParseDate(s); return d }
+	checked := map[string]bool{}
+	for _, r := range plan.Roles {
+		for _, tm := range r.Teams {
+			card, err := TeamScorecard(co, plan, tm.TeamID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := json.Marshal(card); err != nil {
+				t.Fatalf("%s: the scorecard does not encode: %v", tm.TeamID, err)
+			}
+			var sum, wsum float64
+			for _, p := range card.Persons {
+				// A person's score from their lines.
+				var ps, pw float64
+				for _, l := range p.Lines {
+					if c := float64(l.Completion); !math.IsNaN(c) {
+						ps += float64(l.Weight) * c
+						pw += float64(l.Weight)
+						if math.Abs(float64(l.Weighted)-float64(l.Weight)/100*c) > 1e-12 {
+							t.Errorf("%s %s: weighted %v, want weight × completion", p.ID, l.ID, l.Weighted)
+						}
+					}
+				}
+				if pw > 0 && math.Abs(float64(p.Score)-ps/pw) > 1e-12 {
+					t.Errorf("%s: score %v, want %v", p.ID, p.Score, ps/pw)
+				}
+				if s := float64(p.Score); !math.IsNaN(s) {
+					sum += p.Weight * s
+					wsum += p.Weight
+				}
+				for _, l := range p.Lines {
+					if l.ID == "revenue" && l.MeasuredAt == "employee:"+p.ID {
+						if want := won(p.ID, day("2026-01-01"), day("2026-10-01")); math.Abs(float64(l.Actual)-want) > 1e-6 {
+							t.Errorf("%s revenue to date %v, want their won deals %v", p.ID, l.Actual, want)
+						}
+						checked["revenue"] = true
+					}
+					if l.ID == "sales_growth_attainment" && l.MeasuredAt == "company" {
+						want := (won("", day("2026-01-01"), day("2026-10-01"))/won("", day("2025-01-01"), day("2025-10-01")) - 1) / 0.30
+						if math.Abs(float64(l.Actual)-want) > 1e-9 {
+							t.Errorf("%s growth attainment %v, want %v", p.ID, l.Actual, want)
+						}
+						checked["attainment"] = true
+					}
+				}
+			}
+			if wsum > 0 && math.Abs(float64(card.Score)-sum/wsum) > 1e-12 {
+				t.Errorf("team %s: score %v, want its people's weighted mean %v", tm.TeamID, card.Score, sum/wsum)
+			}
+		}
+	}
+	if !checked["revenue"] || !checked["attainment"] {
+		t.Errorf("checked %v: want a salesperson's revenue and the GM's attainment", checked)
+	}
+	if _, err := PersonScorecard(co, plan, "E999999"); !errors.Is(err, ErrNotInPlan) {
+		t.Errorf("an unknown employee: err %v, want ErrNotInPlan", err)
 	}
 }

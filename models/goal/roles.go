@@ -129,17 +129,7 @@ func (c *cascader) roles() error {
 	}
 	// The team panel of every team, not only those that sell: support teams' tickets, every
 	// team's staff.
-	ds := c.co.Dataset()
-	var teamIDs []string
-	for _, t := range ds.Teams {
-		teamIDs = append(teamIDs, t.TeamID)
-	}
-	for _, e := range ds.Employees {
-		if e.TeamID != "" {
-			teamIDs = append(teamIDs, e.TeamID)
-		}
-	}
-	if p, err := features.Build(ds, features.Options{Grain: datasets.Quarter, Level: features.Team, AsOf: c.asOf, Scopes: teamIDs}); err == nil {
+	if p, err := AllTeams(c.co); err == nil {
 		c.panels[features.Team] = p
 	}
 	sugg := c.opt.Suggestions
@@ -176,7 +166,7 @@ func (c *cascader) roles() error {
 				}
 				rt.Indicators = append(rt.Indicators, c.roleTarget(ind, s))
 			}
-			rt.Teams = c.teams(ds, role, rt)
+			rt.Teams = c.teams(c.co.Dataset(), role, rt)
 		}
 		rt.Rationale = c.rationale(rt, changes)
 		c.plan.Roles = append(c.plan.Roles, rt)

@@ -99,9 +99,12 @@ type Page struct {
 	// AsOf is the first day after the data (the forecast set's as-of date).
 	AsOf string
 
-	Forecast   *ForecastSection
-	Target     *TargetSection
+	Forecast *ForecastSection
+	Target   *TargetSection
+	// Goal is the growth goal covering the quarter, cascaded; GoalNotSet is true when the
+	// tenant has set none for it (not a fault: the section says how to set one).
 	Goal       *GoalSection
+	GoalNotSet bool
 	Growth     *GrowthSection
 	WhatIf     *WhatIfSection
 	Causes     *CausesSection
@@ -405,6 +408,9 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	}
 
 	p.Goal, p.Missing[SecGoal] = goalSection(in, p.Quarter)
+	if p.Missing[SecGoal] == goalNone {
+		p.GoalNotSet, p.Missing[SecGoal] = true, ""
+	}
 	if in.Indicators == nil {
 		p.Missing[SecIndicators] = "the tenant's data is not loaded"
 	} else if ans, err := in.Indicators(); err != nil {
@@ -457,7 +463,7 @@ func goalSection(in Input, quarter string) (*GoalSection, string) {
 		}
 	}
 	if pick == nil {
-		return nil, GoalNone
+		return nil, goalNone
 	}
 	plan, err := in.Cascade(*pick)
 	if err != nil {
@@ -466,9 +472,8 @@ func goalSection(in Input, quarter string) (*GoalSection, string) {
 	return &GoalSection{Goal: *pick, Plan: plan}, ""
 }
 
-// GoalNone is Page.Missing's reason when no goal covers the quarter (the page says it in its
-// language).
-const GoalNone = "no growth goal is set for this quarter or after it"
+// goalNone is goalSection's answer when no goal covers the quarter.
+const goalNone = "no growth goal is set for this quarter or after it"
 
 func modelInfo(v registry.Version) ModelInfo {
 	return ModelInfo{Name: v.Name, Version: v.Version, Created: v.Created, DataHash: v.DataHash}

@@ -212,9 +212,6 @@ func (v *view) QueryFor(quarter, lang string) string {
 	return "?quarter=" + template.URLQueryEscaper(quarter) + "&lang=" + template.URLQueryEscaper(lang)
 }
 
-// NoGoal reports whether the goal section is empty because no goal covers the quarter.
-func (v *view) NoGoal() bool { return v.Missing[SecGoal] == GoalNone }
-
 // Missed says why a section has nothing to show ("" when it has).
 func (v *view) Missed(sec string) string { return v.Missing[sec] }
 
