@@ -71,6 +71,10 @@ var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY
 	ColCSAT, ColSupplyLeadDays, ColOnTimeRate, ColDefectRate, ColReimbursementDays, ColMarketingSpend, ColHeadcount,
 	ColSalesHeadcount, ColAttrition}
 
+// Columns lists every column a panel can have (a panel built without a table leaves that
+// table's columns out): the names an indicator's formula may use.
+func Columns() []string { return slices.Clone(columnOrder) }
+
 func columnRank(c string) int {
 	if i := slices.Index(columnOrder, c); i >= 0 {
 		return i

@@ -42,7 +42,7 @@ func (sn *snapshot) company() (*diagnose.Company, error) {
 		// Root causes, indicators and alerts read their driver effects from the champion
 		// company model that what-if and attribution use, so every answer agrees.
 		m, _ := sn.champions.Company()
-		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
+		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m, Catalogue: d.catalogue()})
 	})
 	if d.diag.err != nil {
 		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(d.diag.err, d.dir))

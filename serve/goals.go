@@ -206,7 +206,7 @@ func withoutPersons(p *goal.Plan) ([]byte, error) {
 	cp := *p
 	cp.Roles = make([]goal.RoleTarget, len(p.Roles))
 	for i, r := range p.Roles {
-		r.Teams = append([]goal.TeamTarget(nil), r.Teams...)
+		r.Teams = append(make([]goal.TeamTarget, 0, len(r.Teams)), r.Teams...)
 		for k := range r.Teams {
 			r.Teams[k].Persons = []goal.PersonTarget{}
 		}

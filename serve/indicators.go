@@ -74,7 +74,8 @@ type indicatorsResponse struct {
 func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	q := rq.query
 	role := q.Get("role")
-	cat := indicators.Default()
+	sn := rq.t.live.Load()
+	cat := sn.data.catalogue()
 	if role != "" {
 		if _, ok := cat.Role(role); !ok {
 			return invalid("role", "%q is not a role of the KPI catalogue: want one of %s", truncate(role, 32), strings.Join(cat.RoleNames(), ", "))
@@ -83,7 +84,6 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	if _, _, err := parseScope("scope", q.Get("scope")); err != nil {
 		return err
 	}
-	sn := rq.t.live.Load()
 	co, err := sn.company()
 	if err != nil {
 		return err

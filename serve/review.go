@@ -445,7 +445,7 @@ func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func() (*d
 	if e, ok := rp.indicators[d.dir]; ok && e.data == d && e.model == m {
 		return e.f
 	}
-	f := review.Indicators(d.ds, m)
+	f := review.Indicators(d.ds, m, d.catalogue())
 	rp.indicators[d.dir] = reviewIndicators{data: d, model: m, f: f}
 	return f
 }

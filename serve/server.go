@@ -356,6 +356,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/v1/goals", perm: permGoals, action: "goals.set", body: bodyJSON, fn: s.postGoal},
 		{method: "GET", path: "/v1/goals", perm: permRead, query: []string{"period", "history"}, fn: s.getGoals},
 		{method: "GET", path: "/v1/cascade", perm: permRead, query: []string{"period", "target"}, fn: s.getCascade},
+		{method: "GET", path: "/v1/catalogue", perm: permRead, fn: s.getCatalogue},
+		{method: "PUT", path: "/v1/catalogue", perm: permGoals, action: "catalogue.set", body: bodyUpload, fn: s.putCatalogue},
 		{method: "GET", path: "/v1/scorecards", perm: permPeople, query: []string{"period", "team", "employee_id"}, fn: s.getScorecards},
 
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},

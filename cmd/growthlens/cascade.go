@@ -16,7 +16,9 @@ import (
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/goal"
+	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/serve/review"
 )
 
 func newCascadeCmd(a *app) *cobra.Command {
@@ -56,13 +58,16 @@ Only one process may open a store: while growthlens serve holds it, ask its API.
 			if err := g.Validate(); preview && err != nil {
 				return usageErr("--target: %v", err)
 			}
-			var m *company.Model
+			var (
+				m   *company.Model
+				cat *indicators.Catalogue
+			)
 			if !cf.refit || !preview {
-				if m, g, err = cascadeInputs(a, cf, g, preview); err != nil {
+				if m, g, cat, err = cascadeInputs(a, cf, g, preview); err != nil {
 					return err
 				}
 			}
-			co, err := diagnose.Open(data, diagnose.Options{Seed: seed, Model: m})
+			co, err := diagnose.Open(data, diagnose.Options{Seed: seed, Model: m, Catalogue: cat})
 			if err != nil {
 				return err
 			}
@@ -96,48 +101,53 @@ Only one process may open a store: while growthlens serve holds it, ask its API.
 	return cmd
 }
 
-// cascadeInputs opens the store once: the tenant's champion company model (unless --refit)
-// and, unless a target is previewed, the period's latest goal.
-func cascadeInputs(a *app, cf companyFlags, g goal.Goal, preview bool) (*company.Model, goal.Goal, error) {
+// cascadeInputs opens the store once: the tenant's champion company model (unless --refit),
+// its catalogue (the built-in one with the roles and indicators it added) and, unless a
+// target is previewed, the period's latest goal.
+func cascadeInputs(a *app, cf companyFlags, g goal.Goal, preview bool) (*company.Model, goal.Goal, *indicators.Catalogue, error) {
 	key, err := registry.LoadKey(registry.EnvEncryptionKey, cf.keyFile)
 	if err != nil {
-		return nil, g, err
+		return nil, g, nil, err
 	}
 	st, err := registry.Open(cf.store, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
 	var inUse *registry.InUseError
 	switch {
 	case errors.Is(err, registry.ErrNoStore):
-		return nil, g, fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
+		return nil, g, nil, fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
 	case errors.As(err, &inUse):
-		return nil, g, fmt.Errorf("%w (the server answers GET /v1/cascade)", err)
+		return nil, g, nil, fmt.Errorf("%w (the server answers GET /v1/cascade)", err)
 	case err != nil:
-		return nil, g, err
+		return nil, g, nil, err
 	}
 	defer st.Close()
 	if !preview {
 		docs, err := st.Goal(cf.tenant, g.Key())
 		if errors.Is(err, registry.ErrNotFound) {
-			return nil, g, usageErr("no %s goal for %s in tenant %s: set one with POST /v1/goals, or preview one with --target", g.Metric, g.Period, cf.tenant)
+			return nil, g, nil, usageErr("no %s goal for %s in tenant %s: set one with POST /v1/goals, or preview one with --target", g.Metric, g.Period, cf.tenant)
 		}
 		if err != nil {
-			return nil, g, err
+			return nil, g, nil, err
 		}
 		if err := json.Unmarshal(docs[0].Data, &g); err != nil {
-			return nil, g, fmt.Errorf("stored goal %s v%d: %w", docs[0].ID, docs[0].Version, err)
+			return nil, g, nil, fmt.Errorf("stored goal %s v%d: %w", docs[0].ID, docs[0].Version, err)
 		}
 	}
+	cat, err := review.TenantCatalogue(st, cf.tenant)
+	if err != nil {
+		return nil, g, nil, err
+	}
 	if cf.refit {
-		return nil, g, nil
+		return nil, g, cat, nil
 	}
 	set, err := champion.Load(st, cf.tenant, champion.Data{Problem: "the cascade reads the company model from the store and the data from --data"})
 	if err != nil {
-		return nil, g, err
+		return nil, g, nil, err
 	}
 	m, v := set.Company()
 	if m == nil {
-		return nil, g, fmt.Errorf("tenant %s has no company model in %s (version %d): run growthlens train, or pass --refit to fit one on --data", cf.tenant, cf.store, v.Version)
+		return nil, g, nil, fmt.Errorf("tenant %s has no company model in %s (version %d): run growthlens train, or pass --refit to fit one on --data", cf.tenant, cf.store, v.Version)
 	}
-	return m, g, nil
+	return m, g, cat, nil
 }
 
 // printPlan writes a plan for a person: the goal, the baseline, the driver changes, then each

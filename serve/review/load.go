@@ -33,8 +33,8 @@ const (
 // the same answer after.
 //
 // m is the tenant's champion company model, so that the indicators' effects are the what-if's
-// and the waterfall's; nil fits one on ds.
-func Indicators(ds *datasets.Dataset, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
+// and the waterfall's; nil fits one on ds. cat is the tenant's catalogue (nil: the built-in).
+func Indicators(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func() (*diagnose.IndicatorAnswer, error) {
 	var (
 		once sync.Once
 		ans  *diagnose.IndicatorAnswer
@@ -43,7 +43,7 @@ func Indicators(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Indica
 	return func() (*diagnose.IndicatorAnswer, error) {
 		once.Do(func() {
 			var c *diagnose.Company
-			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m}); err != nil {
+			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m, Catalogue: cat}); err != nil {
 				return
 			}
 			ans, err = c.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
@@ -55,11 +55,25 @@ func Indicators(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Indica
 // Diagnosis returns a function that opens ds for diagnosis with the server's settings,
 // once, on first call (the driver model behind the causes is fitted on first use, and
 // kept), returning the same company after. m is the champion company model (nil: fitted on
-// ds), as for Indicators.
-func Diagnosis(ds *datasets.Dataset, m *company.Model) func() (*diagnose.Company, error) {
+// ds) and cat the catalogue, as for Indicators.
+func Diagnosis(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func() (*diagnose.Company, error) {
 	return sync.OnceValues(func() (*diagnose.Company, error) {
-		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m})
+		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m, Catalogue: cat})
 	})
+}
+
+// TenantCatalogue reads a tenant's KPI catalogue from the store: the built-in one with the
+// roles and indicators the tenant added (PUT /v1/catalogue).
+func TenantCatalogue(st *registry.Store, tenant string) (*indicators.Catalogue, error) {
+	docs, err := st.Catalogue(tenant)
+	if err != nil || len(docs) == 0 {
+		return indicators.Default(), err
+	}
+	extra, err := indicators.ParseCustom(docs[0].Data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("the tenant's catalogue, version %d: %w", docs[0].Version, err)
+	}
+	return indicators.Extend(indicators.Default(), extra)
 }
 
 // Load reads a tenant's champion models from an open store (package champion, as the server
@@ -80,8 +94,12 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 	}
 	if in.Dataset != nil {
 		m, _ := set.Company()
-		in.Indicators = Indicators(in.Dataset, m)
-		in.Diagnosis = Diagnosis(in.Dataset, m)
+		cat, err := TenantCatalogue(st, tenant)
+		if err != nil {
+			return in, err
+		}
+		in.Indicators = Indicators(in.Dataset, m, cat)
+		in.Diagnosis = Diagnosis(in.Dataset, m, cat)
 		in.Cascade = Cascade(in.Diagnosis, in.Indicators)
 	}
 	out := NewInput(set)
