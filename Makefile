@@ -100,6 +100,12 @@ bench-forecast:
 validate-forecast:
 	$(GO) run ./bench/forecast -data $(SHARED)/m3 -design
 
+# The same study with R forecast's ets, thetaf and auto.arima fitted to the same validation
+# sets beside ours (docs/forecast.md; about 40 minutes on 2 shared cores; needs r-cran-forecast).
+.PHONY: validate-forecast-r
+validate-forecast-r:
+	$(GO) run ./bench/forecast -data $(SHARED)/m3 -design -r
+
 # Every evaluation whose public data is in $(SHARED), one table with the targets beside.
 evaluate: build
 	$(BIN) evaluate all --shared $(SHARED) --log-level warn

@@ -303,6 +303,25 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%s: intervals not nested around the forecast: 95 [%v, %v] 80 [%v, %v] mean %v", p.Period, lo95, hi95, lo80, hi80, p.Revenue)
 		}
 	}
+	// Reconciled: the regions' forecasts add up to the company's at every horizon (0.1 %).
+	regions := decode[struct {
+		Scopes []scopeJSON `json:"scopes"`
+	}](t, ts.do(t, "GET", "/v1/scopes?level=region", acme+"/viewer", "", nil))
+	if len(regions.Scopes) < 2 {
+		t.Fatalf("%d regions, want several", len(regions.Scopes))
+	}
+	sums := make([]float64, len(fc.Forecast))
+	for _, r := range regions.Scopes {
+		rf := decode[forecastResponse](t, ts.do(t, "GET", "/v1/forecast?scope="+r.Scope+"&horizon=4", acme+"/viewer", "", nil))
+		for h, p := range rf.Forecast {
+			sums[h] += float64(p.Revenue)
+		}
+	}
+	for h, p := range fc.Forecast {
+		if co := float64(p.Revenue); math.Abs(sums[h]-co) > 0.001*co {
+			t.Errorf("%s: regions sum to %.0f, the company is %.0f (%.3f %% apart)", p.Period, sums[h], co, 100*(sums[h]/co-1))
+		}
+	}
 	slicesResp := decode[struct {
 		Slices []sliceJSON `json:"slices"`
 	}](t, ts.json(t, "POST", "/v1/rootcauses/slices", acme+"/viewer", leaves))

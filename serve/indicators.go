@@ -49,10 +49,12 @@ type indicatorJSON struct {
 }
 
 type effectPer struct {
-	Estimate num    `json:"estimate"`
-	Lower    num    `json:"lower"`
-	Upper    num    `json:"upper"`
-	Source   string `json:"source"`
+	Estimate  num    `json:"estimate"`
+	Lower     num    `json:"lower"`
+	Upper     num    `json:"upper"`
+	Source    string `json:"source"`
+	Uncertain bool   `json:"uncertain,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
 }
 
 type roleJSON struct {
@@ -131,7 +133,8 @@ func suggestIndicators(co *diagnose.Company, role string, scope diagnose.Scope) 
 				Unit: ind.Unit, Proxy: ind.Proxy, Weight: ind.Weight, Current: num(ind.Current), Target: num(ind.Target), TargetBasis: ind.TargetBasis,
 				Step: num(ind.Step), StepLabel: ind.StepLabel, Standardized: num(ind.Standardized), Importance: num(ind.Importance), Rationale: ind.Rationale}
 			if ind.Effect != nil {
-				ij.Effect = &effectPer{num(ind.Effect.Estimate), num(ind.Effect.Lower), num(ind.Effect.Upper), ind.Effect.Source}
+				ij.Effect = &effectPer{num(ind.Effect.Estimate), num(ind.Effect.Lower), num(ind.Effect.Upper), ind.Effect.Source,
+					ind.Effect.Uncertain, ind.Effect.Sentence}
 			}
 			if g := ind.GrowthPerStep; g != nil {
 				ij.GrowthPerStep = &interval{num(g.Estimate), num(g.Lower), num(g.Upper)}

@@ -42,6 +42,9 @@ type causeEffectJSON struct {
 	Upper    num    `json:"upper"`
 	LagShare []num  `json:"lag_share"`
 	Source   string `json:"source"`
+	// Uncertain: the data cannot tell the driver's direction (the company model's rule).
+	Uncertain bool   `json:"uncertain,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
 }
 
 type rootCauseResponse struct {
@@ -141,7 +144,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 		resp.Causes[i] = driverCauseJSON{Driver: ct.Driver, Role: ct.Role, Scale: string(ct.Scale), Unit: ct.Unit, Where: ct.Where, Lag: ct.Lag,
 			Actual: num(ct.Actual), Baseline: num(ct.Baseline), Move: num(ct.Move), Z: num(ct.Z), Abnormal: num(ct.Abnormal),
 			Effect: causeEffectJSON{Estimate: num(ct.Effect.Estimate), Lower: num(ct.Effect.Lower), Upper: num(ct.Effect.Upper),
-				LagShare: nums(nonNil(ct.Effect.LagShare)), Source: ct.Effect.Source},
+				LagShare: nums(nonNil(ct.Effect.LagShare)), Source: ct.Effect.Source, Uncertain: ct.Effect.Uncertain, Sentence: ct.Effect.Sentence},
 			Contribution: interval{num(ct.Contribution.Estimate), num(ct.Contribution.Lower), num(ct.Contribution.Upper)},
 			Share:        num(ct.Share), Confidence: num(ct.Confidence), Significant: ct.Significant}
 	}

@@ -53,6 +53,9 @@ func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	if note := reconcileRegions(set); note != "" {
+		warns = append(warns, note)
+	}
 	for _, s := range set.Scopes {
 		if s.Error != "" {
 			warns = append(warns, fmt.Sprintf("%s %s: %s", s.Level, s.ID, s.Error))
@@ -89,6 +92,90 @@ func newSet(in *inputs, opts forecast.Options) *forecast.Set {
 		Grain: "quarter", Period: 4, AsOf: asOf, Horizon: opts.Horizon, Levels: opts.Levels,
 		Members: names, Combine: forecast.DefaultCombine, Origins: 8,
 	}
+}
+
+// reconcileRegions makes the regions' forecasts add up to the company's (forecast.
+// ReconcileTotal: MinT with a shrunk covariance of the one-step backtest errors at the
+// quarters every scope was backtested on), re-centres their intervals and recomputes their
+// growth. It returns why it did not, or "". Teams are not reconciled yet.
+func reconcileRegions(set *forecast.Set) string {
+	co, _ := set.Find(string(features.Company), "")
+	if co == nil || co.Forecast == nil {
+		return ""
+	}
+	scopes := []*forecast.Scope{co}
+	for i := range set.Scopes {
+		if sc := &set.Scopes[i]; sc.Level == string(features.Region) {
+			if sc.Forecast == nil {
+				return fmt.Sprintf("forecasts not reconciled: region %s has no forecast", sc.ID)
+			}
+			scopes = append(scopes, sc)
+		}
+	}
+	if len(scopes) < 2 {
+		return ""
+	}
+	// The regions must partition the company's revenue, quarter by quarter.
+	sum := map[string]float64{}
+	for _, sc := range scopes[1:] {
+		for t, p := range sc.Periods {
+			sum[p] += sc.History[t]
+		}
+	}
+	for t, p := range co.Periods {
+		if d := co.History[t] - sum[p]; math.Abs(d) > 1e-6*math.Max(1, math.Abs(co.History[t])) {
+			return fmt.Sprintf("forecasts not reconciled: the regions' revenue in %s (%.2f) is not the company's (%.2f): some revenue has no region", p, sum[p], co.History[t])
+		}
+	}
+	// One-step backtest errors at the quarters every scope has.
+	errAt := make([]map[string]float64, len(scopes))
+	for i, sc := range scopes {
+		errAt[i] = map[string]float64{}
+		bt := sc.Forecast.Backtest
+		for k, o := range bt.Origins {
+			if f := bt.Forecasts[k]; len(f) > 0 && o < len(sc.History) {
+				errAt[i][sc.Periods[o]] = sc.History[o] - f[0]
+			}
+		}
+	}
+	var common []string
+	for _, p := range co.Periods {
+		ok := true
+		for _, m := range errAt {
+			_, has := m[p]
+			ok = ok && has
+		}
+		if ok {
+			common = append(common, p)
+		}
+	}
+	nodes := make([]forecast.ReconcileInput, len(scopes))
+	for i, sc := range scopes {
+		nodes[i].Mean = sc.Forecast.Mean
+		for _, p := range common {
+			nodes[i].Errors = append(nodes[i].Errors, errAt[i][p])
+		}
+	}
+	rc, err := forecast.ReconcileTotal(nodes)
+	if err != nil {
+		return fmt.Sprintf("forecasts not reconciled: %v", err)
+	}
+	for i, sc := range scopes {
+		if err := sc.Forecast.Recentre(rc.Means[i]); err != nil {
+			return fmt.Sprintf("forecasts not reconciled: %v", err)
+		}
+		q, err := datasets.ParseQuarter(sc.Periods[0])
+		if err != nil {
+			return fmt.Sprintf("forecasts not reconciled: %v", err)
+		}
+		s := forecast.Series{Values: sc.History, Period: 4, Start: forecast.PeriodIndex{Year: q.Year(), Sub: q.Index()}}
+		if g, err := forecast.Growth(s, sc.Forecast); err == nil {
+			sc.Growth = g
+		}
+		v := forecast.Assess(s, sc.Forecast)
+		sc.Verdict = &v
+	}
+	return ""
 }
 
 // revenueSeries returns a scope's revenue over complete periods, from its first positive

@@ -11,6 +11,7 @@ import (
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/indicators"
 )
 
 // TestEndpointsAgree checks, on every scenario `make data` generates (seed 7, the article's
@@ -135,6 +136,46 @@ func sameWay(c driver.Contribution) bool {
 		s = d
 	}
 	return true
+}
+
+// TestVerdictAbstainsAgainstTheData fits the supply-delay company twice: with the catalogue,
+// whose direction for supply lead time (longer is worse) the data agree with, the effect is
+// clear; with that direction reversed, the sign constraint holds the posterior against the
+// data at zero and the rule must say the data cannot tell rather than claim a gain.
+func TestVerdictAbstainsAgainstTheData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a company")
+	}
+	cfg := synth.DefaultConfig()
+	cfg.Scenario = "supply-delay"
+	dir := filepath.Join(t.TempDir(), "c")
+	if _, err := synth.Generate(context.Background(), dir, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	flipped := indicators.Default()
+	for _, ind := range flipped.Drivers() {
+		if ind.Formula == "supply_lead_days" {
+			ind.Direction, ind.Prior = "up", -ind.Prior
+		}
+	}
+	for _, tt := range []struct {
+		name      string
+		cat       *indicators.Catalogue
+		uncertain bool
+	}{{"catalogue", indicators.Default(), false}, {"reversed", flipped, true}} {
+		co, err := diagnose.Open(dir, diagnose.Options{Replicates: 400, Seed: 3, Catalogue: tt.cat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := co.CompanyModel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := m.Verdict("supply_lead_days")
+		if !ok || v.Uncertain != tt.uncertain || v.Uncertain != (v.Sentence != "") {
+			t.Errorf("%s: verdict %v, want uncertain %v (with a sentence exactly when uncertain)", tt.name, v, tt.uncertain)
+		}
+	}
 }
 
 // TestUncertainSentence checks the one sentence every surface uses when the data cannot tell.

@@ -25,7 +25,8 @@
 //
 // Verdict: with s the catalogue's direction and q the 10th percentile of s × effect (the
 // inner end of the 80 % interval), the effect is clear when q exceeds NegligibleShare × |prior|
-// and uncertain otherwise; an uncertain driver is said in one sentence everywhere
+// and the data alone (least squares without prior or constraint) do not put it on the other
+// side of zero by more than a standard error, and uncertain otherwise; an uncertain driver is said in one sentence everywhere
 // (UncertainSentence: "the data cannot tell whether faster first response raises revenue"),
 // is never claimed as a root cause, and its what-if is shown as a range with that sentence. A
 // what-if whose 80 % range is wider than WithheldWidth is withheld with WithheldSentence.

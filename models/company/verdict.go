@@ -32,9 +32,12 @@ type Verdict struct {
 // direction the catalogue knows (the sign of the prior; for a driver without one, the sign of
 // the posterior median) and q the posterior's 10th percentile of s × effect, the inner end of
 // its 80 % interval. The effect is clear, with sign s, when q exceeds the driver's negligible
-// effect (NegligibleShare × |prior|; 0 without a prior); otherwise the data cannot tell
-// whether the driver moves revenue and every surface says so with UncertainSentence. The
-// boolean is false for a driver the model does not have.
+// effect (NegligibleShare × |prior|; 0 without a prior) and the data alone (least squares
+// without prior or constraint, driver.Effect.DataOnly) do not put it on the other side of
+// zero by more than one standard error — the sign constraint must not turn data that point
+// the other way into a confident answer. Otherwise the data cannot tell whether the driver
+// moves revenue and every surface says so with UncertainSentence. The boolean is false for
+// a driver the model does not have.
 func (m *Model) Verdict(column string) (Verdict, bool) {
 	e, ok := m.effect(column)
 	if !ok {
@@ -54,7 +57,8 @@ func (m *Model) Verdict(column string) (Verdict, bool) {
 	if s < 0 {
 		inner = -v.Upper
 	}
-	if s != 0 && inner > m.Negligible[column] {
+	conflict := e.DataOnly != nil && s != 0 && float64(s)*e.DataOnly.Upper < 0 && float64(s)*e.DataOnly.Lower < 0
+	if s != 0 && inner > m.Negligible[column] && !conflict {
 		v.Sign = s
 	} else {
 		v.Uncertain = true

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Prior is what is known about a driver's sustained effect before the data are read: its
@@ -184,4 +186,67 @@ func gammaDraw(rng *rand.Rand, shape float64) float64 {
 			return d * v
 		}
 	}
+}
+
+// dataOnly is what the data alone say about each driver's sustained effect: the weighted
+// least-squares estimate on the absorbed columns in the lag basis (no prior, no constraint),
+// with its standard error from σ̂² (XᵀWX)⁻¹. A driver whose columns are collinear with
+// others gets a zero estimate with an infinite standard error (the data cannot split it).
+func dataOnly(a *absorbed, drivers, L int, dof float64) []Interval {
+	p := len(a.x)
+	g := mat.NewSymDense(p, nil)
+	rhs := mat.NewVecDense(p, nil)
+	for j := range p {
+		v := 0.0
+		for i, y := range a.y {
+			v += a.w[i] * a.x[j][i] * y
+		}
+		rhs.SetVec(j, v)
+		for k := 0; k <= j; k++ {
+			s := 0.0
+			for i := range a.y {
+				s += a.w[i] * a.x[j][i] * a.x[k][i]
+			}
+			g.SetSym(j, k, s)
+		}
+	}
+	out := make([]Interval, drivers)
+	var ch mat.Cholesky
+	if !ch.Factorize(g) || ch.Cond() > 1e12 {
+		for j := range out {
+			out[j] = Interval{Lower: math.Inf(-1), Upper: math.Inf(1)}
+		}
+		return out
+	}
+	var beta mat.VecDense
+	if err := ch.SolveVecTo(&beta, rhs); err != nil {
+		for j := range out {
+			out[j] = Interval{Lower: math.Inf(-1), Upper: math.Inf(1)}
+		}
+		return out
+	}
+	ssr := 0.0
+	for i, y := range a.y {
+		r := y
+		for j := range p {
+			r -= beta.AtVec(j) * a.x[j][i]
+		}
+		ssr += a.w[i] * r * r
+	}
+	sigma2 := ssr / dof
+	var inv mat.SymDense
+	if err := ch.InverseTo(&inv); err != nil {
+		for j := range out {
+			out[j] = Interval{Lower: math.Inf(-1), Upper: math.Inf(1)}
+		}
+		return out
+	}
+	sq := math.Sqrt(float64(L))
+	for j := range out {
+		k := j * L // the sum direction: sustained = √L θ₀
+		est := sq * beta.AtVec(k)
+		se := sq * math.Sqrt(sigma2*inv.At(k, k))
+		out[j] = Interval{Estimate: est, Lower: est - se, Upper: est + se}
+	}
+	return out
 }

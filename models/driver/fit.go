@@ -151,6 +151,9 @@ type Effect struct {
 	Lags []Interval `json:"lags"`
 	// SD is the bootstrap standard deviation of Sustained.
 	SD float64 `json:"sd"`
+	// DataOnly, for a Bayesian fit, is what the data alone say about the sustained effect:
+	// the least-squares estimate without prior or constraint, ± one standard error.
+	DataOnly *Interval `json:"data_only,omitempty"`
 	// Months, for a model fitted by FitMixed, is the monthly profile behind Lags: Months[j]
 	// is the change in a quarter's log revenue per unit of the driver's level j months
 	// before the quarter's last month (Lags[k] is the sum of Months[3k..3k+2]). Empty for Fit.
@@ -276,7 +279,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	L := lay.L
 	shrink := opt.Shrink
 	basis := lagBasis(L)
-	if shrink == ShrinkAll {
+	if shrink == ShrinkAll && opt.Priors == nil {
 		basis = identityBasis(L)
 	}
 	s, specs, notes, err := designWith(f, lay, opt.Drivers, opt.Weighting, basis)
@@ -628,6 +631,9 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 		Replicates: len(draws), Notes: notes, Priors: used,
 	}
 	m.finish(f, s, a, specs, theta, draws, lagBasis(L), L, step)
+	for j, d := range dataOnly(a, len(specs), L, dof) {
+		m.Effects[j].DataOnly = &d
+	}
 	return m, nil
 }
 

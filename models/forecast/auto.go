@@ -33,6 +33,12 @@ type Options struct {
 	// Origins is the number of rolling origins of the backtest (the last Origins training
 	// lengths, each forecasting up to Horizon steps within the data); default 8.
 	Origins int
+	// Seasonal is a seasonal shape pooled from related series (PoolSeasonal), or nil. When
+	// the series is positive, has a calendar (Series.Start) and its own seasonality test
+	// finds none — too short or too noisy — Auto divides it by the shape, forecasts the
+	// adjusted series without seasonality and multiplies the forecasts (and the backtest's)
+	// back; Result.Seasonal says so. Otherwise it is ignored.
+	Seasonal *SeasonalPrior
 }
 
 // DefaultLevels are the interval levels reported when none are asked for.
@@ -84,6 +90,16 @@ func (o Options) Validate() error {
 	}
 	if o.Origins < 0 {
 		return fmt.Errorf("origins %d: want ≥ 0 (0 for the default)", o.Origins)
+	}
+	if p := o.Seasonal; p != nil {
+		if len(p.Index) != p.Period {
+			return fmt.Errorf("%w: seasonal prior of %d factors for period %d", ErrPeriod, len(p.Index), p.Period)
+		}
+		for _, v := range p.Index {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: seasonal prior factor %v, want positive and finite", ErrNonFinite, v)
+			}
+		}
 	}
 	return nil
 }
@@ -140,6 +156,12 @@ type Result struct {
 	Uncertainty Uncertainty `json:"uncertainty"`
 	// Fallback says why a simpler method was used, or is empty.
 	Fallback string `json:"fallback,omitempty"`
+	// BaseMean is the forecast before reconciliation (Recentre), or nil when Mean is the
+	// base forecast.
+	BaseMean []float64 `json:"base_mean,omitempty"`
+	// Seasonal is the pooled seasonal shape the forecast was made with (Options.Seasonal),
+	// or nil when the series' own seasonality (or none) was used.
+	Seasonal *SeasonalPrior `json:"seasonal_prior,omitempty"`
 }
 
 // Auto forecasts s: it fits every member, combines their forecasts, backtests the members
@@ -166,10 +188,18 @@ func Auto(s Series, opts Options) (*Result, error) {
 	case len(y) < minTrain+2:
 		res = randomWalkResult(y, opts)
 	default:
+		var seas []float64
+		if opts.Seasonal.applies(s) {
+			seas = opts.Seasonal.factors(s.Start, len(y)+h)
+		}
 		var err error
-		res, err = combined(y, m, opts)
+		res, err = combined(y, m, opts, seas)
 		if err != nil {
 			return nil, err
+		}
+		if seas != nil {
+			res.Seasonal = opts.Seasonal
+			res.Method += " × pooled seasonal shape"
 		}
 	}
 	if s.Start != (PeriodIndex{}) {
@@ -224,7 +254,10 @@ type memberRun struct {
 	ok     bool
 }
 
-func combined(y []float64, m int, opts Options) (*Result, error) {
+// combined fits the members, combines them and backtests. With seas (a factor per period of
+// the data and the horizon) the members forecast y/seas without seasonality and their
+// forecasts are multiplied back.
+func combined(y []float64, m int, opts Options, seas []float64) (*Result, error) {
 	n, h := len(y), opts.Horizon
 	first := max(minTrain, n-opts.Origins)
 	var origins []int
@@ -233,8 +266,18 @@ func combined(y []float64, m int, opts Options) (*Result, error) {
 	}
 	runs := make([]memberRun, len(opts.Members))
 	var errs []error
+	fitY, fitM := y, m
+	if seas != nil {
+		fitY, fitM = make([]float64, n), 1
+		for t, v := range y {
+			fitY[t] = v / seas[t]
+		}
+	}
 	for i, meth := range opts.Members {
-		runs[i] = runMember(meth, y, m, h, origins)
+		runs[i] = runMember(meth, fitY, fitM, h, origins)
+		if seas != nil {
+			reseason(&runs[i], seas, n, origins)
+		}
 		if !runs[i].ok {
 			errs = append(errs, fmt.Errorf("%s failed", meth.Name()))
 		}
@@ -289,6 +332,19 @@ func combined(y []float64, m int, opts Options) (*Result, error) {
 		res.Members = append(res.Members, MemberForecast{Name: r.method.Name(), Mean: r.mean, Intervals: mu.intervals(r.mean, opts.Levels)})
 	}
 	return res, nil
+}
+
+// reseason multiplies a member's forecasts of the adjusted series by the seasonal factors of
+// the periods they forecast.
+func reseason(r *memberRun, seas []float64, n int, origins []int) {
+	for i := range r.mean {
+		r.mean[i] *= seas[n+i]
+	}
+	for k, f := range r.atO {
+		for i := range f {
+			f[i] *= seas[origins[k]+i]
+		}
+	}
 }
 
 func describe(opts Options, names []string) string {

@@ -57,28 +57,7 @@ func IsSeasonal(y []float64, m int) bool {
 // count from y[0], not from the calendar. It needs len(y) ≥ 2m; multiplicative needs y > 0.
 func decomposeSeasonal(y []float64, m int, multiplicative bool) []float64 {
 	n := len(y)
-	trend := make([]float64, n)
-	for i := range trend {
-		trend[i] = math.NaN()
-	}
-	half := m / 2
-	if m%2 == 0 {
-		for t := half; t+half < n; t++ {
-			s := 0.5*y[t-half] + 0.5*y[t+half]
-			for j := t - half + 1; j < t+half; j++ {
-				s += y[j]
-			}
-			trend[t] = s / float64(m)
-		}
-	} else {
-		for t := half; t+half < n; t++ {
-			s := 0.0
-			for j := t - half; j <= t+half; j++ {
-				s += y[j]
-			}
-			trend[t] = s / float64(m)
-		}
-	}
+	trend := centredMA(y, m)
 	figure := make([]float64, m)
 	for i := 0; i < m; i++ {
 		s, k := 0.0, 0
@@ -162,4 +141,33 @@ func (a seasonalAdjustment) restore(f []float64, m int) {
 			f[h] += a.seasonal[idx]
 		}
 	}
+}
+
+// centredMA returns the centred moving average of order m (2×m when m is even) of y, NaN
+// where the window does not fit: the trend of the classical decomposition.
+func centredMA(y []float64, m int) []float64 {
+	n := len(y)
+	trend := make([]float64, n)
+	for i := range trend {
+		trend[i] = math.NaN()
+	}
+	half := m / 2
+	if m%2 == 0 {
+		for t := half; t+half < n; t++ {
+			s := 0.5*y[t-half] + 0.5*y[t+half]
+			for j := t - half + 1; j < t+half; j++ {
+				s += y[j]
+			}
+			trend[t] = s / float64(m)
+		}
+	} else {
+		for t := half; t+half < n; t++ {
+			s := 0.0
+			for j := t - half; j <= t+half; j++ {
+				s += y[j]
+			}
+			trend[t] = s / float64(m)
+		}
+	}
+	return trend
 }

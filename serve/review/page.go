@@ -152,6 +152,10 @@ type ForecastSection struct {
 	Method  string
 	History []Actual
 	Next    []Projected
+	// Status is ok, uncertain or withheld (then Next is empty); Reason and Fix say why and
+	// what data would help (forecast.Assess). Excluded lists periods left out of History.
+	Status, Reason, Fix string
+	Excluded            []string
 }
 
 // TargetSection is actual against target: the assessed quarter and the year to date.
@@ -502,7 +506,10 @@ func target(targets map[string]float64, period string) float64 {
 }
 
 func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSection {
-	fs := &ForecastSection{Method: co.Forecast.Method}
+	fs := &ForecastSection{Method: co.Forecast.Method, Status: forecast.StatusOK, Excluded: co.Excluded}
+	if v := co.Verdict; v != nil {
+		fs.Status, fs.Reason, fs.Fix = v.Status, v.Reason, v.Fix
+	}
 	for t, y := range co.History {
 		a := Actual{Period: co.Periods[t], Revenue: y, Target: target(targets, co.Periods[t])}
 		a.Completion = y / a.Target
@@ -510,6 +517,9 @@ func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSe
 	}
 	res := co.Forecast
 	for h := range res.Mean {
+		if fs.Status == forecast.StatusWithheld {
+			break
+		}
 		pr := Projected{Revenue: res.Mean[h], GrowthQoQ: math.NaN(), GrowthYoY: math.NaN(), YoYLo80: math.NaN(), YoYHi80: math.NaN(),
 			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN()}
 		if h < len(res.Periods) {

@@ -1,0 +1,71 @@
+package forecast
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// A trending 20-quarter series with a 10 % Q4 peak, too short and trending for the M4 test,
+// shows its shape to PoolSeasonal, and Auto with that shape forecasts the Q4 rise it misses
+// alone; noise without a season gives no shape.
+func TestPoolSeasonal(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	start := PeriodIndex{Year: 2021, Sub: 4}
+	peak := make([]float64, 20)
+	flat := make([]float64, 20)
+	for i := range peak {
+		q := start.Add(i, 4).Sub
+		s := 1.0
+		if q == 4 {
+			s = 1.10
+		}
+		level := 1000 * math.Pow(1.02, float64(i))
+		peak[i] = level * s * math.Exp(0.02*r.NormFloat64())
+		flat[i] = level * math.Exp(0.05*r.NormFloat64())
+	}
+	if IsSeasonal(peak, 4) {
+		t.Fatal("the M4 test finds the peak itself: the case does not test pooling")
+	}
+	prior, why := PoolSeasonal([]Series{{Values: peak, Period: 4, Start: start}})
+	if prior == nil {
+		t.Fatalf("no shape found: %s", why)
+	}
+	if !(prior.Index[3] > 1.06 && prior.P < poolAlpha) {
+		t.Errorf("Q4 factor %.3f (p %.4f), want above 1.06", prior.Index[3], prior.P)
+	}
+	s := Series{Values: peak, Period: 4, Start: start} // ends 2026Q3: 2026Q4 is next
+	with, err := Auto(s, Options{Horizon: 2, Seasonal: prior})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, err := Auto(s, Options{Horizon: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Seasonal == nil || alone.Seasonal != nil {
+		t.Fatalf("seasonal prior used: with %v, alone %v", with.Seasonal != nil, alone.Seasonal != nil)
+	}
+	rise := with.Mean[0]/peak[19] - 1
+	if !(rise > 0.05) || !(with.Mean[1] < with.Mean[0]) {
+		t.Errorf("with the shape: 2026Q4 %+.1f %% over 2026Q3 and 2027Q1 %.0f after %.0f, want a Q4 rise and a fall after", 100*rise, with.Mean[1], with.Mean[0])
+	}
+	if got := alone.Mean[0]/peak[19] - 1; got > rise-0.03 {
+		t.Errorf("alone: 2026Q4 %+.1f %%, not clearly below the pooled %+.1f %%", 100*got, 100*rise)
+	}
+	if p, _ := PoolSeasonal([]Series{{Values: flat, Period: 4, Start: start}}); p != nil {
+		t.Errorf("a shape found in seasonless noise: %+v", p)
+	}
+	// A series seasonal by its own test ignores the prior.
+	own := quarterly(24)
+	if !IsSeasonal(own, 4) {
+		t.Fatal("quarterly(24) should be seasonal by the M4 test")
+	}
+	res, err := Auto(Series{Values: own, Period: 4, Start: start}, Options{Horizon: 4, Seasonal: prior})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seasonal != nil {
+		t.Error("the prior was put on a series with seasonality of its own")
+	}
+}
