@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/notify"
 )
 
 // Alerts: POST /v1/actuals takes period-to-date revenue that an ERP or CRM reports for some
@@ -25,6 +27,10 @@ type alertJSON struct {
 	Created string          `json:"created"`
 	Updated string          `json:"updated"`
 	Alert   json.RawMessage `json:"alert"`
+	// Open is false once the alert is acknowledged or its scope's metric muted; Quiet says
+	// which and since when.
+	Open  bool   `json:"open"`
+	Quiet string `json:"quiet,omitempty"`
 }
 
 func (s *Server) getAlerts(c *gin.Context, rq *call) error {
@@ -32,15 +38,47 @@ func (s *Server) getAlerts(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	recs, err := s.store.Alerts(rq.key.Tenant, limit)
+	open, err := queryBool(rq.query, "open", false)
 	if err != nil {
 		return err
 	}
-	out := make([]alertJSON, len(recs))
-	for i, r := range recs {
-		out[i] = alertJSON{ID: r.ID, Created: r.Created.Format(timeLayout), Updated: r.Updated.Format(timeLayout), Alert: r.Data}
+	out, err := s.listAlerts(rq.key.Tenant, open, limit)
+	if err != nil {
+		return err
 	}
 	return writeJSON(c, 200, map[string]any{"alerts": out})
+}
+
+// listAlerts lists a tenant's alerts, newest first, with whether each is still open (only the
+// open ones with openOnly).
+func (s *Server) listAlerts(tenant string, openOnly bool, limit int) ([]alertJSON, error) {
+	recs, err := s.store.Alerts(tenant, 0)
+	if err != nil {
+		return nil, err
+	}
+	states, err := s.alertStates(tenant)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := []alertJSON{}
+	for _, r := range recs {
+		aj := alertJSON{ID: r.ID, Created: r.Created.Format(timeLayout), Updated: r.Updated.Format(timeLayout), Alert: r.Data, Open: true}
+		var a alert.Alert
+		if json.Unmarshal(r.Data, &a) == nil {
+			if q, why := notify.Quiet(&a, states, now); q {
+				aj.Open, aj.Quiet = false, why
+			}
+		}
+		if openOnly && !aj.Open {
+			continue
+		}
+		out = append(out, aj)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"
@@ -226,14 +264,14 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
+	// Kept with their deliveries to the subscribers in one transaction; acknowledged or muted
+	// ones stay quiet (notify.go).
+	raise, quiet, err := s.recordAlerts(rq.key.Tenant, raise)
+	if err != nil {
+		return err
+	}
+	suppressed = append(suppressed, quiet...)
 	for _, a := range raise {
-		b, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("encode alert %s: %w", a.ID, err)
-		}
-		if _, err := s.store.PutAlert(rq.key.Tenant, a.ID, b); err != nil {
-			return err
-		}
 		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	for i, p := range progress {

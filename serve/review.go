@@ -433,6 +433,9 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 		s.log.Warn("review: goals not read", "tenant", t.name, "err", err)
 	}
 	in.Goals = goals
+	if in.Alerts, err = review.OpenAlerts(s.store, t.name, time.Now()); err != nil {
+		s.log.Warn("review: alerts not read", "tenant", t.name, "err", err)
+	}
 	return in
 }
 

@@ -196,6 +196,10 @@ func Key(scope, metric string, period datasets.Period) string {
 	return scope + "|" + metric + "|" + period.String()
 }
 
+// ID is the id of the alert of a key raised as of a day: unique per key and day, so that the
+// same alert raised again the same day is the same alert.
+func ID(key string, asOf time.Time) string { return id(key, asOf) }
+
 func id(key string, asOf time.Time) string {
 	h := sha256.Sum256([]byte(key + "|" + asOf.UTC().Format(time.DateOnly)))
 	return hex.EncodeToString(h[:8])

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
@@ -560,5 +562,49 @@ func TestScorecardsSumConsistently(t *testing.T) {
 	}
 	if _, err := PersonScorecard(co, plan, "E999999"); !errors.Is(err, ErrNotInPlan) {
 		t.Errorf("an unknown employee: err %v, want ErrNotInPlan", err)
+	}
+}
+
+// A role KPI crossing its target raises an alert about the team, to its role and the GM: one
+// support team's first-response target cut to half of what it answers in now is missed; the
+// other teams, held to their own level, are not alerted on it.
+func TestKPIAlertsFirstResponse(t *testing.T) {
+	co := companyOf(t, "baseline", 7)
+	plan, err := Cascade(context.Background(), co, Goal{Period: "2026", Metric: MetricGrowthYoY, Target: 0.30}, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := ""
+	for ri, r := range plan.Roles {
+		if r.Role != "customer_service" {
+			continue
+		}
+		for ti, tm := range r.Teams {
+			for k, nt := range tm.Indicators {
+				if nt.ID == "response_time" && team == "" {
+					team = tm.TeamID
+					plan.Roles[ri].Teams[ti].Indicators[k].Target = float64(nt.Current) / 2
+				}
+			}
+		}
+	}
+	if team == "" {
+		t.Fatal("no customer service team with a response-time target")
+	}
+	alerts, notes, err := KPIAlerts(co, plan, alert.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hit []alert.Alert
+	for _, a := range alerts {
+		if a.Metric == "response_time" {
+			hit = append(hit, a)
+		}
+	}
+	if len(hit) != 1 || hit[0].Scope != "team:"+team || !slices.Equal(hit[0].Notify, []string{"customer_service", "gm"}) || !(hit[0].Pace < 0.6) || hit[0].Severity != alert.Critical {
+		t.Fatalf("response-time alerts %+v (notes %v), want one critical alert for %s", hit, notes, team)
+	}
+	if hit[0].ID != alert.ID(hit[0].Key, co.AsOf()) || hit[0].Period.String() != "2026Q3" {
+		t.Errorf("alert id %s, period %s", hit[0].ID, hit[0].Period)
 	}
 }

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
+	"github.com/growthlens/growthlens/models/notify"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -106,6 +109,40 @@ func Load(st *registry.Store, tenant, dataDir string) (Input, error) {
 	out.Dataset, out.Indicators, out.Diagnosis, out.Cascade = in.Dataset, in.Indicators, in.Diagnosis, in.Cascade
 	if out.Goals, err = LatestGoals(st, tenant); err != nil {
 		return out, err
+	}
+	if out.Alerts, err = OpenAlerts(st, tenant, time.Now()); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// OpenAlerts reads a tenant's alerts that are still open at now (not acknowledged, their
+// scope's metric not muted), newest first.
+func OpenAlerts(st *registry.Store, tenant string, now time.Time) ([]alert.Alert, error) {
+	recs, err := st.Alerts(tenant, 0)
+	if err != nil {
+		return nil, err
+	}
+	srecs, err := st.AlertStates(tenant)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]notify.State{}
+	for _, r := range srecs {
+		var s notify.State
+		if json.Unmarshal(r.Data, &s) == nil {
+			states[r.ID] = s
+		}
+	}
+	out := []alert.Alert{}
+	for _, r := range recs {
+		var a alert.Alert
+		if err := json.Unmarshal(r.Data, &a); err != nil {
+			continue
+		}
+		if q, _ := notify.Quiet(&a, states, now); !q {
+			out = append(out, a)
+		}
 	}
 	return out, nil
 }

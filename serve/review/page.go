@@ -10,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
@@ -50,6 +51,8 @@ type Input struct {
 	// one as GET /v1/cascade does (nil leaves the goal section out with a note).
 	Goals   []goal.Goal
 	Cascade func(goal.Goal) (*goal.Plan, error)
+	// Alerts are the tenant's open alerts (not acknowledged or muted), newest first.
+	Alerts []alert.Alert
 
 	// Missing says, by model name (champion.Forecast …), why a model is not loaded.
 	Missing map[string]string
@@ -101,6 +104,8 @@ type Page struct {
 
 	Forecast *ForecastSection
 	Target   *TargetSection
+	// Alerts are the open alerts, newest first (at most MaxAlerts).
+	Alerts []alert.Alert
 	// Goal is the growth goal covering the quarter, cascaded; GoalNotSet is true when the
 	// tenant has set none for it (not a fault: the section says how to set one).
 	Goal       *GoalSection
@@ -313,6 +318,7 @@ const (
 	SecForecast   = "forecast"
 	SecTarget     = "target"
 	SecGoal       = "goal"
+	SecAlerts     = "alerts"
 	SecGrowth     = "growth"
 	SecWhatIf     = "whatif"
 	SecCauses     = "causes"
@@ -322,7 +328,7 @@ const (
 )
 
 // Sections lists them in page order.
-var Sections = []string{SecForecast, SecTarget, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
+var Sections = []string{SecForecast, SecTarget, SecAlerts, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
 
 // ErrQuarter is wrapped by Build's error for a quarter the page cannot review.
 var ErrQuarter = errors.New("quarter not available")
@@ -411,6 +417,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 		p.Missing[SecIncentives] = why
 	}
 
+	p.Alerts = in.Alerts[:min(len(in.Alerts), MaxAlerts)]
 	p.Goal, p.Missing[SecGoal] = goalSection(in, p.Quarter)
 	if p.Missing[SecGoal] == goalNone {
 		p.GoalNotSet, p.Missing[SecGoal] = true, ""
@@ -475,6 +482,9 @@ func goalSection(in Input, quarter string) (*GoalSection, string) {
 	}
 	return &GoalSection{Goal: *pick, Plan: plan}, ""
 }
+
+// MaxAlerts is the most open alerts a page lists.
+const MaxAlerts = 20
 
 // goalNone is goalSection's answer when no goal covers the quarter.
 const goalNone = "no growth goal is set for this quarter or after it"

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/readable"
+	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
@@ -61,6 +63,14 @@ func TestEveryNumberReadable(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// An open alert the page lists, with a driver cause.
+			a := alert.Alert{ID: "a1", Key: "region:East|revenue|2026Q3", Scope: "region:East", Metric: "revenue", Severity: alert.Critical, Pace: 0.4567,
+				Threshold: 0.8, Notify: []string{"gm", "sales", "procurement"}, Causes: []alert.Cause{{Kind: "driver", Name: "supply_lead_days", Role: "procurement"}}}
+			a.Period, _ = datasets.ParseQuarter("2026Q3")
+			b, _ := json.Marshal(a)
+			if _, err := st.PutAlert("acme", a.ID, b); err != nil {
+				t.Fatal(err)
+			}
 			in, err := Load(st, "acme", data)
 			if err != nil {
 				t.Fatal(err)
@@ -73,6 +83,9 @@ func TestEveryNumberReadable(t *testing.T) {
 				p, err := Build(in, q, DefaultScenario)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if len(p.Alerts) != 1 {
+					t.Errorf("%s page of %s: %d open alerts, want 1", q, scenario, len(p.Alerts))
 				}
 				if p.Goal == nil {
 					t.Errorf("%s page of %s: no goal section (%s)", q, scenario, p.Missing[SecGoal])

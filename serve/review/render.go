@@ -44,13 +44,15 @@ var funcs = template.FuncMap{
 	// why is an indicator's rationale in the page's language.
 	"why": rationale,
 	// unc is the company model's sentence for a driver whose direction the data cannot tell.
-	"unc":   func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
-	"rwd":   func(lang, t string) string { return pick(rewardNames, t, lang) },
-	"need":  need,
-	"isnan": func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
-	"neg":   func(x float64) bool { return x < 0 },
-	"add":   func(a, b int) int { return a + b },
-	"frac":  func(pct float64) float64 { return pct / 100 },
+	"unc":  func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
+	"rwd":  func(lang, t string) string { return pick(rewardNames, t, lang) },
+	"need": need,
+	// metric names an alert's metric: revenue, or a catalogue indicator by its name.
+	"metric": metricName,
+	"isnan":  func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
+	"neg":    func(x float64) bool { return x < 0 },
+	"add":    func(a, b int) int { return a + b },
+	"frac":   func(pct float64) float64 { return pct / 100 },
 }
 
 var (
@@ -288,6 +290,25 @@ func goalText(lang string, p *goal.Plan) string {
 		}
 	}
 	return s
+}
+
+// metricName is an alert's metric in the page's language: revenue, a built-in indicator by
+// its catalogue name, anything else (a tenant's own indicator) by its id.
+func metricName(lang, id string) string {
+	if id == "revenue" {
+		return T(lang, "revenue")
+	}
+	for _, r := range indicators.Default().Roles {
+		for _, ind := range r.Indicators {
+			if ind.ID == id {
+				if lang == LangZH {
+					return ind.NameZh
+				}
+				return ind.Name
+			}
+		}
+	}
+	return id
 }
 
 // need says what one driver alone would need for a refused goal, in the page's language.
