@@ -210,7 +210,7 @@ func (s *Server) deleteSubscription(c *gin.Context, rq *call) error {
 
 type deliveryJSON struct {
 	registry.Delivery
-	Data   *struct{} `json:"data,omitempty"`
+	Data   *struct{}     `json:"data,omitempty"`
 	Target notify.Target `json:"target"`
 }
 

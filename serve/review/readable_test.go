@@ -9,8 +9,8 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/internal/readable"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/goal"
