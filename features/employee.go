@@ -12,7 +12,9 @@ import (
 )
 
 // EmployeeRow is what HR data says about one employee as of a date, using only events before
-// that date. NaN marks a value the data cannot give (no reviews yet, no birth year).
+// that date. NaN marks a value the data cannot give (no reviews yet, no birth year). Its
+// fields are the inputs of the incentive and attrition models; EmployeeRecord is the same in
+// the form an HR system sends and reads it, with what "unknown" means for each.
 type EmployeeRow struct {
 	EmployeeID string
 	AsOf       time.Time
@@ -45,10 +47,27 @@ type EmployeeRow struct {
 	// Rewards24m counts incentives by type (datasets.RewardTypes order) in the 24 months
 	// before AsOf.
 	Rewards24m [7]float64
+	// ChosenBefore counts, by type, the incentives the employee chose themselves
+	// (chosen=true) before AsOf: what they have shown they want.
+	ChosenBefore [7]float64
+	// PastDelta is, by type, the mean performance_delta of the employee's incentives of that
+	// type given at least DeltaLagMonths before AsOf (when the change they brought had been
+	// measured); NaN for a type they never received that long ago.
+	PastDelta [7]float64
+	// LastIncentive is the type of the latest incentive in the 12 months before AsOf ("" for
+	// none) and LastIncentiveFit how it ranked among the employee's preferences then (its
+	// probability over the favourite's; NaN for none). Staff.At leaves them empty: the fit
+	// needs the preference model, which fills it (incentive.Recommender.Features).
+	LastIncentive    string
+	LastIncentiveFit float64
 	// ReimbursementDays is the mean time from claim to payment of the employee's claims in the
 	// six months before AsOf (claims still unpaid count up to AsOf).
 	ReimbursementDays float64
 }
+
+// DeltaLagMonths is how long after an incentive its performance_delta is known: the change is
+// measured over the six months that follow it.
+const DeltaLagMonths = 6
 
 // EmployeeColumns names the features of an EmployeeRow in the order Values returns them.
 var EmployeeColumns = func() []string {
@@ -248,7 +267,7 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 	row := EmployeeRow{
 		EmployeeID: id, AsOf: asOf, Role: e.Role, Region: e.Region, TeamID: e.TeamID, Active: onStaff(e, asOf),
 		Level: nan, Age: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan, PerfMean: nan, KPIMean: nan,
-		MonthsSinceReward: nan, ReimbursementDays: nan,
+		MonthsSinceReward: nan, ReimbursementDays: nan, LastIncentiveFit: nan,
 	}
 	row.TenureYears = math.Max(0, asOf.Sub(e.HireDate).Hours()/24/365.25)
 	if e.BirthYear.Valid {
@@ -295,6 +314,35 @@ func (s *Staff) At(id string, asOf time.Time) (EmployeeRow, error) {
 		row.PerfMean, row.KPIMean = reviewMeans(r.reviews[:n], asOf.AddDate(-2, 0, 0))
 	}
 	since := asOf.AddDate(-2, 0, 0)
+	measured := asOf.AddDate(0, -DeltaLagMonths, 0)
+	var deltas [7]float64
+	for k := range row.PastDelta {
+		row.PastDelta[k] = nan
+	}
+	for _, rw := range r.rewards {
+		if !rw.Date.Before(asOf) {
+			break
+		}
+		k := slices.Index(datasets.RewardTypes, rw.Type)
+		if k < 0 {
+			continue
+		}
+		if rw.Chosen.Valid && rw.Chosen.V {
+			row.ChosenBefore[k]++
+		}
+		if rw.Date.Before(measured) && rw.PerformanceDelta.Valid {
+			if deltas[k] == 0 {
+				row.PastDelta[k] = 0
+			}
+			row.PastDelta[k] += rw.PerformanceDelta.V
+			deltas[k]++
+		}
+	}
+	for k, n := range deltas {
+		if n > 0 {
+			row.PastDelta[k] /= n
+		}
+	}
 	for _, rw := range r.rewards {
 		if !rw.Date.Before(asOf) {
 			break

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/growthlens/growthlens/features"
 )
 
 // TestOpenAPIMatchesRoutes loads the document with kin-openapi and validates it, then checks
@@ -122,3 +124,65 @@ func TestErrorCodes(t *testing.T) {
 type errFake string
 
 func (e errFake) Error() string { return string(e) }
+
+// TestOpenAPIEmployeeRecord checks that the document's EmployeeRecord is the employee feature
+// schema (features.EmployeeFields): the same fields, ranges, and each field's meaning when
+// unknown; and that the Go type encodes to exactly those fields.
+func TestOpenAPIEmployeeRecord(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch := doc.Components.Schemas["EmployeeRecord"].Value
+	var names []string
+	for _, f := range features.EmployeeFields {
+		names = append(names, f.Name)
+		p, ok := sch.Properties[f.Name]
+		if !ok {
+			t.Errorf("EmployeeRecord lacks %s", f.Name)
+			continue
+		}
+		v := p.Value
+		if f.Unknown != "" && !strings.Contains(v.Description, f.Unknown) {
+			t.Errorf("%s: description %q does not say what unknown means (%q)", f.Name, v.Description, f.Unknown)
+		}
+		if f.Required != slices.Contains(sch.Required, f.Name) {
+			t.Errorf("%s: required %v in the schema, %v in the document", f.Name, f.Required, !f.Required)
+		}
+		switch f.Kind {
+		case "number":
+			if v.Min == nil || v.Max == nil || *v.Min != f.Min || *v.Max != f.Max {
+				t.Errorf("%s: range %v–%v in the document, [%g, %g] in the schema", f.Name, v.Min, v.Max, f.Min, f.Max)
+			}
+		case "counts":
+			ap := v.AdditionalProperties.Schema
+			if ap == nil || ap.Value.Min == nil || *ap.Value.Min != f.Min || *ap.Value.Max != f.Max {
+				t.Errorf("%s: counts range differs from [%g, %g]", f.Name, f.Min, f.Max)
+			}
+		}
+	}
+	for name := range sch.Properties {
+		if !slices.Contains(names, name) {
+			t.Errorf("the document's EmployeeRecord has %s, the schema does not", name)
+		}
+	}
+	// Every field of the Go type is in the schema.
+	one := 1.0
+	rec := features.EmployeeRecord{EmployeeID: "x", Role: "sales", TeamID: "t", Region: "r", AsOf: "2026-01-01", PromotedOn: "2025-01-01", LastIncentive: "training",
+		Rewards24m: map[string]float64{}, ChosenBefore: map[string]float64{}, PastDelta: map[string]float64{}}
+	for _, p := range []**float64{&rec.Level, &rec.TenureYears, &rec.Age, &rec.Salary, &rec.SalaryRatio, &rec.PerfLast, &rec.PerfTrend, &rec.KPILast,
+		&rec.PerfMean, &rec.KPIMean, &rec.PromotionWaitMonths, &rec.MonthsSinceReward, &rec.ReimbursementDays, &rec.LastIncentiveFit} {
+		*p = &one
+	}
+	b, _ := json.Marshal(rec)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for k := range m {
+		if !slices.Contains(names, k) {
+			t.Errorf("features.EmployeeRecord encodes %s, which the schema does not list", k)
+		}
+	}
+	if len(m) != len(names) {
+		t.Errorf("features.EmployeeRecord encodes %d fields, the schema lists %d", len(m), len(names))
+	}
+}

@@ -2,9 +2,7 @@ package serve
 
 import (
 	"errors"
-	"math"
-	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -67,6 +65,8 @@ func encodeRec(r *incentive.Recommendation) *cachedRec {
 	b = appendNum(b, r.Salary)
 	b = append(b, `,"notes":`...)
 	b = appendStrings(b, nonNil(r.Notes))
+	b = append(b, `,"unknown_inputs":`...)
+	b = appendStrings(b, nonNil(r.Unknown))
 	b = append(b, `,"options":[`...)
 	cr.head = b
 	cr.opts = make([][]byte, len(r.Options))
@@ -91,6 +91,10 @@ func appendOption(b []byte, o *incentive.Option, reasons bool) []byte {
 		b = append(b, f.name...)
 		b = appendNum(b, f.v)
 	}
+	b = append(b, `,"recommended":`...)
+	b = strconv.AppendBool(b, o.Recommended)
+	b = append(b, `,"flags":`...)
+	b = appendStrings(b, nonNil(o.Flags))
 	if reasons {
 		b = append(b, `,"drivers":[`...)
 		for i, d := range o.Drivers {
@@ -131,119 +135,12 @@ func (cr *cachedRec) appendTo(b []byte, top int, reasons bool) []byte {
 
 // recommendRequest names the employees: by id, a whole team, or posted feature records.
 type recommendRequest struct {
-	EmployeeIDs []string         `json:"employee_ids"`
-	Team        string           `json:"team"`
-	Employees   []employeeRecord `json:"employees"`
-	AsOf        string           `json:"as_of"`
-	Top         *int             `json:"top"`
-	Reasons     *bool            `json:"reasons"`
-}
-
-// employeeRecord is an employee described by their features, as features.EmployeeRow holds
-// them; an absent number is unknown.
-type employeeRecord struct {
-	EmployeeID          string             `json:"employee_id"`
-	Role                string             `json:"role"`
-	TeamID              string             `json:"team_id"`
-	Region              string             `json:"region"`
-	AsOf                string             `json:"as_of"`
-	Level               *float64           `json:"level"`
-	TenureYears         *float64           `json:"tenure_years"`
-	Age                 *float64           `json:"age"`
-	Salary              *float64           `json:"salary"`
-	SalaryRatio         *float64           `json:"salary_ratio"`
-	PerfLast            *float64           `json:"perf_last"`
-	PerfTrend           *float64           `json:"perf_trend"`
-	KPILast             *float64           `json:"kpi_last"`
-	PromotionWaitMonths *float64           `json:"promotion_wait_months"`
-	MonthsSinceReward   *float64           `json:"months_since_reward"`
-	Rewards24m          map[string]float64 `json:"rewards_24m"`
-	ReimbursementDays   *float64           `json:"reimbursement_days"`
-	LastIncentive       string             `json:"last_incentive"`
-}
-
-// recordRange bounds each number of a posted record.
-var recordRange = []struct {
-	name   string
-	get    func(*employeeRecord) *float64
-	lo, hi float64
-}{
-	{"level", func(r *employeeRecord) *float64 { return r.Level }, 1, 20},
-	{"tenure_years", func(r *employeeRecord) *float64 { return r.TenureYears }, 0, 80},
-	{"age", func(r *employeeRecord) *float64 { return r.Age }, 14, 100},
-	{"salary", func(r *employeeRecord) *float64 { return r.Salary }, 0, 1e9},
-	{"salary_ratio", func(r *employeeRecord) *float64 { return r.SalaryRatio }, 0, 100},
-	{"perf_last", func(r *employeeRecord) *float64 { return r.PerfLast }, -100, 100},
-	{"perf_trend", func(r *employeeRecord) *float64 { return r.PerfTrend }, -100, 100},
-	{"kpi_last", func(r *employeeRecord) *float64 { return r.KPILast }, 0, 100},
-	{"promotion_wait_months", func(r *employeeRecord) *float64 { return r.PromotionWaitMonths }, 0, 1200},
-	{"months_since_reward", func(r *employeeRecord) *float64 { return r.MonthsSinceReward }, 0, 1200},
-	{"reimbursement_days", func(r *employeeRecord) *float64 { return r.ReimbursementDays }, 0, 3650},
-}
-
-// row converts a record, checking every field.
-func (r *employeeRecord) row(field string) (features.EmployeeRow, string, error) {
-	nan := math.NaN()
-	row := features.EmployeeRow{
-		EmployeeID: r.EmployeeID, Role: r.Role, TeamID: r.TeamID, Region: r.Region, Active: true,
-		Level: nan, TenureYears: nan, Age: nan, Salary: nan, SalaryRatio: nan, PerfLast: nan, PerfTrend: nan, KPILast: nan,
-		PromotionWaitMonths: nan, MonthsSinceReward: nan, ReimbursementDays: nan,
-	}
-	if r.EmployeeID == "" || len(r.EmployeeID) > 64 {
-		return row, "", invalid(field+".employee_id", "required, at most 64 characters")
-	}
-	if !slices.Contains(datasets.Roles, r.Role) {
-		return row, "", invalid(field+".role", "%q: want one of %s", truncate(r.Role, 32), strings.Join(datasets.Roles, ", "))
-	}
-	if len(r.TeamID) > 64 || len(r.Region) > 64 {
-		return row, "", invalid(field, "team_id and region are at most 64 characters")
-	}
-	if r.AsOf != "" {
-		t, err := datasets.ParseDate(r.AsOf)
-		if err != nil {
-			return row, "", invalid(field+".as_of", "%q: want a date YYYY-MM-DD", truncate(r.AsOf, 32))
-		}
-		row.AsOf = t
-	}
-	for _, rg := range recordRange {
-		p := rg.get(r)
-		if p == nil {
-			continue
-		}
-		if !(*p >= rg.lo && *p <= rg.hi) {
-			return row, "", invalid(field+"."+rg.name, "%g is out of range [%g, %g]", *p, rg.lo, rg.hi)
-		}
-	}
-	set := func(dst *float64, p *float64) {
-		if p != nil {
-			*dst = *p
-		}
-	}
-	set(&row.Level, r.Level)
-	set(&row.TenureYears, r.TenureYears)
-	set(&row.Age, r.Age)
-	set(&row.Salary, r.Salary)
-	set(&row.SalaryRatio, r.SalaryRatio)
-	set(&row.PerfLast, r.PerfLast)
-	set(&row.PerfTrend, r.PerfTrend)
-	set(&row.KPILast, r.KPILast)
-	set(&row.PromotionWaitMonths, r.PromotionWaitMonths)
-	set(&row.MonthsSinceReward, r.MonthsSinceReward)
-	set(&row.ReimbursementDays, r.ReimbursementDays)
-	for k, v := range r.Rewards24m {
-		i := slices.Index(datasets.RewardTypes, k)
-		if i < 0 {
-			return row, "", invalid(field+".rewards_24m."+truncate(k, 32), "not an incentive type: want %s", strings.Join(datasets.RewardTypes, ", "))
-		}
-		if !(v >= 0 && v <= 100) {
-			return row, "", invalid(field+".rewards_24m."+k, "%g is out of range [0, 100]", v)
-		}
-		row.Rewards24m[i] = v
-	}
-	if r.LastIncentive != "" && !slices.Contains(datasets.RewardTypes, r.LastIncentive) {
-		return row, "", invalid(field+".last_incentive", "%q: want one of %s", truncate(r.LastIncentive, 32), strings.Join(datasets.RewardTypes, ", "))
-	}
-	return row, r.LastIncentive, nil
+	EmployeeIDs []string                  `json:"employee_ids"`
+	Team        string                    `json:"team"`
+	Employees   []features.EmployeeRecord `json:"employees"`
+	AsOf        string                    `json:"as_of"`
+	Top         *int                      `json:"top"`
+	Reasons     *bool                     `json:"reasons"`
 }
 
 // selection is the employees a recommendation or allocation request is about, resolved.
@@ -256,7 +153,7 @@ type selection struct {
 
 // selectEmployees resolves the employees of a request and scores the ones the cache does not
 // hold.
-func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []employeeRecord, asOfStr string) (*selection, error) {
+func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []features.EmployeeRecord, asOfStr string) (*selection, error) {
 	sn := rq.t.live.Load()
 	m := sn.incentive
 	if m == nil {
@@ -320,19 +217,20 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []emp
 	}
 	if recs != nil {
 		rows := make([]features.EmployeeRow, len(recs))
-		last := make([]string, len(recs))
 		for i := range recs {
 			var err error
-			if rows[i], last[i], err = recs[i].row("employees[" + itoa(i) + "]"); err != nil {
+			if rows[i], err = recs[i].Row(sel.asOf, m.rec.ProtectedInputs(), m.rec.MedianSalary); err != nil {
+				var fe *features.FieldError
+				if errors.As(err, &fe) {
+					return nil, invalid("employees["+itoa(i)+"]."+fe.Field, "%s", fe.Msg)
+				}
 				return nil, err
 			}
-			if rows[i].AsOf.IsZero() {
-				rows[i].AsOf = sel.asOf
-			} else if rows[i].AsOf.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
+			if rows[i].AsOf.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
 				return nil, invalid("employees["+itoa(i)+"].as_of", "more than %d days after the HR history ends", incentive.MaxStaleDays)
 			}
 		}
-		out, err := m.rec.RecommendRows(rows, last, incentive.Options{Top: champion.StaffTop})
+		out, err := m.rec.RecommendRows(rows, incentive.Options{Top: champion.StaffTop})
 		if err != nil {
 			return nil, invalid("employees", "%s", err.Error())
 		}
@@ -453,12 +351,12 @@ func appendModelRef(b []byte, v registry.Version) []byte {
 }
 
 type allocateRequest struct {
-	EmployeeIDs []string         `json:"employee_ids"`
-	Team        string           `json:"team"`
-	Employees   []employeeRecord `json:"employees"`
-	AsOf        string           `json:"as_of"`
-	Budget      *float64         `json:"budget"`
-	CostUnit    *float64         `json:"cost_unit"`
+	EmployeeIDs []string                  `json:"employee_ids"`
+	Team        string                    `json:"team"`
+	Employees   []features.EmployeeRecord `json:"employees"`
+	AsOf        string                    `json:"as_of"`
+	Budget      *float64                  `json:"budget"`
+	CostUnit    *float64                  `json:"cost_unit"`
 }
 
 type grantJSON struct {
@@ -491,6 +389,7 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
+	opt.TypeBudget = sel.m.rec.Config().Budget
 	alloc, err := incentive.Allocate(sel.recommendations(), *req.Budget, opt)
 	if err != nil {
 		return invalid("cost_unit", "%s", err.Error())
@@ -506,5 +405,47 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 			"budget": num(alloc.Budget), "spent": num(alloc.Spent), "value": num(alloc.Value), "cost_unit": num(alloc.CostUnit),
 			"grants": grants, "unfunded": nonNil(alloc.Unfunded),
 		},
+	})
+}
+
+// getEmployeeFeatures answers GET /v1/employees/{id}/features: the record the models read for
+// a stored employee on the as-of date (the day after the HR data by default), in the form
+// POST /v1/recommendations takes as "employees": posting it back gives the same scores and
+// reasons as asking by id.
+func (s *Server) getEmployeeFeatures(c *gin.Context, rq *call) error {
+	sn := rq.t.live.Load()
+	m := sn.incentive
+	if m == nil {
+		return sn.unavailable(champion.Incentive)
+	}
+	id := c.Param("id")
+	if id == "" || len(id) > 64 {
+		return invalid("id", "want an id of 1 to 64 characters")
+	}
+	asOf := m.asOf
+	if q := rq.query.Get("as_of"); q != "" {
+		t, err := datasets.ParseDate(q)
+		if err != nil || t.Year() < 1900 {
+			return invalid("as_of", "%q: want a date YYYY-MM-DD from 1900 on", truncate(q, 32))
+		}
+		if t.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
+			return invalid("as_of", "%s is more than %d days after the HR history ends (%s): upload fresher HR data",
+				q, incentive.MaxStaleDays, datasets.FormatDate(m.asOf.AddDate(0, 0, -1)))
+		}
+		asOf = t
+	}
+	rows, err := m.rec.Features([]string{id}, incentive.Options{AsOf: asOf})
+	switch {
+	case errors.Is(err, incentive.ErrUnknownEmployee):
+		return errorf(ENotFound, "id", "%s", truncate(err.Error(), 512))
+	case errors.Is(err, incentive.ErrNotOnStaff):
+		return invalid("as_of", "%s", truncate(err.Error(), 512))
+	case err != nil:
+		return err
+	}
+	s.metrics.predicted(rq.key.Tenant, champion.Incentive, "features", 1)
+	return writeJSON(c, 200, map[string]any{
+		"model": refOf(m.version), "as_of": datasets.FormatDate(asOf),
+		"employee": features.RecordOf(&rows[0], m.rec.ProtectedInputs()),
 	})
 }

@@ -375,6 +375,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/v1/scorecards", perm: permPeople, query: []string{"period", "team", "employee_id"}, fn: s.getScorecards},
 
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
+		{method: "GET", path: "/v1/employees/:id/features", perm: permPeople, query: []string{"as_of"}, fn: s.getEmployeeFeatures},
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
 
 		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},

@@ -16,6 +16,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateRootcauseCmd(a),
 		newEvaluateSlicesCmd(a),
 		newEvaluateDriversCmd(a),
+		newEvaluateIncentiveCmd(a),
 	)
 	return cmd
 }

@@ -165,7 +165,7 @@ func runRecommend(a *app, f recommendFlags) error {
 	}
 	var alloc *incentive.Allocation
 	if f.budgetSet {
-		if alloc, err = incentive.Allocate(recs, f.budget, incentive.AllocateOptions{CostUnit: f.costUnit}); err != nil {
+		if alloc, err = incentive.Allocate(recs, f.budget, incentive.AllocateOptions{CostUnit: f.costUnit, TypeBudget: rec.Config().Budget}); err != nil {
 			return err
 		}
 	}

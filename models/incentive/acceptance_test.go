@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,10 +47,20 @@ type companyScore struct {
 	Excluded        int // employees in the truth who left during the last month
 	ChosenRewards   int
 	F1True, F1Model float64
-	TopMatch        float64 // top recommendation (by value) = the true top eligible incentive
+	TopMatch        float64 // top recommendation by benefit (cost weight 0) = the true top eligible incentive
 	PrefMatch       float64 // most preferred by the model = the true top eligible incentive
-	// TopMatchNet is TopMatch when incentives are ranked net of cost (Values.CostWeight 1).
+	// TopMatchNet is TopMatch under the default objective, value net of cost (cost weight 1).
 	TopMatchNet float64
+	// NoneNet is the share of employees with no recommendation under the default objective
+	// (every option raises the predicted risk or is worth less than it costs).
+	NoneNet float64
+	// RaisedTop counts recommended top options (default objective) that raise the risk (only
+	// allowed as the only eligible one), CostlyTop those that cost more than their benefit.
+	RaisedTop, CostlyTop int
+	// PolicyDiffers counts employees whose eligible set under the default policy differs from
+	// the generator's (the policy counts days since promotion, not month boundaries, and has
+	// a performance floor for promotion); their true favourite is taken among the policy's set.
+	PolicyDiffers int
 	// FitRisk is the mean, over employees, of the 12-month risk with their best-fitting
 	// incentive minus the risk with their worst-fitting one (promotion left out: it also
 	// moves pay and the promotion wait). The generator's hazard falls with fit, so it should
@@ -69,8 +80,14 @@ type companyScore struct {
 //     argmax of the true probabilities and (ii) the argmax of the preference model's
 //     eligible-renormalised probabilities from features as of the as-of date, both against
 //     those same samples.
-//   - TopMatch is the share of scored employees whose top recommendation (ranked by value)
-//     is the true top_eligible.
+//   - TopMatch is the share of scored employees whose top recommendation, ranked by benefit
+//     (cost weight 0, as the bars were set) among the options the objective recommends, is
+//     the true favourite; TopMatchNet the same under the default objective (net of cost).
+//
+// The eligible set is the recommender's policy's (DefaultConfig), not the generator's: they
+// differ for employees promoted or hired 11 to 12 months before (the generator counts month
+// boundaries, the policy days) and for promotion below the performance floor. The true
+// favourite, the F1 samples and the matches are all taken over the policy's set.
 func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) companyScore {
 	t.Helper()
 	truth, err := synth.ReadTruth(dir)
@@ -100,7 +117,9 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 		}
 	}
 	sc.People, sc.Excluded = len(people), len(truth.People)-len(people)
-	recs, err := r.Recommend(ids, Options{AsOf: asOf})
+	bench := *r
+	bench.cfg.Value.CostWeight = 0
+	recs, err := bench.Recommend(ids, Options{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +132,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 		return v
 	}
 	top, pref := 0, 0
+	var trueTops []int
 	var fitRisk float64
 	var fitRiskN int
 	for i, p := range people {
@@ -130,7 +150,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 			fitRisk += hi.Risk - lo.Risk
 			fitRiskN++
 		}
-		// The recommender's eligibility must be the generator's.
+		// The policy's eligible set; the true favourite among it.
 		var got []string
 		for _, o := range rec.Options {
 			got = append(got, o.Type)
@@ -139,24 +159,30 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 		want := slices.Clone(p.Eligible)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
-			t.Fatalf("%s: eligible %v, generator says %v", p.EmployeeID, got, want)
+			sc.PolicyDiffers++
 		}
-		trueTop := typeIndex(p.TopEligible)
+		trueTop := -1
+		for _, name := range got {
+			if k := typeIndex(name); trueTop < 0 || p.Preference[name] > p.Preference[datasets.RewardTypes[trueTop]] {
+				trueTop = k
+			}
+		}
 		best := rec.Options[0]
 		for _, o := range rec.Options {
 			if o.Preference > best.Preference {
 				best = o
 			}
 		}
-		if rec.Options[0].Type == p.TopEligible {
+		trueTops = append(trueTops, trueTop)
+		if rr := rec.Recommended(); len(rr) > 0 && rr[0].Type == datasets.RewardTypes[trueTop] {
 			top++
 		}
-		if best.Type == p.TopEligible {
+		if best.Type == datasets.RewardTypes[trueTop] {
 			pref++
 		}
 		var w [numTypes]float64
 		var sum float64
-		for _, name := range p.Eligible {
+		for _, name := range got {
 			w[typeIndex(name)] = p.Preference[name]
 			sum += p.Preference[name]
 		}
@@ -182,18 +208,22 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 	sc.TopMatch = float64(top) / float64(len(people))
 	sc.PrefMatch = float64(pref) / float64(len(people))
 	sc.FitRisk = fitRisk / float64(max(fitRiskN, 1))
-	net := *r
-	net.cfg.Value.CostWeight = 1
-	netRecs, err := net.Recommend(ids, Options{AsOf: asOf})
+	netRecs, err := r.Recommend(ids, Options{AsOf: asOf, Top: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, p := range people {
-		if netRecs[i].Options[0].Type == p.TopEligible {
+	sc.RaisedTop, sc.CostlyTop = checkObjective(t, netRecs)
+	for i := range people {
+		top := netRecs[i].Recommended()
+		switch {
+		case len(top) == 0:
+			sc.NoneNet++
+		case top[0].Type == datasets.RewardTypes[trueTops[i]]:
 			sc.TopMatchNet++
 		}
 	}
 	sc.TopMatchNet /= float64(len(people))
+	sc.NoneNet /= float64(len(people))
 	return sc
 }
 
@@ -266,13 +296,13 @@ func TestAcceptance(t *testing.T) {
 	}
 	t.Logf("protocol: %d samples per employee from the true eligible probabilities; train seed %d; bars from %d employees: F1 gap ≤ %.2f, top match ≥ %.2f",
 		samplesPerEmployee, trainSeed, *acceptMin, maxF1Gap, minTopMatch)
-	t.Logf("%9s %6s %6s %8s %8s %8s %8s %9s %10s %9s %9s %8s", "employees", "seed", "scored", "chosen", "F1 true", "F1 model", "F1 gap", "top match", "pref match", "net match", "fit risk", "train s")
+	t.Logf("%9s %6s %6s %8s %8s %8s %8s %9s %10s %9s %8s %8s %9s %8s", "employees", "seed", "scored", "chosen", "F1 true", "F1 model", "F1 gap", "top match", "pref match", "net match", "net none", "policy≠", "fit risk", "train s")
 	for _, n := range sizes {
 		for _, seed := range seeds {
 			dir := generateCompany(t, n, uint64(seed))
 			sc := scoreCompany(t, dir, trainCompany(t, dir), uint64(seed))
 			gap := sc.F1True - sc.F1Model
-			t.Logf("%9d %6d %6d %8d %8.4f %8.4f %+8.4f %9.3f %10.3f %9.3f %+9.4f %8.1f", n, seed, sc.People, sc.ChosenRewards, sc.F1True, sc.F1Model, gap, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk, sc.TrainSeconds)
+			t.Logf("%9d %6d %6d %8d %8.4f %8.4f %+8.4f %9.3f %10.3f %9.3f %8.3f %8d %+9.4f %8.1f", n, seed, sc.People, sc.ChosenRewards, sc.F1True, sc.F1Model, gap, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.NoneNet, sc.PolicyDiffers, sc.FitRisk, sc.TrainSeconds)
 			if ref != nil {
 				ds, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
 				if err != nil {
@@ -299,4 +329,56 @@ func TestAcceptance(t *testing.T) {
 			}
 		}
 	}
+}
+
+var ageWord = regexp.MustCompile(`(?i)\b(age|aged|birth)\b`)
+
+// checkObjective checks issue 13's rules on recommendations: no recommended option raises
+// the predicted risk unless it is the only eligible one and flagged so (its reasons say it);
+// an option that costs more than its benefit is flagged and its reasons say so; no reason,
+// driver or note names a protected attribute.
+func checkObjective(t *testing.T, recs []Recommendation) (raisedTop, costlyTop int) {
+	t.Helper()
+	for _, rec := range recs {
+		for _, n := range rec.Notes {
+			if ageWord.MatchString(n) {
+				t.Errorf("%s: note names age: %q", rec.EmployeeID, n)
+			}
+		}
+		for j, o := range rec.Options {
+			if o.Recommended && o.RiskChange > 0 {
+				if len(rec.Options) != 1 || !slices.Contains(o.Flags, FlagOnlyEligible) {
+					t.Errorf("%s %s: recommended although it raises the risk %.4f → %.4f beside other options", rec.EmployeeID, o.Type, rec.Risk, o.Risk)
+				}
+				if j == 0 {
+					raisedTop++
+				}
+			}
+			if o.Cost > 0 && o.Cost > o.Benefit {
+				if !slices.Contains(o.Flags, FlagCostsMore) {
+					t.Errorf("%s %s: costs %.0f, worth %.0f, not flagged", rec.EmployeeID, o.Type, o.Cost, o.Benefit)
+				}
+				says := func(s string) bool {
+					return strings.HasPrefix(s, "It costs more than") || strings.Contains(s, "expected to do more harm than good")
+				}
+				if len(o.Reasons) > 0 && !slices.ContainsFunc(o.Reasons, says) {
+					t.Errorf("%s %s: costs more than its benefit and no reason says so: %q", rec.EmployeeID, o.Type, o.Reasons)
+				}
+				if j == 0 && o.Recommended {
+					costlyTop++
+				}
+			}
+			for _, s := range o.Reasons {
+				if ageWord.MatchString(s) {
+					t.Errorf("%s %s: reason names age: %q", rec.EmployeeID, o.Type, s)
+				}
+			}
+			for _, d := range o.Drivers {
+				if slices.Contains(protectedInputs, d.Feature) {
+					t.Errorf("%s %s: driver %s is protected", rec.EmployeeID, o.Type, d.Feature)
+				}
+			}
+		}
+	}
+	return raisedTop, costlyTop
 }

@@ -3,6 +3,7 @@ package incentive
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Allocation is the set of incentives chosen for a group of employees under a budget.
@@ -40,6 +41,8 @@ type AllocateOptions struct {
 	// of 8 bytes per budget step and one byte per employee and budget step. A problem that
 	// needs more is refused with the smallest cost unit that fits.
 	MaxBytes int64
+	// TypeBudget caps the spending on each listed type (the policy's Config.Budget).
+	TypeBudget map[string]float64
 }
 
 // DefaultAllocateBytes is the memory one allocation may take unless AllocateOptions.MaxBytes
@@ -59,6 +62,15 @@ func allocateBytes(n, states int) int64 {
 // given: nothing is better. Because the optimum over a larger budget can only choose from
 // more allocations, raising the budget never lowers the total value.
 //
+// Options the objective does not recommend because they raise the predicted risk of leaving
+// are never given either.
+//
+// With TypeBudget, the spending on each listed type stays within its cap as well: the caps
+// are priced in (each capped type's costs count λ_t more, λ_t raised until its cap holds,
+// the knapsack solved exactly at those prices), and any grant still over a cap, the least
+// valuable first, is dropped. The caps and the total are never exceeded; the value is then
+// near the best, not proven the best (TestAllocateTypeBudgets measures how near).
+//
 // A budget of 0 allows only options that cost nothing (in the synthetic company, flexible
 // time, whose cost history records no value). A negative or non-finite budget is an error, and
 // so is a problem needing more than MaxBytes of memory (raise CostUnit or split the group).
@@ -73,6 +85,84 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 	if !(unit > 0) || math.IsInf(unit, 0) {
 		return nil, fmt.Errorf("cost unit: %v, want a number > 0", unit)
 	}
+	for t, c := range opt.TypeBudget {
+		if math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
+			return nil, fmt.Errorf("budget for %s: %v, want a number ≥ 0", t, c)
+		}
+	}
+	price := map[string]float64{} // λ_t of each capped type
+	grants, err := allocate(recs, budget, unit, opt.MaxBytes, price)
+	if err != nil {
+		return nil, err
+	}
+	for range 60 {
+		spent := spentByType(recs, grants)
+		over := false
+		for t, c := range opt.TypeBudget {
+			if spent[t] > c+1e-9 {
+				over = true
+				price[t] = math.Max(2*price[t], 0.05)
+			}
+		}
+		if !over {
+			break
+		}
+		if grants, err = allocate(recs, budget, unit, opt.MaxBytes, price); err != nil {
+			return nil, err
+		}
+	}
+	// Drop what is still over a cap, the least valuable grants first.
+	spent := spentByType(recs, grants)
+	for t, c := range opt.TypeBudget {
+		for spent[t] > c+1e-9 {
+			worst := -1
+			for i, g := range grants {
+				if g >= 0 && recs[i].Options[g].Type == t && (worst < 0 || recs[i].Options[g].Value < recs[worst].Options[grants[worst]].Value) {
+					worst = i
+				}
+			}
+			spent[t] -= recs[worst].Options[grants[worst]].Cost
+			grants[worst] = -1
+		}
+	}
+	a := &Allocation{Budget: budget, Grants: []Grant{}, Unfunded: []string{}, CostUnit: unit}
+	for i, g := range grants {
+		if g >= 0 {
+			op := recs[i].Options[g]
+			a.Grants = append(a.Grants, Grant{EmployeeID: recs[i].EmployeeID, Type: op.Type, Cost: op.Cost, Value: op.Value, Rank: g + 1})
+			a.Spent += op.Cost
+			a.Value += op.Value
+			continue
+		}
+		for _, op := range recs[i].Options {
+			if givable(&op) {
+				a.Unfunded = append(a.Unfunded, recs[i].EmployeeID)
+				break
+			}
+		}
+	}
+	return a, nil
+}
+
+// givable reports whether an allocation may give the option: worth something, and not
+// raising the risk of leaving against the objective.
+func givable(op *Option) bool {
+	return op.Value > 0 && (op.Recommended || !slices.Contains(op.Flags, FlagRaisesRisk))
+}
+
+func spentByType(recs []Recommendation, grants []int) map[string]float64 {
+	out := map[string]float64{}
+	for i, g := range grants {
+		if g >= 0 {
+			out[recs[i].Options[g].Type] += recs[i].Options[g].Cost
+		}
+	}
+	return out
+}
+
+// allocate solves the multiple-choice knapsack exactly with each option of a priced type
+// valued at Value − price × Cost, and returns per employee the option given (-1 for none).
+func allocate(recs []Recommendation, budget, unit float64, maxBytes int64, price map[string]float64) ([]int, error) {
 	type item struct {
 		units int
 		opt   int // index into the recommendation's Options
@@ -83,7 +173,7 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 	for i := range recs {
 		most := 0
 		for o, op := range recs[i].Options {
-			if !(op.Value > 0) {
+			if !givable(&op) || !(op.Value-price[op.Type]*op.Cost > 0) {
 				continue
 			}
 			if math.IsNaN(op.Cost) || op.Cost < 0 {
@@ -99,7 +189,7 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 		maxTotal += most
 	}
 	states := min(limit, maxTotal) + 1
-	budgetBytes := opt.MaxBytes
+	budgetBytes := maxBytes
 	if budgetBytes <= 0 {
 		budgetBytes = DefaultAllocateBytes
 	}
@@ -121,7 +211,8 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 		copy(next, best)
 		ch := make([]uint8, states)
 		for j, it := range items[i] {
-			v := recs[i].Options[it.opt].Value
+			op := &recs[i].Options[it.opt]
+			v := op.Value - price[op.Type]*op.Cost
 			for s := it.units; s < states; s++ {
 				if c := best[s-it.units] + v; c > next[s] {
 					next[s], ch[s] = c, uint8(j+1)
@@ -131,32 +222,15 @@ func Allocate(recs []Recommendation, budget float64, opt AllocateOptions) (*Allo
 		best, next = next, best
 		choice[i] = ch
 	}
-	a := &Allocation{Budget: budget, Grants: []Grant{}, Unfunded: []string{}, CostUnit: unit}
+	out := make([]int, len(recs))
 	s := states - 1
-	grants := make([]*Grant, len(recs))
 	for i := len(recs) - 1; i >= 0; i-- {
-		j := choice[i][s]
-		if j == 0 {
-			continue
-		}
-		it := items[i][j-1]
-		op := recs[i].Options[it.opt]
-		grants[i] = &Grant{EmployeeID: recs[i].EmployeeID, Type: op.Type, Cost: op.Cost, Value: op.Value, Rank: it.opt + 1}
-		s -= it.units
-	}
-	for i, g := range grants {
-		if g != nil {
-			a.Grants = append(a.Grants, *g)
-			a.Spent += g.Cost
-			a.Value += g.Value
-			continue
-		}
-		for _, op := range recs[i].Options {
-			if op.Value > 0 {
-				a.Unfunded = append(a.Unfunded, recs[i].EmployeeID)
-				break
-			}
+		out[i] = -1
+		if j := choice[i][s]; j > 0 {
+			it := items[i][j-1]
+			out[i] = it.opt
+			s -= it.units
 		}
 	}
-	return a, nil
+	return out, nil
 }

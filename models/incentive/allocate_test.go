@@ -172,3 +172,80 @@ func TestAllocateEdges(t *testing.T) {
 		})
 	}
 }
+
+// bruteForceCapped is bruteForce with caps on the spending per type.
+func bruteForceCapped(recs []Recommendation, budget float64, caps map[string]float64) float64 {
+	best := 0.0
+	spent := map[string]float64{}
+	var walk func(i int, cost, value float64)
+	walk = func(i int, cost, value float64) {
+		if cost > budget+1e-9 {
+			return
+		}
+		for t, c := range caps {
+			if spent[t] > c+1e-9 {
+				return
+			}
+		}
+		if i == len(recs) {
+			best = math.Max(best, value)
+			return
+		}
+		walk(i+1, cost, value)
+		for _, o := range recs[i].Options {
+			if !(o.Value > 0) {
+				continue
+			}
+			spent[o.Type] += o.Cost
+			walk(i+1, cost+o.Cost, value+o.Value)
+			spent[o.Type] -= o.Cost
+		}
+	}
+	walk(0, 0, 0)
+	return best
+}
+
+// TestAllocateTypeBudgets: the policy's budget per type is never exceeded, nor the total,
+// and the value stays near the best allocation that respects the caps (brute force).
+func TestAllocateTypeBudgets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var ratio, worst float64 = 0, 1
+	n := 0
+	for c := range 80 {
+		recs := randomRecs(rng, 2+rng.IntN(6))
+		budget := 10 * float64(50+rng.IntN(150))
+		caps := map[string]float64{"cash_bonus": 10 * float64(rng.IntN(40)), "equity": 10 * float64(rng.IntN(40))}
+		a, err := Allocate(recs, budget, AllocateOptions{TypeBudget: caps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Spent > budget+1e-9 {
+			t.Errorf("case %d: spent %v over budget %v", c, a.Spent, budget)
+		}
+		by := map[string]float64{}
+		for _, g := range a.Grants {
+			by[g.Type] += g.Cost
+		}
+		for ty, cap := range caps {
+			if by[ty] > cap+1e-9 {
+				t.Errorf("case %d: %s spent %v over its cap %v", c, ty, by[ty], cap)
+			}
+		}
+		if want := bruteForceCapped(recs, budget, caps); want > 0 {
+			r := a.Value / want
+			ratio += r
+			worst = math.Min(worst, r)
+			n++
+			if r > 1+1e-9 {
+				t.Errorf("case %d: value %v above the best %v", c, a.Value, want)
+			}
+		}
+	}
+	t.Logf("value against the best under the caps: mean %.3f, worst %.3f over %d cases", ratio/float64(n), worst, n)
+	if ratio/float64(n) < 0.95 {
+		t.Errorf("mean value %.3f of the best, want ≥ 0.95", ratio/float64(n))
+	}
+	if _, err := Allocate(randomRecs(rng, 3), 100, AllocateOptions{TypeBudget: map[string]float64{"equity": -1}}); err == nil {
+		t.Error("a negative type budget was accepted")
+	}
+}

@@ -132,7 +132,11 @@ func TestEligible(t *testing.T) {
 		return d
 	}
 	row := func(role string, level float64, promoted, asOf string) features.EmployeeRow {
-		return features.EmployeeRow{Role: role, Level: level, PromotedOn: day(promoted), AsOf: day(asOf)}
+		return features.EmployeeRow{Role: role, Level: level, PromotedOn: day(promoted), AsOf: day(asOf), PerfMean: 3.4, TenureYears: 6}
+	}
+	withPerf := func(r features.EmployeeRow, perf float64) features.EmployeeRow {
+		r.PerfMean = perf
+		return r
 	}
 	all := func(except ...string) []string {
 		var out []string
@@ -151,7 +155,14 @@ func TestEligible(t *testing.T) {
 	}{
 		{"sales rep, level 2, promoted 13 months ago", row("sales", 2, "2025-01-20", "2026-02-01"), all("equity")},
 		{"finance, level 3, promoted 11 months ago", row("finance", 3, "2025-03-05", "2026-02-01"), all("commission", "promotion")},
-		{"12 calendar months, fewer than 365 days", row("finance", 3, "2025-03-31", "2026-03-01"), all("commission")},
+		{"12 calendar months, fewer than 365 days", row("finance", 3, "2025-03-31", "2026-03-01"), all("commission", "promotion")},
+		// Issue 13: a hire 11.3 months back is not a year.
+		{"hired 11.3 months back", row("finance", 3, "2025-10-22", "2026-10-01"), all("commission", "promotion")},
+		{"364 days", row("finance", 3, "2025-10-02", "2026-10-01"), all("commission", "promotion")},
+		{"365 days", row("finance", 3, "2025-10-01", "2026-10-01"), all("commission")},
+		{"below the performance floor", withPerf(row("finance", 3, "2020-01-01", "2026-02-01"), 2.9), all("commission", "promotion")},
+		{"at the performance floor", withPerf(row("finance", 3, "2020-01-01", "2026-02-01"), 3.0), all("commission")},
+		{"no review in two years", withPerf(row("finance", 3, "2020-01-01", "2026-02-01"), math.NaN()), all("commission", "promotion")},
 		{"level 8 is the top: no promotion", row("gm", 8, "2020-01-01", "2026-02-01"), all("commission", "promotion")},
 		{"level 7 may still be promoted", row("gm", 7, "2020-01-01", "2026-02-01"), all("commission")},
 		{"level not recorded: no level-bound incentive", row("hr", math.NaN(), "2020-01-01", "2026-02-01"), all("commission", "promotion", "equity")},
@@ -170,6 +181,28 @@ func TestEligible(t *testing.T) {
 			}
 		})
 	}
+	// Months count to the same day of the month; tenure in days.
+	months := Config{Incentives: map[string]Rule{"promotion": {MinMonthsSincePromotion: 12}, "training": {MinTenureDays: 90}}, Value: DefaultConfig().Value}
+	for _, tc := range []struct {
+		promoted, asOf string
+		tenure         float64
+		want           [numTypes]bool
+	}{
+		{"2025-03-31", "2026-03-01", 1, [numTypes]bool{3: true}},                      // 12 month boundaries, 11 months
+		{"2025-03-01", "2026-03-01", 1, [numTypes]bool{2: true, 3: true}},             // 12 months to the day
+		{"2025-03-01", "2026-03-01", 89.0 / 365.25, [numTypes]bool{2: true}},          // 89 days with the company
+		{"2025-03-01", "2026-03-01", 90.0 / 365.25, [numTypes]bool{2: true, 3: true}}, // 90
+	} {
+		r := features.EmployeeRow{PromotedOn: day(tc.promoted), AsOf: day(tc.asOf), TenureYears: tc.tenure, Level: math.NaN(), PerfMean: math.NaN()}
+		if got := months.Eligible(&r); got != tc.want {
+			t.Errorf("promoted %s, as of %s, tenure %.3f: eligible %v, want %v", tc.promoted, tc.asOf, tc.tenure, got, tc.want)
+		}
+	}
+	r0 := row("finance", 3, "2025-10-22", "2026-10-01")
+	if why := cfg.Refusals(&r0)[typeIndex("promotion")]; why != "344 days since the last promotion or hire, the policy asks 365" {
+		t.Errorf("refusal %q", why)
+	}
+
 	// A config that offers nothing to finance.
 	salesOnly := Config{Incentives: map[string]Rule{"commission": {Roles: []string{"sales"}}}, Value: DefaultConfig().Value}
 	r := row("finance", 3, "2020-01-01", "2026-02-01")

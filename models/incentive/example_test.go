@@ -36,16 +36,18 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	top := recs[0].Options[0]
-	fmt.Println("eligible incentives of the first rep:", len(recs[0].Options))
-	fmt.Println("reasons for the top one:", len(top.Reasons))
+	first := recs[0]
+	fmt.Println("eligible incentives of the first rep:", len(first.Options))
+	fmt.Println("recommended:", len(first.Recommended()) > 0 && first.Options[0].Recommended)
+	fmt.Println("reasons for the top one:", len(first.Options[0].Reasons) >= 3)
 	alloc, err := incentive.Allocate(recs, 20000, incentive.AllocateOptions{})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("within budget:", alloc.Spent <= alloc.Budget)
 	// Output:
-	// eligible incentives of the first rep: 6
-	// reasons for the top one: 3
+	// eligible incentives of the first rep: 5
+	// recommended: true
+	// reasons for the top one: true
 	// within budget: true
 }

@@ -74,7 +74,7 @@ func (r *Recommender) buildHistory() (*historyData, error) {
 			rows, el, types, deltas = append(rows, row), append(el, e), append(types, k), append(deltas, rw.PerformanceDelta.V)
 		}
 	}
-	d := r.choice.encode(rows, el, attrsOf(r.choice.Attrs, r.staff, rows))
+	d := r.choice.encode(rows, el, attrsOf(r.choice.Attrs, rows))
 	for i, k := range types {
 		d.y[i] = int8(k)
 		d.mask[i] |= 1 << k

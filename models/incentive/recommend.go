@@ -46,9 +46,20 @@ type Recommendation struct {
 	// Options are the eligible incentives, best value first. Empty when none is eligible
 	// (Notes says why).
 	Options []Option `json:"options"`
-	// Notes flag what the recommendation had to assume (missing salary, birth year, reviews)
-	// or why it has no options.
+	// Notes flag what the recommendation had to assume (missing salary, reviews), which
+	// incentives the policy does not allow and why, and why none is recommended when none is.
 	Notes []string `json:"notes,omitempty"`
+	// Unknown lists the model inputs that were not known and were taken as typical.
+	Unknown []string `json:"unknown_inputs,omitempty"`
+}
+
+// Recommended returns the options the objective recommends, best first (see Config).
+func (rec *Recommendation) Recommended() []Option {
+	n := 0
+	for n < len(rec.Options) && rec.Options[n].Recommended {
+		n++
+	}
+	return rec.Options[:n]
 }
 
 // Option is one eligible incentive for an employee, with its expected effects.
@@ -70,6 +81,10 @@ type Option struct {
 	// Benefit and Value are in money (see Values): Value = Benefit − CostWeight × Cost.
 	Benefit float64 `json:"benefit"`
 	Value   float64 `json:"value"`
+	// Recommended says whether the objective recommends it (see Config); Flags say what
+	// speaks against it: FlagRaisesRisk, FlagNoValue, FlagCostsMore, FlagOnlyEligible.
+	Recommended bool     `json:"recommended"`
+	Flags       []string `json:"flags,omitempty"`
 	// Drivers are the employee's features that most raise their preference for this
 	// incentive, and Reasons say it in words; both only for the top options (Options.Top).
 	Drivers []Driver `json:"drivers,omitempty"`
@@ -84,6 +99,20 @@ type Driver struct {
 	Typical string  `json:"typical"`
 	Effect  float64 `json:"effect"`
 }
+
+// Option flags.
+const (
+	// FlagRaisesRisk: the predicted 12-month leaving risk with it is above the risk without.
+	FlagRaisesRisk = "raises_risk"
+	// FlagOnlyEligible: it raises the risk but is the only eligible incentive, so it is
+	// recommended anyway (when its value is above 0), and the reasons say so.
+	FlagOnlyEligible = "only_eligible"
+	// FlagCostsMore: it costs something, and more than its benefit (what it is worth in
+	// retention and performance).
+	FlagCostsMore = "costs_more_than_benefit"
+	// FlagNoValue: its value (benefit − cost weight × cost) is not above 0.
+	FlagNoValue = "no_positive_value"
+)
 
 // ErrUnknownEmployee is returned (wrapped) for employee ids the dataset does not have.
 var ErrUnknownEmployee = errors.New("unknown employee")
@@ -108,18 +137,51 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 	if top < 0 {
 		return nil, fmt.Errorf("top: %d, want at least 1", top)
 	}
-	if err := r.checkIDs(ids, asOf); err != nil {
+	rows, err := r.features(ids, asOf, opt.Workers)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Recommendation, len(ids))
 	err = inChunks(len(ids), opt.Workers, func(lo, hi int) error {
-		return r.recommend(ids[lo:hi], asOf, top, out[lo:hi])
+		return r.rank(rows[lo:hi], top, out[lo:hi])
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
+
+// Features returns what the models read about each employee on the as-of date (Options.AsOf
+// rules), in the order given: features.Staff.At's row plus the latest incentive of the 12
+// months before and its fit. Recommend ranks exactly these rows, so RecommendRows given them
+// (or their features.EmployeeRecord) answers the same. Errors are Recommend's.
+func (r *Recommender) Features(ids []string, opt Options) ([]features.EmployeeRow, error) {
+	asOf, err := r.asOf(opt.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	return r.features(ids, asOf, opt.Workers)
+}
+
+func (r *Recommender) features(ids []string, asOf time.Time, workers int) ([]features.EmployeeRow, error) {
+	if err := r.checkIDs(ids, asOf); err != nil {
+		return nil, err
+	}
+	rows := make([]features.EmployeeRow, len(ids))
+	err := inChunks(len(ids), workers, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			var err error
+			if rows[i], err = r.staff.At(ids[i], asOf); err != nil {
+				return err
+			}
+		}
+		return r.lastFits(rows[lo:hi])
+	})
+	return rows, err
+}
+
+// ProtectedInputs reports whether the models read protected attributes (Config).
+func (r *Recommender) ProtectedInputs() bool { return r.cfg.ProtectedInputs }
 
 // recommendChunk is the number of employees scored in one batch by one worker.
 const recommendChunk = 1024
@@ -154,26 +216,10 @@ func inChunks(n, workers int, fn func(lo, hi int) error) error {
 	return nil
 }
 
-// recommend fills out (len(ids)) with the recommendations of known, on-staff employees.
-func (r *Recommender) recommend(ids []string, asOf time.Time, top int, out []Recommendation) error {
-	var err error
-	rows := make([]features.EmployeeRow, len(ids))
-	for i, id := range ids {
-		if rows[i], err = r.staff.At(id, asOf); err != nil {
-			return err
-		}
-	}
-	last, err := r.lastFits(ids, asOf)
-	if err != nil {
-		return err
-	}
-	return r.rank(rows, last, top, out)
-}
-
 // rank fills out (len(rows)) with the ranked options of the employees the rows describe, as
-// of each row's AsOf; last[i] is the fit of the employee's latest incentive in the 12 months
-// before (NaN for none), an input of the attrition model.
-func (r *Recommender) rank(rows []features.EmployeeRow, last []float64, top int, out []Recommendation) error {
+// of each row's AsOf. A row's LastIncentiveFit (NaN for none) is an input of the attrition
+// model.
+func (r *Recommender) rank(rows []features.EmployeeRow, top int, out []Recommendation) error {
 	n := len(rows)
 	el := make([][numTypes]bool, n)
 	for i := range rows {
@@ -187,33 +233,38 @@ func (r *Recommender) rank(rows []features.EmployeeRow, last []float64, top int,
 	// One attrition batch: each employee as they are, then with each eligible incentive.
 	var (
 		arows []features.EmployeeRow
-		afit  []float64
 		start = make([]int, n+1)
 	)
 	for i := range rows {
 		start[i] = len(arows)
 		arows = append(arows, rows[i])
-		afit = append(afit, last[i])
 		for k := range numTypes {
 			if el[i][k] {
-				arows = append(arows, r.apply(rows[i], k))
-				afit = append(afit, fitOf(&prefs[i], k))
+				arows = append(arows, r.apply(rows[i], k, fitOf(&prefs[i], k)))
 			}
 		}
 	}
 	start[n] = len(arows)
-	ap, err := r.risks(arows, afit)
+	ap, err := r.risks(arows)
 	if err != nil {
 		return err
 	}
 	risk := func(j int) float64 { return ap[j] }
 
 	v := r.cfg.Value
+	unknown := r.unknownInputs
 	for i := range rows {
 		row := &rows[i]
 		rec := Recommendation{EmployeeID: row.EmployeeID, Role: row.Role, TeamID: row.TeamID, Risk: risk(start[i]), Options: []Option{}}
 		rec.Salary, rec.Notes = r.salaryFor(row, row.AsOf)
 		rec.Notes = append(rec.Notes, missingNotes(row)...)
+		rec.Unknown = unknown(row)
+		eligible := 0
+		for k := range numTypes {
+			if el[i][k] {
+				eligible++
+			}
+		}
 		j := start[i] + 1
 		for k := range numTypes {
 			if !el[i][k] {
@@ -226,20 +277,76 @@ func (r *Recommender) rank(rows []features.EmployeeRow, last []float64, top int,
 			o.Cost = r.cost.Cost(k, rec.Salary)
 			o.Benefit = v.Retention*rec.Salary*(-o.RiskChange) + v.Performance*rec.Salary*o.PerformanceChange*v.PerformanceMonths/12
 			o.Value = o.Benefit - v.CostWeight*o.Cost
+			o.Recommended = o.Value > 0
+			if o.RiskChange > 0 {
+				o.Flags = append(o.Flags, FlagRaisesRisk)
+				if eligible == 1 {
+					o.Flags = append(o.Flags, FlagOnlyEligible)
+				} else {
+					o.Recommended = false
+				}
+			}
+			if o.Cost > 0 && o.Cost > o.Benefit {
+				o.Flags = append(o.Flags, FlagCostsMore)
+			}
+			if !(o.Value > 0) {
+				o.Flags = append(o.Flags, FlagNoValue)
+			}
 			rec.Options = append(rec.Options, o)
 		}
 		slices.SortStableFunc(rec.Options, func(a, b Option) int {
+			if a.Recommended != b.Recommended {
+				if a.Recommended {
+					return -1
+				}
+				return 1
+			}
 			if c := cmp.Compare(b.Value, a.Value); c != 0 {
 				return c
 			}
 			return cmp.Compare(b.Preference, a.Preference)
 		})
-		if len(rec.Options) == 0 {
+		for k, why := range r.cfg.Refusals(row) {
+			if why != "" && !roleRule(r.cfg.Incentives[datasets.RewardTypes[k]]) {
+				rec.Notes = append(rec.Notes, typeNames[datasets.RewardTypes[k]]+" is not offered: "+why)
+			}
+		}
+		switch {
+		case len(rec.Options) == 0:
 			rec.Notes = append(rec.Notes, fmt.Sprintf("no incentive is eligible for this employee (role %s, level %s) under the eligibility rules", row.Role, fmtNum(row.Level)))
+		case !rec.Options[0].Recommended:
+			rec.Notes = append(rec.Notes, noneRecommended(rec.Options))
 		}
 		out[i] = rec
 	}
 	return r.explain(rows, el, out, top)
+}
+
+// roleRule reports whether a rule restricts only roles: a note that commission is for sales
+// only would be on every other employee's recommendation, and says nothing about them.
+func roleRule(r Rule) bool {
+	return len(r.Roles) > 0 && r.MinLevel == 0 && r.MaxLevel == 0 && r.MinTenureDays == 0 && r.MinDaysSincePromotion == 0 &&
+		r.MinMonthsSincePromotion == 0 && r.MinPerfMean24m == nil
+}
+
+// noneRecommended says why no option is recommended.
+func noneRecommended(opts []Option) string {
+	raise, noValue := 0, 0
+	for _, o := range opts {
+		if slices.Contains(o.Flags, FlagRaisesRisk) {
+			raise++
+		}
+		if slices.Contains(o.Flags, FlagNoValue) {
+			noValue++
+		}
+	}
+	switch {
+	case raise == len(opts):
+		return "no incentive is recommended: every eligible one raises the predicted risk of leaving"
+	case noValue == len(opts):
+		return "no incentive is recommended: none is expected to be worth more than it costs"
+	}
+	return "no incentive is recommended: each eligible one either raises the predicted risk of leaving or is not expected to be worth more than it costs"
 }
 
 // asOf resolves and checks the as-of date.
@@ -303,42 +410,43 @@ func (r *Recommender) OnStaff(asOf time.Time, team string) ([]string, error) {
 	return out, nil
 }
 
-// lastFits returns, per employee, the fit of the latest incentive in the 12 months before
-// asOf (the attrition model's colLastFit), or NaN when there was none; one batch for all.
-func (r *Recommender) lastFits(ids []string, asOf time.Time) ([]float64, error) {
-	out := make([]float64, len(ids))
+// lastFits fills each row's LastIncentive and LastIncentiveFit: the latest incentive in the
+// 12 months before its AsOf and its fit then (the employee's features as of its date, their
+// preferences over the types eligible then plus the type given); one batch for all.
+func (r *Recommender) lastFits(rows []features.EmployeeRow) error {
 	var (
-		rows []features.EmployeeRow
-		el   [][numTypes]bool
-		who  []int
-		kind []int
+		prows []features.EmployeeRow
+		el    [][numTypes]bool
+		who   []int
+		kind  []int
 	)
-	for i, id := range ids {
-		out[i] = math.NaN()
-		last := latestReward(r.staff.Rewards(id), asOf)
+	for i := range rows {
+		rows[i].LastIncentive, rows[i].LastIncentiveFit = "", math.NaN()
+		last := latestReward(r.staff.Rewards(rows[i].EmployeeID), rows[i].AsOf)
 		if last == nil || typeIndex(last.Type) < 0 {
 			continue
 		}
-		row, err := r.staff.At(id, last.Date)
+		row, err := r.staff.At(rows[i].EmployeeID, last.Date)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		k := typeIndex(last.Type)
 		e := r.cfg.Eligible(&row)
 		e[k] = true
-		rows, el, who, kind = append(rows, row), append(el, e), append(who, i), append(kind, k)
+		rows[i].LastIncentive = last.Type
+		prows, el, who, kind = append(prows, row), append(el, e), append(who, i), append(kind, k)
 	}
-	if len(rows) == 0 {
-		return out, nil
+	if len(prows) == 0 {
+		return nil
 	}
-	p, err := r.preferences(rows, el)
+	p, err := r.preferences(prows, el)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for j, i := range who {
-		out[i] = fitOf(&p[j], kind[j])
+		rows[i].LastIncentiveFit = fitOf(&p[j], kind[j])
 	}
-	return out, nil
+	return nil
 }
 
 // apply returns the employee's features as they would be right after receiving incentive k:
@@ -346,9 +454,10 @@ func (r *Recommender) lastFits(ids []string, asOf time.Time) ([]float64, error) 
 // months), and for a promotion one level up, the median raise on salary and on the ratio to
 // the role median, and no wait since the last promotion. Bonuses and commission are one-off
 // payments and leave base salary as it is.
-func (r *Recommender) apply(row features.EmployeeRow, k int) features.EmployeeRow {
+func (r *Recommender) apply(row features.EmployeeRow, k int, fit float64) features.EmployeeRow {
 	row.MonthsSinceReward = 0
 	row.Rewards24m[k]++
+	row.LastIncentive, row.LastIncentiveFit = datasets.RewardTypes[k], fit
 	if datasets.RewardTypes[k] == "promotion" {
 		row.Level++
 		row.Salary *= 1 + r.raiseShare
@@ -374,9 +483,6 @@ func (r *Recommender) salaryFor(row *features.EmployeeRow, asOf time.Time) (floa
 // missingNotes lists the inputs the models had to assume.
 func missingNotes(row *features.EmployeeRow) []string {
 	var out []string
-	if math.IsNaN(row.Age) {
-		out = append(out, "birth year not recorded: age taken as typical")
-	}
 	if math.IsNaN(row.Level) {
 		out = append(out, "level not recorded: taken as typical, and incentives with a level rule are not offered")
 	}
@@ -419,7 +525,7 @@ func (r *Recommender) explain(rows []features.EmployeeRow, el [][numTypes]bool, 
 // (classify.Reason) with Delta indexed by type (datasets.RewardTypes order).
 func (r *Recommender) preferenceReasons(rows []features.EmployeeRow, el [][numTypes]bool, idx []int) ([][]classify.Reason, error) {
 	if r.choice != nil {
-		d := r.choice.encode(rows, el, attrsOf(r.choice.Attrs, r.staff, rows))
+		d := r.choice.encode(rows, el, attrsOf(r.choice.Attrs, rows))
 		return r.choice.explain(rows, d, idx), nil
 	}
 	reasons, err := r.pref.ExplainRows(preferenceTable(rows, el), idx)
@@ -441,13 +547,13 @@ func (r *Recommender) preferenceReasons(rows []features.EmployeeRow, el [][numTy
 }
 
 // drivers returns up to n features that raise class c's probability the most (by more than
-// half a point), ignoring the eligibility columns: they say what the rules allow, not what the
-// employee wants.
+// half a point), ignoring the eligibility columns — they say what the rules allow, not what the
+// employee wants — and protected attributes, which reasons never name.
 func drivers(rs []classify.Reason, c, n int) []Driver {
 	out := make([]Driver, 0, n)
 	for _, x := range rs {
 		e := x.Delta[c]
-		if !(e > 0.005) || strings.HasPrefix(x.Column, colEligible) {
+		if !(e > 0.005) || strings.HasPrefix(x.Column, colEligible) || slices.Contains(protectedInputs, x.Column) {
 			continue
 		}
 		// Insert in order (largest effect first, then by name), keeping n.

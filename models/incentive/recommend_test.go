@@ -64,15 +64,15 @@ func defaultCompany(tb testing.TB) (string, *datasets.Dataset, *Recommender) {
 	return f.dir, f.ds, f.r
 }
 
-// The default company (seed 7, used in development) reaches the acceptance bars (top match
-// 0.847, F1 gap −0.017; see TestAcceptance and the README), but 100 employees leave little
-// margin: these looser bars catch a broken model without tying the test to one generator
-// version. Picking the most common favourite for everyone matches about a third of employees.
+// The default company (seed 7, used in development) is scored as TestAcceptance scores the
+// held-out ones, but 100 employees leave little margin: these looser bars catch a broken model
+// without tying the test to one generator version. Picking the most common favourite for
+// everyone matches about a third of employees.
 func TestDefaultCompanyAgainstGroundTruth(t *testing.T) {
 	dir, _, r := defaultCompany(t)
-	if got := r.Summary().OutsideRules; got != 0 {
-		t.Errorf("%d chosen rewards outside the default rules; the generator applies the same rules", got)
-	}
+	// The generator counts month boundaries and has no performance floor; the default policy
+	// counts days and has one, so some chosen promotions fall outside it.
+	t.Logf("%d of %d chosen rewards outside the default policy", r.Summary().OutsideRules, r.Summary().ChosenRewards)
 	sc := scoreCompany(t, dir, r, 7)
 	t.Logf("default company: %d scored, macro-F1 true %.4f model %.4f, top match %.3f, preference match %.3f, net of cost %.3f, fit risk %+.4f",
 		sc.People, sc.F1True, sc.F1Model, sc.TopMatch, sc.PrefMatch, sc.TopMatchNet, sc.FitRisk)
@@ -125,8 +125,16 @@ func TestRecommendStructure(t *testing.T) {
 			seen[o.Type] = true
 			sum += o.Preference
 			bestFit = math.Max(bestFit, o.Fit)
-			if j > 0 && o.Value > rec.Options[j-1].Value {
-				t.Errorf("%s: option %d (%s, %v) ranks below a lower value", rec.EmployeeID, j, o.Type, o.Value)
+			if prev := rec.Options[max(j-1, 0)]; j > 0 && (o.Recommended && !prev.Recommended || o.Recommended == prev.Recommended && o.Value > prev.Value) {
+				t.Errorf("%s: option %d (%s, %v) ranks below a lower value or a not recommended option", rec.EmployeeID, j, o.Type, o.Value)
+			}
+			raises := o.RiskChange > 0
+			if raises != slices.Contains(o.Flags, FlagRaisesRisk) || (o.Cost > 0 && o.Cost > o.Benefit) != slices.Contains(o.Flags, FlagCostsMore) ||
+				!(o.Value > 0) != slices.Contains(o.Flags, FlagNoValue) {
+				t.Errorf("%s %s: flags %v for risk change %v, cost %v, benefit %v, value %v", rec.EmployeeID, o.Type, o.Flags, o.RiskChange, o.Cost, o.Benefit, o.Value)
+			}
+			if want := o.Value > 0 && (!raises || len(rec.Options) == 1); o.Recommended != want {
+				t.Errorf("%s %s: recommended %v, want %v (flags %v)", rec.EmployeeID, o.Type, o.Recommended, want, o.Flags)
 			}
 			if o.Risk < 0 || o.Risk > 1 || math.Abs(o.RiskChange-(o.Risk-rec.Risk)) > 1e-12 {
 				t.Errorf("%s %s: risk %v, change %v, base %v", rec.EmployeeID, o.Type, o.Risk, o.RiskChange, rec.Risk)
@@ -135,8 +143,8 @@ func TestRecommendStructure(t *testing.T) {
 			if math.Abs(o.Benefit-benefit) > 1e-6 || math.Abs(o.Value-(o.Benefit-v.CostWeight*o.Cost)) > 1e-6 {
 				t.Errorf("%s %s: benefit %v value %v, want %v and %v", rec.EmployeeID, o.Type, o.Benefit, o.Value, benefit, benefit-v.CostWeight*o.Cost)
 			}
-			if (j < 2) != (len(o.Reasons) == 3) {
-				t.Errorf("%s option %d: %d reasons, want 3 for the top 2 and none below", rec.EmployeeID, j, len(o.Reasons))
+			if (j < 2) != (len(o.Reasons) >= 3) || j >= 2 && len(o.Reasons) > 0 {
+				t.Errorf("%s option %d: %d reasons, want 3 or more for the top 2 and none below", rec.EmployeeID, j, len(o.Reasons))
 			}
 			for _, d := range o.Drivers {
 				if !(d.Effect > 0) || strings.HasPrefix(d.Feature, colEligible) {
@@ -345,9 +353,21 @@ func TestRecommendNewcomerWithGaps(t *testing.T) {
 		t.Errorf("salary %v, want the sales median %v", rec.Salary, med)
 	}
 	notes := strings.Join(rec.Notes, "\n")
-	for _, want := range []string{"salary not recorded", "birth year not recorded", "level not recorded", "no performance review yet", "no incentive in the history"} {
+	for _, want := range []string{"salary not recorded", "level not recorded", "no performance review yet", "no incentive in the history",
+		"a promotion is not offered: the level is not known"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+	if strings.Contains(notes, "birth") || strings.Contains(notes, " age") {
+		t.Errorf("notes name a protected attribute the models do not read: %q", notes)
+	}
+	if want := []string{"level", "salary_ratio", "perf_mean_24m", "perf_last", "kpi_last"}; !slices.Equal(rec.Unknown, want) {
+		t.Errorf("unknown inputs %v, want %v", rec.Unknown, want)
+	}
+	for _, o := range rec.Options[:min(3, len(rec.Options))] {
+		if last := o.Reasons[len(o.Reasons)-1]; last != "Not known, so taken as typical: level, pay against the role median, average review score over two years, last review score, last KPI completion." {
+			t.Errorf("%s: last reason %q, want the unknown inputs named", o.Type, last)
 		}
 	}
 	for _, o := range rec.Options {

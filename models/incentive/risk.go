@@ -39,19 +39,46 @@ type riskModel struct {
 	Rows           int
 }
 
-// attritionInputs (employeeInputs keys and colLastFit) are what the attrition model reads:
-// role, level, tenure, age, pay against the role median, performance, the wait since the last
-// promotion, expense reimbursement time, the months since the last incentive, the number in
-// the last two years, and the fit of the latest. Region is left out: no incentive changes it,
-// and on data where it matters little it would only add noise to every prediction.
+// attritionInputs (employeeInputs keys) are what the attrition model reads: role, tenure, pay
+// against the role median, performance, the wait since the last promotion, expense
+// reimbursement time, and the fit of the latest incentive in the last 12 months (with a
+// missing indicator for none).
+//
+// What a recommendation asks of the model is a what-if — the same employee just after an
+// incentive, or promoted — so the inputs an incentive moves must carry their own effect, not
+// a correlate's. Left out for that reason: level, which moves with pay against the role
+// median (a promotion raises both, and the two weights, estimated from their collinear
+// history, split the effect arbitrarily: on the development companies they made a promotion
+// raise the predicted risk); the months since the last incentive and their number over two
+// years, which follow the company's review calendar and on those companies made every
+// incentive raise the risk a little; and region, which no incentive changes. Age is a
+// protected attribute, read only when the policy allows (Config.ProtectedInputs).
 var attritionInputs = func() []string {
 	var in []string
 	for _, role := range datasets.Roles {
 		in = append(in, "role_"+role)
 	}
-	return append(in, "level", "tenure_years", "age", "salary_ratio", "perf_last", "perf_mean_24m", "kpi_last",
-		"promotion_wait_months", "reimbursement_days", "months_since_reward", "rewards_24m", colLastFit)
+	return append(in, "tenure_years", "salary_ratio", "perf_last", "perf_mean_24m", "kpi_last",
+		"promotion_wait_months", "reimbursement_days", colLastFit)
 }()
+
+// protectedInputs are the employeeInputs that are protected attributes: the models read them
+// only when Config.ProtectedInputs allows it, and reasons never name them.
+var protectedInputs = []string{"age"}
+
+// withProtected returns inputs, plus the protected ones when allowed.
+func withProtected(inputs []string, allowed bool) []string {
+	out := slices.Clone(inputs)
+	if allowed {
+		out = append(out, protectedInputs...)
+	}
+	return out
+}
+
+// attritionInputs returns the attrition model's inputs under the recommender's policy.
+func (r *Recommender) attritionInputs() []string {
+	return withProtected(attritionInputs, r.cfg.ProtectedInputs)
+}
 
 // riskData is an encoded batch (x n×p, see scaler; y 1 for "left") and the likelihood newton
 // minimises.
@@ -62,13 +89,9 @@ type riskData struct {
 }
 
 // riskValue returns the value function of rows for a scaler over inputs.
-func riskValue(inputs []string, rows []features.EmployeeRow, lastFit []float64) (func(i, j int) float64, error) {
+func riskValue(inputs []string, rows []features.EmployeeRow) (func(i, j int) float64, error) {
 	get := make([]func(i int) float64, len(inputs))
 	for j, name := range inputs {
-		if name == colLastFit {
-			get[j] = func(i int) float64 { return lastFit[i] }
-			continue
-		}
 		f, ok := employeeInputs[name]
 		if !ok {
 			return nil, fmt.Errorf("unknown input %q", name)
@@ -78,11 +101,10 @@ func riskValue(inputs []string, rows []features.EmployeeRow, lastFit []float64) 
 	return func(i, j int) float64 { return get[j](i) }, nil
 }
 
-// fitRisk fits the attrition model on rows labelled left (true: left within 12 months), with
-// lastFit the colLastFit of each row.
-func fitRisk(rows []features.EmployeeRow, lastFit []float64, left []bool, inputs []string, seed uint64, workers int) (*riskModel, error) {
+// fitRisk fits the attrition model on rows labelled left (true: left within 12 months).
+func fitRisk(rows []features.EmployeeRow, left []bool, inputs []string, seed uint64, workers int) (*riskModel, error) {
 	n := len(rows)
-	value, err := riskValue(inputs, rows, lastFit)
+	value, err := riskValue(inputs, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -106,13 +128,63 @@ func fitRisk(rows []features.EmployeeRow, lastFit []float64, left []bool, inputs
 	if err != nil {
 		return nil, err
 	}
+	if err := m.constrain(d, th, pen, workers); err != nil {
+		return nil, err
+	}
 	m.B, m.W, m.Alpha, m.L1Ratio, m.CV = th[0], th[1:], pen.Alpha, pen.L1Ratio, cv
 	return m, nil
 }
 
+// Directions the attrition model's incentive weights may take, whatever the sample says: the
+// recommendations compare the risk with each incentive against the risk without, so a weight
+// of the wrong sign — which a few dozen leavers produce by chance (on the 100-employee
+// development companies the fit weight came out positive on two of six) — would rank a
+// well-fitting incentive below a badly fitting one on risk.
+//
+//   - colLastFit: an incentive that fits the employee better does not make leaving likelier
+//     (weight ≤ 0);
+//   - its missing indicator, no incentive in the last 12 months: not better than one that
+//     fitted (weight ≥ 0).
+//
+// constrain refits with a weight held at 0 where the fit broke its direction: for a convex
+// likelihood, the optimum under a sign constraint the free optimum breaks lies on the bound.
+func (m *riskModel) constrain(d *riskData, th []float64, pen penalty, workers int) error {
+	fit := slices.Index(m.Scale.Inputs, colLastFit)
+	if fit < 0 {
+		return nil
+	}
+	cols := []struct {
+		col  int
+		sign float64
+	}{{fit, -1}, {m.Scale.indicators()[fit], +1}}
+	all := make([]int, d.n)
+	for i := range all {
+		all[i] = i
+	}
+	for range cols {
+		changed := false
+		for _, c := range cols {
+			if c.col < 0 || th[1+c.col]*c.sign >= 0 {
+				continue
+			}
+			for i := range d.n {
+				d.x[i*d.p+c.col] = 0
+			}
+			th[1+c.col], changed = 0, true
+		}
+		if !changed {
+			return nil
+		}
+		if err := newton(d, all, pen, th, workers); err != nil {
+			return fmt.Errorf("refit with sign constraints: %w", err)
+		}
+	}
+	return nil
+}
+
 // risks returns each row's probability of leaving within 12 months.
-func (m *riskModel) risks(rows []features.EmployeeRow, lastFit []float64) ([]float64, error) {
-	value, err := riskValue(m.Scale.Inputs, rows, lastFit)
+func (m *riskModel) risks(rows []features.EmployeeRow) ([]float64, error) {
+	value, err := riskValue(m.Scale.Inputs, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +269,7 @@ func log1pExp(z float64) float64 {
 
 // check reports a decoded model whose parts do not fit together.
 func (m *riskModel) check() error {
-	if err := m.Scale.check(func(name string) bool { _, ok := employeeInputs[name]; return ok || name == colLastFit }); err != nil {
+	if err := m.Scale.check(func(name string) bool { _, ok := employeeInputs[name]; return ok }); err != nil {
 		return err
 	}
 	if len(m.W) != m.Scale.width() {

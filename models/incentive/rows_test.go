@@ -1,26 +1,20 @@
 package incentive
 
 import (
+	"encoding/json"
 	"math"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/growthlens/growthlens/features"
 )
 
-// TestRecommendRowsMatchesRecommend checks that an employee described by the feature row
-// features.Staff.At builds gets the recommendation Recommend gives by id: exactly for
-// employees with no incentive in the last 12 months (nothing to approximate), and with the
-// same eligible options for the others.
+// TestRecommendRowsMatchesRecommend checks that an employee described by the rows Features
+// returns — directly, and as features.EmployeeRecord through JSON and back — gets exactly the
+// recommendation Recommend gives by id: the same risk, preferences, values and reasons.
 func TestRecommendRowsMatchesRecommend(t *testing.T) {
-	_, ds, r := defaultCompany(t)
-	asOf := r.ObservedUntil().AddDate(0, 0, 1)
-	ids, err := r.OnStaff(asOf, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	staff, err := features.NewStaff(ds)
+	_, _, r := defaultCompany(t)
+	ids, err := r.OnStaff(time.Time{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,42 +22,43 @@ func TestRecommendRowsMatchesRecommend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := make([]features.EmployeeRow, len(ids))
-	last := make([]string, len(ids))
-	for i, id := range ids {
-		if rows[i], err = staff.At(id, asOf); err != nil {
-			t.Fatal(err)
-		}
-		if rw := latestReward(staff.Rewards(id), asOf); rw != nil {
-			last[i] = rw.Type
-		}
-	}
-	byRow, err := r.RecommendRows(rows, last, Options{Top: 7})
+	rows, err := r.Features(ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact, approx := 0, 0
-	for i := range ids {
-		got, want := byRow[i], byID[i]
-		if last[i] == "" {
-			exact++
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (no recent incentive): RecommendRows differs from Recommend:\n got %+v\nwant %+v", ids[i], got, want)
-			}
-			continue
+	recent := 0
+	posted := make([]features.EmployeeRow, len(rows))
+	for i := range rows {
+		if rows[i].LastIncentive != "" {
+			recent++
 		}
-		approx++
-		if len(got.Options) != len(want.Options) {
-			t.Errorf("%s: %d options from the row, %d by id", ids[i], len(got.Options), len(want.Options))
+		b, err := json.Marshal(features.RecordOf(&rows[i], false))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, o := range got.Options {
-			if math.IsNaN(o.Value) || math.IsNaN(o.Risk) {
-				t.Errorf("%s: option %s has NaN value or risk", ids[i], o.Type)
-			}
+		var rec features.EmployeeRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if posted[i], err = rec.Row(time.Time{}, false, r.MedianSalary); err != nil {
+			t.Fatalf("%s: %v\n%s", ids[i], err, b)
 		}
 	}
-	if exact == 0 || approx == 0 {
-		t.Fatalf("the fixture should have employees with and without a recent incentive: %d and %d", exact, approx)
+	if recent == 0 || recent == len(rows) {
+		t.Fatalf("the fixture should have employees with and without a recent incentive: %d of %d", recent, len(rows))
+	}
+	for name, in := range map[string][]features.EmployeeRow{"rows": rows, "records": posted} {
+		got, err := r.RecommendRows(in, Options{Top: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ids {
+			gb, _ := json.Marshal(got[i])
+			wb, _ := json.Marshal(byID[i])
+			if string(gb) != string(wb) {
+				t.Errorf("%s from %s: RecommendRows differs from Recommend:\n got %s\nwant %s", ids[i], name, gb, wb)
+			}
+		}
 	}
 }
 
@@ -80,14 +75,14 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := r.RecommendRows([]features.EmployeeRow{row}, nil, Options{})
+	want, err := r.RecommendRows([]features.EmployeeRow{row}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	derived := row
 	derived.AsOf, derived.SalaryRatio = derivedZero(), math.NaN()
 	derived.PromotedOn = derivedZero()
-	got, err := r.RecommendRows([]features.EmployeeRow{derived}, nil, Options{})
+	got, err := r.RecommendRows([]features.EmployeeRow{derived}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +98,7 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 
 	unknown := row
 	unknown.PromotedOn, unknown.PromotionWaitMonths = derivedZero(), math.NaN()
-	got, err = r.RecommendRows([]features.EmployeeRow{unknown}, nil, Options{})
+	got, err = r.RecommendRows([]features.EmployeeRow{unknown}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +111,9 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 		t.Errorf("no note says the promotion wait was unknown: %q", got[0].Notes)
 	}
 
-	if _, err := r.RecommendRows([]features.EmployeeRow{row}, []string{"holiday"}, Options{}); err == nil {
+	holiday := row
+	holiday.LastIncentive, holiday.LastIncentiveFit = "holiday", math.NaN()
+	if _, err := r.RecommendRows([]features.EmployeeRow{holiday}, Options{}); err == nil {
 		t.Errorf("an unknown last incentive type was accepted")
 	}
 }

@@ -28,6 +28,7 @@ var employeeInputs = map[string]func(r *features.EmployeeRow) float64{
 	"promotion_wait_months": func(r *features.EmployeeRow) float64 { return r.PromotionWaitMonths },
 	"months_since_reward":   func(r *features.EmployeeRow) float64 { return r.MonthsSinceReward },
 	"reimbursement_days":    func(r *features.EmployeeRow) float64 { return r.ReimbursementDays },
+	colLastFit:              func(r *features.EmployeeRow) float64 { return r.LastIncentiveFit },
 	"rewards_24m": func(r *features.EmployeeRow) float64 {
 		var s float64
 		for _, c := range r.Rewards24m {
@@ -38,6 +39,19 @@ var employeeInputs = map[string]func(r *features.EmployeeRow) float64{
 }
 
 func init() {
+	for k, t := range datasets.RewardTypes {
+		employeeInputs[colPastDelta+t] = func(r *features.EmployeeRow) float64 { return r.PastDelta[k] }
+		employeeInputs[colChosenShare+t] = func(r *features.EmployeeRow) float64 {
+			var n float64
+			for _, c := range r.ChosenBefore {
+				n += c
+			}
+			if !(n > 0) {
+				return math.NaN() // no choice yet (or unknown): no share to speak of
+			}
+			return r.ChosenBefore[k] / n
+		}
+	}
 	for _, role := range datasets.Roles {
 		employeeInputs["role_"+role] = func(r *features.EmployeeRow) float64 { return b2f(r.Role == role) }
 	}

@@ -19,6 +19,11 @@ const (
 	// date (attrition model); missing when there was none. Fit is the employee's estimated
 	// preference for the incentive given over their preference for the best eligible one.
 	colLastFit = "last_incentive_fit"
+	// colPastDelta + type is the employee's mean performance_delta of past incentives of the
+	// type (features.EmployeeRow.PastDelta); colChosenShare + type the share of the type among
+	// the incentives they chose (ChosenBefore).
+	colPastDelta   = "performance_delta_"
+	colChosenShare = "chosen_share_"
 )
 
 // PreferenceSet is the training set of the preference model: one row per reward the
@@ -79,9 +84,9 @@ func (s *PreferenceSet) Table() *classify.Table {
 //     applied (as Recommender.apply would apply it) and its fit, which teach what follows an
 //     incentive that fits well or badly: the question a recommendation asks.
 type AttritionSet struct {
-	Rows    []features.EmployeeRow
-	LastFit []float64 // colLastFit per row, NaN when none
-	Left    []bool
+	// Rows carry the latest incentive's fit in LastIncentiveFit (NaN when none).
+	Rows []features.EmployeeRow
+	Left []bool
 	// AfterReward counts the rows that are snapshots just after an incentive.
 	AfterReward int
 	// From and Until are the first and last periodic snapshot dates.
@@ -122,7 +127,7 @@ func observedSpan(ds *datasets.Dataset) (first, last time.Time) {
 // column missing); after turns the features as of a reward's date (events before it) into the
 // features just after it (nil leaves out the snapshots after rewards).
 func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMonths int, fit func(*datasets.Reward) float64,
-	after func(row features.EmployeeRow, rw *datasets.Reward) features.EmployeeRow) (*AttritionSet, error) {
+	after func(row features.EmployeeRow, rw *datasets.Reward, fit float64) features.EmployeeRow) (*AttritionSet, error) {
 	if snapshotMonths < 1 {
 		return nil, fmt.Errorf("attrition: snapshot interval %d months, want at least 1", snapshotMonths)
 	}
@@ -145,9 +150,14 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 			if err != nil {
 				return nil, err
 			}
+			if rw := latestReward(staff.Rewards(id), at); rw != nil {
+				row.LastIncentive = rw.Type
+				if fit != nil {
+					row.LastIncentiveFit = fit(rw)
+				}
+			}
 			s.Rows = append(s.Rows, row)
 			s.Left = append(s.Left, leaves(id, at))
-			s.LastFit = append(s.LastFit, lastFit(staff.Rewards(id), at, fit))
 		}
 		if s.From.IsZero() {
 			s.From = at
@@ -171,9 +181,8 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 				if fit != nil {
 					f = fit(rw)
 				}
-				s.Rows = append(s.Rows, after(row, rw))
+				s.Rows = append(s.Rows, after(row, rw, f))
 				s.Left = append(s.Left, leaves(id, rw.Date))
-				s.LastFit = append(s.LastFit, f)
 				s.AfterReward++
 			}
 		}
@@ -183,15 +192,6 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 			datasets.FormatDate(first), datasets.FormatDate(last))
 	}
 	return s, nil
-}
-
-// lastFit returns the fit of the latest reward in the 12 months before at, or NaN.
-func lastFit(rewards []*datasets.Reward, at time.Time, fit func(*datasets.Reward) float64) float64 {
-	rw := latestReward(rewards, at)
-	if rw == nil || fit == nil {
-		return math.NaN()
-	}
-	return fit(rw)
 }
 
 // latestReward returns the latest of the date-sorted rewards in the 12 months before at, or nil.
@@ -212,7 +212,7 @@ func latestReward(rewards []*datasets.Reward, at time.Time) *datasets.Reward {
 
 // Table returns the features of the set as a classify table.
 func (s *AttritionSet) Table() *classify.Table {
-	return attritionTable(s.Rows, s.LastFit)
+	return attritionTable(s.Rows)
 }
 
 // Labels returns "yes" for rows whose employee left within 12 months and "no" otherwise.
@@ -301,10 +301,14 @@ func preferenceTable(rows []features.EmployeeRow, eligible [][numTypes]bool) *cl
 	return t
 }
 
-func attritionTable(rows []features.EmployeeRow, lastFit []float64) *classify.Table {
+func attritionTable(rows []features.EmployeeRow) *classify.Table {
 	t := &classify.Table{}
 	employeeColumns(t, rows, true)
-	mustAdd(t.AddNumeric(colLastFit, lastFit))
+	fit := make([]float64, len(rows))
+	for i := range rows {
+		fit[i] = rows[i].LastIncentiveFit
+	}
+	mustAdd(t.AddNumeric(colLastFit, fit))
 	return t
 }
 

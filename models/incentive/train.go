@@ -199,8 +199,8 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 			return f.fit
 		}
 		return math.NaN()
-	}, func(row features.EmployeeRow, rw *datasets.Reward) features.EmployeeRow {
-		return r.apply(row, typeIndex(rw.Type))
+	}, func(row features.EmployeeRow, rw *datasets.Reward, fit float64) features.EmployeeRow {
+		return r.apply(row, typeIndex(rw.Type), fit)
 	})
 	if err != nil {
 		return nil, err
@@ -244,8 +244,8 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 			chosen[i] = typeIndex(l)
 		}
 		var err error
-		r.choice, err = fitChoice(ps.Rows, ps.Eligible, chosen, attrsOf(preferenceAttrs, r.staff, ps.Rows),
-			preferenceInputs, preferenceAttrs, opt.Seed, opt.Workers)
+		r.choice, err = fitChoice(ps.Rows, ps.Eligible, chosen, attrsOf(preferenceAttrs, ps.Rows),
+			withProtected(preferenceInputs, r.cfg.ProtectedInputs), preferenceAttrs, opt.Seed, opt.Workers)
 		if err != nil {
 			return fmt.Errorf("preference model: %w", err)
 		}
@@ -254,7 +254,7 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 			if err != nil {
 				return err
 			}
-			dc := r.choice.encode(ps.Rows, ps.Eligible, attrsOf(r.choice.Attrs, r.staff, ps.Rows))
+			dc := r.choice.encode(ps.Rows, ps.Eligible, attrsOf(r.choice.Attrs, ps.Rows))
 			for i, k := range chosen {
 				dc.y[i] = int8(k)
 				dc.mask[i] |= 1 << k
@@ -296,7 +296,7 @@ func (r *Recommender) fitAttrition(as *AttritionSet, opt TrainOptions) error {
 			return fmt.Errorf("attrition families %v: %s is fitted alone, not searched with classify families", fams, LinearLogistic)
 		}
 		var err error
-		if r.risk, err = fitRisk(as.Rows, as.LastFit, as.Left, attritionInputs, opt.Seed, opt.Workers); err != nil {
+		if r.risk, err = fitRisk(as.Rows, as.Left, r.attritionInputs(), opt.Seed, opt.Workers); err != nil {
 			return fmt.Errorf("attrition model: %w", err)
 		}
 		r.summary.AttritionModel, r.summary.AttritionCV = r.risk.describe(), r.risk.CV
@@ -312,13 +312,12 @@ func (r *Recommender) fitAttrition(as *AttritionSet, opt TrainOptions) error {
 	return nil
 }
 
-// risks returns the attrition model's 12-month leaving risk of each row, lastFit its
-// colLastFit.
-func (r *Recommender) risks(rows []features.EmployeeRow, lastFit []float64) ([]float64, error) {
+// risks returns the attrition model's 12-month leaving risk of each row.
+func (r *Recommender) risks(rows []features.EmployeeRow) ([]float64, error) {
 	if r.risk != nil {
-		return r.risk.risks(rows, lastFit)
+		return r.risk.risks(rows)
 	}
-	p, err := r.attr.PredictProba(attritionTable(rows, lastFit))
+	p, err := r.attr.PredictProba(attritionTable(rows))
 	if err != nil {
 		return nil, fmt.Errorf("attrition model: %w", err)
 	}
@@ -385,7 +384,7 @@ func (r *Recommender) historyFits() (map[*datasets.Reward]rewardFit, error) {
 func (r *Recommender) preferences(rows []features.EmployeeRow, eligible [][numTypes]bool) ([][numTypes]float64, error) {
 	if r.choice != nil {
 		out := make([][numTypes]float64, len(rows))
-		r.choice.proba(r.choice.encode(rows, eligible, attrsOf(r.choice.Attrs, r.staff, rows)), out)
+		r.choice.proba(r.choice.encode(rows, eligible, attrsOf(r.choice.Attrs, rows)), out)
 		return out, nil
 	}
 	p, err := r.pref.PredictProba(preferenceTable(rows, eligible))

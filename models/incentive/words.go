@@ -2,6 +2,7 @@ package incentive
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -91,12 +92,46 @@ func sayReasons(rec *Recommendation, o *Option, months float64) []string {
 	second := first[len(first):].s("Expected: risk of leaving within a year ").pct(rec.Risk).s(" → ").pct(o.Risk).
 		s("; performance ").signed(o.PerformanceChange, 2).s(" over the next ").f(months, 0).s(" months.")
 	third := second[len(second):].s("Costs about ").money(o.Cost)
-	if rec.Salary > 0 {
+	switch {
+	case rec.Salary > 0 && o.Benefit >= 0:
 		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); worth about ").money(o.Benefit).s(" in retention and performance.")
-	} else {
+	case rec.Salary > 0:
+		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); expected to do more harm than good: a loss of about ").money(-o.Benefit).s(" in retention and performance.")
+	default:
 		third = third.s(".")
 	}
-	return []string{string(first), string(second), string(third)}
+	out := []string{string(first), string(second), string(third)}
+	raises := slices.Contains(o.Flags, FlagRaisesRisk)
+	switch {
+	case raises && o.Recommended:
+		out = append(out, string(text(nil).s("The only eligible incentive, although it raises the predicted risk of leaving (").pct(rec.Risk).s(" → ").pct(o.Risk).s(").")))
+	case raises:
+		out = append(out, string(text(nil).s("Not recommended: it raises the predicted risk of leaving (").pct(rec.Risk).s(" → ").pct(o.Risk).s(").")))
+	case !o.Recommended:
+		out = append(out, string(text(nil).s("Not recommended: its expected value after its cost is ").money(o.Value).s(".")))
+	}
+	if slices.Contains(o.Flags, FlagCostsMore) && o.Benefit > 0 {
+		out = append(out, string(text(nil).s("It costs more than the ").money(o.Benefit).s(" it is expected to be worth.")))
+	}
+	if len(rec.Unknown) > 0 {
+		t := text(nil).s("Not known, so taken as typical: ")
+		for i, name := range rec.Unknown {
+			if i > 0 {
+				t = t.s(", ")
+			}
+			t = t.s(inputNames[name])
+		}
+		out = append(out, string(t.s(".")))
+	}
+	return out
+}
+
+// inputNames name the inputs that can be unknown (unknownable) in reasons.
+var inputNames = map[string]string{
+	"level": "level", "tenure_years": "time with the company", "salary_ratio": "pay against the role median",
+	"perf_mean_24m": "average review score over two years", "perf_last": "last review score", "kpi_last": "last KPI completion",
+	"promotion_wait_months": "time since the last promotion", "reimbursement_days": "expense claim payment time",
+	"rewards_24m": "incentives in the last two years", "age": "age",
 }
 
 // describe appends what one feature value is, against the typical one: "7.1 years with the
@@ -166,6 +201,18 @@ func describe(t text, feature, value, typical string) text {
 		return say(t, 0, " × "+kind+" in the last two years")
 	case feature == "reimbursement_days":
 		return say(t.s("expense claims paid in "), 0, " days")
+	case strings.HasPrefix(feature, "no_"+colPastDelta):
+		kind := typeNames[strings.TrimPrefix(feature, "no_"+colPastDelta)]
+		if v == 1 {
+			return t.s("no measured result of ", kind, " yet")
+		}
+		return t.s("a measured result of ", kind, " before")
+	case strings.HasPrefix(feature, colPastDelta):
+		kind := typeNames[strings.TrimPrefix(feature, colPastDelta)]
+		return t.s("performance ").signed(v, 2).s(" after ", kind, " before (typical ").signed(tv, 2).s(")")
+	case strings.HasPrefix(feature, colChosenShare):
+		kind := typeNames[strings.TrimPrefix(feature, colChosenShare)]
+		return t.s("chose ", kind, " for ").pct(v).s(" of the incentives they picked (typical ").pct(tv).s(")")
 	}
 	return t.s(strings.ReplaceAll(feature, "_", " "), " ", value, " (typical ", typical, ")")
 }
