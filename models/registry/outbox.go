@@ -341,7 +341,9 @@ func (s *Store) Subscriptions(tenant string) ([]Record, error) {
 }
 
 // DeleteSubscription removes a subscription; ErrNotFound if there is none.
-func (s *Store) DeleteSubscription(tenant, id string) error { return s.deleteRecord(tenant, kindSub, id) }
+func (s *Store) DeleteSubscription(tenant, id string) error {
+	return s.deleteRecord(tenant, kindSub, id)
+}
 
 // PutAlertState stores or replaces an alert state record (acknowledged, muted).
 func (s *Store) PutAlertState(tenant, id string, data json.RawMessage) (Record, error) {
