@@ -247,32 +247,9 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	// Deduplicate against the tenant's alerts and keep the new ones, one post at a time.
 	rq.t.alertMu.Lock()
 	defer rq.t.alertMu.Unlock()
-	recs, err := s.store.Alerts(rq.key.Tenant, 0)
+	raise, suppressed, err := s.raiseAlerts(rq.key.Tenant, alerts, cfg)
 	if err != nil {
 		return err
-	}
-	history := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		var h alert.Alert
-		if err := json.Unmarshal(r.Data, &h); err != nil {
-			s.log.Warn("stored alert not readable; left out of deduplication", "tenant", rq.key.Tenant, "id", r.ID, "err", err)
-			continue
-		}
-		history = append(history, h)
-	}
-	raise, suppressed, err := alert.Dedup(alerts, history, cfg)
-	if err != nil {
-		return err
-	}
-	// Kept with their deliveries to the subscribers in one transaction; acknowledged or muted
-	// ones stay quiet (notify.go).
-	raise, quiet, err := s.recordAlerts(rq.key.Tenant, raise)
-	if err != nil {
-		return err
-	}
-	suppressed = append(suppressed, quiet...)
-	for _, a := range raise {
-		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	for i, p := range progress {
 		s.metrics.setPace(rq.key.Tenant, p.Scope, p.Period.Grain.String(), p.Period.String(), float64(resp.Progress[i].Pace))

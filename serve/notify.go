@@ -62,6 +62,38 @@ func (s *Server) recordAlerts(tenant string, raised []alert.Alert) (kept, quiet 
 	return kept, quiet, nil
 }
 
+// raiseAlerts deduplicates alerts against the tenant's alerts raised before (alert.Dedup),
+// keeps the new ones with their deliveries (recordAlerts) and counts them by severity; the
+// acknowledged or muted ones join the suppressed. The caller holds the tenant's alertMu, so
+// two posts cannot both raise one alert.
+func (s *Server) raiseAlerts(tenant string, alerts []alert.Alert, cfg alert.Config) (raise, suppressed []alert.Alert, err error) {
+	recs, err := s.store.Alerts(tenant, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	history := make([]alert.Alert, 0, len(recs))
+	for _, r := range recs {
+		var h alert.Alert
+		if err := json.Unmarshal(r.Data, &h); err != nil {
+			s.log.Warn("stored alert not readable; left out of deduplication", "tenant", tenant, "id", r.ID, "err", err)
+			continue
+		}
+		history = append(history, h)
+	}
+	raise, suppressed, err = alert.Dedup(alerts, history, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	raise, quiet, err := s.recordAlerts(tenant, raise)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range raise {
+		s.metrics.alerts.WithLabelValues(tenant, a.Severity).Inc()
+	}
+	return raise, append(suppressed, quiet...), nil
+}
+
 func (s *Server) wakeDeliverer() {
 	select {
 	case s.wake <- struct{}{}:
@@ -408,34 +440,16 @@ func (s *Server) postAlertCheck(c *gin.Context, rq *call) error {
 	}
 	rq.t.alertMu.Lock()
 	defer rq.t.alertMu.Unlock()
-	recs, err := s.store.Alerts(rq.key.Tenant, 0)
+	raise, suppressed, err := s.raiseAlerts(rq.key.Tenant, raised, cfg)
 	if err != nil {
 		return err
-	}
-	history := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		var h alert.Alert
-		if json.Unmarshal(r.Data, &h) == nil {
-			history = append(history, h)
-		}
-	}
-	raise, suppressed, err := alert.Dedup(raised, history, cfg)
-	if err != nil {
-		return err
-	}
-	raise, quiet, err := s.recordAlerts(rq.key.Tenant, raise)
-	if err != nil {
-		return err
-	}
-	for _, a := range raise {
-		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	ids := make([]string, len(raise))
 	for i, a := range raise {
 		ids[i] = a.ID
 	}
 	rq.target = "KPI check of " + g.Period
-	rq.detail = truncate(fmt.Sprintf("%d alerts raised (%s), %d suppressed, %d quiet", len(raise), strings.Join(ids, " "), len(suppressed), len(quiet)), 2000)
-	return writeJSON(c, 200, map[string]any{"period": g.Period, "goal_version": g.Version, "alerts": raise,
-		"suppressed": nonNil(append(suppressed, quiet...)), "notes": nonNil(notes)})
+	rq.detail = truncate(fmt.Sprintf("%d alerts raised (%s), %d suppressed", len(raise), strings.Join(ids, " "), len(suppressed)), 2000)
+	return writeJSON(c, 200, map[string]any{"period": g.Period, "goal_version": g.Version, "alerts": nonNil(raise),
+		"suppressed": nonNil(suppressed), "notes": nonNil(notes)})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/indicators"
 )
 
 // Metrics a goal can set. The article's GM sets a growth target, so that is the one metric:
@@ -45,13 +46,9 @@ type Goal struct {
 	Created time.Time `json:"created"`
 }
 
-// FieldError is a goal that cannot be accepted, naming the field at fault.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+// FieldError is a goal that cannot be accepted, naming the field at fault: the catalogue's
+// error type, so that one check at the API edge serves both.
+type FieldError = indicators.FieldError
 
 func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
