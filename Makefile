@@ -225,3 +225,15 @@ bench-serve:
 .PHONY: api-examples
 api-examples:
 	bash docs/api-examples.sh
+
+# The adversarial suite of issue 14 (bench/hostile): serves a generated 200-employee company on
+# 127.0.0.1 and sends malformed and oversized requests, slow clients, every route with every
+# credential, the 1 GiB allocation request, a flood of refused requests, a spent store quota,
+# and kill -9 during training and during a backup; prints attacks → outcomes with counts and
+# fails on any 5xx (but the full disk's 507s), RSS growth over 200 MiB, the allocation raising
+# RSS by 50 MiB, a slow client held past 15 s, KPI series without credentials, or a lost
+# acknowledged write. A few minutes; it loads the machine, so it takes the shared bench lock.
+.PHONY: test-hostile
+HOSTILE_LOCK ?= ../bench.lock
+test-hostile: build
+	flock $(HOSTILE_LOCK) $(GO) run ./bench/hostile -bin $(BIN)

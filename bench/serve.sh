@@ -55,7 +55,7 @@ fi
 KEY=$("$BIN" keys create --store "$tmp/store" --tenant default --role hr_system --label bench-serve 2>/dev/null)
 export KEY
 
-"$BIN" serve --addr 127.0.0.1:0 --store "$tmp/store" --data "$tmp/data" --rate-limit 0 --log-level warn 2>"$tmp/serve.log" &
+"$BIN" serve --addr 127.0.0.1:0 --metrics-addr "" --people-concurrency 256 --store "$tmp/store" --data "$tmp/data" --rate-limit 0 --log-level warn 2>"$tmp/serve.log" &
 pids+=($!)
 "$tmp/hello" 2>"$tmp/hello.log" &
 pids+=($!)

@@ -702,7 +702,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
 	chgPath := filepath.Join(im.opts.Out, t.Name+".changes.csv")
 	tmpOut, tmpRej := outPath+".tmp", rejPath+".tmp"
-	out, err := os.Create(tmpOut)
+	out, err := os.OpenFile(tmpOut, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

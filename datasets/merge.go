@@ -215,7 +215,7 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 	}
 
 	path := filepath.Join(dir, t.Name+".csv")
-	perm := fs.FileMode(0o644)
+	perm := fs.FileMode(0o600) // people's data: the owner only
 	if st, err := os.Stat(path); err == nil {
 		perm = st.Mode().Perm()
 	}

@@ -51,7 +51,7 @@ func (w *RejectWriter) Count() int { return w.n }
 // Write appends one rejected row.
 func (w *RejectWriter) Write(rj *Reject) error {
 	if w.f == nil {
-		f, err := os.Create(w.path)
+		f, err := os.OpenFile(w.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}
@@ -144,7 +144,7 @@ type changeWriter struct {
 
 func (w *changeWriter) write(c Change) error {
 	if w.f == nil {
-		f, err := os.Create(w.path)
+		f, err := os.OpenFile(w.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}

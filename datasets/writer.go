@@ -33,7 +33,7 @@ func NewWriter[T any](w io.Writer, codec *Codec[T]) (*Writer[T], error) {
 // Create creates dir/<table>.csv (replacing it) and writes its header.
 func Create[T any](dir string, codec *Codec[T]) (*Writer[T], error) {
 	path := filepath.Join(dir, codec.Table().Name+".csv")
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,8 @@ type adminArgs struct {
 	Key     string              `json:"key,omitempty"` // backup key, base64
 	By      string              `json:"by,omitempty"`
 	Params  TrainParams         `json:"params,omitempty"`
+	Expires time.Time           `json:"expires,omitzero"`
+	Grace   time.Duration       `json:"grace,omitempty"`
 }
 
 // adminError kinds, one per registry sentinel plus conflict for the job table.
@@ -87,6 +89,7 @@ var adminKinds = []struct {
 	{"unchanged", registry.ErrUnchanged},
 	{"no_history", registry.ErrNoHistory},
 	{"revoked", registry.ErrRevoked},
+	{"expired", registry.ErrExpired},
 	{"no_store", registry.ErrNoStore},
 	{"not_empty", registry.ErrNotEmpty},
 }
@@ -174,7 +177,14 @@ func (s *Server) adminMethods() map[string]http.HandlerFunc {
 		}),
 		"delete": call(func(a adminArgs) (any, error) { return struct{}{}, st.Delete(a.Tenant, a.Name, a.Version) }),
 		"keys-create": call(func(a adminArgs) (any, error) {
-			secret, k, err := st.CreateKey(a.Tenant, a.Role, a.Label)
+			secret, k, err := st.CreateKeyWith(a.Tenant, a.Role, a.Label, registry.KeyOptions{Expires: a.Expires})
+			return map[string]any{"secret": secret, "key": k}, err
+		}),
+		"keys-rotate": call(func(a adminArgs) (any, error) {
+			secret, k, err := st.RotateKey(a.Tenant, a.ID, a.Grace, a.Expires)
+			if err == nil {
+				s.keys.forget(a.ID) // the old key's new expiry applies at once
+			}
 			return map[string]any{"secret": secret, "key": k}, err
 		}),
 		"keys": call(func(a adminArgs) (any, error) { return st.Keys(a.Tenant) }),
@@ -375,11 +385,24 @@ func (c *AdminClient) Delete(tenant, name string, version int) error {
 }
 
 func (c *AdminClient) CreateKey(tenant, role, label string) (string, registry.APIKey, error) {
+	return c.CreateKeyWith(tenant, role, label, registry.KeyOptions{})
+}
+
+func (c *AdminClient) CreateKeyWith(tenant, role, label string, opt registry.KeyOptions) (string, registry.APIKey, error) {
 	var out struct {
 		Secret string          `json:"secret"`
 		Key    registry.APIKey `json:"key"`
 	}
-	err := c.call("keys-create", adminArgs{Tenant: tenant, Role: role, Label: label}, &out)
+	err := c.call("keys-create", adminArgs{Tenant: tenant, Role: role, Label: label, Expires: opt.Expires}, &out)
+	return out.Secret, out.Key, err
+}
+
+func (c *AdminClient) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, registry.APIKey, error) {
+	var out struct {
+		Secret string          `json:"secret"`
+		Key    registry.APIKey `json:"key"`
+	}
+	err := c.call("keys-rotate", adminArgs{Tenant: tenant, ID: id, Grace: grace, Expires: expires}, &out)
 	return out.Secret, out.Key, err
 }
 

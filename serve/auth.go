@@ -105,13 +105,13 @@ func (kc *keyCache) authenticate(store *registry.Store, secret string) (registry
 		kc.mu.RLock()
 		ck, ok := kc.m[h]
 		kc.mu.RUnlock()
-		if ok && now.Before(ck.expires) {
+		if ok && now.Before(ck.expires) && (ck.key.Expires == nil || now.Before(*ck.key.Expires)) {
 			return ck.key, nil
 		}
 	}
 	k, err := store.Authenticate(secret)
 	if err != nil {
-		if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrRevoked) {
+		if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrRevoked) || errors.Is(err, registry.ErrExpired) {
 			return registry.APIKey{}, errorf(EUnauthenticated, "Authorization", "invalid API key")
 		}
 		return registry.APIKey{}, err

@@ -125,7 +125,7 @@ func DefaultConfig() Config {
 		MaxBodyBytes:      DefaultMaxBodyBytes,
 		MaxUploadBytes:    DefaultMaxUploadBytes,
 		MaxBatch:          DefaultMaxBatch,
-		PeopleConcurrency: 2,
+		PeopleConcurrency: 4,
 		JSONReadTimeout:   10 * time.Second,
 		UploadReadTimeout: 5 * time.Minute,
 		MaxConns:          DefaultMaxConns,

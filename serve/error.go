@@ -112,7 +112,7 @@ func asError(err error, requestID string) *Error {
 		return &Error{Code: EConflict, Message: err.Error(), Err: err}
 	case errors.Is(err, registry.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		return &Error{Code: EStorage, Message: "the server's disk is full: reads are still served, writes are refused until an operator frees space", Err: err}
-	case errors.Is(err, registry.ErrRevoked):
+	case errors.Is(err, registry.ErrRevoked), errors.Is(err, registry.ErrExpired):
 		return &Error{Code: EUnauthenticated, Message: "invalid API key", Err: err}
 	case errors.As(err, &inUse):
 		return &Error{Code: EUnavailable, Message: "the store is in use by another process", Err: err}

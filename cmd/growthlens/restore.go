@@ -13,7 +13,7 @@ func newRestoreCmd(a *app) *cobra.Command {
 	var (
 		f                 storeFlags
 		in, backupKeyFile string
-		force             bool
+		force, plaintext  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "restore --store DIR --in FILE",
@@ -25,7 +25,8 @@ artifact's SHA-256, every alias and its history) before it is moved into place. 
 tampered or truncated backup changes nothing.
 
 The restored store is encrypted with the store key (` + registry.EnvEncryptionKey + ` or
---encryption-key-file) if one is given, and plaintext otherwise, whatever the old store was.
+--encryption-key-file) if one is given, and plaintext otherwise, whatever the old store was;
+an encrypted backup is restored without a store key only with --plaintext.
 An encrypted backup is opened with the backup key if given, else with the store key.
 
 --store must not exist or be empty. With --force an existing store is replaced; it is not
@@ -50,7 +51,7 @@ deleted but renamed to DIR.replaced-<time>. The store must not be open (stop the
 				return err
 			}
 			defer file.Close()
-			info, err := registry.Restore(f.dir, file, registry.RestoreOptions{StoreKey: storeKey, BackupKey: bkKey, Force: force, Logger: a.log})
+			info, err := registry.Restore(f.dir, file, registry.RestoreOptions{StoreKey: storeKey, BackupKey: bkKey, Force: force, Plaintext: plaintext, Logger: a.log})
 			if err != nil {
 				return fmt.Errorf("restore %s from %s: %w", f.dir, in, err)
 			}
@@ -72,6 +73,7 @@ deleted but renamed to DIR.replaced-<time>. The store must not be open (stop the
 	}
 	addStoreFlags(cmd, &f, false)
 	cmd.Flags().StringVar(&in, "in", "", "backup file to read (required)")
+	cmd.Flags().BoolVar(&plaintext, "plaintext", false, "allow restoring an encrypted backup into a plaintext store (no store key)")
 	cmd.Flags().StringVar(&backupKeyFile, "backup-key-file", "", "file holding the backup key, for backups made with one (or set "+registry.EnvBackupKey+")")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing store (it is kept as DIR.replaced-<time>)")
 	return cmd

@@ -96,6 +96,7 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest JSON request body")
 	f.Int64Var(&cfg.MaxUploadBytes, "max-upload-bytes", cfg.MaxUploadBytes, "largest uploaded table")
 	f.IntVar(&cfg.MaxBatch, "max-batch", cfg.MaxBatch, "most employees in one recommendation or allocation request")
+	f.IntVar(&cfg.PeopleConcurrency, "people-concurrency", cfg.PeopleConcurrency, "recommendation or allocation requests one API key may have in flight (more: 429)")
 	f.Int64Var(&cfg.StoreQuota, "store-quota", 0, "bytes the store directory may take on disk (0: no quota); writes are refused with 507 near it, as on a full disk")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to let requests in flight finish on shutdown")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of the listener serving GET /metrics without a key (\"\" turns it off); keep it private")

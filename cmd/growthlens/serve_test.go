@@ -57,7 +57,7 @@ func TestServeWithCLI(t *testing.T) {
 	defer cancel()
 	var out, errOut syncBuffer
 	root := newRootCmd(&out, &errOut)
-	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--store", store, "--data", data, "--tenant", "acme", "--log-level", "warn"})
+	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", store, "--data", data, "--tenant", "acme", "--log-level", "warn"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
 	urlRe := regexp.MustCompile(`serving on (http://[0-9.:]+)`)

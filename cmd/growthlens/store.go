@@ -55,6 +55,8 @@ type storeConn interface {
 	Delete(tenant, name string, version int) error
 
 	CreateKey(tenant, role, label string) (string, registry.APIKey, error)
+	CreateKeyWith(tenant, role, label string, opt registry.KeyOptions) (string, registry.APIKey, error)
+	RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, registry.APIKey, error)
 	Keys(tenant string) ([]registry.APIKey, error)
 	RevokeKey(tenant, id string) (registry.APIKey, error)
 

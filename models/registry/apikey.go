@@ -52,13 +52,26 @@ type APIKey struct {
 	Created  time.Time  `json:"created"`
 	LastUsed *time.Time `json:"last_used,omitempty"`
 	Revoked  *time.Time `json:"revoked,omitempty"`
-	Hash     string     `json:"hash,omitempty"` // hex SHA-256 of the secret
+	// Expires, when set, is when the key stops authenticating (ErrExpired).
+	Expires *time.Time `json:"expires,omitempty"`
+	Hash    string     `json:"hash,omitempty"` // hex SHA-256 of the secret
 }
 
-// CreateKey makes a new API key for a tenant and role and returns its secret, which is shown
-// this once and never stored. label is a free note (at most 128 bytes), e.g. which system
-// uses the key.
+// KeyOptions are the optional settings of a new key.
+type KeyOptions struct {
+	// Expires, when not zero, is when the key stops authenticating; it must be in the future.
+	Expires time.Time
+}
+
+// CreateKey makes a new API key for a tenant and role that does not expire; see CreateKeyWith.
 func (s *Store) CreateKey(tenant, role, label string) (string, APIKey, error) {
+	return s.CreateKeyWith(tenant, role, label, KeyOptions{})
+}
+
+// CreateKeyWith makes a new API key for a tenant and role and returns its secret, which is
+// shown this once and never stored. label is a free note (at most 128 bytes), e.g. which
+// system uses the key. An expiry in the past is ErrInvalid.
+func (s *Store) CreateKeyWith(tenant, role, label string, opt KeyOptions) (string, APIKey, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return "", APIKey{}, err
 	}
@@ -76,6 +89,13 @@ func (s *Store) CreateKey(tenant, role, label string) (string, APIKey, error) {
 	sum := sha256.Sum256([]byte(secret))
 	hash := hex.EncodeToString(sum[:])
 	k := APIKey{ID: hash[:keyIDLen], Tenant: tenant, Role: role, Label: label, Created: s.now().UTC(), Hash: hash}
+	if !opt.Expires.IsZero() {
+		if !opt.Expires.After(k.Created) {
+			return "", APIKey{}, invalidf("key expiry %s is not in the future", opt.Expires.UTC().Format(time.RFC3339))
+		}
+		e := opt.Expires.UTC()
+		k.Expires = &e
+	}
 	err := s.update(func(txn *badger.Txn) error {
 		// Two keys sharing a 64-bit id prefix would make revoke-by-id ambiguous; with random
 		// secrets it does not happen, but it costs one seek to be sure.
@@ -116,6 +136,9 @@ func (s *Store) Authenticate(secret string) (APIKey, error) {
 		return APIKey{}, fmt.Errorf("api key %s: %w", k.ID, ErrRevoked)
 	}
 	now := s.now().UTC()
+	if k.Expires != nil && !now.Before(*k.Expires) {
+		return APIKey{}, fmt.Errorf("api key %s: %w at %s", k.ID, ErrExpired, k.Expires.Format(time.RFC3339))
+	}
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touchEvery {
 		k.LastUsed = &now
 		err := s.update(func(txn *badger.Txn) error {
@@ -216,4 +239,51 @@ func findKey(txn *badger.Txn, id string) (APIKey, error) {
 		return APIKey{}, fmt.Errorf("%w: api key record: %v", ErrCorrupt, err)
 	}
 	return k, nil
+}
+
+// RotateKey replaces the key id of a tenant: it makes a new key of the same role and label
+// (expiring at expires, or never when zero) and sets the old key to expire after grace (at
+// once when grace ≤ 0; an earlier expiry is kept), so that its users can move to the new
+// secret in the meantime. It returns the new key and its secret.
+func (s *Store) RotateKey(tenant, id string, grace time.Duration, expires time.Time) (string, APIKey, error) {
+	if err := validName("tenant", tenant); err != nil {
+		return "", APIKey{}, err
+	}
+	if len(id) != keyIDLen || !isHex(id) {
+		return "", APIKey{}, invalidf("key id %q: want %d hex digits", id, keyIDLen)
+	}
+	var old APIKey
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		old, err = findKey(txn, strings.ToLower(id))
+		return err
+	})
+	if err == nil && old.Tenant != tenant {
+		err = ErrNotFound
+	}
+	if err == nil && old.Revoked != nil {
+		err = fmt.Errorf("key %s: %w", id, ErrRevoked)
+	}
+	if err != nil {
+		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: %w", id, tenant, err)
+	}
+	secret, nk, err := s.CreateKeyWith(tenant, old.Role, old.Label, KeyOptions{Expires: expires})
+	if err != nil {
+		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: %w", id, tenant, err)
+	}
+	end := s.now().UTC().Add(max(grace, 0))
+	err = s.update(func(txn *badger.Txn) error {
+		k, err := findKey(txn, old.ID)
+		if err != nil {
+			return err
+		}
+		if k.Expires == nil || end.Before(*k.Expires) {
+			k.Expires = &end
+		}
+		return setJSON(txn, []byte(apiKeyPrefix+k.Hash), k)
+	})
+	if err != nil {
+		return "", APIKey{}, fmt.Errorf("rotate key %s of %s: new key %s made, old key not expired: %w", id, tenant, nk.ID, err)
+	}
+	return secret, nk, nil
 }

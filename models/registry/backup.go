@@ -132,6 +132,10 @@ type RestoreOptions struct {
 	StoreKey []byte
 	// BackupKey opens a backup made with an explicit backup key.
 	BackupKey []byte
+	// Plaintext allows restoring an encrypted backup into a plaintext store (no StoreKey).
+	// Without it that is a *KeyError: a backup opened with its backup key alone must not
+	// silently lose its encryption.
+	Plaintext bool
 	// Force replaces a directory that already holds a store. The old directory is not deleted:
 	// it is renamed to <dir>.replaced-<time> and its path returned in RestoreInfo.Replaced.
 	Force bool
@@ -171,6 +175,10 @@ func Restore(dir string, r io.Reader, opt RestoreOptions) (RestoreInfo, error) {
 		return RestoreInfo{}, err
 	}
 	info := RestoreInfo{Dir: dir, Encrypted: hdr.mode == modeGCM, Created: hdr.created}
+	if info.Encrypted && len(opt.StoreKey) == 0 && !opt.Plaintext {
+		return RestoreInfo{}, &KeyError{Dir: "restored store " + dir, Problem: KeyMissing,
+			Hint: "the backup is encrypted: give the store key to encrypt the restored store (" + EnvEncryptionKey + " or --encryption-key-file), or --plaintext to restore it unencrypted"}
+	}
 
 	existing, err := dirState(dir)
 	if err != nil {

@@ -22,6 +22,8 @@ var (
 	ErrNoHistory = errors.New("no earlier version")
 	// ErrRevoked: the API key exists but was revoked.
 	ErrRevoked = errors.New("revoked")
+	// ErrExpired: the API key exists but its expiry time has passed.
+	ErrExpired = errors.New("expired")
 	// ErrNoStore: Options.MustExist was set and the directory holds no store.
 	ErrNoStore = errors.New("no store")
 	// ErrNotEmpty: a restore target already holds data and Force was not set.

@@ -4,7 +4,6 @@ package registry
 
 import (
 	"os"
-	"path/filepath"
 	"syscall"
 )
 
@@ -17,24 +16,10 @@ func freeBytes(dir string) (int64, bool) {
 	return int64(st.Bavail) * int64(st.Bsize), true
 }
 
-// usedBytes returns the disk space the files directly in dir take (allocated blocks, so
-// that Badger's sparse memory-mapped files count for what they hold).
-func usedBytes(dir string) int64 {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
+// allocated is the disk space a file takes: its allocated blocks.
+func allocated(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Blocks * 512
 	}
-	var n int64
-	for _, e := range entries {
-		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
-		if err != nil || !fi.Mode().IsRegular() {
-			continue
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			n += st.Blocks * 512
-		} else {
-			n += fi.Size()
-		}
-	}
-	return n
+	return fi.Size()
 }

@@ -110,7 +110,7 @@ func TestBrowserReview(t *testing.T) {
 
 	sc := serve.DefaultConfig()
 	sc.Addr, sc.Store, sc.DefaultData, sc.DataRoot, sc.DefaultTenant = "127.0.0.1:0", store, data, filepath.Join(dir, "tenants"), cfg.Tenant
-	sc.AdminSocket, sc.RateLimit = false, 0
+	sc.AdminSocket, sc.RateLimit, sc.MetricsAddr = false, 0, ""
 	sc.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := serve.New(sc)
 	if err != nil {
