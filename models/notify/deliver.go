@@ -73,6 +73,10 @@ type Deliverer struct {
 	Now    func() time.Time
 	// BaseURL, when set, is the server's address for the links in e-mails (acknowledge).
 	BaseURL string
+	// Grace is how long a send under way may finish once ctx ends, so that a stopping server
+	// records what the receiver answered instead of sending it again after a restart
+	// (default 5 s; a send still unfinished then is cancelled and stays due).
+	Grace time.Duration
 }
 
 // Run delivers until ctx ends: whenever wake says there is something new, and every poll.
@@ -102,8 +106,8 @@ func (d *Deliverer) Flush(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return i, ctx.Err()
 		}
-		err := d.send(ctx, dl)
-		if err != nil && ctx.Err() != nil {
+		cancelled, err := d.sendWithGrace(ctx, dl)
+		if cancelled {
 			return i, ctx.Err() // stopped mid-send: not an attempt, it stays due
 		}
 		a := registry.Attempt{Time: d.now().UTC(), OK: err == nil, Detail: "sent"}
@@ -127,6 +131,24 @@ func (d *Deliverer) Flush(ctx context.Context) (int, error) {
 		}
 	}
 	return len(due), nil
+}
+
+// sendWithGrace sends dl; when ctx ends during the send, the send has Grace more to finish.
+// cancelled reports a send cut short, whose outcome is unknown.
+func (d *Deliverer) sendWithGrace(ctx context.Context, dl registry.Delivery) (cancelled bool, err error) {
+	grace := d.Grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(sctx, func() { t.Stop() })
+	})
+	defer stop()
+	err = d.send(sctx, dl)
+	return err != nil && sctx.Err() != nil, err
 }
 
 // errPermanent marks a failure that retrying cannot fix (the subscription is gone).

@@ -230,3 +230,52 @@ func TestDeliverer(t *testing.T) {
 		t.Errorf("mail:\n%s", m)
 	}
 }
+
+// A server that stops while a webhook is being sent lets the send finish within the grace and
+// records what the receiver answered; a send that outlasts the grace is cut short, is not an
+// attempt, and stays due.
+func TestFlushStoppingMidSend(t *testing.T) {
+	const secret = "0123456789abcdef0123"
+	for _, tc := range []struct {
+		name     string
+		answerIn time.Duration // how long the receiver takes after the stop
+		attempts int           // attempts recorded
+	}{
+		{"answers within the grace", 50 * time.Millisecond, 1},
+		{"outlasts the grace", 1500 * time.Millisecond, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arrived := make(chan struct{})
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				close(arrived)
+				select {
+				case <-time.After(tc.answerIn):
+				case <-r.Context().Done():
+					return
+				}
+				http.Error(w, "busy", 503)
+			}))
+			defer hook.Close()
+			a := alert.Alert{ID: "a1", Key: "company|revenue|2026Q3", Scope: "company", Metric: "revenue"}
+			ab, _ := json.Marshal(a)
+			subs := []Subscription{{ID: "s1", Webhook: &Webhook{URL: hook.URL, Secret: secret}}}
+			dels := Deliveries([]alert.Alert{a}, subs)
+			dels[0].Tenant, dels[0].Status = "acme", registry.Pending
+			st := &memStore{due: dels, alert: ab, subs: subs}
+			d := &Deliverer{Store: st, Grace: 500 * time.Millisecond, Policy: Policy{MaxAttempts: 5, Base: time.Minute, Max: time.Hour}}
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() { <-arrived; cancel() }()
+			if _, err := d.Flush(ctx); !errors.Is(err, context.Canceled) && tc.attempts == 0 {
+				t.Errorf("Flush cut short: err %v, want context.Canceled", err)
+			}
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if len(st.due) != 1 || len(st.due[0].Attempts) != tc.attempts {
+				t.Fatalf("%d due, attempts %+v: want it due with %d attempts", len(st.due), st.due, tc.attempts)
+			}
+			if tc.attempts == 1 && (st.due[0].Attempts[0].OK || st.due[0].Attempts[0].Detail != "HTTP 503") {
+				t.Errorf("attempt %+v, want the receiver's 503", st.due[0].Attempts[0])
+			}
+		})
+	}
+}
