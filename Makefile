@@ -22,7 +22,7 @@ build:
 # The main job on the built-in default data: generate the default company (once), print its
 # panel summary, train, register and promote every model into $(STORE), make a demo admin API
 # key (var/demo-admin.key, reused while the store knows it), then serve the HTTP API on
-# $(ADDR) in the foreground until Ctrl-C (README, "HTTP API", has curl examples).
+# $(ADDR) in the foreground until Ctrl-C (docs/api.md has curl examples).
 run: build $(DATA)/ground_truth.json
 	$(BIN) features --data $(DATA) --summary
 	$(BIN) train --data $(DATA) --store $(STORE) --tenant $(TENANT) --seed $(SEED) --log-level warn
@@ -156,8 +156,9 @@ bench-slices: build evaluate-slices
 # size — with both penalties. About 10 minutes on 2 cores.
 .PHONY: bench-driver
 bench-driver:
-	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage|TestBenchRecovery' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
-	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchRecovery' ./models/driver -args -driver.bench -driver.bench.size=default -driver.bench.seeds=101-150 | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
+	$(GO) test -count=1 -timeout 60m -v -run 'TestBenchCoverage' ./models/driver -args -driver.bench | grep -vE '^(=== RUN|--- PASS|PASS$$|ok )'
+	$(GO) run ./bench/driver -seeds 101-110 -scenarios reform,random -size large
+	$(GO) run ./bench/driver -seeds 101-150 -scenarios reform,random -size default
 
 # Model registry store (models/registry): Put and Artifact latency, plaintext and encrypted,
 # promotion and API-key checks, and the RSS of a fresh process that opens a small store with
@@ -220,11 +221,11 @@ report: build
 bench-serve:
 	BIN=$(BIN) GO=$(GO) bash bench/serve.sh
 
-# Runs every curl example of the README's HTTP API section against a running make run and
-# checks each status (needs curl and jq).
+# Runs the README's tour and every example of docs/api.md against a running make run and
+# checks each status (needs curl and jq; API=http://HOST:PORT for another server).
 .PHONY: api-examples
 api-examples:
-	bash docs/api-examples.sh
+	API=$${API:-http://$(ADDR)} bash docs/api-examples.sh
 
 # The adversarial suite of issue 14 (bench/hostile): serves a generated 200-employee company on
 # 127.0.0.1 and sends malformed and oversized requests, slow clients, every route with every

@@ -19,7 +19,7 @@ import (
 // spreadsheet). It is written in YAML or JSON (the same schema; JSON is read as YAML, of which
 // it is a subset) and checked strictly: an unknown key is an error, so a typo cannot silently
 // leave a column unmapped. See docs/examples/mappings/maven-crm.yaml for a commented example and
-// the README for the format.
+// docs/import.md for the format.
 type Mapping struct {
 	// Version is the format version; 0 (absent) or 1.
 	Version int `yaml:"version"`

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 // MergeMode says how rows arriving for a table (an HR system's nightly push, a re-import)
@@ -219,7 +221,7 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 	if st, err := os.Stat(path); err == nil {
 		perm = st.Mode().Perm()
 	}
-	var out *os.File
+	var out *atomicfile.File
 	var bw *bufio.Writer
 	w := recordWriter{}
 	write := func(rec []string) error { return nil }
@@ -227,13 +229,10 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
-		if out, err = os.CreateTemp(dir, "."+t.Name+".csv.merge-*"); err != nil {
+		if out, err = atomicfile.Create(path, perm); err != nil {
 			return nil, err
 		}
-		defer func() {
-			out.Close()
-			os.Remove(out.Name())
-		}()
+		defer out.Abort()
 		bw = bufio.NewWriterSize(out, 256<<10)
 		w.w = bw
 		write = w.write
@@ -287,36 +286,11 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 	if err := bw.Flush(); err != nil {
 		return nil, err
 	}
-	if err := out.Sync(); err != nil {
-		return nil, err
-	}
-	if err := out.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(out.Name(), perm); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(out.Name(), path); err != nil {
-		return nil, err
-	}
-	if err := syncDir(dir); err != nil {
+	if err := out.Commit(); err != nil {
 		return nil, err
 	}
 	res.Written = true
 	return res, nil
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // PushOptions configure Push.
@@ -409,5 +383,5 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 	} else if err := os.Remove(rejects); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return res, syncDir(dir)
+	return res, atomicfile.SyncDir(dir) // the rejects file's rename or removal
 }

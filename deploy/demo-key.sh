@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make run's demo API key: an admin key of $TENANT kept in $FILE (mode 0600) so that the
-# README's curl examples work against make run. The key is created once and reused while the
+# curl examples of the README and docs/api.md work against make run. The key is created once and reused while the
 # store still knows it and it is not revoked; otherwise a new one is made. Run it while no
 # server holds the store (make run does, before it serves).
 set -euo pipefail

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // EmployeeRow is what HR data says about one employee as of a date, using only events before
@@ -116,6 +117,11 @@ type medianKey struct {
 	month int
 }
 
+// EmployeeTables are the tables employee features are built from (NewStaff reads them): a
+// caller that needs only employee features loads these (datasets.WithTables) and nothing
+// else. Only employees is required; the others fill the features that need them.
+var EmployeeTables = []string{"employees", "rewards", "reviews", "expense_claims"}
+
 // NewStaff indexes the employees of ds. It fails when the employees table is absent.
 func NewStaff(ds *datasets.Dataset) (*Staff, error) {
 	if !ds.Present("employees") {
@@ -185,7 +191,7 @@ func (s *Staff) fillMedians(first, last time.Time) error {
 		}
 		for role, xs := range by {
 			slices.Sort(xs)
-			s.medians[medianKey{role, m.N}] = quantile(xs, 0.5)
+			s.medians[medianKey{role, m.N}] = quantile.Sorted(xs, 0.5)
 		}
 	}
 	return nil

@@ -2,8 +2,8 @@ package serve
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -11,6 +11,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/notify"
 )
 
@@ -145,16 +146,11 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	if len(req.Actuals) > maxActuals {
 		return errorf(ETooLarge, "actuals", "%d actuals: at most %d per request", len(req.Actuals), maxActuals)
 	}
-	type parsed struct {
-		scope, field string
-		period       datasets.Period
-	}
-	ps := make([]parsed, len(req.Actuals))
+	actuals := make([]diagnose.Actual, len(req.Actuals))
 	seen := map[string]int{}
 	for i, a := range req.Actuals {
 		f := "actuals[" + itoa(i) + "]"
-		level, id, err := parseScope(f+".scope", a.Scope)
-		if err != nil {
+		if _, _, err := parseScope(f+".scope", a.Scope); err != nil {
 			return err
 		}
 		if a.KPI != "" && a.KPI != "revenue" {
@@ -173,100 +169,89 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 		if x := *a.Actual; !(x >= 0 && x <= 1e15) {
 			return invalid(f+".actual", "%g: want 0 to 1e15", x)
 		}
+		actuals[i] = diagnose.Actual{Period: p, Actual: *a.Actual}
 		if a.Target != nil {
 			if x := *a.Target; !(x > 0 && x <= 1e15) {
 				return invalid(f+".target", "%g: want a positive revenue up to 1e15", x)
 			}
+			actuals[i].Target = *a.Target
 		}
-		name := scopeName(level, id)
-		k := name + "|" + p.String()
+		level, id, _ := parseScope(f+".scope", a.Scope)
+		k := scopeName(level, id) + "|" + p.String()
 		if j, dup := seen[k]; dup {
-			return invalid(f, "%s %s is also actuals[%d]: post each scope and period once", name, p, j)
+			return invalid(f, "%s %s is also actuals[%d]: post each scope and period once", scopeName(level, id), p, j)
 		}
 		seen[k] = i
-		ps[i] = parsed{scope: name, field: f, period: p}
 	}
 
 	sn := rq.t.live.Load()
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	resp := actualsResponse{AsOf: req.AsOf, DataAsOf: dataAsOf(co), Progress: make([]paceJSON, len(ps)), Notes: []string{}}
-	cfg, _ := alert.Config{}.Validate()
-	resp.Threshold = num(cfg.Threshold)
-	progress := make([]alert.Progress, len(ps))
-	for i, p := range ps {
-		a := req.Actuals[i]
-		if _, _, err := diagScope(co, p.field+".scope", a.Scope, p.period.Grain); err != nil {
+	for i, a := range req.Actuals {
+		if actuals[i].Scope, _, err = diagScope(co, "actuals["+itoa(i)+"].scope", a.Scope, actuals[i].Period.Grain); err != nil {
 			return err
 		}
-		target, from := 0.0, "given"
-		if a.Target != nil {
-			target = *a.Target
-		} else {
-			t, ok := sn.data.targets[targetKey{p.period.String(), p.scope, "revenue"}]
-			if !ok || !(t > 0) {
-				return errorf(EInvalidData, p.field+".target", "no revenue target for %s in %s in the tenant's data: give target", p.scope, p.period)
-			}
-			target, from = t, "data"
-		}
-		share, err := co.ExpectedShare(p.period, asOf)
-		if err != nil {
-			return errorf(EInvalidData, p.field+".period", "the expected share of %s's revenue by %s cannot be learned from the tenant's data: %s", p.period, req.AsOf, err.Error())
-		}
-		progress[i] = alert.Progress{Scope: p.scope, Metric: "revenue", Period: p.period, AsOf: asOf, Actual: *a.Actual, Target: target, ExpectedShare: share}
-		expected := target * share
-		resp.Progress[i] = paceJSON{Scope: p.scope, KPI: "revenue", Period: p.period.String(), Actual: num(*a.Actual), Target: num(target), TargetFrom: from,
-			ExpectedShare: num(share), Expected: num(expected), Pace: num(*a.Actual / expected), Judged: share >= cfg.MinShare}
 	}
-	alerts, err := alert.Evaluate(progress, cfg)
-	if err != nil {
-		return invalid("actuals", "%s", err.Error())
-	}
-	for i := range alerts {
-		a := &alerts[i]
-		if err := co.LinkCauses(a); err != nil {
-			resp.Notes = append(resp.Notes, fmt.Sprintf("%s %s: causes not linked: %v", a.Scope, a.Period, err))
-			a.Notify = []string{"gm", "sales"}
-		}
-		if a.Causes == nil {
-			a.Causes = []alert.Cause{}
-		}
-		for k := range a.Causes {
-			a.Causes[k].Contribution = finiteOr0(a.Causes[k].Contribution)
-			a.Causes[k].Confidence = finiteOr0(a.Causes[k].Confidence)
-		}
-		for k := range resp.Progress {
-			if resp.Progress[k].Scope == a.Scope && resp.Progress[k].Period == a.Period.String() {
-				resp.Progress[k].Alert = true
-			}
-		}
-	}
-
-	// Deduplicate against the tenant's alerts and keep the new ones, one post at a time.
+	// One post at a time per tenant: deduplication reads the alerts the last post recorded.
 	rq.t.alertMu.Lock()
 	defer rq.t.alertMu.Unlock()
-	raise, suppressed, err := s.raiseAlerts(rq.key.Tenant, alerts, cfg)
-	if err != nil {
+	ans, err := co.Judge(c.Request.Context(), diagnose.ActualsRequest{AsOf: asOf, Actuals: actuals,
+		Log: &alertLog{s: s, tenant: rq.key.Tenant}})
+	var ae *diagnose.ActualError
+	switch {
+	case errors.As(err, &ae):
+		return errorf(EInvalidData, "actuals["+itoa(ae.Index)+"]."+ae.Field, "%s", ae.Error())
+	case errors.Is(err, alert.ErrInvalid):
+		return invalid("actuals", "%s", err.Error())
+	case err != nil:
 		return err
 	}
-	for i, p := range progress {
+	resp := actualsResponse{AsOf: req.AsOf, DataAsOf: dataAsOf(co), Threshold: num(ans.Config.Threshold), Progress: make([]paceJSON, len(ans.Progress)),
+		Alerts: ans.Alerts, Suppressed: ans.Suppressed, Notes: nonNil(ans.Notes)}
+	for i, p := range ans.Progress {
+		expected := p.Target * p.ExpectedShare
+		resp.Progress[i] = paceJSON{Scope: p.Scope, KPI: p.Metric, Period: p.Period.String(), Actual: num(p.Actual), Target: num(p.Target), TargetFrom: p.TargetFrom,
+			ExpectedShare: num(p.ExpectedShare), Expected: num(expected), Pace: num(p.Actual / expected), Judged: p.Judged, Alert: p.Alert}
 		s.metrics.setPace(rq.key.Tenant, p.Scope, p.Period.Grain.String(), p.Period.String(), float64(resp.Progress[i].Pace))
 	}
-	resp.Alerts, resp.Suppressed = nonNil(raise), nonNil(suppressed)
-	ids := make([]string, len(raise))
-	for i, a := range raise {
+	ids := make([]string, len(ans.Alerts))
+	for i, a := range ans.Alerts {
 		ids[i] = a.ID
+		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	rq.target = "actuals as of " + req.AsOf
-	rq.detail = truncate(fmt.Sprintf("%d scope-periods, %d alerts raised (%s), %d suppressed", len(ps), len(raise), strings.Join(ids, " "), len(suppressed)), 2000)
+	rq.detail = truncate(fmt.Sprintf("%d scope-periods, %d alerts raised (%s), %d suppressed", len(actuals), len(ans.Alerts), strings.Join(ids, " "), len(ans.Suppressed)), 2000)
 	return writeJSON(c, 200, resp)
 }
 
-func finiteOr0(x float64) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0
+// alertLog is a tenant's alert records in the store, as the alert history of diagnose.Raise.
+type alertLog struct {
+	s      *Server
+	tenant string
+}
+
+func (l *alertLog) History() ([]alert.Alert, error) {
+	recs, err := l.s.store.Alerts(l.tenant, 0)
+	if err != nil {
+		return nil, err
 	}
-	return x
+	history := make([]alert.Alert, 0, len(recs))
+	for _, r := range recs {
+		var h alert.Alert
+		if err := json.Unmarshal(r.Data, &h); err != nil {
+			l.s.log.Warn("stored alert not readable; left out of deduplication", "tenant", l.tenant, "id", r.ID, "err", err)
+			continue
+		}
+		history = append(history, h)
+	}
+	return history, nil
+}
+
+// Record keeps the alerts with their deliveries (recordAlerts); it leaves out, as quiet, those
+// acknowledged or muted.
+func (l *alertLog) Record(raised []alert.Alert) ([]alert.Alert, error) {
+	_, quiet, err := l.s.recordAlerts(l.tenant, raised)
+	return quiet, err
 }

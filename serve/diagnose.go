@@ -1,10 +1,12 @@
 package serve
 
 import (
+	"context"
 	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/diagnose"
 )
 
@@ -21,33 +23,43 @@ const (
 )
 
 // diagnosis is the lazily opened diagnose.Company of one tenantData, with the indicator
-// answers computed so far (each is a bootstrap, worth keeping).
+// answers computed so far (each is a bootstrap, worth keeping). Both are computed once in
+// the background (package lazy): a request that leaves stops waiting for them, and the
+// next one gets them.
 type diagnosis struct {
-	once sync.Once
-	c    *diagnose.Company
-	err  error
-
 	mu         sync.Mutex
-	indicators map[string]*indicatorEntry // "role|scope"
-	cascades   map[string]*cascadeEntry   // "period.metric|version|target"
+	company    *lazy.Value[*diagnose.Company]
+	indicators map[string]*lazy.Value[[]byte]    // encoded answers by "role|scope"
+	cascades   map[string]*lazy.Value[*cascaded] // "period.metric|version|target"
 }
 
-// company returns the tenant's data opened for diagnosis, or the error a client should see.
-func (sn *snapshot) company() (*diagnose.Company, error) {
+// company returns the tenant's data opened for diagnosis, or the error a client should see;
+// ctx's error when it ends first.
+func (sn *snapshot) company(ctx context.Context) (*diagnose.Company, error) {
 	d := sn.data
 	if d == nil || d.ds == nil {
 		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
 	}
-	d.diag.once.Do(func() {
+	d.diag.mu.Lock()
+	if d.diag.company == nil {
 		// Root causes, indicators and alerts read their driver effects from the champion
 		// company model that what-if and attribution use, so every answer agrees.
 		m, _ := sn.champions.Company()
-		d.diag.c, d.diag.err = diagnose.New(d.ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m, Catalogue: d.catalogue()})
-	})
-	if d.diag.err != nil {
-		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(d.diag.err, d.dir))
+		ds, cat := d.ds, d.catalogue()
+		d.diag.company = lazy.New(func() (*diagnose.Company, error) {
+			return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m, Catalogue: cat})
+		})
 	}
-	return d.diag.c, nil
+	lz := d.diag.company
+	d.diag.mu.Unlock()
+	co, err := lz.Get(ctx)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, errorf(EInvalidData, "", "the tenant's data cannot be diagnosed: %s", relErr(err, d.dir))
+	}
+	return co, nil
 }
 
 // diagScope reads a scope parameter (company, region:<id>, team:<id>) and checks that the

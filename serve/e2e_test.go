@@ -363,7 +363,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRC, err := co.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: "region", ID: "East"}, Period: datasets.Period{Grain: datasets.Month, N: 2026*12 + 7}, Direction: -1})
+	wantRC, err := co.Drivers(context.Background(), diagnose.DriverRequest{Scope: diagnose.Scope{Level: "region", ID: "East"}, Period: datasets.Period{Grain: datasets.Month, N: 2026*12 + 7}, Direction: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -594,7 +594,7 @@ func TestEndToEnd(t *testing.T) {
 	gsn := s.tenant(globex).live.Load()
 	acmeOnly := ""
 	for _, id := range staff {
-		if _, err := gsn.incentive.rec.Recommend([]string{id}, incentive.Options{}); errors.Is(err, incentive.ErrUnknownEmployee) {
+		if _, err := gsn.incentive.rec.Recommend(context.Background(), []string{id}, incentive.Options{}); errors.Is(err, incentive.ErrUnknownEmployee) {
 			acmeOnly = id
 			break
 		}

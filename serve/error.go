@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,6 +26,7 @@ const (
 	EUnavailable      = "unavailable"            // the model or data needed is not loaded (yet): train, upload or wait
 	EInternal         = "internal"               // a fault on the server's side; the message never says more
 	ENotImplemented   = "not_implemented"        // the capability is not built into this server
+	ECanceled         = "canceled"               // the client went away (or its deadline passed) before the answer was ready
 	EStorage          = "insufficient_storage"   // the store's disk or quota is full: reads go on, writes wait for room
 	internalMessageFm = "internal error; quote request id %s when reporting it"
 )
@@ -44,8 +46,14 @@ var statusOf = map[string]int{
 	EUnavailable:     http.StatusServiceUnavailable,
 	EInternal:        http.StatusInternalServerError,
 	ENotImplemented:  http.StatusNotImplemented,
+	ECanceled:        StatusClientClosedRequest,
 	EStorage:         http.StatusInsufficientStorage,
 }
+
+// StatusClientClosedRequest is the status of a request whose client left before the answer
+// was ready (nginx's 499): the work stops, the access log and the audit log say so, and
+// nobody reads the body.
+const StatusClientClosedRequest = 499
 
 // Error is the API's one error type. Code picks the status, Message is shown to the client
 // and must not carry internals, Field names the request field at fault (a JSON field path,
@@ -104,6 +112,8 @@ func asError(err error, requestID string) *Error {
 	}
 	var inUse *registry.InUseError
 	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: ECanceled, Message: "the request ended before it was answered", Err: err}
 	case errors.Is(err, registry.ErrNotFound):
 		return &Error{Code: ENotFound, Message: err.Error(), Err: err}
 	case errors.Is(err, registry.ErrInvalid):

@@ -1,15 +1,16 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
@@ -115,13 +116,11 @@ func (s *Server) currentGoal(tenant string, p goal.Period, metric string) (goal.
 	return g, nil
 }
 
-// cascadeEntry is one cached cascade: its plan (for the review page) and encoded body, or
-// the error a client should see.
-type cascadeEntry struct {
-	once sync.Once
+// cascaded is one cascade: its plan (for the review page and the scorecards) and its
+// encoded body.
+type cascaded struct {
 	plan *goal.Plan
 	body []byte
-	err  error
 }
 
 func (s *Server) getCascade(c *gin.Context, rq *call) error {
@@ -146,7 +145,7 @@ func (s *Server) getCascade(c *gin.Context, rq *call) error {
 		return err
 	}
 	sn := rq.t.live.Load()
-	e, err := s.cascade(sn, g)
+	e, err := s.cascade(c.Request.Context(), sn, g)
 	if err != nil {
 		return err
 	}
@@ -164,10 +163,11 @@ func (s *Server) getCascade(c *gin.Context, rq *call) error {
 	return nil
 }
 
-// cascade returns the cached cascade of a goal version on the snapshot's data, computing it
-// on first use.
-func (s *Server) cascade(sn *snapshot, g goal.Goal) (*cascadeEntry, error) {
-	co, err := sn.company()
+// cascade returns the cascade of a goal version on the snapshot's data, computed once in the
+// background (package lazy) on first use and kept with the snapshot's diagnosis; ctx's error
+// when ctx ends first (the computation goes on for the next caller until the server stops).
+func (s *Server) cascade(ctx context.Context, sn *snapshot, g goal.Goal) (*cascaded, error) {
+	co, err := sn.company(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -175,30 +175,30 @@ func (s *Server) cascade(sn *snapshot, g goal.Goal) (*cascadeEntry, error) {
 	key := fmt.Sprintf("%s|%d|%s", g.Key(), g.Version, strconv.FormatFloat(g.Target, 'g', -1, 64))
 	d.mu.Lock()
 	if d.cascades == nil {
-		d.cascades = map[string]*cascadeEntry{}
+		d.cascades = map[string]*lazy.Value[*cascaded]{}
 	}
-	e, ok := d.cascades[key]
+	lz, ok := d.cascades[key]
 	if !ok {
-		e = &cascadeEntry{}
-		d.cascades[key] = e
+		lz = lazy.New(func() (*cascaded, error) {
+			plan, err := goal.Cascade(s.trainCtx, co, g, goal.Options{Seed: diagnoseSeed})
+			switch {
+			case errors.Is(err, goal.ErrNoModel):
+				return nil, errorf(EUnavailable, "", "the cascade needs the tenant's company model: train first (%v)", err)
+			case errors.Is(err, indicators.ErrNoData):
+				return nil, errorf(EInvalidData, "", "%s", err.Error())
+			case err != nil:
+				return nil, errorf(EInvalidData, "", "the goal cannot be cascaded on the tenant's data: %s", err.Error())
+			}
+			body, err := json.Marshal(plan)
+			if err != nil {
+				return nil, err
+			}
+			return &cascaded{plan: plan, body: append(body, '\n')}, nil
+		})
+		d.cascades[key] = lz
 	}
 	d.mu.Unlock()
-	e.once.Do(func() {
-		plan, err := goal.Cascade(s.trainCtx, co, g, goal.Options{Seed: diagnoseSeed})
-		switch {
-		case errors.Is(err, goal.ErrNoModel):
-			e.err = errorf(EUnavailable, "", "the cascade needs the tenant's company model: train first (%v)", err)
-		case errors.Is(err, indicators.ErrNoData):
-			e.err = errorf(EInvalidData, "", "%s", err.Error())
-		case err != nil:
-			e.err = errorf(EInvalidData, "", "the goal cannot be cascaded on the tenant's data: %s", err.Error())
-		default:
-			e.plan = plan
-			e.body, e.err = json.Marshal(plan)
-			e.body = append(e.body, '\n')
-		}
-	})
-	return e, e.err
+	return lz.Get(ctx)
 }
 
 // withoutPersons encodes a plan with every team's people left out.
@@ -241,14 +241,14 @@ func (s *Server) getScorecards(c *gin.Context, rq *call) error {
 		return err
 	}
 	sn := rq.t.live.Load()
-	e, err := s.cascade(sn, g)
+	e, err := s.cascade(c.Request.Context(), sn, g)
 	if err != nil {
 		return err
 	}
 	if !e.plan.Reachable {
 		return errorf(EInvalidData, "period", "the %s goal of %s is out of reach, so it sets no targets to score: %s", goal.Percent(g.Target), p, e.plan.Refusal.Reason)
 	}
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,15 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
 )
@@ -18,13 +19,6 @@ import (
 // scope has reached before and the effect behind each (models/diagnose, as `growthlens
 // indicators`). Each answer is a bootstrap, so it is computed once per role, scope and data
 // version and then served from its encoded bytes.
-
-// indicatorEntry is one cached answer: its encoded body or the error a client should see.
-type indicatorEntry struct {
-	once sync.Once
-	body []byte
-	err  error
-}
 
 type indicatorJSON struct {
 	ID            string     `json:"id"`
@@ -86,7 +80,7 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	if _, _, err := parseScope("scope", q.Get("scope")); err != nil {
 		return err
 	}
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -98,26 +92,27 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	key := role + "|" + scope.String()
 	d.mu.Lock()
 	if d.indicators == nil {
-		d.indicators = map[string]*indicatorEntry{}
+		d.indicators = map[string]*lazy.Value[[]byte]{}
 	}
 	e, ok := d.indicators[key]
 	if !ok {
-		e = &indicatorEntry{}
+		e = lazy.New(func() ([]byte, error) { return suggestIndicators(co, role, scope) })
 		d.indicators[key] = e
 	}
 	d.mu.Unlock()
-	e.once.Do(func() { e.body, e.err = suggestIndicators(co, role, scope) })
-	if e.err != nil {
-		return e.err
+	body, err := e.Get(c.Request.Context())
+	if err != nil {
+		return err
 	}
 	s.metrics.predicted(rq.key.Tenant, "diagnose", "indicators", 1)
-	writeRaw(c, 200, e.body)
+	writeRaw(c, 200, body)
 	return nil
 }
 
 // suggestIndicators computes and encodes one answer.
 func suggestIndicators(co *diagnose.Company, role string, scope diagnose.Scope) ([]byte, error) {
-	ans, err := co.Indicators(diagnose.IndicatorRequest{Role: role, Scope: scope, Options: indicators.Options{Seed: diagnoseSeed}})
+	// The answer is kept for every later request, so it is not bound to this one's context.
+	ans, err := co.Indicators(context.Background(), diagnose.IndicatorRequest{Role: role, Scope: scope, Options: indicators.Options{Seed: diagnoseSeed}})
 	if errors.Is(err, indicators.ErrNoData) {
 		return nil, errorf(EInvalidData, "role", "%s", err.Error())
 	}

@@ -62,38 +62,6 @@ func (s *Server) recordAlerts(tenant string, raised []alert.Alert) (kept, quiet 
 	return kept, quiet, nil
 }
 
-// raiseAlerts deduplicates alerts against the tenant's alerts raised before (alert.Dedup),
-// keeps the new ones with their deliveries (recordAlerts) and counts them by severity; the
-// acknowledged or muted ones join the suppressed. The caller holds the tenant's alertMu, so
-// two posts cannot both raise one alert.
-func (s *Server) raiseAlerts(tenant string, alerts []alert.Alert, cfg alert.Config) (raise, suppressed []alert.Alert, err error) {
-	recs, err := s.store.Alerts(tenant, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	history := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		var h alert.Alert
-		if err := json.Unmarshal(r.Data, &h); err != nil {
-			s.log.Warn("stored alert not readable; left out of deduplication", "tenant", tenant, "id", r.ID, "err", err)
-			continue
-		}
-		history = append(history, h)
-	}
-	raise, suppressed, err = alert.Dedup(alerts, history, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	raise, quiet, err := s.recordAlerts(tenant, raise)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, a := range raise {
-		s.metrics.alerts.WithLabelValues(tenant, a.Severity).Inc()
-	}
-	return raise, append(suppressed, quiet...), nil
-}
-
 func (s *Server) wakeDeliverer() {
 	select {
 	case s.wake <- struct{}{}:
@@ -408,7 +376,7 @@ func (s *Server) postAlertCheck(c *gin.Context, rq *call) error {
 		return err
 	}
 	sn := rq.t.live.Load()
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -429,7 +397,7 @@ func (s *Server) postAlertCheck(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.cascade(sn, g)
+	e, err := s.cascade(c.Request.Context(), sn, g)
 	if err != nil {
 		return err
 	}
@@ -440,13 +408,14 @@ func (s *Server) postAlertCheck(c *gin.Context, rq *call) error {
 	}
 	rq.t.alertMu.Lock()
 	defer rq.t.alertMu.Unlock()
-	raise, suppressed, err := s.raiseAlerts(rq.key.Tenant, raised, cfg)
+	raise, suppressed, err := alert.Keep(raised, cfg, &alertLog{s: s, tenant: rq.key.Tenant})
 	if err != nil {
 		return err
 	}
 	ids := make([]string, len(raise))
 	for i, a := range raise {
 		ids[i] = a.ID
+		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	rq.target = "KPI check of " + g.Period
 	rq.detail = truncate(fmt.Sprintf("%d alerts raised (%s), %d suppressed", len(raise), strings.Join(ids, " "), len(suppressed)), 2000)

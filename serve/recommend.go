@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -153,7 +154,7 @@ type selection struct {
 
 // selectEmployees resolves the employees of a request and scores the ones the cache does not
 // hold.
-func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []features.EmployeeRecord, asOfStr string) (*selection, error) {
+func (s *Server) selectEmployees(ctx context.Context, rq *call, ids []string, team string, recs []features.EmployeeRecord, asOfStr string) (*selection, error) {
 	sn := rq.t.live.Load()
 	m := sn.incentive
 	if m == nil {
@@ -230,7 +231,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []fea
 				return nil, invalid("employees["+itoa(i)+"].as_of", "more than %d days after the HR history ends", incentive.MaxStaleDays)
 			}
 		}
-		out, err := m.rec.RecommendRows(rows, incentive.Options{Top: champion.StaffTop})
+		out, err := m.rec.RecommendRows(ctx, rows, incentive.Options{Top: champion.StaffTop})
 		if err != nil {
 			return nil, invalid("employees", "%s", err.Error())
 		}
@@ -256,7 +257,7 @@ func (s *Server) selectEmployees(rq *call, ids []string, team string, recs []fea
 		}
 		sel.cached = nil
 	}
-	out, err := m.rec.Recommend(ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
+	out, err := m.rec.Recommend(ctx, ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
 	switch {
 	case errors.Is(err, incentive.ErrUnknownEmployee):
 		return nil, errorf(ENotFound, "employee_ids", "%s", truncate(err.Error(), 512))
@@ -303,7 +304,7 @@ func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
 	if req.Reasons != nil {
 		reasons = *req.Reasons
 	}
-	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	sel, err := s.selectEmployees(c.Request.Context(), rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
 	if err != nil {
 		return err
 	}
@@ -385,7 +386,7 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 		}
 		opt.CostUnit = *req.CostUnit
 	}
-	sel, err := s.selectEmployees(rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
+	sel, err := s.selectEmployees(c.Request.Context(), rq, req.EmployeeIDs, req.Team, req.Employees, req.AsOf)
 	if err != nil {
 		return err
 	}

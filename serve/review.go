@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -80,7 +81,7 @@ type reviewIndicators struct {
 	data *tenantData
 	// model is the company model the answer was computed with.
 	model *company.Model
-	f     func() (*diagnose.IndicatorAnswer, error)
+	f     func(context.Context) (*diagnose.IndicatorAnswer, error)
 }
 
 func (rp *reviewPages) resetIndicators() {
@@ -281,12 +282,12 @@ func (s *Server) postSignIn(c *gin.Context) {
 		s.bg.Add(2)
 		go func() {
 			defer s.bg.Done()
-			f()
+			f(context.Background())
 		}()
 		go func() {
 			defer s.bg.Done()
-			if co, err := d.company(); err == nil {
-				co.Model(datasets.Quarter)
+			if co, err := d.company(context.Background()); err == nil {
+				co.Model(context.Background(), datasets.Quarter)
 			}
 		}()
 	}
@@ -360,7 +361,7 @@ func (s *Server) getReview(c *gin.Context) {
 	}
 	t := s.tenant(ss.key.Tenant)
 	in := s.reviewInput(t)
-	p, err := review.Build(in, quarter, sc)
+	p, err := review.Build(c.Request.Context(), in, quarter, sc)
 	switch {
 	case errors.Is(err, review.ErrQuarter):
 		s.message(c, http.StatusBadRequest, lang, review.T(lang, "error"), err.Error(), "/review", "Latest quarter")
@@ -420,8 +421,8 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 		// The causes come from the diagnosis GET /v1/rootcauses answers from.
 		in.Diagnosis = sn.company
 		// The goal's cascade is GET /v1/cascade's, from the same cache.
-		in.Cascade = func(g goal.Goal) (*goal.Plan, error) {
-			e, err := s.cascade(sn, g)
+		in.Cascade = func(ctx context.Context, g goal.Goal) (*goal.Plan, error) {
+			e, err := s.cascade(ctx, sn, g)
 			if err != nil {
 				return nil, err
 			}
@@ -442,7 +443,7 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 // indicatorsFor returns the memoized indicator suggestions of a tenant's dataset and company
 // model. A dataset the tenant's directory did not have before, or a new champion, replaces
 // the entry of the old one.
-func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func() (*diagnose.IndicatorAnswer, error) {
+func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func(context.Context) (*diagnose.IndicatorAnswer, error) {
 	rp.indMu.Lock()
 	defer rp.indMu.Unlock()
 	if e, ok := rp.indicators[d.dir]; ok && e.data == d && e.model == m {

@@ -105,7 +105,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 		return err
 	}
 	sn := rq.t.live.Load()
-	co, err := sn.company()
+	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 		}
 		req.Expected, from = e, "forecast"
 	}
-	ans, err := co.Drivers(req)
+	ans, err := co.Drivers(c.Request.Context(), req)
 	if err != nil {
 		return errorf(EInvalidData, "period", "%s", err.Error())
 	}
@@ -314,7 +314,7 @@ func (s *Server) postSlices(c *gin.Context, rq *call) error {
 			return invalid(f, "%s", err.Error())
 		}
 	}
-	res, err := rootcause.Rank(t, opt)
+	res, err := rootcause.Rank(c.Request.Context(), t, opt)
 	if err != nil {
 		return errorf(EInvalidData, "leaves", "%s", err.Error())
 	}

@@ -477,6 +477,11 @@ func (s *Server) handle(rt route) gin.HandlerFunc {
 		if err == nil {
 			err = rt.fn(c, rq)
 		}
+		if cerr := c.Request.Context().Err(); err != nil && cerr != nil {
+			// The client left: whatever failed, the work stopped for that reason (a model call
+			// that saw the cancelled context may have wrapped it as a bad input).
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		}
 		if rq.release != nil {
 			rq.release()
 		}
@@ -581,6 +586,8 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		switch {
 		case ae.Code == EPermission:
 			e.Outcome = "denied"
+		case ae.Code == ECanceled:
+			e.Outcome = "canceled"
 		case ae.Code == EUnauthenticated:
 			e.Outcome = "unauthenticated"
 		case ae.Code == ERateLimited:
@@ -595,9 +602,6 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 			s.refused(e, c.ClientIP())
 			return
 		}
-	}
-	if len(e.Detail) > 4096 {
-		e.Detail = e.Detail[:4096]
 	}
 	if _, aerr := s.store.Audit(e); aerr != nil {
 		s.log.Warn("audit entry not written", "action", e.Action, "request_id", rq.id, "err", aerr)

@@ -26,7 +26,7 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	}
 	m, err := companymodel.Fit(p, monthly, companymodel.Options{Seed: in.cfg.Seed})
 	if err != nil {
-		return nil, nil, skip("%v", err)
+		return nil, nil, dataLimit(err)
 	}
 	b, err := m.MarshalBinary()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -16,7 +17,7 @@ const IncentiveKind = "incentive.recommender/v1"
 // tables. A dataset without employees or rewards gets no incentive model (a warning, not an
 // error): the forecast does not need HR data.
 func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error) {
-	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(in.cfg.Data, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -27,12 +28,12 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 	if in.cfg.Incentive != nil {
 		cfg = *in.cfg.Incentive
 	}
-	r, err := incentive.Train(ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed, Context: ctx})
+	r, err := incentive.Train(ctx, ds, cfg, incentive.TrainOptions{Seed: in.cfg.Seed})
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr // cancelled, not a model the data cannot support
 	}
 	if err != nil {
-		return nil, nil, skip("%v", err)
+		return nil, nil, dataLimit(err)
 	}
 	b, err := r.MarshalBinary()
 	if err != nil {

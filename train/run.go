@@ -14,6 +14,8 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -153,14 +155,7 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 
 	// Fit.
 	var cands []*candidate
-	for _, fit := range []struct {
-		name string
-		fn   func(context.Context, *inputs) (*candidate, []string, error)
-	}{
-		{"forecast", fitForecast},
-		{"driver", fitDriver},
-		{"incentive", fitIncentive},
-	} {
+	for _, fit := range fitters {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -212,12 +207,35 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 	return nil
 }
 
+// fitter fits one model of a run.
+type fitter struct {
+	name string
+	fn   func(context.Context, *inputs) (*candidate, []string, error)
+}
+
+// fitters are the models a run fits, in order.
+var fitters = []fitter{
+	{"forecast", fitForecast},
+	{"driver", fitDriver},
+	{"incentive", fitIncentive},
+}
+
 // skipError marks a model the data cannot support (no HR tables, too little history).
 type skipError struct{ msg string }
 
 func (e skipError) Error() string { return e.msg }
 
 func skip(format string, args ...any) error { return skipError{fmt.Sprintf(format, args...)} }
+
+// dataLimit turns a fit error that a documented data condition explains (the models'
+// ErrNotEnoughData) into a skip, so that the model is left out with a warning. Any other
+// error — a bad option, a numerical failure, a bug — is returned as it is and fails the run.
+func dataLimit(err error) error {
+	if errors.Is(err, driver.ErrNotEnoughData) || errors.Is(err, incentive.ErrNotEnoughData) {
+		return skip("%v", err)
+	}
+	return err
+}
 
 // register stores c unless an identical artifact from the same data is already there.
 func register(store *registry.Store, cfg *Config, rec *Record, c *candidate) (ModelResult, error) {

@@ -3,8 +3,11 @@ package train
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -198,6 +202,46 @@ func TestConfigValidate(t *testing.T) {
 			tt.edit(&c)
 			if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.field+":") {
 				t.Errorf("Validate() = %v, want an error naming %s", err, tt.field)
+			}
+		})
+	}
+}
+
+// A fit error that a documented data condition explains leaves the model out with a warning;
+// any other — a bug, a bad option — fails the run.
+func TestFitErrorsThatAreNotDataFailTheRun(t *testing.T) {
+	data := salesOnly(t)
+	cases := []struct {
+		name string
+		err  error
+		fail bool
+	}{
+		{"too little data", fmt.Errorf("driver model: %w", driver.ErrNotEnoughData), false},
+		{"a bug", errors.New("runtime error: index out of range [3] with length 3"), true},
+		{"a bad option", errors.New("driver model: lags 9: want 1 to 8"), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			i := slices.IndexFunc(fitters, func(f fitter) bool { return f.name == "driver" })
+			saved := fitters[i]
+			t.Cleanup(func() { fitters[i] = saved })
+			fitters[i].fn = func(ctx context.Context, in *inputs) (*candidate, []string, error) { return nil, nil, dataLimit(c.err) }
+
+			rec, err := Run(context.Background(), openStore(t, t.TempDir()), DefaultConfig(data))
+			if c.fail {
+				if err == nil || !strings.Contains(err.Error(), "fit driver") {
+					t.Errorf("err = %v, want the run to fail on the driver fit", err)
+				}
+				if rec == nil || rec.Status != "failed" {
+					t.Errorf("record %+v, want status failed", rec)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "driver: not trained: ") }) {
+				t.Errorf("warnings %q, want the driver left out", rec.Warnings)
 			}
 		})
 	}

@@ -394,8 +394,8 @@ var learnedLambdas = []float64{0.001, 0.01, 0.1}
 // in time: the M3 series share calendar periods, so the first two can learn which member did
 // well in a given period.
 func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, members []string, lambda float64) error {
-	wsets := func(keep func(id string) bool) []forecast.WeightingSet {
-		var ws []forecast.WeightingSet
+	wsets := func(keep func(id string) bool) []WeightingSet {
+		var ws []WeightingSet
 		for i, vs := range sets {
 			var n2s, n2m float64
 			for j, c := range vs.cases {
@@ -403,7 +403,7 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 				n2m += maseWith(c.Test, vs.naive2[j], vs.scales[j])
 			}
 			k := float64(len(vs.cases))
-			set := forecast.WeightingSet{Naive2SMAPE: n2s / k, Naive2MASE: n2m / k}
+			set := WeightingSet{Naive2SMAPE: n2s / k, Naive2MASE: n2m / k}
 			for j, c := range vs.cases {
 				if !keep(c.ID) {
 					continue
@@ -412,13 +412,13 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 				for _, m := range members {
 					fs = append(fs, fc[m][i][j])
 				}
-				set.Cases = append(set.Cases, forecast.WeightingCase{Y: c.Train.Values, Period: c.Train.Period, Forecasts: fs, Actual: c.Test, Scale: vs.scales[j]})
+				set.Cases = append(set.Cases, WeightingCase{Y: c.Train.Values, Period: c.Train.Period, Forecasts: fs, Actual: c.Test, Scale: vs.scales[j]})
 			}
 			ws = append(ws, set)
 		}
 		return ws
 	}
-	apply := func(wt *forecast.Weighting, i int, keep func(id string) bool, into [][]float64) {
+	apply := func(wt *Weighting, i int, keep func(id string) bool, into [][]float64) {
 		vs := sets[i]
 		for j, c := range vs.cases {
 			if !keep(c.ID) {
@@ -447,7 +447,7 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 	for k := range 5 {
 		train := func(id string) bool { return fold(id) != k }
 		test := func(id string) bool { return fold(id) == k }
-		wt, err := forecast.FitWeighting(members, wsets(train), lambda)
+		wt, err := FitWeighting(members, wsets(train), lambda)
 		if err != nil {
 			return err
 		}
@@ -469,7 +469,7 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 	for i, vs := range sets {
 		ws := wsets(all)
 		ws = append(ws[:i:i], ws[i+1:]...)
-		wt, err := forecast.FitWeighting(members, ws, lambda)
+		wt, err := FitWeighting(members, ws, lambda)
 		if err != nil {
 			return err
 		}
@@ -484,7 +484,7 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 	// as the weighting will be used on the future.
 	fmt.Fprintf(w, "%-40s", "fitted on earlier holdouts only")
 	for i, vs := range sets {
-		var ws []forecast.WeightingSet
+		var ws []WeightingSet
 		for j, s := range wsets(all) {
 			if sets[j].holdout > vs.holdout {
 				ws = append(ws, s)
@@ -494,7 +494,7 @@ func learnedStudy(w io.Writer, sets []valSet, fc map[string][][][]float64, membe
 			fmt.Fprintf(w, " %22s", "—")
 			continue
 		}
-		wt, err := forecast.FitWeighting(members, ws, lambda)
+		wt, err := FitWeighting(members, ws, lambda)
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"io/fs"
 	"os"
@@ -13,10 +12,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/diagnose"
 )
@@ -82,9 +84,7 @@ severity rose. --record appends the raised alerts to that file.`,
 				req.Grains = append(req.Grains, gr)
 			}
 			if history != "" {
-				if req.History, err = readAlertHistory(history); err != nil {
-					return err
-				}
+				req.Log = &alertFile{path: history, record: record}
 			}
 			// The day given is the last day known: the data end the day after it.
 			m, err := cf.model(a)
@@ -95,14 +95,9 @@ severity rose. --record appends the raised alerts to that file.`,
 			if err != nil {
 				return err
 			}
-			ans, err := c.Alerts(req)
+			ans, err := c.Alerts(cmd.Context(), req)
 			if err != nil {
 				return err
-			}
-			if record {
-				if err := writeAlertHistory(history, append(req.History, ans.Alerts...)); err != nil {
-					return err
-				}
 			}
 			if jsonOut {
 				enc := json.NewEncoder(a.stdout)
@@ -140,6 +135,27 @@ func splitList(s string) []string {
 	return out
 }
 
+// alertFile is the --history file as the alert log: read for deduplication, and with
+// --record the raised alerts are appended to it.
+type alertFile struct {
+	path   string
+	record bool
+	read   []alert.Alert
+}
+
+func (f *alertFile) History() ([]alert.Alert, error) {
+	var err error
+	f.read, err = readAlertHistory(f.path)
+	return f.read, err
+}
+
+func (f *alertFile) Record(raised []alert.Alert) ([]alert.Alert, error) {
+	if !f.record {
+		return nil, nil
+	}
+	return nil, writeAlertHistory(f.path, append(f.read, raised...))
+}
+
 // readAlertHistory reads a JSON array of alerts or an object with an "alerts" array; a missing
 // file is an empty history.
 func readAlertHistory(path string) ([]alert.Alert, error) {
@@ -172,7 +188,7 @@ func writeAlertHistory(path string, alerts []alert.Alert) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})

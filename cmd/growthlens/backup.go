@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -73,23 +74,14 @@ FILE only when complete.`,
 	return cmd
 }
 
-// writeBackup writes to a temporary file beside out and renames it into place, so that a
-// failed backup never leaves a file that looks like a backup.
+// writeBackup writes out atomically (package atomicfile), so that a failed backup never
+// leaves a file that looks like a backup.
 func writeBackup(s storeConn, out string, key []byte) (registry.BackupInfo, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
-	if err != nil {
-		return registry.BackupInfo{}, err
-	}
-	defer os.Remove(tmp.Name())
-	info, err := s.Backup(tmp, registry.BackupOptions{Key: key})
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), out)
-	}
+	var info registry.BackupInfo
+	err := atomicfile.Write(out, 0o600, func(w io.Writer) error {
+		var err error
+		info, err = s.Backup(w, registry.BackupOptions{Key: key})
+		return err
+	})
 	return info, err
 }

@@ -80,12 +80,12 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt := incentive.TrainOptions{Seed: seed, Context: cmd.Context()}
+			opt := incentive.TrainOptions{Seed: seed}
 			rep := incentiveReport{Data: data}
-			if rep.HeldOut, err = incentive.EvaluateHeldOut(ds, cfg, opt); err != nil {
+			if rep.HeldOut, err = incentive.EvaluateHeldOut(cmd.Context(), ds, cfg, opt); err != nil {
 				return err
 			}
-			r, err := incentive.Train(ds, cfg, opt)
+			r, err := incentive.Train(cmd.Context(), ds, cfg, opt)
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			recs, err := r.Recommend(ids, incentive.Options{Top: 7})
+			recs, err := r.Recommend(cmd.Context(), ids, incentive.Options{Top: 7})
 			if err != nil {
 				return err
 			}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 func newFeaturesCmd(a *app) *cobra.Command {
@@ -54,7 +53,7 @@ behind them are empty. A period the data does not fully cover has complete=false
 				}
 			}
 			if employees {
-				ds, _, err := datasets.Load(dataDir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+				ds, _, err := datasets.Load(dataDir, datasets.WithTables(features.EmployeeTables...))
 				if err != nil {
 					return err
 				}
@@ -73,7 +72,7 @@ behind them are empty. A period the data does not fully cover has complete=false
 			if out == "" || out == "-" {
 				return p.WriteCSV(a.stdout)
 			}
-			return writeFileAtomic(out, p.WriteCSV)
+			return atomicfile.Write(out, 0o600, p.WriteCSV)
 		},
 	}
 	f := cmd.Flags()
@@ -129,38 +128,7 @@ func writeEmployeeFeatures(a *app, ds *datasets.Dataset, asOf time.Time, out str
 	if out == "" || out == "-" {
 		return write(a.stdout)
 	}
-	return writeFileAtomic(out, write)
-}
-
-// writeFileAtomic writes through a temporary file in the same directory and renames it, so a
-// reader never sees half a file and a failed write leaves the old one.
-// A path that exists and is not a regular file (/dev/null, a pipe) is written directly.
-func writeFileAtomic(path string, write func(w io.Writer) error) error {
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		if err := write(f); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(out, 0o600, write)
 }
 
 // printSummary prints the company's last eight periods and its regions in the last complete

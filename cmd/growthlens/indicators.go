@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/spf13/cobra"
 
@@ -65,7 +66,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 			if err != nil {
 				return err
 			}
-			ans, err := c.Indicators(diagnose.IndicatorRequest{Role: role, Scope: sc, Options: indicators.Options{Seed: seed}})
+			ans, err := c.Indicators(cmd.Context(), diagnose.IndicatorRequest{Role: role, Scope: sc, Options: indicators.Options{Seed: seed}})
 			if errors.Is(err, indicators.ErrNoData) {
 				return exitError{code: 3, err: err}
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -57,7 +59,7 @@ fresher data.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.budgetSet = cmd.Flags().Changed("budget")
-			return runRecommend(a, f)
+			return runRecommend(cmd.Context(), a, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -86,7 +88,7 @@ type recommendJSON struct {
 	Seconds         float64                    `json:"seconds"`
 }
 
-func runRecommend(a *app, f recommendFlags) error {
+func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 	start := time.Now()
 	if f.data == "" {
 		return usageErr("--data is required")
@@ -117,7 +119,7 @@ func runRecommend(a *app, f recommendFlags) error {
 			return err
 		}
 	}
-	ds, _, err := datasets.Load(f.data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(f.data, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func runRecommend(a *app, f recommendFlags) error {
 		cfg = rec.Config()
 	} else {
 		a.log.Info("training incentive models", "employees", len(ds.Employees), "rewards", len(ds.Rewards))
-		if rec, err = incentive.Train(ds, cfg, incentive.TrainOptions{Seed: f.seed}); err != nil {
+		if rec, err = incentive.Train(ctx, ds, cfg, incentive.TrainOptions{Seed: f.seed}); err != nil {
 			return err
 		}
 		a.log.Info("trained", "preference", rec.Summary().PreferenceModel, "attrition", rec.Summary().AttritionModel, "seconds", rec.Summary().Seconds)
@@ -159,7 +161,7 @@ func runRecommend(a *app, f recommendFlags) error {
 			return fmt.Errorf("no employee on staff%s on the as-of date", map[bool]string{true: " in team " + f.team}[f.team != ""])
 		}
 	}
-	recs, err := rec.Recommend(ids, incentive.Options{AsOf: asOf, Top: f.top})
+	recs, err := rec.Recommend(ctx, ids, incentive.Options{AsOf: asOf, Top: f.top})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
 )
@@ -64,7 +65,7 @@ instead, or stop it first.`,
 			if err != nil {
 				return err
 			}
-			p, err := review.Build(in, quarter, sc)
+			p, err := review.Build(cmd.Context(), in, quarter, sc)
 			if errors.Is(err, review.ErrQuarter) {
 				return usageErr("--quarter: %v", err)
 			}
@@ -80,7 +81,7 @@ instead, or stop it first.`,
 			if err := review.Render(&buf, p, review.Options{Lang: lang, Static: true}); err != nil {
 				return fmt.Errorf("render: %w", err)
 			}
-			if err := writeFileAtomic(out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+			if err := atomicfile.Write(out, 0o600, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}
 			if sf.asJSON {

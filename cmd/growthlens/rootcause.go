@@ -3,11 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/growthlens/growthlens/models/rootcause"
 	"github.com/spf13/cobra"
@@ -146,7 +147,7 @@ func runRootcauseSlices(a *app, cmd *cobra.Command, f slicesFlags) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.file, err)
 	}
-	res, err := rootcause.Rank(tb, f.opt)
+	res, err := rootcause.Rank(cmd.Context(), tb, f.opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.file, err)
 	}

@@ -3,9 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"text/tabwriter"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/spf13/cobra"
 
@@ -95,7 +96,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 			if err != nil {
 				return err
 			}
-			ans, err := c.Drivers(diagnose.DriverRequest{Scope: sc, Period: p, Expected: f.expected, Direction: dir})
+			ans, err := c.Drivers(cmd.Context(), diagnose.DriverRequest{Scope: sc, Period: p, Expected: f.expected, Direction: dir})
 			if err != nil {
 				return err
 			}

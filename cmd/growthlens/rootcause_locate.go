@@ -42,7 +42,7 @@ period's revenue shortfall, from two kinds of evidence:
 			if err != nil {
 				return err
 			}
-			ans, err := c.Slices(diagnose.SliceRequest{Period: p, Direction: f.direction, FunnelOnly: funnelOnly})
+			ans, err := c.Slices(cmd.Context(), diagnose.SliceRequest{Period: p, Direction: f.direction, FunnelOnly: funnelOnly})
 			if err != nil {
 				return err
 			}

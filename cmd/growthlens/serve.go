@@ -130,7 +130,7 @@ Make an API key (from another terminal; the CLI reaches the store through the se
   KEY=$(%s keys create --store %s --tenant %s --role admin --label curl)
 Then:
   curl -H "Authorization: Bearer $KEY" '%s/v1/forecast?scope=company'
-  curl %s/openapi.json     # every endpoint; the README has more examples
+  curl %s/openapi.json     # every endpoint; docs/api.md has more examples
 The quarterly review page: %s/review (sign in with a key of role gm or admin)
 `, base, cfg.Store, cfg.DefaultTenant, binName(), cfg.Store, cfg.DefaultTenant, base, base, base)
 }

@@ -57,6 +57,8 @@ func TestServeWithCLI(t *testing.T) {
 	defer cancel()
 	var out, errOut syncBuffer
 	root := newRootCmd(&out, &errOut)
+	// Any free port for the metrics listener too: a server someone runs on this machine holds
+	// the default one.
 	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", store, "--data", data, "--tenant", "acme", "--log-level", "warn"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()

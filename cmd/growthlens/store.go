@@ -121,10 +121,7 @@ func audit(a *app, s storeConn, tenant, action, target string, opErr error, deta
 	who := actor()
 	e := registry.AuditEntry{Who: who.By, Role: who.Role, Tenant: tenant, Action: action, Target: target, Outcome: "ok", Detail: detail}
 	if opErr != nil {
-		e.Outcome, e.Detail = "error", opErr.Error()
-		if len(e.Detail) > 4096 {
-			e.Detail = e.Detail[:4096]
-		}
+		e.Outcome, e.Detail = "error", opErr.Error() // the store cuts a long one
 	}
 	if _, err := s.Audit(e); err != nil {
 		a.log.Warn("audit entry not written", "action", action, "err", err)

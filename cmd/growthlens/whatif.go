@@ -3,11 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 
 	"github.com/spf13/cobra"
 

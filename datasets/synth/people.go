@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // incentive indexes follow datasets.RewardTypes.
@@ -466,11 +467,7 @@ func roleMedians(all []*person, m int, out []float64) {
 			continue
 		}
 		slices.Sort(s)
-		if n := len(s); n%2 == 1 {
-			out[i] = s[n/2]
-		} else {
-			out[i] = (s[n/2-1] + s[n/2]) / 2
-		}
+		out[i] = quantile.SortedMedian(s)
 	}
 }
 

@@ -2,6 +2,7 @@ package slicebench
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 
@@ -45,7 +46,7 @@ func rankShipped(c *Case, top int) ([]map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := rootcause.Rank(t, options(c, top))
+	res, err := rootcause.Rank(context.Background(), t, options(c, top))
 	if err != nil {
 		return nil, err
 	}

@@ -52,11 +52,14 @@ type Config struct {
 	// Cooldown is how long an alert's key stays quiet after it was raised unless it escalates
 	// (default 7 days).
 	Cooldown time.Duration `json:"cooldown"`
+	// Notify are the roles every alert is sent to, before the roles of its claimed causes
+	// (default the GM and sales: revenue is behind its pace whatever the cause).
+	Notify []string `json:"notify,omitempty"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Threshold: 0.8, Critical: 0.6, MinShare: 0.1, Cooldown: 7 * 24 * time.Hour}
+	return Config{Threshold: 0.8, Critical: 0.6, MinShare: 0.1, Cooldown: 7 * 24 * time.Hour, Notify: []string{"gm", "sales"}}
 }
 
 // Validate fills zero fields with the defaults and checks the ranges.
@@ -75,6 +78,9 @@ func (c Config) Validate() (Config, error) {
 	if c.Cooldown == 0 {
 		c.Cooldown = d.Cooldown
 	}
+	if len(c.Notify) == 0 {
+		c.Notify = d.Notify
+	}
 	switch {
 	case !(c.Threshold > 0 && c.Threshold <= 2):
 		return c, fmt.Errorf("threshold %g: want 0 < threshold ≤ 2", c.Threshold)
@@ -87,6 +93,54 @@ func (c Config) Validate() (Config, error) {
 	}
 	return c, nil
 }
+
+// Log keeps the alerts raised, so that Dedup can keep an alert already raised quiet: the
+// CLI's history file, the server's alert records in the store.
+type Log interface {
+	// History returns the alerts raised before.
+	History() ([]Alert, error)
+	// Record keeps newly raised alerts. It returns those it left out because someone has
+	// quieted them (the server's acknowledged and muted alerts); they count as suppressed.
+	Record(raised []Alert) (quiet []Alert, err error)
+}
+
+// Keep deduplicates alerts against log's history (Dedup) and records those to raise in log;
+// the alerts the log leaves out as quiet join the suppressed. A nil log has no history and
+// records nothing. It returns Dedup's errors and the log's, wrapped.
+func Keep(alerts []Alert, cfg Config, log Log) (raise, suppressed []Alert, err error) {
+	var history []Alert
+	if log != nil {
+		if history, err = log.History(); err != nil {
+			return nil, nil, fmt.Errorf("alert history: %w", err)
+		}
+	}
+	raise, suppressed, err = Dedup(alerts, history, cfg)
+	if err != nil || log == nil {
+		return raise, suppressed, err
+	}
+	quiet, err := log.Record(raise)
+	if err != nil {
+		return nil, nil, fmt.Errorf("record alerts: %w", err)
+	}
+	if len(quiet) > 0 {
+		raise = slices.DeleteFunc(raise, func(a Alert) bool {
+			return slices.ContainsFunc(quiet, func(q Alert) bool { return q.ID == a.ID })
+		})
+		suppressed = append(suppressed, quiet...)
+	}
+	return raise, suppressed, nil
+}
+
+// ErrInvalid is matched (errors.Is) by Evaluate's errors for progress out of range: a fault
+// of the input, not of the data or the code.
+var ErrInvalid = errors.New("invalid progress")
+
+type invalidError struct{ msg string }
+
+func (e invalidError) Error() string        { return e.msg }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, args ...any) error { return invalidError{fmt.Sprintf(format, args...)} }
 
 // Progress is a scope's period to date.
 type Progress struct {
@@ -162,11 +216,11 @@ func Evaluate(progress []Progress, cfg Config) ([]Alert, error) {
 	for _, p := range progress {
 		switch {
 		case math.IsNaN(p.Actual) || p.Actual < 0 || math.IsInf(p.Actual, 0):
-			return nil, fmt.Errorf("%s %s %s: actual %g: want a number ≥ 0", p.Scope, p.Metric, p.Period, p.Actual)
+			return nil, invalidf("%s %s %s: actual %g: want a number ≥ 0", p.Scope, p.Metric, p.Period, p.Actual)
 		case !(p.Target > 0) || math.IsInf(p.Target, 0):
-			return nil, fmt.Errorf("%s %s %s: target %g: want a positive number", p.Scope, p.Metric, p.Period, p.Target)
+			return nil, invalidf("%s %s %s: target %g: want a positive number", p.Scope, p.Metric, p.Period, p.Target)
 		case !(p.ExpectedShare >= 0 && p.ExpectedShare <= 1):
-			return nil, fmt.Errorf("%s %s %s: expected share %g: want 0 to 1", p.Scope, p.Metric, p.Period, p.ExpectedShare)
+			return nil, invalidf("%s %s %s: expected share %g: want 0 to 1", p.Scope, p.Metric, p.Period, p.ExpectedShare)
 		}
 		if p.ExpectedShare < cfg.MinShare {
 			continue

@@ -1,6 +1,7 @@
 package champion
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -234,7 +235,7 @@ func decodeIncentive(b []byte, d Data) (any, error) {
 	if len(ids) == 0 {
 		return in, nil
 	}
-	if in.Staff, err = r.Recommend(ids, incentive.Options{Top: StaffTop}); err != nil {
+	if in.Staff, err = r.Recommend(context.Background(), ids, incentive.Options{Top: StaffTop}); err != nil {
 		return nil, fmt.Errorf("recommend for the employees on staff: %w", err)
 	}
 	return in, nil

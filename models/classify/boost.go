@@ -78,7 +78,7 @@ func fitBoost(x []float64, n, p int, y []int, k int, o BoostOptions, seed uint64
 				i := int(r)
 				var q, t float64
 				if k == 2 {
-					q = sigmoid(z[i])
+					q = Sigmoid(z[i])
 					t = float64(y[i])
 				} else {
 					copy(prob, z[i*k:i*k+k])

@@ -68,7 +68,7 @@ func (c *calibrator) apply(p []float64, n, k int) {
 	}
 	m := func(j int, q float64) float64 {
 		if c.Method == CalibPlatt {
-			return sigmoid(c.A[j]*logit(q) + c.B[j])
+			return Sigmoid(c.A[j]*logit(q) + c.B[j])
 		}
 		return interpolate(c.X[j], c.Y[j], q)
 	}
@@ -122,7 +122,7 @@ func fitPlatt(s []float64, t []bool) (a, b float64) {
 		var f float64
 		for i := range z {
 			u := a*z[i] + b
-			f += log1pExp(u) - tt[i]*u
+			f += Log1pExp(u) - tt[i]*u
 		}
 		return f
 	}
@@ -131,7 +131,7 @@ func fitPlatt(s []float64, t []bool) (a, b float64) {
 	for iter := 0; iter < 100; iter++ {
 		var ga, gb, haa, hab, hbb float64
 		for i := range z {
-			q := sigmoid(a*z[i] + b)
+			q := Sigmoid(a*z[i] + b)
 			r := q - tt[i]
 			w := math.Max(q*(1-q), 1e-12)
 			ga += r * z[i]

@@ -41,7 +41,7 @@ func TestPlattRecoversTheGeneratingMap(t *testing.T) {
 	tt := make([]bool, n)
 	for i := range s {
 		s[i] = 0.02 + 0.96*rng.Float64()
-		tt[i] = rng.Float64() < sigmoid(2*logit(s[i])-1)
+		tt[i] = rng.Float64() < Sigmoid(2*logit(s[i])-1)
 	}
 	a, b := fitPlatt(s, tt)
 	if math.Abs(a-2) > 0.1 || math.Abs(b+1) > 0.1 {

@@ -6,7 +6,9 @@
 //   - logistic: L2-penalised logistic regression written on gonum (Newton's method for two
 //     classes, L-BFGS for the multinomial model), pinned to scikit-learn's solution;
 //   - bayes: naive Bayes, Gaussian for continuous features and Bernoulli for 0/1 ones;
-//   - tree: one golearn CART tree, compiled to a compact tree for scoring;
+//   - tree: one golearn CART tree (fitted through golearn's public API and read back from
+//     its String form, the only public view of the fitted tree), compiled to a compact tree
+//     for scoring;
 //   - forest: golearn CART trees bagged here with a seeded generator (golearn's own
 //     RandomForest draws from the global math/rand inside goroutines, so it is not
 //     reproducible); not in DefaultFamilies because golearn's CART makes it slow to train;

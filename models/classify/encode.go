@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // EncodeOptions says how table columns become the numeric features a learner sees.
@@ -117,7 +119,7 @@ func (e *encoder) fitNumeric(ce *colEnc, v []float64) string {
 	for i, x := range vals {
 		tr[i] = ce.transform(x)
 	}
-	med := median(vals)
+	med := quantile.SortedMedian(vals)
 	ce.Fill = ce.transform(med)
 	ce.Typical = strconv.FormatFloat(med, 'g', -1, 64)
 	ce.Mean, ce.Scale = 0, 1
@@ -293,15 +295,6 @@ func allIn01(v []float64) bool {
 		}
 	}
 	return true
-}
-
-// median of sorted values (the mean of the middle two for an even count).
-func median(sorted []float64) float64 {
-	n := len(sorted)
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // meanStd returns the mean and the population standard deviation (divisor n, as scikit-learn's

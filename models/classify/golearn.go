@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/sjwhitworth/golearn/base"
@@ -90,10 +90,19 @@ func addCART(f *forest, x []float64, xb []uint8, n, p int, y []int, k int, rows,
 	if t.RootNode == nil {
 		return errors.New("golearn cart: no tree was built")
 	}
+	tree, err := parseCART(t.String())
+	if err != nil {
+		return fmt.Errorf("golearn cart: %w", err)
+	}
 	root := int32(len(f.Nodes))
 	f.Nodes = append(f.Nodes, node{})
 	start := len(f.Values)
-	compileCART(f, root, reflect.ValueOf(t.RootNode).Elem(), feats, bins, k, true)
+	if tree.threshold < 0.5 {
+		// No split improved impurity: golearn flags the root as not needed and leaves its
+		// threshold at 0 (every real split is between two bin indices, at b + 0.5).
+		tree = &cartNode{leaf: true}
+	}
+	compileCART(f, root, tree, feats, bins, k)
 	f.Roots = append(f.Roots, root)
 	// Leaf values: class frequencies of the rows that reach each leaf.
 	counts := make([]float64, len(f.Values)-start)
@@ -117,31 +126,90 @@ func addCART(f *forest, x []float64, xb []uint8, n, p int, y []int, k int, rows,
 	return nil
 }
 
-// compileCART copies golearn's classifierNode tree (an unexported type, read by reflection:
-// fields Left, Right *classifierNode, Threshold float64, Feature int64, isNodeNeeded bool)
-// into f at index at. golearn leaves a child pointer nil where the branch ends; such a branch
-// becomes a leaf. A root golearn flagged as not needed (no split improved impurity) is a leaf.
-func compileCART(f *forest, at int32, nd reflect.Value, feats []int, bins *binning, k int, isRoot bool) {
+// cartNode is one node of a golearn CART tree as its String method prints it: a split on a
+// feature index at a threshold, each side either a subtree or (nil) a leaf; or, with leaf set,
+// a tree that is one leaf.
+type cartNode struct {
+	feature     int
+	threshold   float64
+	left, right *cartNode
+	leaf        bool
+}
+
+// parseCART reads a tree from golearn's CARTDecisionTreeClassifier.String, its only public
+// view of the fitted tree: every node is "Feature F < T" followed by a "---> True" (x < T)
+// and a "---> False" branch, each either "PREDICT label" (the branch ends) or a subtree. The
+// threshold is printed with three decimals, which is exact for the bin midpoints (b + 0.5)
+// the tree splits on.
+func parseCART(s string) (*cartNode, error) {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	i := 0
+	var parse func() (*cartNode, error)
+	parse = func() (*cartNode, error) {
+		if i >= len(lines) {
+			return nil, errors.New("tree text ends inside a node")
+		}
+		var nd cartNode
+		if _, err := fmt.Sscanf(strings.TrimSpace(lines[i]), "Feature %d < %g", &nd.feature, &nd.threshold); err != nil {
+			return nil, fmt.Errorf("tree text line %d %q: %v", i+1, lines[i], err)
+		}
+		i++
+		for range 2 {
+			if i+1 >= len(lines) {
+				return nil, errors.New("tree text ends inside a node")
+			}
+			side := strings.TrimSpace(lines[i])
+			if side != "---> True" && side != "---> False" {
+				return nil, fmt.Errorf("tree text line %d %q: want a branch", i+1, lines[i])
+			}
+			i++
+			var child *cartNode
+			if strings.HasPrefix(strings.TrimSpace(lines[i]), "PREDICT") {
+				i++
+			} else {
+				var err error
+				if child, err = parse(); err != nil {
+					return nil, err
+				}
+			}
+			if side == "---> True" {
+				nd.left = child
+			} else {
+				nd.right = child
+			}
+		}
+		return &nd, nil
+	}
+	root, err := parse()
+	if err == nil && i != len(lines) {
+		err = fmt.Errorf("tree text has %d lines after the tree", len(lines)-i)
+	}
+	return root, err
+}
+
+// compileCART copies a parsed golearn tree into f at index at. golearn ends a branch (a nil
+// child) where the split below would not improve impurity; such a branch becomes a leaf, as
+// does a node parsed as one (the root of a tree without a split).
+func compileCART(f *forest, at int32, nd *cartNode, feats []int, bins *binning, k int) {
 	leaf := func(i int32) {
 		f.Nodes[i] = node{Feat: -1, Left: int32(len(f.Values))}
 		f.Values = append(f.Values, make([]float64, k)...)
 	}
-	if isRoot && !nd.FieldByName("isNodeNeeded").Bool() {
+	if nd.leaf {
 		leaf(at)
 		return
 	}
-	feat := feats[nd.FieldByName("Feature").Int()]
+	feat := feats[nd.feature]
 	// golearn sends x < thr left; on bin indices thr = b + 0.5 means "bin ≤ b".
-	b := int(math.Floor(nd.FieldByName("Threshold").Float()))
+	b := int(math.Floor(nd.threshold))
 	left := int32(len(f.Nodes))
 	f.Nodes = append(f.Nodes, node{}, node{})
 	f.Nodes[at] = node{Feat: int32(feat), Left: left, Thr: bins.threshold(feat, b)}
-	for i, name := range []string{"Left", "Right"} {
-		child := nd.FieldByName(name)
-		if child.IsNil() {
+	for i, child := range []*cartNode{nd.left, nd.right} {
+		if child == nil {
 			leaf(left + int32(i))
 		} else {
-			compileCART(f, left+int32(i), child.Elem(), feats, bins, k, false)
+			compileCART(f, left+int32(i), child, feats, bins, k)
 		}
 	}
 }

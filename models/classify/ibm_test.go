@@ -29,7 +29,7 @@ func loadIBM(tb testing.TB) (*Table, []string) {
 		drop = append(drop, d.Column)
 	}
 	if len(drop) != 5 {
-		tb.Fatalf("Screen dropped %v; the README lists EmployeeCount, EmployeeNumber, Over18, StandardHours", drop[1:])
+		tb.Fatalf("Screen dropped %v; want EmployeeCount, EmployeeNumber, Over18 and StandardHours (constant or identifier-like)", drop[1:])
 	}
 	t, err = t.Without(drop...)
 	if err != nil {

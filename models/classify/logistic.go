@@ -37,7 +37,9 @@ func fitLogistic(x []float64, n, p int, y []int, k int, c float64, warm *linear)
 	return fitSoftmax(x, n, p, y, k, c, warm)
 }
 
-func sigmoid(z float64) float64 {
+// Sigmoid is the logistic function 1/(1+e^−z), computed without overflow for any finite z
+// (and 0 or 1 at ∓Inf). The logistic models here and in models/incentive share it.
+func Sigmoid(z float64) float64 {
 	if z >= 0 {
 		return 1 / (1 + math.Exp(-z))
 	}
@@ -45,8 +47,9 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// log1pExp is log(1+e^z) without overflow.
-func log1pExp(z float64) float64 {
+// Log1pExp is log(1 + e^z), the logistic loss's building block, without overflow: z itself
+// above 35 and e^z below −35, where the rest is below float64 precision.
+func Log1pExp(z float64) float64 {
 	if z > 35 {
 		return z
 	}
@@ -73,10 +76,10 @@ func fitBinaryLogistic(x []float64, n, p int, y []int, c float64, warm *linear) 
 		for i := 0; i < n; i++ {
 			row := x[i*p : i*p+p]
 			z := th[p] + dot(th[:p], row)
-			mu := sigmoid(z)
+			mu := Sigmoid(z)
 			mus[i] = mu
 			// −log p(y|x) = log(1+e^z) − y z
-			f += c * (log1pExp(z) - float64(y[i])*z)
+			f += c * (Log1pExp(z) - float64(y[i])*z)
 			r := c * (mu - float64(y[i]))
 			for a, v := range row {
 				grad[a] += r * v
@@ -258,7 +261,7 @@ func (m *linear) probs(x []float64, n int, out []float64) {
 	if k == 2 {
 		w, b := m.W, m.B[0]
 		for i := 0; i < n; i++ {
-			q := sigmoid(b + dot(w, x[i*p:i*p+p]))
+			q := Sigmoid(b + dot(w, x[i*p:i*p+p]))
 			out[2*i], out[2*i+1] = 1-q, q
 		}
 		return

@@ -141,7 +141,7 @@ func (f *forest) probs(x []float64, n, p int, out []float64) {
 			out[2*i+1] = z
 		}
 		for i := 0; i < n; i++ {
-			q := sigmoid(out[2*i+1])
+			q := Sigmoid(out[2*i+1])
 			out[2*i], out[2*i+1] = 1-q, q
 		}
 	default:

@@ -151,3 +151,24 @@ func TestForestBatchEqualsRowByRow(t *testing.T) {
 		}
 	}
 }
+
+// golearn prints a node's leaf branches before its subtrees, so a False leaf can come before
+// the True subtree; parseCART must put each where its marker says.
+func TestParseCART(t *testing.T) {
+	text := "Feature 2 < 3.500\n---> False\n  PREDICT    1\n---> True\n  Feature 0 < 0.500\n  ---> True\n    PREDICT    0\n  ---> False\n    PREDICT    1\n"
+	root, err := parseCART(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root.feature != 2 || root.threshold != 3.5 || root.right != nil || root.left == nil {
+		t.Fatalf("root %+v: want feature 2 at 3.5, the True side a subtree, the False side a leaf", root)
+	}
+	if l := root.left; l.feature != 0 || l.threshold != 0.5 || l.left != nil || l.right != nil {
+		t.Errorf("left subtree %+v: want feature 0 at 0.5 with two leaves", l)
+	}
+	for _, bad := range []string{"", "Feature x < 1", "Feature 1 < 1.500\n---> True\n  PREDICT 0\n", "Feature 1 < 1.500\n---> True\n PREDICT 0\n---> False\n PREDICT 1\nextra"} {
+		if _, err := parseCART(bad); err == nil {
+			t.Errorf("parseCART(%q): no error", bad)
+		}
+	}
+}

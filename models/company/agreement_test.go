@@ -36,11 +36,11 @@ func TestEndpointsAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cm, err := co.CompanyModel()
+			cm, err := co.CompanyModel(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
-			ans, err := co.Indicators(diagnose.IndicatorRequest{})
+			ans, err := co.Indicators(context.Background(), diagnose.IndicatorRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestEndpointsAgree(t *testing.T) {
 			target := qp.Series("", features.ColTarget)
 			for _, q := range quarters {
 				k := qp.Index(q)
-				rc, err := co.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: q})
+				rc, err := co.Drivers(context.Background(), diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: q})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,7 +167,7 @@ func TestVerdictAbstainsAgainstTheData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := co.CompanyModel()
+		m, err := co.CompanyModel(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package company
 import (
 	"fmt"
 
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/rootcause"
@@ -99,7 +100,7 @@ func (m *Model) RootcauseEffects(lagShares map[string][]float64) map[string]root
 		d := m.Driver.SustainedDraws(e.Column)
 		v, _ := m.Verdict(e.Column)
 		out[e.Column] = rootcause.Effect{
-			Estimate: v.Median, Lower: quantile(d, 0.025), Upper: quantile(d, 0.975),
+			Estimate: v.Median, Lower: quantile.Of(d, 0.025), Upper: quantile.Of(d, 0.975),
 			LagShare: lagShares[e.Column], Source: "company model", Uncertain: v.Uncertain, Sentence: v.Sentence,
 		}
 	}

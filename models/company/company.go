@@ -20,7 +20,7 @@ const Level = 0.80
 
 // MixedRows is the number of scope-quarters from which the model reads drivers month by month
 // (driver.FitMixed): below it the monthly profile's extra coefficients cost more than the
-// timing they recover (README, "Drivers").
+// timing they recover (docs/models.md, "Drivers").
 const MixedRows = 400
 
 // DefaultPriorScale is the prior's spread over the catalogue prior's magnitude (Options):

@@ -2,8 +2,8 @@ package company
 
 import (
 	"fmt"
-	"math"
-	"slices"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // NegligibleShare is the part of a driver's catalogue prior below which its effect counts as
@@ -44,7 +44,7 @@ func (m *Model) Verdict(column string) (Verdict, bool) {
 		return Verdict{}, false
 	}
 	draws := m.Driver.SustainedDraws(column)
-	v := Verdict{Driver: column, Median: quantile(draws, 0.5), Lower: quantile(draws, (1-Level)/2), Upper: quantile(draws, (1+Level)/2)}
+	v := Verdict{Driver: column, Median: quantile.Of(draws, 0.5), Lower: quantile.Of(draws, (1-Level)/2), Upper: quantile.Of(draws, (1+Level)/2)}
 	s := 0
 	if pr, ok := m.Driver.Priors[column]; ok && pr.Sign != 0 {
 		s = pr.Sign
@@ -133,19 +133,3 @@ func WithheldSentence(lower, upper float64) string {
 }
 
 func pct(x float64) string { return fmt.Sprintf("%+.0f %%", 100*x) }
-
-// quantile is the q-quantile of xs by linear interpolation (xs is not modified).
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	pos := q * float64(len(s)-1)
-	i := int(math.Floor(pos))
-	if i >= len(s)-1 {
-		return s[len(s)-1]
-	}
-	f := pos - float64(i)
-	return s[i]*(1-f) + s[i+1]*f
-}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -43,16 +45,10 @@ type Company struct {
 
 	mu      sync.Mutex
 	panels  map[panelKey]*features.Panel
-	models  map[datasets.Grain]*modelEntry
+	models  map[datasets.Grain]*lazy.Value[*driver.Model]
 	funnels map[datasets.Grain]*funnelCells
 	effects map[datasets.Grain]effectsEntry
-	company companyEntry
-}
-
-type companyEntry struct {
-	once  sync.Once
-	model *company.Model
-	err   error
+	company *lazy.Value[*company.Model]
 }
 
 type effectsEntry struct {
@@ -63,11 +59,6 @@ type effectsEntry struct {
 type panelKey struct {
 	grain datasets.Grain
 	level features.Level
-}
-
-type modelEntry struct {
-	model *driver.Model
-	err   error
 }
 
 // Open loads the dataset in dir. It returns an error when the directory cannot be loaded as a
@@ -93,7 +84,8 @@ func New(ds *datasets.Dataset, opt Options) (*Company, error) {
 		opt.Replicates = driver.DefaultOptions().Replicates
 	}
 	c := &Company{ds: ds, opt: opt, cat: opt.Catalogue, panels: map[panelKey]*features.Panel{},
-		models: map[datasets.Grain]*modelEntry{}, funnels: map[datasets.Grain]*funnelCells{}, effects: map[datasets.Grain]effectsEntry{}}
+		models: map[datasets.Grain]*lazy.Value[*driver.Model]{}, funnels: map[datasets.Grain]*funnelCells{}, effects: map[datasets.Grain]effectsEntry{}}
+	c.company = lazy.New(c.fitCompanyModel)
 	if !opt.AsOf.IsZero() {
 		c.ds = Cut(ds, opt.AsOf)
 	}
@@ -180,51 +172,58 @@ func (c *Company) scopePanel(s Scope, g datasets.Grain) (*features.Panel, error)
 }
 
 // Model returns the driver model fitted on the region panel of the grain (the team panel when
-// the data has no regions), fitting it on first use.
-func (c *Company) Model(g datasets.Grain) (*driver.Model, error) {
+// the data has no regions), fitting it on first use. The fit is shared by every caller and
+// kept: a caller whose ctx ends stops waiting for it (Model returns ctx's error) but the fit
+// runs on for the callers after it.
+func (c *Company) Model(ctx context.Context, g datasets.Grain) (*driver.Model, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.models[g]; ok {
-		return e.model, e.err
+	m, ok := c.models[g]
+	if !ok {
+		m = lazy.New(func() (*driver.Model, error) { return c.fitModel(g) })
+		c.models[g] = m
 	}
-	e := &modelEntry{}
-	c.models[g] = e
-	p, err := c.panelLocked(g, features.Region)
+	c.mu.Unlock()
+	return m.Get(ctx)
+}
+
+func (c *Company) fitModel(g datasets.Grain) (*driver.Model, error) {
+	p, err := c.Panel(g, features.Region)
 	if err == nil && len(p.Scopes) < 2 {
-		p, err = c.panelLocked(g, features.Team)
+		p, err = c.Panel(g, features.Team)
 	}
 	if err != nil {
-		e.err = err
 		return nil, err
 	}
 	specs := make([]driver.Spec, 0, 5)
 	for _, ind := range c.cat.Drivers() {
 		specs = append(specs, driver.Spec{Column: ind.Formula, Role: c.cat.RoleOf(ind.Formula), Scale: driver.Scale(ind.Scale), Unit: ind.Unit})
 	}
-	e.model, e.err = driver.Fit(p, driver.Options{Drivers: specs, Replicates: c.opt.Replicates, Seed: c.opt.Seed})
-	return e.model, e.err
+	return driver.Fit(p, driver.Options{Drivers: specs, Replicates: c.opt.Replicates, Seed: c.opt.Seed})
 }
 
 // Effects returns each catalogue driver's effect on log revenue for periods of the grain: the
 // driver model's sustained effect combined with the catalogue's prior (see the package
 // documentation), with the lag shares the data's sales cycle gives. Drivers the model could
 // not estimate keep the prior alone; without a model at all every driver does, and a note
-// says why.
-func (c *Company) Effects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
+// says why. The only error is ctx's, when it ends before the company model is fitted.
+func (c *Company) Effects(ctx context.Context, g datasets.Grain) (map[string]rootcause.Effect, []string, error) {
 	c.mu.Lock()
 	e, ok := c.effects[g]
 	c.mu.Unlock()
 	if ok {
-		return e.effects, slices.Clone(e.notes)
+		return e.effects, slices.Clone(e.notes), nil
 	}
-	effects, notes := c.computeEffects(g)
+	effects, notes, err := c.computeEffects(ctx, g)
+	if err != nil {
+		return nil, nil, err
+	}
 	c.mu.Lock()
 	c.effects[g] = effectsEntry{effects, notes}
 	c.mu.Unlock()
-	return effects, slices.Clone(notes)
+	return effects, slices.Clone(notes), nil
 }
 
-func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect, []string) {
+func (c *Company) computeEffects(ctx context.Context, g datasets.Grain) (map[string]rootcause.Effect, []string, error) {
 	var notes []string
 	cycle := c.cycleShares(g)
 	lags := map[string][]float64{}
@@ -234,7 +233,10 @@ func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect,
 			lags[ind.Formula] = cycle
 		}
 	}
-	m, err := c.CompanyModel()
+	m, err := c.CompanyModel(ctx)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, cerr // not a model that failed: the caller left
+	}
 	if err != nil {
 		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver effects are the catalogue's priors, and the data cannot tell their size", err))
 		out := map[string]rootcause.Effect{}
@@ -243,7 +245,7 @@ func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect,
 			e.LagShare = lags[ind.Formula]
 			out[ind.Formula] = e
 		}
-		return out, notes
+		return out, notes, nil
 	}
 	out := m.RootcauseEffects(lags)
 	for _, ind := range c.cat.Drivers() {
@@ -254,36 +256,35 @@ func (c *Company) computeEffects(g datasets.Grain) (map[string]rootcause.Effect,
 			notes = append(notes, fmt.Sprintf("driver %s not in the company model: its effect is the catalogue's prior", ind.Formula))
 		}
 	}
-	return out, notes
+	return out, notes, nil
 }
 
 // CompanyModel returns the company model (models/company) every driver answer comes from:
 // Options.Model when given, else one fitted on the quarterly region panel (the team panel
-// when the data has a single region) and the monthly one, as training fits it.
-func (c *Company) CompanyModel() (*company.Model, error) {
-	e := &c.company
-	e.once.Do(func() {
-		if c.opt.Model != nil {
-			e.model = c.opt.Model
-			return
-		}
-		level := features.Region
-		p, err := c.Panel(datasets.Quarter, level)
-		if err == nil && len(p.Scopes) < 2 {
-			level = features.Team
-			p, err = c.Panel(datasets.Quarter, level)
-		}
-		if err != nil {
-			e.err = err
-			return
-		}
-		monthly, err := c.Panel(datasets.Month, level)
-		if err != nil {
-			monthly = nil
-		}
-		e.model, e.err = company.Fit(p, monthly, company.Options{Catalogue: c.cat, Draws: c.opt.Replicates, Seed: c.opt.Seed})
-	})
-	return e.model, e.err
+// when the data has a single region) and the monthly one, as training fits it. The fit is
+// shared and kept as Model's is: a caller whose ctx ends stops waiting, not the fit.
+func (c *Company) CompanyModel(ctx context.Context) (*company.Model, error) {
+	return c.company.Get(ctx)
+}
+
+func (c *Company) fitCompanyModel() (*company.Model, error) {
+	if c.opt.Model != nil {
+		return c.opt.Model, nil
+	}
+	level := features.Region
+	p, err := c.Panel(datasets.Quarter, level)
+	if err == nil && len(p.Scopes) < 2 {
+		level = features.Team
+		p, err = c.Panel(datasets.Quarter, level)
+	}
+	if err != nil {
+		return nil, err
+	}
+	monthly, err := c.Panel(datasets.Month, level)
+	if err != nil {
+		monthly = nil
+	}
+	return company.Fit(p, monthly, company.Options{Catalogue: c.cat, Draws: c.opt.Replicates, Seed: c.opt.Seed})
 }
 
 func priorOnly(prior float64) rootcause.Effect {

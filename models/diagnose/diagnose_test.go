@@ -84,7 +84,7 @@ func TestAlertsSupplyDelayNamesProcurement(t *testing.T) {
 		}
 		region := "region:" + truth.Shocks[0].ScopeID
 		c := open(t, dir, mustDate("2026-10-01"))
-		ans, err := c.Alerts(AlertRequest{Levels: []features.Level{features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
+		ans, err := c.Alerts(context.Background(), AlertRequest{Levels: []features.Level{features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestAlertsSupplyDelayNamesProcurement(t *testing.T) {
 func TestAlertsProRateByShape(t *testing.T) {
 	dir := generated(t, "baseline", 100, 7)
 	c := open(t, dir, mustDate("2026-08-16"))
-	ans, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
+	ans, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestAlertsProRateByShape(t *testing.T) {
 		t.Errorf("actual %g target %g expected %g", a.Actual, a.Target, a.Expected)
 	}
 	// Dedup against the answer itself: all suppressed.
-	again, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, History: ans.Alerts, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
+	again, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Log: &memLog{history: ans.Alerts}, Levels: []features.Level{features.Company}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil || len(again.Alerts) != 0 || len(again.Suppressed) != 1 {
 		t.Errorf("with the same history: %d raised, %d suppressed (err %v); want 0 and 1", len(again.Alerts), len(again.Suppressed), err)
 	}
@@ -143,7 +143,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 	truth, _ := synth.ReadTruth(dir)
 	c := open(t, dir, time.Time{})
 	q, _ := datasets.ParseQuarter("2026Q3")
-	ans, err := c.Drivers(DriverRequest{Scope: Scope{Level: features.Region, ID: truth.Shocks[0].ScopeID}, Period: q})
+	ans, err := c.Drivers(context.Background(), DriverRequest{Scope: Scope{Level: features.Region, ID: truth.Shocks[0].ScopeID}, Period: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 		t.Errorf("first cause %s (expected from %s), want supply_lead_days against the target", ans.Causes[0].Driver, ans.ExpectedFrom)
 	}
 	// The company scope sees the region's move as a part.
-	comp, err := c.Drivers(DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1})
+	comp, err := c.Drivers(context.Background(), DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.Drivers(tt.req)
+			_, err := c.Drivers(context.Background(), tt.req)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want one mentioning %q", err, tt.want)
 			}
@@ -183,7 +183,7 @@ func TestSlicesLocateTheShock(t *testing.T) {
 	truth, _ := synth.ReadTruth(dir)
 	c := open(t, dir, time.Time{})
 	q, _ := datasets.ParseQuarter("2026Q3")
-	ans, err := c.Slices(SliceRequest{Period: q})
+	ans, err := c.Slices(context.Background(), SliceRequest{Period: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,20 +198,20 @@ func TestSlicesLocateTheShock(t *testing.T) {
 		}
 	}
 	for _, bad := range []SliceRequest{{Period: q, Direction: "sideways"}, {Period: q, KPIs: []string{"happiness"}}, {Period: q.Add(5)}} {
-		if _, err := c.Slices(bad); err == nil {
+		if _, err := c.Slices(context.Background(), bad); err == nil {
 			t.Errorf("%+v: want an error", bad)
 		}
 	}
 	// A quarter still under way is not drilled.
 	mid := open(t, dir, mustDate("2026-08-16"))
-	if _, err := mid.Slices(SliceRequest{Period: q}); err == nil || !strings.Contains(err.Error(), "under way") {
+	if _, err := mid.Slices(context.Background(), SliceRequest{Period: q}); err == nil || !strings.Contains(err.Error(), "under way") {
 		t.Errorf("quarter under way: error %v, want one saying so", err)
 	}
 }
 
 func TestIndicatorsOnACompany(t *testing.T) {
 	c := open(t, generated(t, "baseline", 100, 7), time.Time{})
-	ans, err := c.Indicators(IndicatorRequest{Role: "procurement", Options: indicators.Options{Replicates: 100}})
+	ans, err := c.Indicators(context.Background(), IndicatorRequest{Role: "procurement", Options: indicators.Options{Replicates: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestIndicatorsOnACompany(t *testing.T) {
 	if lead.Effect == nil || lead.Effect.Source != "company model" || lead.Effect.Estimate >= 0 {
 		t.Errorf("supply lead time effect %+v, want a negative effect from the company model", lead.Effect)
 	}
-	if _, err := c.Indicators(IndicatorRequest{Role: "janitor"}); err == nil {
+	if _, err := c.Indicators(context.Background(), IndicatorRequest{Role: "janitor"}); err == nil {
 		t.Error("unknown role: want an error")
 	}
 }
@@ -309,7 +309,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 	dir := generated(t, "supply-delay", 500, 1)
 	asOf := mustDate("2026-10-01")
 	c := open(t, dir, asOf)
-	ans, err := c.Alerts(AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company, features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
+	ans, err := c.Alerts(context.Background(), AlertRequest{Config: alert.Config{Threshold: 2}, Levels: []features.Level{features.Company, features.Region}, Grains: []datasets.Grain{datasets.Quarter}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 		}
 		got := want
 		got.Causes, got.Notify, got.NoDominantCause = nil, nil, true
-		if err := c.LinkCauses(&got); err != nil {
+		if err := c.LinkCauses(context.Background(), &got, alert.DefaultConfig().Notify); err != nil {
 			t.Fatal(err)
 		}
 		if fmt.Sprint(got.Causes) != fmt.Sprint(want.Causes) || !slices.Equal(got.Notify, want.Notify) || got.NoDominantCause != want.NoDominantCause {
@@ -349,9 +349,69 @@ func TestExpectedShareAndLinkCausesMatchAlerts(t *testing.T) {
 			t.Errorf("%s: ExpectedShare(%s, %s) gave no error", tc.name, tc.period, tc.asOf)
 		}
 	}
-	if err := c.LinkCauses(&alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}); err == nil {
+	if err := c.LinkCauses(context.Background(), &alert.Alert{Scope: "planet:x", Period: ans.Alerts[0].Period}, nil); err == nil {
 		t.Error("LinkCauses of an unknown scope level gave no error")
 	}
+
+	// The same actuals posted by another system raise the same alerts through Judge, and
+	// the log records them once.
+	var actuals []Actual
+	for _, a := range ans.Alerts {
+		sc, err := ParseScope(a.Scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actuals = append(actuals, Actual{Scope: sc, Period: a.Period, Actual: a.Actual, Target: a.Target})
+	}
+	log := &memLog{}
+	judged, err := c.Judge(context.Background(), ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(judged.Alerts), fmt.Sprint(ans.Alerts); got != want {
+		t.Errorf("Judge raised\n%s\nAlerts raised\n%s", got, want)
+	}
+	if len(log.history) != len(ans.Alerts) || log.records != 1 {
+		t.Errorf("log holds %d alerts after %d records, want %d after 1", len(log.history), log.records, len(ans.Alerts))
+	}
+	for i, p := range judged.Progress {
+		if !p.Alert || !p.Judged || p.TargetFrom != "given" {
+			t.Errorf("progress %d: %+v, want judged, alerted, target given", i, p)
+		}
+	}
+	again, err := c.Judge(context.Background(), ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: log})
+	if err != nil || len(again.Alerts) != 0 || len(again.Suppressed) != len(ans.Alerts) {
+		t.Errorf("posted again: %d raised, %d suppressed (err %v); want all suppressed", len(again.Alerts), len(again.Suppressed), err)
+	}
+
+	// An actual without a target names itself; a cancelled request records nothing.
+	bad := append([]Actual{}, actuals...)
+	bad[0].Target = 0
+	bad[0].Period = bad[0].Period.Add(8)
+	var ae *ActualError
+	if _, err := c.Judge(context.Background(), ActualsRequest{AsOf: bad[0].Period.Start().AddDate(0, 0, 1), Actuals: bad[:1]}); !errors.As(err, &ae) || ae.Index != 0 || ae.Field != "target" {
+		t.Errorf("no target: err %v, want an *ActualError on actual 0's target", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fresh := &memLog{}
+	if _, err := c.Judge(ctx, ActualsRequest{AsOf: asOf, Actuals: actuals, Config: alert.Config{Threshold: 2}, Log: fresh}); !errors.Is(err, context.Canceled) || fresh.records != 0 {
+		t.Errorf("cancelled: err %v, %d records; want context.Canceled and none", err, fresh.records)
+	}
+}
+
+// memLog is an alert log in memory.
+type memLog struct {
+	history []alert.Alert
+	records int
+}
+
+func (l *memLog) History() ([]alert.Alert, error) { return l.history, nil }
+
+func (l *memLog) Record(raised []alert.Alert) ([]alert.Alert, error) {
+	l.history = append(l.history, raised...)
+	l.records++
+	return nil, nil
 }
 
 // The merged ranking: claimed slices first (most likely abnormal first), then slices that
@@ -385,5 +445,28 @@ func TestBetterOrdersCandidates(t *testing.T) {
 				t.Errorf("better(a, b) = %v, better(b, a) = %v; want true, false", better(tt.a, tt.b), better(tt.b, tt.a))
 			}
 		})
+	}
+}
+
+// A caller that leaves while the driver model is being fitted gets its context's error, and
+// the fit it started is not lost or turned into "no model": the next caller gets the causes.
+func TestCancelledCallerDoesNotSpoilTheModel(t *testing.T) {
+	dir := generated(t, "supply-delay", 500, 1)
+	c := open(t, dir, time.Time{})
+	q, _ := datasets.ParseQuarter("2026Q3")
+	req := DriverRequest{Scope: Scope{Level: features.Company}, Period: q, Direction: -1}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Drivers(ctx, req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err %v, want context.Canceled", err)
+	}
+	ans, err := c.Drivers(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ans.Notes {
+		if strings.Contains(n, "not fitted") {
+			t.Errorf("after a cancelled caller the effects are the priors: %q", n)
+		}
 	}
 }

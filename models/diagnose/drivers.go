@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -43,7 +44,7 @@ type DriverAnswer struct {
 // every region (and, for supply, every product) as a part. It returns an error for an unknown
 // scope or period, and when the expected revenue is not given and the scope has no target
 // for the period.
-func (c *Company) Drivers(req DriverRequest) (*DriverAnswer, error) {
+func (c *Company) Drivers(ctx context.Context, req DriverRequest) (*DriverAnswer, error) {
 	g := req.Period.Grain
 	if g != datasets.Month && g != datasets.Quarter {
 		return nil, fmt.Errorf("period %q: want a month (YYYY-MM) or a quarter (YYYYQn)", req.Period)
@@ -73,7 +74,10 @@ func (c *Company) Drivers(req DriverRequest) (*DriverAnswer, error) {
 	if !(actual > 0) {
 		return nil, fmt.Errorf("scope %s has no revenue in %s", req.Scope, req.Period)
 	}
-	effects, notes := c.Effects(g)
+	effects, notes, err := c.Effects(ctx, g)
+	if err != nil {
+		return nil, err
+	}
 	q := rootcause.DriverQuery{Periods: p.Periods, Complete: p.Complete, Period: req.Period, KPI: "revenue", Actual: actual, Expected: expected, Direction: req.Direction}
 	parts, err := c.driverParts(req.Scope, g, t)
 	if err != nil {

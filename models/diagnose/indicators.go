@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -30,7 +31,7 @@ type IndicatorAnswer struct {
 // values and targets come from the scope's quarterly history. It returns the errors of
 // indicators.Suggest, including one wrapping indicators.ErrNoData for a role the data cannot
 // measure.
-func (c *Company) Indicators(req IndicatorRequest) (*IndicatorAnswer, error) {
+func (c *Company) Indicators(ctx context.Context, req IndicatorRequest) (*IndicatorAnswer, error) {
 	if req.Scope.Level == "" {
 		req.Scope.Level = features.Company
 	}
@@ -49,7 +50,11 @@ func (c *Company) Indicators(req IndicatorRequest) (*IndicatorAnswer, error) {
 	}
 	var notes []string
 	drivers := map[string]indicators.Effect{}
-	if m, err := c.CompanyModel(); err != nil {
+	m, err := c.CompanyModel(ctx)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
 		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver indicators use the catalogue's priors", err))
 	} else {
 		drivers = m.IndicatorEffects()

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -111,7 +112,7 @@ func (a *SliceAnswer) Ranked() []map[string]string {
 // the rankings; see the package documentation for the expected values and the history check.
 // It returns an error for a period outside the data or without a year of history before it,
 // and for an unknown KPI or direction.
-func (c *Company) Slices(req SliceRequest) (*SliceAnswer, error) {
+func (c *Company) Slices(ctx context.Context, req SliceRequest) (*SliceAnswer, error) {
 	if req.Period.Grain != datasets.Month && req.Period.Grain != datasets.Quarter {
 		return nil, fmt.Errorf("period %q: want a month (YYYY-MM) or a quarter (YYYYQn)", req.Period)
 	}
@@ -151,7 +152,7 @@ func (c *Company) Slices(req SliceRequest) (*SliceAnswer, error) {
 	if t < req.History {
 		return nil, fmt.Errorf("period %s: needs %d periods of history before it, the data has %d", req.Period, req.History, t)
 	}
-	adj, err := c.usualMoves(req.Period.Grain, fc)
+	adj, err := c.usualMoves(ctx, req.Period.Grain, fc)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func (c *Company) Slices(req SliceRequest) (*SliceAnswer, error) {
 		if tb.Len() == 0 {
 			continue
 		}
-		res, err := rootcause.Rank(tb, opt)
+		res, err := rootcause.Rank(ctx, tb, opt)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", kpi, err)
 		}
@@ -213,7 +214,7 @@ func (c *Company) Slices(req SliceRequest) (*SliceAnswer, error) {
 		}
 	}
 	if !req.FunnelOnly {
-		located, err := c.driverSlices(req.Period, int(dir))
+		located, err := c.driverSlices(ctx, req.Period, int(dir))
 		if err != nil {
 			return nil, err
 		}
@@ -577,12 +578,15 @@ func (c *Company) SlicesBaseline(period datasets.Period) (*rootcause.Result, err
 // usual moves leaves the abnormal ones standing out, while an abnormal move (probability near
 // 1) is not expected away. Supply lead time is taken by product where purchase orders name
 // it. Leaves without a region get no adjustment.
-func (c *Company) usualMoves(g datasets.Grain, fc *funnelCells) (map[string][][]float64, error) {
+func (c *Company) usualMoves(ctx context.Context, g datasets.Grain, fc *funnelCells) (map[string][][]float64, error) {
 	rp, err := c.Panel(g, features.Region)
 	if err != nil {
 		return nil, err
 	}
-	effects, _ := c.Effects(g)
+	effects, _, err := c.Effects(ctx, g)
+	if err != nil {
+		return nil, err
+	}
 	offset := rp.Periods[0].N - fc.periods[0].N
 	n := len(fc.periods)
 	type key struct{ region, product string }
@@ -655,7 +659,7 @@ func (c *Company) usualMoves(g datasets.Grain, fc *funnelCells) (map[string][][]
 // region and product for a part's move. A
 // significant cause is claimed when its region's revenue missed its target in direction dir
 // and the region's answer names a dominant cause.
-func (c *Company) driverSlices(period datasets.Period, dir int) ([]SliceCause, error) {
+func (c *Company) driverSlices(ctx context.Context, period datasets.Period, dir int) ([]SliceCause, error) {
 	rp, err := c.Panel(period.Grain, features.Region)
 	if err != nil {
 		return nil, err
@@ -678,7 +682,7 @@ func (c *Company) driverSlices(period datasets.Period, dir int) ([]SliceCause, e
 		if !rp.Has(features.ColTarget) || !(rp.Series(r, features.ColTarget)[t] > 0) {
 			req.Expected = rev
 		}
-		ans, err := c.Drivers(req)
+		ans, err := c.Drivers(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("drivers of region %s: %w", r, err)
 		}

@@ -1,10 +1,8 @@
 package driver
 
 import (
-	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 )
 
@@ -79,19 +77,4 @@ func replicate(s *sample, byPeriod [][]int, free []bool, lambda, l1 float64, blo
 		return nil
 	}
 	return theta
-}
-
-// quantile returns the q-quantile of xs by linear interpolation between order statistics
-// (R's type 7, NumPy's default). xs is sorted in place.
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	slices.Sort(xs)
-	h := q * float64(len(xs)-1)
-	lo := int(math.Floor(h))
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
 }

@@ -73,14 +73,3 @@ func TestBootstrapDeterministic(t *testing.T) {
 		t.Errorf("seeds 7 and 8 gave the same replicates")
 	}
 }
-
-func TestQuantileMatchesNumPy(t *testing.T) {
-	// np.quantile([3,1,4,1,5,9,2,6,5,3], [0, 0.025, 0.5, 0.975, 1]) (linear, R type 7)
-	want := []float64{1, 1, 3.5, 8.325, 9}
-	for i, q := range []float64{0, 0.025, 0.5, 0.975, 1} {
-		xs := []float64{3, 1, 4, 1, 5, 9, 2, 6, 5, 3}
-		if got := quantile(xs, q); !closeTo(got, want[i], 1e-12) {
-			t.Errorf("quantile %g: got %g, want %g", q, got, want[i])
-		}
-	}
-}

@@ -56,7 +56,7 @@ type fold struct{ train, val []int }
 func rollingFolds(s *sample, minTrain int) ([]fold, error) {
 	rank, T := periodRanks(s)
 	if T-minTrain < 1 {
-		return nil, fmt.Errorf("%d periods leave no validation origin after %d training periods", T, minTrain)
+		return nil, dataError{fmt.Errorf("%d periods leave no validation origin after %d training periods", T, minTrain)}
 	}
 	var folds []fold
 	for k := minTrain; k < T; k++ {
@@ -148,7 +148,7 @@ func crossValidate(s *sample, free []bool, grid []float64, l1 float64, folds []f
 		}
 	}
 	if sw == 0 {
-		return nil, 0, fmt.Errorf("no validation row shares a scope and season with its training periods")
+		return nil, 0, dataError{errors.New("no validation row shares a scope and season with its training periods")}
 	}
 	points := make([]CVPoint, len(grid))
 	best := -1

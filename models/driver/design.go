@@ -207,7 +207,7 @@ func designWith(f *frame, lay lagLayout, specs []Spec, weighting string, basis [
 	var notes []string
 	rev, ok := f.cols[revenueColumn]
 	if !ok {
-		return nil, nil, nil, fmt.Errorf("panel has no %s column", revenueColumn)
+		return nil, nil, nil, dataError{fmt.Errorf("panel has no %s column", revenueColumn)}
 	}
 	L := lay.L
 	type cand struct{ s, t int }
@@ -251,7 +251,7 @@ func designWith(f *frame, lay lagLayout, specs []Spec, weighting string, basis [
 		kept = append(kept, sp)
 	}
 	if len(kept) == 0 {
-		return nil, nil, notes, fmt.Errorf("no driver is usable: %v", notes)
+		return nil, nil, notes, dataError{fmt.Errorf("no driver is usable: %v", notes)}
 	}
 	perYear := f.grain.PerYear()
 	smp := &sample{p: len(kept) * L}

@@ -8,7 +8,19 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
+
+// ErrNotEnoughData is matched (errors.Is) by Fit's and FitMixed's errors for data that cannot
+// support a driver model: no usable or moving driver, too few observations or periods for
+// the coefficients and the rolling-origin validation, or a bootstrap whose replicates mostly
+// fail because a driver moves in too few periods. Any other error is a fault of the options
+// or of the code.
+var ErrNotEnoughData = errors.New("not enough data for a driver model")
+
+type dataError struct{ error }
+
+func (e dataError) Is(target error) bool { return target == ErrNotEnoughData }
 
 // What the penalty falls on, for Options.Shrink.
 const (
@@ -295,7 +307,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 			}
 		}
 		if len(still) == 0 {
-			return nil, fmt.Errorf("driver model: no driver moves: %v", notes)
+			return nil, dataError{fmt.Errorf("driver model: no driver moves: %v", notes)}
 		}
 		var more []string
 		s, specs, more, err = designWith(f, lay, still, opt.Weighting, basis)
@@ -308,8 +320,8 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	_, T := periodRanks(s)
 	need := s.p + nScope + nSeason - 1 + 5
 	if s.n() < need {
-		return nil, fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
-			s.n(), s.p, nScope, nSeason, need)
+		return nil, dataError{fmt.Errorf("driver model: too few observations: %d scope-periods with growth and every driver's changes; %d coefficients, %d scope and %d season effects need at least %d",
+			s.n(), s.p, nScope, nSeason, need)}
 	}
 	if opt.Priors != nil {
 		return fitBayes(f, s, specs, notes, lay.L, step, opt)
@@ -323,8 +335,8 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 		}
 	}
 	if minTrain < perYear+1 || T-minTrain < 2 {
-		return nil, fmt.Errorf("driver model: too few periods: %d periods with growth; rolling-origin validation needs %d training periods (a year and one) and 2 more to validate on",
-			T, max(minTrain, perYear+1))
+		return nil, dataError{fmt.Errorf("driver model: too few periods: %d periods with growth; rolling-origin validation needs %d training periods (a year and one) and 2 more to validate on",
+			T, max(minTrain, perYear+1))}
 	}
 	a := absorb(s)
 	notes = append(notes, collinearity(a, specs, L, basis)...)
@@ -384,7 +396,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 	blockLen = min(blockLen, T)
 	draws, failed := bootstrap(s, free, lambda, opt.L1Ratio, opt.Replicates, blockLen, opt.Seed, active)
 	if len(draws) < opt.Replicates/2 {
-		return nil, fmt.Errorf("driver model: %d of %d bootstrap replicates failed (a driver moves in too few periods)", failed, opt.Replicates)
+		return nil, dataError{fmt.Errorf("driver model: %d of %d bootstrap replicates failed (a driver moves in too few periods)", failed, opt.Replicates)}
 	}
 	if failed > 0 {
 		notes = append(notes, fmt.Sprintf("%d of %d bootstrap replicates discarded: a driver did not move in the periods drawn", failed, opt.Replicates))
@@ -479,7 +491,7 @@ func intervalOver(coef []float64, draws [][]float64, level float64, f func(coef 
 		xs[b] = f(c)
 	}
 	alpha := (1 - level) / 2
-	return Interval{Estimate: f(coef), Lower: quantile(xs, alpha), Upper: quantile(xs, 1-alpha)}
+	return Interval{Estimate: f(coef), Lower: quantile.Of(xs, alpha), Upper: quantile.Of(xs, 1-alpha)}
 }
 
 func (m *Model) sd(f func(coef []float64) float64) float64 {
@@ -598,7 +610,7 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 	nScope, nSeason := groups(s)
 	dof := float64(s.n() - nScope - nSeason + 1 - s.p)
 	if dof < 2 {
-		return nil, fmt.Errorf("driver model: too few observations: %d scope-periods for %d coefficients and %d scope and %d season effects", s.n(), s.p, nScope, nSeason)
+		return nil, dataError{fmt.Errorf("driver model: too few observations: %d scope-periods for %d coefficients and %d scope and %d season effects", s.n(), s.p, nScope, nSeason)}
 	}
 	// A driver without a prior gets a vague one: centred on zero, ten times the spread of
 	// growth per unit of the driver's typical (absorbed) change.

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -45,6 +46,12 @@ func TestFitBadInput(t *testing.T) {
 			_, err := fitFrame(tt.frame(), opt)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("got error %v, want one containing %q", err, tt.wantErr)
+			}
+			// The first four are the data's fault (training skips the model with a warning);
+			// the options' faults fail a training run.
+			data := strings.HasPrefix(tt.wantErr, "no ") || strings.HasPrefix(tt.wantErr, "too few")
+			if got := errors.Is(err, ErrNotEnoughData); got != data {
+				t.Errorf("errors.Is(err, ErrNotEnoughData) = %v, want %v", got, data)
 			}
 		})
 	}

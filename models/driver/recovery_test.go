@@ -23,17 +23,10 @@ import (
 var recoveryCompanies = flag.String("driver.recovery", "reform:101,random:102",
 	"scenario:seed,… of the companies TestRecoversGroundTruth generates (held-out seeds: 101 on)")
 
-// recoveryConfig is a company large enough for every driver's effect to be identified:
-// sales headcount moves by about 1 % a quarter in a 200-rep region, so its elasticity needs
-// many scope-quarters — 16 regions × 10 years (608 rows) rather than the default 4 × 5 (72).
+// recoveryConfig is synth.LargeConfig with the scenario and seed.
 func recoveryConfig(scenario string, seed uint64) synth.Config {
-	cfg := synth.DefaultConfig()
+	cfg := synth.LargeConfig()
 	cfg.Scenario, cfg.Seed = scenario, seed
-	cfg.Employees, cfg.Years = 2000, 10
-	cfg.Regions = nil
-	for r := 1; r <= 16; r++ {
-		cfg.Regions = append(cfg.Regions, fmt.Sprintf("R%02d", r))
-	}
 	return cfg
 }
 

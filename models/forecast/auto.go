@@ -48,7 +48,7 @@ var DefaultLevels = []float64{80, 95}
 // complex exponential smoothing, the generalised Theta method (4Theta) and ARIMA selected by
 // AICc, combined by their median (DefaultCombine: the mean of the middle two). Of the members
 // and combinations tried in the rolling-origin validation on the M3 training parts (make
-// validate-forecast; see the README) this one had the lowest mean OWA and beat each of its
+// validate-forecast; see docs/models.md) this one had the lowest mean OWA and beat each of its
 // members at every validation origin. It replaced the classic Theta method by 4Theta, which
 // lowered the mean validation OWA from 0.854 to 0.848.
 func DefaultMembers() []Method { return []Method{ETS, CES, GTheta, ARIMA} }

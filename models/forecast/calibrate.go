@@ -7,7 +7,7 @@ import (
 )
 
 // Calibration constants, chosen on rolling-origin validation of the M3 quarterly training
-// parts only (three held-out origins; see the README): the variance of the h-step error grows
+// parts only (three held-out origins; see docs/models.md): the variance of the h-step error grows
 // as h^calPower, and the Student-t quantiles use 0.4 degrees of freedom per backtest origin,
 // because errors from neighbouring origins overlap and are far from independent and forecast
 // errors have heavier tails than a normal. With these the default combination's pooled

@@ -93,6 +93,19 @@ func decomposeSeasonal(y []float64, m int, multiplicative bool) []float64 {
 	return seasonal
 }
 
+// SeasonalAdjust returns y without its seasonality when the M4 test finds any (IsSeasonal),
+// as the methods that need adjusted data see it — by classical multiplicative decomposition
+// for positive series, additive otherwise — and whether it was adjusted. A non-seasonal y is
+// returned as it is.
+func SeasonalAdjust(y []float64, m int) (adjusted []float64, seasonal bool) {
+	a := adjust(y, m)
+	return a.adjusted, a.active
+}
+
+// ACF returns the sample autocorrelations of y at lags 1 to maxLag (0 past the series' end,
+// and all 0 for a constant y), with the mean and the denominator over all of y, as R's acf.
+func ACF(y []float64, maxLag int) []float64 { return acf(y, maxLag) }
+
 // seasonalAdjustment is what a method that needs deseasonalised data works on: the adjusted
 // series and the seasonal indices to put back on its forecasts.
 type seasonalAdjustment struct {

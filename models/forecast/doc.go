@@ -7,9 +7,9 @@
 // method and its optimised, dynamic optimised and generalised (4Theta) variants — the M4
 // seasonality test with classical decomposition, the automatic combination (Auto: the median
 // of ETS, CES, 4Theta and ARIMA) whose design was chosen by rolling-origin validation on
-// training data only, a feature-weighted combination kept for that study, interval
-// calibration from rolling-origin errors, growth rates (QoQ, YoY) with intervals, and the M4
-// accuracy measures (sMAPE, MASE, MSIS, OWA, coverage).
+// training data only (the feature-weighted combination that study rejected lives in
+// bench/forecast, not here), interval calibration from rolling-origin errors, growth rates
+// (QoQ, YoY) with intervals, and the M4 accuracy measures (sMAPE, MASE, MSIS, OWA, coverage).
 //
 // The package works on plain numbers: a Series is consecutive observations with a seasonal
 // period. It must not read files, talk to the store or the network, or know about tables and

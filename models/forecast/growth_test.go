@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 func TestGrowthPointRates(t *testing.T) {
@@ -112,7 +114,7 @@ func TestSimulatedPathsMatchLevelIntervals(t *testing.T) {
 			slices.Sort(col)
 			for _, iv := range ivs {
 				a := (1 - iv.Level/100) / 2
-				lo, hi := quantileSorted(col, a), quantileSorted(col, 1-a)
+				lo, hi := quantile.Sorted(col, a), quantile.Sorted(col, 1-a)
 				tol := 0.04 * (iv.Upper[h] - iv.Lower[h])
 				if math.Abs(lo-iv.Lower[h]) > tol || math.Abs(hi-iv.Upper[h]) > tol {
 					t.Errorf("%+v h=%d level %v: simulated [%.1f, %.1f], closed form [%.1f, %.1f]", u, h+1, iv.Level, lo, hi, iv.Lower[h], iv.Upper[h])

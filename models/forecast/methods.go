@@ -59,7 +59,7 @@ var (
 	// choice, not a better optimiser: on the M3 training data its fits reach a lower
 	// log-likelihood than R's path somewhat more often than a higher one (55 % vs 44 % of model
 	// fits), yet its forecasts validated better (mean OWA 0.890 against 0.907 for ETSR on
-	// the held-out training values, see the README) with about a quarter of the likelihood
+	// the held-out training values, see docs/models.md) with about a quarter of the likelihood
 	// evaluations, the saving coming from the looser tolerance.
 	ETS Method = etsMethod{name: "ets", opts: ETSOptions{ScaledSimplex: true, RelTol: 1e-4}}
 	// ETSR is AutoETS with R's defaults: the same fits and forecasts as R forecast's ets(y).

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/growthlens/growthlens/internal/quantile"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -69,20 +70,6 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 	return paths
 }
 
-// quantileSorted returns the p-quantile (0 ≤ p ≤ 1) of sorted values by linear interpolation
-// between order statistics (R's type 7).
-func quantileSorted(v []float64, p float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	x := p * float64(len(v)-1)
-	i := int(math.Floor(x))
-	if i >= len(v)-1 {
-		return v[len(v)-1]
-	}
-	return v[i] + (x-float64(i))*(v[i+1]-v[i])
-}
-
 // ratioIntervals returns the central intervals at each level of the growth factors num/den
 // over the paths where den > 0 and the ratio is finite, and how many paths that was.
 func ratioIntervals(num, den []float64, levels []float64) ([]RateInterval, int) {
@@ -101,7 +88,7 @@ func ratioIntervals(num, den []float64, levels []float64) ([]RateInterval, int) 
 	out := make([]RateInterval, len(levels))
 	for i, l := range levels {
 		a := (1 - l/100) / 2
-		out[i] = RateInterval{Level: l, Lower: quantileSorted(r, a) - 1, Upper: quantileSorted(r, 1-a) - 1}
+		out[i] = RateInterval{Level: l, Lower: quantile.Sorted(r, a) - 1, Upper: quantile.Sorted(r, 1-a) - 1}
 	}
 	return out, len(r)
 }

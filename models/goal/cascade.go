@@ -70,7 +70,7 @@ func Cascade(ctx context.Context, co *diagnose.Company, g Goal, opt Options) (*P
 		opt.RampMonths = 6
 	}
 	per, _ := ParsePeriod(g.Period)
-	m, err := co.CompanyModel()
+	m, err := co.CompanyModel(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoModel, err)
 	}
@@ -148,7 +148,7 @@ func Cascade(ctx context.Context, co *diagnose.Company, g Goal, opt Options) (*P
 		return nil, err
 	}
 	c := &cascader{co: co, cat: cat, plan: plan, per: per, opt: opt, model: m}
-	if err := c.roles(); err != nil {
+	if err := c.roles(ctx); err != nil {
 		return nil, err
 	}
 	return plan, nil

@@ -268,7 +268,7 @@ func TestCascadeAcceptance(t *testing.T) {
 	for _, scenario := range []string{"baseline", "reform"} {
 		t.Run(scenario, func(t *testing.T) {
 			co := companyOf(t, scenario, 7)
-			m, err := co.CompanyModel()
+			m, err := co.CompanyModel(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package goal
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -117,7 +118,7 @@ type scope struct {
 	label string
 }
 
-func (c *cascader) roles() error {
+func (c *cascader) roles(ctx context.Context) error {
 	c.asOf = c.co.AsOf()
 	c.panels = map[features.Level]*features.Panel{}
 	for _, l := range []features.Level{features.Company, features.Region, features.Employee} {
@@ -134,7 +135,7 @@ func (c *cascader) roles() error {
 	}
 	sugg := c.opt.Suggestions
 	if sugg == nil {
-		ans, err := c.co.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: c.opt.Seed}})
+		ans, err := c.co.Indicators(ctx, diagnose.IndicatorRequest{Options: indicators.Options{Seed: c.opt.Seed}})
 		if err != nil {
 			return fmt.Errorf("role indicators: %w", err)
 		}

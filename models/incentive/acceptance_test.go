@@ -119,7 +119,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 	sc.People, sc.Excluded = len(people), len(truth.People)-len(people)
 	bench := *r
 	bench.cfg.Value.CostWeight = 0
-	recs, err := bench.Recommend(ids, Options{AsOf: asOf})
+	recs, err := bench.Recommend(context.Background(), ids, Options{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func scoreCompany(t *testing.T, dir string, r *Recommender, sampleSeed uint64) c
 	sc.TopMatch = float64(top) / float64(len(people))
 	sc.PrefMatch = float64(pref) / float64(len(people))
 	sc.FitRisk = fitRisk / float64(max(fitRiskN, 1))
-	netRecs, err := r.Recommend(ids, Options{AsOf: asOf, Top: 7})
+	netRecs, err := r.Recommend(context.Background(), ids, Options{AsOf: asOf, Top: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func trainCompany(tb testing.TB, dir string) *Recommender {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
+	r, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/classify"
 )
 
 // Risk is one employee's predicted probability of leaving within 12 months (with no
@@ -97,11 +98,11 @@ func (r *Recommender) AttritionRows(rows []features.EmployeeRow) ([]Risk, error)
 			if slices.Contains(protectedInputs, name) {
 				continue
 			}
-			if eff := p[i] - sigmoid(z+dz); eff > 0.005 {
+			if eff := p[i] - classify.Sigmoid(z+dz); eff > 0.005 {
 				rk.Drivers = append(rk.Drivers, Driver{Feature: name, Value: fmtInput(employeeInputs[name](row)), Typical: fmtInput(m.Scale.Impute[j]), Effect: eff})
 			}
 		}
-		rk.Typical = sigmoid(typ)
+		rk.Typical = classify.Sigmoid(typ)
 		sort.SliceStable(rk.Drivers, func(a, b int) bool { return rk.Drivers[a].Effect > rk.Drivers[b].Effect })
 		rk.Drivers = rk.Drivers[:min(3, len(rk.Drivers))]
 		rk.Reasons = sayRisk(&rk)

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"strings"
@@ -46,7 +47,7 @@ func TestAttritionEvaluation(t *testing.T) {
 		_, last := observedSpan(ds)
 		for back := 3; back >= 1; back-- {
 			cutoff := last.AddDate(0, -12*back, 1)
-			h, err := EvaluateHeldOutAt(ds, DefaultConfig(), TrainOptions{Seed: trainSeed}, cutoff)
+			h, err := EvaluateHeldOutAt(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed}, cutoff)
 			if err != nil {
 				t.Fatal(err)
 			}

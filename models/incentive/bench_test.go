@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 )
 
 // replicate writes to dir copies×ds's employees, rewards, reviews and expense claims, the
@@ -49,7 +51,7 @@ func replicate(tb testing.TB, ds *datasets.Dataset, copies int, dir string) *dat
 	check(writeRows(dir, datasets.RewardCodec, out.Rewards))
 	check(writeRows(dir, datasets.ReviewCodec, out.Reviews))
 	check(writeRows(dir, datasets.ExpenseClaimCodec, out.ExpenseClaims))
-	big, _, err := datasets.Load(dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	big, _, err := datasets.Load(dir, datasets.WithTables(features.EmployeeTables...))
 	check(err)
 	return big
 }
@@ -114,7 +116,7 @@ func BenchmarkRecommend10k(b *testing.B) {
 	r, ids := benchRecommender(b)
 	cpu0 := cpuTime()
 	for b.Loop() {
-		if _, err := r.Recommend(ids, Options{}); err != nil {
+		if _, err := r.Recommend(context.Background(), ids, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -133,7 +135,7 @@ func BenchmarkTrain(b *testing.B) {
 	var ds *datasets.Dataset
 	if *benchTrainDir != "" {
 		var err error
-		if ds, _, err = datasets.Load(*benchTrainDir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims")); err != nil {
+		if ds, _, err = datasets.Load(*benchTrainDir, datasets.WithTables(features.EmployeeTables...)); err != nil {
 			b.Fatal(err)
 		}
 	} else {
@@ -143,7 +145,7 @@ func BenchmarkTrain(b *testing.B) {
 	var r *Recommender
 	for b.Loop() {
 		var err error
-		if r, err = Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); err != nil {
+		if r, err = Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // PerformanceModel predicts the performance change an incentive brings (the rewards table's
@@ -46,7 +47,7 @@ func (m *PerformanceModel) Predict(k int, fit float64) float64 {
 func fitPerformance(types []int, fits, deltas []float64) (*PerformanceModel, error) {
 	n := len(deltas)
 	if n < 10 {
-		return nil, fmt.Errorf("performance: %d rewards with a performance_delta, want at least 10", n)
+		return nil, dataError{fmt.Errorf("performance: %d rewards with a performance_delta, want at least 10", n)}
 	}
 	lo, hi := slices.Min(fits), slices.Max(fits)
 	if !(hi-lo > 1e-9) {
@@ -153,11 +154,11 @@ func fitCosts(samples [numTypes][]costSample, cfg *Config) *CostModel {
 			what = fmt.Sprintf("%g year(s) of the median raise", mult)
 		}
 		if len(shares) >= len(amounts)/2 && cv(shares) < cv(amounts) {
-			m.SalaryShare[k] = mult * median(shares)
-			m.Basis[k] = fmt.Sprintf("%s: %.1f %% of salary (%d rewards)", what, 100*median(shares), len(shares))
+			m.SalaryShare[k] = mult * quantile.Median(shares)
+			m.Basis[k] = fmt.Sprintf("%s: %.1f %% of salary (%d rewards)", what, 100*quantile.Median(shares), len(shares))
 		} else {
-			m.Fixed[k] = mult * median(amounts)
-			m.Basis[k] = fmt.Sprintf("%s: %.0f (%d rewards)", what, median(amounts), len(amounts))
+			m.Fixed[k] = mult * quantile.Median(amounts)
+			m.Basis[k] = fmt.Sprintf("%s: %.0f (%d rewards)", what, quantile.Median(amounts), len(amounts))
 		}
 	}
 	return m
@@ -181,19 +182,6 @@ func cv(v []float64) float64 {
 		return math.Inf(1)
 	}
 	return math.Sqrt(ss/float64(len(v)-1)) / math.Abs(m)
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n == 0 {
-		return math.NaN()
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // typeList joins type names for messages.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -20,11 +21,11 @@ func Example() {
 	if _, err := synth.Generate(context.Background(), company, synth.DefaultConfig(), nil); err != nil {
 		panic(err)
 	}
-	ds, _, err := datasets.Load(company, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+	ds, _, err := datasets.Load(company, datasets.WithTables(features.EmployeeTables...))
 	if err != nil {
 		panic(err)
 	}
-	r, err := incentive.Train(ds, incentive.DefaultConfig(), incentive.TrainOptions{Seed: 0})
+	r, err := incentive.Train(context.Background(), ds, incentive.DefaultConfig(), incentive.TrainOptions{Seed: 0})
 	if err != nil {
 		panic(err)
 	}
@@ -32,7 +33,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	recs, err := r.Recommend(team, incentive.Options{Top: 3})
+	recs, err := r.Recommend(context.Background(), team, incentive.Options{Top: 3})
 	if err != nil {
 		panic(err)
 	}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -70,22 +71,22 @@ var BaselineInputs = func() []string {
 // EvaluateHeldOut trains on ds as of HeldOutMonths before its HR history ends and scores the
 // models on the period after (see HeldOut). It fails when the history before the cut-off is
 // too short to train on, or nobody was on staff on it.
-func EvaluateHeldOut(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*HeldOut, error) {
+func EvaluateHeldOut(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptions) (*HeldOut, error) {
 	_, last := observedSpan(ds)
 	if last.IsZero() {
 		return nil, errors.New("held-out evaluation: the HR tables say nothing")
 	}
-	return EvaluateHeldOutAt(ds, cfg, opt, last.AddDate(0, -HeldOutMonths, 1))
+	return EvaluateHeldOutAt(ctx, ds, cfg, opt, last.AddDate(0, -HeldOutMonths, 1))
 }
 
 // EvaluateHeldOutAt is EvaluateHeldOut with the held-out year starting on cutoff (an earlier
 // year of the same history, for more team-years). The year must end within the data.
-func EvaluateHeldOutAt(ds *datasets.Dataset, cfg Config, opt TrainOptions, cutoff time.Time) (*HeldOut, error) {
+func EvaluateHeldOutAt(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptions, cutoff time.Time) (*HeldOut, error) {
 	if _, last := observedSpan(ds); cutoff.AddDate(0, HeldOutMonths, -1).After(last) {
 		return nil, fmt.Errorf("held-out evaluation: the year from %s ends after the data (%s)", datasets.FormatDate(cutoff), datasets.FormatDate(last))
 	}
 	past := Until(ds, cutoff)
-	r, err := Train(past, cfg, opt)
+	r, err := Train(ctx, past, cfg, opt)
 	if err != nil {
 		return nil, fmt.Errorf("held-out evaluation: train on the history before %s: %w", datasets.FormatDate(cutoff), err)
 	}
@@ -98,7 +99,7 @@ func EvaluateHeldOutAt(ds *datasets.Dataset, cfg Config, opt TrainOptions, cutof
 		return nil, err
 	}
 	ids := full.staff.OnStaff(cutoff)
-	rows, err := full.features(ids, cutoff, opt.Workers)
+	rows, err := full.features(ctx, ids, cutoff, opt.Workers)
 	if err != nil {
 		return nil, err
 	}

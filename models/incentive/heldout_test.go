@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // meaningless.
 func TestEvaluateHeldOut(t *testing.T) {
 	_, ds, _ := defaultCompany(t)
-	h, err := EvaluateHeldOut(ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
+	h, err := EvaluateHeldOut(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
 	if err != nil {
 		t.Fatal(err)
 	}

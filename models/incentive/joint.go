@@ -124,7 +124,7 @@ func refineWithHistory(cm *choiceModel, dc *choiceData, h *historyData) error {
 		}
 		s2 := pm.ResidualSD * pm.ResidualSD
 		if !(s2 > 0) {
-			return errors.New("performance deltas fitted exactly: nothing to weigh them by")
+			return dataError{errors.New("performance deltas fitted exactly: nothing to weigh them by")}
 		}
 		objGrad := jointObjective(cm, dc, h, pm)
 		res, err := optimize.Minimize(optimize.Problem{

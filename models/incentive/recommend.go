@@ -2,6 +2,7 @@ package incentive
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -124,8 +125,9 @@ var ErrNotOnStaff = errors.New("not on staff")
 // (see Values) and explains the top ones. Unknown ids and employees not on staff on the
 // as-of date are errors (ErrUnknownEmployee, ErrNotOnStaff) naming them; an employee with no
 // eligible incentive gets a Recommendation without options and a note; missing salary, birth
-// year, level or reviews are filled as documented in Notes.
-func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, error) {
+// year, level or reviews are filled as documented in Notes. Scoring stops when ctx ends
+// (checked before each chunk of 1,024 employees) and ctx's error is returned.
+func (r *Recommender) Recommend(ctx context.Context, ids []string, opt Options) ([]Recommendation, error) {
 	asOf, err := r.asOf(opt.AsOf)
 	if err != nil {
 		return nil, err
@@ -137,12 +139,12 @@ func (r *Recommender) Recommend(ids []string, opt Options) ([]Recommendation, er
 	if top < 0 {
 		return nil, fmt.Errorf("top: %d, want at least 1", top)
 	}
-	rows, err := r.features(ids, asOf, opt.Workers)
+	rows, err := r.features(ctx, ids, asOf, opt.Workers)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Recommendation, len(ids))
-	err = inChunks(len(ids), opt.Workers, func(lo, hi int) error {
+	err = inChunks(ctx, len(ids), opt.Workers, func(lo, hi int) error {
 		return r.rank(rows[lo:hi], top, out[lo:hi])
 	})
 	if err != nil {
@@ -160,15 +162,15 @@ func (r *Recommender) Features(ids []string, opt Options) ([]features.EmployeeRo
 	if err != nil {
 		return nil, err
 	}
-	return r.features(ids, asOf, opt.Workers)
+	return r.features(context.Background(), ids, asOf, opt.Workers)
 }
 
-func (r *Recommender) features(ids []string, asOf time.Time, workers int) ([]features.EmployeeRow, error) {
+func (r *Recommender) features(ctx context.Context, ids []string, asOf time.Time, workers int) ([]features.EmployeeRow, error) {
 	if err := r.checkIDs(ids, asOf); err != nil {
 		return nil, err
 	}
 	rows := make([]features.EmployeeRow, len(ids))
-	err := inChunks(len(ids), workers, func(lo, hi int) error {
+	err := inChunks(ctx, len(ids), workers, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			var err error
 			if rows[i], err = r.staff.At(ids[i], asOf); err != nil {
@@ -187,10 +189,11 @@ func (r *Recommender) ProtectedInputs() bool { return r.cfg.ProtectedInputs }
 const recommendChunk = 1024
 
 // inChunks calls fn on consecutive chunks of [0, n) of recommendChunk items, at most workers
-// (default GOMAXPROCS) at once, and returns the first error. Chunks are scored independently
+// (default GOMAXPROCS) at once, and returns the first error; a chunk not started when ctx
+// ends is not scored, and ctx's error is returned. Chunks are scored independently
 // (a row's scores do not depend on its batch), so the result is the same for any number of
 // workers.
-func inChunks(n, workers int, fn func(lo, hi int) error) error {
+func inChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -204,7 +207,9 @@ func inChunks(n, workers int, fn func(lo, hi int) error) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[c] = fn(lo, hi)
+			if errs[c] = ctx.Err(); errs[c] == nil {
+				errs[c] = fn(lo, hi)
+			}
 		}()
 	}
 	wg.Wait()

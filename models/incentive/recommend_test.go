@@ -56,7 +56,7 @@ func defaultCompany(tb testing.TB) (string, *datasets.Dataset, *Recommender) {
 		if f.ds, _, f.err = datasets.Load(f.dir, datasets.WithTables("employees", "rewards", "reviews", "expense_claims")); f.err != nil {
 			return
 		}
-		f.r, f.err = Train(f.ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
+		f.r, f.err = Train(context.Background(), f.ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
 	})
 	if f.err != nil {
 		tb.Fatal(f.err)
@@ -103,7 +103,7 @@ func TestRecommendStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := r.Recommend(ids, Options{Top: 2})
+	recs, err := r.Recommend(context.Background(), ids, Options{Top: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestRecommendStructure(t *testing.T) {
 func TestRecommendReasonsInWords(t *testing.T) {
 	_, _, r := defaultCompany(t)
 	ids, _ := r.OnStaff(time.Time{}, "")
-	recs, err := r.Recommend(ids, Options{})
+	recs, err := r.Recommend(context.Background(), ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestDescribe(t *testing.T) {
 
 func TestRecommendIsDeterministic(t *testing.T) {
 	_, ds, r := defaultCompany(t)
-	again, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Workers: 1})
+	again, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestRecommendIsDeterministic(t *testing.T) {
 // recommendJSON recommends for ids and returns the answer and its JSON, for comparing runs.
 func recommendJSON(t *testing.T, r *Recommender, ids []string, opt Options) ([]Recommendation, string) {
 	t.Helper()
-	recs, err := r.Recommend(ids, opt)
+	recs, err := r.Recommend(context.Background(), ids, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestRecommendBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := r.Recommend(tt.ids, tt.opt)
+			_, err := r.Recommend(context.Background(), tt.ids, tt.opt)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error = %v, want %v containing %q", err, tt.is, tt.want)
 			}
@@ -309,7 +309,7 @@ func TestRecommendBadInput(t *testing.T) {
 	if _, err := r.OnStaff(time.Time{}, "no-such-team"); err == nil || !strings.Contains(err.Error(), "no-such-team") {
 		t.Errorf("unknown team: error = %v", err)
 	}
-	recs, err := r.Recommend(nil, Options{})
+	recs, err := r.Recommend(context.Background(), nil, Options{})
 	if err != nil || len(recs) != 0 {
 		t.Errorf("no ids: %v, %v; want no recommendations and no error", recs, err)
 	}
@@ -335,7 +335,7 @@ func TestRecommendNewcomerWithGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := r2.Recommend([]string{"NEW1"}, Options{})
+	recs, err := r2.Recommend(context.Background(), []string{"NEW1"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +390,7 @@ func TestRecommendRoleWithNothingEligible(t *testing.T) {
 			rep = e.EmployeeID
 		}
 	}
-	recs, err := salesOnly.Recommend([]string{fin, rep}, Options{})
+	recs, err := salesOnly.Recommend(context.Background(), []string{fin, rep}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestAllocateTeamOfDefaultCompany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := r.Recommend(ids, Options{})
+	recs, err := r.Recommend(context.Background(), ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +471,7 @@ func TestTrainErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Train(tt.ds, tt.cfg, TrainOptions{Seed: trainSeed})
+			_, err := Train(context.Background(), tt.ds, tt.cfg, TrainOptions{Seed: trainSeed})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
@@ -488,7 +488,7 @@ func TestTrainDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, workers := range []int{1, 3} {
-		again, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Workers: workers})
+		again, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -513,8 +513,8 @@ func TestMarshalRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids, _ := r.OnStaff(time.Time{}, "")
-	want, _ := r.Recommend(ids, Options{})
-	got, err := back.Recommend(ids, Options{})
+	want, _ := r.Recommend(context.Background(), ids, Options{})
+	got, err := back.Recommend(context.Background(), ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,12 +540,12 @@ func TestMarshalRestoreRoundTrip(t *testing.T) {
 func TestClassifyFamilies(t *testing.T) {
 	_, ds, _ := defaultCompany(t)
 	t.Run("mixed with the conditional logit", func(t *testing.T) {
-		_, err := Train(ds, DefaultConfig(), TrainOptions{PreferenceFamilies: []string{ConditionalLogit, classify.Bayes}})
+		_, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{PreferenceFamilies: []string{ConditionalLogit, classify.Bayes}})
 		if err == nil || !strings.Contains(err.Error(), "fitted alone") {
 			t.Errorf("error = %v, want one saying %s is fitted alone", err, ConditionalLogit)
 		}
 	})
-	r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed,
+	r, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed,
 		PreferenceFamilies: []string{classify.Bayes}, AttritionFamilies: []string{classify.Logistic}})
 	if err != nil {
 		t.Fatal(err)
@@ -554,7 +554,7 @@ func TestClassifyFamilies(t *testing.T) {
 		t.Fatalf("models fitted: choice %v risk %v pref %v attr %v, want the classify ones only", r.choice != nil, r.risk != nil, r.pref != nil, r.attr != nil)
 	}
 	ids, _ := r.OnStaff(time.Time{}, "")
-	want, err := r.Recommend(ids, Options{})
+	want, err := r.Recommend(context.Background(), ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +578,7 @@ func TestClassifyFamilies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := back.Recommend(ids, Options{})
+	got, err := back.Recommend(context.Background(), ids, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -599,7 +599,7 @@ func TestTrainStopsWhenCancelled(t *testing.T) {
 	_, ds, _ := defaultCompany(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if r, err := Train(ds, DefaultConfig(), TrainOptions{Seed: trainSeed, Context: ctx}); !errors.Is(err, context.Canceled) || r != nil {
+	if r, err := Train(ctx, ds, DefaultConfig(), TrainOptions{Seed: trainSeed}); !errors.Is(err, context.Canceled) || r != nil {
 		t.Fatalf("Train with a cancelled context = %v, %v; want nil, context.Canceled", r, err)
 	}
 }

@@ -3,12 +3,12 @@ package incentive
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/classify"
 )
 
 // LinearLogistic names the default attrition model (see AttritionFamilies): a logistic
@@ -113,7 +113,7 @@ func fitRisk(rows []features.EmployeeRow, left []bool, inputs []string, seed uin
 		y[i] = int(b2f(l))
 	}
 	if k := slices.Max(y) - slices.Min(y); k == 0 {
-		return nil, errors.New("everyone left or everyone stayed: nothing to learn the risk of leaving from")
+		return nil, dataError{errors.New("everyone left or everyone stayed: nothing to learn the risk of leaving from")}
 	}
 	m := &riskModel{Scale: fitScaler(slices.Clone(inputs), n, value), Rows: n}
 	d := &riskData{n: n, p: m.Scale.width(), x: m.Scale.encode(n, value), y: make([]int8, n)}
@@ -196,7 +196,7 @@ func (m *riskModel) risks(rows []features.EmployeeRow) ([]float64, error) {
 		for j, v := range x[i*p : (i+1)*p] {
 			z += m.W[j] * v
 		}
-		out[i] = sigmoid(z)
+		out[i] = classify.Sigmoid(z)
 	}
 	return out, nil
 }
@@ -218,7 +218,7 @@ func (d *riskData) nll(rows []int, th []float64) float64 {
 	var s float64
 	for _, i := range rows {
 		z := d.z(th, i)
-		s += log1pExp(z) - float64(d.y[i])*z
+		s += classify.Log1pExp(z) - float64(d.y[i])*z
 	}
 	return s
 }
@@ -231,8 +231,8 @@ func (d *riskData) derivatives(rows []int, th, g, h []float64) float64 {
 	var f float64
 	for _, i := range rows {
 		z := d.z(th, i)
-		f += log1pExp(z) - float64(d.y[i])*z
-		mu := sigmoid(z)
+		f += classify.Log1pExp(z) - float64(d.y[i])*z
+		mu := classify.Sigmoid(z)
 		r, c := mu-float64(d.y[i]), mu*(1-mu)
 		xt[0] = 1
 		copy(xt[1:], d.x[i*d.p:(i+1)*d.p])
@@ -246,25 +246,6 @@ func (d *riskData) derivatives(rows []int, th, g, h []float64) float64 {
 		}
 	}
 	return f
-}
-
-func sigmoid(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
-
-// log1pExp is log(1 + e^z) without overflow.
-func log1pExp(z float64) float64 {
-	switch {
-	case z > 35:
-		return z
-	case z < -35:
-		return math.Exp(z)
-	}
-	return math.Log1p(math.Exp(z))
 }
 
 // check reports a decoded model whose parts do not fit together.

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -22,8 +23,8 @@ import (
 // PromotionWaitMonths are unknown, rules that need the time since the last promotion do not
 // allow the incentive, and a note says so. A row with a LastIncentive type but no
 // LastIncentiveFit gets the fit of that type under its current preferences, the best a record
-// without history allows. An unknown type is an error.
-func (r *Recommender) RecommendRows(rows []features.EmployeeRow, opt Options) ([]Recommendation, error) {
+// without history allows. An unknown type is an error. ctx stops the scoring as in Recommend.
+func (r *Recommender) RecommendRows(ctx context.Context, rows []features.EmployeeRow, opt Options) ([]Recommendation, error) {
 	top := opt.Top
 	if top == 0 {
 		top = 3
@@ -84,7 +85,7 @@ func (r *Recommender) RecommendRows(rows []features.EmployeeRow, opt Options) ([
 		}
 	}
 	out := make([]Recommendation, len(rows))
-	err := inChunks(len(rows), opt.Workers, func(lo, hi int) error {
+	err := inChunks(ctx, len(rows), opt.Workers, func(lo, hi int) error {
 		return r.rank(rows[lo:hi], top, out[lo:hi])
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -18,7 +19,7 @@ func TestRecommendRowsMatchesRecommend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID, err := r.Recommend(ids, Options{Top: 7})
+	byID, err := r.Recommend(context.Background(), ids, Options{Top: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestRecommendRowsMatchesRecommend(t *testing.T) {
 		t.Fatalf("the fixture should have employees with and without a recent incentive: %d of %d", recent, len(rows))
 	}
 	for name, in := range map[string][]features.EmployeeRow{"rows": rows, "records": posted} {
-		got, err := r.RecommendRows(in, Options{Top: 7})
+		got, err := r.RecommendRows(context.Background(), in, Options{Top: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,14 +76,14 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := r.RecommendRows([]features.EmployeeRow{row}, Options{})
+	want, err := r.RecommendRows(context.Background(), []features.EmployeeRow{row}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	derived := row
 	derived.AsOf, derived.SalaryRatio = derivedZero(), math.NaN()
 	derived.PromotedOn = derivedZero()
-	got, err := r.RecommendRows([]features.EmployeeRow{derived}, Options{})
+	got, err := r.RecommendRows(context.Background(), []features.EmployeeRow{derived}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 
 	unknown := row
 	unknown.PromotedOn, unknown.PromotionWaitMonths = derivedZero(), math.NaN()
-	got, err = r.RecommendRows([]features.EmployeeRow{unknown}, Options{})
+	got, err = r.RecommendRows(context.Background(), []features.EmployeeRow{unknown}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRecommendRowsDerivesMissingFields(t *testing.T) {
 
 	holiday := row
 	holiday.LastIncentive, holiday.LastIncentiveFit = "holiday", math.NaN()
-	if _, err := r.RecommendRows([]features.EmployeeRow{holiday}, Options{}); err == nil {
+	if _, err := r.RecommendRows(context.Background(), []features.EmployeeRow{holiday}, Options{}); err == nil {
 		t.Errorf("an unknown last incentive type was accepted")
 	}
 }

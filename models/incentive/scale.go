@@ -8,6 +8,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // employeeInputs are the numbers the preference and attrition models may read from an
@@ -91,7 +92,7 @@ func fitScaler(inputs []string, n int, value func(i, j int) float64) scaler {
 		}
 		s.Missing[j] = len(present) < n
 		if len(present) > 0 {
-			s.Impute[j] = median(present)
+			s.Impute[j] = quantile.Median(present)
 		}
 		var sum, ss float64
 		for _, v := range present {

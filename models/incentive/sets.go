@@ -65,7 +65,7 @@ func BuildPreferenceSet(staff *features.Staff, cfg *Config) (*PreferenceSet, err
 		}
 	}
 	if len(s.Rows) == 0 {
-		return nil, errors.New("preference: no reward with chosen=true: the data say nothing about what employees prefer")
+		return nil, dataError{errors.New("preference: no reward with chosen=true: the data say nothing about what employees prefer")}
 	}
 	return s, nil
 }
@@ -133,7 +133,7 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 	}
 	first, last := observedSpan(ds)
 	if first.IsZero() {
-		return nil, errors.New("attrition: no rewards, reviews or exits: nothing tells when the HR history starts")
+		return nil, dataError{errors.New("attrition: no rewards, reviews or exits: nothing tells when the HR history starts")}
 	}
 	s := &AttritionSet{}
 	// observed reports whether 12 months after at are covered by the history.
@@ -188,8 +188,8 @@ func BuildAttritionSet(ds *datasets.Dataset, staff *features.Staff, snapshotMont
 		}
 	}
 	if len(s.Rows) == 0 {
-		return nil, fmt.Errorf("attrition: the HR history (%s to %s) is too short for a snapshot with 12 months observed after it",
-			datasets.FormatDate(first), datasets.FormatDate(last))
+		return nil, dataError{fmt.Errorf("attrition: the HR history (%s to %s) is too short for a snapshot with 12 months observed after it",
+			datasets.FormatDate(first), datasets.FormatDate(last))}
 	}
 	return s, nil
 }

@@ -2,6 +2,7 @@ package incentive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -52,18 +54,18 @@ type TrainOptions struct {
 	// Workers bounds the goroutines fitting at once (default GOMAXPROCS); results do not
 	// depend on it.
 	Workers int
-	// Context, when set, is checked between the fitting stages: Train returns its error soon
-	// after it is cancelled (a server shutting down does not wait for the whole fit).
-	Context context.Context
 }
 
-// canceled is the Context's error, nil without one.
-func (o TrainOptions) canceled() error {
-	if o.Context == nil {
-		return nil
-	}
-	return o.Context.Err()
-}
+// ErrNotEnoughData is matched (errors.Is) by Train's errors for HR data that cannot support
+// the models: no rewards table, no reward chosen by the employee, every chosen reward of one
+// type, no HR history to take snapshots from or one too short for a year's outcome, everyone
+// or no one leaving, performance deltas that leave no spread. Any other error is a fault of
+// the config, the options or the code.
+var ErrNotEnoughData = errors.New("not enough HR data for the incentive models")
+
+type dataError struct{ error }
+
+func (e dataError) Is(target error) bool { return target == ErrNotEnoughData }
 
 // Recommender holds the fitted models and the employee index; it is safe for concurrent use.
 type Recommender struct {
@@ -120,13 +122,13 @@ type Summary struct {
 // dataset's employees, rewards and reviews (expense claims are used when present). It needs
 // rewards with chosen=true of at least two types, rewards with a recorded performance_delta,
 // and at least one employee who left and one who stayed in the attrition snapshots.
-func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, error) {
+func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, error) {
 	start := time.Now()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if !ds.Present("rewards") {
-		return nil, fmt.Errorf("incentive: the dataset has no rewards table: nothing to learn preferences from")
+		return nil, dataError{errors.New("incentive: the dataset has no rewards table: nothing to learn preferences from")}
 	}
 	if opt.SnapshotMonths == 0 {
 		opt.SnapshotMonths = 3
@@ -137,7 +139,7 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 	}
 	r := &Recommender{cfg: cfg, staff: staff}
 	_, r.observedUntil = observedSpan(ds)
-	if err := opt.canceled(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
@@ -150,7 +152,7 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 		return nil, err
 	}
 	r.summary.ChosenRewards, r.summary.OutsideRules = len(ps.Rows), ps.OutsideRules
-	if err := opt.canceled(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
@@ -189,7 +191,7 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 	r.cost = fitCosts(costs, &cfg)
 	r.raiseShare = 0
 	if len(raises) > 0 {
-		r.raiseShare = median(raises)
+		r.raiseShare = quantile.Median(raises)
 	}
 
 	// Attrition: snapshots labelled by leaving within 12 months, with the fit of the latest
@@ -205,7 +207,7 @@ func Train(ds *datasets.Dataset, cfg Config, opt TrainOptions) (*Recommender, er
 	if err != nil {
 		return nil, err
 	}
-	if err := opt.canceled(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := r.fitAttrition(as, opt); err != nil {

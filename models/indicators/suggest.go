@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Effect is an effect on log revenue per unit of an indicator (per log unit for a log-scale
@@ -348,27 +349,17 @@ func target(ind *Indicator, cur float64, recent []float64, q float64) (float64, 
 	slices.Sort(s)
 	var v float64
 	if ind.Direction == "up" {
-		v = quantile(s, q)
+		v = quantile.Sorted(s, q)
 		if v <= cur {
 			return cur, "current value, already the best of the recent periods"
 		}
 	} else {
-		v = quantile(s, 1-q)
+		v = quantile.Sorted(s, 1-q)
 		if v >= cur {
 			return cur, "current value, already the best of the recent periods"
 		}
 	}
 	return v, fmt.Sprintf("%.0fth-best percentile of the last %d periods", 100*q, len(recent))
-}
-
-// quantile of sorted xs by linear interpolation (R type 7).
-func quantile(xs []float64, q float64) float64 {
-	h := q * float64(len(xs)-1)
-	lo := int(math.Floor(h))
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
 }
 
 func scopeSeries(ind *Indicator, p *features.Panel, scope string) []float64 {
@@ -745,6 +736,6 @@ func (e *estimator) effect(ind *Indicator) (Effect, bool) {
 		return Effect{}, false
 	}
 	slices.Sort(reps)
-	lo, hi := quantile(reps, 0.025), quantile(reps, 0.975)
+	lo, hi := quantile.Sorted(reps, 0.025), quantile.Sorted(reps, 0.975)
 	return Effect{Estimate: est, Lower: math.Min(lo, est), Upper: math.Max(hi, est), Source: "panel regression"}, true
 }

@@ -24,11 +24,12 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Deal is one opportunity.
@@ -230,19 +231,7 @@ func (m *Model) Outlook(deals []Deal, days float64, levels []float64, sims int, 
 	}
 	slices.Sort(draws)
 	for _, l := range levels {
-		out.Quantiles = append(out.Quantiles, quantile(draws, l))
+		out.Quantiles = append(out.Quantiles, quantile.Sorted(draws, l))
 	}
 	return out
-}
-
-func quantile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	x := p * float64(len(sorted)-1)
-	i := int(x)
-	if i >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (x-float64(i))*(sorted[i+1]-sorted[i])
 }

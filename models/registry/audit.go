@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -57,11 +58,30 @@ type AuditPage struct {
 	Next    string       `json:"next,omitempty"`
 }
 
+// MaxAuditDetail bounds an audit entry's Detail in bytes. Audit cuts a longer one rather than
+// refuse the entry, so that the outcome of a mutation is always recorded.
+const MaxAuditDetail = 4096
+
+// ClipDetail returns s cut to at most MaxAuditDetail bytes at a UTF-8 boundary, ending in "…"
+// when it was cut.
+func ClipDetail(s string) string {
+	if len(s) <= MaxAuditDetail {
+		return s
+	}
+	cut := MaxAuditDetail - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // Audit appends an entry to the audit log and returns it with its ID and Time (now, unless
 // set). The store never writes audit entries by itself: the server and the CLI append one
-// for every mutation they perform or refuse. Who, Action and Outcome are required; the text
-// fields are bounded (256 bytes, Detail 4096) so the log cannot be flooded through them.
+// for every mutation they perform or refuse. Who, Action and Outcome are required; the other
+// text fields are bounded (256 bytes) so the log cannot be flooded through them, and Detail
+// is cut to MaxAuditDetail bytes (ClipDetail).
 func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
+	e.Detail = ClipDetail(e.Detail)
 	for _, f := range []struct {
 		name, v  string
 		required bool
@@ -69,7 +89,7 @@ func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
 	}{
 		{"who", e.Who, true, 256}, {"action", e.Action, true, 256}, {"outcome", e.Outcome, true, 256},
 		{"role", e.Role, false, 256}, {"tenant", e.Tenant, false, 256}, {"target", e.Target, false, 256},
-		{"request id", e.RequestID, false, 256}, {"detail", e.Detail, false, 4096},
+		{"request id", e.RequestID, false, 256},
 	} {
 		if f.required && f.v == "" {
 			return AuditEntry{}, invalidf("audit entry: %s is required", f.name)

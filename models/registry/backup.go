@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 // Backup file format, version 1 (all integers big-endian):
@@ -235,7 +236,7 @@ func Restore(dir string, r io.Reader, opt RestoreOptions) (RestoreInfo, error) {
 		return RestoreInfo{}, fmt.Errorf("restore: move restored store into place: %w", err)
 	}
 	committed = true
-	if err := syncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return info, fmt.Errorf("restore: %w", err)
 	}
 	return info, nil
@@ -550,7 +551,8 @@ func plainFrameSum(check []byte, counter uint64, flags byte, data []byte) []byte
 }
 
 // backupReader verifies and decrypts frames on demand. Its first error is sticky and kept in
-// err, because Badger's Load flattens the errors of the reader it is given.
+// err, because loadRecords reports only the record it was reading (its message flattens the
+// reader's error), and loadInto returns the frame layer's finding instead.
 type backupReader struct {
 	r       *bufio.Reader
 	hdr     backupHeader

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // BaselineAbstain is the overall relative deviation |actual − expected| / expected below which
@@ -88,7 +90,7 @@ func RankDriversLargestChange(q DriverQuery, opt DriverOptions) (*DriverResult, 
 		if len(prev) == 0 || math.IsNaN(x) {
 			continue
 		}
-		base := median(prev)
+		base := quantile.Median(prev)
 		c := DriverCause{Driver: d.Driver, Role: d.Role, Scale: d.Scale, Unit: d.Unit, Actual: x, Baseline: base, Effect: d.Effect, Significant: !abstain}
 		if base != 0 {
 			c.Move = x/base - 1

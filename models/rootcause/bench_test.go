@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -45,7 +46,7 @@ func BenchmarkRank100k(b *testing.B) {
 	t := benchTable(b)
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := Rank(t, Options{})
+		res, err := Rank(context.Background(), t, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +62,7 @@ func BenchmarkRank1M(b *testing.B) {
 	t := benchTableOf(b, []int{10, 10, 10, 10, 100})
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := Rank(t, Options{Top: 20})
+		res, err := Rank(context.Background(), t, Options{Top: 20})
 		if err != nil {
 			b.Fatal(err)
 		}

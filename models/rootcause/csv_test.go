@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -107,7 +108,7 @@ func TestRankBadTables(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read: %v", err)
 			}
-			_, err = Rank(tb, Options{})
+			_, err = Rank(context.Background(), tb, Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Rank error = %v, want one containing %q", err, tt.want)
 			}
@@ -118,8 +119,8 @@ func TestRankBadTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Rank(tb, Options{}); !errors.Is(err, ErrNoLeaves) {
-			t.Fatalf("Rank(empty) error = %v, want ErrNoLeaves", err)
+		if _, err := Rank(context.Background(), tb, Options{}); !errors.Is(err, ErrNoLeaves) {
+			t.Fatalf("Rank(context.Background(), empty) error = %v, want ErrNoLeaves", err)
 		}
 		if _, err := RankLargestChange(tb, Options{}); !errors.Is(err, ErrNoLeaves) {
 			t.Fatalf("RankLargestChange(empty) error = %v, want ErrNoLeaves", err)
@@ -128,7 +129,7 @@ func TestRankBadTables(t *testing.T) {
 	t.Run("bad options", func(t *testing.T) {
 		tb := mustTable(t, []string{"region"}, [][]string{{"East"}, {"West"}}, []float64{1, 2}, []float64{1, 2})
 		for _, o := range []Options{{Alpha: 1.5}, {Top: -1}, {MaxDims: -2}, {MinEffect: -1}} {
-			if _, err := Rank(tb, o); err == nil {
+			if _, err := Rank(context.Background(), tb, o); err == nil {
 				t.Errorf("Rank with %+v: got no error", o)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Scale says how a driver's moves are measured.
@@ -514,7 +515,7 @@ func newMoves(values []float64, complete []bool, sc Scale, perYear int, opt Driv
 		if len(buf) < (opt.Window+1)/2 || math.IsNaN(m.x[i]) {
 			continue
 		}
-		level[i] = median(buf)
+		level[i] = quantile.Median(buf)
 		raw[i] = m.x[i] - level[i]
 		mv, ok := m.judge(i, raw, level, complete, opt.MinHistory)
 		if !ok {
@@ -588,11 +589,11 @@ func (m *moves) judge(i int, raw, level []float64, complete []bool, minHistory i
 						buf = append(buf, g)
 					}
 				}
-				adj[j] = h - median(buf)
+				adj[j] = h - quantile.Median(buf)
 			}
 			if c2, s2, k2 := robustCenterSpread(adj); s2 < 0.9*spread {
 				center, spread, kept = c2, s2, k2
-				adjust = median(bySeason[i%m.perYear])
+				adjust = quantile.Median(bySeason[i%m.perYear])
 			}
 		}
 	}
@@ -617,12 +618,12 @@ func (m *moves) judge(i int, raw, level []float64, complete []bool, minHistory i
 // absolute deviation alone is robust but so noisy with a dozen values — 37 % efficiency —
 // that ordinary moves would look abnormal). The count is the number of values kept.
 func robustCenterSpread(xs []float64) (center, spread float64, kept int) {
-	c := median(xs)
+	c := quantile.Median(xs)
 	dev := make([]float64, len(xs))
 	for i, x := range xs {
 		dev[i] = math.Abs(x - c)
 	}
-	mad := 1.4826 * median(dev)
+	mad := 1.4826 * quantile.Median(dev)
 	var sum, n float64
 	for _, x := range xs {
 		if math.Abs(x-c) <= outlierZ*mad {

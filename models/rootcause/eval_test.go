@@ -1,6 +1,7 @@
 package rootcause
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"testing"
@@ -28,7 +29,7 @@ func runEval(t testing.TB, rg regime, first uint64, n int) evalRow {
 	for i := 0; i < n; i++ {
 		c := generate(rg, first+uint64(i))
 		leaves += c.table.Len()
-		res, err := Rank(c.table, evalOpts)
+		res, err := Rank(context.Background(), c.table, evalOpts)
 		if err != nil {
 			t.Fatalf("%s seed %d: Rank: %v", rg, first+uint64(i), err)
 		}

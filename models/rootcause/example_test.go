@@ -1,6 +1,7 @@
 package rootcause_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/growthlens/growthlens/models/rootcause"
@@ -23,7 +24,7 @@ func ExampleRank() {
 			panic(err)
 		}
 	}
-	res, err := rootcause.Rank(tb, rootcause.Options{Top: 2})
+	res, err := rootcause.Rank(context.Background(), tb, rootcause.Options{Top: 2})
 	if err != nil {
 		panic(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Noise is the fitted leaf noise model: Var(v − f) = Dispersion·m^Power, with m = (v+f)/2 the
@@ -51,7 +53,7 @@ func estimatePower(v, f []float64) float64 {
 			fs = append(fs, f[i])
 			es = append(es, math.Abs(v[i]-f[i]))
 		}
-		mf, me := median(fs), median(es)
+		mf, me := quantile.Median(fs), quantile.Median(es) // NaN for an empty bin: left out below
 		if mf > 0 && me > 0 {
 			xs = append(xs, math.Log(mf))
 			ys = append(ys, math.Log(me))
@@ -65,19 +67,6 @@ func estimatePower(v, f []float64) float64 {
 		return defaultPower
 	}
 	return math.Max(1, math.Min(2, 2*slope))
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
 }
 
 func olsSlope(xs, ys []float64) (float64, bool) {

@@ -2,11 +2,13 @@ package rootcause
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/internal/surprise"
 )
 
@@ -162,8 +164,9 @@ type engine struct {
 
 // Rank finds the slices of t that best explain the gap between actual and expected. It returns
 // an error wrapping ErrNoLeaves for an empty table, and an error when every expected value (or
-// expected denominator) is zero.
-func Rank(t *Table, opt Options) (*Result, error) {
+// expected denominator) is zero, and ctx's error when ctx ends first (checked between the
+// enumeration's stages and before each pick).
+func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 	if t == nil || t.Len() == 0 {
 		return nil, ErrNoLeaves
 	}
@@ -177,15 +180,20 @@ func Rank(t *Table, opt Options) (*Result, error) {
 	}
 	e := &engine{t: t, v: v, f: f}
 	e.noise = Noise{Power: estimatePower(v, f)}
-	e.scoreLeaves()
-	e.build(opt.MaxDims)
-	e.aggregate()
-	e.thresholds(opt.Alpha)
+	for _, stage := range []func(){e.scoreLeaves, func() { e.build(opt.MaxDims) }, e.aggregate, func() { e.thresholds(opt.Alpha) }} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		stage()
+	}
 
 	res := &Result{Kind: t.kind, Noise: e.noise, Candidates: len(e.sA) - 1}
 	res.Actual, res.Expected, res.MixShare = e.totals()
 
 	for len(res.Slices) < opt.Top {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		best, score, z := e.best()
 		if best < 0 {
 			break
@@ -513,7 +521,12 @@ func (e *engine) scoreLeaves() {
 			sds = append(sds, 1/math.Sqrt(w))
 		}
 	}
-	defer func() { e.tau = math.Sqrt(e.noise.Dispersion) * median(sds) }()
+	defer func() {
+		e.tau = 0 // no leaf with weight: nothing to scale a move by
+		if len(sds) > 0 {
+			e.tau = math.Sqrt(e.noise.Dispersion) * quantile.Median(sds)
+		}
+	}()
 	if len(r2) > 0 {
 		e.noise.Dispersion = trimmedDispersion(r2)
 	}

@@ -1,6 +1,8 @@
 package rootcause
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -82,7 +84,7 @@ func TestRankParentChild(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Rank(companyTable(t, 1, tt.shock), Options{})
+			res, err := Rank(context.Background(), companyTable(t, 1, tt.shock), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +130,7 @@ func TestRankNoDominantCause(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for seed := uint64(1); seed <= 5; seed++ {
-				res, err := Rank(companyTable(t, seed, tt.shock), Options{})
+				res, err := Rank(context.Background(), companyTable(t, seed, tt.shock), Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -160,7 +162,7 @@ func TestRankNumbers(t *testing.T) {
 		tb := mustTable(t, []string{"region", "product"},
 			[][]string{{"East", "GTX"}, {"East", "MG"}, {"West", "GTX"}, {"West", "MG"}},
 			[]float64{50, 100, 100, 100}, []float64{100, 100, 100, 100})
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +201,7 @@ func TestRankNumbers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +242,7 @@ func TestRankRatio(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +259,7 @@ func TestRankRatio(t *testing.T) {
 		// Rates 0.2 and 0.4 exactly as planned; East's volume doubled.
 		mustAdd(tb.AddRatio([]string{"East"}, 40, 200, 20, 100))
 		mustAdd(tb.AddRatio([]string{"West"}, 40, 100, 40, 100))
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +275,7 @@ func TestRankRatio(t *testing.T) {
 		mustAdd(tb.AddRatio([]string{"East"}, 30, 100, 30, 100))
 		mustAdd(tb.AddRatio([]string{"West"}, 30, 100, 30, 100))
 		mustAdd(tb.AddRatio([]string{"New"}, 6, 20, 0, 0)) // a new region without a plan, at the plan's 30 %
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +291,7 @@ func TestRankFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Rank(tb, Options{Top: 3})
+	res, err := Rank(context.Background(), tb, Options{Top: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,12 +309,12 @@ func TestRankFixture(t *testing.T) {
 // TestRankDeterministic guards against map-order dependence.
 func TestRankDeterministic(t *testing.T) {
 	tb := generate(regimeCube, 3).table
-	first, err := Rank(tb, Options{})
+	first, err := Rank(context.Background(), tb, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		again, _ := Rank(tb, Options{})
+		again, _ := Rank(context.Background(), tb, Options{})
 		if fmt.Sprint(again.Slices) != fmt.Sprint(first.Slices) {
 			t.Fatalf("run %d differs:\n%v\nvs\n%v", i, again.Slices, first.Slices)
 		}
@@ -355,7 +357,7 @@ func TestRankEdgeValues(t *testing.T) {
 				mustAdd(tb.AddAdditive([]string{reg, p}, v, f))
 			}
 		}
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,7 +367,7 @@ func TestRankEdgeValues(t *testing.T) {
 	})
 	t.Run("exact match", func(t *testing.T) {
 		tb := mustTable(t, []string{"region"}, [][]string{{"East"}, {"West"}, {"North"}}, []float64{5, 7, 0}, []float64{5, 7, 0})
-		res, err := Rank(tb, Options{})
+		res, err := Rank(context.Background(), tb, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -379,8 +381,8 @@ func TestRankEdgeValues(t *testing.T) {
 		if len(dims) < 4 {
 			t.Skipf("seed gives %d dimensions", len(dims))
 		}
-		res3, _ := Rank(c.table, Options{})
-		res4, err := Rank(c.table, Options{MaxDims: 4})
+		res3, _ := Rank(context.Background(), c.table, Options{})
+		res4, err := Rank(context.Background(), c.table, Options{MaxDims: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,4 +390,15 @@ func TestRankEdgeValues(t *testing.T) {
 			t.Errorf("candidates with MaxDims 4 = %d, want more than with 3 (%d)", res4.Candidates, res3.Candidates)
 		}
 	})
+}
+
+func TestRankStopsWhenCancelled(t *testing.T) {
+	tb := mustTable(t, []string{"region", "product"},
+		[][]string{{"East", "GTX"}, {"East", "MG"}, {"West", "GTX"}, {"West", "MG"}},
+		[]float64{50, 100, 100, 100}, []float64{100, 100, 100, 100})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if res, err := Rank(ctx, tb, Options{}); !errors.Is(err, context.Canceled) || res != nil {
+		t.Errorf("Rank with a cancelled context = %v, %v; want no result and context.Canceled", res, err)
+	}
 }

@@ -2,10 +2,11 @@ package review
 
 import (
 	"fmt"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
 // Languages of the page: English and Simplified Chinese.

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"sync"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
@@ -31,38 +31,31 @@ const (
 )
 
 // Indicators returns a function that suggests the indicators of every role for the company
-// from ds, as `growthlens indicators --data DIR --json` does with its defaults, computing
-// them once on first call (the driver model's bootstrap takes a few seconds) and returning
-// the same answer after.
+// from ds, as `growthlens indicators --data DIR --json` does with its defaults. They are
+// computed once, in the background, on first call (the driver model's bootstrap takes a few
+// seconds; a caller whose ctx ends stops waiting, not the computation), and every call
+// returns the same answer.
 //
 // m is the tenant's champion company model, so that the indicators' effects are the what-if's
 // and the waterfall's; nil fits one on ds. cat is the tenant's catalogue (nil: the built-in).
-func Indicators(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func() (*diagnose.IndicatorAnswer, error) {
-	var (
-		once sync.Once
-		ans  *diagnose.IndicatorAnswer
-		err  error
-	)
-	return func() (*diagnose.IndicatorAnswer, error) {
-		once.Do(func() {
-			var c *diagnose.Company
-			if c, err = diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m, Catalogue: cat}); err != nil {
-				return
-			}
-			ans, err = c.Indicators(diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
-		})
-		return ans, err
-	}
+func Indicators(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func(context.Context) (*diagnose.IndicatorAnswer, error) {
+	return lazy.New(func() (*diagnose.IndicatorAnswer, error) {
+		c, err := diagnose.New(ds, diagnose.Options{Seed: IndicatorSeed, Model: m, Catalogue: cat})
+		if err != nil {
+			return nil, err
+		}
+		return c.Indicators(context.Background(), diagnose.IndicatorRequest{Options: indicators.Options{Seed: IndicatorSeed}})
+	}).Get
 }
 
-// Diagnosis returns a function that opens ds for diagnosis with the server's settings,
-// once, on first call (the driver model behind the causes is fitted on first use, and
-// kept), returning the same company after. m is the champion company model (nil: fitted on
-// ds) and cat the catalogue, as for Indicators.
-func Diagnosis(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func() (*diagnose.Company, error) {
-	return sync.OnceValues(func() (*diagnose.Company, error) {
+// Diagnosis returns a function that opens ds for diagnosis with the server's settings, once,
+// in the background, on first call (the driver model behind the causes is fitted on first
+// use, and kept), returning the same company after. m is the champion company model (nil:
+// fitted on ds) and cat the catalogue, as for Indicators.
+func Diagnosis(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue) func(context.Context) (*diagnose.Company, error) {
+	return lazy.New(func() (*diagnose.Company, error) {
 		return diagnose.New(ds, diagnose.Options{Replicates: DiagnoseReplicates, Seed: DiagnoseSeed, Model: m, Catalogue: cat})
-	})
+	}).Get
 }
 
 // TenantCatalogue reads a tenant's KPI catalogue from the store: the built-in one with the
@@ -169,17 +162,17 @@ func LatestGoals(st *registry.Store, tenant string) ([]goal.Goal, error) {
 
 // Cascade returns a function that cascades a goal on the diagnosis's data and company model
 // with the page's indicator suggestions, as GET /v1/cascade does.
-func Cascade(diagnosis func() (*diagnose.Company, error), sugg func() (*diagnose.IndicatorAnswer, error)) func(goal.Goal) (*goal.Plan, error) {
-	return func(g goal.Goal) (*goal.Plan, error) {
-		co, err := diagnosis()
+func Cascade(diagnosis func(context.Context) (*diagnose.Company, error), sugg func(context.Context) (*diagnose.IndicatorAnswer, error)) func(context.Context, goal.Goal) (*goal.Plan, error) {
+	return func(ctx context.Context, g goal.Goal) (*goal.Plan, error) {
+		co, err := diagnosis(ctx)
 		if err != nil {
 			return nil, err
 		}
 		opt := goal.Options{Seed: IndicatorSeed}
-		if ans, err := sugg(); err == nil && ans.Scope == "company" {
+		if ans, err := sugg(ctx); err == nil && ans.Scope == "company" {
 			opt.Suggestions = ans.Roles
 		}
-		return goal.Cascade(context.Background(), co, g, opt)
+		return goal.Cascade(ctx, co, g, opt)
 	}
 }
 

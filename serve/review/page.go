@@ -1,6 +1,7 @@
 package review
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -42,15 +43,15 @@ type Input struct {
 	// Dataset gives the revenue targets; Indicators the suggested indicators (see
 	// Indicators; nil leaves the section out with a note).
 	Dataset    *datasets.Dataset
-	Indicators func() (*diagnose.IndicatorAnswer, error)
+	Indicators func(context.Context) (*diagnose.IndicatorAnswer, error)
 	// Diagnosis opens the dataset for diagnosis as GET /v1/rootcauses does (see Diagnosis):
 	// the causes of the gap to target come from it. Nil leaves the section out with a note.
-	Diagnosis func() (*diagnose.Company, error)
+	Diagnosis func(context.Context) (*diagnose.Company, error)
 
 	// Goals are the tenant's growth goals (the latest version of each), and Cascade cascades
 	// one as GET /v1/cascade does (nil leaves the goal section out with a note).
 	Goals   []goal.Goal
-	Cascade func(goal.Goal) (*goal.Plan, error)
+	Cascade func(context.Context, goal.Goal) (*goal.Plan, error)
 	// Alerts are the tenant's open alerts (not acknowledged or muted), newest first.
 	Alerts []alert.Alert
 
@@ -337,8 +338,8 @@ var ErrQuarter = errors.New("quarter not available")
 // one under way) with the what-if scenario sc. It returns an error wrapping ErrQuarter for a
 // malformed quarter or one outside the forecast's history and horizon, and an error when
 // there is no forecast at all (nothing to review); every other missing piece leaves its
-// section out with a reason in Page.Missing.
-func Build(in Input, q string, sc Scenario) (*Page, error) {
+// section out with a reason in Page.Missing. It returns ctx's error when ctx ends first.
+func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -402,7 +403,7 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	if in.Diagnosis == nil {
 		p.Missing[SecCauses] = "the tenant's data is not loaded"
 	} else {
-		p.Causes, p.Missing[SecCauses] = causesSection(in.Diagnosis, p.Assessed)
+		p.Causes, p.Missing[SecCauses] = causesSection(ctx, in.Diagnosis, p.Assessed)
 	}
 
 	switch {
@@ -418,16 +419,19 @@ func Build(in Input, q string, sc Scenario) (*Page, error) {
 	}
 
 	p.Alerts = in.Alerts[:min(len(in.Alerts), MaxAlerts)]
-	p.Goal, p.Missing[SecGoal] = goalSection(in, p.Quarter)
+	p.Goal, p.Missing[SecGoal] = goalSection(ctx, in, p.Quarter)
 	if p.Missing[SecGoal] == goalNone {
 		p.GoalNotSet, p.Missing[SecGoal] = true, ""
 	}
 	if in.Indicators == nil {
 		p.Missing[SecIndicators] = "the tenant's data is not loaded"
-	} else if ans, err := in.Indicators(); err != nil {
+	} else if ans, err := in.Indicators(ctx); err != nil {
 		p.Missing[SecIndicators] = "indicators cannot be suggested from this data: " + err.Error()
 	} else {
 		p.Indicators = ans
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // the sections that waited say so; the caller has left
 	}
 	for k, v := range p.Missing {
 		if v == "" {
@@ -445,7 +449,7 @@ type GoalSection struct {
 
 // goalSection cascades the goal the page shows: the quarter's own goal, else its year's, else
 // the first goal after it. The second result says why there is none.
-func goalSection(in Input, quarter string) (*GoalSection, string) {
+func goalSection(ctx context.Context, in Input, quarter string) (*GoalSection, string) {
 	if in.Cascade == nil {
 		return nil, "the tenant's data is not loaded"
 	}
@@ -476,7 +480,7 @@ func goalSection(in Input, quarter string) (*GoalSection, string) {
 	if pick == nil {
 		return nil, goalNone
 	}
-	plan, err := in.Cascade(*pick)
+	plan, err := in.Cascade(ctx, *pick)
 	if err != nil {
 		return nil, "the goal cannot be cascaded: " + err.Error()
 	}
@@ -658,16 +662,16 @@ func growthSection(cm *company.Model, co *forecast.Scope, quarter string) (*Grow
 
 // causesSection asks diagnose what GET /v1/rootcauses?scope=company&period=quarter asks:
 // the company's revenue in the quarter against its target, the causes the gap's way.
-func causesSection(diagnosis func() (*diagnose.Company, error), quarter string) (*CausesSection, string) {
+func causesSection(ctx context.Context, diagnosis func(context.Context) (*diagnose.Company, error), quarter string) (*CausesSection, string) {
 	pq, err := datasets.ParseQuarter(quarter)
 	if err != nil {
 		return nil, err.Error()
 	}
-	dc, err := diagnosis()
+	dc, err := diagnosis(ctx)
 	if err != nil {
 		return nil, "the tenant's data cannot be diagnosed: " + err.Error()
 	}
-	ans, err := dc.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
+	ans, err := dc.Drivers(ctx, diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
 	if err != nil {
 		return nil, "the causes of " + quarter + " cannot be ranked: " + err.Error()
 	}

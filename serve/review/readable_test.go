@@ -80,7 +80,7 @@ func TestEveryNumberReadable(t *testing.T) {
 				quarters = append(quarters, "2025Q2")
 			}
 			for _, q := range quarters {
-				p, err := Build(in, q, DefaultScenario)
+				p, err := Build(context.Background(), in, q, DefaultScenario)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,14 +3,15 @@ package review
 import (
 	_ "embed"
 	"fmt"
-	"github.com/growthlens/growthlens/models/company"
-	"github.com/growthlens/growthlens/models/goal"
-	"github.com/growthlens/growthlens/models/indicators"
 	"html/template"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/goal"
+	"github.com/growthlens/growthlens/models/indicators"
 )
 
 // Options say how a page is rendered.

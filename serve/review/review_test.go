@@ -93,7 +93,7 @@ func TestBuildChoosesTheQuarter(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := Build(in, c.q, DefaultScenario)
+			p, err := Build(context.Background(), in, c.q, DefaultScenario)
 			if c.err != nil {
 				if !errors.Is(err, c.err) {
 					t.Fatalf("err = %v, want %v", err, c.err)
@@ -120,7 +120,7 @@ func TestBuildChoosesTheQuarter(t *testing.T) {
 // waterfall adds up, the intervals nest, the team summary adds up to the staff.
 func TestBuildFigures(t *testing.T) {
 	in := loadFixture(t)
-	p, err := Build(in, "", Scenario{SpendPercent: 20, ResponsePercent: -10})
+	p, err := Build(context.Background(), in, "", Scenario{SpendPercent: 20, ResponsePercent: -10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +160,12 @@ func TestBuildFigures(t *testing.T) {
 	// The causes are diagnose's, in its order, each with the role responsible; the claimed
 	// ones add up to Explained.
 	c := p.Causes
-	dc, err := in.Diagnosis()
+	dc, err := in.Diagnosis(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	pq, _ := datasets.ParseQuarter(p.Assessed)
-	want, err := dc.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
+	want, err := dc.Drivers(context.Background(), diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: pq})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestBuildWithoutModels(t *testing.T) {
 	in := loadFixture(t)
 	only := Input{Tenant: "acme", Forecast: in.Forecast, ForecastVersion: in.ForecastVersion,
 		Missing: map[string]string{champion.Driver: "no champion driver model yet"}}
-	p, err := Build(only, "", DefaultScenario)
+	p, err := Build(context.Background(), only, "", DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestBuildWithoutModels(t *testing.T) {
 	if got := strings.Count(buf.String(), `class="missing"`); got < 5 {
 		t.Errorf("%d sections say they are missing, want 5", got)
 	}
-	if _, err := Build(Input{Tenant: "x", Missing: map[string]string{champion.Forecast: "no forecast yet"}}, "", DefaultScenario); err == nil || err.Error() != "no forecast yet" {
+	if _, err := Build(context.Background(), Input{Tenant: "x", Missing: map[string]string{champion.Forecast: "no forecast yet"}}, "", DefaultScenario); err == nil || err.Error() != "no forecast yet" {
 		t.Errorf("no forecast: err = %v", err)
 	}
 }
@@ -252,7 +252,7 @@ var (
 // checks the things a reader and a screen reader rely on.
 func TestRenderBothLanguages(t *testing.T) {
 	in := loadFixture(t)
-	p, err := Build(in, "", DefaultScenario)
+	p, err := Build(context.Background(), in, "", DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
 	}

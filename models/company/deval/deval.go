@@ -381,7 +381,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	}
 
 	// Indicators.
-	ans, err := co.Indicators(diagnose.IndicatorRequest{})
+	ans, err := co.Indicators(ctx, diagnose.IndicatorRequest{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -435,7 +435,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 		if targets == nil || !(targets[t] > 0) {
 			continue
 		}
-		rcN, err := co.Drivers(diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: q})
+		rcN, err := co.Drivers(ctx, diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Company}, Period: q})
 		if err != nil {
 			return nil, nil, err
 		}

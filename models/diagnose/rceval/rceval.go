@@ -286,7 +286,7 @@ func evaluateSeed(ctx context.Context, cfg Config, dir string, seed uint64) (*co
 	if err != nil {
 		return nil, err
 	}
-	return evaluateCompany(c, truth, cfg)
+	return evaluateCompany(ctx, c, truth, cfg)
 }
 
 // evaluationQuarters returns the last eight whole quarters of the data, where the random
@@ -307,7 +307,7 @@ func evaluationQuarters(truth *synth.Truth) ([]datasets.Period, error) {
 	return out, nil
 }
 
-func evaluateCompany(c *diagnose.Company, truth *synth.Truth, cfg Config) (*companyResult, error) {
+func evaluateCompany(ctx context.Context, c *diagnose.Company, truth *synth.Truth, cfg Config) (*companyResult, error) {
 	quarters, err := evaluationQuarters(truth)
 	if err != nil {
 		return nil, err
@@ -351,12 +351,12 @@ func evaluateCompany(c *diagnose.Company, truth *synth.Truth, cfg Config) (*comp
 			return nil, err
 		}
 		req := diagnose.DriverRequest{Scope: diagnose.Scope{Level: features.Region, ID: k.region}, Period: q, Direction: -1, Options: cfg.Drivers}
-		ans, err := c.Drivers(req)
+		ans, err := c.Drivers(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("drivers %s %s: %w", k.region, k.q, err)
 		}
 		req.Baseline = true
-		base, err := c.Drivers(req)
+		base, err := c.Drivers(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("baseline drivers %s %s: %w", k.region, k.q, err)
 		}
@@ -372,7 +372,7 @@ func evaluateCompany(c *diagnose.Company, truth *synth.Truth, cfg Config) (*comp
 		}
 	}
 	// Indicators.
-	if err := scoreIndicators(c, truth, res); err != nil {
+	if err := scoreIndicators(ctx, c, truth, res); err != nil {
 		return nil, err
 	}
 	// Slice cases.
@@ -398,14 +398,14 @@ func evaluateCompany(c *diagnose.Company, truth *synth.Truth, cfg Config) (*comp
 		}
 		sreq := cfg.Slices
 		sreq.Period, sreq.Direction = q, "down"
-		ans, err := c.Slices(sreq)
+		ans, err := c.Slices(ctx, sreq)
 		if err != nil {
 			return nil, fmt.Errorf("slices %s: %w", q, err)
 		}
 		sc := sliceCase{truth: want, ranked: ans.Ranked(), claimed: !ans.NoDominantCause}
 		res.slices = append(res.slices, sc)
 		sreq.FunnelOnly = true
-		fun, err := c.Slices(sreq)
+		fun, err := c.Slices(ctx, sreq)
 		if err != nil {
 			return nil, fmt.Errorf("funnel slices %s: %w", q, err)
 		}
@@ -624,8 +624,8 @@ func seedsString(seeds []uint64) string {
 
 // scoreIndicators computes the company's indicator Spearman (see the package documentation)
 // for the suggestions and for the baseline.
-func scoreIndicators(c *diagnose.Company, truth *synth.Truth, res *companyResult) error {
-	ans, err := c.Indicators(diagnose.IndicatorRequest{})
+func scoreIndicators(ctx context.Context, c *diagnose.Company, truth *synth.Truth, res *companyResult) error {
+	ans, err := c.Indicators(ctx, diagnose.IndicatorRequest{})
 	if err != nil {
 		return fmt.Errorf("indicators: %w", err)
 	}

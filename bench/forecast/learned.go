@@ -1,10 +1,14 @@
-package forecast
+package main
 
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/optimize"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/growthlens/growthlens/models/forecast"
 )
 
 // A learned combination weighs the members' forecasts and their median by series features,
@@ -18,9 +22,10 @@ import (
 // of the weighted forecasts on pseudo-test sets cut from training data; equal weights
 // (W = 0) are the start.
 //
-// Auto does not use it: on the M3 training parts its weights fitted on earlier origins did
-// not beat the plain median at a later one (see the README), though cross-validation over
-// series at the same origins suggested they would. It is kept for the design study.
+// forecast.Auto does not use it: on the M3 training parts its weights fitted on earlier
+// origins did not beat the plain median at a later one (see docs/models.md), though
+// cross-validation over series at the same origins suggested they would. It lives here, with
+// the design study (learnedStudy) that rejected it, not in the forecasting API.
 
 // numFeatures is the length of combinationFeatures' result.
 const numFeatures = 10
@@ -41,23 +46,22 @@ func combinationFeatures(y []float64, m int, fs [][]float64) (x []float64, ok bo
 	if n < 6 || !allPositive(y) || len(fs) < 2 {
 		return nil, false
 	}
-	adj := adjust(y, m)
-	a := adj.adjusted
+	a, seasonal := forecast.SeasonalAdjust(y, m)
 	if !allPositive(a) {
 		return nil, false
 	}
 	const eps = 1e-6
 	x = make([]float64, numFeatures)
 	x[0] = math.Log(float64(n))
-	if adj.active {
+	if seasonal {
 		x[1] = 1
 	}
 	if m > 1 && n > m {
-		x[2] = math.Abs(acf(y, m)[m-1])
+		x[2] = math.Abs(forecast.ACF(y, m)[m-1])
 	}
-	b0, b1 := lineFit(a, 1)
+	b0, b1 := stat.LinearRegression(steps(len(a)), a, nil, false)
 	var sse, sst float64
-	ma, _ := meanSD(a)
+	ma, _ := stat.PopMeanStdDev(a, nil)
 	for t, v := range a {
 		e := v - (b0 + b1*float64(t+1))
 		sse += e * e
@@ -69,9 +73,9 @@ func combinationFeatures(y []float64, m int, fs [][]float64) (x []float64, ok bo
 		d[t-1] = math.Log(a[t]) - math.Log(a[t-1])
 	}
 	if len(d) > 2 {
-		x[4] = acf(d, 1)[0]
+		x[4] = forecast.ACF(d, 1)[0]
 	}
-	_, vol := meanSD(d)
+	_, vol := stat.PopMeanStdDev(d, nil)
 	vol *= math.Sqrt(float64(len(d)-1) / float64(len(d))) // population σ
 	x[5] = math.Log(vol + eps)
 	gAll := (math.Log(a[n-1]) - math.Log(a[0])) / float64(n-1)
@@ -154,7 +158,7 @@ type Weighting struct {
 
 // candidates returns the members' forecasts and their median.
 func candidates(fs [][]float64) [][]float64 {
-	return append(append([][]float64(nil), fs...), combine(fs, CombineMedian))
+	return append(append([][]float64(nil), fs...), forecast.Combine(fs, forecast.CombineMedian))
 }
 
 // weights returns the candidate weights for standardised features z (with the leading 1).
@@ -195,11 +199,11 @@ func (w *Weighting) standardise(x []float64) []float64 {
 // points) get the median.
 func (w *Weighting) Combine(y []float64, m int, fs [][]float64) []float64 {
 	if len(fs) != len(w.Members) {
-		return combine(fs, CombineMedian)
+		return forecast.Combine(fs, forecast.CombineMedian)
 	}
 	x, ok := combinationFeatures(y, m, fs)
 	if !ok {
-		return combine(fs, CombineMedian)
+		return forecast.Combine(fs, forecast.CombineMedian)
 	}
 	wt := w.weights(w.standardise(x))
 	cands := candidates(fs)
@@ -264,7 +268,7 @@ func FitWeighting(members []string, sets []WeightingSet, lambda float64) (*Weigh
 		for j, x := range all {
 			col[j] = x[i]
 		}
-		w.Mean[i], w.SD[i] = meanSD(col)
+		w.Mean[i], w.SD[i] = stat.PopMeanStdDev(col, nil)
 		if !(w.SD[i] > 0) {
 			w.SD[i] = 1
 		}
@@ -357,4 +361,18 @@ func sign(v float64) float64 {
 		return -1
 	}
 	return 0
+}
+
+// steps returns 1, 2, …, n: the time index a trend line is fitted on.
+func steps(n int) []float64 {
+	t := make([]float64, n)
+	for i := range t {
+		t[i] = float64(i + 1)
+	}
+	return t
+}
+
+// allPositive reports whether every value is above 0 (growth is measured on logs).
+func allPositive(y []float64) bool {
+	return !slices.ContainsFunc(y, func(v float64) bool { return !(v > 0) })
 }

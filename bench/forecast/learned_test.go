@@ -1,9 +1,12 @@
-package forecast
+package main
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/growthlens/growthlens/models/forecast"
+	"gonum.org/v1/gonum/stat"
 )
 
 func TestQuadCoef(t *testing.T) {
@@ -14,7 +17,7 @@ func TestQuadCoef(t *testing.T) {
 		u := float64(i+1) / float64(n)
 		a[i] = 10 + 3*u + 5*u*u
 	}
-	mean, _ := meanSD(a)
+	mean, _ := stat.PopMeanStdDev(a, nil)
 	if got, want := quadCoef(a, mean), 5/mean; math.Abs(got-want) > 1e-9 {
 		t.Errorf("quadCoef = %v, want %v", got, want)
 	}
@@ -85,7 +88,7 @@ func TestFitWeightingLearnsWhichMemberFits(t *testing.T) {
 	bad := 0
 	for _, c := range set.Cases {
 		got := w.Combine(c.Y, c.Period, c.Forecasts)
-		if SMAPE(c.Actual, got) > 2 {
+		if forecast.SMAPE(c.Actual, got) > 2 {
 			bad++
 		}
 	}
