@@ -193,7 +193,7 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 	case opts.Strict && counts.Rejected > 0:
 		res.Refused = fmt.Sprintf("%d of %d rows rejected and strict is set", counts.Rejected, counts.Read)
 	case mode != Append && share > limit:
-		res.Refused = fmt.Sprintf("%d of %d rows rejected (%.1f %%), more than the %g %% an %s allows: the good rows were not merged either",
+		res.Refused = fmt.Sprintf("%d of %d rows rejected (%.1f %%), more than the %g %% allowed in mode %s: the good rows were not merged either",
 			counts.Rejected, counts.Read, 100*share, 100*limit, mode)
 	}
 

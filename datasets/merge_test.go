@@ -125,7 +125,7 @@ func TestPushDeltaWithBadRow(t *testing.T) {
 
 	delta := employeesHeader + "E005,sales,t1,East,3,2020-01-01,,55000,,1990\nE900,Pilot,t1,East,1,2024-01-01,,40000,,1999\n"
 	res := push(t, dir, delta, PushOptions{})
-	if res.Merge.Written || !strings.Contains(res.Merge.Refused, "1 of 2 rows rejected (50.0 %), more than the 1 % an upsert allows") {
+	if res.Merge.Written || !strings.Contains(res.Merge.Refused, "1 of 2 rows rejected (50.0 %), more than the 1 % allowed in mode upsert") {
 		t.Errorf("merge = %+v, want it refused over the reject limit", *res.Merge)
 	}
 	if p := res.Table.Problems; len(p) != 1 || !strings.Contains(p[0].String(), `employees.csv:3: role: "Pilot" is not a role`) {

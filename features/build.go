@@ -116,6 +116,13 @@ func BuildDir(dir string, opt Options) (*Panel, error) {
 // monthly). Panels are returned in the order of opts, with the load report of every table
 // (rows read, kept and rejected; warnings; missing optional tables).
 func BuildDirAll(dir string, opts ...Options) ([]*Panel, *datasets.Report, error) {
+	return buildDir(dir, nil, opts...)
+}
+
+// buildDir is BuildDirAll; withOpps, when set, sees the base tables (employees, teams,
+// accounts, opportunities, revenue) and the first builder before the opportunities are
+// dropped.
+func buildDir(dir string, withOpps func(*datasets.Dataset, *builder), opts ...Options) ([]*Panel, *datasets.Report, error) {
 	if len(opts) == 0 {
 		return nil, nil, fmt.Errorf("features: no panel asked for")
 	}
@@ -131,7 +138,7 @@ func BuildDirAll(dir string, opts ...Options) ([]*Panel, *datasets.Report, error
 		}
 		return ds, err
 	}
-	base, err := load("employees", "accounts", "opportunities", "revenue")
+	base, err := load("employees", "teams", "accounts", "opportunities", "revenue")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,6 +151,9 @@ func BuildDirAll(dir string, opts ...Options) ([]*Panel, *datasets.Report, error
 		bs[i].revenueTable()
 		bs[i].accounts()
 		bs[i].people()
+	}
+	if withOpps != nil {
+		withOpps(base, bs[0])
 	}
 	base.Opportunities = nil
 	for _, t := range []struct {

@@ -254,6 +254,8 @@ func TestEndToEnd(t *testing.T) {
 		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employee_ids": staff[:3], "as_of": "2026-09-15"}, 200),
 		jsonCall("/v1/recommendations", "POST", "/v1/recommendations", map[string]any{"employees": []any{record}}, 200),
 		getCall("/v1/employees/:id/features", "/v1/employees/"+staff[0]+"/features", 200),
+		getCall("/v1/attrition", "/v1/attrition?scope=company", 200),
+		getCall("/v1/attrition", "/v1/attrition?employee_id="+staff[0], 200),
 		jsonCall("/v1/allocations", "POST", "/v1/allocations", map[string]any{"team": someTeam, "budget": 20000}, 200),
 		jsonCall("/v1/allocations", "POST", "/v1/allocations", map[string]any{"employee_ids": staff, "budget": 0, "cost_unit": 5}, 200),
 	}

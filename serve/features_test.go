@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,15 +39,7 @@ func TestPostedFeaturesScoreAsStored(t *testing.T) {
 		}
 		ts.keys[big+"/"+role] = secret
 	}
-	job := decode[Job](t, ts.json(t, "POST", "/v1/training-runs", big+"/trainer", map[string]any{"seed": 1, "promote": "always"}))
-	deadline := time.Now().Add(10 * time.Minute)
-	for job.Status == jobQueued || job.Status == jobRunning {
-		if time.Now().After(deadline) {
-			t.Fatalf("the 2,000-employee company did not train: %+v", job)
-		}
-		time.Sleep(200 * time.Millisecond)
-		job = decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+job.ID, big+"/trainer", "", nil))
-	}
+	job := trainAndWait(t, ts, big, map[string]any{"seed": 1, "promote": "always"}, 10*time.Minute)
 	if job.Status != jobSucceeded {
 		t.Fatalf("training: %+v", job)
 	}
@@ -153,4 +146,94 @@ func slicesContains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestAttritionAnswers checks GET /v1/attrition: an employee's risk with its drivers in
+// words, a scope's expected leavers with an interval holding them, past turnover, the
+// employees most at risk in order, and the errors.
+func TestAttritionAnswers(t *testing.T) {
+	ts := startServer(t, nil)
+	key := acme + "/gm"
+	type riskJSON struct {
+		EmployeeID string  `json:"employee_id"`
+		TeamID     string  `json:"team_id"`
+		Risk       float64 `json:"attrition_risk"`
+		Typical    float64 `json:"typical_risk"`
+		Drivers    []struct {
+			Feature string  `json:"feature"`
+			Effect  float64 `json:"effect"`
+		} `json:"drivers"`
+		Reasons []string `json:"reasons"`
+	}
+	one := decode[struct {
+		Employee riskJSON `json:"employee"`
+	}](t, ts.do(t, "GET", "/v1/attrition?employee_id=E000006", key, "", nil))
+	e := one.Employee
+	if e.EmployeeID != "E000006" || !(e.Risk > 0 && e.Risk < 1) || len(e.Reasons) == 0 || !strings.HasPrefix(e.Reasons[0], "Risk of leaving within a year ") {
+		t.Errorf("employee risk: %+v", e)
+	}
+	for _, d := range e.Drivers {
+		if !(d.Effect > 0) || d.Feature == "age" {
+			t.Errorf("driver %+v", d)
+		}
+	}
+	type scopeJSON struct {
+		Scope   string `json:"scope"`
+		Leavers struct {
+			Employees       int     `json:"employees"`
+			Expected        float64 `json:"expected"`
+			Low, High       int
+			Level, Turnover float64
+		} `json:"leavers"`
+		Past []struct {
+			Employees, Left int
+			Rate            float64
+		} `json:"past"`
+		AtRisk []riskJSON `json:"at_risk"`
+	}
+	co := decode[scopeJSON](t, ts.do(t, "GET", "/v1/attrition?limit=5", key, "", nil))
+	l := co.Leavers
+	if co.Scope != "company" || l.Employees != 98 || !(float64(l.Low) <= l.Expected && l.Expected <= float64(l.High)) || l.Level != 0.8 {
+		t.Errorf("company leavers: %+v", co)
+	}
+	if len(co.Past) != 3 || co.Past[0].Employees == 0 || len(co.AtRisk) != 5 {
+		t.Errorf("past turnover %+v, at risk %d", co.Past, len(co.AtRisk))
+	}
+	for i := 1; i < len(co.AtRisk); i++ {
+		if co.AtRisk[i].Risk > co.AtRisk[i-1].Risk {
+			t.Errorf("at risk not in order: %v", co.AtRisk)
+		}
+	}
+	tm := decode[scopeJSON](t, ts.do(t, "GET", "/v1/attrition?scope=team:east-sales-01", key, "", nil))
+	for _, r := range tm.AtRisk {
+		if r.TeamID != "east-sales-01" {
+			t.Errorf("team scope lists %s of %s", r.EmployeeID, r.TeamID)
+		}
+	}
+	if tm.Leavers.Employees == 0 || tm.Leavers.Employees > l.Employees {
+		t.Errorf("team leavers: %+v", tm.Leavers)
+	}
+	decode[scopeJSON](t, ts.do(t, "GET", "/v1/attrition?scope=region:East", key, "", nil))
+	checkError(t, ts.do(t, "GET", "/v1/attrition?scope=team:nowhere", key, "", nil), 404, ENotFound)
+	checkError(t, ts.do(t, "GET", "/v1/attrition?scope=planet:Mars", key, "", nil), 400, EInvalid)
+	checkError(t, ts.do(t, "GET", "/v1/attrition?employee_id=NOPE", key, "", nil), 404, ENotFound)
+	checkError(t, ts.do(t, "GET", "/v1/attrition?employee_id=E000006&scope=company", key, "", nil), 400, EInvalid)
+	checkError(t, ts.do(t, "GET", "/v1/attrition", acme+"/viewer", "", nil), 403, EPermission)
+}
+
+// trainAndWait starts a training run of the tenant with the body and returns its job once it
+// has ended, failing the test after timeout.
+func trainAndWait(t *testing.T, ts *testServer, tenant string, body map[string]any, timeout time.Duration) Job {
+	t.Helper()
+	key := tenant + "/trainer"
+	job := decode[Job](t, ts.json(t, "POST", "/v1/training-runs", key, body))
+	deadline := time.Now().Add(timeout)
+	for job.Status == jobQueued || job.Status == jobRunning {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: training did not finish in %s: %+v", tenant, timeout, job)
+		}
+		time.Sleep(100 * time.Millisecond)
+		job = decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+job.ID, key, "", nil))
+	}
+	return job
 }

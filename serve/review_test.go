@@ -623,8 +623,8 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 				rj := obj(t, x)
 				risk += rj["attrition_risk"].(float64)
 				opts := list(t, rj["options"])
-				if len(opts) == 0 {
-					after += rj["attrition_risk"].(float64)
+				if len(opts) == 0 || obj(t, opts[0])["recommended"] != true {
+					after += rj["attrition_risk"].(float64) // nothing recommended
 					continue
 				}
 				o := obj(t, opts[0])
@@ -648,6 +648,26 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 			closeTo(t, figs, "incentives."+team+".value", value)
 		}
 		same(t, figs, "incentives.total.employees", total)
+	})
+
+	t.Run("turnover", func(t *testing.T) {
+		at := apiJSON(t, ts, "GET", "/v1/attrition?scope=company", key, nil)
+		l := obj(t, at["leavers"])
+		same(t, figs, "turnover.expected", l["expected"])
+		same(t, figs, "turnover.low", l["low"])
+		same(t, figs, "turnover.high", l["high"])
+		same(t, figs, "turnover.forecast.rate", l["turnover"])
+		past := list(t, at["past"])
+		if len(past) == 0 {
+			t.Fatal("no past turnover")
+		}
+		for _, x := range past {
+			y := obj(t, x)
+			from := y["from"].(string)
+			same(t, figs, "turnover."+from+".employees", y["employees"])
+			same(t, figs, "turnover."+from+".left", y["left"])
+			same(t, figs, "turnover."+from+".rate", y["rate"])
+		}
 	})
 
 	t.Run("indicators", func(t *testing.T) {

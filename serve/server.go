@@ -376,6 +376,7 @@ func (s *Server) routeTable() []route {
 
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
 		{method: "GET", path: "/v1/employees/:id/features", perm: permPeople, query: []string{"as_of"}, fn: s.getEmployeeFeatures},
+		{method: "GET", path: "/v1/attrition", perm: permPeople, query: []string{"scope", "employee_id", "limit"}, fn: s.getAttrition},
 		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
 
 		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},

@@ -41,6 +41,9 @@ type Config struct {
 	CodeVersion string
 	// By names who started the run in alias histories ("cli:alice", an API key id).
 	By string
+	// DataGuard limits auto-promotion when this run's data differs from the champion's;
+	// the zero value means DefaultDataGuard.
+	DataGuard DataGuard
 	// RunID, when set, is the id of a run record made beforehand (the server makes one, status
 	// "queued", when it queues a run, so that the id a client holds survives a restart); the
 	// run takes it over instead of choosing a new id.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -17,7 +18,42 @@ import (
 func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	cfg := in.cfg
 	opts := forecast.Options{Horizon: cfg.Horizon, Levels: cfg.Levels}
-	set := newSet(in, opts)
+	set, warns, err := forecastSet(ctx, setInput{
+		company: in.company, region: in.region, team: in.team, sales: in.sales, opts: opts,
+		progress: func(done, total int) { cfg.progress("forecast", done, total) },
+	})
+	if err != nil {
+		return nil, warns, err
+	}
+	co, _ := set.Find(string(features.Company), "")
+	b, err := set.MarshalBinary()
+	if err != nil {
+		return nil, warns, fmt.Errorf("encode forecast set: %w", err)
+	}
+	metrics := forecastMetrics(set)
+	c := &candidate{
+		name: champion.Forecast, kind: forecast.SetKind, artifact: b, metrics: metrics,
+		backtest: co.Forecast.Backtest.Accuracy, primary: "mase",
+		rescore: func(champion []byte) (float64, error) { return rescoreForecast(champion, in) },
+	}
+	return c, warns, nil
+}
+
+// setInput is what a forecast set is made from.
+type setInput struct {
+	company, region, team *features.Panel
+	// sales are the deals behind the pipeline-aware forecast; nil without opportunities.
+	sales    *features.Sales
+	opts     forecast.Options
+	progress func(done, total int)
+}
+
+// forecastSet forecasts every scope of the panels, combines the first quarters with the
+// forecast from the open pipeline (package pipeline) where there are deals, and reconciles
+// the regions with the company and the teams with their regions.
+func forecastSet(ctx context.Context, in setInput) (*forecast.Set, []string, error) {
+	opts := in.opts
+	set := newSet(in.company, opts)
 	var warns []string
 	type job struct {
 		p     *features.Panel
@@ -46,47 +82,86 @@ func fitForecast(ctx context.Context, in *inputs) (*candidate, []string, error) 
 			break
 		}
 		next <- i
-		cfg.progress("forecast", i+1, len(jobs))
+		if in.progress != nil {
+			in.progress(i+1, len(jobs))
+		}
 	}
 	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	co, _ := set.Find(string(features.Company), "")
+	if co == nil || co.Forecast == nil {
+		msg := "no company scope"
+		if co != nil {
+			msg = co.Error
+		}
+		return nil, warns, fmt.Errorf("the company's revenue cannot be forecast: %s", msg)
+	}
+	if in.sales != nil && len(in.sales.Deals) > 0 {
+		if note := combinePipeline(set, in.sales, opts); note != "" {
+			warns = append(warns, note)
+		}
+	}
 	if note := reconcileRegions(set); note != "" {
 		warns = append(warns, note)
+	} else if in.sales != nil {
+		warns = append(warns, reconcileTeams(set, in.sales.TeamRegion)...)
 	}
+	// Growth rates and verdicts from the final forecasts, once.
+	next = make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				refresh(&set.Scopes[i])
+			}
+		}()
+	}
+	for i := range set.Scopes {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	for _, s := range set.Scopes {
 		if s.Error != "" {
 			warns = append(warns, fmt.Sprintf("%s %s: %s", s.Level, s.ID, s.Error))
 		}
 	}
-	co, _ := set.Find(string(features.Company), "")
-	if co == nil || co.Forecast == nil {
-		return nil, warns, fmt.Errorf("the company's revenue cannot be forecast: %s", co.Error)
-	}
-	b, err := set.MarshalBinary()
-	if err != nil {
-		return nil, warns, fmt.Errorf("encode forecast set: %w", err)
-	}
-	metrics := forecastMetrics(set)
-	c := &candidate{
-		name: champion.Forecast, kind: forecast.SetKind, artifact: b, metrics: metrics,
-		backtest: co.Forecast.Backtest.Accuracy, primary: "mase",
-		rescore: func(champion []byte) (float64, error) { return rescoreForecast(champion, in) },
-	}
-	return c, warns, nil
+	return set, warns, nil
 }
 
-func newSet(in *inputs, opts forecast.Options) *forecast.Set {
+// ForecastAsOf makes the forecast set that training would have made from ds as it stood at
+// asOf — every event on or after asOf ignored; zero for the end of the data — for backtests
+// of the whole forecast (package peval). It returns the set and the warnings training would
+// record.
+func ForecastAsOf(ctx context.Context, ds *datasets.Dataset, asOf time.Time, opts forecast.Options) (*forecast.Set, []string, error) {
+	var panels [3]*features.Panel
+	for i, l := range []features.Level{features.Company, features.Region, features.Team} {
+		p, err := features.Build(ds, features.Options{Grain: datasets.Quarter, Level: l, AsOf: asOf})
+		if err != nil {
+			return nil, nil, err
+		}
+		panels[i] = p
+	}
+	sales, err := features.SalesOf(ds, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return forecastSet(ctx, setInput{company: panels[0], region: panels[1], team: panels[2], sales: sales, opts: opts})
+}
+
+func newSet(company *features.Panel, opts forecast.Options) *forecast.Set {
 	members := forecast.DefaultMembers()
 	names := make([]string, len(members))
 	for i, m := range members {
 		names[i] = m.Name()
 	}
 	asOf := ""
-	if last := in.company.LastComplete(); last >= 0 {
-		asOf = datasets.FormatDate(in.company.Periods[last].End())
+	if last := company.LastComplete(); last >= 0 {
+		asOf = datasets.FormatDate(company.Periods[last].End())
 	}
 	return &forecast.Set{
 		Grain: "quarter", Period: 4, AsOf: asOf, Horizon: opts.Horizon, Levels: opts.Levels,
@@ -97,7 +172,8 @@ func newSet(in *inputs, opts forecast.Options) *forecast.Set {
 // reconcileRegions makes the regions' forecasts add up to the company's (forecast.
 // ReconcileTotal: MinT with a shrunk covariance of the one-step backtest errors at the
 // quarters every scope was backtested on), re-centres their intervals and recomputes their
-// growth. It returns why it did not, or "". Teams are not reconciled yet.
+// growth. It returns why it did not, or "". Teams are reconciled with their regions after it
+// (reconcileTeams).
 func reconcileRegions(set *forecast.Set) string {
 	co, _ := set.Find(string(features.Company), "")
 	if co == nil || co.Forecast == nil {
@@ -127,35 +203,7 @@ func reconcileRegions(set *forecast.Set) string {
 			return fmt.Sprintf("forecasts not reconciled: the regions' revenue in %s (%.2f) is not the company's (%.2f): some revenue has no region", p, sum[p], co.History[t])
 		}
 	}
-	// One-step backtest errors at the quarters every scope has.
-	errAt := make([]map[string]float64, len(scopes))
-	for i, sc := range scopes {
-		errAt[i] = map[string]float64{}
-		bt := sc.Forecast.Backtest
-		for k, o := range bt.Origins {
-			if f := bt.Forecasts[k]; len(f) > 0 && o < len(sc.History) {
-				errAt[i][sc.Periods[o]] = sc.History[o] - f[0]
-			}
-		}
-	}
-	var common []string
-	for _, p := range co.Periods {
-		ok := true
-		for _, m := range errAt {
-			_, has := m[p]
-			ok = ok && has
-		}
-		if ok {
-			common = append(common, p)
-		}
-	}
-	nodes := make([]forecast.ReconcileInput, len(scopes))
-	for i, sc := range scopes {
-		nodes[i].Mean = sc.Forecast.Mean
-		for _, p := range common {
-			nodes[i].Errors = append(nodes[i].Errors, errAt[i][p])
-		}
-	}
+	nodes := reconcileInputs(co.Periods, scopes)
 	rc, err := forecast.ReconcileTotal(nodes)
 	if err != nil {
 		return fmt.Sprintf("forecasts not reconciled: %v", err)
@@ -164,16 +212,6 @@ func reconcileRegions(set *forecast.Set) string {
 		if err := sc.Forecast.Recentre(rc.Means[i]); err != nil {
 			return fmt.Sprintf("forecasts not reconciled: %v", err)
 		}
-		q, err := datasets.ParseQuarter(sc.Periods[0])
-		if err != nil {
-			return fmt.Sprintf("forecasts not reconciled: %v", err)
-		}
-		s := forecast.Series{Values: sc.History, Period: 4, Start: forecast.PeriodIndex{Year: q.Year(), Sub: q.Index()}}
-		if g, err := forecast.Growth(s, sc.Forecast); err == nil {
-			sc.Growth = g
-		}
-		v := forecast.Assess(s, sc.Forecast)
-		sc.Verdict = &v
 	}
 	return ""
 }
@@ -230,11 +268,6 @@ func forecastScope(p *features.Panel, scope string, opts forecast.Options) forec
 		return out
 	}
 	out.Forecast = res
-	if g, err := forecast.Growth(s, res); err == nil {
-		out.Growth = g
-	}
-	v := forecast.Assess(s, res)
-	out.Verdict = &v
 	return out
 }
 

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
-	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/shareddata"
 	"github.com/growthlens/growthlens/models/forecast"
 )
@@ -17,21 +17,11 @@ import (
 // shortScopes forecasts every company, region and team scope of ds as training does.
 func shortScopes(t *testing.T, ds *datasets.Dataset) []forecast.Scope {
 	t.Helper()
-	var out []forecast.Scope
-	opts := forecast.Options{Horizon: 4, Levels: []float64{80, 95}}
-	for _, l := range []features.Level{features.Company, features.Region, features.Team} {
-		p, err := features.Build(ds, features.Options{Grain: datasets.Quarter, Level: l})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !p.Has(features.ColRevenue) {
-			t.Fatalf("%s panel: no revenue column (warnings %q)", l, p.Warnings)
-		}
-		for _, s := range p.Scopes {
-			out = append(out, forecastScope(p, s, opts))
-		}
+	set, _, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return set.Scopes
 }
 
 // checkShortHistory asserts what a GM must see for a history of a partial first quarter and

@@ -58,7 +58,7 @@ func TestPromotionGuard(t *testing.T) {
 				t.Fatal(err)
 			}
 			mr := &ModelResult{Name: "m", Version: v}
-			if err := promote(s, &cfg, rec, c, mr); err != nil {
+			if err := promote(s, &cfg, rec, c, mr, &dataCheck{verdicts: map[string]string{}}); err != nil {
 				t.Fatal(err)
 			}
 			champ, err := s.Alias("default", "m", Champion)

@@ -28,6 +28,8 @@ type Record struct {
 	FeatureSpec FeatureSpec `json:"feature_spec"`
 	// Load counts rows read, kept and rejected per table.
 	Load map[string]datasets.TableCounts `json:"load"`
+	// DataProfile summarises the data for the next run's drift guard (see DataGuard).
+	DataProfile *DataProfile `json:"data_profile,omitempty"`
 	// Steps are the durations of the pipeline's steps in order.
 	Steps []Step `json:"steps"`
 	// Models are the versions registered (or reused) and what happened to their aliases.
@@ -61,6 +63,9 @@ type ModelResult struct {
 	// Promoted says whether the version became champion; Decision says why or why not.
 	Promoted bool   `json:"promoted"`
 	Decision string `json:"decision"`
+	// Blocked says auto-promotion was refused because the run's data differs from the
+	// champion's (Decision says how).
+	Blocked bool `json:"blocked,omitempty"`
 	// Champion is the champion version after the run.
 	Champion int `json:"champion"`
 }

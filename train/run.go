@@ -33,6 +33,10 @@ type candidate struct {
 	// rescore backtests the current champion's configuration on this run's data, for the guard
 	// when the champion was trained on other data; nil when the kind cannot.
 	rescore func(champion []byte) (float64, error)
+	// also are further metrics the guard compares (lower is better), and rescoreAll scores
+	// the champion's configuration on this run's data for all of them (primary included).
+	also       []string
+	rescoreAll func(champion []byte) (map[string]float64, error)
 }
 
 // inputs is what the fitting steps share.
@@ -42,6 +46,8 @@ type inputs struct {
 	// quarter panels by level, and the monthly region panel
 	company, region, team *features.Panel
 	monthRegion           *features.Panel
+	// sales are the deals (nil without an opportunities table).
+	sales *features.Sales
 }
 
 // Run trains every model from cfg.Data, registers the versions for cfg.Tenant in store,
@@ -119,7 +125,7 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 
 	// Load, validate and build the panels, reading each table once.
 	cfg.progress("features", 0, 1)
-	panels, rep, err := features.BuildDirAll(cfg.Data,
+	panels, sales, rep, err := features.BuildDirSales(cfg.Data,
 		features.Options{Grain: datasets.Quarter, Level: features.Company},
 		features.Options{Grain: datasets.Quarter, Level: features.Region},
 		features.Options{Grain: datasets.Quarter, Level: features.Team},
@@ -141,8 +147,10 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 	for _, m := range rep.Missing {
 		rec.Warnings = append(rec.Warnings, "table "+m+" is absent: the features that need it are left out")
 	}
-	in := &inputs{cfg: cfg, dataHash: hash, company: panels[0], region: panels[1], team: panels[2], monthRegion: panels[3]}
+	in := &inputs{cfg: cfg, dataHash: hash, company: panels[0], region: panels[1], team: panels[2], monthRegion: panels[3], sales: sales}
 	rec.FeatureSpec = featureSpec(in)
+	prof := profile(rec, in)
+	rec.DataProfile = &prof
 	for _, p := range panels[:3] {
 		for _, w := range p.Warnings {
 			// Columns that never exist at a level (supply by team) are by design, not news.
@@ -194,11 +202,12 @@ func run(ctx context.Context, store *registry.Store, cfg *Config, rec *Record, s
 		}
 		rec.Models = append(rec.Models, mr)
 	}
+	dg := &dataCheck{values: driverValues(in), verdicts: map[string]string{}}
 	for i, c := range cands {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := promote(store, cfg, rec, c, &rec.Models[i]); err != nil {
+		if err := promote(store, cfg, rec, c, &rec.Models[i], dg); err != nil {
 			return err
 		}
 	}

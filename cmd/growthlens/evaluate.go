@@ -16,6 +16,7 @@ metrics (one JSON object with --json), so anyone can check the accuracy claims.`
 		newEvaluateRootcauseCmd(a),
 		newEvaluateSlicesCmd(a),
 		newEvaluateDriversCmd(a),
+		newEvaluatePipelineCmd(a),
 		newEvaluateIncentiveCmd(a),
 	)
 	return cmd

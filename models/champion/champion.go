@@ -209,7 +209,14 @@ type Incentives struct {
 	// AsOf is the day after the HR data the recommender observed.
 	AsOf  time.Time
 	Staff []incentive.Recommendation
+	// Leavers are the expected leavers within 12 months of the staff (company, regions,
+	// teams) and Turnover the turnover of the three years before AsOf, company-wide.
+	Leavers  []incentive.Leavers
+	Turnover []incentive.Turnover
 }
+
+// TurnoverYears is how many past years Incentives.Turnover covers.
+const TurnoverYears = 3
 
 // StaffTop is how many options per employee carry reasons in Incentives.Staff: every
 // option a recommender ranks, so that any top a caller asks for can be cut from them.
@@ -237,6 +244,10 @@ func decodeIncentive(b []byte, d Data) (any, error) {
 	}
 	if in.Staff, err = r.Recommend(context.Background(), ids, incentive.Options{Top: StaffTop}); err != nil {
 		return nil, fmt.Errorf("recommend for the employees on staff: %w", err)
+	}
+	in.Leavers = r.LeaversOf(in.Staff)
+	if in.Turnover, err = r.PastTurnover(incentive.Options{}, TurnoverYears, "company"); err != nil {
+		return nil, fmt.Errorf("past turnover: %w", err)
 	}
 	return in, nil
 }

@@ -37,13 +37,18 @@ type horizonError struct {
 // errors scale with their level. The interval is then ŷ·(1 ± w), its lower end clipped at 0.
 // (Log errors, the other natural choice, give upper bounds that explode for volatile series;
 // on validation they scored a worse MSIS at the same coverage.)
+//
+// Near, when set, replaces Scale·g(h) by Near[h−1] for the first len(Near) horizons: a
+// forecast whose first horizons rest on other evidence (the open sales pipeline) has its own
+// backtest error scale there (Result.Overlay).
 type Uncertainty struct {
-	Relative  bool    `json:"relative"`
-	Scale     float64 `json:"scale"`
-	Power     float64 `json:"power"`
-	Cap       int     `json:"cap,omitempty"`
-	DF        float64 `json:"df"`
-	Inflation float64 `json:"inflation"`
+	Relative  bool      `json:"relative"`
+	Scale     float64   `json:"scale"`
+	Power     float64   `json:"power"`
+	Cap       int       `json:"cap,omitempty"`
+	DF        float64   `json:"df"`
+	Inflation float64   `json:"inflation"`
+	Near      []float64 `json:"near,omitempty"`
 }
 
 // calibrate fits the level error model to backtest errors. With no errors the scale is 0.
@@ -81,6 +86,29 @@ func (u Uncertainty) shape(h int) float64 {
 	return math.Pow(float64(h), u.Power/2)
 }
 
+// sd returns the error scale at horizon h (1-based): Near[h−1], or Scale·g(h), and never
+// less than at an earlier horizon.
+func (u Uncertainty) sd(h int) float64 {
+	v := u.Scale * u.shape(h)
+	if h <= len(u.Near) {
+		v = u.Near[h-1]
+	}
+	for k := 1; k < h && k <= len(u.Near); k++ {
+		v = math.Max(v, u.Near[k-1])
+	}
+	return v
+}
+
+// uncertain reports whether any horizon has a positive error scale.
+func (u Uncertainty) uncertain() bool {
+	for _, v := range u.Near {
+		if v > 0 {
+			return true
+		}
+	}
+	return u.Scale > 0
+}
+
 // quantile returns the standardised error quantile at (1+level/100)/2.
 func (u Uncertainty) quantile(level float64) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Quantile(0.5+level/200) * u.Inflation
@@ -88,7 +116,7 @@ func (u Uncertainty) quantile(level float64) float64 {
 
 // halfWidth returns the error quantile q·Scale·g(h) for horizon h (1-based).
 func (u Uncertainty) halfWidth(h int, q float64) float64 {
-	return q * u.Scale * u.shape(h)
+	return q * u.sd(h)
 }
 
 // intervals puts the calibrated intervals around forecasts f.
@@ -97,7 +125,7 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 	for i, l := range levels {
 		iv := Interval{Level: l, Lower: make([]float64, len(f)), Upper: make([]float64, len(f))}
 		q := 0.0
-		if u.Scale > 0 {
+		if u.uncertain() {
 			q = u.quantile(l)
 		}
 		for j, v := range f {
@@ -111,4 +139,47 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 		out[i] = iv
 	}
 	return out
+}
+
+// ProbAbove returns the probability that the value at horizon h (1-based) reaches x or more
+// under the error model around the forecast f: with relative errors the value is
+// f·(1 + sd(h)·Inflation·T), clipped at 0, T Student-t with DF degrees of freedom. With no
+// error scale at h it is 1 when f ≥ x and 0 otherwise.
+func (u Uncertainty) ProbAbove(h int, f, x float64) float64 {
+	if u.Relative && x <= 0 {
+		return 1
+	}
+	s := u.sd(h) * u.Inflation
+	if !(s > 0) {
+		if f >= x {
+			return 1
+		}
+		return 0
+	}
+	z := (x - f) / s
+	if u.Relative {
+		if !(f > 0) {
+			return 0
+		}
+		z = (x/f - 1) / s
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Survival(z)
+}
+
+// ScaleAt returns the error scale at horizon h (1-based) before the Student-t quantile: the
+// relative error's when Relative.
+func (u Uncertainty) ScaleAt(h int) float64 { return u.sd(h) * u.Inflation }
+
+// Interval returns the interval at level (percent) around the forecast f at horizon h
+// (1-based), as Result.Intervals puts it.
+func (u Uncertainty) Interval(h int, f, level float64) (lower, upper float64) {
+	q := 0.0
+	if u.uncertain() {
+		q = u.quantile(level)
+	}
+	w := u.halfWidth(h, q)
+	if u.Relative {
+		return math.Max(0, f*(1-w)), f * (1 + w)
+	}
+	return f - w, f + w
 }

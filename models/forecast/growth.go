@@ -62,7 +62,7 @@ func Growth(s Series, res *Result) (*GrowthForecast, error) {
 	g := &GrowthForecast{PoP: make([]Rate, h), YoY: make([]Rate, h)}
 	u := res.Uncertainty
 	var paths [][]float64
-	if u.Scale > 0 && len(levels) > 0 {
+	if u.uncertain() && len(levels) > 0 {
 		paths = u.simulate(f, simPaths, simSeed)
 		g.Paths = len(paths)
 	} else {

@@ -99,6 +99,61 @@ func ReconcileTotal(nodes []ReconcileInput) (*Reconciled, error) {
 	return out, nil
 }
 
+// ReconcileToTotal makes parts add up to a total that is already fixed (a region's
+// reconciled forecast, split among its teams): at each horizon it adds to the parts' base
+// forecasts the least-variance correction W·1·(1ᵀW1)⁻¹·(total − 1ᵀŷ), W being the parts'
+// one-step error covariance shrunk as in ReconcileTotal. It is MinT with the total's own error
+// variance taken to zero. It returns the parts' reconciled means.
+func ReconcileToTotal(total []float64, parts []ReconcileInput) ([][]float64, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("%w: no parts", ErrReconcile)
+	}
+	h, T := len(total), len(parts[0].Errors)
+	if T < 2 {
+		return nil, fmt.Errorf("%w: %d backtest errors, want at least 2", ErrReconcile, T)
+	}
+	for i, nd := range parts {
+		if len(nd.Mean) != h || len(nd.Errors) != T {
+			return nil, fmt.Errorf("%w: part %d has %d forecasts and %d errors, want %d and %d", ErrReconcile, i, len(nd.Mean), len(nd.Errors), h, T)
+		}
+		for _, v := range append(append(append([]float64(nil), nd.Mean...), nd.Errors...), total...) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: part %d: %w", ErrReconcile, i, ErrNonFinite)
+			}
+		}
+	}
+	n := len(parts)
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = append([]float64(nil), parts[i].Mean...)
+	}
+	if n == 1 {
+		copy(out[0], total)
+		return out, nil
+	}
+	W, _ := shrunkCovariance(parts)
+	ones := mat.NewVecDense(n, nil)
+	for i := range n {
+		ones.SetVec(i, 1)
+	}
+	var w1 mat.VecDense
+	w1.MulVec(W, ones)
+	den := mat.Dot(ones, &w1)
+	if !(den > 0) {
+		return nil, fmt.Errorf("%w: the parts' error covariance is not positive", ErrReconcile)
+	}
+	for k := range h {
+		gap := total[k]
+		for i := range n {
+			gap -= parts[i].Mean[k]
+		}
+		for i := range n {
+			out[i][k] += w1.AtVec(i) / den * gap
+		}
+	}
+	return out, nil
+}
+
 // shrunkCovariance estimates the one-step error covariance of the nodes, shrunk towards its
 // diagonal with the intensity of Schäfer & Strimmer (2005, target D): λ = Σ_{i≠j} Var(r_ij) /
 // Σ_{i≠j} r_ij², clipped to [0, 1], from the errors scaled by their root mean squares (errors
@@ -188,5 +243,43 @@ func (r *Result) Recentre(mean []float64) error {
 	}
 	r.Mean = append([]float64(nil), mean...)
 	r.Intervals = r.Uncertainty.intervals(r.Mean, levels)
+	return nil
+}
+
+// Overlay replaces the first len(mean) point forecasts by mean — a forecast that uses more
+// than the series' own history, such as the open sales pipeline — with relative error
+// scales near[h−1] at those horizons (from that forecast's own backtest), and puts the
+// intervals around the new forecasts. Later horizons keep the base forecast and its error
+// model. The base forecast stays in BaseMean; method names what made the new one.
+func (r *Result) Overlay(mean, near []float64, method string) error {
+	if len(mean) > len(r.Mean) || len(near) != len(mean) {
+		return fmt.Errorf("overlay: %d forecasts and %d error scales for %d horizons", len(mean), len(near), len(r.Mean))
+	}
+	for i := range mean {
+		if !(mean[i] >= 0) || math.IsInf(mean[i], 0) || !(near[i] >= 0) || math.IsInf(near[i], 0) {
+			return fmt.Errorf("overlay: horizon %d: forecast %v, error scale %v: %w", i+1, mean[i], near[i], ErrNonFinite)
+		}
+	}
+	if !r.Uncertainty.Relative && r.Uncertainty.uncertain() {
+		return fmt.Errorf("overlay: the base forecast's errors are absolute, not relative")
+	}
+	levels := make([]float64, len(r.Intervals))
+	for i, iv := range r.Intervals {
+		levels[i] = iv.Level
+	}
+	if r.BaseMean == nil {
+		r.BaseMean = r.Mean
+	}
+	r.Mean = append(append([]float64(nil), mean...), r.Mean[len(mean):]...)
+	r.Uncertainty.Relative = true
+	r.Uncertainty.Near = append([]float64(nil), near...)
+	if r.Uncertainty.DF == 0 {
+		r.Uncertainty.DF = calDF(len(r.Backtest.Origins))
+	}
+	if r.Uncertainty.Inflation == 0 {
+		r.Uncertainty.Inflation = calInflation
+	}
+	r.Intervals = r.Uncertainty.intervals(r.Mean, levels)
+	r.Method = method
 	return nil
 }

@@ -47,6 +47,58 @@ type Scope struct {
 	Excluded []string `json:"excluded,omitempty"`
 	// Error says why a scope could not be forecast (too short, all zero…), or is empty.
 	Error string `json:"error,omitempty"`
+	// Pipeline is the pipeline-aware part of the forecast (package pipeline), or nil when
+	// the data holds no deals or the scope has no univariate forecast.
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
+}
+
+// Pipeline is how a scope's first quarters were forecast from its deals: where each
+// quarter's revenue comes from, the weight of that forecast beside the univariate one, and
+// its rolling-origin backtest. Amounts are in the revenue's currency.
+type Pipeline struct {
+	// AsOf is the date the deals were read as of (the first day after the data).
+	AsOf   string  `json:"as_of"`
+	Splits []Split `json:"splits"`
+	// Univariate is the univariate forecast of the same quarters; Weights the weight of the
+	// pipeline forecast (Split.Total) in the combination per horizon, chosen by rolling-origin
+	// validation over the company's scopes; Combined the combination (before reconciliation).
+	Univariate []float64 `json:"univariate"`
+	Weights    []float64 `json:"weights"`
+	Combined   []float64 `json:"combined"`
+	// Near is the combination's relative error scale per horizon (root mean square of its
+	// backtest errors), PipelineNear the pipeline forecast's own; 0 where too few errors.
+	Near         []float64 `json:"near"`
+	PipelineNear []float64 `json:"pipeline_near"`
+	// Backtest holds the forecasts made from earlier dates, newest first.
+	Backtest []PipelineOrigin `json:"backtest"`
+}
+
+// Split is where one quarter's forecast revenue comes from.
+type Split struct {
+	Period string `json:"period"`
+	// Closed is revenue already won in the quarter before AsOf.
+	Closed float64 `json:"closed"`
+	// Open is the expected revenue of the deals open at AsOf; OpenDeals of them may close
+	// won in the quarter, worth OpenAmount if all did.
+	Open       float64 `json:"open"`
+	OpenDeals  int     `json:"open_deals"`
+	OpenAmount float64 `json:"open_amount"`
+	// NotCreated is the expected revenue of deals not yet created at AsOf.
+	NotCreated float64 `json:"not_created"`
+}
+
+// Total is the pipeline forecast of the quarter: closed + open + not yet created.
+func (s Split) Total() float64 { return s.Closed + s.Open + s.NotCreated }
+
+// PipelineOrigin is one backtest origin: what each forecast said of the quarters after it
+// and what happened, for the horizons whose actual is known.
+type PipelineOrigin struct {
+	AsOf       string    `json:"as_of"`
+	Periods    []string  `json:"periods"`
+	Actual     []float64 `json:"actual"`
+	Univariate []float64 `json:"univariate"`
+	Pipeline   []float64 `json:"pipeline"`
+	Combined   []float64 `json:"combined"`
 }
 
 // Find returns the scope with the given level and id.
@@ -108,4 +160,43 @@ func UnmarshalSet(b []byte) (*Set, error) {
 		return nil, fmt.Errorf("forecast set: period %d, horizon %d: not a forecast set", s.Period, s.Horizon)
 	}
 	return &s, nil
+}
+
+// TargetOutlook is a forecast quarter against its revenue target.
+type TargetOutlook struct {
+	Period string  `json:"period"`
+	Target float64 `json:"target"`
+	// Probability is P(revenue ≥ target) under the forecast's error model.
+	Probability float64 `json:"probability"`
+	// NeededFromOpen is what the deals open at the forecast date must bring for the target
+	// to be met, given what is already closed in the quarter and what deals not yet created
+	// are expected to bring (0 when those cover it); HasPipeline is false when the scope has
+	// no pipeline forecast of the quarter (then NeededFromOpen, Open and OpenAmount are 0).
+	HasPipeline    bool    `json:"has_pipeline"`
+	NeededFromOpen float64 `json:"needed_from_open"`
+	Open           float64 `json:"open"`
+	OpenAmount     float64 `json:"open_amount"`
+	OpenDeals      int     `json:"open_deals"`
+}
+
+// Outlook returns the scope's forecast quarter h (1-based) against target (> 0).
+func (s *Scope) Outlook(h int, target float64) (TargetOutlook, error) {
+	if s.Forecast == nil || h < 1 || h > len(s.Forecast.Mean) {
+		return TargetOutlook{}, fmt.Errorf("%w: no forecast %d quarters ahead", ErrHorizon, h)
+	}
+	if !(target > 0) || math.IsInf(target, 0) {
+		return TargetOutlook{}, fmt.Errorf("target %v: want a positive revenue", target)
+	}
+	res := s.Forecast
+	o := TargetOutlook{Target: target, Probability: res.Uncertainty.ProbAbove(h, res.Mean[h-1], target)}
+	if h <= len(res.Periods) {
+		o.Period = res.Periods[h-1]
+	}
+	if p := s.Pipeline; p != nil && h <= len(p.Splits) {
+		sp := p.Splits[h-1]
+		o.HasPipeline = true
+		o.NeededFromOpen = math.Max(0, target-sp.Closed-sp.NotCreated)
+		o.Open, o.OpenAmount, o.OpenDeals = sp.Open, sp.OpenAmount, sp.OpenDeals
+	}
+	return o, nil
 }

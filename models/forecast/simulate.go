@@ -28,10 +28,10 @@ const simSeed = 0x5eed_f0ca
 const simCommon = 0.3
 
 // simulate draws n sample paths of the forecast f under the error model u. Each path's error
-// at horizon h is Scale·Inflation·W·(√(1−c)·Σ_{k≤h} sqrt(g(k)² − g(k−1)²)·Z_k + √c·g(h)·Z_0),
-// c = simCommon, with independent standard normal Z_k and one W = sqrt(DF/χ²_DF) per path: a
-// multivariate Student-t whose marginal at every h is exactly the level model,
-// Scale·g(h)·Inflation·t(DF), so the level intervals (Uncertainty.intervals, computed in
+// at horizon h is Inflation·W·(√(1−c)·Σ_{k≤h} sqrt(s(k)² − s(k−1)²)·Z_k + √c·s(h)·Z_0),
+// s(h) = Scale·g(h) (or Near[h−1]), c = simCommon, with independent standard normal Z_k and
+// one W = sqrt(DF/χ²_DF) per path: a multivariate Student-t whose marginal at every h is
+// exactly the level model, s(h)·Inflation·t(DF), so the level intervals (Uncertainty.intervals, computed in
 // closed form) are this simulation's marginal quantiles, and growth between two forecast
 // periods sees their errors correlated as one path's are. Relative errors give f·(1 + e)
 // clipped at 0, absolute ones f + e. A zero Scale gives n copies of f.
@@ -40,7 +40,7 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 	step := make([]float64, h)
 	prev := 0.0
 	for i := range step {
-		g := u.shape(i + 1)
+		g := u.sd(i + 1)
 		step[i] = math.Sqrt(math.Max(0, g*g-prev*prev))
 		prev = g
 	}
@@ -53,12 +53,12 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 		if !math.IsInf(u.DF, 1) && u.DF > 0 {
 			w = math.Sqrt(u.DF / chi.Rand())
 		}
-		scale := u.Scale * u.Inflation * w
+		scale := u.Inflation * w
 		path := make([]float64, h)
 		walk, common := 0.0, rng.NormFloat64()
 		for i := range path {
 			walk += step[i] * rng.NormFloat64()
-			e := math.Sqrt(1-simCommon)*walk + math.Sqrt(simCommon)*u.shape(i+1)*common
+			e := math.Sqrt(1-simCommon)*walk + math.Sqrt(simCommon)*u.sd(i+1)*common
 			if u.Relative {
 				path[i] = math.Max(0, f[i]*(1+scale*e))
 			} else {

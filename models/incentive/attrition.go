@@ -2,6 +2,7 @@ package incentive
 
 import (
 	"errors"
+	"github.com/growthlens/growthlens/datasets"
 	"math"
 	"slices"
 	"sort"
@@ -159,6 +160,30 @@ func (r *Recommender) ExpectedLeavers(opt Options) ([]Leavers, error) {
 	return GroupLeavers(rows, p), nil
 }
 
+// LeaversOf sums the no-incentive risks of recommendations (Recommend's, for employees of the
+// recommender's data) into the company's, each region's and each team's expected leavers, as
+// ExpectedLeavers does.
+func (r *Recommender) LeaversOf(recs []Recommendation) []Leavers {
+	rows := make([]features.EmployeeRow, len(recs))
+	p := make([]float64, len(recs))
+	for i, rec := range recs {
+		rows[i].TeamID, p[i] = rec.TeamID, rec.Risk
+		if e, ok := r.staff.Employee(rec.EmployeeID); ok {
+			rows[i].Region = e.Region
+		}
+	}
+	return GroupLeavers(rows, p)
+}
+
+// Region returns the recorded region of an employee of the recommender's data ("" when
+// unknown).
+func (r *Recommender) Region(id string) string {
+	if e, ok := r.staff.Employee(id); ok {
+		return e.Region
+	}
+	return ""
+}
+
 // GroupLeavers sums risks p of the employees rows describe into the company's, each region's
 // and each team's expected leavers, with intervals.
 func GroupLeavers(rows []features.EmployeeRow, p []float64) []Leavers {
@@ -246,26 +271,39 @@ type Turnover struct {
 }
 
 // PastTurnover returns the turnover of each complete 12-month year before the as-of date
-// (Options.AsOf rules), oldest first, at most years of them: the record the forecast of
-// ExpectedLeavers continues.
-func (r *Recommender) PastTurnover(opt Options, years int) ([]Turnover, error) {
+// (Options.AsOf rules), oldest first, at most years of them, of the company or of a scope
+// ("region:<id>", "team:<id>": its employees by their recorded region or team): the record
+// the forecast of ExpectedLeavers continues.
+func (r *Recommender) PastTurnover(opt Options, years int, scope string) ([]Turnover, error) {
 	asOf, err := r.asOf(opt.AsOf)
 	if err != nil {
 		return nil, err
 	}
+	in := func(e *datasets.Employee) bool {
+		switch {
+		case strings.HasPrefix(scope, "region:"):
+			return e.Region == strings.TrimPrefix(scope, "region:")
+		case strings.HasPrefix(scope, "team:"):
+			return e.TeamID == strings.TrimPrefix(scope, "team:")
+		}
+		return true
+	}
 	var out []Turnover
 	for y := years; y >= 1; y-- {
 		from, to := asOf.AddDate(-y, 0, 0), asOf.AddDate(-y+1, 0, 0)
-		ids := r.staff.OnStaff(from)
-		if len(ids) == 0 {
-			continue
-		}
-		t := Turnover{From: fmtDate(from), To: fmtDate(to), Employees: len(ids)}
-		for _, id := range ids {
+		t := Turnover{From: fmtDate(from), To: fmtDate(to)}
+		for _, id := range r.staff.OnStaff(from) {
 			e, _ := r.staff.Employee(id)
+			if !in(e) {
+				continue
+			}
+			t.Employees++
 			if !e.ExitDate.IsZero() && e.ExitDate.Before(to) {
 				t.Left++
 			}
+		}
+		if t.Employees == 0 {
+			continue
 		}
 		t.Rate = float64(t.Left) / float64(t.Employees)
 		out = append(out, t)

@@ -329,7 +329,7 @@ func fitPenalised(lk likelihood, n int, folds [][2][]int, m int, ratios []float6
 		all[i] = i
 	}
 	th := make([]float64, lk.dim())
-	if m < n {
+	if len(folds) > 0 && m < n { // no folds (too few rows of some class): no subsample either
 		// The subsample's fit at its own penalty is close to the full one: starting there
 		// saves most of the passes over every row.
 		sub := slices.Concat(folds[0][0], folds[0][1])

@@ -16,37 +16,29 @@
 // of the open deals' amounts, each a Bernoulli draw with its probability; Outlook simulates
 // it.
 //
-// The package works on plain values (Deal); it reads no files and knows no tables. The CRM
-// stage is carried but not used: exports hold each deal's current stage only, so the stage a
-// deal had at a past date — what a model fitted as of that date would need — is unknown.
+// The package works on deals (features.Deal); it reads no files. The CRM stage is not
+// used: exports hold each deal's current stage only, so the stage a deal had at a past date —
+// what a model fitted as of that date would need — is unknown.
 package pipeline
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"time"
 
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/quantile"
 )
 
-// Deal is one opportunity.
-type Deal struct {
-	ID     string
-	Owner  string
-	Team   string
-	Stage  string
-	Amount float64
-	// Created is when the deal was opened; Closed when it was won or lost (zero while open).
-	Created time.Time
-	Closed  time.Time
-	Won     bool
-}
+// Deal is one opportunity (features.Deal: region and team resolved, Closed zero while open).
+type Deal = features.Deal
 
-// open reports whether the deal was open at t: created before it and not closed by then.
-func (d Deal) open(t time.Time) bool {
+// open reports whether d was open at t: created before it and not closed by then.
+func open(d Deal, t time.Time) bool {
 	return d.Created.Before(t) && (d.Closed.IsZero() || !d.Closed.Before(t))
 }
 
@@ -63,10 +55,14 @@ type Model struct {
 	// times and surv are the Kaplan–Meier step function: surv[i] is S just after times[i]
 	// (days from creation to close).
 	times, surv []float64
-	win         float64
-	teamWin     map[string]float64
-	ownerWin    map[string]float64
-	ownerTeam   map[string]string
+	// cif[i] is the cumulative incidence of a won close by times[i] (Aalen–Johansen): the
+	// chance a new deal has closed won by then.
+	cif       []float64
+	win       float64
+	teamWin   map[string]float64
+	ownerWin  map[string]float64
+	ownerTeam map[string]string
+	competing bool
 	// Closed and Censored count the deals behind the survival curve.
 	Closed, Censored int
 }
@@ -76,8 +72,8 @@ type Model struct {
 // then. Nothing after asOf is read.
 func Fit(deals []Deal, asOf time.Time) (*Model, error) {
 	type obs struct {
-		days  float64
-		event bool
+		days       float64
+		event, won bool
 	}
 	var ob []obs
 	won, closed := 0, 0
@@ -92,7 +88,7 @@ func Fit(deals []Deal, asOf time.Time) (*Model, error) {
 			ownerTeam[d.Owner] = d.Team
 		}
 		if !d.Closed.IsZero() && d.Closed.Before(asOf) {
-			ob = append(ob, obs{days: d.Closed.Sub(d.Created).Hours() / 24, event: true})
+			ob = append(ob, obs{days: d.Closed.Sub(d.Created).Hours() / 24, event: true, won: d.Won})
 			closed++
 			w := 0
 			if d.Won {
@@ -137,24 +133,38 @@ func Fit(deals []Deal, asOf time.Time) (*Model, error) {
 		}
 		return ob[i].event && !ob[j].event
 	})
-	atRisk, s := len(ob), 1.0
+	atRisk, s, cif := len(ob), 1.0, 0.0
 	for i := 0; i < len(ob); {
-		j, events := i, 0
+		j, events, wins := i, 0, 0
 		for j < len(ob) && ob[j].days == ob[i].days {
 			if ob[j].event {
 				events++
+				if ob[j].won {
+					wins++
+				}
 			}
 			j++
 		}
 		if events > 0 {
+			cif += s * float64(wins) / float64(atRisk)
 			s *= 1 - float64(events)/float64(atRisk)
 			m.times = append(m.times, ob[i].days)
 			m.surv = append(m.surv, s)
+			m.cif = append(m.cif, cif)
 		}
 		atRisk -= j - i
 		i = j
 	}
 	return m, nil
+}
+
+// wonBy returns the cumulative incidence of a won close t days after creation.
+func (m *Model) wonBy(t float64) float64 {
+	i := sort.SearchFloat64s(m.times, t+1e-9)
+	if i == 0 {
+		return 0
+	}
+	return m.cif[i-1]
 }
 
 // survival returns S(t), the share of deals still open t days after creation.
@@ -180,8 +190,12 @@ func (m *Model) WinRate(d Deal) float64 {
 
 // Probability returns the probability that d, open at AsOf, closes won within the next days
 // days. A deal not open at AsOf gets 0.
-func (m *Model) Probability(d Deal, days float64) float64 {
-	if !d.open(m.AsOf) {
+func (m *Model) Probability(d Deal, days float64) float64 { return m.Within(d, 0, days) }
+
+// Within returns the probability that d, open at AsOf, closes won after from days and
+// within to days from AsOf (0 ≤ from ≤ to). A deal not open at AsOf gets 0.
+func (m *Model) Within(d Deal, from, to float64) float64 {
+	if !open(d, m.AsOf) || to <= from {
 		return 0
 	}
 	age := m.AsOf.Sub(d.Created).Hours() / 24
@@ -189,7 +203,15 @@ func (m *Model) Probability(d Deal, days float64) float64 {
 	if s <= 0 {
 		return 0
 	}
-	return m.WinRate(d) * (s - m.survival(age+days)) / s
+	closes := (m.survival(age+from) - m.survival(age+to)) / s
+	if !m.competing {
+		return m.WinRate(d) * closes
+	}
+	wins := (m.wonBy(age+to) - m.wonBy(age+from)) / s
+	if m.win > 0 {
+		wins *= m.WinRate(d) / m.win
+	}
+	return math.Min(wins, closes)
 }
 
 // Outlook is the revenue the open deals bring in a window: its expectation and quantiles of
@@ -235,3 +257,6 @@ func (m *Model) Outlook(deals []Deal, days float64, levels []float64, sims int, 
 	}
 	return out
 }
+
+// Competing makes Within use the won close's own incidence curve.
+func (m *Model) Competing() { m.competing = true }

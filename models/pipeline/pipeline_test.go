@@ -121,7 +121,7 @@ func TestOutlook(t *testing.T) {
 		actual := 0.0
 		end := asOf.AddDate(0, 0, 91)
 		for _, d := range ds {
-			if d.open(asOf) && d.Won && d.Closed.Before(end) {
+			if open(d, asOf) && d.Won && d.Closed.Before(end) {
 				actual += d.Amount
 			}
 		}

@@ -185,6 +185,7 @@ func NewInput(set *champion.Set) Input {
 	in.Driver, in.DriverVersion = set.Driver()
 	if inc, v := set.Incentive(); inc != nil {
 		in.Recommendations, in.IncentiveVersion, in.IncentiveAsOf = inc.Staff, v, inc.AsOf
+		in.Leavers, in.Turnover = inc.Leavers, inc.Turnover
 	}
 	return in
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -39,6 +40,10 @@ type Input struct {
 	Recommendations  []incentive.Recommendation
 	IncentiveVersion registry.Version
 	IncentiveAsOf    time.Time
+	// Leavers and Turnover are the expected leavers of the next 12 months (company, regions,
+	// teams) and the past years' turnover, as GET /v1/attrition gives them.
+	Leavers  []incentive.Leavers
+	Turnover []incentive.Turnover
 
 	// Dataset gives the revenue targets; Indicators the suggested indicators (see
 	// Indicators; nil leaves the section out with a note).
@@ -116,6 +121,7 @@ type Page struct {
 	Causes     *CausesSection
 	Indicators *diagnose.IndicatorAnswer
 	Incentives *IncentiveSection
+	Turnover   *TurnoverSection
 	Accuracy   *AccuracySection
 	Models     []ModelInfo
 
@@ -293,6 +299,16 @@ type IncentiveSection struct {
 	Total TeamSummary
 }
 
+// TurnoverSection is the turnover of the past years and its forecast for the next 12 months:
+// the expected leavers of the employees on staff with their 80 % interval, for the company
+// and each region (GET /v1/attrition).
+type TurnoverSection struct {
+	AsOf     string
+	Past     []incentive.Turnover
+	Forecast incentive.Leavers
+	Regions  []incentive.Leavers
+}
+
 // BacktestPoint is one backtest origin: the quarter's actual and the forecast made the
 // quarter before.
 type BacktestPoint struct {
@@ -325,11 +341,12 @@ const (
 	SecCauses     = "causes"
 	SecIndicators = "indicators"
 	SecIncentives = "incentives"
+	SecTurnover   = "turnover"
 	SecAccuracy   = "accuracy"
 )
 
 // Sections lists them in page order.
-var Sections = []string{SecForecast, SecTarget, SecAlerts, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecAccuracy}
+var Sections = []string{SecForecast, SecTarget, SecAlerts, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecTurnover, SecAccuracy}
 
 // ErrQuarter is wrapped by Build's error for a quarter the page cannot review.
 var ErrQuarter = errors.New("quarter not available")
@@ -416,6 +433,23 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 			why = "no incentive model is loaded for this tenant"
 		}
 		p.Missing[SecIncentives] = why
+	}
+	if len(in.Leavers) > 0 {
+		t := &TurnoverSection{Past: in.Turnover, Forecast: in.Leavers[0]}
+		if !in.IncentiveAsOf.IsZero() {
+			t.AsOf = datasets.FormatDate(in.IncentiveAsOf)
+		}
+		for _, l := range in.Leavers[1:] {
+			if strings.HasPrefix(l.Scope, "region:") {
+				t.Regions = append(t.Regions, l)
+			}
+		}
+		p.Turnover = t
+	} else {
+		p.Missing[SecTurnover] = p.Missing[SecIncentives]
+		if p.Missing[SecTurnover] == "" {
+			p.Missing[SecTurnover] = "no employee is on staff"
+		}
 	}
 
 	p.Alerts = in.Alerts[:min(len(in.Alerts), MaxAlerts)]
@@ -757,22 +791,23 @@ func incentiveSection(recs []incentive.Recommendation, asOf time.Time) *Incentiv
 			byTeam[r.TeamID] = ts
 			order = append(order, r.TeamID)
 		}
+		top := r.Recommended()
 		for _, t := range []*TeamSummary{ts, &s.Total} {
 			t.Employees++
 			t.MeanRisk += r.Risk
-			if len(r.Options) == 0 {
+			if len(top) == 0 {
 				t.NoOption++
 				t.MeanRiskAfter += r.Risk
 				continue
 			}
-			o := r.Options[0]
+			o := top[0]
 			t.Top[o.Type]++
 			t.MeanRiskAfter += o.Risk
 			t.Cost += o.Cost
 			t.Value += o.Value
 		}
-		if len(r.Options) > 0 {
-			seen[r.Options[0].Type] = true
+		if len(top) > 0 {
+			seen[top[0].Type] = true
 		}
 	}
 	sort.Strings(order)

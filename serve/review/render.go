@@ -159,6 +159,14 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		v.Chart[SecIncentives] = incentiveStack(is, lang)
 		v.Text["inc"] = sprintf(lang, "inc.asof", is.AsOf)
 	}
+	if tu := p.Turnover; tu != nil {
+		f := tu.Forecast
+		if k := len(tu.Past); k > 0 {
+			v.Text["turnover"] = sprintf(lang, "turn.lead", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover), n.pct(tu.Past[k-1].Rate))
+		} else {
+			v.Text["turnover"] = sprintf(lang, "turn.lead.nopast", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover))
+		}
+	}
 	if a := p.Accuracy; a != nil {
 		if a.HasBacktest {
 			v.Chart[SecAccuracy] = backtestChart(a, lang)
@@ -218,7 +226,7 @@ func (v *view) QueryFor(quarter, lang string) string {
 // Missed says why a section has nothing to show ("" when it has).
 func (v *view) Missed(sec string) string { return v.Missing[sec] }
 
-// Fmt formats a number for the template: kind is money, full, pct, spct, pts or int.
+// Fmt formats a number for the template: kind is money, full, pct, spct, pts, int or num1.
 func (v *view) Fmt(kind string, x float64) string {
 	switch kind {
 	case "money":
@@ -233,6 +241,8 @@ func (v *view) Fmt(kind string, x float64) string {
 		return v.N.points(x)
 	case "int":
 		return trim(x, 0)
+	case "num1":
+		return trim(x, 1)
 	}
 	panic("review: format " + kind)
 }

@@ -1,0 +1,141 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/forecast"
+)
+
+// steadyCompany makes four years of deals from 2022: about 6 a day, amounts 500–1500,
+// times to close exponential with mean 45 days, won 40 % of the time.
+func steadyCompany(seed uint64) []Deal {
+	r := rand.New(rand.NewPCG(seed, 2))
+	start := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ds []Deal
+	for i := range 4 * 365 {
+		c := start.AddDate(0, 0, i)
+		for k := range 6 {
+			ds = append(ds, Deal{
+				ID: fmt.Sprint(i, "-", k), Owner: fmt.Sprint("rep", k), Team: "t", Amount: 500 + 1000*r.Float64(),
+				Created: c, Closed: c.Add(time.Duration(r.ExpFloat64()*45*24) * time.Hour), Won: r.Float64() < 0.4,
+			})
+		}
+	}
+	return ds
+}
+
+// wonByQuarter returns the won revenue of the quarters from 2022Q1 up to (not including)
+// the quarter of asOf, and of the quarter itself and the one after.
+func wonByQuarter(ds []Deal, asOf time.Time) (hist, next []float64, periods []string) {
+	q := datasets.QuarterOf(time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))
+	last := datasets.QuarterOf(asOf)
+	for ; q.N < last.N+2; q = q.Add(1) {
+		v := 0.0
+		for _, d := range ds {
+			if d.Won && !d.Closed.Before(q.Start()) && d.Closed.Before(q.End()) {
+				v += d.Amount
+			}
+		}
+		if q.N < last.N {
+			hist = append(hist, v)
+			periods = append(periods, q.String())
+		} else {
+			next = append(next, v)
+		}
+	}
+	return hist, next, periods
+}
+
+func forecastCompany(t *testing.T, ds []Deal, asOf time.Time, hist []float64, periods []string) *forecast.Pipeline {
+	t.Helper()
+	opts := forecast.Options{Horizon: 4, Levels: []float64{80, 95}}
+	u, err := forecast.Auto(forecast.Series{Values: hist, Period: 4, Start: forecast.PeriodIndex{Year: 2022, Sub: 1}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Forecast(ds, []Scope{{Deals: ds, Periods: periods, History: hist, Univariate: u, Parent: -1, Choose: true, Options: opts}}, asOf, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0] == nil {
+		t.Fatalf("no pipeline forecast: %v", res)
+	}
+	return res[0]
+}
+
+// On a steady company the split adds up, is labelled with the forecast quarters, and the
+// pipeline forecast lands near what was won; changing anything on or after the date changes
+// nothing.
+func TestForecastSplitsAndNeverLooksAhead(t *testing.T) {
+	ds := steadyCompany(1)
+	asOf := time.Date(2025, 8, 15, 0, 0, 0, 0, time.UTC) // inside 2025Q3
+	hist, next, periods := wonByQuarter(ds, asOf)
+	p := forecastCompany(t, ds, asOf, hist, periods)
+	if len(p.Splits) != 2 || p.Splits[0].Period != "2025Q3" || p.Splits[1].Period != "2025Q4" {
+		t.Fatalf("splits %+v, want 2025Q3 and 2025Q4", p.Splits)
+	}
+	closed := 0.0
+	for _, d := range ds {
+		if d.Won && !d.Closed.Before(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)) && d.Closed.Before(asOf) {
+			closed += d.Amount
+		}
+	}
+	if math.Abs(p.Splits[0].Closed-closed) > 1e-6 || p.Splits[1].Closed != 0 {
+		t.Errorf("closed %v and %v, want %v won so far and 0", p.Splits[0].Closed, p.Splits[1].Closed, closed)
+	}
+	for j, sp := range p.Splits {
+		if !(sp.Open > 0 && sp.Open < sp.OpenAmount && sp.NotCreated > 0 && sp.OpenDeals > 0) {
+			t.Errorf("%s: split %+v, want positive open (below the open amount) and not-yet-created parts", sp.Period, sp)
+		}
+		if e := math.Abs(sp.Total()-next[j]) / next[j]; e > 0.15 {
+			t.Errorf("%s: pipeline forecast %.0f, won %.0f: %.0f %% off", sp.Period, sp.Total(), next[j], 100*e)
+		}
+		if w := p.Weights[j]; w < 0 || w > 1 {
+			t.Errorf("weight %v outside [0, 1]", w)
+		}
+		if want := p.Weights[j]*sp.Total() + (1-p.Weights[j])*p.Univariate[j]; math.Abs(p.Combined[j]-want) > 1e-6*want {
+			t.Errorf("%s: combined %v, want %v", sp.Period, p.Combined[j], want)
+		}
+	}
+	// Open deals this quarter are mostly young; by next quarter the not-yet-created part
+	// carries more of the total.
+	if s0, s1 := p.Splits[0], p.Splits[1]; !(s1.NotCreated/s1.Total() > s0.NotCreated/s0.Total()) {
+		t.Errorf("not-yet-created share %v this quarter, %v next: want it to grow", s0.NotCreated/s0.Total(), s1.NotCreated/s1.Total())
+	}
+	if len(p.Backtest) < 4 {
+		t.Errorf("%d backtest origins, want the last 8 quarter-ends less those without actuals", len(p.Backtest))
+	}
+
+	changed := make([]Deal, 0, len(ds)+1)
+	for _, d := range ds {
+		if !d.Closed.Before(asOf) {
+			d.Won = !d.Won
+			d.Closed = d.Closed.AddDate(0, 0, 30)
+		}
+		if !d.Created.Before(asOf) {
+			d.Amount *= 10
+		}
+		changed = append(changed, d)
+	}
+	changed = append(changed, Deal{Owner: "rep1", Team: "t", Amount: 1e7, Created: asOf.AddDate(0, 0, 1), Closed: asOf.AddDate(0, 0, 2), Won: true})
+	q := forecastCompany(t, changed, asOf, hist, periods)
+	for j := range p.Splits {
+		if p.Splits[j] != q.Splits[j] || p.Combined[j] != q.Combined[j] {
+			t.Errorf("%s: %+v before, %+v after changing the future", p.Splits[j].Period, p.Splits[j], q.Splits[j])
+		}
+	}
+}
+
+func TestForecastRejectsBadConfig(t *testing.T) {
+	if _, err := Forecast(nil, nil, time.Now(), Config{Horizon: 0, Origins: 8}); err == nil {
+		t.Error("horizon 0 accepted")
+	}
+	if _, err := Forecast(nil, nil, time.Now(), DefaultConfig()); err == nil {
+		t.Error("a forecast with no deals succeeded")
+	}
+}

@@ -1,0 +1,101 @@
+package train
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/forecast"
+)
+
+// The published forecasts add up: the regions' means to the company's and each region's
+// teams' to the region's, at every horizon; the company carries the pipeline split, its
+// first quarter is the combination of the two forecasts, and its intervals hold it.
+func TestForecastSetCoherentWithPipeline(t *testing.T) {
+	ds, _, err := datasets.Load(company(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, warns, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range warns {
+		t.Logf("warning: %s", w)
+	}
+	co, ok := set.Find(string(features.Company), "")
+	if !ok || co.Forecast == nil {
+		t.Fatal("no company forecast")
+	}
+	sales, err := features.SalesOf(ds, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams := map[string][]float64{}
+	nReg := 0
+	for _, sc := range set.Scopes {
+		if sc.Forecast == nil {
+			t.Errorf("%s %s: no forecast (%s)", sc.Level, sc.ID, sc.Error)
+			continue
+		}
+		switch features.Level(sc.Level) {
+		case features.Region:
+			nReg++
+		case features.Team:
+			r := sales.TeamRegion[sc.ID]
+			if teams[r] == nil {
+				teams[r] = make([]float64, len(sc.Forecast.Mean))
+			}
+			for h, v := range sc.Forecast.Mean {
+				teams[r][h] += v
+			}
+		}
+	}
+	if nReg < 2 {
+		t.Fatalf("%d regions", nReg)
+	}
+	for h, v := range co.Forecast.Mean {
+		sum := 0.0
+		for _, sc := range set.Scopes {
+			if sc.Level == string(features.Region) {
+				sum += sc.Forecast.Mean[h]
+			}
+		}
+		if math.Abs(sum-v) > 0.001*v {
+			t.Errorf("h=%d: regions sum to %.0f, the company %.0f", h+1, sum, v)
+		}
+	}
+	for _, sc := range set.Scopes {
+		if sc.Level != string(features.Region) {
+			continue
+		}
+		ts := teams[sc.ID]
+		if ts == nil {
+			t.Errorf("region %s has no teams", sc.ID)
+			continue
+		}
+		for h, v := range sc.Forecast.Mean {
+			if math.Abs(ts[h]-v) > 0.001*v {
+				t.Errorf("region %s h=%d: teams sum to %.0f, the region %.0f", sc.ID, h+1, ts[h], v)
+			}
+		}
+	}
+	p := co.Pipeline
+	if p == nil || len(p.Splits) != 2 {
+		t.Fatalf("company pipeline part %+v, want two quarters", p)
+	}
+	if p.Splits[0].Period != co.Forecast.Periods[0] || !(p.Splits[0].Open > 0) || !(p.Splits[0].NotCreated > 0) {
+		t.Errorf("first split %+v for %s", p.Splits[0], co.Forecast.Periods[0])
+	}
+	for h := range co.Forecast.Intervals[0].Lower {
+		if iv := co.Forecast.Intervals[0]; !(iv.Lower[h] < co.Forecast.Mean[h] && co.Forecast.Mean[h] < iv.Upper[h]) {
+			t.Errorf("h=%d: mean %.0f outside its 80 %% interval [%.0f, %.0f]", h+1, co.Forecast.Mean[h], iv.Lower[h], iv.Upper[h])
+		}
+	}
+	if co.Growth == nil || co.Verdict == nil {
+		t.Error("growth or verdict missing after the combination")
+	}
+}
