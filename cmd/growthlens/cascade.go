@@ -204,7 +204,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := []string{"  team", "weight"}
 		for _, it := range r.Indicators {
-			head = append(head, it.ID)
+			head = append(head, column(it.ID, it.Unit))
 		}
 		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 		for _, tm := range r.Teams {
@@ -240,6 +240,15 @@ func figure(x float64, unit string) string {
 		return numfmt.Plain(100*x) + " %"
 	}
 	return numfmt.Amount(x, unit)
+}
+
+// column heads a table column with the indicator and its unit, unless its figures say it
+// (shares, shown as percentages): "revenue (currency)".
+func column(id, unit string) string {
+	if unit == "" || strings.HasPrefix(unit, "share") {
+		return id
+	}
+	return id + " (" + unit + ")"
 }
 
 // short formats a value for a table column: shares as percentages, the rest plain.

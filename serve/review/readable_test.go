@@ -7,6 +7,8 @@ import (
 	"html"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -97,6 +99,24 @@ func TestEveryNumberReadable(t *testing.T) {
 					}
 					for _, prob := range readable.Problems(visibleText(buf.String()), lang == LangZH) {
 						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
+					}
+					// The cascade's tree down to teams: every team's target is on the page.
+					if p.Goal != nil && p.Goal.Plan.Reachable {
+						n := 0
+						for _, r := range p.Goal.Plan.Roles {
+							for _, tm := range r.Teams {
+								for _, it := range tm.Indicators {
+									attr := `data-k="goal.team.` + tm.TeamID + "." + it.ID + `.target" data-v="` + strconv.FormatFloat(it.Target, 'g', -1, 64) + `"`
+									if !strings.Contains(buf.String(), attr) {
+										t.Errorf("%s %s page of %s: no %s", lang, q, scenario, attr)
+									}
+									n++
+								}
+							}
+						}
+						if n == 0 {
+							t.Errorf("%s %s page of %s: a reachable goal without team targets", lang, q, scenario)
+						}
 					}
 				}
 			}

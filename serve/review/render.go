@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -266,7 +267,7 @@ func (v *view) Value(x float64, unit string) string {
 		}
 		return s
 	}
-	s := strconv.FormatFloat(x, 'g', 4, 64)
+	s := numfmt.Plain(x) // four significant digits, grouped, never an exponent
 	if v.Opt.Lang == LangEN {
 		s += " " + unit
 	}
