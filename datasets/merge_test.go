@@ -128,7 +128,7 @@ func TestPushDeltaWithBadRow(t *testing.T) {
 	if res.Merge.Written || !strings.Contains(res.Merge.Refused, "1 of 2 rows rejected (50.0 %), more than the 1 % allowed in mode upsert") {
 		t.Errorf("merge = %+v, want it refused over the reject limit", *res.Merge)
 	}
-	if p := res.Table.Problems; len(p) != 1 || !strings.Contains(p[0].String(), `employees.csv:3: role: "Pilot" is not a role`) {
+	if p := res.Table.Problems; len(p) != 1 || !strings.Contains(p[0].String(), `employees.csv:3: role: "Pilot" is not one of`) {
 		t.Errorf("problems = %v", p)
 	}
 	if got := tableText(t, dir, "employees"); got != table {

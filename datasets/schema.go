@@ -316,7 +316,7 @@ func (c *Column) Check(s string) error {
 		if IsRoleName(s) {
 			return nil
 		}
-		return fmt.Errorf("%q is not a role: want one of %s, or a role your catalogue adds (lower-case letters, digits and _, starting with a letter)", s, strings.Join(c.Values, ", "))
+		return fmt.Errorf("%q is not one of %s, nor a name a tenant's catalogue can add (lower-case letters, digits and _, starting with a letter)", s, strings.Join(c.Values, ", "))
 	}
 	panic("datasets: column " + c.Name + " has no kind")
 }

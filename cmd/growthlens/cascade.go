@@ -161,7 +161,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 	fmt.Fprintf(w, "Goal %s: revenue growth %s (%s); data to %s\n", p.Period, pct(p.Target), version, p.DataAsOf)
 	b := p.Baseline
 	fmt.Fprintf(w, "Baseline: %s, the %s; revenue a year earlier %s, at the baseline %s, the goal %s\n\n",
-		pct(b.Growth), b.Basis, numfmt.Plain(b.PriorRevenue), numfmt.Plain(b.Revenue), numfmt.Plain(b.TargetRevenue))
+		pct(b.Growth), b.Basis, numfmt.Plain(b.PriorRevenue), numfmt.Plain(b.Revenue), numfmt.Amount(b.TargetRevenue, "currency"))
 	fmt.Fprintln(w, p.Summary)
 	if !p.Reachable {
 		fmt.Fprintln(w, "\nWhat each driver alone would need (the others at the edge of their range):")

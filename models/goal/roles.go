@@ -10,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -250,7 +251,7 @@ func (c *cascader) roleTarget(ind *indicators.Indicator, s indicators.Suggested)
 		it.Basis = "held at its current level: the plan does not need it"
 	case ind.Formula == features.ColRevenue:
 		it.Current, it.Target = Figure(c.plan.Baseline.PriorRevenue), c.plan.Baseline.TargetRevenue
-		it.Basis = fmt.Sprintf("the goal: the revenue of the same period a year earlier, %s, grown %s", plain(c.plan.Baseline.PriorRevenue), signedPct(c.plan.Target))
+		it.Basis = fmt.Sprintf("the goal: the revenue of the same period a year earlier, %s, grown %s", numfmt.Amount(c.plan.Baseline.PriorRevenue, "currency"), signedPct(c.plan.Target))
 	case ind.Formula == features.ColGrowthAttainment:
 		it.Current = c.current(ind, scope{p: c.panels[features.Company], label: "company"}, false)
 		it.Target = 1
