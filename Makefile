@@ -16,8 +16,15 @@ export CGO_ENABLED := 1
 
 all: build
 
+# The code version the binary reports (growthlens version, /healthz, growthlens_build_info,
+# run records): stamped from git here, so it holds whatever GOFLAGS says about -buildvcs.
+VERSION   ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILDINFO := github.com/growthlens/growthlens/internal/buildinfo
+LDFLAGS   := -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).revision=$(REVISION)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/growthlens
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/growthlens
 
 # The main job on the built-in default data: generate the default company (once), print its
 # panel summary, train, register and promote every model into $(STORE), make a demo admin API

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 )
 
 // EmployeeRecord is an EmployeeRow in the form an HR system sends it and reads it back: the
@@ -177,7 +178,7 @@ func (r *EmployeeRecord) Row(asOf time.Time, withProtected bool, medianSalary fu
 		return row, fieldErr("employee_id", "required, at most 64 characters")
 	}
 	if !slices.Contains(datasets.Roles, r.Role) {
-		return row, fieldErr("role", "%q: want one of %s", truncate(r.Role, 32), strings.Join(datasets.Roles, ", "))
+		return row, fieldErr("role", "%q: want one of %s", clip.String(r.Role, 32), strings.Join(datasets.Roles, ", "))
 	}
 	if len(r.TeamID) > 64 {
 		return row, fieldErr("team_id", "at most 64 characters")
@@ -188,7 +189,7 @@ func (r *EmployeeRecord) Row(asOf time.Time, withProtected bool, medianSalary fu
 	date := func(name, s string) (time.Time, error) {
 		t, err := datasets.ParseDate(s)
 		if err != nil || t.Year() < 1900 {
-			return t, fieldErr(name, "%q: want a date YYYY-MM-DD from 1900 on", truncate(s, 32))
+			return t, fieldErr(name, "%q: want a date YYYY-MM-DD from 1900 on", clip.String(s, 32))
 		}
 		return t, nil
 	}
@@ -213,7 +214,7 @@ func (r *EmployeeRecord) Row(asOf time.Time, withProtected bool, medianSalary fu
 		row.PromotedOn = t
 	}
 	if r.LastIncentive != "" && !slices.Contains(datasets.RewardTypes, r.LastIncentive) {
-		return row, fieldErr("last_incentive", "%q: want one of %s", truncate(r.LastIncentive, 32), strings.Join(datasets.RewardTypes, ", "))
+		return row, fieldErr("last_incentive", "%q: want one of %s", clip.String(r.LastIncentive, 32), strings.Join(datasets.RewardTypes, ", "))
 	}
 	for i := range EmployeeFields {
 		f := &EmployeeFields[i]
@@ -244,7 +245,7 @@ func (r *EmployeeRecord) Row(asOf time.Time, withProtected bool, medianSalary fu
 			for _, t := range slices.Sorted(maps.Keys(m)) {
 				k := slices.Index(datasets.RewardTypes, t)
 				if k < 0 {
-					return row, fieldErr(f.Name+"."+truncate(t, 32), "not an incentive type: want %s", strings.Join(datasets.RewardTypes, ", "))
+					return row, fieldErr(f.Name+"."+clip.String(t, 32), "not an incentive type: want %s", strings.Join(datasets.RewardTypes, ", "))
 				}
 				if v := m[t]; !(v >= f.Min && v <= f.Max) {
 					return row, fieldErr(f.Name+"."+t, "%g is out of range [%g, %g]", v, f.Min, f.Max)
@@ -313,11 +314,4 @@ func rowCounts(row *EmployeeRow, name string) *[7]float64 {
 		return &row.PastDelta
 	}
 	panic("features: no row field for " + name)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/notify"
@@ -137,7 +138,7 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	}
 	day, err := datasets.ParseDate(req.AsOf)
 	if err != nil || day.Year() < 1900 || day.Year() > 9999 {
-		return invalid("as_of", "%q: want a date YYYY-MM-DD", truncate(req.AsOf, 32))
+		return invalid("as_of", "%q: want a date YYYY-MM-DD", clip.String(req.AsOf, 32))
 	}
 	asOf := day.AddDate(0, 0, 1) // the first day not counted
 	if len(req.Actuals) == 0 {
@@ -154,7 +155,7 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 			return err
 		}
 		if a.KPI != "" && a.KPI != "revenue" {
-			return invalid(f+".kpi", "%q: want revenue", truncate(a.KPI, 32))
+			return invalid(f+".kpi", "%q: want revenue", clip.String(a.KPI, 32))
 		}
 		p, err := parsePeriodParam(f+".period", a.Period)
 		if err != nil {
@@ -222,7 +223,7 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	rq.target = "actuals as of " + req.AsOf
-	rq.detail = truncate(fmt.Sprintf("%d scope-periods, %d alerts raised (%s), %d suppressed", len(actuals), len(ans.Alerts), strings.Join(ids, " "), len(ans.Suppressed)), 2000)
+	rq.detail = clip.String(fmt.Sprintf("%d scope-periods, %d alerts raised (%s), %d suppressed", len(actuals), len(ans.Alerts), strings.Join(ids, " "), len(ans.Suppressed)), 2000)
 	return writeJSON(c, 200, resp)
 }
 

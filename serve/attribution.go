@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
@@ -83,7 +84,7 @@ func (s *Server) getAttribution(c *gin.Context, rq *call) error {
 	}
 	period, err := datasets.ParseQuarter(ps)
 	if err != nil {
-		return invalid("period", "%q: want a quarter such as 2026Q3 (the driver model is quarterly)", truncate(ps, 32))
+		return invalid("period", "%q: want a quarter such as 2026Q3 (the driver model is quarterly)", clip.String(ps, 32))
 	}
 	against, err := queryEnum(q, "against", "target", "target", "forecast")
 	if err != nil {

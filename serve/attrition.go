@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -42,9 +43,9 @@ func (s *Server) getAttrition(c *gin.Context, rq *call) error {
 		risks, err := r.Attrition([]string{id}, incentive.Options{})
 		switch {
 		case errors.Is(err, incentive.ErrUnknownEmployee):
-			return errorf(ENotFound, "employee_id", "%s", truncate(err.Error(), 512))
+			return errorf(ENotFound, "employee_id", "%s", clip.String(err.Error(), 512))
 		case errors.Is(err, incentive.ErrNotOnStaff):
-			return invalid("employee_id", "%s", truncate(err.Error(), 512))
+			return invalid("employee_id", "%s", clip.String(err.Error(), 512))
 		case err != nil:
 			return err
 		}
@@ -62,9 +63,9 @@ func (s *Server) getAttrition(c *gin.Context, rq *call) error {
 	}
 	if leavers == nil {
 		if !(scope == "company" || strings.HasPrefix(scope, "region:") || strings.HasPrefix(scope, "team:")) {
-			return invalid("scope", "%q: want company, region:<id> or team:<id>", truncate(scope, 64))
+			return invalid("scope", "%q: want company, region:<id> or team:<id>", clip.String(scope, 64))
 		}
-		return errorf(ENotFound, "scope", "nobody on staff in %s on %s", truncate(scope, 64), datasets.FormatDate(m.asOf))
+		return errorf(ENotFound, "scope", "nobody on staff in %s on %s", clip.String(scope, 64), datasets.FormatDate(m.asOf))
 	}
 	past, err := r.PastTurnover(incentive.Options{}, champion.TurnoverYears, scope)
 	if err != nil {

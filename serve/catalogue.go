@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/indicators"
 )
 
@@ -131,7 +132,7 @@ func (s *Server) putCatalogue(c *gin.Context, rq *call) error {
 		}
 	}
 	rq.target = "catalogue of " + rq.key.Tenant
-	rq.detail = truncate(fmt.Sprintf("version %d: %s", doc.Version, strings.Join(added, ", ")), 2000)
+	rq.detail = clip.String(fmt.Sprintf("version %d: %s", doc.Version, strings.Join(added, ", ")), 2000)
 	// Serve the new catalogue from the next request on.
 	if err := s.reload(rq.t); err != nil {
 		s.log.Warn("reload after a catalogue change", "tenant", rq.key.Tenant, "err", err)

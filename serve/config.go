@@ -77,9 +77,12 @@ type Config struct {
 	CodeVersion string
 	// Trainer runs the training runs started through the server; nil refuses them.
 	Trainer Trainer
-	// Logger receives one line per request at debug level, and warnings and errors; nil
-	// discards them.
+	// Logger receives one line per request (the access log: request id, method, route
+	// template, status, milliseconds, tenant and key id, never the key) at debug level, or at
+	// info level with AccessLog, and warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// AccessLog logs every request at info level rather than debug.
+	AccessLog bool
 	// KeyCacheTTL is how long an authenticated API key is trusted without reading the store
 	// again. Revocations through this server take effect at once; the TTL bounds nothing
 	// else, because no other process can write the store while the server holds it.

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 )
 
 // Data upload: POST /v1/data/{table}?mode=upsert|append|replace merges one canonical table,
@@ -56,7 +57,7 @@ func (s *Server) putData(c *gin.Context, rq *call) error { return s.pushData(c, 
 func (s *Server) postData(c *gin.Context, rq *call) error {
 	mode, err := datasets.ParseMergeMode(rq.query.Get("mode"))
 	if err != nil {
-		return invalid("mode", "%q: want upsert, append or replace", truncate(rq.query.Get("mode"), 32))
+		return invalid("mode", "%q: want upsert, append or replace", clip.String(rq.query.Get("mode"), 32))
 	}
 	return s.pushData(c, rq, mode)
 }
@@ -69,7 +70,7 @@ func (s *Server) pushData(c *gin.Context, rq *call, mode datasets.MergeMode) err
 		for i, t := range datasets.Tables {
 			names[i] = t.Name
 		}
-		return errorf(ENotFound, "table", "%q is not a canonical table: want one of %s", truncate(name, 32), strings.Join(names, ", "))
+		return errorf(ENotFound, "table", "%q is not a canonical table: want one of %s", clip.String(name, 32), strings.Join(names, ", "))
 	}
 	rq.target = "data/" + table.Name
 	opts := datasets.PushOptions{File: table.Name + ".csv", MergeOptions: datasets.MergeOptions{Mode: mode}}
@@ -189,7 +190,7 @@ func uploadBody(r *http.Request) (io.ReadCloser, error) {
 			p.Close()
 		}
 	}
-	return nil, errorf(EMediaType, "Content-Type", "%q: send text/csv or multipart/form-data", truncate(mt, 64))
+	return nil, errorf(EMediaType, "Content-Type", "%q: send text/csv or multipart/form-data", clip.String(mt, 64))
 }
 
 // uploadError maps a reader failure to the client's fault: a header without the required

@@ -6,6 +6,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/diagnose"
 )
@@ -75,7 +76,7 @@ func diagScope(co *diagnose.Company, field, s string, g datasets.Grain) (diagnos
 		return sc, nil, errorf(EInvalidData, field, "the tenant's %s %s panel cannot be built: %s", g, level, err.Error())
 	}
 	if p.Series(id, features.ColRevenue) == nil {
-		return sc, nil, errorf(ENotFound, field, "no scope %s in this tenant's data; GET /v1/scopes lists them", truncate(sc.String(), 80))
+		return sc, nil, errorf(ENotFound, field, "no scope %s in this tenant's data; GET /v1/scopes lists them", clip.String(sc.String(), 80))
 	}
 	return sc, p, nil
 }
@@ -94,7 +95,7 @@ func parsePeriodParam(field, s string) (datasets.Period, error) {
 	}
 	p, err := datasets.ParsePeriod(s)
 	if err != nil {
-		return p, invalid(field, "%q: want a month such as 2026-08 or a quarter such as 2026Q3", truncate(s, 32))
+		return p, invalid(field, "%q: want a month such as 2026-08 or a quarter such as 2026Q3", clip.String(s, 32))
 	}
 	return p, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
@@ -118,7 +119,7 @@ func (sc *specChecker) check(t testing.TB, c apiCall, r response, validRequest b
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.status, Header: r.header,
 		Body: io.NopCloser(bytes.NewReader(r.body)), Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: false}}
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		t.Errorf("%s %s: the response (%d) does not match the document: %v\n%s", c.method, c.path, r.status, err, truncate(string(r.body), 400))
+		t.Errorf("%s %s: the response (%d) does not match the document: %v\n%s", c.method, c.path, r.status, err, clip.String(string(r.body), 400))
 	}
 	if r.status < 300 {
 		sc.mu.Lock()

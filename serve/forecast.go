@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
@@ -213,7 +214,7 @@ func parseScope(field, s string) (level, id string, err error) {
 	}
 	level, id, ok := strings.Cut(s, ":")
 	if !ok || id == "" || (level != "region" && level != "team") || len(id) > 128 {
-		return "", "", invalid(field, "%q: want company, region:<id> or team:<id>", truncate(s, 64))
+		return "", "", invalid(field, "%q: want company, region:<id> or team:<id>", clip.String(s, 64))
 	}
 	return level, id, nil
 }
@@ -231,7 +232,7 @@ func (s *Server) getForecast(c *gin.Context, rq *call) error {
 	name := scopeName(level, id)
 	sf, ok := fm.scopes[name]
 	if !ok {
-		return errorf(ENotFound, "scope", "no scope %s in this tenant's forecast; GET /v1/scopes lists them", truncate(name, 80))
+		return errorf(ENotFound, "scope", "no scope %s in this tenant's forecast; GET /v1/scopes lists them", clip.String(name, 80))
 	}
 	if sf.sc.Forecast == nil {
 		return errorf(EInvalidData, "scope", "scope %s has no forecast: %s", name, sf.sc.Error)

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -74,7 +75,7 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	cat := sn.data.catalogue()
 	if role != "" {
 		if _, ok := cat.Role(role); !ok {
-			return invalid("role", "%q is not a role of the KPI catalogue: want one of %s", truncate(role, 32), strings.Join(cat.RoleNames(), ", "))
+			return invalid("role", "%q is not a role of the KPI catalogue: want one of %s", clip.String(role, 32), strings.Join(cat.RoleNames(), ", "))
 		}
 	}
 	if _, _, err := parseScope("scope", q.Get("scope")); err != nil {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -86,7 +87,7 @@ func TestHotSwapUnderLoad(t *testing.T) {
 				case 0:
 					st, b, err := get("GET", "/v1/forecast?scope=company", nil)
 					if err != nil || st != 200 {
-						fail(fmt.Sprintf("forecast: %d %v %s", st, err, truncate(string(b), 200)))
+						fail(fmt.Sprintf("forecast: %d %v %s", st, err, clip.String(string(b), 200)))
 						continue
 					}
 					var f forecastResponse
@@ -103,11 +104,11 @@ func TestHotSwapUnderLoad(t *testing.T) {
 					n.(*atomic.Int64).Add(1)
 				case 1:
 					if st, b, err := get("POST", "/v1/recommendations", recBody); err != nil || st != 200 {
-						fail(fmt.Sprintf("recommendation: %d %v %s", st, err, truncate(string(b), 200)))
+						fail(fmt.Sprintf("recommendation: %d %v %s", st, err, clip.String(string(b), 200)))
 					}
 				default:
 					if st, b, err := get("GET", "/v1/drivers", nil); err != nil || st != 200 {
-						fail(fmt.Sprintf("drivers: %d %v %s", st, err, truncate(string(b), 200)))
+						fail(fmt.Sprintf("drivers: %d %v %s", st, err, clip.String(string(b), 200)))
 					}
 				}
 			}

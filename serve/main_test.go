@@ -19,6 +19,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
@@ -257,7 +258,7 @@ type response struct {
 }
 
 func (r response) String() string {
-	return fmt.Sprintf("%d %s", r.status, truncate(string(r.body), 600))
+	return fmt.Sprintf("%d %s", r.status, clip.String(string(r.body), 600))
 }
 
 // do sends a request. key is a "tenant/role" of ts.keys, a raw Authorization value starting

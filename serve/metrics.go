@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/growthlens/growthlens/internal/buildinfo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -85,7 +86,13 @@ func newMetrics(kpiTenants []string) *metrics {
 		Name: "growthlens_alerts_raised_total",
 		Help: "KPI alerts raised from posted actuals (after deduplication), by tenant and severity.",
 	}, []string{"tenant", "severity"})
-	m.reg.MustRegister(m.requests, m.latency, m.predictions, m.modelVer, m.trainRuns, m.trainSecs, m.completion, m.swaps, m.uploads, m.pace, m.alerts,
+	info := buildinfo.Read()
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "growthlens_build_info",
+		Help: "Always 1; its labels say which code the server runs: version (a git description, \"dev\" when unknown), revision (the commit) and the Go toolchain.",
+	}, []string{"version", "revision", "goversion"})
+	build.WithLabelValues(info.Version, info.Revision, info.Go).Set(1)
+	m.reg.MustRegister(build, m.requests, m.latency, m.predictions, m.modelVer, m.trainRuns, m.trainSecs, m.completion, m.swaps, m.uploads, m.pace, m.alerts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

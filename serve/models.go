@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -42,7 +43,7 @@ func (s *Server) listModels(c *gin.Context, rq *call) error {
 func (s *Server) modelName(c *gin.Context, rq *call) (string, []registry.Version, error) {
 	name := c.Param("name")
 	if !validTenant(name) {
-		return "", nil, errorf(ENotFound, "name", "no model %q in this tenant", truncate(name, 64))
+		return "", nil, errorf(ENotFound, "name", "no model %q in this tenant", clip.String(name, 64))
 	}
 	vs, err := s.store.Versions(rq.key.Tenant, name)
 	if err != nil {
@@ -100,7 +101,7 @@ func (s *Server) getModelVersion(c *gin.Context, rq *call) error {
 func parseVersionParam(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimPrefix(s, "v"))
 	if err != nil || n < 1 {
-		return 0, errorf(ENotFound, "version", "%q is not a version number", truncate(s, 32))
+		return 0, errorf(ENotFound, "version", "%q is not a version number", clip.String(s, 32))
 	}
 	return n, nil
 }
@@ -131,7 +132,7 @@ func checkAlias(alias string) (string, error) {
 		return registry.Champion, nil
 	}
 	if !validTenant(alias) {
-		return "", invalid("alias", "%q: use 1–64 letters, digits, '.', '_' and '-'", truncate(alias, 64))
+		return "", invalid("alias", "%q: use 1–64 letters, digits, '.', '_' and '-'", clip.String(alias, 64))
 	}
 	return alias, nil
 }

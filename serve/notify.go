@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/notify"
@@ -175,7 +176,7 @@ func (s *Server) postSubscription(c *gin.Context, rq *call) error {
 		return err
 	}
 	rq.target = "subscription " + sub.ID
-	rq.detail = truncate(fmt.Sprintf("%s: roles %v, teams %v, scopes %v, webhook %v, email %v", sub.Name, sub.Roles, sub.Teams, sub.Scopes, sub.Webhook != nil, sub.Email != nil), 2000)
+	rq.detail = clip.String(fmt.Sprintf("%s: roles %v, teams %v, scopes %v, webhook %v, email %v", sub.Name, sub.Roles, sub.Teams, sub.Scopes, sub.Webhook != nil, sub.Email != nil), 2000)
 	resp := map[string]any{"subscription": showSubscription(sub)}
 	if made != "" {
 		resp["secret"] = made // shown this once: the receiver verifies signatures with it
@@ -197,10 +198,10 @@ func (s *Server) getSubscriptions(c *gin.Context, rq *call) error {
 
 func (s *Server) deleteSubscription(c *gin.Context, rq *call) error {
 	id := c.Param("id")
-	rq.target = "subscription " + truncate(id, 80)
+	rq.target = "subscription " + clip.String(id, 80)
 	err := s.store.DeleteSubscription(rq.key.Tenant, id)
 	if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrInvalid) {
-		return errorf(ENotFound, "id", "no subscription %s; GET /v1/subscriptions lists them", truncate(id, 80))
+		return errorf(ENotFound, "id", "no subscription %s; GET /v1/subscriptions lists them", clip.String(id, 80))
 	}
 	if err != nil {
 		return err
@@ -237,10 +238,10 @@ func (s *Server) getDeliveries(c *gin.Context, rq *call) error {
 
 func (s *Server) retryDelivery(c *gin.Context, rq *call) error {
 	id := c.Param("id")
-	rq.target = "delivery " + truncate(id, 80)
+	rq.target = "delivery " + clip.String(id, 80)
 	d, err := s.store.RetryDelivery(rq.key.Tenant, id)
 	if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrInvalid) {
-		return errorf(ENotFound, "id", "no dead delivery %s; GET /v1/deliveries?status=dead lists them", truncate(id, 80))
+		return errorf(ENotFound, "id", "no dead delivery %s; GET /v1/deliveries?status=dead lists them", clip.String(id, 80))
 	}
 	if err != nil {
 		return err
@@ -265,7 +266,7 @@ type muteRequest struct {
 func (s *Server) alertRecord(tenant, id string) (alert.Alert, error) {
 	rec, err := s.store.Alert(tenant, id)
 	if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrInvalid) {
-		return alert.Alert{}, errorf(ENotFound, "id", "no alert %s; GET /v1/alerts lists them", truncate(id, 80))
+		return alert.Alert{}, errorf(ENotFound, "id", "no alert %s; GET /v1/alerts lists them", clip.String(id, 80))
 	}
 	if err != nil {
 		return alert.Alert{}, err
@@ -340,7 +341,7 @@ func (s *Server) muteAlert(c *gin.Context, rq *call) error {
 	case req.Until != "":
 		t, err := time.Parse(time.RFC3339, req.Until)
 		if err != nil || !t.After(time.Now()) || t.After(time.Now().AddDate(1, 0, 0)) {
-			return invalid("until", "%q: want an RFC 3339 time within the next year", truncate(req.Until, 40))
+			return invalid("until", "%q: want an RFC 3339 time within the next year", clip.String(req.Until, 40))
 		}
 		until = t.UTC()
 	case req.Days != nil:
@@ -418,7 +419,7 @@ func (s *Server) postAlertCheck(c *gin.Context, rq *call) error {
 		s.metrics.alerts.WithLabelValues(rq.key.Tenant, a.Severity).Inc()
 	}
 	rq.target = "KPI check of " + g.Period
-	rq.detail = truncate(fmt.Sprintf("%d alerts raised (%s), %d suppressed", len(raise), strings.Join(ids, " "), len(suppressed)), 2000)
+	rq.detail = clip.String(fmt.Sprintf("%d alerts raised (%s), %d suppressed", len(raise), strings.Join(ids, " "), len(suppressed)), 2000)
 	return writeJSON(c, 200, map[string]any{"period": g.Period, "goal_version": g.Version, "alerts": nonNil(raise),
 		"suppressed": nonNil(suppressed), "notes": nonNil(notes)})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
@@ -185,7 +186,7 @@ func (s *Server) selectEmployees(ctx context.Context, rq *call, ids []string, te
 	if asOfStr != "" {
 		t, err := datasets.ParseDate(asOfStr)
 		if err != nil {
-			return nil, invalid("as_of", "%q: want a date YYYY-MM-DD", truncate(asOfStr, 32))
+			return nil, invalid("as_of", "%q: want a date YYYY-MM-DD", clip.String(asOfStr, 32))
 		}
 		if t.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
 			return nil, invalid("as_of", "%s is more than %d days after the HR history ends (%s): upload fresher HR data",
@@ -260,9 +261,9 @@ func (s *Server) selectEmployees(ctx context.Context, rq *call, ids []string, te
 	out, err := m.rec.Recommend(ctx, ids, incentive.Options{AsOf: sel.asOf, Top: champion.StaffTop})
 	switch {
 	case errors.Is(err, incentive.ErrUnknownEmployee):
-		return nil, errorf(ENotFound, "employee_ids", "%s", truncate(err.Error(), 512))
+		return nil, errorf(ENotFound, "employee_ids", "%s", clip.String(err.Error(), 512))
 	case errors.Is(err, incentive.ErrNotOnStaff):
-		return nil, invalid("employee_ids", "%s", truncate(err.Error(), 512))
+		return nil, invalid("employee_ids", "%s", clip.String(err.Error(), 512))
 	case err != nil:
 		return nil, err
 	}
@@ -427,7 +428,7 @@ func (s *Server) getEmployeeFeatures(c *gin.Context, rq *call) error {
 	if q := rq.query.Get("as_of"); q != "" {
 		t, err := datasets.ParseDate(q)
 		if err != nil || t.Year() < 1900 {
-			return invalid("as_of", "%q: want a date YYYY-MM-DD from 1900 on", truncate(q, 32))
+			return invalid("as_of", "%q: want a date YYYY-MM-DD from 1900 on", clip.String(q, 32))
 		}
 		if t.After(m.asOf.AddDate(0, 0, incentive.MaxStaleDays)) {
 			return invalid("as_of", "%s is more than %d days after the HR history ends (%s): upload fresher HR data",
@@ -438,9 +439,9 @@ func (s *Server) getEmployeeFeatures(c *gin.Context, rq *call) error {
 	rows, err := m.rec.Features([]string{id}, incentive.Options{AsOf: asOf})
 	switch {
 	case errors.Is(err, incentive.ErrUnknownEmployee):
-		return errorf(ENotFound, "id", "%s", truncate(err.Error(), 512))
+		return errorf(ENotFound, "id", "%s", clip.String(err.Error(), 512))
 	case errors.Is(err, incentive.ErrNotOnStaff):
-		return invalid("as_of", "%s", truncate(err.Error(), 512))
+		return invalid("as_of", "%s", clip.String(err.Error(), 512))
 	case err != nil:
 		return err
 	}

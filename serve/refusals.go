@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -73,7 +74,7 @@ func (r *refusals) take(all bool) []registry.AuditEntry {
 		e := g.first
 		e.Count = g.count
 		if g.count > 1 {
-			e.Detail = truncate(fmt.Sprintf("%d refused in the minute from %s; last: %s", g.count, e.Time.Format("15:04:05"), g.last), 4000)
+			e.Detail = clip.String(fmt.Sprintf("%d refused in the minute from %s; last: %s", g.count, e.Time.Format("15:04:05"), g.last), 4000)
 		}
 		out = append(out, e)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -121,7 +122,7 @@ func checkJSONType(r *http.Request) error {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
-		return errorf(EMediaType, "Content-Type", "Content-Type %q: send application/json", truncate(ct, 64))
+		return errorf(EMediaType, "Content-Type", "Content-Type %q: send application/json", clip.String(ct, 64))
 	}
 	return nil
 }
@@ -242,13 +243,6 @@ func goKind(k string) string {
 	return k
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // bufPool recycles response buffers.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -281,7 +275,7 @@ func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, invalid(name, "%q is not an integer", truncate(s, 32))
+		return 0, invalid(name, "%q is not an integer", clip.String(s, 32))
 	}
 	if n < lo || n > hi {
 		return 0, invalid(name, "%d is out of range [%d, %d]", n, lo, hi)
@@ -296,7 +290,7 @@ func queryFloat(q url.Values, name string) (float64, bool, error) {
 	}
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, false, invalid(name, "%q is not a finite number", truncate(s, 32))
+		return 0, false, invalid(name, "%q is not a finite number", clip.String(s, 32))
 	}
 	return x, true, nil
 }
@@ -311,7 +305,7 @@ func queryEnum(q url.Values, name, def string, allowed ...string) (string, error
 			return s, nil
 		}
 	}
-	return "", invalid(name, "%q: want one of %s", truncate(s, 32), strings.Join(allowed, ", "))
+	return "", invalid(name, "%q: want one of %s", clip.String(s, 32), strings.Join(allowed, ", "))
 }
 
 func queryBool(q url.Values, name string, def bool) (bool, error) {
@@ -321,7 +315,7 @@ func queryBool(q url.Values, name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return false, invalid(name, "%q: want true or false", truncate(s, 32))
+		return false, invalid(name, "%q: want true or false", clip.String(s, 32))
 	}
 	return b, nil
 }
@@ -333,7 +327,7 @@ func queryTime(q url.Values, name string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, invalid(name, "%q: want an RFC 3339 time such as 2026-10-01T00:00:00Z", truncate(s, 40))
+		return time.Time{}, invalid(name, "%q: want an RFC 3339 time such as 2026-10-01T00:00:00Z", clip.String(s, 40))
 	}
 	return t, nil
 }

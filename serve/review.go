@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/goal"
@@ -356,7 +357,7 @@ func (s *Server) getReview(c *gin.Context) {
 		}
 	}
 	if t := c.Query("tenant"); t != "" && t != ss.key.Tenant {
-		s.message(c, http.StatusForbidden, lang, review.T(lang, "forbidden"), "this session belongs to another tenant: sign in with a key of tenant "+truncate(t, 64), "/signin", "Sign in")
+		s.message(c, http.StatusForbidden, lang, review.T(lang, "forbidden"), "this session belongs to another tenant: sign in with a key of tenant "+clip.String(t, 64), "/signin", "Sign in")
 		return
 	}
 	t := s.tenant(ss.key.Tenant)

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/rootcause"
 )
@@ -234,7 +235,7 @@ func (s *Server) postSlices(c *gin.Context, rq *call) error {
 		}
 	}
 	if req.Kind != "additive" && req.Kind != "ratio" {
-		return invalid("kind", "%q: want additive or ratio", truncate(req.Kind, 32))
+		return invalid("kind", "%q: want additive or ratio", clip.String(req.Kind, 32))
 	}
 	if len(req.Leaves) == 0 {
 		return invalid("leaves", "give at least one leaf row")

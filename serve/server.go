@@ -19,6 +19,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/buildinfo"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -414,10 +416,10 @@ func (s *Server) buildEngine() *gin.Engine {
 	}
 	s.mountReview(e)
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, truncate(c.Request.URL.Path, 128)))
+		s.fail(c, callOf(c), errorf(EMethod, "method", "%s is not allowed on %s", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
 	return e
 }
@@ -451,6 +453,9 @@ func (s *Server) begin(c *gin.Context) {
 		s.metrics.observe(route, c.Request.Method, status, elapsed.Seconds())
 		// A 503 is a state (no model yet, shutting down), not a fault; a 500 is a fault.
 		level := slog.LevelDebug
+		if s.cfg.AccessLog {
+			level = slog.LevelInfo
+		}
 		switch {
 		case status == http.StatusInternalServerError:
 			level = slog.LevelError
@@ -459,7 +464,7 @@ func (s *Server) begin(c *gin.Context) {
 		}
 		if s.log.Enabled(context.Background(), level) {
 			attrs := []any{"request_id", rq.id, "method", c.Request.Method, "route", route, "status", status,
-				"ms", float64(elapsed.Microseconds()) / 1000, "tenant", rq.key.Tenant, "key", rq.key.ID}
+				"ms", float64(elapsed.Microseconds()) / 1000, "tenant", rq.key.Tenant, "key_id", rq.key.ID}
 			if rq.err != nil {
 				attrs = append(attrs, "err", rq.err)
 			}
@@ -559,16 +564,22 @@ func (s *Server) fail(c *gin.Context, rq *call, err error) {
 		return
 	}
 	if c.Request.ContentLength != 0 {
-		// The body may be unread (refused before it was needed): answer now and close the
-		// connection instead of letting net/http drain up to 256 KiB from a client that may
-		// send one byte a minute. The read deadline makes that drain end at once.
+		// The body may be unread (refused before it was needed). net/http drains up to 256 KiB
+		// of it before it answers; the read deadline gives that drain refusedBodyGrace, so a
+		// client that sends one byte a minute is answered after it, and the connection is
+		// closed. The drain is still needed: a socket closed with unread bytes in it sends a
+		// TCP reset, which can destroy the answer before a client whose small body was on its
+		// way reads it (TestEndToEnd's refused uploads failed with "connection reset by peer").
 		c.Header("Connection", "close")
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(refusedBodyGrace))
 	}
 	if werr := writeJSON(c, e.Status(), errorBody{Error: e}); werr != nil {
 		s.log.Error("write error response", "request_id", rq.id, "err", werr)
 	}
 }
+
+// refusedBodyGrace is how long a refused request's unread body is drained before the answer.
+const refusedBodyGrace = time.Second
 
 // auditCall writes the audit entry of a mutation: who (key id and role), what (action and
 // target), when, its outcome and the request id. Refused attempts, failed authentication
@@ -580,7 +591,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		e.Who = unauthenticatedWho
 	}
 	if e.Target == "" {
-		e.Target = truncate(c.Request.URL.Path, 200)
+		e.Target = clip.String(c.Request.URL.Path, 200)
 	}
 	if err != nil {
 		ae := asError(err, rq.id)
@@ -598,7 +609,7 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 		default:
 			e.Outcome = "rejected"
 		}
-		e.Detail = truncate(ae.Error(), 3000)
+		e.Detail = clip.String(ae.Error(), 3000)
 		if e.Outcome != "error" {
 			s.refused(e, c.ClientIP())
 			return
@@ -609,8 +620,13 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	}
 }
 
+// healthz answers while the process is up, with the code it runs (buildinfo).
 func (s *Server) healthz(c *gin.Context, rq *call) error {
-	return writeJSON(c, 200, map[string]string{"status": "ok"})
+	info := buildinfo.Read()
+	return writeJSON(c, 200, struct {
+		Status string `json:"status"`
+		buildinfo.Info
+	}{"ok", info})
 }
 
 // readyz answers 200 once the initial load is done and at least one model is served.

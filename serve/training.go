@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -239,7 +240,7 @@ func (s *Server) runJob(jb *job, run TrainRun) {
 		if status != jobSucceeded {
 			e.Outcome = status
 			if err != nil {
-				e.Detail += ": " + truncate(err.Error(), 3000)
+				e.Detail += ": " + clip.String(err.Error(), 3000)
 			}
 		}
 		if _, aerr := s.store.Audit(e); aerr != nil {
@@ -310,7 +311,7 @@ func (s *Server) postTrainingRun(c *gin.Context, rq *call) error {
 	}
 	if req.Promote != "" {
 		if !slices.Contains(promotePolicies, req.Promote) {
-			return invalid("promote", "%q: want auto, always or never", truncate(req.Promote, 32))
+			return invalid("promote", "%q: want auto, always or never", clip.String(req.Promote, 32))
 		}
 		p.Promote = req.Promote
 	}
@@ -359,11 +360,11 @@ func (s *Server) getTrainingRun(c *gin.Context, rq *call) error {
 		return writeJSON(c, 200, j)
 	}
 	if !validTenant(id) { // run ids follow the registry's name rule
-		return errorf(ENotFound, "id", "no training run %q in this tenant", truncate(id, 64))
+		return errorf(ENotFound, "id", "no training run %q in this tenant", clip.String(id, 64))
 	}
 	r, err := s.store.Run(rq.key.Tenant, id)
 	if errors.Is(err, registry.ErrNotFound) {
-		return errorf(ENotFound, "id", "no training run %q in this tenant", truncate(id, 64))
+		return errorf(ENotFound, "id", "no training run %q in this tenant", clip.String(id, 64))
 	}
 	if err != nil {
 		return err

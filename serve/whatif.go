@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
@@ -42,7 +43,7 @@ func (d *driverModel) scope(field, s string) (string, error) {
 	case level != d.m.ScopeLevel:
 		return "", invalid(field, "the driver model is fitted by %s: ask for company or %s:<id>", d.m.ScopeLevel, d.m.ScopeLevel)
 	case !slices.Contains(d.m.Scopes, id):
-		return "", errorf(ENotFound, field, "no %s %q in the driver model; it has %s", d.m.ScopeLevel, truncate(id, 64), strings.Join(d.m.Scopes, ", "))
+		return "", errorf(ENotFound, field, "no %s %q in the driver model; it has %s", d.m.ScopeLevel, clip.String(id, 64), strings.Join(d.m.Scopes, ", "))
 	}
 	return id, nil
 }
@@ -148,7 +149,7 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 			return invalid(f+".driver", "required")
 		}
 		if seen[ch.Driver] {
-			return invalid(f+".driver", "%q is changed twice", truncate(ch.Driver, 64))
+			return invalid(f+".driver", "%q is changed twice", clip.String(ch.Driver, 64))
 		}
 		seen[ch.Driver] = true
 		if !slices.ContainsFunc(d.m.Effects, func(e driver.Effect) bool { return e.Column == ch.Driver }) {
@@ -156,7 +157,7 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 			for j, e := range d.m.Effects {
 				names[j] = e.Column
 			}
-			return invalid(f+".driver", "%q is not a driver of the model: it has %s", truncate(ch.Driver, 64), strings.Join(names, ", "))
+			return invalid(f+".driver", "%q is not a driver of the model: it has %s", clip.String(ch.Driver, 64), strings.Join(names, ", "))
 		}
 		switch {
 		case (ch.Percent == nil) == (ch.Amount == nil):

@@ -72,7 +72,7 @@ severity rose. --record appends the raised alerts to that file.`,
 			for _, l := range splitList(levels) {
 				lvl, err := features.ParseLevel(l)
 				if err != nil {
-					return usageErr("--levels: %v", err)
+					return usageErr("--scope-levels: %v", err)
 				}
 				req.Levels = append(req.Levels, lvl)
 			}
@@ -117,9 +117,12 @@ severity rose. --record appends the raised alerts to that file.`,
 	fl.DurationVar(&cfg.Cooldown, "cooldown", cfg.Cooldown, "how long an alerted scope and period stay quiet unless the alert escalates")
 	fl.StringVar(&history, "history", "", "JSON file of alerts raised before, for deduplication")
 	fl.BoolVar(&record, "record", false, "append the raised alerts to the --history file")
-	fl.StringVar(&levels, "levels", "company,region", "scope levels to check: company, region, team")
+	fl.StringVar(&levels, "scope-levels", "company,region", "scope levels to check: company, region, team")
+	// --levels means prediction-interval levels everywhere else; the old name still works.
+	fl.StringVar(&levels, "levels", "company,region", "")
+	fl.MarkDeprecated("levels", "use --scope-levels (--levels is for interval levels)")
 	fl.StringVar(&grains, "grains", "month,quarter", "periods to check: month, quarter")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
 	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
 	return cmd

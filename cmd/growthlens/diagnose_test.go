@@ -103,7 +103,7 @@ func TestIndicatorsErrors(t *testing.T) {
 func TestAlertsJSONAndHistory(t *testing.T) {
 	dir := defaultCompany(t)
 	hist := filepath.Join(t.TempDir(), "alerts.json")
-	args := []string{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "2", "--levels", "company", "--replicates", "100",
+	args := []string{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "2", "--scope-levels", "company", "--replicates", "100",
 		"--history", hist, "--record", "--json"}
 	stdout, _, err := runCLI(t, args...)
 	if err != nil {
@@ -144,7 +144,8 @@ func TestAlertsJSONAndHistory(t *testing.T) {
 		{"alerts", "--refit", "--data", dir, "--as-of", "15/08/2026"},
 		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "-1"},
 		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--record"},
-		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--levels", "galaxy"},
+		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--scope-levels", "galaxy"},
+		{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--levels", "galaxy"}, // the old name
 	} {
 		if _, _, err := runCLI(t, bad...); exitCode(err) != 2 {
 			t.Errorf("%v: error %v, want a usage error", bad, err)

@@ -103,7 +103,7 @@ absent are listed as skipped, with the files they need.`,
 		},
 	}
 	cmd.Flags().StringVar(&shared, "shared", "", "shared data folder (default: ../shared/data beside the module, or $"+shareddata.EnvVar+")")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with every evaluation's full output")
+	addOutputFlags(cmd.Flags(), &asJSON, "one object with every evaluation's full output")
 	return cmd
 }
 

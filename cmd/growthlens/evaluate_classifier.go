@@ -115,7 +115,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 	fl.StringSliceVar(&families, "models", nil, "candidate families (default "+strings.Join(classify.DefaultFamilies, ",")+")")
 	fl.IntVar(&workers, "workers", 0, "goroutines fitting candidates at once (default GOMAXPROCS; results do not depend on it)")
 	fl.StringVar(&foldsOut, "write-folds", "", "write each row's outer fold to this CSV file (row,fold; row 0 is the first data row; rows without a target are not listed)")
-	fl.BoolVar(&asJSON, "json", false, "print one JSON object on stdout")
+	addOutputFlags(fl, &asJSON, "one JSON object on stdout")
 	return cmd
 }
 

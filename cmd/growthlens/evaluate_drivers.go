@@ -93,6 +93,6 @@ See the deval package documentation for the protocol. Seeds 4001–4012 tuned th
 	fl.IntVar(&cfg.Draws, "draws", cfg.Draws, "posterior draws (and bootstrap replicates of the current model)")
 	fl.Float64Var(&cfg.PriorScale, "prior-scale", 0, "prior s.d. over the catalogue prior's magnitude (0: the default; for tuning on seeds 4001-4012 only)")
 	fl.StringVar(&keep, "keep", "", "generate the companies into this directory and keep them (reused when present)")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
 }

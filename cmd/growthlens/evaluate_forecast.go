@@ -77,7 +77,7 @@ ets:XYZ for one ETS model (e.g. ets:MAdN), or log:NAME for a method on the logs 
 	f.StringVar(&method, "method", "auto", "forecasting method")
 	f.StringVar(&levels, "levels", "80,95", "prediction interval levels in percent, comma separated")
 	f.IntVar(&workers, "workers", 0, "series forecast in parallel (0: one per CPU)")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	addOutputFlags(f, &asJSON, "one JSON object")
 	_ = cmd.MarkFlagRequired("train")
 	_ = cmd.MarkFlagRequired("test")
 	return cmd

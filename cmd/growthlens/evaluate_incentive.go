@@ -145,7 +145,7 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 	f.StringVar(&data, "data", "", "dataset directory with employees.csv, rewards.csv and reviews.csv (required)")
 	f.StringVar(&config, "config", "", "the tenant's incentive policy (YAML or JSON; default: the built-in policy)")
 	f.Uint64Var(&seed, "seed", 0, "random seed of the models' cross-validation")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	addOutputFlags(f, &asJSON, "one JSON object")
 	return cmd
 }
 

@@ -91,6 +91,6 @@ peval.EvaluationSeeds). Progress goes to stderr.`,
 	fl.IntVar(&cfg.Origins, "origins", cfg.Origins, "quarter-ends backtested from (the last two years: 8)")
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "companies evaluated at once")
 	fl.StringVar(&cfg.Dir, "keep", "", "generate the companies into this directory and keep them (reused when present)")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
 }

@@ -89,7 +89,7 @@ See the rceval package documentation for the exact protocol. Progress goes to st
 	fl.IntVar(&cfg.Replicates, "replicates", cfg.Replicates, "bootstrap replicates of each driver model")
 	fl.StringVar(&keep, "keep", "", "generate the companies into this directory and keep them (reused when present)")
 	fl.BoolVar(&misses, "misses", false, "list the cases the method got wrong")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
 }
 

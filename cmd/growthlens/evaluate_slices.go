@@ -89,7 +89,7 @@ docs/rootcause-slices.md for the settings and the latest figures.`,
 	fl.StringVar(&methods, "methods", "all", "methods: all, or names such as current,naive,riskloc")
 	fl.IntVar(&cases, "cases", 0, "cases per bench (0: each bench's own count)")
 	fl.IntVar(&top, "top", 5, "ranked elements asked of each method (5 to 20)")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
 }
 

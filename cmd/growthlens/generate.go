@@ -82,6 +82,6 @@ Scenarios: ` + strings.Join(synth.Scenarios, ", ") + `.`,
 	f.StringVar(&cfg.Scenario, "scenario", cfg.Scenario, "scenario: "+strings.Join(synth.Scenarios, ", "))
 	f.StringSliceVar(&regions, "regions", cfg.Regions, "region names")
 	f.StringSliceVar(&products, "products", cfg.Products, "product names")
-	f.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	addOutputFlags(f, &asJSON, "the summary as one JSON object")
 	return cmd
 }

@@ -112,7 +112,7 @@ refused over the reject limit); 2 usage; 3 a table of the mapping imported no ro
 	f.BoolVar(&dryRun, "dry-run", false, "with --into: print what would change, write nothing")
 	f.Float64Var(&maxRejectShare, "max-reject-share", datasets.DefaultMaxRejectShare, "with --into: an upsert or replace with a larger share of rejected rows writes nothing")
 	f.IntVar(&skipRows, "skip-rows", 0, "rows above the header of every source whose mapping does not say (default: find the header)")
-	f.BoolVar(&asJSON, "json", false, "print the counts as one JSON object")
+	addOutputFlags(f, &asJSON, "the counts as one JSON object")
 	f.IntVar(&maxRecord, "max-record-bytes", datasets.DefaultMaxRecordBytes, "reject CSV records longer than this many bytes")
 	cmd.MarkFlagRequired("mapping")
 	return cmd

@@ -86,7 +86,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 	fl.StringVar(&data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&role, "role", "", "one role (default: every role)")
 	fl.StringVar(&scope, "scope", "company", "whose history sets current values and targets: company, region:NAME or team:ID")
-	fl.BoolVar(&jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
 	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
 	return cmd

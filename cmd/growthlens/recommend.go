@@ -74,7 +74,7 @@ fresher data.`,
 	fl.StringVar(&f.model, "model", "", "use the models saved in this file instead of training (see --save-model)")
 	fl.StringVar(&f.saveModel, "save-model", "", "save the trained models to this file, for --model")
 	fl.Float64Var(&f.costUnit, "cost-unit", 10, "money unit costs are rounded up to when allocating a budget")
-	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &f.jsonOut, "one JSON object")
 	return cmd
 }
 

@@ -60,6 +60,25 @@ indicators per role and incentive recommendations per employee.`,
 		newReportCmd(a),
 		newCascadeCmd(a),
 	)
+	root.Long += "\n\n" + exitCodesHelp
+	// Usage mistakes exit 2 wherever cobra finds them: a flag it cannot parse, or arguments a
+	// command's Args refuses.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	var argsAreUsage func(c *cobra.Command)
+	argsAreUsage = func(c *cobra.Command) {
+		if check := c.Args; check != nil {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if err := check(cmd, args); err != nil {
+					return usageError(err)
+				}
+				return nil
+			}
+		}
+		for _, sub := range c.Commands() {
+			argsAreUsage(sub)
+		}
+	}
+	argsAreUsage(root)
 	return root
 }
 

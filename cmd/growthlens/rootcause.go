@@ -72,7 +72,7 @@ typical leaf's noise; the slices listed then are the closest candidates, flagged
 	fl.IntVar(&f.maxDims, "max-dims", d.MaxDims, "most dimensions combined in one slice")
 	fl.Float64Var(&f.opt.Alpha, "alpha", d.Alpha, "family-wise false-alarm rate of the significance test")
 	fl.Float64Var(&f.minEff, "min-effect", d.MinEffect, "least change of a dominant slice, in typical-leaf noise s.d.")
-	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &f.jsonOut, "one JSON object")
 	return cmd
 }
 

@@ -120,7 +120,7 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; required)")
 	fl.StringVar(&f.period, "period", "", "month (YYYY-MM) or quarter (YYYYQn) to explain (required)")
 	fl.StringVar(&f.direction, "direction", "gap", "down (what held the KPI back), up, or gap (the gap's sign)")
-	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &f.jsonOut, "one JSON object")
 	fl.IntVar(&f.replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
 	fl.Uint64Var(&f.seed, "seed", 1, "bootstrap seed")
 }

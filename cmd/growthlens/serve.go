@@ -99,6 +99,7 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 	f.IntVar(&cfg.PeopleConcurrency, "people-concurrency", cfg.PeopleConcurrency, "recommendation or allocation requests one API key may have in flight (more: 429)")
 	f.Int64Var(&cfg.StoreQuota, "store-quota", 0, "bytes the store directory may take on disk (0: no quota); writes are refused with 507 near it, as on a full disk")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to let requests in flight finish on shutdown")
+	f.BoolVar(&cfg.AccessLog, "access-log", false, "log every request at info level (request id, route, status, milliseconds, tenant, key id; never the key); without it they are logged at debug level")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of the listener serving GET /metrics without a key (\"\" turns it off); keep it private")
 	f.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a scrape token that lets GET /metrics be served on --addr too (mode 0600)")
 	f.StringVar(&smtp.Addr, "smtp-addr", "", "host:port of the SMTP server alert e-mails go through (\"\": e-mail subscriptions are refused)")

@@ -37,7 +37,7 @@ func addStoreFlags(cmd *cobra.Command, f *storeFlags, withTenant bool) {
 	if withTenant {
 		fl.StringVar(&f.tenant, "tenant", envOr(envTenant, "default"), "tenant (env "+envTenant+")")
 	}
-	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object")
+	addOutputFlags(fl, &f.asJSON, "one JSON object")
 }
 
 // storeConn is what the models, keys, backup and runs subcommands need from the store. The

@@ -45,17 +45,6 @@ func auditLog(t *testing.T, dir string, key []byte) []registry.AuditEntry {
 	return page.Entries
 }
 
-func exitCode(err error) int {
-	var ee exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if err != nil {
-		return 1
-	}
-	return 0
-}
-
 func TestModelsCommands(t *testing.T) {
 	dir := seedStore(t, nil)
 	run := func(args ...string) (string, error) {

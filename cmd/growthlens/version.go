@@ -2,46 +2,38 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/growthlens/growthlens/internal/buildinfo"
 )
 
-// codeVersion reports the VCS revision the binary was built from, or "dev".
-func codeVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if dirty {
-		rev += "-dirty"
-	}
-	return rev
-}
+// codeVersion is the code version recorded in run records and model versions.
+func codeVersion() string { return buildinfo.Read().Version }
 
 func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the code version the binary was built from",
-		Args:  cobra.NoArgs,
+		Long: `version prints the code version the binary was built from (a git description, with
+-dirty for uncommitted changes; "dev" when the build carried none), its commit and the Go
+toolchain. The same version is in every run record, in /healthz and in the
+growthlens_build_info metric. make build stamps it from git.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintln(a.stdout, codeVersion())
+			info := buildinfo.Read()
+			if asJSON {
+				return printJSON(a.stdout, info)
+			}
+			rev := info.Revision
+			if rev == "" {
+				rev = "unknown"
+			}
+			_, err := fmt.Fprintf(a.stdout, "growthlens %s\ncommit     %s\ngo         %s\n", info.Version, rev, info.Go)
 			return err
 		},
 	}
+	addOutputFlags(cmd.Flags(), &asJSON, "version, revision and go")
+	return cmd
 }

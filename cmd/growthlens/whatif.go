@@ -63,7 +63,7 @@ scope, on the team panel).`,
 	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; with --refit)")
 	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
-	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object")
+	addOutputFlags(fl, &f.jsonOut, "one JSON object")
 	fl.Uint64Var(&f.seed, "seed", 1, "sampler seed (with --refit)")
 	fl.IntVar(&f.draws, "draws", company.DefaultDraws, "posterior draws (with --refit; at least 100)")
 	addCompanyFlags(cmd, &f.cf)

@@ -7,12 +7,12 @@ import (
 )
 
 // Cut returns the dataset as an export taken at asOf would have shown it: rows created from
-// asOf on are dropped, and what happened from asOf on to the rows kept is undone — a deal closed
-// later is still open, at stage negotiation (the last open stage: the data do not say which
-// stage it was at on asOf), an invoice paid later is unpaid, a
-// ticket answered later is unanswered, an order delivered later is outstanding, an account or
-// employee who left later is still there. Targets are plans set ahead, so all of them are
-// kept. The input is not modified.
+// asOf on are dropped, and what happened from asOf on to the rows kept is undone — a deal
+// closed later is still open, at stage negotiation (the last open stage: the data do not say
+// which stage it was at on asOf), an invoice paid later is unpaid, a ticket answered later is
+// unanswered, an order delivered later is outstanding, an account or employee who left later
+// is still there. Targets are plans set ahead, so all of them are kept. The input is not
+// modified.
 func Cut(ds *datasets.Dataset, asOf time.Time) *datasets.Dataset {
 	before := func(t time.Time) bool { return !t.IsZero() && t.Before(asOf) }
 	after := func(t time.Time) bool { return !t.IsZero() && !t.Before(asOf) }

@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/growthlens/growthlens/internal/clip"
 )
 
 // auditTimeLayout is fixed-width UTC, so that byte order of audit keys is time order.
@@ -64,16 +64,7 @@ const MaxAuditDetail = 4096
 
 // ClipDetail returns s cut to at most MaxAuditDetail bytes at a UTF-8 boundary, ending in "…"
 // when it was cut.
-func ClipDetail(s string) string {
-	if len(s) <= MaxAuditDetail {
-		return s
-	}
-	cut := MaxAuditDetail - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func ClipDetail(s string) string { return clip.Within(s, MaxAuditDetail) }
 
 // Audit appends an entry to the audit log and returns it with its ID and Time (now, unless
 // set). The store never writes audit entries by itself: the server and the CLI append one
