@@ -45,7 +45,7 @@ A target no plausible change reaches is refused: the reason, the growth with eve
 the edge of its range, and how far each driver alone would have to go; the exit code is 3.
 Only one process may open a store: while growthlens serve holds it, ask its API.`,
 		Example: `  growthlens cascade --period 2027
-  growthlens cascade --period 2027 --target 0.30 --tenant acme --data var/tenants/acme --json
+  growthlens cascade --period 2027 --target 0.30 --tenant acme --data var/tenants/acme -o json
   growthlens cascade --period 2027Q1 --target 0.10 --refit --data var/default --persons`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,7 +96,7 @@ Only one process may open a store: while growthlens serve holds it, ask its API.
 	fl.StringVar(&period, "period", "", "the goal's year (2027) or quarter (2027Q1); required")
 	fl.Float64Var(&target, "target", 0, "preview this growth target, a fraction (0.30 is +30 %), instead of the stored goal")
 	fl.BoolVar(&persons, "persons", false, "print every person's targets too")
-	fl.BoolVar(&jsonOut, "json", false, "print the plan as JSON (GET /v1/cascade's answer)")
+	addOutputFlags(fl, &jsonOut, "the plan, GET /v1/cascade's answer")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the indicator suggestions' bootstrap (the API's is 1)")
 	return cmd
 }
