@@ -12,7 +12,9 @@ import (
 // Dataset holds the canonical tables of a dataset directory as typed rows, in file order. An
 // absent table has a nil slice; Present tells an absent table from an empty one.
 type Dataset struct {
-	Dir            string
+	Dir string
+	// Settings are the directory's SettingsFile (the currency of its money columns).
+	Settings       Settings
 	Teams          []Team
 	Employees      []Employee
 	Accounts       []Account
@@ -93,7 +95,11 @@ func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 		return nil, nil, fmt.Errorf("load dataset: %s has neither opportunities.csv nor revenue.csv; one of them is required", dir)
 	}
 	willLoad := func(name string) bool { return want(name) && exists(name) }
-	ds := &Dataset{Dir: dir, present: make(map[string]bool)}
+	settings, err := ReadSettings(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load dataset: %w", err)
+	}
+	ds := &Dataset{Dir: dir, Settings: settings, present: make(map[string]bool)}
 	rep := newReport()
 	checked := make(map[string]*checker)
 	files := make(map[string]string)

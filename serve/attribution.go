@@ -41,6 +41,8 @@ type attributionStepJSON struct {
 }
 
 type attributionResponse struct {
+	// Currency is the ISO 4217 code of the amounts (the dataset's settings), "" when unknown.
+	Currency     string   `json:"currency,omitempty"`
 	Scope        string   `json:"scope"`
 	Period       string   `json:"period"`
 	KPI          string   `json:"kpi"`
@@ -130,7 +132,7 @@ func (s *Server) getAttribution(c *gin.Context, rq *call) error {
 	}
 	s.metrics.predicted(rq.key.Tenant, champion.Driver, "attribution", 1)
 	resp := attributionResponse{
-		Scope: apiScope, Period: period.String(), KPI: "revenue", Model: refOf(d.version),
+		Currency: sn.currency(), Scope: apiScope, Period: period.String(), KPI: "revenue", Model: refOf(d.version),
 		Actual: num(att.Actual), Expected: num(att.Expected), ExpectedFrom: from, Completion: num(att.Actual / att.Expected),
 		Gap: num(att.Gap), Level: num(d.m.Level), Explained: intervalOf(att.Explained), Unexplained: intervalOf(att.Unexplained),
 		ExplainedPct: num(att.ExplainedShare), ResidualSD: num(att.ResidualSD), Notes: nonNil(att.Notes),

@@ -9,12 +9,14 @@ import (
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/internal/lazy"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/driver"
 )
 
 // Root causes by driver, suggested indicators and alerts are answered from the tenant's data
-// by models/diagnose, which builds its panels and fits its driver model on first use. The
-// server keeps one diagnose.Company per loaded dataset, so that cost is paid once per data
-// version, on the first request that needs it, and not again until the data change.
+// by models/diagnose, which builds its panels on first use and reads its driver effects from
+// the champion company model. The server keeps one diagnose.Company per loaded dataset and
+// driver champion, so that cost is paid once, on the first request that needs it, and again
+// only when the data change or another model is promoted.
 
 // The bootstrap settings of the served diagnosis: those of `growthlens rootcause drivers`,
 // `indicators` and `alerts`, so that the API and the CLI give the same answers on the same data.
@@ -23,11 +25,14 @@ const (
 	diagnoseSeed       = 1
 )
 
-// diagnosis is the lazily opened diagnose.Company of one tenantData, with the indicator
-// answers computed so far (each is a bootstrap, worth keeping). Both are computed once in
-// the background (package lazy): a request that leaves stops waiting for them, and the
-// next one gets them.
+// diagnosis is the lazily opened diagnose.Company of one tenantData and driver champion, with
+// the indicator answers computed so far (each is a bootstrap, worth keeping). Both are
+// computed once in the background (package lazy): a request that leaves stops waiting for
+// them, and the next one gets them.
 type diagnosis struct {
+	// driver is the driver champion the diagnosis is made with (nil: none loaded).
+	driver *driver.Model
+
 	mu         sync.Mutex
 	company    *lazy.Value[*diagnose.Company]
 	indicators map[string]*lazy.Value[[]byte]    // encoded answers by "role|scope"
@@ -41,18 +46,19 @@ func (sn *snapshot) company(ctx context.Context) (*diagnose.Company, error) {
 	if d == nil || d.ds == nil {
 		return nil, errorf(EUnavailable, "", "root causes, indicators and alerts need the tenant's data: %s", dataProblem(sn))
 	}
-	d.diag.mu.Lock()
-	if d.diag.company == nil {
+	g := sn.diag
+	g.mu.Lock()
+	if g.company == nil {
 		// Root causes, indicators and alerts read their driver effects from the champion
 		// company model that what-if and attribution use, so every answer agrees.
 		m, _ := sn.champions.Company()
 		ds, cat := d.ds, d.catalogue()
-		d.diag.company = lazy.New(func() (*diagnose.Company, error) {
+		g.company = lazy.New(func() (*diagnose.Company, error) {
 			return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m, Catalogue: cat})
 		})
 	}
-	lz := d.diag.company
-	d.diag.mu.Unlock()
+	lz := g.company
+	g.mu.Unlock()
 	co, err := lz.Get(ctx)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, cerr

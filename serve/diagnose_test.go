@@ -8,10 +8,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -252,4 +260,153 @@ func TestAlertRulesFile(t *testing.T) {
 			t.Errorf("no rule fires on %s < 0.8", n)
 		}
 	}
+}
+
+// TestDiagnosisFollowsPromotion promotes another company model for a tenant whose data did not
+// change: root causes and indicators must answer from the new champion, as what-if and
+// attribution do, not from the model the first request found.
+func TestDiagnosisFollowsPromotion(t *testing.T) {
+	ts := startServer(t, nil)
+	period := lastQuarter()
+	rcPath := "/v1/rootcauses?scope=company&period=" + period
+	effects := func() map[string]float64 {
+		t.Helper()
+		r := ts.do(t, "GET", rcPath, acme+"/viewer", "", nil)
+		if r.status != 200 {
+			t.Fatalf("rootcauses: %s", r)
+		}
+		out := map[string]float64{}
+		for _, c := range decode[rootCauseResponse](t, r).Causes {
+			out[c.Driver] = float64(c.Effect.Estimate)
+		}
+		ind := ts.do(t, "GET", "/v1/indicators", acme+"/viewer", "", nil)
+		if ind.status != 200 {
+			t.Fatalf("indicators: %s", ind)
+		}
+		for _, role := range decode[indicatorsResponse](t, ind).Roles {
+			for _, in := range role.Indicators {
+				if in.Kind == "driver" && in.Effect != nil {
+					out["indicator "+in.Formula] = float64(in.Effect.Estimate)
+				}
+			}
+		}
+		return out
+	}
+	before := effects()
+	if len(before) < 2 {
+		t.Fatalf("no driver among the causes of %s: %v", period, before)
+	}
+
+	// A second model of the same data, with every catalogue prior five times larger and
+	// tight: its effects differ from the champion's by far more than rounding.
+	ds, _, err := datasets.Load(filepath.Join(ts.dataRoot, acme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, err := diagnose.New(ds, diagnose.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qp, err := co.Panel(datasets.Quarter, features.Region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := indicators.Default()
+	for _, ind := range cat.Drivers() {
+		ind.Prior *= 5
+	}
+	m, err := company.Fit(qp, nil, company.Options{Catalogue: cat, PriorScale: 0.05, Draws: 200, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := ts.srv.Store()
+	_, cur, err := st.LoadAlias(acme, champion.Driver, registry.Champion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := cur.Metadata
+	meta.ArtifactSHA256, meta.Size, meta.Created = "", 0, time.Time{}
+	meta.Labels = map[string]string{"test": "priors x5, tight"}
+	v2, err := st.Put(acme, champion.Driver, b, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.RootcauseEffects(nil)
+	changed := 0
+	for col, est := range before {
+		if e, ok := want[col]; ok && math.Abs(e.Estimate-est) > 0.05*math.Abs(est)+1e-6 {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatalf("the second model's effects %v are the champion's %v: the test cannot tell them apart", want, before)
+	}
+
+	r := ts.json(t, "POST", "/v1/models/driver/promote", acme+"/trainer", map[string]any{"version": v2, "reason": "diagnosis follows the champion"})
+	if r.status != 200 {
+		t.Fatalf("promote: %s", r)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for ts.srv.tenant(acme).live.Load().champions.Version(champion.Driver) != v2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not load the promoted driver model within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	after := effects()
+	if _, ok := after["indicator marketing_spend"]; !ok {
+		t.Fatalf("the indicators quote no marketing effect: %v", after)
+	}
+	for key, got := range after {
+		e, ok := want[strings.TrimPrefix(key, "indicator ")]
+		if !ok {
+			continue
+		}
+		if math.Abs(got-e.Estimate) > 1e-3*math.Abs(e.Estimate)+1e-9 {
+			t.Errorf("%s: effect %.5g after the promotion, want the new champion's %.5g (before: %.5g)", key, got, e.Estimate, before[key])
+		}
+	}
+}
+
+// TestAmountsCarryCurrency checks that the answers holding revenue name the currency of the
+// tenant's data (its dataset.json, CNY for the generated company), and follow a new setting.
+func TestAmountsCarryCurrency(t *testing.T) {
+	ts := startServer(t, nil)
+	period := lastQuarter()
+	paths := []string{"/v1/forecast?scope=company", "/v1/attribution?scope=company&period=" + period,
+		"/v1/rootcauses?scope=company&period=" + period}
+	check := func(want string) {
+		t.Helper()
+		for _, p := range paths {
+			r := ts.do(t, "GET", p, acme+"/viewer", "", nil)
+			if r.status != 200 {
+				t.Fatalf("%s: %s", p, r)
+			}
+			if got := decode[struct {
+				Currency string `json:"currency"`
+			}](t, r).Currency; got != want {
+				t.Errorf("%s: currency %q, want %q", p, got, want)
+			}
+		}
+		r := ts.json(t, "POST", "/v1/whatif", acme+"/viewer", map[string]any{"changes": []map[string]any{{"driver": "marketing_spend", "percent": 10}}})
+		if r.status != 200 {
+			t.Fatalf("whatif: %s", r)
+		}
+		if got := decode[struct {
+			Currency string `json:"currency"`
+		}](t, r).Currency; got != want {
+			t.Errorf("/v1/whatif: currency %q, want %q", got, want)
+		}
+	}
+	check(synth.DefaultCurrency)
+	dir := filepath.Join(ts.dataRoot, acme)
+	if err := datasets.WriteSettings(dir, datasets.Settings{Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.srv.reload(ts.srv.tenant(acme))
+	check("EUR")
 }

@@ -37,6 +37,8 @@ type completion struct {
 }
 
 type forecastResponse struct {
+	// Currency is the ISO 4217 code of the amounts (the dataset's settings), "" when unknown.
+	Currency string   `json:"currency,omitempty"`
 	Scope    string   `json:"scope"`
 	Model    modelRef `json:"model"`
 	Grain    string   `json:"grain"`
@@ -154,7 +156,7 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 		sf.bodies = make([][]byte, len(full))
 		for h := range full {
 			resp := forecastResponse{
-				Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
+				Currency: data.currency(), Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
 				Status: verdict.Status, Reason: verdict.Reason, Fix: verdict.Fix, Excluded: sc.Excluded,
 				Horizon: h + 1, History: hist, Forecast: full[:h+1], Accuracy: acc,
 			}

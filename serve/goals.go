@@ -171,7 +171,7 @@ func (s *Server) cascade(ctx context.Context, sn *snapshot, g goal.Goal) (*casca
 	if err != nil {
 		return nil, err
 	}
-	d := &sn.data.diag
+	d := sn.diag
 	key := fmt.Sprintf("%s|%d|%s", g.Key(), g.Version, strconv.FormatFloat(g.Target, 'g', -1, 64))
 	d.mu.Lock()
 	if d.cascades == nil {

@@ -89,7 +89,7 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	d := &sn.data.diag
+	d := sn.diag
 	key := role + "|" + scope.String()
 	d.mu.Lock()
 	if d.indicators == nil {

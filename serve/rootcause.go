@@ -49,6 +49,8 @@ type causeEffectJSON struct {
 }
 
 type rootCauseResponse struct {
+	// Currency is the ISO 4217 code of the amounts (the dataset's settings), "" when unknown.
+	Currency     string `json:"currency,omitempty"`
 	Scope        string `json:"scope"`
 	Period       string `json:"period"`
 	KPI          string `json:"kpi"`
@@ -136,7 +138,7 @@ func (s *Server) getRootCauses(c *gin.Context, rq *call) error {
 	}
 	s.metrics.predicted(rq.key.Tenant, "diagnose", "rootcause", 1)
 	resp := rootCauseResponse{
-		Scope: ans.Scope, Period: period.String(), KPI: "revenue", ExpectedFrom: from, DataAsOf: dataAsOf(co),
+		Currency: co.Dataset().Settings.Currency, Scope: ans.Scope, Period: period.String(), KPI: "revenue", ExpectedFrom: from, DataAsOf: dataAsOf(co),
 		Actual: num(ans.Actual), Expected: num(ans.Expected), Completion: num(ans.Actual / ans.Expected), Gap: num(ans.Gap),
 		Direction: ans.Direction, Explained: num(ans.Explained), ExplainedShare: num(ans.ExplainedShare),
 		NoDominantCause: ans.NoDominantCause, Reason: ans.Reason, Notes: nonNil(ans.Notes), Causes: make([]driverCauseJSON, len(ans.Causes)),

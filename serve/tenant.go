@@ -47,6 +47,9 @@ type snapshot struct {
 	forecast  *forecastModel
 	driver    *driverModel
 	incentive *incentiveModel
+	// diag answers root causes, indicators and alerts from the data with the champion company
+	// model (diagnose.go); a new dataset or a new driver champion gets a new one.
+	diag *diagnosis
 	// problems says, per model name, why its latest champion is not the one served.
 	problems map[string]string
 	built    time.Time
@@ -64,12 +67,10 @@ type tenantData struct {
 	// version catVersion (0: none; catalogue.go).
 	cat        *indicators.Catalogue
 	catVersion int
-	// diag answers root causes, indicators and alerts from ds (diagnose.go).
-	diag diagnosis
 }
 
-// withCatalogue returns the same data with another catalogue (and a fresh diagnosis: the
-// suggestions and cascades depend on the catalogue).
+// withCatalogue returns the same data with another catalogue (reload then makes a fresh
+// diagnosis: the suggestions and cascades depend on the catalogue).
 func (d *tenantData) withCatalogue(cat *indicators.Catalogue, version int) *tenantData {
 	return &tenantData{dir: d.dir, sig: d.sig, ds: d.ds, err: d.err, targets: d.targets, cat: cat, catVersion: version}
 }
@@ -92,8 +93,8 @@ func scopeName(level, id string) string {
 	return level + ":" + id
 }
 
-// dataSignature is a cheap fingerprint of a dataset directory's canonical tables: their
-// names, sizes and modification times. An upload replaces a file, which changes it.
+// dataSignature is a cheap fingerprint of a dataset directory's canonical tables and settings
+// file: their names, sizes and modification times. An upload replaces a file, which changes it.
 func dataSignature(dir string) string {
 	if dir == "" {
 		return ""
@@ -110,6 +111,10 @@ func dataSignature(dir string) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	// The settings (the currency) are part of the data: a new file reloads the answers.
+	if st, err := os.Stat(filepath.Join(dir, datasets.SettingsFile)); err == nil {
+		fmt.Fprintf(h, "%s %d %d\n", datasets.SettingsFile, st.Size(), st.ModTime().UnixNano())
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -137,6 +142,17 @@ func loadData(dir, sig string) *tenantData {
 	}
 	return d
 }
+
+// currency is the ISO 4217 code of the data's amounts ("" without data or a setting).
+func (d *tenantData) currency() string {
+	if d == nil || d.ds == nil {
+		return ""
+	}
+	return d.ds.Settings.Currency
+}
+
+// currency is the tenant's currency code (tenantData.currency).
+func (sn *snapshot) currency() string { return sn.data.currency() }
 
 // relErr removes the server's directory from an error message: clients see file names, not
 // where the server keeps them.
@@ -281,6 +297,15 @@ func (s *Server) reload(t *tenant) error {
 		} else {
 			next.driver = &driverModel{version: v, m: d}
 		}
+	}
+	// The diagnosis reads the data, the champion company model and the tenant's catalogue: it
+	// is carried over only when none changed, so root causes, indicators, alerts and the
+	// cascade follow a promotion or a new catalogue.
+	d, _ := set.Driver()
+	if cg := cur.diag; cg != nil && !dataChanged && cg.driver == d && cur.data.catVersion == next.data.catVersion {
+		next.diag = cg
+	} else {
+		next.diag = &diagnosis{driver: d}
 	}
 	if in, v := set.Incentive(); in != nil {
 		if ci := cur.incentive; ci != nil && ci.src == in {

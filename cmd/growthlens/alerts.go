@@ -104,7 +104,7 @@ severity rose. --record appends the raised alerts to that file.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(ans)
 			}
-			return printAlerts(a, ans)
+			return printAlerts(a, ans, c.Dataset().Settings.Currency)
 		},
 	}
 	addCompanyFlags(cmd, &cf)
@@ -197,13 +197,14 @@ func writeAlertHistory(path string, alerts []alert.Alert) error {
 	})
 }
 
-func printAlerts(a *app, ans *diagnose.AlertAnswer) error {
+// printAlerts prints the alerts; revenue carries the currency code when it is not "".
+func printAlerts(a *app, ans *diagnose.AlertAnswer, currency string) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "as of %s: %d scope-periods checked, %d alerts, %d suppressed\n", ans.AsOf.AddDate(0, 0, -1).Format(time.DateOnly),
 		ans.Checked, len(ans.Alerts), len(ans.Suppressed))
 	for _, al := range ans.Alerts {
 		fmt.Fprintf(w, "\n%s %s %s: %s to date %s against %s expected by now (%.0f %% of the target %s): pace %.0f %% (%s)\n",
-			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Plain(al.Actual), numfmt.Plain(al.Expected), 100*al.ExpectedShare, numfmt.Plain(al.Target), 100*al.Pace, al.Key)
+			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Money(al.Actual, currency), numfmt.Money(al.Expected, currency), 100*al.ExpectedShare, numfmt.Money(al.Target, currency), 100*al.Pace, al.Key)
 		if al.NoDominantCause {
 			fmt.Fprintln(w, "  no dominant cause among the drivers")
 		}

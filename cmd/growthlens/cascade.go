@@ -82,7 +82,7 @@ Only one process may open a store: while growthlens serve holds it, ask its API.
 					return err
 				}
 			} else {
-				printPlan(a.stdout, plan, persons)
+				printPlan(a.stdout, plan, persons, co.Dataset().Settings.Currency)
 			}
 			if !plan.Reachable {
 				return exitError{code: 3, err: errors.New(plan.Refusal.Reason)}
@@ -152,7 +152,7 @@ func cascadeInputs(a *app, cf companyFlags, g goal.Goal, preview bool) (*company
 
 // printPlan writes a plan for a person: the goal, the baseline, the driver changes, then each
 // role's indicators and teams (and people with persons).
-func printPlan(w io.Writer, p *goal.Plan, persons bool) {
+func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 	pct := goal.Percent
 	version := fmt.Sprintf("version %d", p.GoalVersion)
 	if p.GoalVersion == 0 {
@@ -161,7 +161,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 	fmt.Fprintf(w, "Goal %s: revenue growth %s (%s); data to %s\n", p.Period, pct(p.Target), version, p.DataAsOf)
 	b := p.Baseline
 	fmt.Fprintf(w, "Baseline: %s, the %s; revenue a year earlier %s, at the baseline %s, the goal %s\n\n",
-		pct(b.Growth), b.Basis, numfmt.Plain(b.PriorRevenue), numfmt.Plain(b.Revenue), numfmt.Amount(b.TargetRevenue, "currency"))
+		pct(b.Growth), b.Basis, numfmt.Plain(b.PriorRevenue), numfmt.Plain(b.Revenue), numfmt.Amount(b.TargetRevenue, numfmt.Unit("currency", currency)))
 	fmt.Fprintln(w, p.Summary)
 	if !p.Reachable {
 		fmt.Fprintln(w, "\nWhat each driver alone would need (the others at the edge of their range):")
@@ -179,7 +179,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 			if c.Uncertain {
 				add = fmt.Sprintf("somewhere in %s to %s pt: %s", strings.TrimSuffix(goal.Points(c.Contribution.Lower), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Upper), " pt"), c.Sentence)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", c.Driver, c.Role, numfmt.Amount(c.From, c.Unit), numfmt.Amount(c.To, c.Unit), pct(c.Relative), add)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", c.Driver, c.Role, numfmt.Amount(c.From, numfmt.Unit(c.Unit, currency)), numfmt.Amount(c.To, numfmt.Unit(c.Unit, currency)), pct(c.Relative), add)
 		}
 		tw.Flush()
 	}
@@ -195,7 +195,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 			if it.Uncertain {
 				basis += "; " + it.Sentence
 			}
-			fmt.Fprintf(tw, "  %s\t%d %%\t%s\t%s\t%s\t\n", it.Name, it.Weight, figure(float64(it.Current), it.Unit), figure(it.Target, it.Unit), basis)
+			fmt.Fprintf(tw, "  %s\t%d %%\t%s\t%s\t%s\t\n", it.Name, it.Weight, figure(float64(it.Current), numfmt.Unit(it.Unit, currency)), figure(it.Target, numfmt.Unit(it.Unit, currency)), basis)
 		}
 		tw.Flush()
 		if len(r.Teams) == 0 {
@@ -204,7 +204,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := []string{"  team", "weight"}
 		for _, it := range r.Indicators {
-			head = append(head, column(it.ID, it.Unit))
+			head = append(head, column(it.ID, numfmt.Unit(it.Unit, currency)))
 		}
 		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 		for _, tm := range r.Teams {

@@ -19,11 +19,17 @@ type companyFlags struct {
 }
 
 func addCompanyFlags(cmd *cobra.Command, f *companyFlags) {
+	addChampionFlags(cmd, f, "company model")
+}
+
+// addChampionFlags adds the flags that say where a command's registered model (what, in
+// words) is read from, and --refit to fit it on --data instead.
+func addChampionFlags(cmd *cobra.Command, f *companyFlags, what string) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.store, "store", envOr(envStore, "var/store"), "store holding the tenant's registered company model (env "+envStore+")")
+	fl.StringVar(&f.store, "store", envOr(envStore, "var/store"), "store holding the tenant's registered "+what+" (env "+envStore+")")
 	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the store's encryption key in hex or base64 (or set "+registry.EnvEncryptionKey+")")
-	fl.StringVar(&f.tenant, "tenant", envOr(envTenant, "default"), "tenant whose champion company model to read (env "+envTenant+")")
-	fl.BoolVar(&f.refit, "refit", false, "fit the company model on --data instead of reading the tenant's registered champion")
+	fl.StringVar(&f.tenant, "tenant", envOr(envTenant, "default"), "tenant whose champion "+what+" to read (env "+envTenant+")")
+	fl.BoolVar(&f.refit, "refit", false, "fit the "+what+" on --data instead of reading the tenant's registered champion")
 }
 
 // model returns the tenant's champion company model, or nil with --refit (the caller then
@@ -32,22 +38,7 @@ func (f *companyFlags) model(a *app) (*company.Model, error) {
 	if f.refit {
 		return nil, nil
 	}
-	key, err := registry.LoadKey(registry.EnvEncryptionKey, f.keyFile)
-	if err != nil {
-		return nil, err
-	}
-	st, err := registry.Open(f.store, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
-	var inUse *registry.InUseError
-	switch {
-	case errors.Is(err, registry.ErrNoStore):
-		return nil, fmt.Errorf("%w: no registered company model to read (run growthlens train, or pass --refit to fit one on --data)", err)
-	case errors.As(err, &inUse):
-		return nil, fmt.Errorf("%w (ask the running server's API, or pass --refit to fit on --data)", err)
-	case err != nil:
-		return nil, err
-	}
-	defer st.Close()
-	set, err := champion.Load(st, f.tenant, champion.Data{Problem: "the CLI reads the company model only"})
+	set, err := loadChampions(a, f.store, f.keyFile, f.tenant, champion.Data{Problem: "the CLI reads the company model only"})
 	if err != nil {
 		return nil, err
 	}
@@ -64,4 +55,26 @@ func (f *companyFlags) model(a *app) (*company.Model, error) {
 	}
 	a.log.Debug("company model", "tenant", f.tenant, "version", v.Version)
 	return m, nil
+}
+
+// loadChampions reads the tenant's registered champions from the store, as the API loads
+// them, with d the data the models that need it decode against. The store must exist and not
+// be held by a running server; the errors say what to do instead (train, or --refit).
+func loadChampions(a *app, store, keyFile, tenant string, d champion.Data) (*champion.Set, error) {
+	key, err := registry.LoadKey(registry.EnvEncryptionKey, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := registry.Open(store, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
+	var inUse *registry.InUseError
+	switch {
+	case errors.Is(err, registry.ErrNoStore):
+		return nil, fmt.Errorf("%w: no registered model to read (run growthlens train, or pass --refit to fit one on --data)", err)
+	case errors.As(err, &inUse):
+		return nil, fmt.Errorf("%w (ask the running server's API, or pass --refit to fit on --data)", err)
+	case err != nil:
+		return nil, err
+	}
+	defer st.Close()
+	return champion.Load(st, tenant, d)
 }

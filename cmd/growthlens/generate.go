@@ -82,6 +82,7 @@ Scenarios: ` + strings.Join(synth.Scenarios, ", ") + `.`,
 	f.StringVar(&cfg.Scenario, "scenario", cfg.Scenario, "scenario: "+strings.Join(synth.Scenarios, ", "))
 	f.StringSliceVar(&regions, "regions", cfg.Regions, "region names")
 	f.StringSliceVar(&products, "products", cfg.Products, "product names")
+	f.StringVar(&cfg.Currency, "currency", cfg.Currency, "ISO 4217 code of the amounts, written to the dataset's "+datasets.SettingsFile+" (\"\" writes none)")
 	addOutputFlags(f, &asJSON, "the summary as one JSON object")
 	return cmd
 }

@@ -78,7 +78,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(ans)
 			}
-			return printIndicators(a, ans)
+			return printIndicators(a, ans, c.Dataset().Settings.Currency)
 		},
 	}
 	addCompanyFlags(cmd, &cf)
@@ -92,7 +92,9 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 	return cmd
 }
 
-func printIndicators(a *app, ans *diagnose.IndicatorAnswer) error {
+// printIndicators prints each role's indicators; money carries the currency code when it is
+// not "".
+func printIndicators(a *app, ans *diagnose.IndicatorAnswer, currency string) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, r := range ans.Roles {
 		fmt.Fprintf(w, "\n%s (%s)\n", r.Name, r.NameZh)
@@ -102,7 +104,7 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer) error {
 		}
 		fmt.Fprintln(w, "  weight\tindicator\tcurrent\ttarget\trationale")
 		for _, s := range r.Indicators {
-			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, numfmt.Plain(s.Current), numfmt.Plain(s.Target), s.Rationale)
+			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, indicatorValue(s.Current, s.Unit, currency), indicatorValue(s.Target, s.Unit, currency), s.Rationale)
 		}
 		for _, u := range r.Unmeasurable {
 			fmt.Fprintf(w, "  not measurable: %s\n", u)
@@ -112,4 +114,13 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer) error {
 		fmt.Fprintln(w, "note:", n)
 	}
 	return w.Flush()
+}
+
+// indicatorValue formats an indicator's value: money with the currency code, anything else
+// as a plain number.
+func indicatorValue(x float64, unit, currency string) string {
+	if unit == "currency" {
+		return numfmt.Money(x, currency)
+	}
+	return numfmt.Plain(x)
 }

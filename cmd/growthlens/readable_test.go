@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets/synth"
@@ -11,7 +12,8 @@ import (
 
 // TestCLIOutputReadable runs the driver commands' human output (whatif, rootcause drivers,
 // indicators, alerts) on every scenario of `make data` and fails on exponent notation and
-// numbers of more than four significant digits.
+// numbers of more than four significant digits, and checks that amounts name the data's
+// currency.
 func TestCLIOutputReadable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates seven companies")
@@ -38,6 +40,9 @@ func TestCLIOutputReadable(t *testing.T) {
 				}
 				for _, p := range readable.Problems(stdout, false) {
 					t.Errorf("%s %v: %s", scenario, args[:2], p)
+				}
+				if args[0] != "alerts" && !strings.Contains(stdout, " "+synth.DefaultCurrency) {
+					t.Errorf("%s %v: no amount names the data's currency %s:\n%s", scenario, args[:2], synth.DefaultCurrency, stdout)
 				}
 			}
 		})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -27,35 +28,42 @@ type recommendFlags struct {
 	seed                     uint64
 	costUnit                 float64
 	jsonOut                  bool
+	// source: the tenant's registered incentive champion, or with --refit models trained on
+	// --data.
+	source companyFlags
 }
 
 func newRecommendCmd(a *app) *cobra.Command {
 	var f recommendFlags
 	cmd := &cobra.Command{
-		Use:   "recommend --data DIR [--employee ID ...] [--team T --budget N] [--as-of DATE] [--top 3] [--json]",
+		Use:   "recommend --data DIR [--employee ID ...] [--team T --budget N] [--as-of DATE] [--top 3] [--refit] [--json]",
 		Short: "Recommend incentives per employee, with reasons, and allocate a team's budget",
-		Long: `recommend learns from a dataset's employees, rewards and reviews which incentives employees
-prefer, what leaving risk and performance follow an incentive that fits (or does not), and
-what each incentive costs; then, for each employee, it ranks the incentives they are eligible
-for by value and explains the top ones.
+		Long: `recommend reads the tenant's registered incentive models (trained by growthlens train, the
+ones the API serves) from --store and, for each employee of --data, ranks the incentives they
+are eligible for by value and explains the top ones. The models know which incentives
+employees prefer, what leaving risk and performance follow an incentive that fits (or does
+not), and what each incentive costs. --refit trains them on --data's employees, rewards and
+reviews instead; --model reads models saved by an earlier --save-model.
 
 Value (money) = retention value × salary × fall in 12-month leaving risk
               + performance value × salary × expected performance change × months/12
               − cost weight × cost.
 The defaults (1 salary per employee kept, 1 salary per performance point-year, 6 months,
 cost weight 0: the budget decides spending) and the eligibility rules (commission for sales,
-equity from level 3, promotion after 12 months below level 8) can be changed with --config
-(YAML or JSON; see the incentive package documentation).
+equity from level 3, promotion after 12 months below level 8) are the trained models'; with
+--refit they can be changed with --config (YAML or JSON; see the incentive package
+documentation).
 
 Employees: --employee (repeatable or comma-separated), or everyone on staff in --team, or
 everyone on staff. With --budget, one incentive at most per employee is allocated so that the
 total value is largest within the budget; a budget of 0 allows only incentives that cost
-nothing. Training takes seconds for a 100-employee company and minutes for thousands:
---save-model keeps the trained models in a file and --model reuses them on the same or
+nothing. Training (--refit) takes seconds for a 100-employee company and minutes for
+thousands: --save-model keeps the models in a file and --model reuses them on the same or
 fresher data.`,
 		Example: `  growthlens recommend --data var/default --employee E000012
   growthlens recommend --data var/default --team east-sales-01 --budget 20000
-  growthlens recommend --data var/big --team east-sales-01 --as-of 2026-10-01 --top 3 --json`,
+  growthlens recommend --data var/big --tenant big --team east-sales-01 --as-of 2026-10-01 --top 3 --json
+  growthlens recommend --refit --data var/default --config incentives.yaml --save-model var/incentive.model`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.budgetSet = cmd.Flags().Changed("budget")
@@ -69,12 +77,13 @@ fresher data.`,
 	fl.Float64Var(&f.budget, "budget", 0, "allocate incentives within this budget (money, ≥ 0)")
 	fl.StringVar(&f.asOf, "as-of", "", "date to recommend on, YYYY-MM-DD (default: the day after the HR history ends)")
 	fl.IntVar(&f.top, "top", 3, "incentives listed per employee")
-	fl.StringVar(&f.config, "config", "", "YAML or JSON file with eligibility rules, costs and money values")
-	fl.Uint64Var(&f.seed, "seed", 0, "random seed of the models' cross-validation")
+	fl.StringVar(&f.config, "config", "", "YAML or JSON file with eligibility rules, costs and money values (with --refit)")
+	fl.Uint64Var(&f.seed, "seed", 0, "random seed of the models' cross-validation (with --refit)")
 	fl.StringVar(&f.model, "model", "", "use the models saved in this file instead of training (see --save-model)")
 	fl.StringVar(&f.saveModel, "save-model", "", "save the trained models to this file, for --model")
 	fl.Float64Var(&f.costUnit, "cost-unit", 10, "money unit costs are rounded up to when allocating a budget")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
+	addChampionFlags(cmd, &f.source, "incentive models")
 	return cmd
 }
 
@@ -109,8 +118,11 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 			return usageErr("--as-of: %v", err)
 		}
 	}
-	if f.model != "" && (f.config != "" || f.saveModel != "") {
-		return usageErr("--model reuses saved models and their config: it excludes --config and --save-model")
+	if f.model != "" && (f.config != "" || f.saveModel != "" || f.source.refit) {
+		return usageErr("--model reuses saved models and their config: it excludes --config, --save-model and --refit")
+	}
+	if f.config != "" && !f.source.refit {
+		return usageErr("--config applies to models being trained: add --refit (the registered models keep the config they were trained with)")
 	}
 	cfg := incentive.DefaultConfig()
 	if f.config != "" {
@@ -124,7 +136,8 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		return err
 	}
 	var rec *incentive.Recommender
-	if f.model != "" {
+	switch {
+	case f.model != "":
 		b, err := os.ReadFile(f.model)
 		if err != nil {
 			return err
@@ -133,7 +146,23 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 			return fmt.Errorf("%s: %w", f.model, err)
 		}
 		cfg = rec.Config()
-	} else {
+	case !f.source.refit:
+		set, err := loadChampions(a, f.source.store, f.source.keyFile, f.source.tenant, champion.Data{Dataset: ds})
+		if err != nil {
+			return err
+		}
+		in, v := set.Incentive()
+		if in == nil {
+			why := set.Missing[champion.Incentive]
+			if e := set.Errors[champion.Incentive]; e != "" {
+				why = e
+			}
+			return fmt.Errorf("tenant %s has no incentive models in %s (%s): run growthlens train, or pass --refit to train them on --data", f.source.tenant, f.source.store, why)
+		}
+		a.log.Debug("incentive models", "tenant", f.source.tenant, "version", v.Version)
+		rec = in.Recommender
+		cfg = rec.Config()
+	default:
 		a.log.Info("training incentive models", "employees", len(ds.Employees), "rewards", len(ds.Rewards))
 		if rec, err = incentive.Train(ctx, ds, cfg, incentive.TrainOptions{Seed: f.seed}); err != nil {
 			return err
@@ -184,11 +213,19 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return printRecommendations(a, asOf, recs, alloc)
+	return printRecommendations(a, asOf, recs, alloc, ds.Settings.Currency)
 }
 
-func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation) error {
+// printRecommendations prints the recommendations and the allocation; money carries the
+// currency code when it is not "".
+func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, currency string) error {
 	w := a.stdout
+	money := func(x float64) string {
+		if currency == "" {
+			return moneyPlain(x)
+		}
+		return moneyPlain(x) + " " + currency
+	}
 	fmt.Fprintf(w, "Incentive recommendations as of %s\n", datasets.FormatDate(asOf))
 	for _, r := range recs {
 		fmt.Fprintf(w, "\n%s (%s, team %s): risk of leaving within a year %.0f %%\n", r.EmployeeID, r.Role, r.TeamID, 100*r.Risk)
@@ -221,8 +258,8 @@ func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendatio
 	return nil
 }
 
-// money formats an amount with thousands separators and no decimals.
-func money(x float64) string {
+// moneyPlain formats an amount with thousands separators and no decimals.
+func moneyPlain(x float64) string {
 	s := fmt.Sprintf("%.0f", x)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

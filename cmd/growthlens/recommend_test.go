@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/growthlens/growthlens/datasets/synth"
+	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/registry"
 )
 
 // generatedCompany writes the default synthetic company (100 employees) into a temp dir.
@@ -55,7 +57,7 @@ type recommendOut struct {
 func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 	dir := generatedCompany(t)
 	model := filepath.Join(t.TempDir(), "incentive.model")
-	stdout, _, err := runCLI(t, "recommend", "--data", dir, "--team", "east-sales-01", "--budget", "20000", "--json", "--save-model", model)
+	stdout, _, err := runCLI(t, "recommend", "--refit", "--data", dir, "--team", "east-sales-01", "--budget", "20000", "--json", "--save-model", model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func TestRecommendTeamBudgetThenOneEmployee(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Incentive recommendations as of 2026-10-01", id + " (sales, team east-sales-01)", "  1. ",
-		"Expected: risk of leaving", "Budget 0: ", "spent 0"} {
+		"Expected: risk of leaving", "Budget 0 CNY: ", "spent 0 CNY"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("text output lacks %q:\n%s", want, stdout)
 		}
@@ -135,10 +137,13 @@ func TestRecommendErrors(t *testing.T) {
 		{"top 0", []string{"recommend", "--data", dir, "--top", "0"}, true, "--top 0"},
 		{"employee and team", []string{"recommend", "--data", dir, "--employee", "E000001", "--team", "hq-gm"}, true, "exclusive"},
 		{"bad date", []string{"recommend", "--data", dir, "--as-of", "2026-13-01"}, true, "--as-of"},
-		{"bad config", []string{"recommend", "--data", dir, "--config", badConfig}, false, "incentives.stock_options: unknown incentive type"},
+		{"bad config", []string{"recommend", "--refit", "--data", dir, "--config", badConfig}, false, "incentives.stock_options: unknown incentive type"},
+		{"config without refit", []string{"recommend", "--data", dir, "--config", badConfig}, true, "add --refit"},
 		{"model and config", []string{"recommend", "--data", dir, "--model", "m.bin", "--config", badConfig}, true, "excludes --config"},
+		{"model and refit", []string{"recommend", "--refit", "--data", dir, "--model", "m.bin"}, true, "--refit"},
+		{"no store", []string{"recommend", "--data", dir, "--store", filepath.Join(t.TempDir(), "none")}, false, "--refit"},
 		{"model not ours", []string{"recommend", "--data", dir, "--model", badConfig}, false, "not a growthlens incentive recommender"},
-		{"unknown employee", []string{"recommend", "--data", dir, "--employee", "E000001,NOPE"}, false, `unknown employee: "NOPE"`},
+		{"unknown employee", []string{"recommend", "--refit", "--data", dir, "--employee", "E000001,NOPE"}, false, `unknown employee: "NOPE"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,5 +159,67 @@ func TestRecommendErrors(t *testing.T) {
 				t.Errorf("stdout on error: %q", stdout)
 			}
 		})
+	}
+}
+
+// TestRecommendChampion checks that recommend reads the tenant's registered incentive models
+// (the ones the API serves) without training, gives the answer the saved champion gives, and
+// says how to get one when the tenant has none.
+func TestRecommendChampion(t *testing.T) {
+	dir := generatedCompany(t)
+	store := filepath.Join(t.TempDir(), "store")
+	if _, _, err := runCLI(t, "train", "--data", dir, "--store", store, "--tenant", "t1", "--seed", "3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "recommend", "--data", dir, "--store", store, "--tenant", "t2"); err == nil || !strings.Contains(err.Error(), "--refit") {
+		t.Fatalf("tenant without models: error %v, want one pointing to train or --refit", err)
+	}
+	args := []string{"recommend", "--data", dir, "--store", store, "--tenant", "t1", "--team", "east-sales-01", "--budget", "20000", "--json"}
+	stdout, stderr, err := runCLI(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "training") {
+		t.Errorf("recommend trained instead of reading the champion: %s", stderr)
+	}
+	var got recommendOut
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	if len(got.Recommendations) < 2 || got.Allocation == nil {
+		t.Fatalf("%d recommendations, allocation %v for a sales team", len(got.Recommendations), got.Allocation)
+	}
+
+	// The champion's artifact, saved to a file, gives the same answer: the command read the
+	// registered models, not others.
+	st, err := registry.Open(store, registry.Options{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := st.LoadAlias("t1", champion.Incentive, registry.Champion)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(t.TempDir(), "champion.model")
+	if err := os.WriteFile(saved, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, _, err := runCLI(t, "recommend", "--data", dir, "--model", saved, "--team", "east-sales-01", "--budget", "20000", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want recommendOut
+	if err := json.Unmarshal([]byte(fromFile), &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Recommendations) != len(got.Recommendations) {
+		t.Fatalf("%d recommendations from the champion, %d from its saved artifact", len(got.Recommendations), len(want.Recommendations))
+	}
+	for i := range got.Recommendations {
+		g, w := got.Recommendations[i], want.Recommendations[i]
+		if g.EmployeeID != w.EmployeeID || len(g.Options) == 0 || len(g.Options) != len(w.Options) || g.Options[0].Type != w.Options[0].Type || *g.Risk != *w.Risk {
+			t.Errorf("%s: champion's answer %+v differs from its saved artifact's %+v", g.EmployeeID, g, w)
+		}
 	}
 }

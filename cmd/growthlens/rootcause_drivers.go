@@ -105,7 +105,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(ans)
 			}
-			return printDrivers(a, ans)
+			return printDrivers(a, ans, c.Dataset().Settings.Currency)
 		},
 	}
 	addDataFlags(cmd, &f)
@@ -125,9 +125,10 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 	fl.Uint64Var(&f.seed, "seed", 1, "bootstrap seed")
 }
 
-func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
+// printDrivers prints the ranked causes; amounts carry the currency code when it is not "".
+func printDrivers(a *app, ans *diagnose.DriverAnswer, currency string) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, numfmt.Plain(ans.Actual), numfmt.Plain(ans.Expected),
+	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, numfmt.Money(ans.Actual, currency), numfmt.Money(ans.Expected, currency),
 		ans.ExpectedFrom, 100*(ans.Actual/ans.Expected-1))
 	if ans.NoDominantCause {
 		fmt.Fprintf(w, "no dominant cause: %s\n", ans.Reason)
@@ -150,7 +151,7 @@ func printDrivers(a *app, ans *diagnose.DriverAnswer) error {
 			claimed = "uncertain"
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%s\n", i+1, c.Driver, c.Role, where,
-			numfmt.Amount(c.Actual, c.Unit), numfmt.Plain(c.Baseline), z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
+			numfmt.Amount(c.Actual, numfmt.Unit(c.Unit, currency)), numfmt.Plain(c.Baseline), z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
 			pctLog(c.Contribution.Upper), c.Confidence, claimed)
 	}
 	for _, c := range ans.Causes {

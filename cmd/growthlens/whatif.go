@@ -114,6 +114,15 @@ func runWhatif(a *app, f whatifFlags) error {
 	if err != nil {
 		return err
 	}
+	// Amounts are printed in the data's currency (its settings file), when --data says.
+	var currency string
+	if f.data != "" {
+		st, err := datasets.ReadSettings(f.data)
+		if err != nil {
+			return err
+		}
+		currency = st.Currency
+	}
 	if m == nil {
 		if f.data == "" {
 			return usageErr("--refit needs --data")
@@ -153,10 +162,12 @@ func runWhatif(a *app, f whatifFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(whatifJSON{Model: m.Driver, Scenario: out, Seconds: time.Since(start).Seconds()})
 	}
-	return printWhatif(a.stdout, m, out, f.scope)
+	return printWhatif(a.stdout, m, out, f.scope, currency)
 }
 
-func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope string) error {
+// printWhatif prints the model's effects and the scenario; amounts carry the currency code
+// when it is not "".
+func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, currency string) error {
 	m := cm.Driver
 	fmt.Fprintf(w, "Company model: %d %s-quarters (%d %ss, %s–%s), %d posterior draws\n\n",
 		m.Observations, m.ScopeLevel, len(m.Scopes), m.ScopeLevel, m.First, m.Last, m.Replicates)
@@ -165,9 +176,9 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope stri
 	fmt.Fprintln(tw, "driver\trole\tper\teffect\tlower\tupper\tverdict\t")
 	for _, v := range cm.Verdicts() {
 		e, _ := effectOf(m, v.Driver)
-		per := e.Unit
+		per := numfmt.Unit(e.Unit, currency)
 		if e.Scale == driver.Log {
-			per = "log " + e.Unit
+			per = "log " + per
 		}
 		verdict := "clear"
 		if v.Uncertain {
@@ -189,7 +200,7 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope stri
 	for _, c := range out.Changes {
 		from, to, asOf := "", "", ""
 		if c.AsOf != (datasets.Period{}) {
-			from, to, asOf = level(c.From, c.Unit), level(c.To, c.Unit), c.AsOf.String()
+			from, to, asOf = level(c.From, c.Unit, currency), level(c.To, c.Unit, currency), c.AsOf.String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.1f pt\t%+.1f\t%+.1f\t\n", c.Change, from, to, asOf,
 			100*c.Sustained.Estimate, 100*c.Sustained.Lower, 100*c.Sustained.Upper)
@@ -226,10 +237,11 @@ func effectOf(m *driver.Model, col string) (driver.Effect, bool) {
 	return driver.Effect{}, false
 }
 
-// level formats a driver level in its unit, at most four significant digits.
-func level(x float64, unit string) string {
+// level formats a driver level in its unit, at most four significant digits; money in the
+// currency (none printed when it is "").
+func level(x float64, unit, currency string) string {
 	if unit == "currency" {
-		return numfmt.Plain(x)
+		return numfmt.Money(x, currency)
 	}
 	return numfmt.Plain(x) + " " + unit
 }

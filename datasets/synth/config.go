@@ -18,7 +18,14 @@ type Config struct {
 	Scenario string
 	Regions  []string
 	Products []string
+	// Currency is the ISO 4217 code written to the dataset's settings (datasets.SettingsFile):
+	// what every amount is printed with. "" writes no settings.
+	Currency string
 }
+
+// DefaultCurrency is the generated companies' currency: the article's company keeps its books
+// in yuan.
+const DefaultCurrency = "CNY"
 
 // Scenarios lists the scenario names Generate accepts.
 var Scenarios = []string{"baseline", "supply-delay", "support-slowdown", "marketing-cut", "reimbursement-delay", "reform", "random"}
@@ -38,6 +45,7 @@ func DefaultConfig() Config {
 		Scenario:  "baseline",
 		Regions:   []string{"East", "North", "South", "West"},
 		Products:  []string{"Core", "Pro", "Suite", "Cloud", "Enterprise"},
+		Currency:  DefaultCurrency,
 	}
 }
 
@@ -57,6 +65,9 @@ func LargeConfig() Config {
 
 // Validate reports the first field that is out of range, naming it and the allowed range.
 func (c *Config) Validate() error {
+	if err := (datasets.Settings{Currency: c.Currency}).Validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.Employees < 20 || c.Employees > 200000:
 		return fmt.Errorf("employees: %d out of range [20, 200000]", c.Employees)

@@ -144,6 +144,11 @@ func generate(ctx context.Context, dir string, cfg *Config, progress Progress) (
 	if err := writePeople(dir, cfg, pp, sum.Rows); err != nil {
 		return nil, err
 	}
+	if cfg.Currency != "" {
+		if err := datasets.WriteSettings(dir, datasets.Settings{Currency: cfg.Currency}); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeTruth(dir, buildTruth(cfg, d, pp, shocks)); err != nil {
 		return nil, err
 	}

@@ -40,8 +40,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Scenario = "random"
 	a, b := readDir(t, generateT(t, cfg)), readDir(t, generateT(t, cfg))
-	if len(a) != 13 {
-		t.Errorf("wrote %d files, want 12 tables and ground_truth.json", len(a))
+	if len(a) != 14 {
+		t.Errorf("wrote %d files, want 12 tables, dataset.json and ground_truth.json", len(a))
+	}
+	if got := string(a["dataset.json"]); !strings.Contains(got, `"currency": "CNY"`) {
+		t.Errorf("dataset.json %q, want the default currency CNY", got)
 	}
 	for name, want := range a {
 		if !bytes.Equal(b[name], want) {

@@ -51,6 +51,19 @@ func Amount(x float64, unit string) string {
 	return Plain(x) + " " + unit
 }
 
+// Money formats an amount of money: Plain(x) followed by the currency code when there is one
+// ("179,600 CNY").
+func Money(x float64, currency string) string { return Amount(x, currency) }
+
+// Unit names a unit for a person: the catalogue's "currency" (and "currency per …") becomes
+// the dataset's currency code when it has one.
+func Unit(unit, currency string) string {
+	if currency != "" && strings.HasPrefix(unit, "currency") {
+		return currency + strings.TrimPrefix(unit, "currency")
+	}
+	return unit
+}
+
 // Spread says how far a move is from the usual in units of its usual variation, or in words
 // when the usual variation is too small to divide by (|z| above 99: "far outside its usual
 // variation").

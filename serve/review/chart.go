@@ -154,7 +154,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // fanChart draws the last actuals and the forecast with its bands.
 func fanChart(p *Page, lang string) template.HTML {
-	n := numbers{lang}
+	n := numbers{lang: lang}
 	fs := p.Forecast
 	hist := fs.History[max(0, len(fs.History)-12):]
 	var labels []string
@@ -244,7 +244,7 @@ func indexOf(xs []string, x string) int {
 
 // targetBars draws the recent quarters' actuals with their targets.
 func targetBars(ts *TargetSection, lang string) template.HTML {
-	n := numbers{lang}
+	n := numbers{lang: lang}
 	s := newSVG("chart-target", T(lang, "sec.target"), T(lang, "bars.desc"))
 	hi := 0.0
 	var labels []string
@@ -279,7 +279,7 @@ func targetBars(ts *TargetSection, lang string) template.HTML {
 // waterfall draws revenue a year before, each driver's step, the rest and the revenue now.
 // The steps are taken in order on the log scale, so they add up exactly to the actual.
 func waterfall(g *GrowthSection, lang string) template.HTML {
-	n := numbers{lang}
+	n := numbers{lang: lang}
 	s := newSVG("chart-growth", T(lang, "sec.growth"), T(lang, "wf.desc"))
 	type bar struct {
 		label    string
@@ -346,7 +346,7 @@ func waterfall(g *GrowthSection, lang string) template.HTML {
 
 // whatIfBars draws the forecast without and with the scenario.
 func whatIfBars(w *WhatIfSection, lang string) template.HTML {
-	n := numbers{lang}
+	n := numbers{lang: lang}
 	s := newSVG("chart-whatif", T(lang, "sec.whatif"), T(lang, "wi.desc"))
 	hi := 0.0
 	var labels []string
@@ -450,7 +450,7 @@ func splitLabel(l string) []string {
 
 // backtestChart draws the actuals of the backtest quarters and the one-step forecasts.
 func backtestChart(a *AccuracySection, lang string) template.HTML {
-	n := numbers{lang}
+	n := numbers{lang: lang}
 	s := newSVG("chart-accuracy", T(lang, "sec.accuracy"), T(lang, "bt.desc"))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var labels []string

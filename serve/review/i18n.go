@@ -237,11 +237,22 @@ func T(lang, key string) string {
 	return pick(labels, key, lang)
 }
 
-// numbers formats figures for one language.
-type numbers struct{ lang string }
+// numbers formats figures for one language; amounts carry the currency code when it is set
+// (the charts' axes leave it out: the page's text says it).
+type numbers struct{ lang, currency string }
 
-// money formats an amount compactly: 3.69 M in English, 369.0 万 in Chinese.
+// money formats an amount compactly with its currency: 3.69 M CNY in English, 369.0 万 CNY
+// in Chinese.
 func (n numbers) money(x float64) string {
+	s := n.moneyBare(x)
+	if n.currency == "" || s == "–" {
+		return s
+	}
+	return s + " " + n.currency
+}
+
+// moneyBare is money without the currency code.
+func (n numbers) moneyBare(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
@@ -266,12 +277,17 @@ func (n numbers) money(x float64) string {
 	return trimSig(x, 0)
 }
 
-// full formats an amount with thousands separators and no decimals.
+// full formats an amount with thousands separators, four significant digits and its
+// currency.
 func (n numbers) full(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	return strings.Replace(numfmt.Group(roundSig(x, 4)), "-", "−", 1)
+	s := strings.Replace(numfmt.Group(roundSig(x, 4)), "-", "−", 1)
+	if n.currency != "" {
+		s += " " + n.currency
+	}
+	return s
 }
 
 // pct formats a fraction as a percentage with one decimal.

@@ -107,6 +107,9 @@ type Page struct {
 	Quarters []string
 	// AsOf is the first day after the data (the forecast set's as-of date).
 	AsOf string
+	// Currency is the ISO 4217 code every amount is printed with (the dataset's settings; ""
+	// when they do not say).
+	Currency string
 
 	Forecast *ForecastSection
 	Target   *TargetSection
@@ -361,6 +364,9 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 		return nil, err
 	}
 	p := &Page{Tenant: in.Tenant, Missing: map[string]string{}}
+	if in.Dataset != nil {
+		p.Currency = in.Dataset.Settings.Currency
+	}
 	if in.Forecast == nil {
 		why := in.Missing[champion.Forecast]
 		if why == "" {

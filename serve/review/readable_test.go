@@ -97,7 +97,8 @@ func TestEveryNumberReadable(t *testing.T) {
 					if err := Render(&buf, p, Options{Lang: lang, Static: true}); err != nil {
 						t.Fatal(err)
 					}
-					for _, prob := range readable.Problems(visibleText(buf.String()), lang == LangZH) {
+					text := visibleText(buf.String())
+					for _, prob := range readable.Problems(text, lang == LangZH) {
 						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
 					}
 					// The cascade's tree down to teams: every team's target is on the page.
@@ -117,6 +118,9 @@ func TestEveryNumberReadable(t *testing.T) {
 						if n == 0 {
 							t.Errorf("%s %s page of %s: a reachable goal without team targets", lang, q, scenario)
 						}
+					}
+					if !strings.Contains(text, " "+synth.DefaultCurrency) {
+						t.Errorf("%s %s page of %s: no amount names the data's currency %s", lang, q, scenario, synth.DefaultCurrency)
 					}
 				}
 			}

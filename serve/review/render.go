@@ -102,13 +102,13 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	if opt.SignOut == "" {
 		opt.SignOut = "/signout"
 	}
-	v := &view{Page: p, Opt: opt, N: numbers{opt.Lang}, CSS: template.CSS(pageCSS),
+	v := &view{Page: p, Opt: opt, N: numbers{opt.Lang, p.Currency}, CSS: template.CSS(pageCSS),
 		Chart: map[string]template.HTML{}, Text: map[string]string{}}
 	v.Other = LangZH
 	if opt.Lang == LangZH {
 		v.Other = LangEN
 	}
-	lang, n := opt.Lang, numbers{opt.Lang}
+	lang, n := opt.Lang, numbers{opt.Lang, p.Currency}
 	if p.Forecast != nil {
 		v.Chart[SecForecast] = fanChart(p, lang)
 	}

@@ -341,25 +341,30 @@ func TestNumbers(t *testing.T) {
 		name, lang, kind string
 		x                float64
 		want             string
+		currency         string
 	}{
-		{"millions", LangEN, "money", 3_690_000, "3.69 M"},
-		{"thousands", LangEN, "money", 179_600, "179.6 k"},
-		{"wan", LangZH, "money", 3_690_000, "369.0 万"},
-		{"yi", LangZH, "money", 2.5e8, "2.50 亿"},
-		{"negative", LangEN, "money", -12_500, "−12.5 k"},
-		{"undefined", LangEN, "money", math.NaN(), "–"},
-		{"full", LangEN, "full", 3_751_767.4, "3,752,000"},
-		{"full negative", LangEN, "full", -1234, "−1,234"},
-		{"percent", LangEN, "pct", 1.0171, "101.7 %"},
-		{"signed percent", LangEN, "spct", 0.139, "+13.9 %"},
-		{"signed negative", LangEN, "spct", -0.041, "−4.1 %"},
-		{"zero is unsigned", LangEN, "spct", -0.00001, "0.0 %"},
-		{"points", LangEN, "pts", 0.067, "+6.7 pt"},
-		{"points zh", LangZH, "pts", -0.015, "−1.5 个百分点"},
+		{"with currency", LangEN, "money", 3_690_000, "3.69 M CNY", "CNY"},
+		{"wan with currency", LangZH, "money", 3_690_000, "369.0 万 CNY", "CNY"},
+		{"full with currency", LangEN, "full", 3_751_767.4, "3,752,000 EUR", "EUR"},
+		{"undefined has no currency", LangEN, "money", math.NaN(), "–", "EUR"},
+		{"millions", LangEN, "money", 3_690_000, "3.69 M", ""},
+		{"thousands", LangEN, "money", 179_600, "179.6 k", ""},
+		{"wan", LangZH, "money", 3_690_000, "369.0 万", ""},
+		{"yi", LangZH, "money", 2.5e8, "2.50 亿", ""},
+		{"negative", LangEN, "money", -12_500, "−12.5 k", ""},
+		{"undefined", LangEN, "money", math.NaN(), "–", ""},
+		{"full", LangEN, "full", 3_751_767.4, "3,752,000", ""},
+		{"full negative", LangEN, "full", -1234, "−1,234", ""},
+		{"percent", LangEN, "pct", 1.0171, "101.7 %", ""},
+		{"signed percent", LangEN, "spct", 0.139, "+13.9 %", ""},
+		{"signed negative", LangEN, "spct", -0.041, "−4.1 %", ""},
+		{"zero is unsigned", LangEN, "spct", -0.00001, "0.0 %", ""},
+		{"points", LangEN, "pts", 0.067, "+6.7 pt", ""},
+		{"points zh", LangZH, "pts", -0.015, "−1.5 个百分点", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := &view{Opt: Options{Lang: c.lang}, N: numbers{c.lang}}
+			v := &view{Opt: Options{Lang: c.lang}, N: numbers{lang: c.lang, currency: c.currency}}
 			if got := v.Fmt(c.kind, c.x); got != c.want {
 				t.Errorf("Fmt(%s, %g) in %s = %q, want %q", c.kind, c.x, c.lang, got, c.want)
 			}

@@ -85,6 +85,9 @@ type Config struct {
 	Draws int
 	// PriorScale overrides company.DefaultPriorScale (for tuning on TuningSeeds).
 	PriorScale float64
+	// Monthly overrides company.Options.Monthly (for tuning on TuningSeeds): 1 reads drivers
+	// month by month at every size, −1 never.
+	Monthly int
 	// Dir is where companies are generated (default a temporary directory, removed after);
 	// Keep keeps them.
 	Dir  string
@@ -312,7 +315,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale})
+	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly})
 	if err != nil {
 		return nil, nil, err
 	}
