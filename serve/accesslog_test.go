@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // lockedBuffer is a bytes.Buffer the server's goroutines may write to at once.
@@ -41,11 +42,20 @@ func TestAccessLog(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("GET /v1/models/forecast: %s", r)
 		}
-		var line string
-		for _, l := range strings.Split(buf.String(), "\n") {
-			if strings.Contains(l, "msg=request ") && strings.Contains(l, "route=/v1/models/:name") {
-				line = l
+		// The line is written as the handler returns, which may be after the client has the
+		// answer: wait for it (a liveness bound). With AccessLog off the handler's level
+		// (info) filters it out whenever it comes.
+		find := func() string {
+			for _, l := range strings.Split(buf.String(), "\n") {
+				if strings.Contains(l, "msg=request ") && strings.Contains(l, "route=/v1/models/:name") {
+					return l
+				}
 			}
+			return ""
+		}
+		line := find()
+		for deadline := time.Now().Add(5 * time.Second); on && line == "" && time.Now().Before(deadline); line = find() {
+			time.Sleep(10 * time.Millisecond)
 		}
 		if !on {
 			if line != "" {

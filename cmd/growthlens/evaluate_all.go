@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/internal/shareddata"
 )
 
@@ -50,8 +53,8 @@ func newEvaluateAllCmd(a *app) *cobra.Command {
 		Short: "Run every evaluation whose data is present and print one table",
 		Long: `all runs each growthlens evaluation whose public dataset is in the shared data folder
 (../shared/data by default: M3 for the forecasts, IBM HR attrition for the classifiers) and
-prints their headline metrics beside the targets they are held to. Evaluations whose data is
-absent are listed as skipped, with the files they need.`,
+prints their headline metrics beside the targets they are held to, each marked met or short.
+Evaluations whose data is absent are listed as skipped, with the files they need.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if shared == "" {
@@ -60,7 +63,7 @@ absent are listed as skipped, with the files they need.`,
 			results := map[string]map[string]any{}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			if !asJSON {
-				fmt.Fprintln(tw, "evaluation\tmetric\tvalue\ttarget")
+				fmt.Fprintln(tw, "evaluation\tmetric\tvalue\ttarget\tverdict")
 			}
 			for _, job := range evalJobs {
 				missing := ""
@@ -73,7 +76,7 @@ absent are listed as skipped, with the files they need.`,
 				if missing != "" {
 					results[job.name] = map[string]any{"skipped": "missing " + missing}
 					if !asJSON {
-						fmt.Fprintf(tw, "%s\tskipped\t-\tneeds %s\n", job.name, missing)
+						fmt.Fprintf(tw, "%s\tskipped\t-\tneeds %s\t\n", job.name, missing)
 					}
 					continue
 				}
@@ -89,12 +92,16 @@ absent are listed as skipped, with the files they need.`,
 					return fmt.Errorf("%s: reading its JSON: %w", job.name, err)
 				}
 				results[job.name] = m
-				if asJSON {
-					continue
-				}
+				verdicts := map[string]string{}
 				for _, mt := range job.metrics {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", job.name, mt[0], formatMetric(m[mt[0]]), mt[1])
+					if v := verdict(m[mt[0]], mt[1]); v != "" {
+						verdicts[mt[0]] = v
+					}
+					if !asJSON {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", job.name, mt[0], formatMetric(m[mt[0]]), mt[1], verdicts[mt[0]])
+					}
 				}
+				m["verdicts"] = verdicts
 			}
 			if asJSON {
 				return printJSON(a.stdout, results)
@@ -112,8 +119,42 @@ func formatMetric(v any) string {
 	case nil:
 		return "-"
 	case float64:
-		return fmt.Sprintf("%.4g", x)
+		return numfmt.Plain(x)
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// verdict says whether value meets target: "met" or "short", or "" when there is no target
+// or no number to hold to it. A target is "≤ X", "< X", "≥ X", "> X" or a range "A–B".
+func verdict(value any, target string) string {
+	x, ok := value.(float64)
+	if !ok || target == "" {
+		return ""
+	}
+	num := func(s string) (float64, bool) {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), 64)
+		return f, err == nil
+	}
+	met := false
+	switch op, rest, _ := strings.Cut(target, " "); op {
+	case "≤", "<", "≥", ">":
+		t, ok := num(rest)
+		if !ok {
+			return ""
+		}
+		met = map[string]bool{"≤": x <= t, "<": x < t, "≥": x >= t, ">": x > t}[op]
+	default:
+		lo, hi, found := strings.Cut(target, "–")
+		a, okA := num(lo)
+		b, okB := num(hi)
+		if !found || !okA || !okB {
+			return ""
+		}
+		met = x >= a && x <= b
+	}
+	if met {
+		return "met"
+	}
+	return "short"
 }

@@ -80,3 +80,30 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateVerdict: each figure of evaluate all is met or short against its target.
+func TestEvaluateVerdict(t *testing.T) {
+	for _, c := range []struct {
+		v      any
+		target string
+		want   string
+	}{
+		{8.5, "≤ 8.90", "met"}, {8.9, "≤ 8.90", "met"}, {9.1, "≤ 8.90", "short"},
+		{0.85, "≥ 0.845", "met"}, {0.8, "≥ 0.845", "short"},
+		{9.99, "< 10", "met"}, {10.0, "< 10", "short"},
+		{0.80, "0.77–0.83", "met"}, {0.76, "0.77–0.83", "short"}, {0.84, "0.77–0.83", "short"},
+		{756.0, "", ""}, {"ets", "≥ 1", ""}, {nil, "≤ 1", ""}, {1.0, "about 1", ""},
+	} {
+		if got := verdict(c.v, c.target); got != c.want {
+			t.Errorf("verdict(%v, %q) = %q, want %q", c.v, c.target, got, c.want)
+		}
+	}
+	// Every target evaluate all holds a figure to can be read.
+	for _, job := range evalJobs {
+		for _, mt := range job.metrics {
+			if mt[1] != "" && verdict(0.5, mt[1]) == "" {
+				t.Errorf("%s: %s's target %q cannot be read", job.name, mt[0], mt[1])
+			}
+		}
+	}
+}
