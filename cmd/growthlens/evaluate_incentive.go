@@ -172,17 +172,38 @@ func writeIncentiveReport(a *app, rep *incentiveReport) error {
 	fmt.Fprintf(w, "type\t%s\tfour-fifths\n", strings.Join(fr.Bands, "\t"))
 	fmt.Fprintf(w, "employees\t%s\t\n", joinInts(fr.Employees))
 	for _, t := range datasets.RewardTypes {
-		ratio := "none selected"
-		if v := fr.FourFifths[t]; v != nil {
-			ratio = fmt.Sprintf("%.2f", *v)
-			if *v < 0.8 {
-				ratio += " (under 0.8)"
-			}
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", t, joinPct(fr.Rates[t]), ratio)
+		fmt.Fprintf(w, "%s\t%s\t%s\n", t, joinPct(fr.Rates[t]), ratioText(fr.FourFifths[t]))
 	}
 	fmt.Fprintf(w, "no recommendation\t%s\t\n", joinPct(fr.None))
-	return w.Flush()
+	fmt.Fprintf(w, "any recommendation\t%s\t%s\n", joinPct(anyRates(fr)), ratioText(fr.AnyFourFifths))
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(a.stdout, "(four-fifths: lowest band rate over the highest, bands of at least %d employees)\n", incentive.MinBandEmployees)
+	return err
+}
+
+// ratioText writes a four-fifths ratio, marked when under 0.8.
+func ratioText(v *float64) string {
+	if v == nil {
+		return "none selected"
+	}
+	s := fmt.Sprintf("%.2f", *v)
+	if *v < 0.8 {
+		s += " (under 0.8)"
+	}
+	return s
+}
+
+// anyRates is each band's share with a recommendation.
+func anyRates(fr incentive.Fairness) []float64 {
+	out := make([]float64, len(fr.None))
+	for b, n := range fr.Employees {
+		if n > 0 {
+			out[b] = 1 - fr.None[b]
+		}
+	}
+	return out
 }
 
 func joinInts(xs []int) string {

@@ -49,10 +49,12 @@ Value (money) = retention value × salary × fall in 12-month leaving risk
               + performance value × salary × expected performance change × months/12
               − cost weight × cost.
 The defaults (1 salary per employee kept, 1 salary per performance point-year, 6 months,
-cost weight 0: the budget decides spending) and the eligibility rules (commission for sales,
-equity from level 3, promotion after 12 months below level 8) are the trained models'; with
---refit they can be changed with --config (YAML or JSON; see the incentive package
-documentation).
+cost weight 1: value net of cost) and the eligibility rules (commission for sales, equity from
+level 3, promotion 365 days after the last one or hire, up to level 7, with a two-year mean
+review score of at least 3.0) are the trained models'; with --refit they can be changed with
+--config (YAML or JSON; docs/examples/incentives.yaml, docs/hr.md). An option that raises the
+predicted leaving risk is not recommended unless it is the only eligible one, and the reasons
+then say so; age is not a model input unless the policy allows protected inputs.
 
 Employees: --employee (repeatable or comma-separated), or everyone on staff in --team, or
 everyone on staff. With --budget, one incentive at most per employee is allocated so that the

@@ -32,6 +32,9 @@ type Fairness struct {
 	// a ratio under 0.8 as adverse impact); nil when no band selects the type. Bands with
 	// fewer than MinBandEmployees employees are left out of the ratio.
 	FourFifths map[string]*float64 `json:"four_fifths"`
+	// AnyFourFifths is the four-fifths ratio of receiving any recommendation at all (1 − None):
+	// whether a band is left without an incentive more often than another.
+	AnyFourFifths *float64 `json:"four_fifths_any"`
 }
 
 // MinBandEmployees is the fewest employees a band needs to count in a four-fifths ratio: a
@@ -78,21 +81,36 @@ func (r *Recommender) Fairness(recs []Recommendation, asOf time.Time) Fairness {
 	}
 	for _, t := range datasets.RewardTypes {
 		rates := make([]float64, nb)
-		lo, hi := math.Inf(1), 0.0
 		for b, n := range f.Employees {
-			if n == 0 {
-				continue
-			}
-			rates[b] = counts[t][b] / float64(n)
-			if n >= MinBandEmployees {
-				lo, hi = math.Min(lo, rates[b]), math.Max(hi, rates[b])
+			if n > 0 {
+				rates[b] = counts[t][b] / float64(n)
 			}
 		}
 		f.Rates[t] = rates
-		if hi > 0 {
-			ratio := lo / hi
-			f.FourFifths[t] = &ratio
+		f.FourFifths[t] = fourFifths(f.Employees, rates)
+	}
+	anyRate := make([]float64, nb)
+	for b, n := range f.Employees {
+		if n > 0 {
+			anyRate[b] = 1 - f.None[b]
 		}
 	}
+	f.AnyFourFifths = fourFifths(f.Employees, anyRate)
 	return f
+}
+
+// fourFifths returns the lowest rate over the highest among the bands with at least
+// MinBandEmployees employees, or nil when none of them selects.
+func fourFifths(employees []int, rates []float64) *float64 {
+	lo, hi := math.Inf(1), 0.0
+	for b, n := range employees {
+		if n >= MinBandEmployees {
+			lo, hi = math.Min(lo, rates[b]), math.Max(hi, rates[b])
+		}
+	}
+	if !(hi > 0) {
+		return nil
+	}
+	ratio := lo / hi
+	return &ratio
 }
