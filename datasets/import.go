@@ -156,7 +156,7 @@ func openSource(file string, sp sourceSpec) (source, error) {
 	} else if sp.delimiter != "" {
 		comma = sp.delimiter[0]
 	}
-	f, err := os.Open(file)
+	f, err := OpenFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +377,11 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	if err != nil {
 		return err
 	}
+	fw, err := writerFor(out)
+	if err != nil {
+		out.Abort()
+		return err
+	}
 	ok := false
 	rw := NewRejectWriter(tmpRej)
 	cwr := &changeWriter{path: chgPath + ".tmp"}
@@ -389,7 +394,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 			os.Remove(cwr.path)
 		}
 	}()
-	bw := bufio.NewWriterSize(out, 256<<10)
+	bw := bufio.NewWriterSize(fw, 256<<10)
 	cw := recordWriter{w: bw}
 	if err := cw.write(t.Header()); err != nil {
 		return err
@@ -491,6 +496,9 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		im.valueWarnings(t, p, name)
 	}
 	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := fw.Finish(); err != nil {
 		return err
 	}
 	if err := cwr.close(); err != nil {

@@ -163,15 +163,12 @@ func Load(dir string, opts ...LoadOption) (*Dataset, *Report, error) {
 // checks.
 func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report, present func(string) bool) ([]T, *checker, error) {
 	t := codec.Table()
-	f, err := os.Open(path)
+	f, err := OpenFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-	}
+	size := f.Size()
 	opts := ReadOptions{File: path, MaxRecordBytes: cfg.maxRecord}
 	var rw *RejectWriter
 	if cfg.rejectsDir != "" {

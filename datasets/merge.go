@@ -118,7 +118,7 @@ func ReadKeys(dir string, t *Table) (*TableKeys, error) {
 // line and its key (rec and key are valid during the call). A column the table does not have,
 // or a malformed line, is an error: merging would lose it.
 func scanTable(path string, t *Table, fn func(rec []string, line int, key string) error) error {
-	f, err := os.Open(path)
+	f, err := OpenFile(path)
 	if err != nil {
 		return err
 	}
@@ -222,6 +222,7 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 		perm = st.Mode().Perm()
 	}
 	var out *atomicfile.File
+	var fw fileWriter
 	var bw *bufio.Writer
 	w := recordWriter{}
 	write := func(rec []string) error { return nil }
@@ -233,7 +234,10 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 			return nil, err
 		}
 		defer out.Abort()
-		bw = bufio.NewWriterSize(out, 256<<10)
+		if fw, err = writerFor(out); err != nil {
+			return nil, err
+		}
+		bw = bufio.NewWriterSize(fw, 256<<10)
 		w.w = bw
 		write = w.write
 		if err := write(t.Header()); err != nil {
@@ -284,6 +288,9 @@ func MergeFile(dir string, t *Table, newFile string, counts TableCounts, opts Me
 		return res, nil
 	}
 	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := fw.Finish(); err != nil {
 		return nil, err
 	}
 	if err := out.Commit(); err != nil {
@@ -348,7 +355,11 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 	if err != nil {
 		return nil, err
 	}
-	bw := bufio.NewWriterSize(tmp, 256<<10)
+	fw, err := writerFor(tmp)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(fw, 256<<10)
 	w := recordWriter{w: bw}
 	if err := w.write(t.Header()); err != nil {
 		return nil, err
@@ -362,6 +373,9 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := fw.Finish(); err != nil {
 		return nil, err
 	}
 	if err := rw.Close(); err != nil {

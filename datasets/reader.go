@@ -3,7 +3,6 @@ package datasets
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -147,7 +146,7 @@ func (tr *TableReader) Close() error { return tr.src.Close() }
 // OpenTable opens dir/<table>.csv for reading. Close the reader when done.
 func OpenTable(dir string, t *Table, opts ReadOptions) (*TableReader, error) {
 	path := filepath.Join(dir, t.Name+".csv")
-	f, err := os.Open(path)
+	f, err := OpenFile(path)
 	if err != nil {
 		return nil, err
 	}

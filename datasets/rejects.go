@@ -31,6 +31,7 @@ const (
 type RejectWriter struct {
 	path   string
 	f      *os.File
+	fw     fileWriter
 	bw     *bufio.Writer
 	w      *csv.Writer
 	header []string
@@ -51,12 +52,12 @@ func (w *RejectWriter) Count() int { return w.n }
 // Write appends one rejected row.
 func (w *RejectWriter) Write(rj *Reject) error {
 	if w.f == nil {
-		f, err := os.OpenFile(w.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		f, fw, err := createFile(w.path)
 		if err != nil {
 			return err
 		}
-		w.f = f
-		w.bw = bufio.NewWriterSize(f, 64<<10)
+		w.f, w.fw = f, fw
+		w.bw = bufio.NewWriterSize(fw, 64<<10)
 		w.w = csv.NewWriter(w.bw)
 		w.header = slices.Clone(rj.Header)
 		if err := w.w.Write(rejectHeader(w.header)); err != nil {
@@ -104,6 +105,9 @@ func (w *RejectWriter) Close() error {
 	if ferr := w.bw.Flush(); err == nil {
 		err = ferr
 	}
+	if ferr := w.fw.Finish(); err == nil {
+		err = ferr
+	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
@@ -136,6 +140,7 @@ func rejectHeader(src []string) []string {
 type changeWriter struct {
 	path string
 	f    *os.File
+	fw   fileWriter
 	bw   *bufio.Writer
 	w    recordWriter
 	rec  []string
@@ -144,11 +149,11 @@ type changeWriter struct {
 
 func (w *changeWriter) write(c Change) error {
 	if w.f == nil {
-		f, err := os.OpenFile(w.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		f, fw, err := createFile(w.path)
 		if err != nil {
 			return err
 		}
-		w.f, w.bw = f, bufio.NewWriterSize(f, 64<<10)
+		w.f, w.fw, w.bw = f, fw, bufio.NewWriterSize(fw, 64<<10)
 		w.w = recordWriter{w: w.bw}
 		if err := w.w.write([]string{"change_file", "change_line", "column", "source_value", "value"}); err != nil {
 			return err
@@ -164,6 +169,9 @@ func (w *changeWriter) close() error {
 		return nil
 	}
 	err := w.bw.Flush()
+	if ferr := w.fw.Finish(); err == nil {
+		err = ferr
+	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}

@@ -17,6 +17,7 @@ type Writer[T any] struct {
 	csv   *csv.Writer
 	rec   []string
 	f     *os.File
+	fw    fileWriter
 	n     int
 }
 
@@ -30,19 +31,20 @@ func NewWriter[T any](w io.Writer, codec *Codec[T]) (*Writer[T], error) {
 	return &Writer[T]{codec: codec, buf: bw, csv: cw}, nil
 }
 
-// Create creates dir/<table>.csv (replacing it) and writes its header.
+// Create creates dir/<table>.csv (replacing it, mode 0600, sealed when dir has a key: see
+// Seal) and writes its header.
 func Create[T any](dir string, codec *Codec[T]) (*Writer[T], error) {
 	path := filepath.Join(dir, codec.Table().Name+".csv")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, fw, err := createFile(path)
 	if err != nil {
 		return nil, err
 	}
-	w, err := NewWriter(f, codec)
+	w, err := NewWriter(fw, codec)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	w.f = f
+	w.f, w.fw = f, fw
 	return w, nil
 }
 
@@ -64,6 +66,9 @@ func (w *Writer[T]) Close() error {
 		err = ferr
 	}
 	if w.f != nil {
+		if ferr := w.fw.Finish(); err == nil {
+			err = ferr
+		}
 		if cerr := w.f.Close(); err == nil {
 			err = cerr
 		}

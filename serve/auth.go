@@ -96,8 +96,9 @@ func newKeyCache(ttl time.Duration) *keyCache {
 }
 
 // authenticate returns the key for a secret, from the cache or the store. An unknown,
-// malformed or revoked secret is EUnauthenticated with one message for all three, so that
-// the answer says nothing about which.
+// malformed, revoked or expired secret is EUnauthenticated with one message for all, so that
+// the answer says nothing about which. For a revoked or expired key it also returns the key
+// (refused: true), for the audit log only: the attempt is then recorded under its tenant.
 func (kc *keyCache) authenticate(store *registry.Store, secret string) (registry.APIKey, error) {
 	h := sha256.Sum256([]byte(secret))
 	now := kc.now()
@@ -111,7 +112,11 @@ func (kc *keyCache) authenticate(store *registry.Store, secret string) (registry
 	}
 	k, err := store.Authenticate(secret)
 	if err != nil {
-		if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrRevoked) || errors.Is(err, registry.ErrExpired) {
+		switch {
+		case errors.Is(err, registry.ErrRevoked) || errors.Is(err, registry.ErrExpired):
+			k.Hash = ""
+			return k, &Error{Code: EUnauthenticated, Field: "Authorization", Message: "invalid API key", Err: err}
+		case errors.Is(err, registry.ErrNotFound):
 			return registry.APIKey{}, errorf(EUnauthenticated, "Authorization", "invalid API key")
 		}
 		return registry.APIKey{}, err

@@ -311,6 +311,34 @@ func TestEndToEnd(t *testing.T) {
 		if !(lo95 <= lo80 && lo80 <= p.Revenue && p.Revenue <= hi80 && hi80 <= hi95) {
 			t.Errorf("%s: intervals not nested around the forecast: 95 [%v, %v] 80 [%v, %v] mean %v", p.Period, lo95, hi95, lo80, hi80, p.Revenue)
 		}
+		// The probability of hitting the target agrees with the intervals: a target below the
+		// 80 % interval is hit with p ≥ 0.9, one above it with p ≤ 0.1.
+		// (The generated data has targets up to its last quarter only: TestForecastTargetOutlook
+		// covers forecast quarters with a target.)
+		if (p.Target == nil) != (p.HitProbability == nil) {
+			t.Errorf("%s: target %v, hit probability %v: want both or neither", p.Period, p.Target, p.HitProbability)
+		} else if p.Target != nil {
+			if tg, hp := *p.Target, *p.HitProbability; hp < 0 || hp > 1 || (tg <= lo80 && hp < 0.9-1e-9) || (tg >= hi80 && hp > 0.1+1e-9) {
+				t.Errorf("%s: target %v with 80 %% interval [%v, %v] is hit with probability %v", p.Period, tg, lo80, hi80, hp)
+			}
+		}
+	}
+	// The first two quarters carry the pipeline split; it adds up.
+	for h, p := range fc.Forecast {
+		pl := p.Pipeline
+		if (pl != nil) != (h < 2) {
+			t.Errorf("%s: pipeline split %+v, want one for the first two quarters only", p.Period, pl)
+			continue
+		}
+		if pl == nil {
+			continue
+		}
+		if d := math.Abs(float64(pl.Closed + pl.Open + pl.NotCreated - pl.Total)); d > 1e-6*float64(pl.Total) || !(pl.Open > 0 && pl.NotCreated > 0 && pl.Open <= pl.OpenAmount) {
+			t.Errorf("%s: split %+v does not add up", p.Period, *pl)
+		}
+		if (pl.NeededFromOpen == nil) != (p.Target == nil) || (p.Target != nil && float64(*pl.NeededFromOpen) != math.Max(0, float64(*p.Target-pl.Closed-pl.NotCreated))) {
+			t.Errorf("%s: needed from open deals %v, want target − closed − not created", p.Period, pl.NeededFromOpen)
+		}
 	}
 	// Reconciled: the regions' forecasts add up to the company's at every horizon (0.1 %).
 	regions := decode[struct {

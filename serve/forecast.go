@@ -65,12 +65,35 @@ type actualPoint struct {
 }
 
 type forecastPoint struct {
-	Period    string    `json:"period"`
-	Revenue   num       `json:"revenue"`
-	Intervals []band    `json:"intervals"`
-	Target    *num      `json:"target,omitempty"`
-	GrowthQoQ *rateJSON `json:"growth_qoq,omitempty"`
-	GrowthYoY *rateJSON `json:"growth_yoy,omitempty"`
+	Period    string `json:"period"`
+	Revenue   num    `json:"revenue"`
+	Intervals []band `json:"intervals"`
+	Target    *num   `json:"target,omitempty"`
+	// HitProbability is P(revenue ≥ target) under the forecast's error model, with a target.
+	HitProbability *num      `json:"hit_probability,omitempty"`
+	GrowthQoQ      *rateJSON `json:"growth_qoq,omitempty"`
+	GrowthYoY      *rateJSON `json:"growth_yoy,omitempty"`
+	// Pipeline says where the quarter's revenue comes from, for the first quarters of a scope
+	// whose data has deals.
+	Pipeline *pipelineJSON `json:"pipeline,omitempty"`
+}
+
+// pipelineJSON is one quarter's pipeline forecast (forecast.Split) and how it enters the
+// published revenue: revenue = weight·total + (1 − weight)·univariate, then reconciled
+// across scopes.
+type pipelineJSON struct {
+	AsOf       string `json:"as_of"`
+	Closed     num    `json:"closed"`
+	Open       num    `json:"open"`
+	OpenDeals  int    `json:"open_deals"`
+	OpenAmount num    `json:"open_amount"`
+	NotCreated num    `json:"not_created"`
+	Total      num    `json:"total"`
+	Univariate num    `json:"univariate"`
+	Weight     num    `json:"weight"`
+	// NeededFromOpen is what the open deals must bring for the target to be met, given
+	// closed and not-yet-created revenue (0 when those cover it); only with a target.
+	NeededFromOpen *num `json:"needed_from_open,omitempty"`
 }
 
 type band struct {
@@ -138,6 +161,22 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 			if h < len(res.Periods) {
 				p.Period = res.Periods[h]
 				p.Target = target(p.Period, name)
+			}
+			var o *forecast.TargetOutlook
+			if p.Target != nil {
+				if out, err := sc.Outlook(h+1, float64(*p.Target)); err == nil {
+					o = &out
+					p.HitProbability = numPtr(out.Probability)
+				}
+			}
+			if pl := sc.Pipeline; pl != nil && h < len(pl.Splits) {
+				sp := pl.Splits[h]
+				p.Pipeline = &pipelineJSON{AsOf: pl.AsOf, Closed: num(sp.Closed), Open: num(sp.Open), OpenDeals: sp.OpenDeals,
+					OpenAmount: num(sp.OpenAmount), NotCreated: num(sp.NotCreated), Total: num(sp.Total()),
+					Univariate: num(pl.Univariate[h]), Weight: num(pl.Weights[h])}
+				if o != nil && o.HasPipeline {
+					p.Pipeline.NeededFromOpen = numPtr(o.NeededFromOpen)
+				}
 			}
 			for _, iv := range res.Intervals {
 				p.Intervals = append(p.Intervals, band{num(iv.Level), num(iv.Lower[h]), num(iv.Upper[h])})

@@ -2,12 +2,18 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/models/registry"
 )
 
 // The regression tests of issue 14 (hardening) that need a running server. Each names the
@@ -107,4 +113,93 @@ func TestDiskFullServe(t *testing.T) {
 	if r := ts.do(t, "POST", "/v1/actuals", acme+"/hr_system", "application/json", body); r.status != 200 {
 		t.Errorf("write once there is room again: %s", r)
 	}
+}
+
+// TestDataRootEncrypted is the data-at-rest part of defect 10: with an encrypted store the
+// tenants' employee tables were plaintext CSV under the data root. Now the tables already there
+// are encrypted at start, an upload is written encrypted, and the server reads both back.
+func TestDataRootEncrypted(t *testing.T) {
+	buildFixture(t)
+	key := bytes.Repeat([]byte{7}, 32)
+	encrypted := encryptedStoreCopy(t, key)
+	ts := startServer(t, func(c *Config) { c.Store, c.EncryptionKey = encrypted, key })
+	acmeEmployees, err := os.ReadFile(filepath.Join(fixture.acmeData, "employees.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A known employee id of the generated company: the second line's first field.
+	known := strings.SplitN(strings.SplitN(string(acmeEmployees), "\n", 3)[1], ",", 2)[0]
+	header := strings.SplitN(string(acmeEmployees), "\n", 2)[0]
+	upload := header + "\n" + strings.Replace(strings.SplitN(string(acmeEmployees), "\n", 3)[1], known, "E-SECRET-4711", 1) + "\n"
+	if r := ts.do(t, "POST", "/v1/data/employees", acme+"/hr_system", "text/csv", []byte(upload)); r.status != 200 {
+		t.Fatalf("upload: %s", r)
+	}
+	dir := filepath.Join(ts.dataRoot, acme)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvs := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".csv") {
+			continue
+		}
+		csvs++
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{known, "E-SECRET-4711"} {
+			if bytes.Contains(raw, []byte(id)) {
+				t.Errorf("%s holds employee id %s in plaintext", e.Name(), id)
+			}
+		}
+	}
+	if csvs < 5 {
+		t.Fatalf("%d CSV files in the data root; the fixture has more", csvs)
+	}
+	// The server reads the encrypted tables: the upload merged into the old table, and the
+	// tenant's dataset loads.
+	ds, _, err := datasets.Load(dir, datasets.WithTables("employees"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, want := len(ds.Employees), strings.Count(string(acmeEmployees), "\n"); n != want {
+		t.Errorf("%d employees after the upsert, want %d (%d before, plus one)", n, want, want-1)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := ts.do(t, "GET", "/v1/data", acme+"/hr_system", "", nil)
+		if r.status == 200 && strings.Contains(string(r.body), `"loaded":true`) {
+			break
+		}
+		if r.status != 200 || strings.Contains(string(r.body), `"problem"`) || time.Now().After(deadline) {
+			t.Fatalf("the server does not load the encrypted dataset: %s", r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// encryptedStoreCopy restores a backup of the fixture's (plaintext) store into a new store
+// encrypted with key.
+func encryptedStoreCopy(t *testing.T, key []byte) string {
+	t.Helper()
+	plain := filepath.Join(t.TempDir(), "plain")
+	copyDir(t, fixture.store, plain)
+	st, err := registry.Open(plain, registry.Options{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := st.Backup(&b, registry.BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "encrypted")
+	if _, err := registry.Restore(dir, &b, registry.RestoreOptions{StoreKey: key}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

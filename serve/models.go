@@ -228,7 +228,7 @@ func (s *Server) getAudit(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	outcome, err := queryEnum(q, "outcome", "", "ok", "denied", "rejected", "error", "failed", "canceled")
+	outcome, err := queryEnum(q, "outcome", "", "ok", "denied", "rejected", "unauthenticated", "rate_limited", "error", "failed", "canceled")
 	if err != nil {
 		return err
 	}

@@ -28,12 +28,15 @@ import (
 
 // call is what the server knows about one request while it is handled.
 type call struct {
-	id    string          // request id, sent back in X-Request-ID and written to logs and the audit log
-	key   registry.APIKey // the caller's key (zero for public routes and failed authentication)
-	t     *tenant         // the caller's tenant
-	query url.Values
-	start time.Time
-	route string
+	id  string          // request id, sent back in X-Request-ID and written to logs and the audit log
+	key registry.APIKey // the caller's key (zero for public routes and failed authentication)
+	// refusedKey is the revoked or expired key a refused request presented: its attempt is
+	// audited under the key's tenant. It grants nothing.
+	refusedKey registry.APIKey
+	t          *tenant // the caller's tenant
+	query      url.Values
+	start      time.Time
+	route      string
 
 	// target and detail describe a mutation for its audit entry; handlers set them.
 	target, detail string

@@ -448,6 +448,7 @@ func TestReviewNumbersEqualTheAPI(t *testing.T) {
 				same(t, figs, "forecast."+per+"."+g, mean)
 			}
 			same(t, figs, "forecast."+per+".target", pt["target"])
+			same(t, figs, "forecast."+per+".hit_probability", pt["hit_probability"])
 		}
 		same(t, figs, "model.forecast.version", obj(t, fc, "model")["version"])
 	})

@@ -6,10 +6,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/buildinfo"
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
@@ -66,7 +69,7 @@ type Server struct {
 
 // New opens the store named by cfg and builds the server. It fails with the registry's
 // *InUseError when another process holds the store, and with a *KeyError when the encryption
-// key does not fit it.
+// key does not fit it. With an encryption key the data root is sealed too (see sealData).
 func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -77,6 +80,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	store, err := registry.Open(cfg.Store, registry.Options{EncryptionKey: cfg.EncryptionKey, Logger: log, MaxBytes: cfg.StoreQuota})
 	if err != nil {
+		return nil, err
+	}
+	if err := sealData(cfg, log); err != nil {
+		store.Close()
 		return nil, err
 	}
 	doc, err := openAPIJSON()
@@ -508,9 +515,12 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 		if !ok {
 			return errorf(EUnauthenticated, "Authorization", "send an API key: Authorization: Bearer <key> (growthlens keys create makes one)")
 		}
-		if rq.key, err = s.keys.authenticate(s.store, secret); err != nil {
-			return err
+		k, aerr := s.keys.authenticate(s.store, secret)
+		if aerr != nil {
+			rq.refusedKey = k
+			return aerr
 		}
+		rq.key = k
 		if ok, wait := s.limiter.allow(rq.key.ID); !ok {
 			c.Header("Retry-After", retryAfter(wait))
 			return errorf(ERateLimited, "", "rate limit of %g requests per second exceeded for this key; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
@@ -587,6 +597,11 @@ const refusedBodyGrace = time.Second
 func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 	e := registry.AuditEntry{Who: rq.key.ID, Role: rq.key.Role, Tenant: rq.key.Tenant, Action: rt.action, Target: rq.target,
 		Outcome: "ok", RequestID: rq.id, Detail: rq.detail}
+	if e.Who == "" && rq.refusedKey.ID != "" {
+		// A revoked or expired key names its tenant: the attempt belongs in that tenant's log.
+		// An unknown secret names none (the store holds only hashes of issued keys).
+		e.Who, e.Role, e.Tenant = rq.refusedKey.ID, rq.refusedKey.Role, rq.refusedKey.Tenant
+	}
 	if e.Who == "" {
 		e.Who = unauthenticatedWho
 	}
@@ -610,6 +625,12 @@ func (s *Server) auditCall(c *gin.Context, rq *call, rt route, err error) {
 			e.Outcome = "rejected"
 		}
 		e.Detail = clip.String(ae.Error(), 3000)
+		switch {
+		case errors.Is(err, registry.ErrRevoked):
+			e.Detail += " (the key is revoked)"
+		case errors.Is(err, registry.ErrExpired):
+			e.Detail += " (the key has expired)"
+		}
 		if e.Outcome != "error" {
 			s.refused(e, c.ClientIP())
 			return
@@ -699,5 +720,47 @@ func (s *Server) MetricsAddr() string {
 
 func (s *Server) serveOpenAPI(c *gin.Context, rq *call) error {
 	writeRaw(c, 200, s.openapi)
+	return nil
+}
+
+// sealData encrypts the data root when the store is encrypted: the tables the server writes
+// (uploads, their rejects and temporary files) are sealed with a key derived from the store
+// key and read back transparently (datasets.Seal), and the plaintext CSV files already in the
+// tenants' directories — written before the store had a key, or copied in — are encrypted in
+// place now, so that no employee table stays readable beside an encrypted store.
+func sealData(cfg Config, log *slog.Logger) error {
+	if len(cfg.EncryptionKey) == 0 {
+		return nil
+	}
+	var dirs []string
+	if cfg.DefaultData != "" {
+		dirs = append(dirs, cfg.DefaultData)
+		if err := datasets.Seal(cfg.DefaultData, cfg.EncryptionKey); err != nil {
+			return err
+		}
+	}
+	if cfg.DataRoot != "" {
+		if err := datasets.Seal(cfg.DataRoot, cfg.EncryptionKey); err != nil {
+			return err
+		}
+		entries, err := os.ReadDir(cfg.DataRoot)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("data root: %w", err)
+		}
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				dirs = append(dirs, filepath.Join(cfg.DataRoot, e.Name()))
+			}
+		}
+	}
+	for _, d := range dirs {
+		n, err := datasets.SealFiles(d)
+		if err != nil {
+			return fmt.Errorf("encrypt the data in %s: %w", d, err)
+		}
+		if n > 0 {
+			log.Info("data encrypted at rest", "dir", d, "files", n)
+		}
+	}
 	return nil
 }

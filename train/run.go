@@ -52,9 +52,10 @@ type inputs struct {
 
 // Run trains every model from cfg.Data, registers the versions for cfg.Tenant in store,
 // promotes them by cfg.Promote and stores the run record. It returns the record also when the
-// run fails after it started (Status "failed", with the error), so callers can show what was
-// done. A crash at any moment leaves the store consistent: versions are registered whole or
-// not at all, and aliases move only after every model of the run is registered.
+// run fails after it started (Status "failed", or "canceled" when ctx ended it, with the
+// error), so callers can show what was done. A crash at any moment leaves the store
+// consistent: versions are registered whole or not at all, and aliases move only after every
+// model of the run is registered.
 func Run(ctx context.Context, store *registry.Store, cfg Config) (*Record, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -73,9 +74,12 @@ func Run(ctx context.Context, store *registry.Store, cfg Config) (*Record, error
 	err := run(ctx, store, &cfg, rec, step)
 	rec.Finished = cfg.now().UTC()
 	rec.Seconds = round3(rec.Finished.Sub(rec.Started).Seconds())
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		rec.Status, rec.Error = "canceled", err.Error() // stopped (shutdown, DELETE), not broken
+	case err != nil:
 		rec.Error = err.Error()
-	} else {
+	default:
 		rec.Status = "succeeded"
 	}
 	if rec.ID != "" {

@@ -1,21 +1,22 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/diagnose/rceval"
 	"github.com/growthlens/growthlens/train/peval"
 )
 
 func newEvaluatePipelineCmd(a *app) *cobra.Command {
 	var (
-		seeds   string
-		jsonOut bool
+		seeds, data string
+		year        int
+		jsonOut     bool
 	)
 	cfg := peval.Config{Employees: 100, Origins: 8, Workers: 1}
 	cmd := &cobra.Command{
@@ -33,13 +34,23 @@ each with smape_h1, smape_h2 (M4 sMAPE, percent), coverage80 and coverage95 (sha
 h2 actuals inside the intervals); and the calibration of the probability of hitting the
 revenue target (company, regions, teams; current and next quarter) by decile of p.
 
+With --data DIR it instead backtests a dataset with opportunities (an import such as the
+Maven CRM export) at every month-end of --year: the next month's and next three months' won
+revenue forecast from the deals as they stood (open deals + deals not yet created;
+pipeline.ForecastWindow) beside a naive forecast (the window of the same length just before),
+each with sMAPE and MAPE (percent) and every row.
+
 See the peval package documentation for the protocol. Seeds ` + peval.TuningSeeds + ` tuned the
 pipeline forecast; ` + peval.EvaluationSeeds + ` are held out (peval.TuningSeeds,
 peval.EvaluationSeeds). Progress goes to stderr.`,
 		Example: `  growthlens evaluate pipeline --seeds ` + peval.EvaluationSeeds + ` --json
+  growthlens evaluate pipeline --data var/maven --year 2017
   flock /work/bench.lock growthlens evaluate pipeline --seeds 3201-3210 --employees 2000 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if data != "" {
+				return monthEnds(a, data, year, jsonOut)
+			}
 			var err error
 			if cfg.Seeds, err = rceval.ParseSeeds(seeds); err != nil {
 				return usageErr("--seeds: %v", err)
@@ -61,9 +72,7 @@ peval.EvaluationSeeds). Progress goes to stderr.`,
 				return err
 			}
 			if jsonOut {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(a.stdout, res)
 			}
 			w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "seeds %s, %d companies of %d employees, %d origins\n", res.Seeds, res.Companies, res.Employees, res.Origins)
@@ -91,6 +100,41 @@ peval.EvaluationSeeds). Progress goes to stderr.`,
 	fl.IntVar(&cfg.Origins, "origins", cfg.Origins, "quarter-ends backtested from (the last two years: 8)")
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "companies evaluated at once")
 	fl.StringVar(&cfg.Dir, "keep", "", "generate the companies into this directory and keep them (reused when present)")
+	fl.StringVar(&data, "data", "", "backtest this dataset's deals at month-ends instead of generated companies")
+	fl.IntVar(&year, "year", 0, "with --data: the year whose month-ends are backtested (0: every month-end)")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd
+}
+
+// monthEnds runs the month-end backtest of the dataset in dir.
+func monthEnds(a *app, dir string, year int, jsonOut bool) error {
+	ds, _, err := datasets.Load(dir, datasets.WithTables("employees", "teams", "accounts", "opportunities"))
+	if err != nil {
+		return err
+	}
+	res, err := peval.MonthEnds(ds, year)
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		return printJSON(a.stdout, res)
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	if res.AmountAtClose {
+		fmt.Fprintln(w, "open deals carry no amount in this data: each is valued at its product's mean won amount before the date")
+	}
+	fmt.Fprintln(w, "window\tforecasts\tpipeline sMAPE\tnaive sMAPE\tpipeline MAPE\tnaive MAPE")
+	for _, name := range []string{"month", "quarter"} {
+		if sc, ok := res.Scores[name]; ok {
+			fmt.Fprintf(w, "next %s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n", name, sc.Forecasts, sc.PipelineSMAPE, sc.NaiveSMAPE, sc.PipelineMAPE, sc.NaiveMAPE)
+		}
+	}
+	fmt.Fprintln(w, "\nmonth-end\twindow\twon\tpipeline\topen deals\tnot yet created\tnaive")
+	for _, r := range res.Rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, moneyPlain(r.Actual), moneyPlain(r.Pipeline), moneyPlain(r.Open), moneyPlain(r.NotCreated), moneyPlain(r.Naive))
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", s)
+	}
+	return w.Flush()
 }

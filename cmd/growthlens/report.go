@@ -46,18 +46,8 @@ instead, or stop it first.`,
 			if err := sc.Validate(); err != nil {
 				return usageErr("--spend/--response: %v", err)
 			}
-			key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
+			st, err := openStoreDirect(a, sf, "the server shows the same page at /review")
 			if err != nil {
-				return err
-			}
-			st, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
-			var inUse *registry.InUseError
-			switch {
-			case errors.Is(err, registry.ErrNoStore):
-				return fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
-			case errors.As(err, &inUse):
-				return fmt.Errorf("%w (the server shows the same page at /review)", err)
-			case err != nil:
 				return err
 			}
 			defer st.Close()
@@ -101,4 +91,25 @@ instead, or stop it first.`,
 	fl.Float64Var(&spendPct, "spend", review.DefaultScenario.SpendPercent, "what-if: marketing spend change in percent")
 	fl.Float64Var(&responsePct, "response", review.DefaultScenario.ResponsePercent, "what-if: first-response time change in percent (negative is faster)")
 	return cmd
+}
+
+// openStoreDirect opens the store itself (commands that read model artifacts, which the admin
+// socket does not serve); when a running server holds it, the error says what to ask the
+// server instead (inUseHint).
+func openStoreDirect(a *app, sf storeFlags, inUseHint string) (*registry.Store, error) {
+	key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := registry.Open(sf.dir, registry.Options{EncryptionKey: key, MustExist: true, Logger: a.log})
+	var inUse *registry.InUseError
+	switch {
+	case errors.Is(err, registry.ErrNoStore):
+		return nil, fmt.Errorf("%w (set --store or %s; growthlens train creates it)", err, envStore)
+	case errors.As(err, &inUse):
+		return nil, fmt.Errorf("%w (%s)", err, inUseHint)
+	case err != nil:
+		return nil, err
+	}
+	return st, nil
 }

@@ -71,4 +71,31 @@ func TestReportWritesTheReviewPage(t *testing.T) {
 	if _, _, err := runCLI(t, "report", "--store", store, "--data", data, "--tenant", "nobody", "--out", out); err == nil || !strings.Contains(err.Error(), "train first") {
 		t.Errorf("tenant without models: err = %v", err)
 	}
+
+	// growthlens forecast reads the same store (one training serves both tests).
+	t.Run("forecast", func(t *testing.T) {
+		var fc forecastOut
+		if err := json.Unmarshal([]byte(mustRun("forecast", "--store", store, "--tenant", "acme", "--pipeline", "--json")), &fc); err != nil {
+			t.Fatal(err)
+		}
+		if fc.Scope != "company" || len(fc.Mean) != 4 || len(fc.Upper95) != 4 || fc.Pipeline == nil || len(fc.Pipeline.Splits) != 2 {
+			t.Fatalf("forecast --pipeline --json: %+v", fc)
+		}
+		for h, s := range fc.Pipeline.Splits {
+			if s.Period != fc.Periods[h] || !(s.Open > 0) || !(s.NotCreated > 0) || !(fc.Lower80[h] < fc.Mean[h] && fc.Mean[h] < fc.Upper80[h]) {
+				t.Errorf("%s: split %+v, forecast %v in [%v, %v]", fc.Periods[h], s, fc.Mean[h], fc.Lower80[h], fc.Upper80[h])
+			}
+		}
+		text := mustRun("forecast", "--store", store, "--tenant", "acme", "--scope", "region:North", "--pipeline")
+		if !strings.Contains(text, "region:North revenue forecast") || !strings.Contains(text, "not yet created") || !strings.Contains(text, fc.Periods[1]) {
+			t.Errorf("forecast --scope region:North --pipeline printed:\n%s", text)
+		}
+		for _, bad := range []string{"region", "city:X", "region:Atlantis"} {
+			_, _, err := runCLI(t, "forecast", "--store", store, "--tenant", "acme", "--scope", bad)
+			var ee exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "--scope") {
+				t.Errorf("--scope %s: err = %v, want a usage error", bad, err)
+			}
+		}
+	})
 }

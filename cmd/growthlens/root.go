@@ -59,6 +59,7 @@ indicators per role and incentive recommendations per employee.`,
 		newServeCmd(a),
 		newReportCmd(a),
 		newCascadeCmd(a),
+		newForecastCmd(a),
 	)
 	root.Long += "\n\n" + exitCodesHelp
 	// Usage mistakes exit 2 wherever cobra finds them: a flag it cannot parse, or arguments a

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve"
@@ -60,6 +61,11 @@ versions. The run record is kept in the store (growthlens runs list|show).`,
 			key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
 			if err != nil {
 				return err
+			}
+			if key != nil { // a data root the server encrypted is read with the store's key
+				if err := datasets.Seal(cfg.Data, key); err != nil {
+					return err
+				}
 			}
 			bars := map[string]*progress{}
 			cfg.Progress = func(step string, done, total int) {

@@ -1,6 +1,7 @@
 package company
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -52,6 +53,9 @@ type Options struct {
 	// Monthly forces the month-by-month driver profile on (1) or off (−1); 0 decides by
 	// MixedRows.
 	Monthly int
+	// Context, when not nil, stops the fit once it is cancelled (checked between posterior
+	// draws): Fit then returns its error.
+	Context context.Context
 }
 
 // Model is a company's fitted model: the driver model's posterior draws and the catalogue
@@ -87,7 +91,7 @@ func Fit(p, monthly *features.Panel, opt Options) (*Model, error) {
 		opt.Draws = DefaultDraws
 	}
 	specs, priors, neg := Priors(opt.Catalogue, opt.PriorScale)
-	o := driver.Options{Drivers: specs, Priors: priors, Replicates: opt.Draws, Seed: opt.Seed, Level: Level}
+	o := driver.Options{Drivers: specs, Priors: priors, Replicates: opt.Draws, Seed: opt.Seed, Level: Level, Context: opt.Context}
 	var (
 		m   *driver.Model
 		err error

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -41,6 +42,9 @@ func (p Prior) validate(col string) error {
 const (
 	burnIn = 1000
 	thin   = 10
+	// cancelCheck is how many sweeps run between looks at the context (a sweep of a
+	// 100-coefficient model is about 20,000 multiplications).
+	cancelCheck = 16
 )
 
 // gibbs draws n samples of the coefficients θ in the lag basis (per driver: its sum
@@ -54,7 +58,9 @@ const (
 // with dof residual degrees of freedom (rows less the absorbed scope and season effects). One
 // sweep draws every coordinate from its (truncated) normal conditional in turn, then the
 // variance from its inverse-gamma conditional.
-func gibbs(a *absorbed, priors []Prior, L, n int, dof float64, seed uint64) (mean []float64, draws [][]float64, err error) {
+//
+// ctx is checked every cancelCheck sweeps: a cancelled fit returns ctx's error.
+func gibbs(ctx context.Context, a *absorbed, priors []Prior, L, n int, dof float64, seed uint64) (mean []float64, draws [][]float64, err error) {
 	p := len(a.x)
 	if len(priors)*L != p {
 		return nil, nil, errors.New("gibbs: one prior per driver needed")
@@ -105,6 +111,11 @@ func gibbs(a *absorbed, priors []Prior, L, n int, dof float64, seed uint64) (mea
 	mean = make([]float64, p)
 	total := burnIn + n*thin
 	for sweep := range total {
+		if sweep%cancelCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
 		for k := range p {
 			h := b[k]
 			for c, v := range beta {

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -77,6 +78,9 @@ type Options struct {
 	// posterior draws kept. A driver without an entry gets a vague prior centred on zero. Nil
 	// keeps the penalized fit. See the package documentation, "Priors".
 	Priors map[string]Prior
+	// Context, when not nil, stops a Bayesian fit between Gibbs sweeps once it is cancelled:
+	// Fit then returns its error instead of a model. A training run's shutdown waits for it.
+	Context context.Context
 }
 
 // MixedLags is FitMixed's default Lags: the monthly profile covers nine months (the quarter
@@ -634,7 +638,11 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 		}
 		priors[j], used[sp.Column] = pr, pr
 	}
-	theta, draws, err := gibbs(a, priors, L, opt.Replicates, dof, opt.Seed)
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	theta, draws, err := gibbs(ctx, a, priors, L, opt.Replicates, dof, opt.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("driver model: %w", err)
 	}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -230,7 +231,7 @@ func (cm *choiceModel) setTheta(th []float64) {
 // alternative attributes (attrsOf(attrNames, …)). A chosen type the rules did not allow is
 // added to the row's alternatives: the data say it was available. It needs choices of at
 // least two types.
-func fitChoice(rows []features.EmployeeRow, eligible [][numTypes]bool, chosen []int, attrs [][numTypes]float64,
+func fitChoice(ctx context.Context, rows []features.EmployeeRow, eligible [][numTypes]bool, chosen []int, attrs [][numTypes]float64,
 	inputs, attrNames []string, seed uint64, workers int) (*choiceModel, error) {
 	n := len(rows)
 	cm := &choiceModel{Attrs: slices.Clone(attrNames), Rows: n}
@@ -262,7 +263,7 @@ func fitChoice(rows []features.EmployeeRow, eligible [][numTypes]bool, chosen []
 	if err != nil {
 		folds = nil // some type has too few choices to appear in every fold
 	}
-	th, pen, cv, err := fitPenalised(d, n, folds, m, preferenceL1Ratios, workers)
+	th, pen, cv, err := fitPenalised(ctx, d, n, folds, m, preferenceL1Ratios, workers)
 	if err != nil {
 		return nil, err
 	}

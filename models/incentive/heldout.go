@@ -138,7 +138,7 @@ func EvaluateHeldOutAt(ctx context.Context, ds *datasets.Dataset, cfg Config, op
 				}
 			}
 		}
-		base, err := fitBaseline(past, r, opt)
+		base, err := fitBaseline(ctx, past, r, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +200,7 @@ func EvaluateHeldOutAt(ctx context.Context, ds *datasets.Dataset, cfg Config, op
 }
 
 // fitBaseline fits the attrition baseline on the periodic snapshots of the past data.
-func fitBaseline(past *datasets.Dataset, r *Recommender, opt TrainOptions) (*riskModel, error) {
+func fitBaseline(ctx context.Context, past *datasets.Dataset, r *Recommender, opt TrainOptions) (*riskModel, error) {
 	months := opt.SnapshotMonths
 	if months == 0 {
 		months = 3
@@ -209,7 +209,7 @@ func fitBaseline(past *datasets.Dataset, r *Recommender, opt TrainOptions) (*ris
 	if err != nil {
 		return nil, err
 	}
-	m, err := fitRisk(as.Rows, as.Left, BaselineInputs, opt.Seed, opt.Workers)
+	m, err := fitRisk(ctx, as.Rows, as.Left, BaselineInputs, opt.Seed, opt.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("attrition baseline: %w", err)
 	}

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -112,7 +113,7 @@ func (h *historyData) types() []int {
 // refineWithHistory refines the fitted choice model cm (fitted on choices dc) with the
 // performance deltas of h, as the comment on jointRounds describes. It returns an error when
 // the performance model cannot be fitted; the caller keeps the choice-only fit then.
-func refineWithHistory(cm *choiceModel, dc *choiceData, h *historyData) error {
+func refineWithHistory(ctx context.Context, cm *choiceModel, dc *choiceData, h *historyData) error {
 	th := cm.theta()
 	dim := len(th)
 	types := h.types()
@@ -130,7 +131,11 @@ func refineWithHistory(cm *choiceModel, dc *choiceData, h *historyData) error {
 		res, err := optimize.Minimize(optimize.Problem{
 			Func: func(x []float64) float64 { return objGrad(nil, x) },
 			Grad: func(g, x []float64) { objGrad(g, x) },
-		}, th, &optimize.Settings{MajorIterations: jointIterations, Converger: &optimize.FunctionConverge{Absolute: 1e-10, Iterations: 20}}, &optimize.BFGS{})
+		}, th, &optimize.Settings{MajorIterations: jointIterations, Converger: &optimize.FunctionConverge{Absolute: 1e-10, Iterations: 20},
+			Recorder: cancelRecorder{ctx}}, &optimize.BFGS{})
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if res == nil {
 			return fmt.Errorf("refine with reward history: %w", err)
 		}
@@ -245,4 +250,14 @@ func (d *choiceData) gradient(rows []int, th, g []float64) float64 {
 		}
 	}
 	return f
+}
+
+// cancelRecorder stops a gonum optimisation once ctx is cancelled: a Recorder's error ends
+// Minimize at the next iteration.
+type cancelRecorder struct{ ctx context.Context }
+
+func (r cancelRecorder) Init() error { return nil }
+
+func (r cancelRecorder) Record(*optimize.Location, optimize.Operation, *optimize.Stats) error {
+	return r.ctx.Err()
 }

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -101,12 +102,12 @@ func TestRefineWithHistoryUsesDeltas(t *testing.T) {
 			cm.Seen[k] = true
 		}
 		fit := make([]float64, len(th))
-		if err := newton(dc, allRows(dc.n), penalty{Alpha: cm.Alpha}, fit, 1); err != nil {
+		if err := newton(context.Background(), dc, allRows(dc.n), penalty{Alpha: cm.Alpha}, fit, 1); err != nil {
 			t.Fatal(err)
 		}
 		cm.setTheta(fit)
 		errChoices += contrastError(fit, th)
-		if err := refineWithHistory(cm, dc, &historyData{d: hd, deltas: deltas}); err != nil {
+		if err := refineWithHistory(context.Background(), cm, dc, &historyData{d: hd, deltas: deltas}); err != nil {
 			t.Fatal(err)
 		}
 		errRefined += contrastError(cm.theta(), th)

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"encoding/csv"
 	"math"
 	"os"
@@ -62,7 +63,7 @@ func TestChoiceMatchesStatsmodels(t *testing.T) {
 		d.mask[i], d.y[i] = uint8(r[5]), int8(r[6])
 	}
 	th := make([]float64, d.dim())
-	if err := newton(d, allRows(n), penalty{}, th, 1); err != nil {
+	if err := newton(context.Background(), d, allRows(n), penalty{}, th, 1); err != nil {
 		t.Fatal(err)
 	}
 	s := d.p + 1
@@ -115,7 +116,7 @@ func TestRiskMatchesSklearn(t *testing.T) {
 		d.y[i] = int8(r[3])
 	}
 	th := make([]float64, d.dim())
-	if err := newton(d, allRows(n), penalty{Alpha: 0.01}, th, 1); err != nil {
+	if err := newton(context.Background(), d, allRows(n), penalty{Alpha: 0.01}, th, 1); err != nil {
 		t.Fatal(err)
 	}
 	want := []float64{-0.8570198354199358, 1.2102638061346322, -0.8788889590156119, -0.0028842511975304902}

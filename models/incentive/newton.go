@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -60,7 +61,9 @@ const newtonChunk = 4096
 // newton minimises the penalised objective over rows from th, in place, by Newton's method
 // with a backtracking (Armijo) line search. It stops when the Newton decrement gᵀH⁻¹g falls
 // below 1e-10 (the objective, a mean over rows, is then within 1e-10 of its minimum) or the line search can make no progress.
-func newton(lk likelihood, rows []int, pn penalty, th []float64, workers int) error {
+//
+// ctx is checked before every Newton step: a cancelled fit returns ctx's error.
+func newton(ctx context.Context, lk likelihood, rows []int, pn penalty, th []float64, workers int) error {
 	dim := lk.dim()
 	nChunks := (len(rows) + newtonChunk - 1) / newtonChunk
 	type part struct {
@@ -152,6 +155,9 @@ func newton(lk likelihood, rows []int, pn penalty, th []float64, workers int) er
 	var chol mat.Cholesky
 	step := mat.NewVecDense(dim, nil)
 	for range 100 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		f := derivatives(th)
 		if !chol.Factorize(hess) {
 			return errors.New("the Hessian is not positive definite")
@@ -279,7 +285,7 @@ func stratifiedFolds(y []int, k int, seed uint64) ([][2][]int, int, error) {
 // few rows of some class) it uses the middle of the L2 path. It returns the parameters, the
 // penalty of the final fit and the cross-validated log loss of every penalty tried (at the
 // cross-validation's scale).
-func fitPenalised(lk likelihood, n int, folds [][2][]int, m int, ratios []float64, workers int) ([]float64, penalty, []PenaltyCV, error) {
+func fitPenalised(ctx context.Context, lk likelihood, n int, folds [][2][]int, m int, ratios []float64, workers int) ([]float64, penalty, []PenaltyCV, error) {
 	best := penalty{Alpha: penaltyGrid[len(penaltyGrid)/2], L1Ratio: ratios[0]}
 	var cv []PenaltyCV
 	if len(folds) > 0 {
@@ -296,7 +302,7 @@ func fitPenalised(lk likelihood, n int, folds [][2][]int, m int, ratios []float6
 				for _, rho := range ratios {
 					th := make([]float64, lk.dim())
 					for _, al := range penaltyGrid {
-						if errs[f] = newton(lk, train, penalty{al, rho}, th, 1); errs[f] != nil {
+						if errs[f] = newton(ctx, lk, train, penalty{al, rho}, th, 1); errs[f] != nil {
 							return
 						}
 						loss[f] = append(loss[f], lk.nll(test, th)/float64(len(test)))
@@ -333,11 +339,11 @@ func fitPenalised(lk likelihood, n int, folds [][2][]int, m int, ratios []float6
 		// The subsample's fit at its own penalty is close to the full one: starting there
 		// saves most of the passes over every row.
 		sub := slices.Concat(folds[0][0], folds[0][1])
-		if err := newton(lk, sub, penalty{best.Alpha * float64(n) / float64(m), best.L1Ratio}, th, workers); err != nil {
+		if err := newton(ctx, lk, sub, penalty{best.Alpha * float64(n) / float64(m), best.L1Ratio}, th, workers); err != nil {
 			return nil, penalty{}, nil, fmt.Errorf("fit the cross-validation rows: %w", err)
 		}
 	}
-	if err := newton(lk, all, best, th, workers); err != nil {
+	if err := newton(ctx, lk, all, best, th, workers); err != nil {
 		return nil, penalty{}, nil, fmt.Errorf("fit with alpha %g: %w", best.Alpha, err)
 	}
 	return th, best, cv, nil

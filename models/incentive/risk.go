@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -102,7 +103,7 @@ func riskValue(inputs []string, rows []features.EmployeeRow) (func(i, j int) flo
 }
 
 // fitRisk fits the attrition model on rows labelled left (true: left within 12 months).
-func fitRisk(rows []features.EmployeeRow, left []bool, inputs []string, seed uint64, workers int) (*riskModel, error) {
+func fitRisk(ctx context.Context, rows []features.EmployeeRow, left []bool, inputs []string, seed uint64, workers int) (*riskModel, error) {
 	n := len(rows)
 	value, err := riskValue(inputs, rows)
 	if err != nil {
@@ -124,11 +125,11 @@ func fitRisk(rows []features.EmployeeRow, left []bool, inputs []string, seed uin
 	if err != nil {
 		folds = nil
 	}
-	th, pen, cv, err := fitPenalised(d, n, folds, cvRows, attritionL1Ratios, workers)
+	th, pen, cv, err := fitPenalised(ctx, d, n, folds, cvRows, attritionL1Ratios, workers)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.constrain(d, th, pen, workers); err != nil {
+	if err := m.constrain(ctx, d, th, pen, workers); err != nil {
 		return nil, err
 	}
 	m.B, m.W, m.Alpha, m.L1Ratio, m.CV = th[0], th[1:], pen.Alpha, pen.L1Ratio, cv
@@ -148,7 +149,7 @@ func fitRisk(rows []features.EmployeeRow, left []bool, inputs []string, seed uin
 //
 // constrain refits with a weight held at 0 where the fit broke its direction: for a convex
 // likelihood, the optimum under a sign constraint the free optimum breaks lies on the bound.
-func (m *riskModel) constrain(d *riskData, th []float64, pen penalty, workers int) error {
+func (m *riskModel) constrain(ctx context.Context, d *riskData, th []float64, pen penalty, workers int) error {
 	fit := slices.Index(m.Scale.Inputs, colLastFit)
 	if fit < 0 {
 		return nil
@@ -175,7 +176,7 @@ func (m *riskModel) constrain(d *riskData, th []float64, pen penalty, workers in
 		if !changed {
 			return nil
 		}
-		if err := newton(d, all, pen, th, workers); err != nil {
+		if err := newton(ctx, d, all, pen, th, workers); err != nil {
 			return fmt.Errorf("refit with sign constraints: %w", err)
 		}
 	}

@@ -148,7 +148,7 @@ func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptio
 	if err != nil {
 		return nil, err
 	}
-	if err := r.fitPreference(ps, opt); err != nil {
+	if err := r.fitPreference(ctx, ps, opt); err != nil {
 		return nil, err
 	}
 	r.summary.ChosenRewards, r.summary.OutsideRules = len(ps.Rows), ps.OutsideRules
@@ -210,7 +210,7 @@ func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptio
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := r.fitAttrition(as, opt); err != nil {
+	if err := r.fitAttrition(ctx, as, opt); err != nil {
 		return nil, err
 	}
 	left := 0
@@ -232,7 +232,7 @@ func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptio
 }
 
 // fitPreference fits the preference model the options ask for on the chosen rewards.
-func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
+func (r *Recommender) fitPreference(ctx context.Context, ps *PreferenceSet, opt TrainOptions) error {
 	fams := opt.PreferenceFamilies
 	if len(fams) == 0 {
 		fams = PreferenceFamilies
@@ -246,7 +246,7 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 			chosen[i] = typeIndex(l)
 		}
 		var err error
-		r.choice, err = fitChoice(ps.Rows, ps.Eligible, chosen, attrsOf(preferenceAttrs, ps.Rows),
+		r.choice, err = fitChoice(ctx, ps.Rows, ps.Eligible, chosen, attrsOf(preferenceAttrs, ps.Rows),
 			withProtected(preferenceInputs, r.cfg.ProtectedInputs), preferenceAttrs, opt.Seed, opt.Workers)
 		if err != nil {
 			return fmt.Errorf("preference model: %w", err)
@@ -261,7 +261,7 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 				dc.y[i] = int8(k)
 				dc.mask[i] |= 1 << k
 			}
-			if err := refineWithHistory(r.choice, dc, h); err != nil {
+			if err := refineWithHistory(ctx, r.choice, dc, h); err != nil {
 				return fmt.Errorf("preference model: %w", err)
 			}
 			r.summary.PreferenceHistory = h.d.n
@@ -288,7 +288,7 @@ func (r *Recommender) fitPreference(ps *PreferenceSet, opt TrainOptions) error {
 }
 
 // fitAttrition fits the attrition model the options ask for on the snapshots.
-func (r *Recommender) fitAttrition(as *AttritionSet, opt TrainOptions) error {
+func (r *Recommender) fitAttrition(ctx context.Context, as *AttritionSet, opt TrainOptions) error {
 	fams := opt.AttritionFamilies
 	if len(fams) == 0 {
 		fams = AttritionFamilies
@@ -298,7 +298,7 @@ func (r *Recommender) fitAttrition(as *AttritionSet, opt TrainOptions) error {
 			return fmt.Errorf("attrition families %v: %s is fitted alone, not searched with classify families", fams, LinearLogistic)
 		}
 		var err error
-		if r.risk, err = fitRisk(as.Rows, as.Left, r.attritionInputs(), opt.Seed, opt.Workers); err != nil {
+		if r.risk, err = fitRisk(ctx, as.Rows, as.Left, r.attritionInputs(), opt.Seed, opt.Workers); err != nil {
 			return fmt.Errorf("attrition model: %w", err)
 		}
 		r.summary.AttritionModel, r.summary.AttritionCV = r.risk.describe(), r.risk.CV

@@ -139,3 +139,49 @@ func TestForecastRejectsBadConfig(t *testing.T) {
 		t.Error("a forecast with no deals succeeded")
 	}
 }
+
+// ForecastWindow lands near what a steady company won in the next month and quarter, with
+// amounts known at creation or only at close, and reads nothing on or after the date.
+func TestForecastWindow(t *testing.T) {
+	ds := steadyCompany(3)
+	asOf := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	// About 70 deals are won a month: a month's won revenue alone varies by some 12 %.
+	for _, c := range []struct {
+		months int
+		tol    float64
+	}{{1, 0.25}, {3, 0.1}} {
+		months := c.months
+		end := asOf.AddDate(0, months, 0)
+		actual := 0.0
+		for _, d := range ds {
+			if d.Won && !d.Closed.Before(asOf) && d.Closed.Before(end) {
+				actual += d.Amount
+			}
+		}
+		for _, atClose := range []bool{false, true} {
+			w, err := ForecastWindow(ds, asOf, end, atClose)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := math.Abs(w.Total()-actual) / actual; e > c.tol || !(w.Open > 0 && w.NotCreated > 0) || w.AmountAtClose != atClose {
+				t.Errorf("%d months, amounts at close %v: %+v, total %.0f against %.0f won (%.0f %% off)", months, atClose, w, w.Total(), actual, 100*e)
+			}
+			changed := make([]Deal, len(ds))
+			for i, d := range ds {
+				if !d.Closed.Before(asOf) {
+					d.Won, d.Amount = !d.Won, d.Amount*3
+				}
+				changed[i] = d
+			}
+			if w2, _ := ForecastWindow(changed, asOf, end, atClose); atClose && w2 != w {
+				t.Errorf("amounts at close: %+v before, %+v after changing outcomes and amounts after the date", w, w2)
+			}
+		}
+	}
+	if _, err := ForecastWindow(ds, asOf, asOf, false); err == nil {
+		t.Error("an empty window was forecast")
+	}
+	if _, err := ForecastWindow(ds, time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC), false); err == nil {
+		t.Error("a window with 31 days of history was forecast")
+	}
+}

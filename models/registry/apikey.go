@@ -115,7 +115,9 @@ func (s *Store) CreateKeyWith(tenant, role, label string, opt KeyOptions) (strin
 // Authenticate returns the key whose secret was presented. The secret is hashed before it
 // is looked up, and the stored hash is compared in constant time, so the time taken tells
 // nothing about how much of a guess was right. It returns ErrNotFound for an unknown (or
-// malformed) secret and ErrRevoked for a revoked key; callers answer both with the same 401.
+// malformed) secret, and ErrRevoked or ErrExpired for a revoked or expired key together with
+// that key's record (its id, tenant and role, without the hash), so that the refused attempt
+// can be audited under its tenant; callers answer all three with the same 401.
 // LastUsed is written when it is older than Options.KeyTouchInterval.
 func (s *Store) Authenticate(secret string) (APIKey, error) {
 	if len(secret) != secretLen || !strings.HasPrefix(secret, secretPrefix) {
@@ -133,11 +135,13 @@ func (s *Store) Authenticate(secret string) (APIKey, error) {
 		return APIKey{}, fmt.Errorf("%w: api key record %s holds another hash", ErrCorrupt, k.ID)
 	}
 	if k.Revoked != nil {
-		return APIKey{}, fmt.Errorf("api key %s: %w", k.ID, ErrRevoked)
+		k.Hash = ""
+		return k, fmt.Errorf("api key %s: %w", k.ID, ErrRevoked)
 	}
 	now := s.now().UTC()
 	if k.Expires != nil && !now.Before(*k.Expires) {
-		return APIKey{}, fmt.Errorf("api key %s: %w at %s", k.ID, ErrExpired, k.Expires.Format(time.RFC3339))
+		k.Hash = ""
+		return k, fmt.Errorf("api key %s: %w at %s", k.ID, ErrExpired, k.Expires.Format(time.RFC3339))
 	}
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touchEvery {
 		k.LastUsed = &now

@@ -160,6 +160,15 @@ type Projected struct {
 	GrowthYoY        float64
 	YoYLo80, YoYHi80 float64
 	Target           float64
+	// HitProb is the probability of reaching Target (NaN without one); Split where the
+	// quarter's revenue comes from (nil beyond the pipeline forecast's quarters), and Needed
+	// what its open deals must bring for the target (NaN without a target or split).
+	HitProb float64
+	Split   *forecast.Split
+	Needed  float64
+	// Weight is the split's weight beside Univariate, the forecast from revenue history
+	// alone (NaN without a split).
+	Weight, Univariate float64
 }
 
 // ForecastSection is the company forecast as GET /v1/forecast?scope=company gives it.
@@ -575,10 +584,22 @@ func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSe
 			break
 		}
 		pr := Projected{Revenue: res.Mean[h], GrowthQoQ: math.NaN(), GrowthYoY: math.NaN(), YoYLo80: math.NaN(), YoYHi80: math.NaN(),
-			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN()}
+			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN(), HitProb: math.NaN(), Needed: math.NaN(),
+			Weight: math.NaN(), Univariate: math.NaN()}
 		if h < len(res.Periods) {
 			pr.Period = res.Periods[h]
 			pr.Target = target(targets, pr.Period)
+		}
+		if pl := co.Pipeline; pl != nil && h < len(pl.Splits) {
+			pr.Split, pr.Weight, pr.Univariate = &pl.Splits[h], pl.Weights[h], pl.Univariate[h]
+		}
+		if !math.IsNaN(pr.Target) {
+			if o, err := co.Outlook(h+1, pr.Target); err == nil {
+				pr.HitProb = o.Probability
+				if o.HasPipeline {
+					pr.Needed = o.NeededFromOpen
+				}
+			}
 		}
 		for _, iv := range res.Intervals {
 			switch iv.Level {

@@ -112,6 +112,20 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	if p.Forecast != nil {
 		v.Chart[SecForecast] = fanChart(p, lang)
 	}
+	if fs := p.Forecast; fs != nil {
+		for _, pr := range fs.Next {
+			sp := pr.Split
+			if sp == nil {
+				continue
+			}
+			t := sprintf(lang, "fc.split", pr.Period, n.money(sp.Closed), n.money(sp.Open), sp.OpenDeals, n.money(sp.OpenAmount),
+				n.money(sp.NotCreated), n.pct(pr.Weight), n.money(pr.Univariate))
+			if !math.IsNaN(pr.Needed) {
+				t += sprintf(lang, "fc.split.need", n.money(pr.Needed))
+			}
+			v.Text["split."+pr.Period] = t
+		}
+	}
 	if ts := p.Target; ts != nil {
 		v.Chart[SecTarget] = targetBars(ts, lang)
 		if ts.ForecastQuarter != "" {
