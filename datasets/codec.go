@@ -96,7 +96,7 @@ func fieldKindOf(t reflect.Type, col Column) (fieldKind, error) {
 	case t == periodType:
 		return want(col.Kind == MonthKind || col.Kind == PeriodKind, fPeriod)
 	case t.Kind() == reflect.String:
-		return want(col.Kind == String || col.Kind == Enum, fString)
+		return want(col.Kind == String || col.Kind == Enum || col.Kind == RoleKind, fString)
 	case t.Kind() == reflect.Int64:
 		return want(col.Kind == Int && col.Required, fInt)
 	case t.Kind() == reflect.Float64:

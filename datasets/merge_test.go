@@ -123,12 +123,12 @@ func TestPushDeltaWithBadRow(t *testing.T) {
 	table := b.String()
 	writeTable(t, dir, "employees", table)
 
-	delta := employeesHeader + "E005,sales,t1,East,3,2020-01-01,,55000,,1990\nE900,pilot,t1,East,1,2024-01-01,,40000,,1999\n"
+	delta := employeesHeader + "E005,sales,t1,East,3,2020-01-01,,55000,,1990\nE900,Pilot,t1,East,1,2024-01-01,,40000,,1999\n"
 	res := push(t, dir, delta, PushOptions{})
 	if res.Merge.Written || !strings.Contains(res.Merge.Refused, "1 of 2 rows rejected (50.0 %), more than the 1 % allowed in mode upsert") {
 		t.Errorf("merge = %+v, want it refused over the reject limit", *res.Merge)
 	}
-	if p := res.Table.Problems; len(p) != 1 || !strings.Contains(p[0].String(), `employees.csv:3: role: "pilot" is not one of`) {
+	if p := res.Table.Problems; len(p) != 1 || !strings.Contains(p[0].String(), `employees.csv:3: role: "Pilot" is not one of`) {
 		t.Errorf("problems = %v", p)
 	}
 	if got := tableText(t, dir, "employees"); got != table {

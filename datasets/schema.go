@@ -20,11 +20,13 @@ const (
 	MonthKind       // YYYY-MM
 	PeriodKind      // YYYY-MM or YYYYQn
 	Enum            // one of Column.Values
+	RoleKind        // one of Column.Values, or a role a tenant's catalogue adds (IsRoleName)
 )
 
 var kindNames = map[Kind]string{
 	String: "string", Int: "integer", Float: "number", Bool: "boolean", Date: "date (YYYY-MM-DD)",
 	Timestamp: "timestamp (RFC 3339)", MonthKind: "month (YYYY-MM)", PeriodKind: "period (YYYY-MM or YYYYQn)", Enum: "enum",
+	RoleKind: "role",
 }
 
 // String names the kind as an error message would.
@@ -92,8 +94,25 @@ func (t *Table) Header() []string {
 	return h
 }
 
-// Roles are the job roles an employee can have.
+// Roles are the built-in job roles (the KPI catalogue's). A tenant's own catalogue may add
+// more (a janitor, say): an employee's role and a team's function are one of these or any
+// name IsRoleName accepts.
 var Roles = []string{"gm", "sales", "procurement", "customer_service", "finance", "admin", "marketing", "hr"}
+
+// IsRoleName reports whether s can name a role: 1–32 lower-case letters, digits and '_',
+// starting with a letter. It refuses what a typo in an export usually is ("Sales", "sales rep").
+func IsRoleName(s string) bool {
+	if s == "" || len(s) > 32 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // Stages are the CRM opportunity stages; won and lost are closed.
 var Stages = []string{"prospecting", "qualified", "proposal", "negotiation", "won", "lost"}
@@ -112,6 +131,9 @@ func opt(name string, k Kind) Column { return Column{Name: name, Kind: k} }
 func enum(name string, required bool, values []string) Column {
 	return Column{Name: name, Kind: Enum, Required: required, Values: values}
 }
+func role(name string) Column {
+	return Column{Name: name, Kind: RoleKind, Required: true, Values: Roles}
+}
 func nonneg(c Column) Column { c.HasMin = true; return c }
 func bounded(c Column, lo, hi float64) Column {
 	c.Min, c.Max, c.HasMin, c.HasMax = lo, hi, true, true
@@ -122,12 +144,12 @@ func bounded(c Column, lo, hi float64) Column {
 var Tables = []*Table{
 	{
 		Name: "teams", Doc: "org structure", Key: []string{"team_id"},
-		Columns: []Column{req("team_id", String), opt("name", String), enum("function", true, Roles), opt("region", String)},
+		Columns: []Column{req("team_id", String), opt("name", String), role("function"), opt("region", String)},
 	},
 	{
 		Name: "employees", Doc: "HR master data", Key: []string{"employee_id"},
 		Columns: []Column{
-			req("employee_id", String), enum("role", true, Roles), req("team_id", String), opt("region", String),
+			req("employee_id", String), role("role"), req("team_id", String), opt("region", String),
 			bounded(opt("level", Int), 1, 20), req("hire_date", Date), opt("exit_date", Date),
 			nonneg(opt("base_salary", Float)), opt("manager_id", String), bounded(opt("birth_year", Int), 1900, 2100),
 		},
@@ -290,6 +312,11 @@ func (c *Column) Check(s string) error {
 			}
 		}
 		return fmt.Errorf("%q is not one of %s", s, strings.Join(c.Values, ", "))
+	case RoleKind:
+		if IsRoleName(s) {
+			return nil
+		}
+		return fmt.Errorf("%q is not one of %s, nor a name a tenant's catalogue can add (lower-case letters, digits and _, starting with a letter)", s, strings.Join(c.Values, ", "))
 	}
 	panic("datasets: column " + c.Name + " has no kind")
 }

@@ -149,7 +149,7 @@ func TestPushSealed(t *testing.T) {
 	if _, _, err := Load(dir, WithTables("employees")); err != nil {
 		t.Fatalf("a plaintext table under a key is no longer read: %v", err)
 	}
-	res := push(t, dir, employeesHeader+"E-SECRET-4711,sales,t1,East,2,2020-01-01,,50000,,1990\nE-BAD-9,pilot,t1,East,1,2024-01-01,,40000,,1999\n",
+	res := push(t, dir, employeesHeader+"E-SECRET-4711,sales,t1,East,2,2020-01-01,,50000,,1990\nE-BAD-9,Pilot,t1,East,1,2024-01-01,,40000,,1999\n",
 		PushOptions{MergeOptions: MergeOptions{MaxRejectShare: 1}})
 	if !res.Merge.Written || res.RejectsFile == "" {
 		t.Fatalf("merge = %+v, rejects %q; want it written with a rejects file", *res.Merge, res.RejectsFile)

@@ -20,6 +20,11 @@ type Options struct {
 	// one of the month's last three (exports usually stop at a month end, and a quiet last day
 	// should not make a whole month look unfinished). Events after AsOf are ignored.
 	AsOf time.Time
+	// Scopes, when not empty, are the panel's scopes (regions, teams or employees) instead of
+	// those the data name: a team panel of every team of the teams table, say, for the
+	// tickets and staff of teams that sell nothing. Rows of other scopes are left out; a
+	// company panel ignores it.
+	Scopes []string
 }
 
 // Panel columns. Rates are fractions (0.25, not 25 %), durations in the unit their name says.
@@ -52,14 +57,23 @@ const (
 	ColAttrition         = "employee_attrition"
 	ColTarget            = "target"
 	ColCompletion        = "completion"
+	// ColGrowthAttainment is the article's growth-rate attainment: actual year-on-year growth
+	// over the growth the target asked for, (revenue / revenue a year earlier − 1) / (target /
+	// revenue a year earlier − 1); NaN where the target asks for no growth (a ratio to a zero
+	// or negative growth target means nothing).
+	ColGrowthAttainment = "growth_attainment"
 )
 
 // columnOrder is the order of columns in every panel, whatever order they were computed in.
-var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY, ColTarget, ColCompletion, ColLeads,
+var columnOrder = []string{ColRevenue, ColGrowthPrev, "growth_mom", ColGrowthYoY, ColTarget, ColCompletion, ColGrowthAttainment, ColLeads,
 	ColWinRate, ColAvgDeal, ColSalesCycleDays, ColPipelineCoverage, ColCollectionRate, ColDSO, ColChurnRate,
 	ColRetentionRate, ColNewAccounts, ColFirstResponseH, ColFirstResponseP50, ColFirstResponseP90, ColResolutionHours,
 	ColCSAT, ColSupplyLeadDays, ColOnTimeRate, ColDefectRate, ColReimbursementDays, ColMarketingSpend, ColHeadcount,
 	ColSalesHeadcount, ColAttrition}
+
+// Columns lists every column a panel can have (a panel built without a table leaves that
+// table's columns out): the names an indicator's formula may use.
+func Columns() []string { return slices.Clone(columnOrder) }
 
 func columnRank(c string) int {
 	if i := slices.Index(columnOrder, c); i >= 0 {
@@ -283,6 +297,11 @@ func (b *builder) frame() error {
 		p.Complete[0] = false
 	}
 	p.Scopes = b.scopes()
+	if len(b.opt.Scopes) > 0 && b.opt.Level != Company {
+		p.Scopes = slices.Clone(b.opt.Scopes)
+		slices.Sort(p.Scopes)
+		p.Scopes = slices.Compact(p.Scopes)
+	}
 	b.scopeIdx = make(map[string]int, len(p.Scopes))
 	for i, s := range p.Scopes {
 		b.scopeIdx[s] = i
@@ -339,6 +358,17 @@ func (b *builder) scopes() []string {
 				set[r.ScopeID] = true
 			}
 		}
+	case Employee:
+		// Everyone on the employee list, whether or not they sell, and any opportunity owner
+		// the list lacks: a person's scorecard reads their own row.
+		for _, e := range b.ds.Employees {
+			set[e.EmployeeID] = true
+		}
+		for i := range b.ds.Opportunities {
+			if o := b.ds.Opportunities[i].OwnerID; o != "" {
+				set[o] = true
+			}
+		}
 	}
 	out := make([]string, 0, len(set))
 	for s := range set {
@@ -365,9 +395,10 @@ func (b *builder) oppTeam(o *datasets.Opportunity) string {
 	return b.empTeam[o.OwnerID]
 }
 
-// scope maps a row's region and team to the panel's scope index; -1 drops the row (and
-// counts it under table when the scope is simply missing).
-func (b *builder) scope(table, region, team string) int {
+// scope maps a row's region, team and employee (the person the row belongs to: an
+// opportunity's owner, a ticket's agent, a claim's submitter) to the panel's scope index; -1
+// drops the row (and counts it under table when the scope is simply missing).
+func (b *builder) scope(table, region, team, employee string) int {
 	var id string
 	switch b.opt.Level {
 	case Company:
@@ -376,6 +407,8 @@ func (b *builder) scope(table, region, team string) int {
 		id = region
 	case Team:
 		id = team
+	case Employee:
+		id = employee
 	}
 	if id == "" {
 		b.unscoped[table]++
@@ -472,11 +505,16 @@ func (b *builder) derived() {
 		}
 	}
 	if tg, ok := p.values[ColTarget]; ok {
-		comp := p.addColumn(ColCompletion)
+		comp, att := p.addColumn(ColCompletion), p.addColumn(ColGrowthAttainment)
 		for s := range comp {
 			for t := range comp[s] {
 				if tg[s][t] > 0 {
 					comp[s][t] = rev[s][t] / tg[s][t]
+				}
+				if t >= lag && p.Complete[t] && rev[s][t-lag] > 0 {
+					if want := tg[s][t]/rev[s][t-lag] - 1; want > 0 {
+						att[s][t] = (rev[s][t]/rev[s][t-lag] - 1) / want
+					}
 				}
 			}
 		}

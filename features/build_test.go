@@ -215,3 +215,82 @@ func TestBuildDirAllMatchesBuildDir(t *testing.T) {
 		t.Error("no options: want error")
 	}
 }
+
+// An employee panel has one row per person, from the rows each person owns; the values are
+// worked out by hand from testdata/panel.
+func TestBuildEmployeeLevel(t *testing.T) {
+	asOf, _ := datasets.ParseDate("2024-07-01")
+	p, err := Build(load(t, "testdata/panel"), Options{Grain: datasets.Quarter, Level: Employee, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Scopes, ","); got != "E1,E2" {
+		t.Fatalf("scopes = %s, want E1,E2", got)
+	}
+	nan := math.NaN()
+	for _, tt := range []struct {
+		scope, period, column string
+		want                  float64
+	}{
+		{"E1", "2024Q1", ColRevenue, 100},           // O1
+		{"E1", "2024Q2", ColRevenue, 300},           // O5
+		{"E2", "2024Q2", ColRevenue, 200},           // O3
+		{"E1", "2024Q1", ColWinRate, 0.5},           // O1 won, O2 lost
+		{"E1", "2024Q1", ColReimbursementDays, 8},   // C1 10 days, C2 6 days
+		{"E2", "2024Q1", ColReimbursementDays, nan}, // no claim
+		{"E1", "2024Q1", ColHeadcount, 1},           // on staff all quarter
+		{"E2", "2024Q2", ColAttrition, 1.5},         // left in May: 1 exit / (2/3)
+	} {
+		got := p.Value(tt.scope, quarter(t, tt.period), tt.column)
+		if math.IsNaN(tt.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s %s %s = %v, want %v", tt.scope, tt.period, tt.column, got, tt.want)
+		}
+	}
+	for _, col := range []string{ColMarketingSpend, ColSupplyLeadDays, ColCollectionRate, ColChurnRate} {
+		if p.Has(col) {
+			t.Errorf("column %s: no person owns its rows, want it left out", col)
+		}
+	}
+}
+
+// Growth attainment is actual growth over the growth the target asked for, by hand:
+// 2024Q1 grew 20 % (120 on 100) against a target of +30 % (130 on 100), 0.2/0.3; 2024Q2's
+// target asks for a fall (95 on 100), where the ratio means nothing.
+func TestBuildGrowthAttainment(t *testing.T) {
+	asOf, _ := datasets.ParseDate("2024-07-01")
+	p, err := Build(load(t, "testdata/attainment"), Options{Grain: datasets.Quarter, Level: Company, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Value("", quarter(t, "2024Q1"), ColGrowthAttainment); math.Abs(got-0.2/0.3) > 1e-12 {
+		t.Errorf("2024Q1 growth attainment = %v, want %v", got, 0.2/0.3)
+	}
+	if got := p.Value("", quarter(t, "2024Q1"), ColCompletion); math.Abs(got-120.0/130) > 1e-12 {
+		t.Errorf("2024Q1 completion = %v, want %v", got, 120.0/130)
+	}
+	if got := p.Value("", quarter(t, "2024Q2"), ColGrowthAttainment); !math.IsNaN(got) {
+		t.Errorf("2024Q2 growth attainment = %v, want NaN (the target asks for a fall)", got)
+	}
+}
+
+// Options.Scopes replaces the scopes the sales name: a team that sells nothing gets a row
+// (its revenue a true zero), and a team left out of the list loses its rows.
+func TestBuildGivenScopes(t *testing.T) {
+	asOf, _ := datasets.ParseDate("2024-07-01")
+	p, err := Build(load(t, "testdata/panel"), Options{Grain: datasets.Quarter, Level: Team, AsOf: asOf, Scopes: []string{"support-1", "east-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Scopes, ","); got != "east-1,support-1" {
+		t.Fatalf("scopes = %s, want east-1,support-1", got)
+	}
+	if got := p.Value("support-1", quarter(t, "2024Q1"), ColRevenue); got != 0 {
+		t.Errorf("support-1 revenue = %v, want 0", got)
+	}
+	if got := p.Value("east-1", quarter(t, "2024Q2"), ColRevenue); got != 300 {
+		t.Errorf("east-1 revenue = %v, want 300", got)
+	}
+	if p.Series("west-1", ColRevenue) != nil {
+		t.Error("west-1 is not in the list, want no row")
+	}
+}

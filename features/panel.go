@@ -20,15 +20,19 @@ const (
 	Company Level = "company"
 	Region  Level = "region"
 	Team    Level = "team"
+	// Employee panels have one row per person: their own deals (as owner), tickets (as
+	// agent), expense claims and revenue targets. Tables that no person owns (invoices,
+	// accounts, purchase orders, marketing spend) are left out.
+	Employee Level = "employee"
 )
 
-// ParseLevel accepts company, region or team.
+// ParseLevel accepts company, region, team or employee.
 func ParseLevel(s string) (Level, error) {
 	switch l := Level(s); l {
-	case Company, Region, Team:
+	case Company, Region, Team, Employee:
 		return l, nil
 	}
-	return "", fmt.Errorf("scope level %q: want company, region or team", s)
+	return "", fmt.Errorf("scope level %q: want company, region, team or employee", s)
 }
 
 // Panel is a table of measures by scope and period. Periods are contiguous; every scope has a

@@ -22,7 +22,7 @@ func (b *builder) opportunities() {
 	rev, won, closed, leads, cyc, open := b.grid(), b.grid(), b.grid(), b.grid(), b.grid(), b.grid()
 	for i := range ds.Opportunities {
 		o := &ds.Opportunities[i]
-		s := b.scope("opportunities", b.oppRegion(o), b.oppTeam(o))
+		s := b.scope("opportunities", b.oppRegion(o), b.oppTeam(o), o.OwnerID)
 		if s < 0 {
 			continue
 		}
@@ -92,14 +92,14 @@ func (b *builder) invoices() {
 		b.absent("invoices", ColCollectionRate, ColDSO)
 		return
 	}
-	if b.opt.Level == Team {
+	if b.opt.Level == Team || b.opt.Level == Employee {
 		b.notByLevel(ColCollectionRate, ColDSO)
 		return
 	}
 	due, paidOnTime, billed, recv := b.grid(), b.grid(), b.grid(), b.grid()
 	for i := range ds.Invoices {
 		inv := &ds.Invoices[i]
-		s := b.scope("invoices", b.acctReg[inv.AccountID], "")
+		s := b.scope("invoices", b.acctReg[inv.AccountID], "", "")
 		if s < 0 {
 			continue
 		}
@@ -145,14 +145,14 @@ func (b *builder) accounts() {
 		b.absent("accounts", ColChurnRate, ColRetentionRate, ColNewAccounts)
 		return
 	}
-	if b.opt.Level == Team {
+	if b.opt.Level == Team || b.opt.Level == Employee {
 		b.notByLevel(ColChurnRate, ColRetentionRate, ColNewAccounts)
 		return
 	}
 	activeStart, churned, added := b.grid(), b.grid(), b.grid()
 	for i := range ds.Accounts {
 		a := &ds.Accounts[i]
-		s := b.scope("accounts", a.Region, "")
+		s := b.scope("accounts", a.Region, "", "")
 		if s < 0 {
 			continue
 		}
@@ -205,7 +205,7 @@ func (b *builder) tickets() {
 	respCut, resCut := b.observable(respD), b.observable(resD)
 	for i := range ds.Tickets {
 		tk := &ds.Tickets[i]
-		s := b.scope("tickets", b.acctReg[tk.AccountID], b.empTeam[tk.AgentID])
+		s := b.scope("tickets", b.acctReg[tk.AccountID], b.empTeam[tk.AgentID], tk.AgentID)
 		t := b.at(tk.OpenedAt)
 		if s < 0 || t < 0 {
 			continue
@@ -264,7 +264,7 @@ func (b *builder) purchaseOrders() {
 		b.absent("purchase_orders", cols...)
 		return
 	}
-	if b.opt.Level == Team {
+	if b.opt.Level == Team || b.opt.Level == Employee {
 		b.notByLevel(cols...)
 		return
 	}
@@ -278,7 +278,7 @@ func (b *builder) purchaseOrders() {
 	cut := b.observable(leadD)
 	for i := range ds.PurchaseOrders {
 		po := &ds.PurchaseOrders[i]
-		s := b.scope("purchase_orders", po.Region, "")
+		s := b.scope("purchase_orders", po.Region, "", "")
 		t := b.at(po.OrderedDate)
 		if s < 0 || t < 0 || po.DeliveredDate.IsZero() || po.OrderedDate.After(cut) {
 			continue
@@ -317,7 +317,7 @@ func (b *builder) claims() {
 	cut := b.observable(paidD)
 	for i := range ds.ExpenseClaims {
 		c := &ds.ExpenseClaims[i]
-		s := b.scope("expense_claims", b.empRegion[c.EmployeeID], b.empTeam[c.EmployeeID])
+		s := b.scope("expense_claims", b.empRegion[c.EmployeeID], b.empTeam[c.EmployeeID], c.EmployeeID)
 		t := b.at(c.SubmittedDate)
 		if s < 0 || t < 0 || c.PaidDate.IsZero() || c.SubmittedDate.After(cut) {
 			continue
@@ -334,13 +334,13 @@ func (b *builder) marketing() {
 		b.absent("marketing_spend", ColMarketingSpend)
 		return
 	}
-	if b.opt.Level == Team {
+	if b.opt.Level == Team || b.opt.Level == Employee {
 		b.notByLevel(ColMarketingSpend)
 		return
 	}
 	g := b.grid()
 	for _, m := range ds.MarketingSpend {
-		s := b.scope("marketing_spend", m.Region, "")
+		s := b.scope("marketing_spend", m.Region, "", "")
 		if t := b.at(m.Month.Start()); s >= 0 && t >= 0 {
 			g[s][t] += m.Amount
 		}
@@ -359,7 +359,7 @@ func (b *builder) people() {
 	head, sales, exits := b.grid(), b.grid(), b.grid()
 	for i := range ds.Employees {
 		e := &ds.Employees[i]
-		s := b.scope("employees", e.Region, e.TeamID)
+		s := b.scope("employees", e.Region, e.TeamID, e.EmployeeID)
 		if s < 0 {
 			continue
 		}

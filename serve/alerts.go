@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/notify"
 )
 
 // Alerts: POST /v1/actuals takes period-to-date revenue that an ERP or CRM reports for some
@@ -27,6 +29,10 @@ type alertJSON struct {
 	Created string          `json:"created"`
 	Updated string          `json:"updated"`
 	Alert   json.RawMessage `json:"alert"`
+	// Open is false once the alert is acknowledged or its scope's metric muted; Quiet says
+	// which and since when.
+	Open  bool   `json:"open"`
+	Quiet string `json:"quiet,omitempty"`
 }
 
 func (s *Server) getAlerts(c *gin.Context, rq *call) error {
@@ -34,15 +40,47 @@ func (s *Server) getAlerts(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	recs, err := s.store.Alerts(rq.key.Tenant, limit)
+	open, err := queryBool(rq.query, "open", false)
 	if err != nil {
 		return err
 	}
-	out := make([]alertJSON, len(recs))
-	for i, r := range recs {
-		out[i] = alertJSON{ID: r.ID, Created: r.Created.Format(timeLayout), Updated: r.Updated.Format(timeLayout), Alert: r.Data}
+	out, err := s.listAlerts(rq.key.Tenant, open, limit)
+	if err != nil {
+		return err
 	}
 	return writeJSON(c, 200, map[string]any{"alerts": out})
+}
+
+// listAlerts lists a tenant's alerts, newest first, with whether each is still open (only the
+// open ones with openOnly).
+func (s *Server) listAlerts(tenant string, openOnly bool, limit int) ([]alertJSON, error) {
+	recs, err := s.store.Alerts(tenant, 0)
+	if err != nil {
+		return nil, err
+	}
+	states, err := s.alertStates(tenant)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := []alertJSON{}
+	for _, r := range recs {
+		aj := alertJSON{ID: r.ID, Created: r.Created.Format(timeLayout), Updated: r.Updated.Format(timeLayout), Alert: r.Data, Open: true}
+		var a alert.Alert
+		if json.Unmarshal(r.Data, &a) == nil {
+			if q, why := notify.Quiet(&a, states, now); q {
+				aj.Open, aj.Quiet = false, why
+			}
+		}
+		if openOnly && !aj.Open {
+			continue
+		}
+		out = append(out, aj)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"
@@ -212,15 +250,9 @@ func (l *alertLog) History() ([]alert.Alert, error) {
 	return history, nil
 }
 
-func (l *alertLog) Record(raised []alert.Alert) error {
-	for _, a := range raised {
-		b, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("encode alert %s: %w", a.ID, err)
-		}
-		if _, err := l.s.store.PutAlert(l.tenant, a.ID, b); err != nil {
-			return err
-		}
-	}
-	return nil
+// Record keeps the alerts with their deliveries (recordAlerts); it leaves out, as quiet, those
+// acknowledged or muted.
+func (l *alertLog) Record(raised []alert.Alert) ([]alert.Alert, error) {
+	_, quiet, err := l.s.recordAlerts(l.tenant, raised)
+	return quiet, err
 }

@@ -27,6 +27,8 @@ const (
 	permModelsRead  permission = "models.read"  // list and show model versions and aliases
 	permModelsWrite permission = "models.write" // promote and roll back
 	permAudit       permission = "audit"        // read the audit log
+	permGoals       permission = "goals"        // set goals, the tenant's catalogue and alert subscriptions
+	permAlerts      permission = "alerts"       // acknowledge and mute alerts
 )
 
 // rolePermissions is the permission table: what each role may do. A viewer reads the
@@ -36,10 +38,10 @@ const (
 // including reading the audit log.
 var rolePermissions = map[string][]permission{
 	registry.RoleViewer:   {permRead, permModelsRead},
-	registry.RoleGM:       {permRead, permPeople, permModelsRead},
-	registry.RoleHRSystem: {permRead, permPeople, permActuals, permUpload, permModelsRead},
-	registry.RoleTrainer:  {permRead, permActuals, permUpload, permTrain, permModelsRead, permModelsWrite},
-	registry.RoleAdmin:    {permRead, permPeople, permActuals, permUpload, permTrain, permModelsRead, permModelsWrite, permAudit},
+	registry.RoleGM:       {permRead, permPeople, permModelsRead, permGoals, permAlerts},
+	registry.RoleHRSystem: {permRead, permPeople, permActuals, permUpload, permModelsRead, permAlerts},
+	registry.RoleTrainer:  {permRead, permActuals, permUpload, permTrain, permModelsRead, permModelsWrite, permAlerts},
+	registry.RoleAdmin:    {permRead, permPeople, permActuals, permUpload, permTrain, permModelsRead, permModelsWrite, permAudit, permGoals, permAlerts},
 }
 
 // allowed reports whether role holds p.

@@ -7,6 +7,8 @@ import (
 	"math"
 	"path/filepath"
 	"time"
+
+	"github.com/growthlens/growthlens/models/notify"
 )
 
 // Config says where the server listens, which store and data it serves, and its limits.
@@ -98,6 +100,16 @@ type Config struct {
 	// ReloadPoll is how often the server checks the store's alias generation, as a safety
 	// net for alias moves whose notification was dropped.
 	ReloadPoll time.Duration
+
+	// SMTP is the mail server alert e-mails go through; nil refuses e-mail subscriptions.
+	SMTP *notify.SMTP
+	// Delivery is how often an alert delivery is tried before it is a dead letter, and
+	// DeliveryPoll how often the outbox is looked at besides when an alert is raised.
+	Delivery     notify.Policy
+	DeliveryPoll time.Duration
+	// PublicURL is the server's address as people reach it, for the links in alert e-mails
+	// ("" leaves them relative).
+	PublicURL string
 }
 
 // Defaults of Config.
@@ -135,6 +147,8 @@ func DefaultConfig() Config {
 		AdminSocket:       true,
 		KeyCacheTTL:       30 * time.Second,
 		ReloadPoll:        time.Second,
+		Delivery:          notify.DefaultPolicy(),
+		DeliveryPoll:      time.Second,
 	}
 }
 
@@ -204,6 +218,15 @@ func (c *Config) Validate() error {
 	}
 	if c.ReloadPoll <= 0 {
 		bad("reload-poll", "%v: want > 0", c.ReloadPoll)
+	}
+	if c.DeliveryPoll <= 0 {
+		bad("delivery-poll", "%v: want > 0", c.DeliveryPoll)
+	}
+	if p := c.Delivery; p.MaxAttempts < 1 || p.Base <= 0 || p.Max < p.Base {
+		bad("delivery", "%+v: want at least one attempt and 0 < base ≤ max", p)
+	}
+	if m := c.SMTP; m != nil && (m.Addr == "" || m.From == "") {
+		bad("smtp-addr", "an SMTP server needs an address and a sender (--smtp-from)")
 	}
 	return errors.Join(errs...)
 }

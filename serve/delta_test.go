@@ -31,17 +31,18 @@ func TestDeltaPushScenario(t *testing.T) {
 	team := strings.Split(rows[5], ",")[2]
 	teamBefore := teamSize(t, ts, key, team)
 
-	// Two rows, one bad (role "pilot"): refused, the bad row named, nothing written.
-	bad := strings.Replace(rows[7], ",sales,", ",pilot,", 1)
+	// Two rows, one bad (role "Pilot": a role is a built-in one or a lower-case name a
+	// tenant's catalogue adds, issue 16): refused, the bad row named, nothing written.
+	bad := strings.Replace(rows[7], ",sales,", ",Pilot,", 1)
 	if bad == rows[7] {
-		bad = strings.Replace(rows[7], ","+strings.Split(rows[7], ",")[1]+",", ",pilot,", 1)
+		bad = strings.Replace(rows[7], ","+strings.Split(rows[7], ",")[1]+",", ",Pilot,", 1)
 	}
 	for _, method := range []string{"POST", "PUT"} {
 		r := ts.do(t, method, "/v1/data/employees", key, "text/csv", []byte(header+"\n"+rows[3]+"\n"+bad+"\n"))
 		checkError(t, r, 422, EInvalidData)
 		var e struct{ Error struct{ Message string } }
 		json.Unmarshal(r.body, &e)
-		if !strings.Contains(e.Error.Message, "nothing was written") || !strings.Contains(e.Error.Message, `employees.csv:3: role: "pilot" is not one of`) {
+		if !strings.Contains(e.Error.Message, "nothing was written") || !strings.Contains(e.Error.Message, `employees.csv:3: role: "Pilot" is not one of`) {
 			t.Errorf("%s: the refusal does not name the bad row: %s", method, r)
 		}
 	}

@@ -35,7 +35,8 @@ type diagnosis struct {
 
 	mu         sync.Mutex
 	company    *lazy.Value[*diagnose.Company]
-	indicators map[string]*lazy.Value[[]byte] // encoded answers by "role|scope"
+	indicators map[string]*lazy.Value[[]byte]    // encoded answers by "role|scope"
+	cascades   map[string]*lazy.Value[*cascaded] // "period.metric|version|target"
 }
 
 // company returns the tenant's data opened for diagnosis, or the error a client should see;
@@ -51,9 +52,9 @@ func (sn *snapshot) company(ctx context.Context) (*diagnose.Company, error) {
 		// Root causes, indicators and alerts read their driver effects from the champion
 		// company model that what-if and attribution use, so every answer agrees.
 		m, _ := sn.champions.Company()
-		ds := d.ds
+		ds, cat := d.ds, d.catalogue()
 		g.company = lazy.New(func() (*diagnose.Company, error) {
-			return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m})
+			return diagnose.New(ds, diagnose.Options{Replicates: diagnoseReplicates, Seed: diagnoseSeed, Model: m, Catalogue: cat})
 		})
 	}
 	lz := g.company

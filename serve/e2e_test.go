@@ -31,6 +31,7 @@ import (
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/incentive"
+	"github.com/growthlens/growthlens/models/notify"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -174,7 +175,11 @@ func hashDir(t testing.TB, dir string) string {
 // server accepts and every response is validated against the OpenAPI document, and every
 // route of the document must have been answered with a 2xx at least once.
 func TestEndToEnd(t *testing.T) {
-	ts := startServer(t, nil)
+	ts := startServer(t, func(c *Config) {
+		// One attempt per delivery, so that the dead endpoint below makes a dead letter at once.
+		c.Delivery = notify.Policy{MaxAttempts: 1, Base: time.Millisecond, Max: time.Millisecond}
+		c.DeliveryPoll = 20 * time.Millisecond
+	})
 	sc := newSpecChecker(t)
 	s := ts.srv
 
@@ -266,9 +271,21 @@ func TestEndToEnd(t *testing.T) {
 		getCall("/v1/training-runs/:id", "/v1/training-runs/"+fixture.runID, 200),
 	}
 	admin := []apiCall{getCall("/v1/audit", "/v1/audit?limit=50", 200)}
+	goals := []apiCall{
+		jsonCall("/v1/goals", "POST", "/v1/goals", map[string]any{"period": "2027", "target": 0.3}, 201),
+		jsonCall("/v1/goals", "POST", "/v1/goals", map[string]any{"period": "2026", "target": 0.3}, 201),
+		getCall("/v1/scorecards", "/v1/scorecards?period=2026&team="+someTeam, 200),
+		getCall("/v1/scorecards", "/v1/scorecards?period=2026&employee_id="+staff[0], 200),
+		jsonCall("/v1/catalogue", "PUT", "/v1/catalogue", map[string]any{"roles": []map[string]any{{"role": "janitor", "name": "Janitor",
+			"indicators": []map[string]any{{"id": "staff_stability", "name": "Staff stability", "formula": "1 - employee_attrition", "direction": "up", "unit": "share of staff"}}}}}, 200),
+		getCall("/v1/catalogue", "/v1/catalogue", 200),
+		getCall("/v1/goals", "/v1/goals?history=true", 200),
+		getCall("/v1/cascade", "/v1/cascade?period=2027", 200),
+		getCall("/v1/cascade", "/v1/cascade?period=2027Q1&target=2", 200),
+	}
 
-	// Every role of acme on every read, people, data and audit call.
-	for _, group := range [][]apiCall{reads, people, actuals, dataCalls, trainer, admin} {
+	// Every role of acme on every read, people, data, audit and goal call.
+	for _, group := range [][]apiCall{reads, people, actuals, dataCalls, trainer, admin, goals} {
 		for _, c := range group {
 			rt := routeOf(t, s, c.method, c.route)
 			for _, role := range registry.Roles {
@@ -641,6 +658,58 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+
+	// Alert delivery: subscriptions, the delivery log, acknowledging and muting an alert, the
+	// role KPI check (a 2026 goal was set above), a dead letter retried, a subscription deleted.
+	if r := ts.json(t, "POST", "/v1/subscriptions", acme+"/admin", map[string]any{"name": "refuses", "roles": []string{"gm"},
+		"webhook": map[string]any{"url": "http://127.0.0.1:1/hook"}}); r.status != 201 {
+		t.Fatalf("subscribe: %s", r)
+	}
+	if r := ts.json(t, "POST", "/v1/actuals", acme+"/hr_system", map[string]any{"as_of": "2026-08-21", "actuals": []map[string]any{
+		{"scope": "region:West", "period": "2026Q3", "actual": 0.01 * tq, "target": tq}}}); r.status != 200 {
+		t.Fatalf("actuals: %s", r)
+	}
+	alertRecs, err := s.Store().Alerts(acme, 1)
+	if err != nil || len(alertRecs) == 0 {
+		t.Fatalf("no alert raised: %v", err)
+	}
+	alertID := alertRecs[0].ID
+	alerting := []apiCall{
+		jsonCall("/v1/subscriptions", "POST", "/v1/subscriptions", map[string]any{"name": "sales leads", "teams": []string{someTeam}, "min_severity": "critical",
+			"webhook": map[string]any{"url": "https://hooks.example.com/growthlens", "secret": "0123456789abcdef"}}, 201),
+		getCall("/v1/subscriptions", "/v1/subscriptions", 200),
+		getCall("/v1/deliveries", "/v1/deliveries?limit=10", 200),
+		getCall("/v1/alerts", "/v1/alerts?open=true", 200),
+		jsonCall("/v1/alerts/:id/mute", "POST", "/v1/alerts/"+alertID+"/mute", map[string]any{"days": 3, "note": "known"}, 200),
+		jsonCall("/v1/alerts/:id/ack", "POST", "/v1/alerts/"+alertID+"/ack", map[string]any{"note": "on it"}, 200),
+		jsonCall("/v1/alerts/check", "POST", "/v1/alerts/check", map[string]any{"period": "2026"}, 200),
+	}
+	for _, c := range alerting {
+		rt := routeOf(t, s, c.method, c.route)
+		for _, role := range registry.Roles {
+			if allowed(role, rt.perm) {
+				ts.run(t, sc, c, acme+"/"+role, c.want)
+			} else {
+				checkError(t, ts.run(t, sc, c, acme+"/"+role, 403), 403, EPermission)
+			}
+		}
+		checkError(t, ts.run(t, sc, c, "", 401), 401, EUnauthenticated)
+	}
+	var dead []deliveryJSON
+	for deadline := time.Now().Add(20 * time.Second); len(dead) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		dead = decode[struct {
+			Deliveries []deliveryJSON `json:"deliveries"`
+		}](t, ts.do(t, "GET", "/v1/deliveries?status=dead", acme+"/admin", "", nil)).Deliveries
+	}
+	if len(dead) == 0 {
+		t.Fatal("no dead letter from the refusing endpoint")
+	}
+	ts.run(t, sc, jsonCall("/v1/deliveries/:id/retry", "POST", "/v1/deliveries/"+dead[0].ID+"/retry", map[string]any{}, 200), acme+"/gm", 200)
+	subsNow := decode[struct {
+		Subscriptions []subscriptionJSON `json:"subscriptions"`
+	}](t, ts.do(t, "GET", "/v1/subscriptions", acme+"/admin", "", nil)).Subscriptions
+	ts.run(t, sc, apiCall{route: "/v1/subscriptions/:id", method: "DELETE", path: "/v1/subscriptions/" + subsNow[0].ID, want: 200}, acme+"/admin", 200)
+	checkError(t, ts.run(t, sc, apiCall{route: "/v1/subscriptions/:id", method: "DELETE", path: "/v1/subscriptions/" + subsNow[0].ID, want: 404}, acme+"/admin", 404), 404, ENotFound)
 
 	// Every operation of the document was answered with a 2xx.
 	for _, rt := range s.routes {

@@ -71,7 +71,8 @@ type indicatorsResponse struct {
 func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	q := rq.query
 	role := q.Get("role")
-	cat := indicators.Default()
+	sn := rq.t.live.Load()
+	cat := sn.data.catalogue()
 	if role != "" {
 		if _, ok := cat.Role(role); !ok {
 			return invalid("role", "%q is not a role of the KPI catalogue: want one of %s", clip.String(role, 32), strings.Join(cat.RoleNames(), ", "))
@@ -80,7 +81,6 @@ func (s *Server) getIndicators(c *gin.Context, rq *call) error {
 	if _, _, err := parseScope("scope", q.Get("scope")); err != nil {
 		return err
 	}
-	sn := rq.t.live.Load()
 	co, err := sn.company(c.Request.Context())
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ import (
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve/review"
 )
@@ -420,6 +421,22 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 		in.Indicators = s.review.indicatorsFor(d, m)
 		// The causes come from the diagnosis GET /v1/rootcauses answers from.
 		in.Diagnosis = sn.company
+		// The goal's cascade is GET /v1/cascade's, from the same cache.
+		in.Cascade = func(ctx context.Context, g goal.Goal) (*goal.Plan, error) {
+			e, err := s.cascade(ctx, sn, g)
+			if err != nil {
+				return nil, err
+			}
+			return e.plan, nil
+		}
+	}
+	goals, err := review.LatestGoals(s.store, t.name)
+	if err != nil {
+		s.log.Warn("review: goals not read", "tenant", t.name, "err", err)
+	}
+	in.Goals = goals
+	if in.Alerts, err = review.OpenAlerts(s.store, t.name, time.Now()); err != nil {
+		s.log.Warn("review: alerts not read", "tenant", t.name, "err", err)
 	}
 	return in
 }
@@ -433,7 +450,7 @@ func (rp *reviewPages) indicatorsFor(d *tenantData, m *company.Model) func(conte
 	if e, ok := rp.indicators[d.dir]; ok && e.data == d && e.model == m {
 		return e.f
 	}
-	f := review.Indicators(d.ds, m)
+	f := review.Indicators(d.ds, m, d.catalogue())
 	rp.indicators[d.dir] = reviewIndicators{data: d, model: m, f: f}
 	return f
 }

@@ -59,6 +59,7 @@ type Server struct {
 	trainCtx    context.Context
 	cancelTrain context.CancelFunc
 	stop        chan struct{}
+	wake        chan struct{} // tells the deliverer an alert was raised (notify.go)
 	unsubscribe func()
 	closing     atomic.Bool
 	loaded      atomic.Bool
@@ -93,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), refusals: newRefusals(), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
-		openapi: doc, stop: make(chan struct{}),
+		openapi: doc, stop: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
 	if cfg.Cluster == "" {
@@ -200,6 +201,11 @@ func (s *Server) Start() error {
 	go func() {
 		defer s.bg.Done()
 		s.loadAll()
+	}()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.runDeliverer()
 	}()
 	s.log.Info("serving", "addr", s.Addr(), "metrics_addr", s.MetricsAddr(), "store", s.cfg.Store, "data_root", s.cfg.DataRoot)
 	return nil
@@ -370,9 +376,24 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},
 		{method: "POST", path: "/v1/rootcauses/slices", perm: permRead, body: bodyJSON, fn: s.postSlices},
 		{method: "GET", path: "/v1/attribution", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected"}, fn: s.getAttribution},
-		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit"}, fn: s.getAlerts},
+		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit", "open"}, fn: s.getAlerts},
+		{method: "POST", path: "/v1/alerts/:id/ack", perm: permAlerts, action: "alerts.ack", body: bodyJSON, fn: s.ackAlert},
+		{method: "POST", path: "/v1/alerts/:id/mute", perm: permAlerts, action: "alerts.mute", body: bodyJSON, fn: s.muteAlert},
+		{method: "POST", path: "/v1/alerts/check", perm: permActuals, action: "alerts.check", body: bodyJSON, fn: s.postAlertCheck},
+		{method: "POST", path: "/v1/subscriptions", perm: permGoals, action: "subscriptions.create", body: bodyJSON, fn: s.postSubscription},
+		{method: "GET", path: "/v1/subscriptions", perm: permGoals, fn: s.getSubscriptions},
+		{method: "DELETE", path: "/v1/subscriptions/:id", perm: permGoals, action: "subscriptions.delete", fn: s.deleteSubscription},
+		{method: "GET", path: "/v1/deliveries", perm: permGoals, query: []string{"status", "limit"}, fn: s.getDeliveries},
+		{method: "POST", path: "/v1/deliveries/:id/retry", perm: permGoals, action: "deliveries.retry", body: bodyJSON, fn: s.retryDelivery},
 		{method: "GET", path: "/v1/indicators", perm: permRead, query: []string{"role", "scope"}, fn: s.getIndicators},
 		{method: "POST", path: "/v1/actuals", perm: permActuals, action: "actuals.post", body: bodyJSON, fn: s.postActuals},
+
+		{method: "POST", path: "/v1/goals", perm: permGoals, action: "goals.set", body: bodyJSON, fn: s.postGoal},
+		{method: "GET", path: "/v1/goals", perm: permRead, query: []string{"period", "history"}, fn: s.getGoals},
+		{method: "GET", path: "/v1/cascade", perm: permRead, query: []string{"period", "target"}, fn: s.getCascade},
+		{method: "GET", path: "/v1/catalogue", perm: permRead, fn: s.getCatalogue},
+		{method: "PUT", path: "/v1/catalogue", perm: permGoals, action: "catalogue.set", body: bodyUpload, fn: s.putCatalogue},
+		{method: "GET", path: "/v1/scorecards", perm: permPeople, query: []string{"period", "team", "employee_id"}, fn: s.getScorecards},
 
 		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
 		{method: "GET", path: "/v1/employees/:id/features", perm: permPeople, query: []string{"as_of"}, fn: s.getEmployeeFeatures},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -62,6 +63,24 @@ type tenantData struct {
 	// err says why there is no dataset (no directory, no opportunities or revenue table…).
 	err     string
 	targets map[targetKey]float64
+	// cat is the tenant's KPI catalogue: the built-in one with the tenant's additions of
+	// version catVersion (0: none; catalogue.go).
+	cat        *indicators.Catalogue
+	catVersion int
+}
+
+// withCatalogue returns the same data with another catalogue (reload then makes a fresh
+// diagnosis: the suggestions and cascades depend on the catalogue).
+func (d *tenantData) withCatalogue(cat *indicators.Catalogue, version int) *tenantData {
+	return &tenantData{dir: d.dir, sig: d.sig, ds: d.ds, err: d.err, targets: d.targets, cat: cat, catVersion: version}
+}
+
+// catalogue is the tenant's KPI catalogue.
+func (d *tenantData) catalogue() *indicators.Catalogue {
+	if d == nil || d.cat == nil {
+		return indicators.Default()
+	}
+	return d.cat
 }
 
 type targetKey struct{ period, scope, metric string }
@@ -235,15 +254,20 @@ func (s *Server) reload(t *tenant) error {
 
 	dir := s.cfg.dataDir(t.name)
 	sig := dataSignature(dir)
-	if cur.data != nil && cur.data.sig == sig && cur.data.dir == dir {
+	cat, catVersion := s.tenantCatalogue(t.name)
+	switch {
+	case cur.data != nil && cur.data.sig == sig && cur.data.dir == dir && cur.data.catVersion == catVersion:
 		next.data = cur.data
-	} else {
+	case cur.data != nil && cur.data.sig == sig && cur.data.dir == dir:
+		next.data = cur.data.withCatalogue(cat, catVersion)
+	default:
 		next.data = loadData(dir, sig)
+		next.data.cat, next.data.catVersion = cat, catVersion
 		if next.data.err != "" {
 			s.log.Info("tenant data", "tenant", t.name, "problem", next.data.err)
 		}
 	}
-	dataChanged := next.data != cur.data
+	dataChanged := cur.data == nil || next.data.ds != cur.data.ds || next.data.err != cur.data.err
 
 	set, err := champion.Reload(s.store, t.name, champion.Data{Dataset: next.data.ds, Problem: next.data.err}, cur.champions, dataChanged)
 	errs := []error{err}
@@ -274,10 +298,11 @@ func (s *Server) reload(t *tenant) error {
 			next.driver = &driverModel{version: v, m: d}
 		}
 	}
-	// The diagnosis reads the data and the champion company model: it is carried over only
-	// when neither changed, so root causes, indicators and alerts follow a promotion.
+	// The diagnosis reads the data, the champion company model and the tenant's catalogue: it
+	// is carried over only when none changed, so root causes, indicators, alerts and the
+	// cascade follow a promotion or a new catalogue.
 	d, _ := set.Driver()
-	if cg := cur.diag; cg != nil && !dataChanged && cg.driver == d {
+	if cg := cur.diag; cg != nil && !dataChanged && cg.driver == d && cur.data.catVersion == next.data.catVersion {
 		next.diag = cg
 	} else {
 		next.diag = &diagnosis{driver: d}

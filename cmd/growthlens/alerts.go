@@ -152,11 +152,11 @@ func (f *alertFile) History() ([]alert.Alert, error) {
 	return f.read, err
 }
 
-func (f *alertFile) Record(raised []alert.Alert) error {
+func (f *alertFile) Record(raised []alert.Alert) ([]alert.Alert, error) {
 	if !f.record {
-		return nil
+		return nil, nil
 	}
-	return writeAlertHistory(f.path, append(f.read, raised...))
+	return nil, writeAlertHistory(f.path, append(f.read, raised...))
 }
 
 // readAlertHistory reads a JSON array of alerts or an object with an "alerts" array; a missing

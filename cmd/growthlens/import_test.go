@@ -143,7 +143,7 @@ func TestImportInto(t *testing.T) {
 	}
 
 	// One bad row in two: over the 1 % limit, nothing written, exit 1 saying why.
-	os.WriteFile(filepath.Join(src, "hr.csv"), []byte(header+"E1,sales,t1,East,3,2020-01-01,,55000,,1990\nE9,pilot,t1,East,1,2024-01-01,,1,,1999\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "hr.csv"), []byte(header+"E1,sales,t1,East,3,2020-01-01,,55000,,1990\nE9,Pilot,t1,East,1,2024-01-01,,1,,1999\n"), 0o644)
 	_, _, err = runImportCLI(t, "import", "--mapping", mapping, "--into", into, src)
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "1 of 2 rows rejected") {
 		t.Errorf("err = %v", err)

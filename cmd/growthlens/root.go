@@ -59,6 +59,7 @@ indicators per role and incentive recommendations per employee.`,
 		newAlertsCmd(a),
 		newServeCmd(a),
 		newReportCmd(a),
+		newCascadeCmd(a),
 		newForecastCmd(a),
 	)
 	root.Long += "\n\n" + exitCodesHelp

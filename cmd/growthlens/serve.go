@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/models/notify"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve"
 	"github.com/growthlens/growthlens/train"
@@ -25,6 +26,8 @@ const (
 func newServeCmd(a *app) *cobra.Command {
 	cfg := serve.DefaultConfig()
 	var keyFile, metricsTokenFile string
+	var smtp notify.SMTP
+	var smtpPasswordFile string
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--store DIR] [--data-root DIR | --data DIR]",
 		Short: "Serve the forecasting, root-cause and recommendation API over HTTP",
@@ -62,6 +65,14 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 					return err
 				}
 			}
+			if smtp.Addr != "" {
+				if smtpPasswordFile != "" {
+					if smtp.Password, err = registry.ReadSecretFile(smtpPasswordFile); err != nil {
+						return err
+					}
+				}
+				cfg.SMTP = &smtp
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageError(err)
 			}
@@ -94,6 +105,11 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 	f.BoolVar(&cfg.AccessLog, "access-log", false, "log every request at info level (request id, route, status, milliseconds, tenant, key id; never the key); without it they are logged at debug level")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of the listener serving GET /metrics without a key (\"\" turns it off); keep it private")
 	f.StringVar(&metricsTokenFile, "metrics-token-file", "", "file holding a scrape token that lets GET /metrics be served on --addr too (mode 0600)")
+	f.StringVar(&smtp.Addr, "smtp-addr", "", "host:port of the SMTP server alert e-mails go through (\"\": e-mail subscriptions are refused)")
+	f.StringVar(&smtp.From, "smtp-from", "", "sender address of alert e-mails")
+	f.StringVar(&smtp.Username, "smtp-user", "", "SMTP user (PLAIN authentication, over STARTTLS or to localhost only)")
+	f.StringVar(&smtpPasswordFile, "smtp-password-file", "", "file holding the SMTP password (mode 0600)")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the server's address as people reach it, for the links in alert e-mails")
 	f.StringSliceVar(&cfg.MetricsKPITenants, "metrics-kpi-tenants", nil, "tenants whose KPI completion and pace by region and team are exported in /metrics (\"*\": all)")
 	return cmd
 }

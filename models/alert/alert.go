@@ -99,8 +99,36 @@ func (c Config) Validate() (Config, error) {
 type Log interface {
 	// History returns the alerts raised before.
 	History() ([]Alert, error)
-	// Record keeps newly raised alerts.
-	Record(raised []Alert) error
+	// Record keeps newly raised alerts. It returns those it left out because someone has
+	// quieted them (the server's acknowledged and muted alerts); they count as suppressed.
+	Record(raised []Alert) (quiet []Alert, err error)
+}
+
+// Keep deduplicates alerts against log's history (Dedup) and records those to raise in log;
+// the alerts the log leaves out as quiet join the suppressed. A nil log has no history and
+// records nothing. It returns Dedup's errors and the log's, wrapped.
+func Keep(alerts []Alert, cfg Config, log Log) (raise, suppressed []Alert, err error) {
+	var history []Alert
+	if log != nil {
+		if history, err = log.History(); err != nil {
+			return nil, nil, fmt.Errorf("alert history: %w", err)
+		}
+	}
+	raise, suppressed, err = Dedup(alerts, history, cfg)
+	if err != nil || log == nil {
+		return raise, suppressed, err
+	}
+	quiet, err := log.Record(raise)
+	if err != nil {
+		return nil, nil, fmt.Errorf("record alerts: %w", err)
+	}
+	if len(quiet) > 0 {
+		raise = slices.DeleteFunc(raise, func(a Alert) bool {
+			return slices.ContainsFunc(quiet, func(q Alert) bool { return q.ID == a.ID })
+		})
+		suppressed = append(suppressed, quiet...)
+	}
+	return raise, suppressed, nil
 }
 
 // ErrInvalid is matched (errors.Is) by Evaluate's errors for progress out of range: a fault
@@ -221,6 +249,10 @@ func Evaluate(progress []Progress, cfg Config) ([]Alert, error) {
 func Key(scope, metric string, period datasets.Period) string {
 	return scope + "|" + metric + "|" + period.String()
 }
+
+// ID is the id of the alert of a key raised as of a day: unique per key and day, so that the
+// same alert raised again the same day is the same alert.
+func ID(key string, asOf time.Time) string { return id(key, asOf) }
 
 func id(key string, asOf time.Time) string {
 	h := sha256.Sum256([]byte(key + "|" + asOf.UTC().Format(time.DateOnly)))

@@ -118,11 +118,11 @@ type Raised struct {
 // share: it evaluates the progress of each scope-period (alert.Evaluate), links each alert's
 // causes from the driver ranking (the drivers that held the scope's revenue back in the
 // period to date against its pro-rated target) and the roles to notify — cfg.Notify, then
-// the roles of the claimed causes — deduplicates against log's history (alert.Dedup) and
-// records the alerts raised in log (nil: no history, nothing recorded). An alert whose causes
-// cannot be linked is still raised, to cfg.Notify, with a note. Raise returns an error for
-// invalid progress or config, when the log cannot be read or written, and ctx's error when
-// ctx is cancelled (before anything is recorded).
+// the roles of the claimed causes — and keeps them in log (alert.Keep: deduplicated against
+// its history, recorded, those it quiets suppressed; nil: no history, nothing recorded). An
+// alert whose causes cannot be linked is still raised, to cfg.Notify, with a note. Raise
+// returns an error for invalid progress or config, when the log cannot be read or written,
+// and ctx's error when ctx is cancelled (before anything is recorded).
 func (c *Company) Raise(ctx context.Context, progress []alert.Progress, cfg alert.Config, log alert.Log) (*Raised, error) {
 	cfg, err := cfg.Validate()
 	if err != nil {
@@ -153,23 +153,12 @@ func (c *Company) Raise(ctx context.Context, progress []alert.Progress, cfg aler
 			a.Causes[k].Confidence = finiteOr0(a.Causes[k].Confidence)
 		}
 	}
-	var history []alert.Alert
-	if log != nil {
-		if history, err = log.History(); err != nil {
-			return nil, fmt.Errorf("alert history: %w", err)
-		}
-	}
-	raise, suppressed, err := alert.Dedup(alerts, history, cfg)
-	if err != nil {
-		return nil, err
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if log != nil {
-		if err := log.Record(raise); err != nil {
-			return nil, fmt.Errorf("record alerts: %w", err)
-		}
+	raise, suppressed, err := alert.Keep(alerts, cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	if raise != nil {
 		r.Alerts = raise

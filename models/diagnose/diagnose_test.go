@@ -408,10 +408,10 @@ type memLog struct {
 
 func (l *memLog) History() ([]alert.Alert, error) { return l.history, nil }
 
-func (l *memLog) Record(raised []alert.Alert) error {
+func (l *memLog) Record(raised []alert.Alert) ([]alert.Alert, error) {
 	l.history = append(l.history, raised...)
 	l.records++
-	return nil
+	return nil, nil
 }
 
 // The merged ranking: claimed slices first (most likely abnormal first), then slices that

@@ -458,3 +458,79 @@ func TestSuggestRoleWithoutData(t *testing.T) {
 		t.Error("unknown scope: want an error")
 	}
 }
+
+// A tenant adds a janitor role and an indicator for customer service; the merged catalogue
+// has both beside the built-in ones, and a bad definition names its field.
+func TestCustomCatalogue(t *testing.T) {
+	good := `
+roles:
+  - role: janitor
+    name: Janitor
+    indicators:
+      - id: staff_stability
+        name: Staff stability
+        formula: 1 - employee_attrition
+        direction: up
+        unit: share of staff
+        weight: 60
+  - role: customer_service
+    indicators:
+      - id: escalation_free_resolution
+        name: Quick resolution
+        formula: resolution_hours / 24
+        direction: down
+        unit: days
+`
+	extra, err := ParseCustom([]byte(good), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Extend(Default(), extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, ok := cat.Role("janitor")
+	if !ok || len(j.Indicators) != 1 || j.Indicators[0].Step != 0.01 || j.Indicators[0].Kind != Plain || j.NameZh != "Janitor" {
+		t.Errorf("janitor role %+v", j)
+	}
+	cs, _ := cat.Role("customer_service")
+	if n := len(cs.Indicators); n != 5 || cs.Indicators[4].ID != "escalation_free_resolution" {
+		t.Errorf("customer service has %d indicators, want the four built-in and the added one", n)
+	}
+	if base, _ := Default().Role("customer_service"); len(base.Indicators) != 4 {
+		t.Error("Extend changed the built-in catalogue")
+	}
+	if !IsCustom(extra, "janitor", "") || !IsCustom(extra, "customer_service", "escalation_free_resolution") || IsCustom(extra, "customer_service", "response_time") {
+		t.Error("IsCustom")
+	}
+	if _, err := ParseCustom([]byte(`{"roles":[{"role":"janitor","name":"Janitor","indicators":[{"id":"x","name":"X","formula":"headcount","direction":"up","unit":"employees"}]}]}`), nil); err != nil {
+		t.Errorf("JSON: %v", err)
+	}
+
+	for _, tt := range []struct {
+		name, yaml, field string
+	}{
+		{"not yaml", "roles: [", "body"},
+		{"unknown field", "roles: [{role: janitor, name: J, colour: red, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "body"},
+		{"no roles", "roles: []", "roles"},
+		{"bad role name", "roles: [{role: Janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "roles[0].role"},
+		{"new role without name", "roles: [{role: janitor, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "roles[0].name"},
+		{"unknown column", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: sweeps / headcount, direction: up, unit: x}]}]", "roles[0].indicators[0].formula"},
+		{"bad formula", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: 'headcount +', direction: up, unit: x}]}]", "roles[0].indicators[0].formula"},
+		{"no formula", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, direction: up, unit: x}]}]", "roles[0].indicators[0].formula"},
+		{"bad direction", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: more, unit: x}]}]", "roles[0].indicators[0].direction"},
+		{"no unit", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: up}]}]", "roles[0].indicators[0].unit"},
+		{"a driver", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x, kind: driver}]}]", "roles[0].indicators[0].kind"},
+		{"clashing id", "roles: [{role: sales, indicators: [{id: revenue, name: A, formula: revenue, direction: up, unit: x}]}]", "roles[0].indicators[0].id"},
+		{"weights over 100", "roles: [{role: sales, indicators: [{id: extra, name: A, formula: leads, direction: up, unit: x, weight: 20}]}]", "roles[0].indicators"},
+		{"role twice", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}, {role: janitor, name: J, indicators: [{id: b, name: B, formula: headcount, direction: up, unit: x}]}]", "roles[1].role"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseCustom([]byte(tt.yaml), nil)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tt.field {
+				t.Errorf("err %v, want a FieldError for %s", err, tt.field)
+			}
+		})
+	}
+}

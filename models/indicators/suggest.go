@@ -351,12 +351,12 @@ func target(ind *Indicator, cur float64, recent []float64, q float64) (float64, 
 	if ind.Direction == "up" {
 		v = quantile.Sorted(s, q)
 		if v <= cur {
-			return cur, "current value, already the best of the recent periods"
+			return cur, "the latest period's value, already the best of the recent periods"
 		}
 	} else {
 		v = quantile.Sorted(s, 1-q)
 		if v >= cur {
-			return cur, "current value, already the best of the recent periods"
+			return cur, "the latest period's value, already the best of the recent periods"
 		}
 	}
 	return v, fmt.Sprintf("%.0fth-best percentile of the last %d periods", 100*q, len(recent))

@@ -12,11 +12,13 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/forecast"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -50,6 +52,13 @@ type Input struct {
 	// Diagnosis opens the dataset for diagnosis as GET /v1/rootcauses does (see Diagnosis):
 	// the causes of the gap to target come from it. Nil leaves the section out with a note.
 	Diagnosis func(context.Context) (*diagnose.Company, error)
+
+	// Goals are the tenant's growth goals (the latest version of each), and Cascade cascades
+	// one as GET /v1/cascade does (nil leaves the goal section out with a note).
+	Goals   []goal.Goal
+	Cascade func(context.Context, goal.Goal) (*goal.Plan, error)
+	// Alerts are the tenant's open alerts (not acknowledged or muted), newest first.
+	Alerts []alert.Alert
 
 	// Missing says, by model name (champion.Forecast …), why a model is not loaded.
 	Missing map[string]string
@@ -102,8 +111,14 @@ type Page struct {
 	// when they do not say).
 	Currency string
 
-	Forecast   *ForecastSection
-	Target     *TargetSection
+	Forecast *ForecastSection
+	Target   *TargetSection
+	// Alerts are the open alerts, newest first (at most MaxAlerts).
+	Alerts []alert.Alert
+	// Goal is the growth goal covering the quarter, cascaded; GoalNotSet is true when the
+	// tenant has set none for it (not a fault: the section says how to set one).
+	Goal       *GoalSection
+	GoalNotSet bool
 	Growth     *GrowthSection
 	WhatIf     *WhatIfSection
 	Causes     *CausesSection
@@ -331,6 +346,8 @@ type AccuracySection struct {
 const (
 	SecForecast   = "forecast"
 	SecTarget     = "target"
+	SecGoal       = "goal"
+	SecAlerts     = "alerts"
 	SecGrowth     = "growth"
 	SecWhatIf     = "whatif"
 	SecCauses     = "causes"
@@ -341,7 +358,7 @@ const (
 )
 
 // Sections lists them in page order.
-var Sections = []string{SecForecast, SecTarget, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecTurnover, SecAccuracy}
+var Sections = []string{SecForecast, SecTarget, SecAlerts, SecGoal, SecGrowth, SecWhatIf, SecCauses, SecIndicators, SecIncentives, SecTurnover, SecAccuracy}
 
 // ErrQuarter is wrapped by Build's error for a quarter the page cannot review.
 var ErrQuarter = errors.New("quarter not available")
@@ -450,6 +467,11 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 		}
 	}
 
+	p.Alerts = in.Alerts[:min(len(in.Alerts), MaxAlerts)]
+	p.Goal, p.Missing[SecGoal] = goalSection(ctx, in, p.Quarter)
+	if p.Missing[SecGoal] == goalNone {
+		p.GoalNotSet, p.Missing[SecGoal] = true, ""
+	}
 	if in.Indicators == nil {
 		p.Missing[SecIndicators] = "the tenant's data is not loaded"
 	} else if ans, err := in.Indicators(ctx); err != nil {
@@ -467,6 +489,58 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 	}
 	return p, nil
 }
+
+// GoalSection is the growth goal that covers the quarter under review, cascaded.
+type GoalSection struct {
+	Goal goal.Goal
+	Plan *goal.Plan
+}
+
+// goalSection cascades the goal the page shows: the quarter's own goal, else its year's, else
+// the first goal after it. The second result says why there is none.
+func goalSection(ctx context.Context, in Input, quarter string) (*GoalSection, string) {
+	if in.Cascade == nil {
+		return nil, "the tenant's data is not loaded"
+	}
+	q, err := datasets.ParseQuarter(quarter)
+	if err != nil {
+		return nil, err.Error()
+	}
+	var pick *goal.Goal
+	rank := func(g goal.Goal) int { // lower is better; -1 does not qualify
+		p, err := goal.ParsePeriod(g.Period)
+		switch {
+		case err != nil:
+			return -1
+		case p.Quarters == 1 && p.First == q:
+			return 0
+		case p.Contains(q):
+			return 1
+		case p.First.N > q.N:
+			return 2 + p.First.N - q.N
+		}
+		return -1
+	}
+	for i, g := range in.Goals {
+		if r := rank(g); r >= 0 && (pick == nil || r < rank(*pick)) {
+			pick = &in.Goals[i]
+		}
+	}
+	if pick == nil {
+		return nil, goalNone
+	}
+	plan, err := in.Cascade(ctx, *pick)
+	if err != nil {
+		return nil, "the goal cannot be cascaded: " + err.Error()
+	}
+	return &GoalSection{Goal: *pick, Plan: plan}, ""
+}
+
+// MaxAlerts is the most open alerts a page lists.
+const MaxAlerts = 20
+
+// goalNone is goalSection's answer when no goal covers the quarter.
+const goalNone = "no growth goal is set for this quarter or after it"
 
 func modelInfo(v registry.Version) ModelInfo {
 	return ModelInfo{Name: v.Name, Version: v.Version, Created: v.Created, DataHash: v.DataHash}

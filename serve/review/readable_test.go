@@ -3,14 +3,19 @@ package review
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/internal/readable"
+	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -53,6 +58,21 @@ func TestEveryNumberReadable(t *testing.T) {
 			if _, err := train.Run(ctx, st, cfg); err != nil {
 				t.Fatal(err)
 			}
+			// A goal the default page cascades (2027, +30 %), and one out of reach that the
+			// 2025Q2 page shows refused (2025, +200 %).
+			for _, g := range []goal.Goal{{Period: "2027", Metric: goal.MetricGrowthYoY, Target: 0.3}, {Period: "2025", Metric: goal.MetricGrowthYoY, Target: 2}} {
+				if _, err := st.PutGoal("acme", g.Key(), func(v int) (json.RawMessage, error) { g.Version = v; return json.Marshal(g) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// An open alert the page lists, with a driver cause.
+			a := alert.Alert{ID: "a1", Key: "region:East|revenue|2026Q3", Scope: "region:East", Metric: "revenue", Severity: alert.Critical, Pace: 0.4567,
+				Threshold: 0.8, Notify: []string{"gm", "sales", "procurement"}, Causes: []alert.Cause{{Kind: "driver", Name: "supply_lead_days", Role: "procurement"}}}
+			a.Period, _ = datasets.ParseQuarter("2026Q3")
+			b, _ := json.Marshal(a)
+			if _, err := st.PutAlert("acme", a.ID, b); err != nil {
+				t.Fatal(err)
+			}
 			in, err := Load(st, "acme", data)
 			if err != nil {
 				t.Fatal(err)
@@ -66,6 +86,12 @@ func TestEveryNumberReadable(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if len(p.Alerts) != 1 {
+					t.Errorf("%s page of %s: %d open alerts, want 1", q, scenario, len(p.Alerts))
+				}
+				if p.Goal == nil {
+					t.Errorf("%s page of %s: no goal section (%s)", q, scenario, p.Missing[SecGoal])
+				}
 				for _, lang := range []string{LangEN, LangZH} {
 					var buf bytes.Buffer
 					if err := Render(&buf, p, Options{Lang: lang, Static: true}); err != nil {
@@ -74,6 +100,24 @@ func TestEveryNumberReadable(t *testing.T) {
 					text := visibleText(buf.String())
 					for _, prob := range readable.Problems(text, lang == LangZH) {
 						t.Errorf("%s %s page of %s: %s", lang, q, scenario, prob)
+					}
+					// The cascade's tree down to teams: every team's target is on the page.
+					if p.Goal != nil && p.Goal.Plan.Reachable {
+						n := 0
+						for _, r := range p.Goal.Plan.Roles {
+							for _, tm := range r.Teams {
+								for _, it := range tm.Indicators {
+									attr := `data-k="goal.team.` + tm.TeamID + "." + it.ID + `.target" data-v="` + strconv.FormatFloat(it.Target, 'g', -1, 64) + `"`
+									if !strings.Contains(buf.String(), attr) {
+										t.Errorf("%s %s page of %s: no %s", lang, q, scenario, attr)
+									}
+									n++
+								}
+							}
+						}
+						if n == 0 {
+							t.Errorf("%s %s page of %s: a reachable goal without team targets", lang, q, scenario)
+						}
 					}
 					if !strings.Contains(text, " "+synth.DefaultCurrency) {
 						t.Errorf("%s %s page of %s: no amount names the data's currency %s", lang, q, scenario, synth.DefaultCurrency)

@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
+	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
 )
 
@@ -44,12 +46,15 @@ var funcs = template.FuncMap{
 	// why is an indicator's rationale in the page's language.
 	"why": rationale,
 	// unc is the company model's sentence for a driver whose direction the data cannot tell.
-	"unc":   func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
-	"rwd":   func(lang, t string) string { return pick(rewardNames, t, lang) },
-	"isnan": func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
-	"neg":   func(x float64) bool { return x < 0 },
-	"add":   func(a, b int) int { return a + b },
-	"frac":  func(pct float64) float64 { return pct / 100 },
+	"unc":  func(lang, d string, sign int) string { return uncertainSentence(lang, d, sign) },
+	"rwd":  func(lang, t string) string { return pick(rewardNames, t, lang) },
+	"need": need,
+	// metric names an alert's metric: revenue, or a catalogue indicator by its name.
+	"metric": metricName,
+	"isnan":  func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) },
+	"neg":    func(x float64) bool { return x < 0 },
+	"add":    func(a, b int) int { return a + b },
+	"frac":   func(pct float64) float64 { return pct / 100 },
 }
 
 var (
@@ -130,6 +135,9 @@ func Render(w io.Writer, p *Page, opt Options) error {
 				v.Text["fcq"] = sprintf(lang, "fc.quarter.nt", ts.ForecastQuarter, n.money(ts.ForecastRevenue))
 			}
 		}
+	}
+	if gs := p.Goal; gs != nil {
+		v.Text["goal"] = goalText(lang, gs.Plan)
 	}
 	if g := p.Growth; g != nil {
 		v.Chart[SecGrowth] = waterfall(g, lang)
@@ -273,7 +281,7 @@ func (v *view) Value(x float64, unit string) string {
 		}
 		return s
 	}
-	s := strconv.FormatFloat(x, 'g', 4, 64)
+	s := numfmt.Plain(x) // four significant digits, grouped, never an exponent
 	if v.Opt.Lang == LangEN {
 		s += " " + unit
 	}
@@ -286,6 +294,57 @@ func (v *view) Pick(en, zh string) string {
 		return zh
 	}
 	return en
+}
+
+// goalText says a cascaded goal in a sentence or two in the page's language, from the plan's
+// figures (the plan's own summary is English).
+func goalText(lang string, p *goal.Plan) string {
+	n := numbers{lang: lang}
+	switch {
+	case !p.Reachable:
+		r := p.Refusal
+		return sprintf(lang, "goal.refused", p.Period, n.signedPct(p.Target), n.signedPct(r.MaxGrowth.Estimate), n.signedPct(r.MaxGrowth.Lower),
+			n.signedPct(r.MaxGrowth.Upper), n.signedPct(p.Baseline.Growth), n.points(r.Gap))
+	case len(p.Changes) == 0:
+		return sprintf(lang, "goal.runrate", p.Period, n.signedPct(p.Target), n.signedPct(p.Baseline.Growth))
+	}
+	s := sprintf(lang, "goal.plan", p.Period, n.signedPct(p.Target), n.signedPct(p.Baseline.Growth), n.signedPct(p.Implied.Estimate),
+		n.signedPct(p.Implied.Lower), n.signedPct(p.Implied.Upper), n.pct(p.Probability))
+	for _, c := range p.Changes {
+		if c.Uncertain {
+			s += " " + uncertainSentence(lang, c.Driver, 0) + T(lang, "stop")
+		}
+	}
+	return s
+}
+
+// metricName is an alert's metric in the page's language: revenue, a built-in indicator by
+// its catalogue name, anything else (a tenant's own indicator) by its id.
+func metricName(lang, id string) string {
+	if id == "revenue" {
+		return T(lang, "revenue")
+	}
+	for _, r := range indicators.Default().Roles {
+		for _, ind := range r.Indicators {
+			if ind.ID == id {
+				if lang == LangZH {
+					return ind.NameZh
+				}
+				return ind.Name
+			}
+		}
+	}
+	return id
+}
+
+// need says what one driver alone would need for a refused goal, in the page's language.
+func need(lang string, nd goal.Need) string {
+	n := numbers{lang: lang}
+	name := pick(driverNames, nd.Driver, lang)
+	if !nd.Possible {
+		return sprintf(lang, "goal.need.impossible", name)
+	}
+	return sprintf(lang, "goal.need", name, n.level(nd.To, nd.Unit), n.signedPct(nd.Relative))
 }
 
 // uncertainSentence is the company model's one sentence for a driver whose direction the data

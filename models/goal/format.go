@@ -1,0 +1,62 @@
+package goal
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
+)
+
+// plain formats a figure for a person to read (numfmt.Plain: four significant digits at
+// most, grouped, no exponent).
+func plain(x float64) string { return numfmt.Plain(x) }
+
+// Percent formats a fraction as a signed percentage with one decimal at most ("+30 %",
+// "−7.7 %"): how the plan's texts, the CLI and the docs say growth.
+func Percent(x float64) string { return signed(100*x) + " %" }
+
+// Points formats a fraction as signed percentage points ("+5.2 pt").
+func Points(x float64) string { return signed(100*x) + " pt" }
+
+func signedPct(x float64) string { return Percent(x) }
+func points(x float64) string    { return Points(x) }
+
+func signed(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	switch {
+	case s == "0":
+		return "0"
+	case x < 0:
+		return "−" + s
+	}
+	return "+" + s
+}
+
+// Figure is a number that may be unknown (NaN: the data have no value): JSON writes it as
+// null, and a finite one without an exponent.
+type Figure float64
+
+// MarshalJSON writes null for NaN or ±Inf.
+func (f Figure) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, x, 'f', -1, 64), nil
+}
+
+// UnmarshalJSON reads null as NaN.
+func (f *Figure) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Figure(math.NaN())
+		return nil
+	}
+	x, err := strconv.ParseFloat(string(b), 64)
+	*f = Figure(x)
+	return err
+}
