@@ -23,7 +23,7 @@ import (
 	"github.com/growthlens/growthlens/models/registry"
 )
 
-// Store is what a Deliverer needs from the store (*registry.Store has it).
+// Store is what a Deliverer needs from the store (registry.Store has it).
 type Store interface {
 	DueDeliveries(now time.Time, limit int) ([]registry.Delivery, error)
 	AttemptDelivery(tenant, id string, a registry.Attempt, next time.Time) (registry.Delivery, error)

@@ -42,15 +42,15 @@ func documentKey(tenant, kind, id string, v int) []byte {
 
 // PutGoal stores the next version of the goal id (its period and metric); data builds the
 // document for the version it gets. It returns the stored document.
-func (s *Store) PutGoal(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
+func (s *Badger) PutGoal(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
 	return s.putDocument(tenant, kindGoal, id, data)
 }
 
 // Goals returns every version of every goal of a tenant: by id, newest version first.
-func (s *Store) Goals(tenant string) ([]Document, error) { return s.documents(tenant, kindGoal, "") }
+func (s *Badger) Goals(tenant string) ([]Document, error) { return s.documents(tenant, kindGoal, "") }
 
 // Goal returns every version of one goal, newest first; ErrNotFound when it has none.
-func (s *Store) Goal(tenant, id string) ([]Document, error) {
+func (s *Badger) Goal(tenant, id string) ([]Document, error) {
 	if err := validName("goal id", id); err != nil {
 		return nil, err
 	}
@@ -62,17 +62,17 @@ func (s *Store) Goal(tenant, id string) ([]Document, error) {
 }
 
 // PutCatalogue stores the next version of the tenant's custom catalogue.
-func (s *Store) PutCatalogue(tenant string, data func(version int) (json.RawMessage, error)) (Document, error) {
+func (s *Badger) PutCatalogue(tenant string, data func(version int) (json.RawMessage, error)) (Document, error) {
 	return s.putDocument(tenant, kindCatalogue, CatalogueID, data)
 }
 
 // Catalogue returns every version of the tenant's custom catalogue, newest first (empty when
 // the tenant has none).
-func (s *Store) Catalogue(tenant string) ([]Document, error) {
+func (s *Badger) Catalogue(tenant string) ([]Document, error) {
 	return s.documents(tenant, kindCatalogue, CatalogueID)
 }
 
-func (s *Store) putDocument(tenant, kind, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
+func (s *Badger) putDocument(tenant, kind, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return Document{}, err
 	}
@@ -118,7 +118,7 @@ func (s *Store) putDocument(tenant, kind, id string, data func(version int) (jso
 
 // documents lists the documents of a kind (of one id, or all when id is ""): by id, newest
 // version first.
-func (s *Store) documents(tenant, kind, id string) ([]Document, error) {
+func (s *Badger) documents(tenant, kind, id string) ([]Document, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}

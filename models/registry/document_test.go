@@ -10,8 +10,10 @@ import (
 
 // Goals keep every version: each Put makes the next number, concurrent Puts never share one,
 // listing gives newest first per id, and another tenant sees none of them.
-func TestGoalVersions(t *testing.T) {
-	s := openStore(t, Options{})
+func TestGoalVersions(t *testing.T) { eachBackend(t, testGoalVersions) }
+
+func testGoalVersions(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	put := func(tenant, id string, target float64) Document {
 		t.Helper()
 		d, err := s.PutGoal(tenant, id, func(v int) (json.RawMessage, error) {

@@ -59,6 +59,9 @@ type JetStream struct {
 	alerts   jetstream.KeyValue // <t>.<id>
 	keys     jetstream.KeyValue // <key id>.<sha256 of secret>
 	audit    jetstream.KeyValue // <unix nanos>.<id>
+	docs     jetstream.KeyValue // <kind>.<t>.<id>.<version>: goals and catalogues
+	subs2    jetstream.KeyValue // <t>.<id>: alert subscriptions
+	states   jetstream.KeyValue // <t>.<id>: alert states
 	meta     jetstream.KeyValue // "store": the marker
 	objects  jetstream.ObjectStore
 
@@ -221,6 +224,15 @@ func (s *JetStream) openBuckets(opt Options, jo JetStreamOptions) error {
 		return err
 	}
 	if s.audit, err = kv("audit"); err != nil {
+		return err
+	}
+	if s.subs2, err = kv("subscriptions"); err != nil {
+		return err
+	}
+	if s.states, err = kv("alertstates"); err != nil {
+		return err
+	}
+	if s.docs, err = kv("documents"); err != nil {
 		return err
 	}
 	if s.meta, err = kv("meta"); err != nil {

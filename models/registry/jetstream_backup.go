@@ -115,6 +115,19 @@ func (s *JetStream) records() ([]record, error) {
 		}},
 		{s.runs, ">", s.recordOf(kindRun, add)},
 		{s.alerts, ">", s.recordOf(kindAlert, add)},
+		{s.subs2, ">", s.recordOf(kindSub, add)},
+		{s.states, ">", s.recordOf(kindAlertState, add)},
+		{s.docs, ">", func(e jetstream.KeyValueEntry) error {
+			t, ok := tokens(e.Key(), 4)
+			if !ok {
+				return fmt.Errorf("%w: document key %s", ErrCorrupt, e.Key())
+			}
+			var d Document
+			if err := s.decode(e.Bucket(), e.Key(), e.Value(), &d); err != nil {
+				return err
+			}
+			return add(string(documentKey(t[1], t[0], d.ID, d.Version)), d)
+		}},
 		{s.keys, ">", func(e jetstream.KeyValueEntry) error {
 			var k APIKey
 			if err := s.decode(e.Bucket(), e.Key(), e.Value(), &k); err != nil {
@@ -348,12 +361,17 @@ func (s *JetStream) loadRecord(key string, val []byte) error {
 				break
 			}
 			return put(s.aliases, historyKeyJS(tenant, p[3], p[4], seq), val)
-		case (p[2] == kindRun || p[2] == kindAlert) && len(p) == 4:
-			b := s.runs
-			if p[2] == kindAlert {
-				b = s.alerts
-			}
+		case len(p) == 4 && (p[2] == kindRun || p[2] == kindAlert || p[2] == kindSub || p[2] == kindAlertState):
+			b := map[string]jetstream.KeyValue{kindRun: s.runs, kindAlert: s.alerts, kindSub: s.subs2, kindAlertState: s.states}[p[2]]
 			return put(b, tok(tenant)+"."+tok(p[3]), val)
+		case len(p) == 5 && (p[2] == kindGoal || p[2] == kindCatalogue):
+			v, err := strconv.Atoi(p[4])
+			if err != nil {
+				break
+			}
+			return put(s.docs, documentKeyJS(tenant, p[2], p[3], v), val)
+		case p[2] == kindOutbox || p[2] == kindDelivery:
+			return errNoOutbox
 		}
 	}
 	return fmt.Errorf("%w: unknown key %.60q", ErrCorrupt, key)

@@ -90,21 +90,76 @@ func (s *JetStream) Alerts(tenant string, limit int) ([]Record, error) {
 
 // DeleteAlert removes an alert record; ErrNotFound if there is none.
 func (s *JetStream) DeleteAlert(tenant, id string) error {
-	if err := validNames("tenant", tenant, "alert id", id); err != nil {
+	return s.deleteRecord(s.alerts, tenant, kindAlert, id)
+}
+
+// PutSubscription stores or replaces a subscription record.
+func (s *JetStream) PutSubscription(tenant, id string, data json.RawMessage) (Record, error) {
+	return s.putRecord(s.subs2, tenant, kindSub, id, data)
+}
+
+// Subscriptions returns a tenant's subscription records, newest first.
+func (s *JetStream) Subscriptions(tenant string) ([]Record, error) {
+	return s.listRecords(s.subs2, tenant, kindSub, 0)
+}
+
+// DeleteSubscription removes a subscription; ErrNotFound if there is none.
+func (s *JetStream) DeleteSubscription(tenant, id string) error {
+	return s.deleteRecord(s.subs2, tenant, kindSub, id)
+}
+
+// PutAlertState stores or replaces an alert state record.
+func (s *JetStream) PutAlertState(tenant, id string, data json.RawMessage) (Record, error) {
+	return s.putRecord(s.states, tenant, kindAlertState, id, data)
+}
+
+// AlertStates returns a tenant's alert state records, newest first.
+func (s *JetStream) AlertStates(tenant string) ([]Record, error) {
+	return s.listRecords(s.states, tenant, kindAlertState, 0)
+}
+
+// errNoOutbox is the answer of the delivery outbox's methods: the JetStream store does not
+// have one yet (docs/cluster.md).
+var errNoOutbox = fmt.Errorf("alert delivery outbox: %w on the JetStream store yet", ErrUnsupported)
+
+// RecordAlerts is ErrUnsupported on the JetStream store.
+func (s *JetStream) RecordAlerts(string, []AlertRecord, []Delivery) (int, error) {
+	return 0, errNoOutbox
+}
+
+// DueDeliveries returns none: the JetStream store has no outbox yet.
+func (s *JetStream) DueDeliveries(time.Time, int) ([]Delivery, error) { return nil, nil }
+
+// AttemptDelivery is ErrUnsupported on the JetStream store.
+func (s *JetStream) AttemptDelivery(string, string, Attempt, time.Time) (Delivery, error) {
+	return Delivery{}, errNoOutbox
+}
+
+// RetryDelivery is ErrUnsupported on the JetStream store.
+func (s *JetStream) RetryDelivery(string, string) (Delivery, error) { return Delivery{}, errNoOutbox }
+
+// CancelDeliveries is ErrUnsupported on the JetStream store.
+func (s *JetStream) CancelDeliveries(string, []string) (int, error) { return 0, errNoOutbox }
+
+// Deliveries is ErrUnsupported on the JetStream store.
+func (s *JetStream) Deliveries(string, string, int) ([]Delivery, error) { return nil, errNoOutbox }
+
+func (s *JetStream) deleteRecord(b jetstream.KeyValue, tenant, kind, id string) error {
+	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
 	key := tok(tenant) + "." + tok(id)
-	e, err := s.alerts.Get(ctx, key)
+	e, err := b.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		err = ErrNotFound
 	}
 	if err == nil {
-		err = s.alerts.Delete(ctx, key, jetstream.LastRevision(e.Revision()))
+		err = b.Delete(ctx, key, jetstream.LastRevision(e.Revision()))
 	}
 	if err != nil {
-		return fmt.Errorf("delete alert %s/%s: %w", tenant, id, err)
+		return fmt.Errorf("delete %s %s/%s: %w", kind, tenant, id, err)
 	}
 	return nil
 }

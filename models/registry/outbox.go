@@ -74,7 +74,7 @@ type AlertRecord struct {
 // RecordAlerts stores alerts (as PutAlert does) and queues the deliveries, due at once, in one
 // transaction: either all of it is kept or none. A delivery whose id is already pending or
 // done is left as it is. It returns how many deliveries it queued.
-func (s *Store) RecordAlerts(tenant string, alerts []AlertRecord, deliveries []Delivery) (int, error) {
+func (s *Badger) RecordAlerts(tenant string, alerts []AlertRecord, deliveries []Delivery) (int, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return 0, err
 	}
@@ -149,7 +149,7 @@ func hasKey(txn *badger.Txn, key []byte) (bool, error) {
 
 // DueDeliveries returns the pending deliveries of every tenant due at or before now, the
 // longest due first, at most limit (≤ 0: all).
-func (s *Store) DueDeliveries(now time.Time, limit int) ([]Delivery, error) {
+func (s *Badger) DueDeliveries(now time.Time, limit int) ([]Delivery, error) {
 	tenants, err := s.Tenants()
 	if err != nil {
 		return nil, err
@@ -173,12 +173,12 @@ func (s *Store) DueDeliveries(now time.Time, limit int) ([]Delivery, error) {
 	return out, nil
 }
 
-func (s *Store) outbox(tenant string) ([]Delivery, error) {
+func (s *Badger) outbox(tenant string) ([]Delivery, error) {
 	return listJSON[Delivery](s, recordPrefix(tenant, kindOutbox))
 }
 
 // listJSON decodes every value under a prefix.
-func listJSON[T any](s *Store, prefix []byte) ([]T, error) {
+func listJSON[T any](s *Badger, prefix []byte) ([]T, error) {
 	var out []T
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
@@ -199,7 +199,7 @@ func listJSON[T any](s *Store, prefix []byte) ([]T, error) {
 // the delivery log as delivered; a failed one sets its next attempt to next, or, when next is
 // zero (no attempt left), moves it to the log as dead. It returns the delivery as it now is,
 // and ErrNotFound when it is no longer pending (cancelled meanwhile).
-func (s *Store) AttemptDelivery(tenant, id string, a Attempt, next time.Time) (Delivery, error) {
+func (s *Badger) AttemptDelivery(tenant, id string, a Attempt, next time.Time) (Delivery, error) {
 	if err := validNames("tenant", tenant, "delivery id", id); err != nil {
 		return Delivery{}, err
 	}
@@ -230,7 +230,7 @@ func (s *Store) AttemptDelivery(tenant, id string, a Attempt, next time.Time) (D
 
 // RetryDelivery puts a dead delivery back in the outbox, due at once. ErrNotFound when there
 // is no dead delivery of that id.
-func (s *Store) RetryDelivery(tenant, id string) (Delivery, error) {
+func (s *Badger) RetryDelivery(tenant, id string) (Delivery, error) {
 	if err := validNames("tenant", tenant, "delivery id", id); err != nil {
 		return Delivery{}, err
 	}
@@ -256,7 +256,7 @@ func (s *Store) RetryDelivery(tenant, id string) (Delivery, error) {
 
 // CancelDeliveries moves the pending deliveries about the alerts to the log as cancelled (an
 // acknowledged alert stays quiet) and returns how many.
-func (s *Store) CancelDeliveries(tenant string, alertIDs []string) (int, error) {
+func (s *Badger) CancelDeliveries(tenant string, alertIDs []string) (int, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return 0, err
 	}
@@ -297,7 +297,7 @@ func (s *Store) CancelDeliveries(tenant string, alertIDs []string) (int, error) 
 
 // Deliveries lists a tenant's deliveries of a status (Pending, Delivered, Dead, Cancelled;
 // "" for all), newest first, at most limit (≤ 0: all).
-func (s *Store) Deliveries(tenant, status string, limit int) ([]Delivery, error) {
+func (s *Badger) Deliveries(tenant, status string, limit int) ([]Delivery, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}
@@ -331,31 +331,31 @@ func (s *Store) Deliveries(tenant, status string, limit int) ([]Delivery, error)
 }
 
 // PutSubscription stores or replaces a subscription record.
-func (s *Store) PutSubscription(tenant, id string, data json.RawMessage) (Record, error) {
+func (s *Badger) PutSubscription(tenant, id string, data json.RawMessage) (Record, error) {
 	return s.putRecord(tenant, kindSub, id, data)
 }
 
 // Subscriptions returns a tenant's subscription records, newest first.
-func (s *Store) Subscriptions(tenant string) ([]Record, error) {
+func (s *Badger) Subscriptions(tenant string) ([]Record, error) {
 	return s.listRecords(tenant, kindSub, 0)
 }
 
 // DeleteSubscription removes a subscription; ErrNotFound if there is none.
-func (s *Store) DeleteSubscription(tenant, id string) error {
+func (s *Badger) DeleteSubscription(tenant, id string) error {
 	return s.deleteRecord(tenant, kindSub, id)
 }
 
 // PutAlertState stores or replaces an alert state record (acknowledged, muted).
-func (s *Store) PutAlertState(tenant, id string, data json.RawMessage) (Record, error) {
+func (s *Badger) PutAlertState(tenant, id string, data json.RawMessage) (Record, error) {
 	return s.putRecord(tenant, kindAlertState, id, data)
 }
 
 // AlertStates returns a tenant's alert state records, newest first.
-func (s *Store) AlertStates(tenant string) ([]Record, error) {
+func (s *Badger) AlertStates(tenant string) ([]Record, error) {
 	return s.listRecords(tenant, kindAlertState, 0)
 }
 
-func (s *Store) deleteRecord(tenant, kind, id string) error {
+func (s *Badger) deleteRecord(tenant, kind, id string) error {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return err
 	}

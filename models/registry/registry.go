@@ -45,6 +45,27 @@ type Store interface {
 	Alerts(tenant string, limit int) ([]Record, error)
 	DeleteAlert(tenant, id string) error
 
+	// Goals and the tenant's KPI catalogue, versioned documents (document.go).
+	PutGoal(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error)
+	Goals(tenant string) ([]Document, error)
+	Goal(tenant, id string) ([]Document, error)
+	PutCatalogue(tenant string, data func(version int) (json.RawMessage, error)) (Document, error)
+	Catalogue(tenant string) ([]Document, error)
+
+	// Alert subscriptions and states (outbox.go), and the delivery outbox, which only the
+	// Badger store has so far (the JetStream store answers ErrUnsupported).
+	PutSubscription(tenant, id string, data json.RawMessage) (Record, error)
+	Subscriptions(tenant string) ([]Record, error)
+	DeleteSubscription(tenant, id string) error
+	PutAlertState(tenant, id string, data json.RawMessage) (Record, error)
+	AlertStates(tenant string) ([]Record, error)
+	RecordAlerts(tenant string, alerts []AlertRecord, deliveries []Delivery) (int, error)
+	DueDeliveries(now time.Time, limit int) ([]Delivery, error)
+	AttemptDelivery(tenant, id string, a Attempt, next time.Time) (Delivery, error)
+	RetryDelivery(tenant, id string) (Delivery, error)
+	CancelDeliveries(tenant string, alertIDs []string) (int, error)
+	Deliveries(tenant, status string, limit int) ([]Delivery, error)
+
 	// The audit log (audit.go).
 	Audit(e AuditEntry) (AuditEntry, error)
 	AuditLog(q AuditQuery) (AuditPage, error)

@@ -60,7 +60,7 @@ func Diagnosis(ds *datasets.Dataset, m *company.Model, cat *indicators.Catalogue
 
 // TenantCatalogue reads a tenant's KPI catalogue from the store: the built-in one with the
 // roles and indicators the tenant added (PUT /v1/catalogue).
-func TenantCatalogue(st *registry.Store, tenant string) (*indicators.Catalogue, error) {
+func TenantCatalogue(st registry.Store, tenant string) (*indicators.Catalogue, error) {
 	docs, err := st.Catalogue(tenant)
 	if err != nil || len(docs) == 0 {
 		return indicators.Default(), err
@@ -111,7 +111,7 @@ func Load(st registry.Store, tenant, dataDir string) (Input, error) {
 
 // OpenAlerts reads a tenant's alerts that are still open at now (not acknowledged, their
 // scope's metric not muted), newest first.
-func OpenAlerts(st *registry.Store, tenant string, now time.Time) ([]alert.Alert, error) {
+func OpenAlerts(st registry.Store, tenant string, now time.Time) ([]alert.Alert, error) {
 	recs, err := st.Alerts(tenant, 0)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func OpenAlerts(st *registry.Store, tenant string, now time.Time) ([]alert.Alert
 }
 
 // LatestGoals reads the latest version of each of a tenant's growth goals from the store.
-func LatestGoals(st *registry.Store, tenant string) ([]goal.Goal, error) {
+func LatestGoals(st registry.Store, tenant string) ([]goal.Goal, error) {
 	docs, err := st.Goals(tenant)
 	if err != nil {
 		return nil, err
