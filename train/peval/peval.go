@@ -36,12 +36,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/workpool"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/train"
 )
@@ -220,38 +220,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		dir = tmp
 	}
 	out := make([]*company, len(cfg.Seeds))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	next := make(chan int)
-	for w := 0; w < cfg.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				c, err := evalSeed(ctx, cfg, dir, cfg.Seeds[i])
-				if err != nil {
-					c = &company{errMsg: fmt.Sprintf("seed %d: %v", cfg.Seeds[i], err)}
-				}
-				out[i] = c
-				mu.Lock()
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress(done, len(cfg.Seeds), cfg.Seeds[i])
-				}
-				mu.Unlock()
-			}
-		}()
+	var progress func(done, i int)
+	if cfg.Progress != nil {
+		progress = func(done, i int) { cfg.Progress(done, len(cfg.Seeds), cfg.Seeds[i]) }
 	}
-	for i := range cfg.Seeds {
-		if ctx.Err() != nil {
-			break
+	err := workpool.Run(ctx, cfg.Workers, len(cfg.Seeds), func(i int) {
+		c, err := evalSeed(ctx, cfg, dir, cfg.Seeds[i])
+		if err != nil {
+			c = &company{errMsg: fmt.Sprintf("seed %d: %v", cfg.Seeds[i], err)}
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		out[i] = c
+	}, progress)
+	if err != nil {
 		return nil, err
 	}
 	res := &Result{Seeds: seedList(cfg.Seeds), Employees: cfg.Employees, Origins: cfg.Origins, ByLevel: map[string]*Level{}}

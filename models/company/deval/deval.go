@@ -46,6 +46,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/workpool"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/diagnose/rceval"
@@ -239,45 +240,29 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	newT, curT := newTally(), newTally()
 	var (
 		mu   sync.Mutex
-		wg   sync.WaitGroup
 		errs []error
-		done int
 	)
-	ch := make(chan job)
-	for range cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range ch {
-				n, c, err := evaluateCompany(ctx, cfg, dir, j.seed, j.scenario)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("seed %d %s: %w", j.seed, j.scenario, err))
-				} else {
-					newT.add(n)
-					curT.add(c)
-				}
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress(done, len(jobs), j.seed)
-				}
-				mu.Unlock()
-			}
-		}()
+	var progress func(done, i int)
+	if cfg.Progress != nil {
+		progress = func(done, i int) { cfg.Progress(done, len(jobs), jobs[i].seed) }
 	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
+	ctxErr := workpool.Run(ctx, cfg.Workers, len(jobs), func(i int) {
+		j := jobs[i]
+		n, c, err := evaluateCompany(ctx, cfg, dir, j.seed, j.scenario)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("seed %d %s: %w", j.seed, j.scenario, err))
+			return
 		}
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
+		newT.add(n)
+		curT.add(c)
+	}, progress)
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ctxErr != nil {
+		return nil, ctxErr
 	}
 	return &Result{Seeds: rceval.SeedsString(cfg.Seeds), Employees: cfg.Employees, Scenarios: Scenarios, Companies: len(jobs),
 		New: newT.metrics(), Current: curT.metrics()}, nil

@@ -50,11 +50,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/workpool"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/rootcause"
 )
@@ -222,34 +222,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	results := make([]*companyResult, len(cfg.Seeds))
 	errs := make([]error, len(cfg.Seeds))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	jobs := make(chan int)
-	for w := 0; w < cfg.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i], errs[i] = evaluateSeed(ctx, cfg, dir, cfg.Seeds[i])
-				mu.Lock()
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress(done, len(cfg.Seeds), cfg.Seeds[i])
-				}
-				mu.Unlock()
-			}
-		}()
+	var progress func(done, i int)
+	if cfg.Progress != nil {
+		progress = func(done, i int) { cfg.Progress(done, len(cfg.Seeds), cfg.Seeds[i]) }
 	}
-	for i := range cfg.Seeds {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := workpool.Run(ctx, cfg.Workers, len(cfg.Seeds), func(i int) {
+		results[i], errs[i] = evaluateSeed(ctx, cfg, dir, cfg.Seeds[i])
+	}, progress)
+	if err != nil {
 		return nil, err
 	}
 	for i, err := range errs {
