@@ -478,11 +478,7 @@ func (c *cascader) teams(ds *datasets.Dataset, role *indicators.Role, rt RoleTar
 	}
 	if split == "" {
 		for i := range out {
-			if roleCap > 0 {
-				out[i].Weight = out[i].Capacity / roleCap
-			} else {
-				out[i].Weight = 1 / float64(len(out))
-			}
+			out[i].Weight = capacityShare(out[i].Capacity, roleCap, len(out))
 		}
 	}
 	for i := range out {
@@ -624,11 +620,7 @@ func (c *cascader) persons(role *indicators.Role, rt RoleTarget, tt TeamTarget, 
 	}
 	if !split {
 		for i := range out {
-			if teamCap > 0 {
-				out[i].Weight = out[i].Capacity / teamCap
-			} else {
-				out[i].Weight = 1 / float64(len(out))
-			}
+			out[i].Weight = capacityShare(out[i].Capacity, teamCap, len(out))
 		}
 	}
 	for i := range out {
@@ -636,6 +628,15 @@ func (c *cascader) persons(role *indicators.Role, rt RoleTarget, tt TeamTarget, 
 		out[i].Contribution = tt.Contribution * out[i].Weight
 	}
 	return out
+}
+
+// capacityShare is a node's weight when no indicator splits its parent's target: its part of
+// the parent's capacity, or an equal part of n when nobody has capacity yet.
+func capacityShare(capacity, total float64, n int) float64 {
+	if total > 0 {
+		return capacity / total
+	}
+	return 1 / float64(n)
 }
 
 // inRoleOrder sorts a node's targets in the order of the role's indicators.
