@@ -51,10 +51,16 @@ func (s *Badger) Goals(tenant string) ([]Document, error) { return s.documents(t
 
 // Goal returns every version of one goal, newest first; ErrNotFound when it has none.
 func (s *Badger) Goal(tenant, id string) ([]Document, error) {
+	return goalVersions(tenant, id, s.documents)
+}
+
+// goalVersions is Goal over either store's document listing: the id checked, and
+// ErrNotFound when the goal has no version.
+func goalVersions(tenant, id string, documents func(tenant, kind, id string) ([]Document, error)) ([]Document, error) {
 	if err := validName("goal id", id); err != nil {
 		return nil, err
 	}
-	out, err := s.documents(tenant, kindGoal, id)
+	out, err := documents(tenant, kindGoal, id)
 	if err == nil && len(out) == 0 {
 		err = fmt.Errorf("goal %s/%s: %w", tenant, id, ErrNotFound)
 	}

@@ -27,14 +27,7 @@ func (s *JetStream) Goals(tenant string) ([]Document, error) {
 
 // Goal returns every version of one goal, newest first; ErrNotFound when it has none.
 func (s *JetStream) Goal(tenant, id string) ([]Document, error) {
-	if err := validName("goal id", id); err != nil {
-		return nil, err
-	}
-	out, err := s.documents(tenant, kindGoal, id)
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("goal %s/%s: %w", tenant, id, ErrNotFound)
-	}
-	return out, err
+	return goalVersions(tenant, id, s.documents)
 }
 
 // PutCatalogue stores the next version of the tenant's custom catalogue.
