@@ -46,6 +46,10 @@ type Spec struct {
 	MaxDims int
 	// Cases is the number of cases the bench runs by default.
 	Cases int
+	// Incident, when set, makes the bench failure-ratio incidents as production monitoring
+	// records them (see Incident); the fields above then give only Dims, Noise (the leaves'
+	// period-to-period wander), MaxDims and Cases.
+	Incident *Incident
 }
 
 // Leaves returns the number of leaves of the bench's cube.
@@ -132,6 +136,9 @@ func (e element) overlaps(o element) bool {
 
 // Generate builds the case of spec for seed. The same spec and seed give the same case.
 func Generate(spec Spec, seed uint64) *Case {
+	if spec.Incident != nil {
+		return generateIncident(spec, seed)
+	}
 	src := rand.NewPCG(seed, 0x511ce5b3c4)
 	r := rand.New(src)
 	poisson := func(lambda float64) float64 {
