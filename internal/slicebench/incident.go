@@ -1,12 +1,9 @@
 package slicebench
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
-
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Incident describes a failure-ratio incident as production monitoring records it (the
@@ -54,18 +51,7 @@ func generateIncident(spec Spec, seed uint64) *Case {
 	in := spec.Incident
 	src := rand.NewPCG(seed, 0x1c1de47)
 	r := rand.New(src)
-	poisson := func(lambda float64) float64 {
-		if lambda <= 0 {
-			return 0
-		}
-		return distuv.Poisson{Lambda: lambda, Src: src}.Rand()
-	}
-	binomial := func(n, p float64) float64 {
-		if n <= 0 || p <= 0 {
-			return 0
-		}
-		return distuv.Binomial{N: n, P: math.Min(1, p), Src: src}.Rand()
-	}
+	poisson, binomial := counters(src)
 	nd := len(spec.Dims)
 	n := spec.Leaves()
 	// Popularity and failure propensity of every value, shuffled so that value names carry no
@@ -87,17 +73,7 @@ func generateIncident(spec Spec, seed uint64) *Case {
 			prop[d][j] = math.Exp(0.4 * r.NormFloat64())
 		}
 	}
-	full := make([][]int32, nd)
-	for d := range full {
-		full[d] = make([]int32, n)
-	}
-	stride := 1
-	for d := nd - 1; d >= 0; d-- {
-		for l := 0; l < n; l++ {
-			full[d][l] = int32((l / stride) % spec.Dims[d])
-		}
-		stride *= spec.Dims[d]
-	}
+	full := fullCube(spec.Dims)
 	base := logBetween(r, in.Rate)
 	events := logBetween(r, in.Events)
 	lambda := make([]float64, n) // mean events per period
@@ -214,31 +190,13 @@ func incidentPeriod(spec Spec, seed uint64, r *rand.Rand, full [][]int32, lambda
 	excess, expected = make([]float64, len(causes)), make([]float64, len(causes)+1)
 	in := spec.Incident
 	src := rand.NewPCG(r.Uint64(), r.Uint64())
-	poisson := func(lambda float64) float64 {
-		if lambda <= 0 {
-			return 0
-		}
-		return distuv.Poisson{Lambda: lambda, Src: src}.Rand()
-	}
-	binomial := func(n, p float64) float64 {
-		if n <= 0 || p <= 0 {
-			return 0
-		}
-		return distuv.Binomial{N: n, P: math.Min(1, p), Src: src}.Rand()
-	}
+	poisson, binomial := counters(src)
 	nd := len(spec.Dims)
 	traffic := math.Exp(0.05 * r.NormFloat64())
 	drift := 1 + in.Drift*(2*r.Float64()-1)
 	c = &Case{Bench: spec.Name, Seed: seed, Ratio: true, MaxDims: min(spec.MaxDims, nd)}
-	c.Dims = make([]string, nd)
-	c.Values = make([][]string, nd)
+	c.Dims, c.Values = names(spec.Dims)
 	c.Codes = make([][]int32, nd)
-	for d, card := range spec.Dims {
-		c.Dims[d] = string(rune('a' + d))
-		for j := 1; j <= card; j++ {
-			c.Values[d] = append(c.Values[d], fmt.Sprintf("%s%d", c.Dims[d], j))
-		}
-	}
 	var sumEN, sumED float64
 	for l := range en {
 		sumEN += en[l]
