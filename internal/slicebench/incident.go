@@ -44,6 +44,9 @@ type Incident struct {
 	Drift float64
 	// Causes is the range of the number of cause elements, Depth of each one's depth.
 	Causes, Depth [2]int
+	// Success frames the KPI as the success rate: the numerators count the events that did
+	// not fail.
+	Success bool
 }
 
 // generateIncident builds one failure-ratio incident of spec (spec.Incident non-nil).
@@ -172,6 +175,12 @@ func generateIncident(spec Spec, seed uint64) *Case {
 			sum += excess[i]
 		}
 		if visible && math.Abs(sum) >= 3*math.Sqrt(expected[len(causes)]+1) || attempt == 199 {
+			if in.Success {
+				for l := range c.Num {
+					c.Num[l] = c.Den[l] - c.Num[l]
+					c.ExpNum[l] = c.ExpDen[l] - c.ExpNum[l]
+				}
+			}
 			return c
 		}
 	}

@@ -197,3 +197,19 @@ func TestIncidentShape(t *testing.T) {
 		t.Errorf("%d causes rose and %d fell over 30 cases, want both", rises, falls)
 	}
 }
+
+// TestIncidentSuccessFraming checks that FV4S is FV4 with successes counted instead of
+// failures, case for case.
+func TestIncidentSuccessFraming(t *testing.T) {
+	f, _ := Select("FV4")
+	s, _ := Select("FV4S")
+	a, b := Generate(f[0].Spec, 3), Generate(s[0].Spec, 3)
+	if !reflect.DeepEqual(a.Truth, b.Truth) || !reflect.DeepEqual(a.Den, b.Den) {
+		t.Fatal("FV4S seed 3 has other causes or volumes than FV4 seed 3")
+	}
+	for l := range a.Num {
+		if a.Num[l]+b.Num[l] != a.Den[l] || math.Abs(a.ExpNum[l]+b.ExpNum[l]-a.ExpDen[l]) > 1e-9 {
+			t.Fatalf("row %d: failures %g and successes %g of %g events (expected %g, %g of %g)", l, a.Num[l], b.Num[l], a.Den[l], a.ExpNum[l], b.ExpNum[l], a.ExpDen[l])
+		}
+	}
+}

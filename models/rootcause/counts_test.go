@@ -115,3 +115,52 @@ func TestSparseCountsNotForContinuousValues(t *testing.T) {
 		t.Error("whole numbers around 115 taken for sparse counts")
 	}
 }
+
+// complementTable returns the ratio table of (denominator − numerator) over the same
+// denominators: the success rate of a failure-rate table.
+func complementTable(t *Table) *Table {
+	out, _ := NewTable(t.dims)
+	dv := make([]string, len(t.dims))
+	for l := range t.actual {
+		for d := range t.dims {
+			dv[d] = t.values[d][t.codes[d][l]]
+		}
+		mustAdd(out.AddRatio(dv, t.aDen[l]-t.actual[l], t.aDen[l], t.expDen[l]-t.expNum[l], t.expDen[l]))
+	}
+	return out
+}
+
+// TestRankComplementRate checks that a success rate (most of each leaf's events succeed) is
+// explained by the same slices as its failure rate, with the changes turned into changes of
+// the success rate.
+func TestRankComplementRate(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		fail := sparseFailures(seed, map[int]int{0: 7, 1: 2}, 8)
+		succ := complementTable(fail)
+		rf, err := Rank(context.Background(), fail, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := Rank(context.Background(), succ, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs.Slices) == 0 || rs.Slices[0].String() != "province=p7 & isp=i2" || !rs.Slices[0].Significant {
+			t.Fatalf("seed %d: success rate ranked %v first, want province=p7 & isp=i2, significant", seed, rs.Slices)
+		}
+		for i := range min(len(rf.Slices), len(rs.Slices)) {
+			if rf.Slices[i].String() != rs.Slices[i].String() {
+				t.Errorf("seed %d rank %d: failure rate %s, success rate %s", seed, i+1, rf.Slices[i], rs.Slices[i])
+			}
+		}
+		top := rs.Slices[0]
+		// The slice's failure rate rose about eightfold from 2 %: its success rate fell from
+		// about 98 % to about 84 %, a change near −14 %.
+		if top.Change > -0.05 || top.Change < -0.3 || top.Z >= 0 {
+			t.Errorf("seed %d: success-rate change %+.3f (z %+.1f), want a fall of about 14 %%", seed, top.Change, top.Z)
+		}
+		if want := top.Actual/top.Expected - 1; math.Abs(top.Change-want) > 0.08 {
+			t.Errorf("seed %d: fitted change %+.3f, the slice's own rates say %+.3f", seed, top.Change, want)
+		}
+	}
+}

@@ -74,6 +74,12 @@
 // that a large cause spilling into every slice does not inflate it), and never fits an overall
 // shift, which there only turns the untouched rest of the cube into falling slices.
 //
+// A ratio that is a share of its denominator in every leaf (0 ≤ numerator ≤ denominator) and
+// whose expected overall value is above one half — a success rate — is ranked on its
+// complement, the rate of the rarer outcome: the same slices explain both, and the count noise
+// the model assumes is that of the rarer count. Changes and z-scores are reported for the
+// rate itself.
+//
 // The drop over φ is the slice's χ²₁ statistic z²; it is largest for the exact
 // slice that carries the anomaly — a parent dilutes it with normal leaves, a child misses part
 // of it — which is what collapses parent/child duplicates.

@@ -182,11 +182,20 @@ func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 		return nil, err
 	}
 	e := &engine{t: t, v: v, f: f}
-	e.counts = t.sparseCounts(v, f)
+	res := &Result{Kind: t.kind}
+	res.Actual, res.Expected, res.MixShare = e.totals()
+	// A rate and its complement (success and failure rate) have the same root causes, and the
+	// noise sits in the rarer outcome's count: a rate above one half is ranked on the
+	// complement, its changes turned back into changes of the rate (see fromComplement).
+	flip := t.kind == Ratio && res.Expected > 0.5 && t.shares()
+	if flip {
+		e.v, e.f = complement(t.aDen, v), complement(t.aDen, f)
+	}
+	e.counts = t.sparseCounts(e.v, e.f)
 	if e.counts {
 		e.noise = Noise{Power: 1}
 	} else {
-		e.noise = Noise{Power: estimatePower(v, f)}
+		e.noise = Noise{Power: estimatePower(e.v, e.f)}
 	}
 	for _, stage := range []func(){e.scoreLeaves, func() { e.build(opt.MaxDims) }, e.aggregate, func() { e.thresholds(opt.Alpha) }} {
 		if err := ctx.Err(); err != nil {
@@ -198,8 +207,7 @@ func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 		e.countDispersion()
 	}
 
-	res := &Result{Kind: t.kind, Noise: e.noise, Candidates: len(e.sA) - 1}
-	res.Actual, res.Expected, res.MixShare = e.totals()
+	res.Noise, res.Candidates = e.noise, len(e.sA)-1
 
 	for len(res.Slices) < opt.Top {
 		if err := ctx.Err(); err != nil {
@@ -221,11 +229,17 @@ func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 				continue
 			}
 			res.GlobalChange = factor - 1
+			if flip {
+				res.GlobalChange = fromComplement(res.Expected, res.GlobalChange)
+			}
 			e.shift(best, shift)
 			continue
 		}
 		s := e.describe(best)
 		s.Score, s.Z, s.Change = score, z, factor-1
+		if flip {
+			s.Z, s.Change = -z, fromComplement(s.Expected, s.Change)
+		}
 		s.Significant = score > 0 && math.Abs(shift) >= opt.MinEffect*e.tau
 		res.Slices = append(res.Slices, s)
 		e.shift(best, shift)
@@ -579,3 +593,21 @@ func trimmedDispersion(r2 []float64) float64 {
 // truncChi2Mean is E[Z² | Z² ≤ q] for Z standard normal and q the χ²₁ 80 % quantile (1.6424):
 // ((2Φ(c)−1) − 2c·φ(c)) / 0.8 with c = 1.28155.
 const truncChi2Mean = 0.437725
+
+// complement returns den − x per leaf.
+func complement(den, x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i := range x {
+		out[i] = den[i] - x[i]
+	}
+	return out
+}
+
+// fromComplement turns a relative change g of the complement 1 − r of a rate whose expected
+// value is r into the relative change of the rate: (1 − (1−r)(1+g)) / r − 1 = −(1−r)·g / r.
+func fromComplement(r, g float64) float64 {
+	if r <= 0 {
+		return 0
+	}
+	return -(1 - r) * g / r
+}

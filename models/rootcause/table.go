@@ -214,6 +214,18 @@ func (t *Table) leaves() (v, f []float64, err error) {
 	return t.actual, f, nil
 }
 
+// shares reports whether the ratio is a share of its denominator in every leaf (0 ≤ numerator
+// ≤ denominator, actual and expected), as a failure or conversion rate is: only then is one
+// minus the rate a rate too.
+func (t *Table) shares() bool {
+	for i := range t.actual {
+		if t.actual[i] < 0 || t.actual[i] > t.aDen[i] || t.expNum[i] < 0 || t.expNum[i] > t.expDen[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // SliceChange returns the relative change of a slice — the leaves whose dimension values match
 // every dimension → value of slice — against expectation: Σ actual / Σ expected − 1 for an
 // additive KPI, and for a ratio the slice's actual rate over the rate it would have had at its
