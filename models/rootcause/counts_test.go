@@ -164,3 +164,19 @@ func TestRankComplementRate(t *testing.T) {
 		}
 	}
 }
+
+func TestPoissonDeviance(t *testing.T) {
+	tests := []struct{ v, f, want float64 }{
+		{5, 5, 0},
+		{0, 3, 6},                           // 2f
+		{0, 0.2, 2},                         // f floored at one event
+		{7, 0.15, 2 * (7*math.Log(7) - 6)},  // a rise from almost nothing, tested against 1
+		{20, 10, 2 * (20*math.Log(2) - 10)}, // 7.73, where (v−f)²/((v+f)/2) gives 6.67
+		{-1, 4, 8},                          // a negative residual count is none
+	}
+	for _, tt := range tests {
+		if got := poissonDeviance(tt.v, tt.f); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("poissonDeviance(%g, %g) = %g, want %g", tt.v, tt.f, got, tt.want)
+		}
+	}
+}

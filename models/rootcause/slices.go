@@ -384,7 +384,8 @@ func (e *engine) thresholds(alpha float64) {
 	}
 }
 
-// best returns the unpicked slice with the highest score (χ²₁ gain over the dispersion minus
+// best returns the unpicked slice with the highest score (χ²₁ gain over the dispersion — for
+// sparse counts the Poisson deviance over the dispersion — minus
 // its level's threshold), its score and signed z; ties go to fewer dimensions, then lower id.
 func (e *engine) best() (int, float64, float64) {
 	best, bestScore, bestZ := -1, math.Inf(-1), 0.0
@@ -397,10 +398,14 @@ func (e *engine) best() (int, float64, float64) {
 				continue
 			}
 			a := e.sA[s]
-			score := a*a/(b*s2) - thr
+			chi := a * a / b
+			if e.counts {
+				chi = poissonDeviance(b+a/2, b-a/2)
+			}
+			score := chi/s2 - thr
 			if score > bestScore {
 				best, bestScore = s, score
-				bestZ = a / math.Sqrt(b*s2)
+				bestZ = math.Copysign(math.Sqrt(chi/s2), a)
 			}
 		}
 	}
@@ -610,4 +615,26 @@ func fromComplement(r, g float64) float64 {
 		return 0
 	}
 	return -(1 - r) * g / r
+}
+
+// minExpectedCount is the least expected count poissonDeviance tests against: a slice whose
+// leaves had no event in the earlier periods still had some chance of one.
+const minExpectedCount = 1
+
+// poissonDeviance is the Poisson likelihood-ratio statistic of v counts against f expected,
+// 2[v·ln(v/f) − (v − f)], with f at least minExpectedCount. For sparse counts it replaces the
+// normal approximation (v−f)²/((v+f)/2), which is symmetric where counts are not: a rise
+// (20 against 10 expected: 7.7, normal 6.7) is stronger evidence than a fall of the same size
+// (5 against 10: 3.1, normal 3.3), so slices that merely lost their few events rank below
+// those whose events rose. The floor was chosen on the validation benches (FV4, FV5, RV, RO;
+// floors 0.25, 0.5, 1 and 2 gave mean MRR 0.952, 0.954, 0.957 and 0.956). v and f are the
+// slice's residual counts: with the ripple sums A = Σw(y−m) and B = Σw under count noise
+// (w = (v+f)/2), v = B + A/2 and f = B − A/2.
+func poissonDeviance(v, f float64) float64 {
+	v = math.Max(v, 0)
+	f = math.Max(f, minExpectedCount)
+	if v == 0 {
+		return 2 * f
+	}
+	return 2 * (v*math.Log(v/f) - (v - f))
 }
