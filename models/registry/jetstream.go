@@ -62,6 +62,8 @@ type JetStream struct {
 	docs     jetstream.KeyValue // <kind>.<t>.<id>.<version>: goals and catalogues
 	subs2    jetstream.KeyValue // <t>.<id>: alert subscriptions
 	states   jetstream.KeyValue // <t>.<id>: alert states
+	outbox   jetstream.KeyValue // d.<t>.<id> deliveries, c.<t>.<id> claims (jetstream_outbox.go)
+	owner    string             // this process's name in delivery claims
 	meta     jetstream.KeyValue // "store": the marker
 	objects  jetstream.ObjectStore
 
@@ -132,6 +134,9 @@ func OpenJetStream(nc *nats.Conn, opt Options, jo JetStreamOptions) (*JetStream,
 		s.touch = time.Minute
 	}
 	s.subs = newSubscribers(s.log, true)
+	var owner [8]byte
+	rand.Read(owner[:])
+	s.owner = hex.EncodeToString(owner[:])
 	if len(opt.EncryptionKey) > 0 {
 		sub, err := hkdf.Key(sha256.New, opt.EncryptionKey, nil, "growthlens jetstream values v1", 32)
 		if err != nil {
@@ -230,6 +235,9 @@ func (s *JetStream) openBuckets(opt Options, jo JetStreamOptions) error {
 		return err
 	}
 	if s.states, err = kv("alertstates"); err != nil {
+		return err
+	}
+	if s.outbox, err = kv("outbox"); err != nil {
 		return err
 	}
 	if s.docs, err = kv("documents"); err != nil {

@@ -118,32 +118,6 @@ func (s *JetStream) AlertStates(tenant string) ([]Record, error) {
 	return s.listRecords(s.states, tenant, kindAlertState, 0)
 }
 
-// errNoOutbox is the answer of the delivery outbox's methods: the JetStream store does not
-// have one yet (docs/cluster.md).
-var errNoOutbox = fmt.Errorf("alert delivery outbox: %w on the JetStream store yet", ErrUnsupported)
-
-// RecordAlerts is ErrUnsupported on the JetStream store.
-func (s *JetStream) RecordAlerts(string, []AlertRecord, []Delivery) (int, error) {
-	return 0, errNoOutbox
-}
-
-// DueDeliveries returns none: the JetStream store has no outbox yet.
-func (s *JetStream) DueDeliveries(time.Time, int) ([]Delivery, error) { return nil, nil }
-
-// AttemptDelivery is ErrUnsupported on the JetStream store.
-func (s *JetStream) AttemptDelivery(string, string, Attempt, time.Time) (Delivery, error) {
-	return Delivery{}, errNoOutbox
-}
-
-// RetryDelivery is ErrUnsupported on the JetStream store.
-func (s *JetStream) RetryDelivery(string, string) (Delivery, error) { return Delivery{}, errNoOutbox }
-
-// CancelDeliveries is ErrUnsupported on the JetStream store.
-func (s *JetStream) CancelDeliveries(string, []string) (int, error) { return 0, errNoOutbox }
-
-// Deliveries is ErrUnsupported on the JetStream store.
-func (s *JetStream) Deliveries(string, string, int) ([]Delivery, error) { return nil, errNoOutbox }
-
 func (s *JetStream) deleteRecord(b jetstream.KeyValue, tenant, kind, id string) error {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return err
