@@ -267,4 +267,3 @@ func (s *JetStream) Deliveries(tenant, status string, limit int) ([]Delivery, er
 	}
 	return newestDeliveries(out, limit), nil
 }
-

@@ -214,12 +214,24 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 	if err != nil {
 		return AuditEntry{}, err
 	}
-	ctx, cancel := s.ctx()
-	defer cancel()
-	if _, err := s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0); err != nil {
-		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	// The entry has a key of its own, so a write whose answer was lost (the server it went
+	// through died; a stream leader moved) is tried again, in shorter attempts within the
+	// timeout, and a retry that finds it written has succeeded. The audit entry of a change
+	// that was made must not be lost to a NATS failover.
+	const attempts = 3
+	for i := range attempts {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/attempts)
+		_, err = s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0)
+		cancel()
+		switch {
+		case err == nil, i > 0 && errors.Is(err, jetstream.ErrKeyExists):
+			return e, nil
+		case errors.Is(err, jetstream.ErrKeyExists):
+			return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+		}
+		s.log.Warn("audit entry not written yet; trying again", "attempt", i+1, "err", err)
 	}
-	return e, nil
+	return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 }
 
 // auditKeyJS orders entries by time: fixed-width Unix nanoseconds, then the id.
