@@ -615,6 +615,11 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 // answered with the request id only.
 func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	e := asError(err, rq.id)
+	if e.Code == ECanceled && c.Request.Context().Err() == nil {
+		// The client is still waiting: the deadline that passed was the store's own (a NATS
+		// server failing over in cluster mode), not the request's.
+		e = &Error{Code: EUnavailable, Message: "the store did not answer in time; try again in a moment", Err: err}
+	}
 	rq.err = err
 	if e.Code == EInternal {
 		s.log.Error("internal error", "request_id", rq.id, "route", c.FullPath(), "err", err)
