@@ -27,7 +27,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -321,17 +320,12 @@ func (h *harness) makeData() {
 	}
 }
 
-func freePort() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func (h *harness) startReplica(i int) {
-	addr := freePort()
+	ports, err := natstest.FreePorts(1)
+	if err != nil {
+		h.fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	cmd := exec.Command(*bin, "serve", "--cluster", h.urls, "--cluster-replicas", "3", "--addr", addr, "--metrics-addr", "",
 		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn")
 	h.procs = append(h.procs, h.spawn(fmt.Sprintf("replica%d", i+1), cmd))
