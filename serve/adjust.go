@@ -28,25 +28,11 @@ type adjustmentRequest struct {
 	Note    string   `json:"note"`
 }
 
-// adjustedJSON is an adjustment as the forecast and the list show it.
-type adjustedJSON struct {
-	Scope        string    `json:"scope"`
-	Quarter      string    `json:"quarter"`
-	Revenue      num       `json:"revenue"`
-	Note         string    `json:"note"`
-	ModelRevenue num       `json:"model_revenue"`
-	ModelVersion int       `json:"model_version"`
-	Withdrawn    bool      `json:"withdrawn,omitempty"`
-	Version      int       `json:"version"`
-	SetBy        string    `json:"set_by"`
-	Role         string    `json:"role"`
-	SetAt        time.Time `json:"set_at"`
-}
+// adjustedJSON is an adjustment as the forecast and the list show it (its figures are
+// always finite: Validate and the forecast's mean).
+type adjustedJSON = adjustment.Adjustment
 
-func adjustedOf(a adjustment.Adjustment) *adjustedJSON {
-	return &adjustedJSON{Scope: a.Scope, Quarter: a.Quarter, Revenue: num(a.Revenue), Note: a.Note, ModelRevenue: num(a.ModelRevenue),
-		ModelVersion: a.ModelVersion, Withdrawn: a.Withdrawn, Version: a.Version, SetBy: a.SetBy, Role: a.Role, SetAt: a.SetAt}
-}
+func adjustedOf(a adjustment.Adjustment) *adjustedJSON { return &a }
 
 // adjustmentAccuracyJSON scores the scope's adjustments whose quarters are over.
 type adjustmentAccuracyJSON struct {
