@@ -146,3 +146,57 @@ func TestForecastAdjustments(t *testing.T) {
 		t.Errorf("history: %+v", hist.Adjustments)
 	}
 }
+
+// TestReviewShowsAdjustments: a stored adjustment shows on the review page beside the
+// model's figure, with the same numbers as GET /v1/forecast, and its score once the quarter's
+// actuals are in, in both languages.
+func TestReviewShowsAdjustments(t *testing.T) {
+	ts := startServer(t, nil)
+	sn := ts.srv.tenant(acme).live.Load()
+	co := sn.forecast.scopes["company"].sc
+	fq, past := co.Forecast.Periods[0], co.Periods[len(co.Periods)-1]
+	if r := ts.json(t, "PUT", "/v1/forecast/adjustments/company/"+fq, acme+"/gm", map[string]any{"revenue": 3_333_333, "note": "大单提前签约"}); r.status != 200 {
+		t.Fatalf("put: %s", r)
+	}
+	actual := co.History[len(co.History)-1]
+	stored := adjustment.Adjustment{Scope: "company", Quarter: past, Revenue: 0.97 * actual, ModelRevenue: 1.08 * actual, ModelVersion: 1,
+		Note: "旧的调整", SetBy: "test", Role: "gm", SetAt: time.Now().UTC()}
+	if _, err := ts.srv.Store().PutAdjustment(acme, adjustment.ID("company", past), func(v int) (json.RawMessage, error) {
+		stored.Version = v
+		return json.Marshal(stored)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fc := apiJSON(t, ts, "GET", "/v1/forecast?scope=company", acme+"/gm", nil)
+	first := obj(t, list(t, fc["forecast"])[0])
+	acc := obj(t, fc, "accuracy", "adjustments")
+	outcome := obj(t, list(t, acc["outcomes"])[0])
+
+	b := newBrowser(t, ts)
+	if r := b.signIn(acme + "/gm"); r.status != 303 {
+		t.Fatalf("sign in: %s", r)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		r := b.do("GET", "/review?lang="+lang, nil)
+		if r.status != 200 {
+			t.Fatalf("review %s: %s", lang, r)
+		}
+		figs := figures(t, r.body)
+		same(t, figs, "forecast."+fq+".adjusted", obj(t, first, "adjusted")["revenue"])
+		same(t, figs, "forecast."+fq+".revenue", first["revenue"])
+		same(t, figs, "adjustment.company."+fq+".revenue", 3_333_333.0)
+		same(t, figs, "adjustment.company."+fq+".model_revenue", first["revenue"])
+		for _, k := range []string{"actual", "model", "adjusted", "model_error", "adjusted_error"} {
+			same(t, figs, "accuracy.adjustment.company."+past+"."+k, outcome[k])
+		}
+		same(t, figs, "accuracy.adjustments.model_mape", acc["model_mape"])
+		same(t, figs, "accuracy.adjustments.adjusted_mape", acc["adjusted_mape"])
+		page := string(r.body)
+		want := map[string][]string{"en": {"Manager&#39;s figure", "大单提前签约", "adjustment and their actuals: 1. The adjusted figure was off by"}, "zh": {"管理层调整值", "大单提前签约", "在 1 个有管理层调整的季度中"}}[lang]
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s page lacks %q", lang, w)
+			}
+		}
+	}
+}
