@@ -411,6 +411,9 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/v1/scopes", perm: permRead, query: []string{"level"}, fn: s.listScopes},
 		{method: "GET", path: "/v1/forecast", perm: permRead, query: []string{"scope", "horizon"}, fn: s.getForecast},
+		{method: "GET", path: "/v1/forecast/adjustments", perm: permRead, query: []string{"scope", "history"}, fn: s.listAdjustments},
+		{method: "PUT", path: "/v1/forecast/adjustments/:scope/:quarter", perm: permGoals, action: "forecast.adjust", body: bodyJSON, fn: s.putAdjustment},
+		{method: "DELETE", path: "/v1/forecast/adjustments/:scope/:quarter", perm: permGoals, action: "forecast.adjust.withdraw", fn: s.deleteAdjustment},
 		{method: "GET", path: "/v1/drivers", perm: permRead, fn: s.getDrivers},
 		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
 		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},
