@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -142,7 +144,7 @@ func writeFolds(path string, rows, fold []int) error {
 	for i, f := range fold {
 		fmt.Fprintf(&b, "%d,%d\n", rows[i], f)
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, b.String()); return err }); err != nil {
 		return fmt.Errorf("write folds: %w", err)
 	}
 	return nil

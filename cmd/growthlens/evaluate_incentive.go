@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -76,7 +77,7 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			ds, _, err := datasets.Load(data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+			ds, _, err := datasets.Load(data, datasets.WithTables(features.EmployeeTables...))
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/atomicfile"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -176,7 +178,7 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.saveModel, b, 0o644); err != nil {
+		if err := atomicfile.Write(f.saveModel, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 			return err
 		}
 		a.log.Info("saved models", "file", f.saveModel, "bytes", len(b))

@@ -40,12 +40,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/internal/workpool"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
@@ -177,12 +177,7 @@ func (t *tally) metrics() Metrics {
 	m.SignAccuracy, m.AbstainRate, m.Effects = ratio(ok, n), ratio(ab, n), n
 	m.WhatIfCoverage80, m.WhatIfs = ratio(cv, nw), nw
 	if len(t.absErr) > 0 {
-		s := slices.Clone(t.absErr)
-		slices.Sort(s)
-		m.WhatIfMedianAbsError = round4(s[len(s)/2])
-		if len(s)%2 == 0 {
-			m.WhatIfMedianAbsError = round4((s[len(s)/2-1] + s[len(s)/2]) / 2)
-		}
+		m.WhatIfMedianAbsError = round4(quantile.Median(t.absErr))
 	}
 	if len(t.spearman) > 0 {
 		sum := 0.0
