@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -124,7 +125,7 @@ severity rose. --record appends the raised alerts to that file.`,
 	fl.StringVar(&grains, "grains", "month,quarter", "periods to check: month, quarter")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
-	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	fl.Uint64Var(&seed, "seed", seedpkg.Default, "bootstrap seed")
 	return cmd
 }
 

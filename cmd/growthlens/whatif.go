@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	"github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +65,7 @@ scope, on the team panel).`,
 	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
-	fl.Uint64Var(&f.seed, "seed", 1, "sampler seed (with --refit)")
+	fl.Uint64Var(&f.seed, "seed", seed.Default, "sampler seed (with --refit)")
 	fl.IntVar(&f.draws, "draws", company.DefaultDraws, "posterior draws (with --refit; at least 100)")
 	addCompanyFlags(cmd, &f.cf)
 	return cmd
