@@ -26,6 +26,7 @@ import (
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/registry"
+	"github.com/growthlens/growthlens/serve/apidocs"
 )
 
 // Server is the growthlens HTTP service: it owns the store while it runs, serves every
@@ -46,6 +47,7 @@ type Server struct {
 	tenants  *tenants
 	jobs     *jobs
 	openapi  []byte
+	docs     *apidocs.Pages
 	review   *reviewPages // the GM's review page and its sessions (review.go)
 
 	httpSrv  *http.Server
@@ -86,15 +88,20 @@ func New(cfg Config) (*Server, error) {
 		store.Close()
 		return nil, err
 	}
-	doc, err := openAPIJSON()
+	api, doc, err := openAPIJSON()
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
+	docs, err := apidocs.New(api, "/openapi.json", docsAssets, !cfg.PlainDocs)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("reference page: %w", err)
+	}
 	s := &Server{
 		cfg: cfg, log: log, store: store, metrics: newMetrics(cfg.MetricsKPITenants), keys: newKeyCache(cfg.KeyCacheTTL),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), people: newKeySlots(cfg.PeopleConcurrency), refusals: newRefusals(), tenants: &tenants{m: map[string]*tenant{}}, jobs: newJobs(),
-		openapi: doc, stop: make(chan struct{}), wake: make(chan struct{}, 1),
+		openapi: doc, docs: docs, stop: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
 	if cfg.Cluster == "" {
@@ -434,6 +441,7 @@ func (s *Server) buildEngine() *gin.Engine {
 		e.Handle(rt.method, rt.path, s.handle(rt))
 	}
 	s.mountReview(e)
+	s.mountDocs(e)
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, callOf(c), errorf(ENotFound, "path", "no route %s %s; GET /openapi.json lists them", c.Request.Method, clip.String(c.Request.URL.Path, 128)))
 	})
