@@ -9,6 +9,7 @@ import (
 	"maps"
 	"mime"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -105,7 +106,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 .ref h3{font-size:1rem;margin:1.5rem 0 .3rem}.ref code,.ref .path{font-family:ui-monospace,monospace}
 .ref .method{display:inline-block;min-width:4.5rem;font-weight:bold}.ref .roles{color:#555;font-size:.9rem}
 .ref table{border-collapse:collapse;margin:.4rem 0;font-size:.92rem}.ref td,.ref th{border:1px solid #dde;padding:.2rem .5rem;text-align:left;vertical-align:top}
-.ref .desc{white-space:pre-line}.ref nav ul{columns:2}body{margin:0}
+.ref nav ul{columns:2}body{margin:0}
 </style>
 </head>
 <body>
@@ -134,7 +135,7 @@ var referenceTemplate = template.Must(template.New("reference").Parse(`<div clas
 
 type referenceData struct {
 	Title, Version, OpenAPI, SpecURL string
-	Intro                            []string
+	Intro                            []template.HTML
 	Groups                           []group
 }
 
@@ -145,7 +146,7 @@ type group struct {
 
 type operation struct {
 	ID, Method, Path, Summary, Roles, Body string
-	Description                            []string
+	Description                            []template.HTML
 	Params                                 []param
 	Responses                              []response
 }
@@ -262,13 +263,23 @@ func schemaType(s *openapi3.SchemaRef) string {
 	return t
 }
 
-// paragraphs splits a description at its blank lines.
-func paragraphs(s string) []string {
-	var out []string
+// paragraphs splits a description at its blank lines and renders each as HTML: the text
+// escaped, its line breaks joined, and the two bits of Markdown the document uses, `code`
+// and **strong**, as their elements (inserted around text already escaped).
+func paragraphs(s string) []template.HTML {
+	var out []template.HTML
 	for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			h := template.HTMLEscapeString(p)
+			h = codeSpan.ReplaceAllString(h, "<code>$1</code>")
+			h = strongSpan.ReplaceAllString(h, "<strong>$1</strong>")
+			out = append(out, template.HTML(h))
 		}
 	}
 	return out
 }
+
+var (
+	codeSpan   = regexp.MustCompile("`([^`]+)`")
+	strongSpan = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)

@@ -47,7 +47,8 @@ func TestPlainReference(t *testing.T) {
 	if n < 40 {
 		t.Errorf("the document has %d operations; want the whole API", n)
 	}
-	for _, want := range []string{"Roles: admin", "<th>parameter</th>", "<code>scope</code>", `href="/openapi.json"`, "growthlens API"} {
+	for _, want := range []string{"Roles: admin", "<th>parameter</th>", "<code>scope</code>", `href="/openapi.json"`, "growthlens API",
+		"<strong>Authentication.</strong>", "<code>/v1</code>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -102,6 +103,25 @@ func TestRendererPage(t *testing.T) {
 		if _, _, ok := p.Asset(name); ok {
 			t.Errorf("Asset(%q) served; want only the renderer's files", name)
 		}
+	}
+}
+
+// TestDescriptionsEscaped: a description's text is escaped before its Markdown becomes
+// elements, so the document cannot put markup on the page.
+func TestDescriptionsEscaped(t *testing.T) {
+	doc := &openapi3.T{OpenAPI: "3.0.3", Info: &openapi3.Info{Title: "t", Version: "1",
+		Description: "<script>alert(1)</script> `a<b` and **\"c\"**\nnext line"}, Paths: openapi3.NewPaths()}
+	p, err := New(doc, "/openapi.json", "/docs/assets/", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := p.Page()
+	page := string(body)
+	if strings.Contains(page, "<script>alert") {
+		t.Error("a description's <script> reached the page unescaped")
+	}
+	if want := "&lt;script&gt;alert(1)&lt;/script&gt; <code>a&lt;b</code> and <strong>&#34;c&#34;</strong> next line"; !strings.Contains(page, want) {
+		t.Errorf("the description renders as\n%s\nwant it to hold %s", page, want)
 	}
 }
 
