@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -57,7 +58,7 @@ scope, on the team panel).`,
   growthlens whatif --refit --data var/default --scope region:East --change supply_lead_days=-2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWhatif(a, f)
+			return runWhatif(cmd.Context(), a, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -94,7 +95,7 @@ type whatifJSON struct {
 	Seconds  float64         `json:"seconds"`
 }
 
-func runWhatif(a *app, f whatifFlags) error {
+func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 	start := time.Now()
 	if len(f.changes) == 0 {
 		return usageErr("at least one --change is required, e.g. --change marketing_spend=+15%%")
@@ -145,7 +146,7 @@ func runWhatif(a *app, f whatifFlags) error {
 				return err
 			}
 		}
-		if m, err = company.Fit(p, mp, company.Options{Seed: f.seed, Draws: f.draws}); err != nil {
+		if m, err = company.Fit(ctx, p, mp, company.Options{Seed: f.seed, Draws: f.draws}); err != nil {
 			return err
 		}
 	} else if level == features.Team {

@@ -295,7 +295,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly})
+	cm, err := company.Fit(ctx, rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -303,7 +303,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cur, err := fitCurrent(rp, mp, cfg.Draws, seed)
+	cur, err := fitCurrent(ctx, rp, mp, cfg.Draws, seed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -499,13 +499,13 @@ func allEqual(xs []int) bool {
 
 // fitCurrent fits the driver model as training did before the company model: by penalized
 // least squares with a bootstrap, month by month from company.MixedRows scope-quarters.
-func fitCurrent(p, monthly *features.Panel, replicates int, seed uint64) (*driver.Model, error) {
+func fitCurrent(ctx context.Context, p, monthly *features.Panel, replicates int, seed uint64) (*driver.Model, error) {
 	specs, _, _ := company.Priors(indicators.Default(), 1)
 	o := driver.Options{Drivers: specs, Replicates: max(100, replicates), Seed: seed}
 	if len(p.Scopes)*len(p.Periods) >= company.MixedRows {
-		return driver.FitMixed(p, monthly, o)
+		return driver.FitMixed(ctx, p, monthly, o)
 	}
-	return driver.Fit(p, o)
+	return driver.Fit(ctx, p, o)
 }
 
 // legacyEffects reproduces the blend the root causes and indicators used before the company
