@@ -58,6 +58,8 @@ type Server struct {
 	metLn    net.Listener
 
 	bg          sync.WaitGroup // reloads, training jobs, watchers
+	moveMu      sync.Mutex
+	lastMove    map[string]int64 // tenant/model → seq of the newest champion move seen (confirmMove)
 	trainCtx    context.Context
 	cancelTrain context.CancelFunc
 	stop        chan struct{}
@@ -255,6 +257,7 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 			if ev.Alias == registry.Champion && slices.Contains(champion.Names(), ev.Model) {
 				t, _ := s.tenants.get(ev.Tenant)
 				s.requestReload(t)
+				s.confirmMove(t, ev)
 			}
 		case <-tick.C:
 			if g := s.store.Generation(); g != seen {
@@ -265,6 +268,43 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 			}
 		}
 	}
+}
+
+// confirmMove makes sure a champion move is served. On a JetStream store the watch may
+// announce a move before every server that answers reads has it (a follower catching up
+// after a NATS server failed), so a reload may still read the old champion: it is asked for
+// again, a few times over a few seconds, until the moved version is served or a newer move
+// of the model has come.
+func (s *Server) confirmMove(t *tenant, ev registry.AliasEvent) {
+	key := ev.Tenant + "/" + ev.Model
+	s.moveMu.Lock()
+	if s.lastMove == nil {
+		s.lastMove = map[string]int64{}
+	}
+	s.lastMove[key] = ev.Seq
+	s.moveMu.Unlock()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		for range 40 {
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+			s.moveMu.Lock()
+			latest := s.lastMove[key] == ev.Seq
+			s.moveMu.Unlock()
+			if !latest {
+				return
+			}
+			if sn := t.live.Load(); sn != nil && s.servedVersion(sn, ev.Model) == ev.To {
+				return
+			}
+			s.requestReload(t)
+		}
+		s.log.Warn("champion move not served after 10 s of reloads", "tenant", ev.Tenant, "model", ev.Model, "version", ev.To)
+	}()
 }
 
 // Shutdown stops accepting connections, waits up to ctx for requests in flight to finish,
@@ -348,81 +388,6 @@ func Run(ctx context.Context, cfg Config, ready func(*Server)) error {
 
 // Store returns the store the server owns (for tests and the admin channel).
 func (s *Server) Store() registry.Store { return s.store }
-
-// Body kinds of a route.
-const (
-	bodyNone = iota
-	bodyJSON
-	bodyUpload
-)
-
-// route is one endpoint: method, Gin path, the permission it needs, the audit action of a
-// mutation ("" for reads), the query parameters it takes, its body kind and its handler.
-type route struct {
-	method, path string
-	perm         permission
-	action       string
-	query        []string
-	body         int
-	fn           func(*gin.Context, *call) error
-}
-
-// routeTable lists every endpoint. The OpenAPI document must list exactly these (a test
-// checks both ways), with the roles the permission table gives each.
-func (s *Server) routeTable() []route {
-	return []route{
-		{method: "GET", path: "/healthz", fn: s.healthz},
-		{method: "GET", path: "/readyz", fn: s.readyz},
-		{method: "GET", path: "/metrics", fn: s.serveMetrics},
-		{method: "GET", path: "/openapi.json", fn: s.serveOpenAPI},
-
-		{method: "GET", path: "/v1/scopes", perm: permRead, query: []string{"level"}, fn: s.listScopes},
-		{method: "GET", path: "/v1/forecast", perm: permRead, query: []string{"scope", "horizon"}, fn: s.getForecast},
-		{method: "GET", path: "/v1/drivers", perm: permRead, fn: s.getDrivers},
-		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
-		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},
-		{method: "POST", path: "/v1/rootcauses/slices", perm: permRead, body: bodyJSON, fn: s.postSlices},
-		{method: "GET", path: "/v1/attribution", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected"}, fn: s.getAttribution},
-		{method: "GET", path: "/v1/alerts", perm: permRead, query: []string{"limit", "open"}, fn: s.getAlerts},
-		{method: "POST", path: "/v1/alerts/:id/ack", perm: permAlerts, action: "alerts.ack", body: bodyJSON, fn: s.ackAlert},
-		{method: "POST", path: "/v1/alerts/:id/mute", perm: permAlerts, action: "alerts.mute", body: bodyJSON, fn: s.muteAlert},
-		{method: "POST", path: "/v1/alerts/check", perm: permActuals, action: "alerts.check", body: bodyJSON, fn: s.postAlertCheck},
-		{method: "POST", path: "/v1/subscriptions", perm: permGoals, action: "subscriptions.create", body: bodyJSON, fn: s.postSubscription},
-		{method: "GET", path: "/v1/subscriptions", perm: permGoals, fn: s.getSubscriptions},
-		{method: "DELETE", path: "/v1/subscriptions/:id", perm: permGoals, action: "subscriptions.delete", fn: s.deleteSubscription},
-		{method: "GET", path: "/v1/deliveries", perm: permGoals, query: []string{"status", "limit"}, fn: s.getDeliveries},
-		{method: "POST", path: "/v1/deliveries/:id/retry", perm: permGoals, action: "deliveries.retry", body: bodyJSON, fn: s.retryDelivery},
-		{method: "GET", path: "/v1/indicators", perm: permRead, query: []string{"role", "scope"}, fn: s.getIndicators},
-		{method: "POST", path: "/v1/actuals", perm: permActuals, action: "actuals.post", body: bodyJSON, fn: s.postActuals},
-
-		{method: "POST", path: "/v1/goals", perm: permGoals, action: "goals.set", body: bodyJSON, fn: s.postGoal},
-		{method: "GET", path: "/v1/goals", perm: permRead, query: []string{"period", "history"}, fn: s.getGoals},
-		{method: "GET", path: "/v1/cascade", perm: permRead, query: []string{"period", "target"}, fn: s.getCascade},
-		{method: "GET", path: "/v1/catalogue", perm: permRead, fn: s.getCatalogue},
-		{method: "PUT", path: "/v1/catalogue", perm: permGoals, action: "catalogue.set", body: bodyUpload, fn: s.putCatalogue},
-		{method: "GET", path: "/v1/scorecards", perm: permPeople, query: []string{"period", "team", "employee_id"}, fn: s.getScorecards},
-
-		{method: "POST", path: "/v1/recommendations", perm: permPeople, body: bodyJSON, fn: s.postRecommendations},
-		{method: "GET", path: "/v1/employees/:id/features", perm: permPeople, query: []string{"as_of"}, fn: s.getEmployeeFeatures},
-		{method: "GET", path: "/v1/attrition", perm: permPeople, query: []string{"scope", "employee_id", "limit"}, fn: s.getAttrition},
-		{method: "POST", path: "/v1/allocations", perm: permPeople, body: bodyJSON, fn: s.postAllocations},
-
-		{method: "GET", path: "/v1/data", perm: permUpload, fn: s.getData},
-		{method: "POST", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"mode", "strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.postData},
-		{method: "PUT", path: "/v1/data/:table", perm: permUpload, action: "data.upload", query: []string{"strict", "dry_run", "max_reject_share"}, body: bodyUpload, fn: s.putData},
-		{method: "POST", path: "/v1/training-runs", perm: permTrain, action: "train.start", body: bodyJSON, fn: s.postTrainingRun},
-		{method: "GET", path: "/v1/training-runs", perm: permTrain, query: []string{"limit"}, fn: s.listTrainingRuns},
-		{method: "GET", path: "/v1/training-runs/:id", perm: permTrain, fn: s.getTrainingRun},
-
-		{method: "GET", path: "/v1/models", perm: permModelsRead, fn: s.listModels},
-		{method: "GET", path: "/v1/models/:name", perm: permModelsRead, query: []string{"history"}, fn: s.getModel},
-		{method: "GET", path: "/v1/models/:name/versions/:version", perm: permModelsRead, fn: s.getModelVersion},
-		{method: "POST", path: "/v1/models/:name/promote", perm: permModelsWrite, action: "models.promote", body: bodyJSON, fn: s.postPromote},
-		{method: "POST", path: "/v1/models/:name/rollback", perm: permModelsWrite, action: "models.rollback", body: bodyJSON, fn: s.postRollback},
-
-		{method: "GET", path: "/v1/audit", perm: permAudit, query: []string{"since", "until", "who", "action", "outcome", "limit", "cursor"}, fn: s.getAudit},
-	}
-}
 
 func (s *Server) buildEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
@@ -583,6 +548,11 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 // answered with the request id only.
 func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	e := asError(err, rq.id)
+	if e.Code == ECanceled && c.Request.Context().Err() == nil {
+		// The client is still waiting: the deadline that passed was the store's own (a NATS
+		// server failing over in cluster mode), not the request's.
+		e = &Error{Code: EUnavailable, Message: "the store did not answer in time; try again in a moment", Err: err}
+	}
 	rq.err = err
 	if e.Code == EInternal {
 		s.log.Error("internal error", "request_id", rq.id, "route", c.FullPath(), "err", err)

@@ -34,7 +34,7 @@ indicators per role and incentive recommendations per employee.`,
 				return err
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
-			return nil
+			return sealDataDirs(cmd)
 		},
 	}
 	root.SetOut(stdout)
@@ -63,6 +63,7 @@ indicators per role and incentive recommendations per employee.`,
 		newReportCmd(a),
 		newCascadeCmd(a),
 		newForecastCmd(a),
+		newAdjustCmd(a),
 	)
 	root.Long += "\n\n" + exitCodesHelp
 	// Usage mistakes exit 2 wherever cobra finds them: a flag it cannot parse, or arguments a

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var backupKey = bytes.Repeat([]byte{0x5a}, 32)
@@ -39,6 +40,19 @@ func fillStore(t *testing.T, s Store) (big []byte, secret string) {
 	if _, err := s.Audit(AuditEntry{Who: "t", Action: "models.promote", Outcome: "ok"}); err != nil {
 		t.Fatal(err)
 	}
+	for _, rev := range []string{`{"revenue":100}`, `{"revenue":120}`} {
+		if _, err := s.PutAdjustment("acme", "2026Q4.region.East", func(int) (json.RawMessage, error) { return json.RawMessage(rev), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The outbox: one delivery pending, one delivered.
+	dels := []Delivery{{ID: "d1", AlertID: "a1", Data: json.RawMessage(`{"to":"hook"}`)}, {ID: "d2", AlertID: "a1", Data: json.RawMessage(`{"to":"mail"}`)}}
+	if _, err := s.RecordAlerts("acme", []AlertRecord{{ID: "a1", Data: json.RawMessage(`{"id":"a1"}`)}}, dels); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AttemptDelivery("acme", "d2", Attempt{Time: time.Now().UTC(), OK: true, Detail: "sent"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	secret, _, err := s.CreateKey("acme", RoleAdmin, "")
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +76,25 @@ func checkRestored(t *testing.T, s Store, big []byte, secret string) {
 	if _, err := s.Run("acme", "run-1"); err != nil {
 		t.Errorf("run: %v", err)
 	}
+	if adj, err := s.Adjustments("acme"); err != nil || len(adj) != 2 || adj[0].Version != 2 || adj[0].ID != "2026Q4.region.East" || string(adj[0].Data) != `{"revenue":120}` {
+		t.Errorf("adjustments after restore: %v, %v", adj, err)
+	}
 	if p, _ := s.AuditLog(AuditQuery{}); len(p.Entries) != 1 {
 		t.Errorf("audit entries = %d, want 1", len(p.Entries))
 	}
 	if _, err := s.Authenticate(secret); err != nil {
 		t.Errorf("API key after restore: %v", err)
+	}
+	ds, err := s.Deliveries("acme", "", 0)
+	got := map[string]string{}
+	for _, d := range ds {
+		got[d.ID] = d.Status
+	}
+	if err != nil || len(got) != 2 || got["d1"] != Pending || got["d2"] != Delivered {
+		t.Errorf("deliveries after restore: %v, %v; want d1 pending, d2 delivered", got, err)
+	}
+	if due, err := s.DueDeliveries(time.Now().Add(time.Minute), 0); err != nil || len(due) != 1 || due[0].ID != "d1" {
+		t.Errorf("due after restore: %+v, %v; want d1", due, err)
 	}
 	// Version numbering continues after the restored counter, never reusing a number.
 	if v := mustPut(t, s, "acme", "forecast", []byte("after restore")); v != 4 {

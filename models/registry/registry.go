@@ -51,6 +51,9 @@ type Store interface {
 	Goal(tenant, id string) ([]Document, error)
 	PutCatalogue(tenant string, data func(version int) (json.RawMessage, error)) (Document, error)
 	Catalogue(tenant string) ([]Document, error)
+	// Managers' forecast adjustments, versioned documents too (document.go).
+	PutAdjustment(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error)
+	Adjustments(tenant string) ([]Document, error)
 
 	// Alert subscriptions and states (outbox.go), and the delivery outbox, which only the
 	// Badger store has so far (the JetStream store answers ErrUnsupported).

@@ -63,7 +63,7 @@ func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSe
 		}
 		pr := Projected{Revenue: res.Mean[h], GrowthQoQ: math.NaN(), GrowthYoY: math.NaN(), YoYLo80: math.NaN(), YoYHi80: math.NaN(),
 			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN(), HitProb: math.NaN(), Needed: math.NaN(),
-			Weight: math.NaN(), Univariate: math.NaN()}
+			Weight: math.NaN(), Univariate: math.NaN(), Adjusted: math.NaN()}
 		if h < len(res.Periods) {
 			pr.Period = res.Periods[h]
 			pr.Target = target(targets, pr.Period)
