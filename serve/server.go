@@ -245,6 +245,7 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 	tick := time.NewTicker(s.cfg.ReloadPoll)
 	defer tick.Stop()
 	seen := s.store.Generation()
+	polls := 0
 	for {
 		select {
 		case <-s.stop:
@@ -265,6 +266,38 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 				for _, t := range s.tenants.all() {
 					s.requestReload(t)
 				}
+			}
+			if s.cfg.Cluster != "" {
+				if polls++; polls%resyncPolls == 0 {
+					s.resync()
+				}
+			}
+		}
+	}
+}
+
+// resyncPolls is how many ReloadPolls pass between two resyncs in cluster mode.
+const resyncPolls = 5
+
+// resync compares the champion each loaded tenant serves with the store's and reloads the
+// tenants that differ. In cluster mode the alias watch is the fast path; this is the safety
+// net for a move it delivered late or not at all (its consumer was on a NATS server that
+// died), so that every replica serves every move within a few seconds whatever happened.
+func (s *Server) resync() {
+	for _, t := range s.tenants.all() {
+		sn := t.live.Load()
+		if sn == nil {
+			continue
+		}
+		for _, name := range champion.Names() {
+			a, err := s.store.Alias(t.name, name, registry.Champion)
+			if err != nil {
+				continue // none yet, or NATS failing over: the next resync tries again
+			}
+			if s.servedVersion(sn, name) != a.Version && sn.problems[name] == "" { // a champion that fails to load is not retried here
+				s.log.Info("champion out of date: reloading", "tenant", t.name, "model", name, "serving", s.servedVersion(sn, name), "champion", a.Version)
+				s.requestReload(t)
+				break
 			}
 		}
 	}

@@ -315,8 +315,10 @@ func (n numbers) signedPct(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	s := trim(100*x, 1)
-	if !strings.HasPrefix(s, "−") && s != "0.0" {
+	// One decimal at most, and no more than four significant digits (a goal that needs
+	// +1325 % of a driver is not +1325.0 %).
+	s := trimSig(100*x, 1)
+	if !strings.HasPrefix(s, "−") && s != "0.0" && s != "0" {
 		s = "+" + s
 	}
 	return s + " %"
