@@ -1,10 +1,14 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,4 +96,124 @@ func migrateFixture(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	os.RemoveAll(dir)
+}
+
+// fakeQueue is a Queue that keeps what it is given; fail makes Enqueue fail, and alive
+// answers Alive.
+type fakeQueue struct {
+	mu    sync.Mutex
+	runs  []TrainRun
+	fail  bool
+	alive map[string]bool
+}
+
+func (q *fakeQueue) Enqueue(_ context.Context, r TrainRun) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.fail {
+		return errors.New("no NATS")
+	}
+	q.runs = append(q.runs, r)
+	return nil
+}
+
+func (q *fakeQueue) Alive(_ context.Context, _, id string) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.alive[id], nil
+}
+
+// TestTrainingRunsGoToTheQueue: with a Queue (cluster mode) POST /v1/training-runs stores
+// the run "queued" and hands it to the queue instead of training, any number of a tenant's
+// runs may be queued, GET reads the record, and a run the queue refuses is answered 503 and
+// its record marked failed.
+func TestTrainingRunsGoToTheQueue(t *testing.T) {
+	q := &fakeQueue{}
+	ts := startServer(t, func(c *Config) { c.Queue = q })
+	var ids []string
+	for range 2 {
+		r := ts.json(t, "POST", "/v1/training-runs", acme+"/trainer", map[string]any{"seed": 4, "promote": "never"})
+		if r.status != 202 {
+			t.Fatalf("queue a run: %s", r)
+		}
+		j := decode[Job](t, r)
+		if j.Status != jobQueued || j.ID == "" || j.Params.Data != "" {
+			t.Fatalf("job %+v, want queued with an id and no data path", j)
+		}
+		ids = append(ids, j.ID)
+	}
+	q.mu.Lock()
+	if len(q.runs) != 2 || q.runs[0].Params.RunID != ids[0] || q.runs[0].Params.Seed != 4 || q.runs[0].Params.Promote != "never" ||
+		q.runs[0].Params.Data != filepath.Join(ts.dataRoot, acme) || q.runs[0].Tenant != acme {
+		t.Errorf("queued %+v, want both runs with their ids, settings and the tenant's data directory", q.runs)
+	}
+	q.mu.Unlock()
+	got := decode[Job](t, ts.do(t, "GET", "/v1/training-runs/"+ids[1], acme+"/trainer", "", nil))
+	if got.Status != jobQueued || got.ID != ids[1] {
+		t.Errorf("GET a queued run: %+v", got)
+	}
+
+	q.mu.Lock()
+	q.fail = true
+	q.mu.Unlock()
+	r := ts.json(t, "POST", "/v1/training-runs", acme+"/trainer", map[string]any{"seed": 5})
+	if r.status != 503 {
+		t.Fatalf("queue down: %s, want 503", r)
+	}
+	runs, err := ts.srv.Store().Runs(acme, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, run := range runs {
+		var rec struct{ Status, Error string }
+		json.Unmarshal(run.Data, &rec)
+		if rec.Status == jobFailed && strings.Contains(rec.Error, "queue") {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d failed run records naming the queue, want 1", failed)
+	}
+}
+
+// TestClusterReplicaMarksOnlyDeadRunsInterrupted: a cluster replica starting on a store
+// marks a stale queued or running record interrupted only when the queue says no worker has
+// it, and never a record younger than staleGrace.
+func TestClusterReplicaMarksOnlyDeadRunsInterrupted(t *testing.T) {
+	old := time.Now().Add(-2 * staleGrace).UTC()
+	recs := map[string]map[string]any{
+		"dead":    {"status": jobRunning, "started": old},
+		"working": {"status": jobRunning, "started": old},
+		"waiting": {"status": jobQueued, "started": old},
+		"fresh":   {"status": jobQueued, "started": time.Now().UTC()},
+	}
+	q := &fakeQueue{alive: map[string]bool{"working": true, "waiting": true}}
+	ts := startServer(t, func(c *Config) {
+		st, err := registry.Open(c.Store, registry.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, m := range recs {
+			m["id"] = id
+			b, _ := json.Marshal(m)
+			if _, err := st.PutRun(acme, id, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
+		c.Queue = q
+	})
+	want := map[string]string{"dead": jobInterrupted, "working": jobRunning, "waiting": jobQueued, "fresh": jobQueued}
+	for id, status := range want {
+		r, err := ts.srv.Store().Run(acme, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct{ Status string }
+		json.Unmarshal(r.Data, &rec)
+		if rec.Status != status {
+			t.Errorf("run %s: %s, want %s", id, rec.Status, status)
+		}
+	}
 }

@@ -87,6 +87,10 @@ type Config struct {
 	CodeVersion string
 	// Trainer runs the training runs started through the server; nil refuses them.
 	Trainer Trainer
+	// Queue, when set (cluster mode), takes the training runs the server starts instead of
+	// Trainer: the server checks a run with Trainer.Check, stores its record "queued" and
+	// hands it to Queue, and a worker (growthlens worker) trains it. See docs/cluster.md.
+	Queue Queue
 	// Logger receives one line per request (the access log: request id, method, route
 	// template, status, milliseconds, tenant and key id, never the key) at debug level, or at
 	// info level with AccessLog, and warnings and errors; nil discards them.

@@ -97,8 +97,8 @@ func New(cfg Config) (*Server, error) {
 		openapi: doc, stop: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	s.trainCtx, s.cancelTrain = context.WithCancel(context.Background())
-	if cfg.Cluster == "" {
-		// In a cluster another replica may be running them.
+	if cfg.Cluster == "" || cfg.Queue != nil {
+		// In a cluster only the queue can tell a run no worker will finish (markInterrupted).
 		s.markInterrupted()
 	}
 	s.routes = s.routeTable()

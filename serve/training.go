@@ -47,6 +47,18 @@ type Trainer interface {
 	Train(ctx context.Context, store registry.Store, r TrainRun) (id string, record json.RawMessage, err error)
 }
 
+// Queue hands training runs to the workers of a cluster (Config.Queue). The cmd wiring
+// fills it with package train/queue, which serve does not import.
+type Queue interface {
+	// Enqueue hands r to the workers; r.Params.RunID names its record, already stored
+	// "queued". It returns once the job is stored durably.
+	Enqueue(ctx context.Context, r TrainRun) error
+	// Alive reports whether a queued or running run is still in the workers' hands (its job
+	// waits or a worker heartbeats it), so that a record no worker will finish can be told
+	// from one a worker is finishing.
+	Alive(ctx context.Context, tenant, runID string) (bool, error)
+}
+
 // TrainRun is one training run the server asks its Trainer for.
 type TrainRun struct {
 	Tenant string
@@ -154,8 +166,9 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	if err := s.cfg.Trainer.Check(run); err != nil {
 		return nil, invalid("body", "%s", err.Error())
 	}
-	var rnd [4]byte
-	rand.Read(rnd[:])
+	if s.cfg.Queue != nil {
+		return s.enqueueTraining(run)
+	}
 	ctx, cancel := context.WithCancel(s.trainCtx)
 	created := time.Now().UTC()
 	jb := &job{done: make(chan struct{}), ctx: ctx, cancel: cancel, j: Job{
@@ -170,7 +183,7 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 	// The job's id is its run record's, stored now as "queued": the id a client holds
 	// survives a restart (GET /v1/training-runs/{id} reads the record), and a run queued or
 	// running when the process died is marked interrupted at the next start.
-	id, err := s.store.CreateRun(tenantName, created.Format("20060102T150405Z")+"-"+hex.EncodeToString(rnd[:]), func(id string) (json.RawMessage, error) {
+	id, err := s.store.CreateRun(tenantName, newRunID(created), func(id string) (json.RawMessage, error) {
 		return json.Marshal(map[string]any{"id": id, "tenant": tenantName, "status": jobQueued, "started": created, "by": by,
 			"seed": p.Seed, "promote": p.Promote})
 	})
@@ -191,6 +204,42 @@ func (s *Server) startTraining(tenantName, by string, p TrainParams) (*job, erro
 		defer s.bg.Done()
 		s.runJob(jb, run)
 	}()
+	return jb, nil
+}
+
+// newRunID is the id of a run record made now.
+func newRunID(created time.Time) string {
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	return created.Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
+}
+
+// enqueueTraining stores a run's record "queued" and hands the run to the cluster's
+// workers. The returned job is a snapshot: its progress is read from the record (GET
+// /v1/training-runs/{id} on any replica). Several runs of one tenant may be queued; the
+// workers run them one after the other. A run the queue did not take is marked failed and
+// the request answered 503.
+func (s *Server) enqueueTraining(run TrainRun) (*job, error) {
+	created := time.Now().UTC()
+	p := run.Params
+	id, err := s.store.CreateRun(run.Tenant, newRunID(created), func(id string) (json.RawMessage, error) {
+		return json.Marshal(map[string]any{"id": id, "tenant": run.Tenant, "status": jobQueued, "started": created, "by": run.By,
+			"seed": p.Seed, "promote": p.Promote})
+	})
+	if err != nil {
+		return nil, err
+	}
+	run.Params.RunID = id
+	ctx, cancel := context.WithTimeout(s.trainCtx, 30*time.Second)
+	defer cancel()
+	if err := s.cfg.Queue.Enqueue(ctx, run); err != nil {
+		s.log.Error("queue a training run", "tenant", run.Tenant, "run", id, "err", err)
+		s.endRun(run.Tenant, id, jobFailed, "the job queue did not take the run: "+clip.String(err.Error(), 500))
+		return nil, errorf(EUnavailable, "", "the training queue is unavailable; try again in a moment")
+	}
+	run.Params.Data = ""
+	jb := &job{done: make(chan struct{}), j: Job{ID: id, Tenant: run.Tenant, Status: jobQueued, By: run.By, Created: created, Params: run.Params, RunID: id}}
+	close(jb.done)
 	return jb, nil
 }
 
@@ -471,8 +520,15 @@ func (s *Server) endRun(tenant, id, status, reason string) {
 // jobInterrupted is the status of a run whose process stopped while it was queued or running.
 const jobInterrupted = "interrupted"
 
+// staleGrace is how old a queued or running record must be before a cluster replica may
+// mark it interrupted: a replica stores the record a moment before it queues the job.
+const staleGrace = time.Minute
+
 // markInterrupted marks every queued or running run record of every tenant interrupted. It
-// runs before the server serves: the store is this process's alone, so no such run is going.
+// runs before the server serves. On a Badger store the store is this process's alone, so no
+// such run is going. In a cluster (Config.Queue) a record is marked only when the queue says
+// no worker has it or will take it (Queue.Alive: no job waits for it and no worker
+// heartbeats it) and it is older than staleGrace.
 func (s *Server) markInterrupted() {
 	tenants, err := s.store.Tenants()
 	if err != nil {
@@ -486,9 +542,27 @@ func (s *Server) markInterrupted() {
 			continue
 		}
 		for _, r := range runs {
-			var rec struct{ Status string }
+			var rec struct {
+				Status  string
+				Started time.Time
+			}
 			if json.Unmarshal(r.Data, &rec) != nil || (rec.Status != jobQueued && rec.Status != jobRunning) {
 				continue
+			}
+			if s.cfg.Queue != nil {
+				if time.Since(rec.Started) < staleGrace {
+					continue
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				alive, err := s.cfg.Queue.Alive(ctx, t, r.ID)
+				cancel()
+				if err != nil {
+					s.log.Warn("find interrupted runs", "tenant", t, "run", r.ID, "err", err)
+					continue
+				}
+				if alive {
+					continue
+				}
 			}
 			s.endRun(t, r.ID, jobInterrupted, "the process stopped while the run was "+rec.Status+"; start it again")
 			s.log.Warn("training run interrupted by a stop of the server", "tenant", t, "run", r.ID)

@@ -48,6 +48,13 @@ type Config struct {
 	// "queued", when it queues a run, so that the id a client holds survives a restart); the
 	// run takes it over instead of choosing a new id.
 	RunID string
+	// Worker, when set, names the worker (growthlens worker) running a queued run: the run
+	// appends an attempt to those already in the record at RunID, and a model registered by
+	// an earlier attempt of the run is taken over instead of registered again (see Run).
+	Worker string
+	// MaxAttempts, with Worker, is how many attempts a run gets: a run whose record already
+	// shows that many fails at once ("gave up after …"). Zero means no limit.
+	MaxAttempts int
 	// Logger receives one structured line per step; nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is told each step's progress (for a progress bar).

@@ -53,6 +53,18 @@ func promote(store registry.Store, cfg *Config, rec *Record, c *candidate, mr *M
 	if hasChamp {
 		mr.Champion = champ.Version
 	}
+	if mr.earlier && cfg.Promote != PromoteNever && !(hasChamp && champ.Version == mr.Version) {
+		// A run is promoted once: when an earlier attempt moved the champion to this
+		// version and someone has moved it since, this attempt does not move it back.
+		moved, err := everChampion(store, cfg.Tenant, c.name, mr.Version)
+		if err != nil {
+			return fmt.Errorf("promote %s: %w", c.name, err)
+		}
+		if moved {
+			mr.Decision = fmt.Sprintf("not promoted again: version %d was champion before (an earlier attempt of this run promoted it)", mr.Version)
+			return nil
+		}
+	}
 	var ok bool
 	switch {
 	case cfg.Promote == PromoteNever:
@@ -165,6 +177,23 @@ func guard(store registry.Store, cfg *Config, rec *Record, c *candidate, mr *Mod
 		said = append(said, fmt.Sprintf("%s %.4f not worse than champion v%d's %.4f", n, got, champion, was))
 	}
 	return true, fmt.Sprintf("promoted: %s (%s)", strings.Join(said, ", "), where), nil
+}
+
+// everChampion reports whether the champion alias of a model ever pointed at version.
+func everChampion(store registry.Store, tenant, name string, version int) (bool, error) {
+	events, err := store.History(tenant, name, Champion, 0)
+	if errors.Is(err, registry.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, e := range events {
+		if e.To == version {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func cmpOr(a, b string) string {

@@ -35,6 +35,19 @@ type Record struct {
 	// Models are the versions registered (or reused) and what happened to their aliases.
 	Models   []ModelResult `json:"models"`
 	Warnings []string      `json:"warnings,omitempty"`
+	// Attempts are the workers' tries at a run queued in cluster mode, oldest first; absent
+	// for a run trained in the process that started it.
+	Attempts []Attempt `json:"attempts,omitempty"`
+}
+
+// Attempt is one worker's try at a queued run.
+type Attempt struct {
+	N      int       `json:"n"`
+	Worker string    `json:"worker"`
+	Start  time.Time `json:"started"`
+	// Status is the run's status when this attempt ended, or "lost" when its worker stopped
+	// heartbeating and another attempt took the run over ("running" while it runs).
+	Status string `json:"status"`
 }
 
 // Step is one pipeline step and its duration.
@@ -68,4 +81,7 @@ type ModelResult struct {
 	Blocked bool `json:"blocked,omitempty"`
 	// Champion is the champion version after the run.
 	Champion int `json:"champion"`
+
+	// earlier: the version was registered by an earlier attempt of this run.
+	earlier bool
 }

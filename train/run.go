@@ -72,6 +72,9 @@ func Run(ctx context.Context, store registry.Store, cfg Config) (*Record, error)
 		log.Info("step done", "step", name, "seconds", round3(sec))
 	}
 	err := run(ctx, store, &cfg, rec, step)
+	if errors.Is(err, errFinished) {
+		return rec, nil // a repeated delivery of a run an earlier attempt finished
+	}
 	rec.Finished = cfg.now().UTC()
 	rec.Seconds = round3(rec.Finished.Sub(rec.Started).Seconds())
 	switch {
@@ -81,6 +84,14 @@ func Run(ctx context.Context, store registry.Store, cfg Config) (*Record, error)
 		rec.Error = err.Error()
 	default:
 		rec.Status = "succeeded"
+	}
+	if n := len(rec.Attempts); n > 0 && rec.Attempts[n-1].Status == "running" {
+		rec.Attempts[n-1].Status = rec.Status
+	}
+	if cfg.Worker != "" && ctx.Err() != nil {
+		// The worker stopped, or lost the tenant's lease to a worker that took the run over:
+		// the record is the next attempt's to write.
+		return rec, err
 	}
 	if rec.ID != "" {
 		b, merr := json.Marshal(rec)
@@ -105,6 +116,11 @@ func run(ctx context.Context, store registry.Store, cfg *Config, rec *Record, st
 	// The record is created now, saying "running", so that the id is this run's alone (and the
 	// model versions it registers name it); it is replaced when the run ends.
 	if cfg.RunID != "" {
+		if cfg.Worker != "" {
+			if err := takeAttempt(store, cfg, rec); err != nil {
+				return err
+			}
+		}
 		running := *rec
 		running.ID, running.Status = cfg.RunID, "running"
 		b, err := json.Marshal(running)
@@ -199,6 +215,9 @@ func run(ctx context.Context, store registry.Store, cfg *Config, rec *Record, st
 	// champions in place and the new versions unpromoted.
 	t := cfg.now()
 	for i, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		cfg.progress("register", i, len(cands))
 		mr, err := register(store, cfg, rec, c)
 		if err != nil {
@@ -217,6 +236,43 @@ func run(ctx context.Context, store registry.Store, cfg *Config, rec *Record, st
 	}
 	cfg.progress("register", len(cands), len(cands))
 	step("register and promote", t)
+	return nil
+}
+
+// errFinished says the record at Config.RunID is already final: an earlier attempt of the
+// run finished it and its job was delivered again (its acknowledgement was lost).
+var errFinished = errors.New("run already finished")
+
+// takeAttempt reads the attempts of the run record at cfg.RunID, marks the one that was
+// running lost (its worker stopped heartbeating, or this run would not have been delivered
+// again) and appends this one. It returns errFinished, with rec the stored record, when an
+// earlier attempt finished the run, and an error when the run has had cfg.MaxAttempts.
+func takeAttempt(store registry.Store, cfg *Config, rec *Record) error {
+	r, err := store.Run(cfg.Tenant, cfg.RunID)
+	if err != nil && !errors.Is(err, registry.ErrNotFound) {
+		return fmt.Errorf("read run record: %w", err)
+	}
+	if err == nil {
+		var old Record
+		if err := json.Unmarshal(r.Data, &old); err != nil {
+			return fmt.Errorf("read run record %s: %w", cfg.RunID, err)
+		}
+		if old.Status == "succeeded" || old.Status == "failed" {
+			*rec = old
+			return errFinished
+		}
+		rec.Attempts = old.Attempts
+	}
+	for i := range rec.Attempts {
+		if rec.Attempts[i].Status == "running" {
+			rec.Attempts[i].Status = "lost"
+		}
+	}
+	if cfg.MaxAttempts > 0 && len(rec.Attempts) >= cfg.MaxAttempts {
+		rec.ID = cfg.RunID
+		return fmt.Errorf("gave up after %d attempts: each worker stopped before the run finished", len(rec.Attempts))
+	}
+	rec.Attempts = append(rec.Attempts, Attempt{N: len(rec.Attempts) + 1, Worker: cfg.Worker, Start: cfg.now().UTC(), Status: "running"})
 	return nil
 }
 
@@ -258,6 +314,14 @@ func register(store registry.Store, cfg *Config, rec *Record, c *candidate) (Mod
 	versions, err := store.Versions(cfg.Tenant, c.name)
 	if err != nil && !errors.Is(err, registry.ErrNotFound) {
 		return mr, fmt.Errorf("register %s: %w", c.name, err)
+	}
+	for _, v := range versions {
+		// One version per model and run: an earlier attempt of this run (a worker that died
+		// after registering it) registered this one.
+		if rec.ID != "" && v.RunID == rec.ID {
+			mr.Version, mr.Reused, mr.earlier = v.Version, true, true
+			return mr, nil
+		}
 	}
 	for _, v := range versions {
 		if v.ArtifactSHA256 == sha && v.DataHash == rec.DataHash {

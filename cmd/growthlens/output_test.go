@@ -15,7 +15,7 @@ func TestOutputFlags(t *testing.T) {
 	// Commands that print no data a program would read: they serve, write files, or print a
 	// secret or one line of progress.
 	noData := map[string]bool{
-		"growthlens serve": true, "growthlens report": true, "growthlens backup": true,
+		"growthlens serve": true, "growthlens worker": true, "growthlens report": true, "growthlens backup": true,
 		"growthlens restore": true, "growthlens features": true,
 	}
 	var walk func(c *cobra.Command)

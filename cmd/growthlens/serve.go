@@ -15,6 +15,7 @@ import (
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve"
 	"github.com/growthlens/growthlens/train"
+	"github.com/growthlens/growthlens/train/queue"
 )
 
 // Environment variables of the serve flags.
@@ -75,6 +76,15 @@ SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (u
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError(err)
+			}
+			if cfg.Cluster != "" {
+				// Training runs go to the workers (growthlens worker) through the job queue.
+				q, nc, err := dialQueue(cfg.Cluster, queue.Options{Prefix: cfg.ClusterPrefix, Replicas: cfg.ClusterReplicas})
+				if err != nil {
+					return err
+				}
+				defer nc.Close()
+				cfg.Queue = clusterQueue{q}
 			}
 			return serve.Run(cmd.Context(), cfg, func(s *serve.Server) {
 				printServing(a, cfg, s.Addr())

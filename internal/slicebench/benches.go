@@ -95,6 +95,22 @@ func Benches() []Bench {
 	rt.Dims = []int{94, 10, 8, 5, 3}
 	rt.Cases = 40
 	rt.Doc = "Counts ratio, wide: 5 dims (94,10,8,5,3) like the real incidents, otherwise as RV"
+	// Failure-ratio incidents as production monitoring records them (see Incident), added for
+	// issue 15's real-incident gap: declared with their roles before any method was scored on
+	// them.
+	inc := Incident{
+		Events: [2]float64{1, 8}, Zipf: [2]float64{0.8, 1.4}, Rate: [2]float64{0.001, 0.05},
+		Factor: [2]float64{1.5, 10}, DropShare: 0.25, FallShare: 0.3, Drift: 0.1,
+		Causes: [2]int{1, 3}, Depth: [2]int{1, 3},
+	}
+	incident := func(doc string, dims ...int) Spec {
+		return Spec{Doc: doc, Dims: dims, Ratio: true, Noise: [2]float64{0.1, 0.3}, MaxDims: 3, Cases: 100, Incident: &inc}
+	}
+	fv4 := incident("Failure-ratio incidents: 4 dims (94,8,6,4), Zipf volumes, rate 0.1–5 %, expected = mean of 4 present periods, 1–3 causes 1–3 deep", 94, 8, 6, 4)
+	fv5 := incident("Failure-ratio incidents: 5 dims (40,12,6,5,3), otherwise as FV4", 40, 12, 6, 5, 3)
+	ft4 := incident("Failure-ratio incidents: 4 dims (94,10,6,5), otherwise as FV4", 94, 10, 6, 5)
+	ft5 := incident("Failure-ratio incidents: 5 dims (94,10,8,5,3), otherwise as FV4", 94, 10, 8, 5, 3)
+	fv5.Cases, ft5.Cases = 60, 60
 	return []Bench{
 		named("B0", squeezeB(0, noise[0]), Validation),
 		named("B2", squeezeB(2, noise[2]), Validation),
@@ -103,12 +119,16 @@ func Benches() []Bench {
 		named("SR", sr, Validation),
 		named("RV", rv, Validation),
 		named("RO", ro, Validation),
+		named("FV4", fv4, Validation),
+		named("FV5", fv5, Validation),
 		named("S", riskLocS, Test),
 		named("L", riskLocL, Test),
 		named("H", riskLocH, Test),
 		named("B1", squeezeB(1, noise[1]), Test),
 		named("B3", squeezeB(3, noise[3]), Test),
 		named("RT", rt, Test),
+		named("FT4", ft4, Test),
+		named("FT5", ft5, Test),
 	}
 }
 

@@ -24,13 +24,21 @@
 //     denominators, binomial numerators, the expected values the mean of four earlier periods
 //     — RT as wide as the real incidents the method must also serve (5 dimensions, one of 94
 //     values).
+//   - FV4, FV5, FT4, FT5: failure-ratio incidents as production monitoring records them
+//     (Incident): only leaves that saw traffic are rows, volumes are Zipf-like per dimension and
+//     heavy-tailed per leaf (most rows hold a few events and no failure), the failure rate is
+//     0.1–5 %, the expected counts are the mean of the four earlier periods the leaf appeared
+//     in, and 1–3 causes each of its own depth 1–3 raise (or, in about a third, lower) their
+//     failure rate, some losing traffic too. Added for issue 15: the shipped drilldown of the
+//     time trailed the naive excess ranking on them (recall@3 0.615 against 0.715 on FV4) as it
+//     did on the real incidents (0.699 against 0.762), which the benches above did not show.
 //
 // # Protocol
 //
 // Fixed before any method was scored on a test bench: benches whose Role is Validation (B0,
-// B2, B4, D, SR, RV; seeds from 100) are the only ones used to choose and tune a method; the
+// B2, B4, D, SR, RV, RO, FV4, FV5; seeds from 100) are the only ones used to choose and tune a method; the
 // shipped method is the one with the highest mean MRR over them. Benches whose Role is Test
-// (S, L, H, B1, B3, RT; seeds from 4000) are reported and never tuned on. Every seed is below
+// (S, L, H, B1, B3, RT, FT4, FT5; seeds from 4000) are reported and never tuned on. Every seed is below
 // 5000. The scores are recall@k — the share of a case's true elements among the first k ranked,
 // out of min(k, number of true elements) — and MRR, the mean of 1/rank of the first true
 // element (0 when none is ranked), with the mean wall time per case.

@@ -46,6 +46,10 @@ type Spec struct {
 	MaxDims int
 	// Cases is the number of cases the bench runs by default.
 	Cases int
+	// Incident, when set, makes the bench failure-ratio incidents as production monitoring
+	// records them (see Incident); the fields above then give only Dims, Noise (the leaves'
+	// period-to-period wander), MaxDims and Cases.
+	Incident *Incident
 }
 
 // Leaves returns the number of leaves of the bench's cube.
@@ -132,41 +136,17 @@ func (e element) overlaps(o element) bool {
 
 // Generate builds the case of spec for seed. The same spec and seed give the same case.
 func Generate(spec Spec, seed uint64) *Case {
+	if spec.Incident != nil {
+		return generateIncident(spec, seed)
+	}
 	src := rand.NewPCG(seed, 0x511ce5b3c4)
 	r := rand.New(src)
-	poisson := func(lambda float64) float64 {
-		if lambda <= 0 {
-			return 0
-		}
-		return distuv.Poisson{Lambda: lambda, Src: src}.Rand()
-	}
-	binomial := func(n, p float64) float64 {
-		if n <= 0 || p <= 0 {
-			return 0
-		}
-		return distuv.Binomial{N: n, P: math.Min(1, p), Src: src}.Rand()
-	}
+	poisson, binomial := counters(src)
 	nd := len(spec.Dims)
 	c := &Case{Bench: spec.Name, Seed: seed, Ratio: spec.Ratio, MaxDims: min(spec.MaxDims, nd)}
 	n := spec.Leaves()
-	c.Dims = make([]string, nd)
-	c.Values = make([][]string, nd)
-	c.Codes = make([][]int32, nd)
-	for d, card := range spec.Dims {
-		c.Dims[d] = string(rune('a' + d))
-		for j := 1; j <= card; j++ {
-			c.Values[d] = append(c.Values[d], fmt.Sprintf("%s%d", c.Dims[d], j))
-		}
-		c.Codes[d] = make([]int32, n)
-	}
-	// Leaves in row-major order of the full cube.
-	stride := 1
-	for d := nd - 1; d >= 0; d-- {
-		for l := 0; l < n; l++ {
-			c.Codes[d][l] = int32((l / stride) % spec.Dims[d])
-		}
-		stride *= spec.Dims[d]
-	}
+	c.Dims, c.Values = names(spec.Dims)
+	c.Codes = fullCube(spec.Dims)
 
 	zero := between(r, spec.ZeroRate)
 	noise := between(r, spec.Noise)
@@ -315,4 +295,53 @@ func Generate(spec Spec, seed uint64) *Case {
 		c.ExpNum[l], c.ExpDen[l] = sn/4, sd/4
 	}
 	return c
+}
+
+// counters returns Poisson and binomial draws from src; a non-positive mean, size or
+// probability draws zero.
+func counters(src rand.Source) (poisson func(lambda float64) float64, binomial func(n, p float64) float64) {
+	poisson = func(lambda float64) float64 {
+		if lambda <= 0 {
+			return 0
+		}
+		return distuv.Poisson{Lambda: lambda, Src: src}.Rand()
+	}
+	binomial = func(n, p float64) float64 {
+		if n <= 0 || p <= 0 {
+			return 0
+		}
+		return distuv.Binomial{N: n, P: math.Min(1, p), Src: src}.Rand()
+	}
+	return poisson, binomial
+}
+
+// names returns the dimension names (a, b, …) and value names (a1, a2, …) of a cube.
+func names(cards []int) (dims []string, values [][]string) {
+	dims = make([]string, len(cards))
+	values = make([][]string, len(cards))
+	for d, card := range cards {
+		dims[d] = string(rune('a' + d))
+		for j := 1; j <= card; j++ {
+			values[d] = append(values[d], fmt.Sprintf("%s%d", dims[d], j))
+		}
+	}
+	return dims, values
+}
+
+// fullCube returns the codes of every leaf of the cube, per dimension, in row-major order.
+func fullCube(cards []int) [][]int32 {
+	n := 1
+	for _, c := range cards {
+		n *= c
+	}
+	codes := make([][]int32, len(cards))
+	stride := 1
+	for d := len(cards) - 1; d >= 0; d-- {
+		codes[d] = make([]int32, n)
+		for l := 0; l < n; l++ {
+			codes[d][l] = int32((l / stride) % cards[d])
+		}
+		stride *= cards[d]
+	}
+	return codes
 }

@@ -19,7 +19,11 @@ func TestGenerateDeterministic(t *testing.T) {
 			if !reflect.DeepEqual(x, y) {
 				t.Fatal("the same seed gave two different cases")
 			}
-			if x.Len() != b.Leaves() {
+			if b.Incident != nil {
+				if x.Len() > b.Leaves() || x.Len() < b.Leaves()/10 {
+					t.Errorf("%d rows, want between a tenth of the cube's %d leaves and all", x.Len(), b.Leaves())
+				}
+			} else if x.Len() != b.Leaves() {
 				t.Errorf("%d leaves, want the full cube's %d", x.Len(), b.Leaves())
 			}
 			if len(x.Truth) == 0 {
@@ -138,5 +142,58 @@ func TestRun(t *testing.T) {
 		if r.Cases != 2 || r.Errors != 0 || r.Seeds != "4000-4001" {
 			t.Errorf("row %+v", r)
 		}
+	}
+}
+
+// TestIncidentShape checks what the failure-ratio incidents are for: sparse counts (most rows
+// without a failure), a wide first dimension, 1–3 causes 1–3 deep that each hold rows and
+// moved their failure rate, and both rises and falls of the rate across cases.
+func TestIncidentShape(t *testing.T) {
+	bs, err := Select("FV4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bs[0]
+	rises, falls := 0, 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		c := Generate(b.Spec, seed)
+		zero := 0
+		for l := range c.Num {
+			if c.Num[l] != math.Trunc(c.Num[l]) || c.Den[l] < 1 || c.Num[l] > c.Den[l] {
+				t.Fatalf("seed %d row %d: %g failures of %g events", seed, l, c.Num[l], c.Den[l])
+			}
+			if c.Num[l] == 0 {
+				zero++
+			}
+		}
+		if zero < c.Len()/2 {
+			t.Errorf("seed %d: %d of %d rows without a failure, want most", seed, zero, c.Len())
+		}
+		if n := len(c.Truth); n < 1 || n > 3 {
+			t.Errorf("seed %d: %d causes, want 1–3", seed, n)
+		}
+		tb, err := c.Table()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c.Truth {
+			if len(e) < 1 || len(e) > 3 {
+				t.Errorf("seed %d: cause %v, want 1–3 dimensions", seed, e)
+			}
+			ch, ok, err := tb.SliceChange(e)
+			if err != nil || !ok {
+				t.Errorf("seed %d: cause %v holds no row (ok %v, err %v)", seed, e, ok, err)
+				continue
+			}
+			switch {
+			case ch > 0.2:
+				rises++
+			case ch < -0.2:
+				falls++
+			}
+		}
+	}
+	if rises == 0 || falls == 0 {
+		t.Errorf("%d causes rose and %d fell over 30 cases, want both", rises, falls)
 	}
 }

@@ -63,7 +63,18 @@
 // w = m^(2−p) per leaf. For a candidate slice the weighted mean score and the drop in weighted
 // squared error it buys are closed-form in two sums per slice, Σw·y and Σw, so every slice of
 // every cuboid is scored from aggregates computed in one pass per cuboid over integer-coded
-// dimensions. The drop over φ is the slice's χ²₁ statistic z²; it is largest for the exact
+// dimensions.
+//
+// Sparse counts are the exception (a failure ratio whose leaves mostly hold a few events and
+// no failure; detected when every actual value is a whole number and the median leaf level
+// (v+f)/2 is below 5): there a leaf with no failure against an expected 0.3 scores −2 and the
+// leaf-level plot reads multiplicative noise where the noise is Poisson. Rank then takes p = 1,
+// measures φ on the slices of one and two dimensions with enough events (the median of their
+// squared standardized residuals, twice re-measured with the best few slices set aside, so
+// that a large cause spilling into every slice does not inflate it), and never fits an overall
+// shift, which there only turns the untouched rest of the cube into falling slices.
+//
+// The drop over φ is the slice's χ²₁ statistic z²; it is largest for the exact
 // slice that carries the anomaly — a parent dilutes it with normal leaves, a child misses part
 // of it — which is what collapses parent/child duplicates.
 //

@@ -152,6 +152,9 @@ type engine struct {
 	y, m, w []float64
 	noise   Noise
 	tau     float64 // median leaf noise s.d. on the score scale
+	// counts is true for sparse counts (see Table.sparseCounts): count noise, its dispersion
+	// measured on slices rather than leaves.
+	counts bool
 
 	cubs  []*cuboid
 	sA    []float64 // Σ (v−a)·a/g per slice
@@ -179,12 +182,20 @@ func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 		return nil, err
 	}
 	e := &engine{t: t, v: v, f: f}
-	e.noise = Noise{Power: estimatePower(v, f)}
+	e.counts = t.sparseCounts(v, f)
+	if e.counts {
+		e.noise = Noise{Power: 1}
+	} else {
+		e.noise = Noise{Power: estimatePower(v, f)}
+	}
 	for _, stage := range []func(){e.scoreLeaves, func() { e.build(opt.MaxDims) }, e.aggregate, func() { e.thresholds(opt.Alpha) }} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		stage()
+	}
+	if e.counts {
+		e.countDispersion()
 	}
 
 	res := &Result{Kind: t.kind, Noise: e.noise, Candidates: len(e.sA) - 1}
@@ -206,7 +217,7 @@ func Rank(ctx context.Context, t *Table, opt Options) (*Result, error) {
 			// the first pick — once a slice is chosen, what remains is explained by slices, and a
 			// late global shift would just average the remaining causes and push compensating
 			// slices the other way.
-			if len(res.Slices) > 0 || score <= 0 {
+			if len(res.Slices) > 0 || score <= 0 || e.counts {
 				continue
 			}
 			res.GlobalChange = factor - 1
