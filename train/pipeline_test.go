@@ -15,14 +15,7 @@ import (
 // teams' to the region's, at every horizon; the company carries the pipeline split, its
 // first quarter is the combination of the two forecasts, and its intervals hold it.
 func TestForecastSetCoherentWithPipeline(t *testing.T) {
-	ds, _, err := datasets.Load(company(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, warns, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, set, warns := defaultForecastSet(t)
 	for _, w := range warns {
 		t.Logf("warning: %s", w)
 	}
@@ -104,14 +97,7 @@ func TestForecastSetCoherentWithPipeline(t *testing.T) {
 // M4 test finding seasonality in its 20 quarters; with the company's pooled seasonal shape
 // the published 2026Q4 forecast rises over 2026Q3 too, and its regions get the same shape.
 func TestDefaultCompanyForecastsQ4Rise(t *testing.T) {
-	ds, _, err := datasets.Load(company(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, _, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, set, _ := defaultForecastSet(t)
 	co, ok := set.Find(string(features.Company), "")
 	if !ok || co.Forecast == nil {
 		t.Fatal("no company forecast")
@@ -137,4 +123,19 @@ func TestDefaultCompanyForecastsQ4Rise(t *testing.T) {
 			t.Errorf("region %s: no seasonal shape lent", sc.ID)
 		}
 	}
+}
+
+// defaultForecastSet loads the default company and makes the forecast set training would
+// publish for it (four quarters, 80 and 95 % intervals), with its warnings.
+func defaultForecastSet(t *testing.T) (*datasets.Dataset, *forecast.Set, []string) {
+	t.Helper()
+	ds, _, err := datasets.Load(company(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, warns, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, set, warns
 }
