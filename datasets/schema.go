@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -112,6 +113,48 @@ func IsRoleName(s string) bool {
 		}
 	}
 	return true
+}
+
+// RoleTypo returns the built-in role that s is a likely typo of: one edit (a letter
+// inserted, dropped, changed, or two neighbours swapped) away from a role name of four or
+// more letters ("salse" for sales). It returns "" when there is none. Neither the data nor a
+// tenant's catalogue may name a role so close to a built-in one.
+func RoleTypo(s string) string {
+	for _, n := range Roles {
+		if len(n) >= 4 && s != n && oneEdit(s, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// oneEdit reports whether a and b differ by exactly one insertion, deletion, substitution or
+// transposition of adjacent bytes.
+func oneEdit(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	switch len(a) - len(b) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if i == len(a) {
+			return false
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case 1:
+		i := 0
+		for i < len(b) && a[i] == b[i] {
+			i++
+		}
+		return a[i+1:] == b[i:]
+	}
+	return false
 }
 
 // Stages are the CRM opportunity stages; won and lost are closed.
@@ -313,6 +356,12 @@ func (c *Column) Check(s string) error {
 		}
 		return fmt.Errorf("%q is not one of %s", s, strings.Join(c.Values, ", "))
 	case RoleKind:
+		if slices.Contains(c.Values, s) {
+			return nil
+		}
+		if near := RoleTypo(s); near != "" {
+			return fmt.Errorf("%q is not a role: did you mean %q? (a tenant's catalogue may add roles, but not one a letter away from a built-in one)", s, near)
+		}
 		if IsRoleName(s) {
 			return nil
 		}

@@ -218,9 +218,13 @@ func planSummary(g Goal, per Period, bl Baseline, p *Plan) string {
 	for _, c := range p.Changes {
 		moves = append(moves, fmt.Sprintf("%s %s (%s)", c.Driver, describeChange(c), points(c.Contribution.Estimate)))
 	}
-	s := fmt.Sprintf("%s in %s: the run rate gives %s; %s bring the company model's estimate to %s (80 %%: %s to %s), "+
+	verb := "bring"
+	if len(moves) == 1 {
+		verb = "brings"
+	}
+	s := fmt.Sprintf("%s in %s: the run rate gives %s; %s %s the company model's estimate to %s (80 %%: %s to %s), "+
 		"reaching the target in %.0f %% of its posterior draws.", signedPct(g.Target), per, signedPct(bl.Growth),
-		strings.Join(moves, " and "), signedPct(p.Implied.Estimate), signedPct(p.Implied.Lower), signedPct(p.Implied.Upper), 100*p.Probability)
+		strings.Join(moves, " and "), verb, signedPct(p.Implied.Estimate), signedPct(p.Implied.Lower), signedPct(p.Implied.Upper), 100*p.Probability)
 	for _, c := range p.Changes {
 		if c.Uncertain {
 			s += " The plan relies on a driver the data cannot tell about: " + c.Sentence + "."

@@ -283,6 +283,19 @@ func TestCascadeAcceptance(t *testing.T) {
 			if _, err := json.Marshal(plan); err != nil {
 				t.Errorf("the plan does not encode: %v", err)
 			}
+			// Sentences a person reads name the dataset's currency, never the catalogue's
+			// placeholder, and a single change "brings" the estimate.
+			cur := co.Dataset().Settings.Currency
+			for _, r := range plan.Roles {
+				for _, it := range r.Indicators {
+					if strings.Contains(it.Basis, "currency") || (it.Formula == "revenue" && !strings.Contains(it.Basis, cur)) {
+						t.Errorf("%s basis %q: want the currency code %q", it.ID, it.Basis, cur)
+					}
+				}
+			}
+			if n := len(plan.Changes); (n == 1) != strings.Contains(plan.Summary, " brings ") {
+				t.Errorf("%d changes, summary %q: verb does not agree", n, plan.Summary)
+			}
 			if math.Abs(plan.Implied.Estimate-0.30) > 0.001 {
 				t.Errorf("plan's implied growth %v, want 0.30", plan.Implied.Estimate)
 			}

@@ -251,7 +251,7 @@ func (c *cascader) roleTarget(ind *indicators.Indicator, s indicators.Suggested)
 		it.Basis = "held at its current level: the plan does not need it"
 	case ind.Formula == features.ColRevenue:
 		it.Current, it.Target = Figure(c.plan.Baseline.PriorRevenue), c.plan.Baseline.TargetRevenue
-		it.Basis = fmt.Sprintf("the goal: the revenue of the same period a year earlier, %s, grown %s", numfmt.Amount(c.plan.Baseline.PriorRevenue, "currency"), signedPct(c.plan.Target))
+		it.Basis = fmt.Sprintf("the goal: the revenue of the same period a year earlier, %s, grown %s", numfmt.Money(c.plan.Baseline.PriorRevenue, c.co.Dataset().Settings.Currency), signedPct(c.plan.Target))
 	case ind.Formula == features.ColGrowthAttainment:
 		it.Current = c.current(ind, scope{p: c.panels[features.Company], label: "company"}, false)
 		it.Target = 1

@@ -514,6 +514,7 @@ roles:
 		{"unknown field", "roles: [{role: janitor, name: J, colour: red, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "body"},
 		{"no roles", "roles: []", "roles"},
 		{"bad role name", "roles: [{role: Janitor, name: J, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "roles[0].role"},
+		{"typo of a built-in role", "roles: [{role: salse, name: S, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "roles[0].role"},
 		{"new role without name", "roles: [{role: janitor, indicators: [{id: a, name: A, formula: headcount, direction: up, unit: x}]}]", "roles[0].name"},
 		{"unknown column", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: sweeps / headcount, direction: up, unit: x}]}]", "roles[0].indicators[0].formula"},
 		{"bad formula", "roles: [{role: janitor, name: J, indicators: [{id: a, name: A, formula: 'headcount +', direction: up, unit: x}]}]", "roles[0].indicators[0].formula"},
