@@ -96,10 +96,11 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		}
 		u := sc.Forecast.Uncertainty
 		near := make([]float64, len(p.Near))
+		df := float64(p.NearErrors)
 		for j, v := range p.Near {
 			near[j] = v
-			if v == 0 { // too few backtest errors: the univariate forecast's scale
-				near[j] = u.ScaleAt(j + 1)
+			if v == 0 { // too few backtest errors: the univariate forecast's scale and DF
+				near[j], df = u.ScaleAt(j+1), 0
 			}
 		}
 		ws := make([]string, len(p.Weights))
@@ -109,7 +110,11 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		// The method is a name, shown as is on translated pages: the weights (of the pipeline
 		// forecast, by quarter) are the only prose.
 		method := fmt.Sprintf("%s + pipeline (weights %s)", sc.Forecast.Method, strings.Join(ws, ", "))
-		if err := sc.Forecast.Overlay(p.Combined, near, method); err != nil {
+		// The Student-t of the combination's intervals has as many degrees of freedom as it
+		// has backtest errors (one per origin, not overlapping), not the univariate
+		// backtest's 0.4 per origin, which allows for its overlapping multi-step errors:
+		// with those the 80 % intervals covered 88 % of held-out quarters.
+		if err := sc.Forecast.Overlay(p.Combined, near, df, method); err != nil {
 			failed = append(failed, fmt.Sprintf("%s %s: %v", sc.Level, sc.ID, err))
 		}
 	}

@@ -511,6 +511,9 @@ func (r *scopeRun) result(asOf time.Time, weights []float64) *forecast.Pipeline 
 	}
 	for j := range r.h {
 		p.Near[j], p.PipelineNear[j] = rms(ce[j]), rms(pe[j])
+		if n := len(ce[j]); p.Near[j] > 0 && (p.NearErrors == 0 || n < p.NearErrors) {
+			p.NearErrors = n
+		}
 	}
 	return p
 }
