@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
 
 	"github.com/growthlens/growthlens/internal/natstest"
@@ -215,5 +219,32 @@ func TestClusterReplicaMarksOnlyDeadRunsInterrupted(t *testing.T) {
 		if rec.Status != status {
 			t.Errorf("run %s: %s, want %s", id, rec.Status, status)
 		}
+	}
+}
+
+// TestStoreDeadlineIsUnavailable: a store request that ran out of time while the client
+// still waits is answered 503 (try again), not 499 (which says the client went away); a
+// request whose client went away is still 499.
+func TestStoreDeadlineIsUnavailable(t *testing.T) {
+	s := &Server{log: slog.New(slog.DiscardHandler)}
+	for _, tc := range []struct {
+		name       string
+		clientGone bool
+		want       int
+	}{{"store deadline", false, 503}, {"client gone", true, StatusClientClosedRequest}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(w)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.clientGone {
+				cancel()
+			}
+			c.Request = httptest.NewRequest("POST", "/v1/models/forecast/promote", nil).WithContext(ctx)
+			s.fail(c, &call{id: "r1"}, fmt.Errorf("lock model: %w", context.DeadlineExceeded))
+			if w.Code != tc.want {
+				t.Errorf("status %d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+		})
 	}
 }

@@ -56,6 +56,8 @@ type Server struct {
 	metLn    net.Listener
 
 	bg          sync.WaitGroup // reloads, training jobs, watchers
+	moveMu      sync.Mutex
+	lastMove    map[string]int64 // tenant/model → seq of the newest champion move seen (confirmMove)
 	trainCtx    context.Context
 	cancelTrain context.CancelFunc
 	stop        chan struct{}
@@ -248,6 +250,7 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 			if ev.Alias == registry.Champion && slices.Contains(champion.Names(), ev.Model) {
 				t, _ := s.tenants.get(ev.Tenant)
 				s.requestReload(t)
+				s.confirmMove(t, ev)
 			}
 		case <-tick.C:
 			if g := s.store.Generation(); g != seen {
@@ -258,6 +261,43 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 			}
 		}
 	}
+}
+
+// confirmMove makes sure a champion move is served. On a JetStream store the watch may
+// announce a move before every server that answers reads has it (a follower catching up
+// after a NATS server failed), so a reload may still read the old champion: it is asked for
+// again, a few times over a few seconds, until the moved version is served or a newer move
+// of the model has come.
+func (s *Server) confirmMove(t *tenant, ev registry.AliasEvent) {
+	key := ev.Tenant + "/" + ev.Model
+	s.moveMu.Lock()
+	if s.lastMove == nil {
+		s.lastMove = map[string]int64{}
+	}
+	s.lastMove[key] = ev.Seq
+	s.moveMu.Unlock()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		for range 40 {
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+			s.moveMu.Lock()
+			latest := s.lastMove[key] == ev.Seq
+			s.moveMu.Unlock()
+			if !latest {
+				return
+			}
+			if sn := t.live.Load(); sn != nil && s.servedVersion(sn, ev.Model) == ev.To {
+				return
+			}
+			s.requestReload(t)
+		}
+		s.log.Warn("champion move not served after 10 s of reloads", "tenant", ev.Tenant, "model", ev.Model, "version", ev.To)
+	}()
 }
 
 // Shutdown stops accepting connections, waits up to ctx for requests in flight to finish,
@@ -575,6 +615,11 @@ func (s *Server) admit(c *gin.Context, rq *call, rt route) error {
 // answered with the request id only.
 func (s *Server) fail(c *gin.Context, rq *call, err error) {
 	e := asError(err, rq.id)
+	if e.Code == ECanceled && c.Request.Context().Err() == nil {
+		// The client is still waiting: the deadline that passed was the store's own (a NATS
+		// server failing over in cluster mode), not the request's.
+		e = &Error{Code: EUnavailable, Message: "the store did not answer in time; try again in a moment", Err: err}
+	}
 	rq.err = err
 	if e.Code == EInternal {
 		s.log.Error("internal error", "request_id", rq.id, "route", c.FullPath(), "err", err)

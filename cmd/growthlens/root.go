@@ -33,7 +33,7 @@ indicators per role and incentive recommendations per employee.`,
 				return err
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
-			return nil
+			return sealDataDirs(cmd)
 		},
 	}
 	root.SetOut(stdout)

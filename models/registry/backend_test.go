@@ -108,7 +108,7 @@ func dropBuckets(t *testing.T, nc *nats.Conn, prefix string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, b := range []string{"versions", "aliases", "runs", "alerts", "keys", "audit", "meta", "documents", "subscriptions", "alertstates"} {
+	for _, b := range []string{"versions", "aliases", "runs", "alerts", "keys", "audit", "meta", "documents", "subscriptions", "alertstates", "outbox"} {
 		js.DeleteKeyValue(ctx, prefix+"-"+b)
 	}
 	js.DeleteObjectStore(ctx, prefix+"-artifacts")

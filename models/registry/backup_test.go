@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var backupKey = bytes.Repeat([]byte{0x5a}, 32)
@@ -37,6 +38,14 @@ func fillStore(t *testing.T, s Store) (big []byte, secret string) {
 		t.Fatal(err)
 	}
 	if _, err := s.Audit(AuditEntry{Who: "t", Action: "models.promote", Outcome: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	// The outbox: one delivery pending, one delivered.
+	dels := []Delivery{{ID: "d1", AlertID: "a1", Data: json.RawMessage(`{"to":"hook"}`)}, {ID: "d2", AlertID: "a1", Data: json.RawMessage(`{"to":"mail"}`)}}
+	if _, err := s.RecordAlerts("acme", []AlertRecord{{ID: "a1", Data: json.RawMessage(`{"id":"a1"}`)}}, dels); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AttemptDelivery("acme", "d2", Attempt{Time: time.Now().UTC(), OK: true, Detail: "sent"}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	secret, _, err := s.CreateKey("acme", RoleAdmin, "")
@@ -67,6 +76,17 @@ func checkRestored(t *testing.T, s Store, big []byte, secret string) {
 	}
 	if _, err := s.Authenticate(secret); err != nil {
 		t.Errorf("API key after restore: %v", err)
+	}
+	ds, err := s.Deliveries("acme", "", 0)
+	got := map[string]string{}
+	for _, d := range ds {
+		got[d.ID] = d.Status
+	}
+	if err != nil || len(got) != 2 || got["d1"] != Pending || got["d2"] != Delivered {
+		t.Errorf("deliveries after restore: %v, %v; want d1 pending, d2 delivered", got, err)
+	}
+	if due, err := s.DueDeliveries(time.Now().Add(time.Minute), 0); err != nil || len(due) != 1 || due[0].ID != "d1" {
+		t.Errorf("due after restore: %+v, %v; want d1", due, err)
 	}
 	// Version numbering continues after the restored counter, never reusing a number.
 	if v := mustPut(t, s, "acme", "forecast", []byte("after restore")); v != 4 {

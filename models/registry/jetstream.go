@@ -62,6 +62,8 @@ type JetStream struct {
 	docs     jetstream.KeyValue // <kind>.<t>.<id>.<version>: goals and catalogues
 	subs2    jetstream.KeyValue // <t>.<id>: alert subscriptions
 	states   jetstream.KeyValue // <t>.<id>: alert states
+	outbox   jetstream.KeyValue // d.<t>.<id> deliveries, c.<t>.<id> claims (jetstream_outbox.go)
+	owner    string             // this process's name in delivery claims
 	meta     jetstream.KeyValue // "store": the marker
 	objects  jetstream.ObjectStore
 
@@ -132,6 +134,9 @@ func OpenJetStream(nc *nats.Conn, opt Options, jo JetStreamOptions) (*JetStream,
 		s.touch = time.Minute
 	}
 	s.subs = newSubscribers(s.log, true)
+	var owner [8]byte
+	rand.Read(owner[:])
+	s.owner = hex.EncodeToString(owner[:])
 	if len(opt.EncryptionKey) > 0 {
 		sub, err := hkdf.Key(sha256.New, opt.EncryptionKey, nil, "growthlens jetstream values v1", 32)
 		if err != nil {
@@ -170,11 +175,19 @@ func (s *JetStream) openBuckets(opt Options, jo JetStreamOptions) error {
 		storage = jetstream.MemoryStorage
 	}
 	replicas := max(jo.Replicas, 1)
+	// A bucket that exists is opened as it is: a process started with another replica count
+	// (a CLI command, which has no --cluster-replicas) must not change the store's.
 	kv := func(name string) (jetstream.KeyValue, error) {
-		b, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: s.prefix + "-" + name, History: 1, Replicas: replicas, Storage: storage,
-			Description: "growthlens registry: " + name,
-		})
+		b, err := s.js.KeyValue(ctx, s.prefix+"-"+name)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			b, err = s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+				Bucket: s.prefix + "-" + name, History: 1, Replicas: replicas, Storage: storage,
+				Description: "growthlens registry: " + name,
+			})
+			if errors.Is(err, jetstream.ErrBucketExists) { // created meanwhile by another process
+				b, err = s.js.KeyValue(ctx, s.prefix+"-"+name)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: bucket %s: %w", s.where(), name, err)
 		}
@@ -232,16 +245,25 @@ func (s *JetStream) openBuckets(opt Options, jo JetStreamOptions) error {
 	if s.states, err = kv("alertstates"); err != nil {
 		return err
 	}
+	if s.outbox, err = kv("outbox"); err != nil {
+		return err
+	}
 	if s.docs, err = kv("documents"); err != nil {
 		return err
 	}
 	if s.meta, err = kv("meta"); err != nil {
 		return err
 	}
-	s.objects, err = s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket: s.prefix + "-artifacts", Replicas: replicas, Storage: storage,
-		Description: "growthlens registry: model artifacts",
-	})
+	s.objects, err = s.js.ObjectStore(ctx, s.prefix+"-artifacts")
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		s.objects, err = s.js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket: s.prefix + "-artifacts", Replicas: replicas, Storage: storage,
+			Description: "growthlens registry: model artifacts",
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			s.objects, err = s.js.ObjectStore(ctx, s.prefix+"-artifacts")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("%s: object store: %w", s.where(), err)
 	}

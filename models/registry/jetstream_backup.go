@@ -117,6 +117,21 @@ func (s *JetStream) records() ([]record, error) {
 		{s.alerts, ">", s.recordOf(kindAlert, add)},
 		{s.subs2, ">", s.recordOf(kindSub, add)},
 		{s.states, ">", s.recordOf(kindAlertState, add)},
+		{s.outbox, "d.>", func(e jetstream.KeyValueEntry) error {
+			t, ok := tokens(e.Key(), 3)
+			if !ok {
+				return fmt.Errorf("%w: delivery key %s", ErrCorrupt, e.Key())
+			}
+			var d Delivery
+			if err := s.decode(e.Bucket(), e.Key(), e.Value(), &d); err != nil {
+				return err
+			}
+			kind := kindDelivery // Badger keeps pending deliveries apart, in the outbox
+			if d.Status == Pending {
+				kind = kindOutbox
+			}
+			return add(string(recordKey(t[1], kind, d.ID)), d)
+		}},
 		{s.docs, ">", func(e jetstream.KeyValueEntry) error {
 			t, ok := tokens(e.Key(), 4)
 			if !ok {
@@ -370,8 +385,8 @@ func (s *JetStream) loadRecord(key string, val []byte) error {
 				break
 			}
 			return put(s.docs, documentKeyJS(tenant, p[2], p[3], v), val)
-		case p[2] == kindOutbox || p[2] == kindDelivery:
-			return errNoOutbox
+		case len(p) == 4 && (p[2] == kindOutbox || p[2] == kindDelivery):
+			return put(s.outbox, deliveryKeyJS(tenant, p[3]), val)
 		}
 	}
 	return fmt.Errorf("%w: unknown key %.60q", ErrCorrupt, key)

@@ -118,32 +118,6 @@ func (s *JetStream) AlertStates(tenant string) ([]Record, error) {
 	return s.listRecords(s.states, tenant, kindAlertState, 0)
 }
 
-// errNoOutbox is the answer of the delivery outbox's methods: the JetStream store does not
-// have one yet (docs/cluster.md).
-var errNoOutbox = fmt.Errorf("alert delivery outbox: %w on the JetStream store yet", ErrUnsupported)
-
-// RecordAlerts is ErrUnsupported on the JetStream store.
-func (s *JetStream) RecordAlerts(string, []AlertRecord, []Delivery) (int, error) {
-	return 0, errNoOutbox
-}
-
-// DueDeliveries returns none: the JetStream store has no outbox yet.
-func (s *JetStream) DueDeliveries(time.Time, int) ([]Delivery, error) { return nil, nil }
-
-// AttemptDelivery is ErrUnsupported on the JetStream store.
-func (s *JetStream) AttemptDelivery(string, string, Attempt, time.Time) (Delivery, error) {
-	return Delivery{}, errNoOutbox
-}
-
-// RetryDelivery is ErrUnsupported on the JetStream store.
-func (s *JetStream) RetryDelivery(string, string) (Delivery, error) { return Delivery{}, errNoOutbox }
-
-// CancelDeliveries is ErrUnsupported on the JetStream store.
-func (s *JetStream) CancelDeliveries(string, []string) (int, error) { return 0, errNoOutbox }
-
-// Deliveries is ErrUnsupported on the JetStream store.
-func (s *JetStream) Deliveries(string, string, int) ([]Delivery, error) { return nil, errNoOutbox }
-
 func (s *JetStream) deleteRecord(b jetstream.KeyValue, tenant, kind, id string) error {
 	if err := validNames("tenant", tenant, kind+" id", id); err != nil {
 		return err
@@ -240,12 +214,24 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 	if err != nil {
 		return AuditEntry{}, err
 	}
-	ctx, cancel := s.ctx()
-	defer cancel()
-	if _, err := s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0); err != nil {
-		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	// The entry has a key of its own, so a write whose answer was lost (the server it went
+	// through died; a stream leader moved) is tried again, in shorter attempts within the
+	// timeout, and a retry that finds it written has succeeded. The audit entry of a change
+	// that was made must not be lost to a NATS failover.
+	const attempts = 3
+	for i := range attempts {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/attempts)
+		_, err = s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0)
+		cancel()
+		switch {
+		case err == nil, i > 0 && errors.Is(err, jetstream.ErrKeyExists):
+			return e, nil
+		case errors.Is(err, jetstream.ErrKeyExists):
+			return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+		}
+		s.log.Warn("audit entry not written yet; trying again", "attempt", i+1, "err", err)
 	}
-	return e, nil
+	return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 }
 
 // auditKeyJS orders entries by time: fixed-width Unix nanoseconds, then the id.

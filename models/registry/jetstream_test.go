@@ -2,12 +2,15 @@ package registry
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestJetStreamReplicasSeeEachOthersMoves is what a second API replica relies on: a
@@ -156,4 +159,25 @@ func TestMigrateBothWays(t *testing.T) {
 	back := openAt(t, dir, Options{EncryptionKey: key})
 	checkRestored(t, back, big, secret)
 	checkRestored(t, js, big, secret)
+}
+
+// TestJetStreamKeepsItsReplicas: a process that opens an existing store with another
+// replica count (a CLI command has none to give) must leave the buckets as they are. On
+// one server a bucket of 3 replicas cannot exist, so an open that tried to change them
+// would fail.
+func TestJetStreamKeepsItsReplicas(t *testing.T) {
+	first := openJetStream(t, Options{})
+	nc := natsConn(t)
+	again, err := OpenJetStream(nc, Options{MustExist: true}, JetStreamOptions{Prefix: first.prefix, Replicas: 3})
+	if err != nil {
+		t.Fatalf("reopen with 3 replicas asked: %v", err)
+	}
+	defer again.Close()
+	st, err := again.versions.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas; r != 1 {
+		t.Errorf("versions bucket has %d replicas after the reopen, want its 1", r)
+	}
 }

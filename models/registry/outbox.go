@@ -75,24 +75,8 @@ type AlertRecord struct {
 // transaction: either all of it is kept or none. A delivery whose id is already pending or
 // done is left as it is. It returns how many deliveries it queued.
 func (s *Badger) RecordAlerts(tenant string, alerts []AlertRecord, deliveries []Delivery) (int, error) {
-	if err := validName("tenant", tenant); err != nil {
+	if err := checkAlerts(tenant, alerts, deliveries); err != nil {
 		return 0, err
-	}
-	for _, a := range alerts {
-		if err := validName("alert id", a.ID); err != nil {
-			return 0, err
-		}
-		if !json.Valid(a.Data) {
-			return 0, invalidf("alert %s/%s: data is not valid JSON", tenant, a.ID)
-		}
-	}
-	for _, d := range deliveries {
-		if err := validNames("delivery id", d.ID, "alert id", d.AlertID); err != nil {
-			return 0, err
-		}
-		if !json.Valid(d.Data) {
-			return 0, invalidf("delivery %s/%s: data is not valid JSON", tenant, d.ID)
-		}
 	}
 	queued := 0
 	err := s.update(func(txn *badger.Txn) error {
@@ -136,6 +120,51 @@ func (s *Badger) RecordAlerts(tenant string, alerts []AlertRecord, deliveries []
 	return queued, nil
 }
 
+// checkAlerts validates the arguments of RecordAlerts.
+func checkAlerts(tenant string, alerts []AlertRecord, deliveries []Delivery) error {
+	if err := validName("tenant", tenant); err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		if err := validName("alert id", a.ID); err != nil {
+			return err
+		}
+		if !json.Valid(a.Data) {
+			return invalidf("alert %s/%s: data is not valid JSON", tenant, a.ID)
+		}
+	}
+	for _, d := range deliveries {
+		if err := validNames("delivery id", d.ID, "alert id", d.AlertID); err != nil {
+			return err
+		}
+		if !json.Valid(d.Data) {
+			return invalidf("delivery %s/%s: data is not valid JSON", tenant, d.ID)
+		}
+	}
+	return nil
+}
+
+// sortDue orders due deliveries the longest due first and keeps at most limit (≤ 0: all).
+func sortDue(out []Delivery, limit int) []Delivery {
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Or(a.NextAttempt.Compare(b.NextAttempt), cmp.Compare(a.ID, b.ID)) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// newestDeliveries orders deliveries newest first and keeps at most limit (≤ 0: all); never nil.
+func newestDeliveries(out []Delivery, limit int) []Delivery {
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(b.ID, a.ID)) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	if out == nil {
+		out = []Delivery{}
+	}
+	return out
+}
+
 func hasKey(txn *badger.Txn, key []byte) (bool, error) {
 	_, err := txn.Get(key)
 	switch {
@@ -166,11 +195,7 @@ func (s *Badger) DueDeliveries(now time.Time, limit int) ([]Delivery, error) {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Or(a.NextAttempt.Compare(b.NextAttempt), cmp.Compare(a.ID, b.ID)) })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return sortDue(out, limit), nil
 }
 
 func (s *Badger) outbox(tenant string) ([]Delivery, error) {
@@ -320,14 +345,7 @@ func (s *Badger) Deliveries(tenant, status string, limit int) ([]Delivery, error
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(b.ID, a.ID)) })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	if out == nil {
-		out = []Delivery{}
-	}
-	return out, nil
+	return newestDeliveries(out, limit), nil
 }
 
 // PutSubscription stores or replaces a subscription record.

@@ -10,13 +10,12 @@ import (
 // The outbox: alerts and their deliveries are recorded together; recording them again queues
 // nothing twice; attempts move a delivery to the log as delivered or, out of attempts, dead;
 // a dead letter can be retried; an acknowledged alert's deliveries are cancelled; pending
-// deliveries survive closing and reopening the store.
-func TestOutbox(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+// deliveries survive closing and reopening the store (Badger; on JetStream that is the
+// servers' business).
+func TestOutbox(t *testing.T) { eachBackend(t, testOutbox) }
+
+func testOutbox(t *testing.T, b backend) {
+	s := b.open(t, Options{})
 	alerts := []AlertRecord{{ID: "a1", Data: json.RawMessage(`{"id":"a1"}`)}, {ID: "a2", Data: json.RawMessage(`{"id":"a2"}`)}}
 	dels := []Delivery{{ID: "d1", AlertID: "a1", Data: json.RawMessage(`{"to":"hook"}`)}, {ID: "d2", AlertID: "a2", Data: json.RawMessage(`{"to":"hook"}`)},
 		{ID: "d3", AlertID: "a2", Data: json.RawMessage(`{"to":"mail"}`)}}
@@ -32,13 +31,11 @@ func TestOutbox(t *testing.T) {
 	if _, err := s.RecordAlerts("acme", nil, []Delivery{{ID: "bad/id", AlertID: "a1", Data: json.RawMessage(`{}`)}}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad id: %v", err)
 	}
-	s.Close()
-
-	s, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
+	if bs, ok := s.(*Badger); ok {
+		dir := bs.Dir()
+		bs.Close()
+		s = openAt(t, dir, Options{})
 	}
-	defer s.Close()
 	now := time.Now()
 	due, err := s.DueDeliveries(now.Add(time.Second), 0)
 	if err != nil || len(due) != 3 {
@@ -90,5 +87,44 @@ func TestOutbox(t *testing.T) {
 	}
 	if other, _ := s.Deliveries("beta", "", 0); len(other) != 0 {
 		t.Errorf("another tenant sees %v", other)
+	}
+}
+
+// TestOutboxClaims: two processes sharing a JetStream store never both get a due delivery;
+// the one that attempted it lets go, and a failed attempt makes it due again for either.
+func TestOutboxClaims(t *testing.T) {
+	a := openJetStream(t, Options{})
+	nc := natsConn(t)
+	b, err := OpenJetStream(nc, Options{}, JetStreamOptions{Prefix: a.prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	dels := []Delivery{{ID: "d1", AlertID: "a1", Data: json.RawMessage(`{}`)}, {ID: "d2", AlertID: "a1", Data: json.RawMessage(`{}`)}}
+	if n, err := a.RecordAlerts("acme", nil, dels); err != nil || n != 2 {
+		t.Fatalf("record: %d %v", n, err)
+	}
+	if n, err := b.RecordAlerts("acme", nil, dels); err != nil || n != 0 {
+		t.Fatalf("the same deliveries recorded by the other process: %d %v, want none queued", n, err)
+	}
+	now := time.Now()
+	gotA, err := a.DueDeliveries(now, 1)
+	if err != nil || len(gotA) != 1 {
+		t.Fatalf("a: %d due, %v; want 1 (the limit)", len(gotA), err)
+	}
+	gotB, err := b.DueDeliveries(now, 0)
+	if err != nil || len(gotB) != 1 || gotB[0].ID == gotA[0].ID {
+		t.Fatalf("b: %+v, %v; want only the delivery a did not claim", gotB, err)
+	}
+	if again, _ := a.DueDeliveries(now, 0); len(again) != 1 || again[0].ID != gotA[0].ID {
+		t.Errorf("a asked again: %+v, want its own claim back and not b's", again)
+	}
+	// a's attempt fails; the retry is due at once: b may take it now.
+	if _, err := a.AttemptDelivery("acme", gotA[0].ID, Attempt{Time: now, Detail: "HTTP 503"}, now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.DueDeliveries(now.Add(time.Second), 0)
+	if err != nil || len(got) != 2 {
+		t.Errorf("b after a's failed attempt: %d due, %v; want both", len(got), err)
 	}
 }

@@ -46,6 +46,24 @@ func TestRobustCenterSpreadSetsOutliersAside(t *testing.T) {
 	}
 }
 
+// A driver that moves in whole units and mostly not at all (a region's few sales reps) has a
+// median absolute deviation of zero; its usual variation is then the s.d. of every move, not
+// zero. Reference from NumPy:
+//
+//	x = np.array([0,0,0,0,0,0,0,-0.25,0,0,0.2,0]); x.mean(), x.std(ddof=1)   # -0.0041666666667, 0.0964325796826
+func TestRobustCenterSpreadKeepsWholeUnitMoves(t *testing.T) {
+	x := []float64{0, 0, 0, 0, 0, 0, 0, -0.25, 0, 0, 0.2, 0}
+	c, s, k := robustCenterSpread(x)
+	if math.Abs(c-(-0.004166666666666666)) > 1e-12 || math.Abs(s-0.09643257968260739) > 1e-12 || k != 12 {
+		t.Errorf("robustCenterSpread = %.15g, %.15g, %d; want -0.00416666666666667, 0.0964325796826074, 12", c, s, k)
+	}
+	// One more departure of the same size is then ordinary, not thousands of times the usual
+	// variation.
+	if z, p, ok := Unusual(-0.25, x, 0.05, 4); !ok || z < -3 || p > 0.5 {
+		t.Errorf("Unusual(-0.25) = z %.1f, p %.2f, ok %v; want an ordinary move (|z| < 3, p < 0.5)", z, p, ok)
+	}
+}
+
 func TestAbnormalProbabilityGrowsWithZ(t *testing.T) {
 	for _, df := range []float64{2, 5, 15, 60} {
 		prev := -1.0

@@ -101,18 +101,32 @@ func Open(nc *nats.Conn, o Options) (*Queue, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()
 	q := &Queue{js: js, prefix: o.Prefix, ackWait: o.AckWait, timeout: o.Timeout}
-	q.stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: o.Prefix + "-jobs", Description: "growthlens training jobs",
-		Subjects: []string{o.Prefix + ".jobs.>"}, Retention: jetstream.WorkQueuePolicy,
-		Storage: storage, Replicas: max(o.Replicas, 1), Duplicates: 10 * time.Minute,
-	})
+	// What exists is opened as it is: a process started with another replica count must
+	// not change the deployment's.
+	q.stream, err = js.Stream(ctx, o.Prefix+"-jobs")
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		q.stream, err = js.CreateStream(ctx, jetstream.StreamConfig{
+			Name: o.Prefix + "-jobs", Description: "growthlens training jobs",
+			Subjects: []string{o.Prefix + ".jobs.>"}, Retention: jetstream.WorkQueuePolicy,
+			Storage: storage, Replicas: max(o.Replicas, 1), Duplicates: 10 * time.Minute,
+		})
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			q.stream, err = js.Stream(ctx, o.Prefix+"-jobs")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("job stream: %w", err)
 	}
-	q.leases, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: o.Prefix + "-jobleases", Description: "growthlens: the worker running each tenant's job",
-		History: 1, Storage: storage, Replicas: max(o.Replicas, 1),
-	})
+	q.leases, err = js.KeyValue(ctx, o.Prefix+"-jobleases")
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		q.leases, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: o.Prefix + "-jobleases", Description: "growthlens: the worker running each tenant's job",
+			History: 1, Storage: storage, Replicas: max(o.Replicas, 1),
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			q.leases, err = js.KeyValue(ctx, o.Prefix+"-jobleases")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("job lease bucket: %w", err)
 	}

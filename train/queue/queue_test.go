@@ -208,3 +208,23 @@ func TestEnqueueTwiceStoresOnce(t *testing.T) {
 		t.Error("a job without a run id was queued")
 	}
 }
+
+// TestOpenKeepsTheStreamAsItIs: opening the queue with another replica count than it was
+// created with (a replica started without --cluster-replicas) must not change it; on one
+// server 3 replicas cannot exist, so a change would fail.
+func TestOpenKeepsTheStreamAsItIs(t *testing.T) {
+	_, url := natstest.Start(t)
+	openQueue(t, url)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	q, err := Open(nc, Options{Prefix: "qt", Replicas: 3, Memory: true})
+	if err != nil {
+		t.Fatalf("open with 3 replicas asked: %v", err)
+	}
+	if r := q.stream.CachedInfo().Config.Replicas; r != 1 {
+		t.Errorf("job stream has %d replicas, want its 1", r)
+	}
+}

@@ -190,11 +190,17 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, log *slog.Logger
 		return // the message belongs to the other worker now; the lease too
 	default:
 	}
-	if err != nil || ctx.Err() != nil {
-		// Stopped or failed to finish its record: let the job be taken again.
-		log.Warn("job handed back", "err", err, "stopping", ctx.Err() != nil)
+	switch {
+	case ctx.Err() != nil:
+		// The worker is stopping: another may take the job at once.
+		log.Warn("job handed back: the worker is stopping")
 		msg.Nak()
-	} else {
+	case err != nil:
+		// It could not finish its record (NATS failing over, say): try again in a moment,
+		// here or elsewhere, not in a tight loop.
+		log.Warn("job handed back", "err", err)
+		msg.NakWithDelay(max(q.ackWait/3, time.Second))
+	default:
 		actx, cancel := q.ctx(context.Background())
 		if aerr := msg.DoubleAck(actx); aerr != nil {
 			log.Warn("acknowledge the job (it may run again; its run registers nothing twice)", "err", aerr)

@@ -1,0 +1,847 @@
+// Command cluster is make test-cluster: growthlens's cluster mode end to end in one process
+// tree on loopback. It runs a 3-node NATS JetStream cluster (this program again, as three
+// child processes, so that one can be killed with SIGKILL), two API replicas (growthlens
+// serve --cluster) and two training workers (growthlens worker) as children; it trains a
+// number of tenants through both replicas, promotes and rolls back models while a bounded
+// request loop reads forecasts and runs from both replicas, kills one worker in the middle of
+// a run and one NATS node in the middle of the promotions (kill -9 both), and then checks:
+//
+//   - no request answered 5xx (or failed to connect) outside the failover window after the
+//     NATS node's kill (-window, documented in docs/cluster.md);
+//   - every acknowledged run (202) finished and is on both replicas, with exactly one
+//     version per model registered by it, and its models' versions present;
+//   - every acknowledged alias move (200) is in the champion's history with its audit entry
+//     (matched by request id), and the champion is the last acknowledged move's version;
+//   - both replicas serve the same champion of every tenant;
+//   - the store's buckets and the job stream kept 3 replicas.
+//
+// It prints a table (runs, promotions, kills, failover seconds, 5xx, lost writes) and exits 1
+// when a check fails. Everything listens on 127.0.0.1; every loop is bounded in count and
+// time (-timeout).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/growthlens/growthlens/internal/natstest"
+)
+
+var (
+	bin      = flag.String("bin", "bin/growthlens", "growthlens binary")
+	tenants  = flag.Int("tenants", 20, "tenants to train")
+	promoted = flag.Int("promoted", 6, "tenants whose forecast champion is moved back and forth")
+	moves    = flag.Int("moves", 6, "alias moves per promoted tenant (promote, rollback, …)")
+	window   = flag.Duration("window", 15*time.Second, "failover window after a NATS node's kill in which 5xx are allowed")
+	timeout  = flag.Duration("timeout", 8*time.Minute, "the whole run's limit")
+	keep     = flag.Bool("keep", false, "keep the work directory")
+)
+
+// nodeEnv, when set, makes this program one NATS node (its options as JSON).
+const nodeEnv = "GROWTHLENS_TEST_CLUSTER_NODE"
+
+func main() {
+	if v := os.Getenv(nodeEnv); v != "" {
+		runNode(v)
+		return
+	}
+	flag.Parse()
+	h := &harness{start: time.Now(), deadline: time.Now().Add(*timeout), client: &http.Client{Timeout: 60 * time.Second}}
+	code := h.run()
+	os.Exit(code)
+}
+
+func runNode(spec string) {
+	var o natstest.Options
+	if err := json.Unmarshal([]byte(spec), &o); err != nil {
+		fmt.Fprintln(os.Stderr, "node:", err)
+		os.Exit(2)
+	}
+	s, err := natstest.Run(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "node:", err)
+		os.Exit(1)
+	}
+	s.WaitForShutdown()
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  *os.File
+}
+
+func (p *proc) kill9() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+}
+
+// result is one request of the load loop or of a step.
+type result struct {
+	at     time.Time
+	status int // 0: no answer (connection refused, timeout)
+	what   string
+	body   string // the start of a 5xx answer
+}
+
+type move struct {
+	tenant, reqID string
+	to            int
+	seq           int64
+}
+
+type harness struct {
+	start, deadline time.Time
+	dir             string
+	urls            string
+	nodes           []*proc
+	replicas        []string // base URLs
+	procs           []*proc
+	keys            map[string]string
+	client          *http.Client
+
+	mu      sync.Mutex
+	results []result
+	runs    map[string][]string // tenant → acknowledged run ids
+	moves   []move
+	unacked int // alias moves that were not answered 200
+	natKill time.Time
+	kills   []string
+	fails   []string
+	reqN    int
+
+	ready     map[string]bool // tenants whose first run succeeded
+	unackedOf []string        // what the unacknowledged moves got
+	killedRun [2]string       // tenant, run id of the run the killed worker had
+	succeeded int
+	takeover  string
+}
+
+func (h *harness) failf(format string, args ...any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fails = append(h.fails, fmt.Sprintf(format, args...))
+}
+
+func (h *harness) fatal(err error) {
+	fmt.Fprintln(os.Stderr, "test-cluster:", err)
+	h.stopAll()
+	os.Exit(1)
+}
+
+func (h *harness) stopAll() {
+	for _, p := range append(append([]*proc{}, h.procs...), h.nodes...) {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	for _, p := range append(append([]*proc{}, h.procs...), h.nodes...) {
+		if p.cmd.ProcessState == nil {
+			done := make(chan struct{})
+			go func() { p.cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(15 * time.Second):
+				p.kill9()
+			}
+		}
+	}
+}
+
+func (h *harness) run() int {
+	var err error
+	if h.dir, err = os.MkdirTemp("", "growthlens-test-cluster-"); err != nil {
+		h.fatal(err)
+	}
+	if !*keep {
+		defer os.RemoveAll(h.dir)
+	}
+	h.keys, h.runs, h.ready = map[string]string{}, map[string][]string{}, map[string]bool{}
+	h.startNATS()
+	h.makeData()
+	for i := range 2 {
+		h.startReplica(i)
+	}
+	for i := range *tenants {
+		t := tenantName(i)
+		h.keys[t] = strings.TrimSpace(h.cli("keys", "create", "--cluster", h.urls, "--tenant", t, "--role", "admin", "--label", "test-cluster", "--log-level", "warn"))
+	}
+	h.startWorker("w1")
+	h.startWorker("w2")
+	fmt.Printf("test-cluster: 3 NATS nodes, 2 replicas, 2 workers up in %.1f s (work dir %s)\n", time.Since(h.start).Seconds(), h.dir)
+
+	stop := make(chan struct{})
+	var loops sync.WaitGroup
+	for g := range 2 {
+		loops.Add(1)
+		go func() { defer loops.Done(); h.loadLoop(g, stop) }()
+	}
+
+	// Every tenant's first run (promote auto), and a second of the promoted tenants
+	// (another horizon, so another forecast version; promote never), through both replicas.
+	for i := range *tenants {
+		h.startRun(i, i, map[string]any{"seed": i, "promote": "auto"})
+		if i < *promoted {
+			h.startRun(i, i+1, map[string]any{"seed": i, "promote": "never", "horizon": 6}) // on the other replica
+		}
+	}
+	h.killWorkerMidRun()
+	h.waitRuns()
+	h.moveChampions()
+	close(stop)
+	loops.Wait()
+	time.Sleep(2 * time.Second) // let the watches of both replicas settle
+	lost := h.verify()
+	h.report(lost)
+	h.stopAll()
+	if len(h.fails) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func tenantName(i int) string { return fmt.Sprintf("t%02d", i+1) }
+
+func (h *harness) replicaFor(i int) string { return h.replicas[i%len(h.replicas)] }
+
+// startNATS starts three JetStream nodes as children, routed to each other, and waits until
+// the cluster answers JetStream requests.
+func (h *harness) startNATS() {
+	ports, err := natstest.FreePorts(6)
+	if err != nil {
+		h.fatal(err)
+	}
+	var routes, urls []string
+	for i := range 3 {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", ports[3+i]))
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+	}
+	h.urls = strings.Join(urls, ",")
+	self, err := os.Executable()
+	if err != nil {
+		h.fatal(err)
+	}
+	for i := range 3 {
+		o := natstest.Options{Dir: filepath.Join(h.dir, fmt.Sprintf("nats%d", i)), Name: fmt.Sprintf("n%d", i), Port: ports[i],
+			ClusterPort: ports[3+i], Routes: routes}
+		spec, _ := json.Marshal(o)
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), nodeEnv+"="+string(spec))
+		h.nodes = append(h.nodes, h.spawn(fmt.Sprintf("nats%d", i), cmd))
+	}
+	nc, err := nats.Connect(h.urls)
+	for err != nil && time.Now().Before(h.deadline) {
+		time.Sleep(200 * time.Millisecond)
+		nc, err = nats.Connect(h.urls)
+	}
+	if err != nil {
+		h.fatal(fmt.Errorf("connect to the NATS cluster: %w", err))
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	limit := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := js.AccountInfo(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(limit) {
+			h.fatal(fmt.Errorf("JetStream cluster not ready after 60 s: %w", err))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (h *harness) spawn(name string, cmd *exec.Cmd) *proc {
+	f, err := os.Create(filepath.Join(h.dir, name+".log"))
+	if err != nil {
+		h.fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		h.fatal(fmt.Errorf("start %s: %w", name, err))
+	}
+	return &proc{name: name, cmd: cmd, log: f}
+}
+
+func (h *harness) cli(args ...string) string {
+	var out, errb bytes.Buffer
+	cmd := exec.Command(*bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		h.fatal(fmt.Errorf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errb.String()))
+	}
+	return out.String()
+}
+
+// makeData generates one small company and gives every tenant a copy.
+func (h *harness) makeData() {
+	co := filepath.Join(h.dir, "co")
+	h.cli("generate", "--out", co, "--employees", "40", "--years", "3", "--regions", "North,South", "--seed", "7", "--log-level", "warn")
+	files, err := os.ReadDir(co)
+	if err != nil {
+		h.fatal(err)
+	}
+	for i := range *tenants {
+		dst := filepath.Join(h.dir, "tenants", tenantName(i))
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			h.fatal(err)
+		}
+		for _, f := range files {
+			if f.IsDir() {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(co, f.Name()))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dst, f.Name()), b, 0o644)
+			}
+			if err != nil {
+				h.fatal(err)
+			}
+		}
+	}
+}
+
+func (h *harness) startReplica(i int) {
+	ports, err := natstest.FreePorts(1)
+	if err != nil {
+		h.fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	cmd := exec.Command(*bin, "serve", "--cluster", h.urls, "--cluster-replicas", "3", "--addr", addr, "--metrics-addr", "",
+		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn")
+	h.procs = append(h.procs, h.spawn(fmt.Sprintf("replica%d", i+1), cmd))
+	base := "http://" + addr
+	limit := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := h.client.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(limit) {
+			h.fatal(fmt.Errorf("replica %d not healthy after 90 s (see %s)", i+1, filepath.Join(h.dir, fmt.Sprintf("replica%d.log", i+1))))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.replicas = append(h.replicas, base)
+}
+
+func (h *harness) startWorker(id string) *proc {
+	cmd := exec.Command(*bin, "worker", "--cluster", h.urls, "--cluster-replicas", "3", "--heartbeat-timeout", "5s", "--id", id, "--log-level", "info")
+	p := h.spawn(id, cmd)
+	h.procs = append(h.procs, p)
+	return p
+}
+
+// call sends one request and records its status (0 when no answer came).
+func (h *harness) call(method, base, tenant, path string, body any, reqID string) (int, []byte) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+h.keys[tenant])
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if reqID != "" {
+		req.Header.Set("X-Request-ID", reqID)
+	}
+	status := 0
+	var out []byte
+	sent := time.Now()
+	resp, err := h.client.Do(req)
+	if err == nil {
+		out, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		status = resp.StatusCode
+	}
+	h.mu.Lock()
+	r := result{at: sent, status: status, what: method + " " + strings.SplitN(path, "?", 2)[0]}
+	if status >= 500 {
+		r.body = string(out[:min(len(out), 160)])
+	}
+	h.results = append(h.results, r)
+	h.mu.Unlock()
+	return status, out
+}
+
+// loadLoop reads forecasts and runs from both replicas until stop, at most every 20 ms.
+func (h *harness) loadLoop(g int, stop <-chan struct{}) {
+	for i := g; ; i++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if time.Now().After(h.deadline) {
+			return
+		}
+		t := tenantName(i % *tenants)
+		base := h.replicaFor(i / 2)
+		h.mu.Lock()
+		ids, ready := h.runs[t], h.ready[t]
+		h.mu.Unlock()
+		switch {
+		case ready && i%3 != 0:
+			// A tenant is read once its first run succeeded (until then it has no model
+			// and a forecast is answered 503 by design).
+			h.call("GET", base, t, "/v1/forecast?scope=company", nil, "")
+		case len(ids) > 0:
+			if v, _ := h.getRun(base, t, ids[0]); v.Status == "succeeded" {
+				// Every replica serves a new champion within a second (docs/cluster.md).
+				time.AfterFunc(time.Second, func() {
+					h.mu.Lock()
+					h.ready[t] = true
+					h.mu.Unlock()
+				})
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (h *harness) startRun(tenant, replica int, body map[string]any) {
+	t := tenantName(tenant)
+	status, out := h.call("POST", h.replicaFor(replica), t, "/v1/training-runs", body, "")
+	if status != 202 {
+		h.failf("POST training run of %s: %d %s", t, status, out)
+		return
+	}
+	var j struct{ ID string }
+	json.Unmarshal(out, &j)
+	h.mu.Lock()
+	h.runs[t] = append(h.runs[t], j.ID)
+	h.mu.Unlock()
+}
+
+type runView struct {
+	Status string
+	Run    struct {
+		Status   string
+		Error    string
+		Attempts []struct {
+			Worker, Status string
+		}
+		Models []struct {
+			Name    string
+			Version int
+		}
+	}
+}
+
+func (h *harness) getRun(base, tenant, id string) (runView, int) {
+	status, out := h.call("GET", base, tenant, "/v1/training-runs/"+id, nil, "")
+	var v runView
+	if status == 200 {
+		json.Unmarshal(out, &v)
+	}
+	return v, status
+}
+
+// killWorkerMidRun waits until a worker is training a run and kills it with SIGKILL, then
+// starts a replacement, as an orchestrator would.
+func (h *harness) killWorkerMidRun() {
+	limit := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(limit) {
+		for i := range *tenants {
+			t := tenantName(i)
+			h.mu.Lock()
+			ids := slices.Clone(h.runs[t])
+			h.mu.Unlock()
+			for _, id := range ids {
+				v, _ := h.getRun(h.replicas[0], t, id)
+				if v.Status != "running" || len(v.Run.Attempts) == 0 {
+					continue
+				}
+				w := v.Run.Attempts[len(v.Run.Attempts)-1].Worker
+				for _, p := range h.procs {
+					if p.name == w && p.cmd.ProcessState == nil {
+						p.kill9()
+						h.mu.Lock()
+						h.kills = append(h.kills, fmt.Sprintf("worker %s (kill -9 while it trained %s run %s)", w, t, id))
+						h.killedRun = [2]string{t, id}
+						h.mu.Unlock()
+						h.startWorker(w + "b")
+						return
+					}
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.failf("no run was seen running within 2 minutes: no worker killed")
+}
+
+// waitRuns waits until every acknowledged run is finished.
+func (h *harness) waitRuns() {
+	for time.Now().Before(h.deadline) {
+		pending := 0
+		for t, ids := range h.runsCopy() {
+			for _, id := range ids {
+				if v, _ := h.getRun(h.replicas[1], t, id); v.Status != "succeeded" && v.Status != "failed" {
+					pending++
+				}
+			}
+		}
+		if pending == 0 {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	h.failf("runs still unfinished at the deadline")
+}
+
+func (h *harness) runsCopy() map[string][]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string][]string{}
+	for t, ids := range h.runs {
+		out[t] = slices.Clone(ids)
+	}
+	return out
+}
+
+// moveChampions moves the forecast champion of the promoted tenants back and forth between
+// their two versions, through alternating replicas, and kills a NATS node half way.
+func (h *harness) moveChampions() {
+	type pair struct{ a, b int }
+	pairs := map[string]pair{}
+	for i := range *promoted {
+		t := tenantName(i)
+		var vs []int
+		for _, id := range h.runsCopy()[t] {
+			v, _ := h.getRun(h.replicas[0], t, id)
+			for _, m := range v.Run.Models {
+				if m.Name == "forecast" {
+					vs = append(vs, m.Version)
+				}
+			}
+		}
+		if len(vs) != 2 || vs[0] == vs[1] {
+			h.failf("%s: forecast versions of its two runs %v, want two different", t, vs)
+			continue
+		}
+		pairs[t] = pair{vs[0], vs[1]}
+	}
+	// The champion as the acknowledged moves left it (read once before the first move; a
+	// read may be served by a NATS server a few milliseconds behind, docs/cluster.md).
+	cur := map[string]int{}
+	for t := range pairs {
+		cur[t] = h.champion(h.replicas[0], t)
+	}
+	killAt := (*moves) / 2
+	for k := range *moves {
+		if k == killAt {
+			// A non-first node: the replicas and workers are connected to all of them at
+			// random, and every bucket has a leader somewhere.
+			h.nodes[1].kill9()
+			h.mu.Lock()
+			h.natKill = time.Now()
+			h.kills = append(h.kills, "NATS node n1 (kill -9 between alias moves)")
+			h.mu.Unlock()
+		}
+		for i := range *promoted {
+			t := tenantName(i)
+			p, ok := pairs[t]
+			if !ok {
+				continue
+			}
+			base := h.replicaFor(i + k)
+			h.mu.Lock()
+			h.reqN++
+			reqID := fmt.Sprintf("ct-%d", h.reqN)
+			h.mu.Unlock()
+			var status int
+			var out []byte
+			if k%2 == 0 {
+				// promote the version that is not champion (the other run's)
+				to := p.a
+				if cur[t] == p.a {
+					to = p.b
+				}
+				status, out = h.call("POST", base, t, "/v1/models/forecast/promote", map[string]any{"version": to, "reason": "test-cluster"}, reqID)
+			} else {
+				status, out = h.call("POST", base, t, "/v1/models/forecast/rollback", map[string]any{"reason": "test-cluster"}, reqID)
+			}
+			var r struct {
+				Move struct {
+					Seq int64
+					To  int
+				}
+			}
+			h.mu.Lock()
+			if status == 200 && json.Unmarshal(out, &r) == nil {
+				h.moves = append(h.moves, move{tenant: t, reqID: reqID, to: r.Move.To, seq: r.Move.Seq})
+				cur[t] = r.Move.To
+			} else {
+				h.unacked++
+				h.unackedOf = append(h.unackedOf, fmt.Sprintf("%s %d", reqID, status))
+			}
+			h.mu.Unlock()
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// champion is the forecast champion a replica's model endpoint shows (0 when none).
+func (h *harness) champion(base, tenant string) int {
+	_, out := h.call("GET", base, tenant, "/v1/models/forecast", nil, "")
+	var m struct {
+		Aliases []struct {
+			Alias   string
+			Version int
+		}
+	}
+	json.Unmarshal(out, &m)
+	for _, a := range m.Aliases {
+		if a.Alias == "champion" {
+			return a.Version
+		}
+	}
+	return 0
+}
+
+// verify checks every acknowledged write on both replicas and returns how many are lost.
+func (h *harness) verify() int {
+	lost := 0
+	runs := h.runsCopy()
+	for t, ids := range runs {
+		for _, id := range ids {
+			var views []runView
+			for _, base := range h.replicas {
+				v, status := h.getRun(base, t, id)
+				if status != 200 {
+					h.failf("run %s of %s on %s: %d", id, t, base, status)
+					lost++
+					continue
+				}
+				views = append(views, v)
+			}
+			if len(views) == 0 {
+				continue
+			}
+			v := views[0]
+			if v.Status != "succeeded" {
+				h.failf("run %s of %s: %s (%s)", id, t, v.Status, v.Run.Error)
+				continue
+			}
+			h.mu.Lock()
+			h.succeeded++
+			if [2]string{t, id} == h.killedRun {
+				var ws []string
+				for _, a := range v.Run.Attempts {
+					ws = append(ws, a.Worker+" "+a.Status)
+				}
+				h.takeover = strings.Join(ws, ", then ")
+				if len(v.Run.Attempts) < 2 || v.Run.Attempts[0].Status != "lost" {
+					h.fails = append(h.fails, fmt.Sprintf("the killed worker's run %s shows attempts %s, want a lost one and a second", id, h.takeover))
+				}
+			}
+			h.mu.Unlock()
+			for _, m := range v.Run.Models {
+				_, out := h.call("GET", h.replicas[1], t, "/v1/models/"+m.Name, nil, "")
+				var md struct {
+					Versions []struct {
+						Version int
+						RunID   string `json:"run_id"`
+					}
+				}
+				json.Unmarshal(out, &md)
+				mine, found := 0, false
+				for _, ver := range md.Versions {
+					if ver.RunID == id {
+						mine++
+					}
+					found = found || ver.Version == m.Version
+				}
+				if !found {
+					h.failf("%s %s v%d of run %s is missing", t, m.Name, m.Version, id)
+					lost++
+				}
+				if mine > 1 {
+					h.failf("%s %s: %d versions registered by run %s, want 1", t, m.Name, mine, id)
+				}
+			}
+		}
+	}
+	// Alias moves: each acknowledged one in the history and the audit log; the last one is
+	// the champion.
+	h.mu.Lock()
+	moves := slices.Clone(h.moves)
+	unacked := h.unacked
+	h.mu.Unlock()
+	last := map[string]move{}
+	for _, m := range moves {
+		last[m.tenant] = m
+	}
+	for t := range last {
+		_, out := h.call("GET", h.replicas[0], t, "/v1/models/forecast?history=1000", nil, "")
+		var md struct {
+			History map[string][]struct {
+				Seq int64
+				To  int
+			}
+		}
+		json.Unmarshal(out, &md)
+		_, aout := h.call("GET", h.replicas[1], t, "/v1/audit?limit=1000", nil, "")
+		var page struct {
+			Entries []struct {
+				RequestID string `json:"request_id"`
+				Outcome   string
+			}
+		}
+		json.Unmarshal(aout, &page)
+		for _, m := range moves {
+			if m.tenant != t {
+				continue
+			}
+			if !slices.ContainsFunc(md.History["champion"], func(e struct {
+				Seq int64
+				To  int
+			}) bool {
+				return e.Seq == m.seq && e.To == m.to
+			}) {
+				h.failf("%s: acknowledged move %s (seq %d to v%d) is not in the history", t, m.reqID, m.seq, m.to)
+				lost++
+			}
+			if !slices.ContainsFunc(page.Entries, func(e struct {
+				RequestID string `json:"request_id"`
+				Outcome   string
+			}) bool {
+				return e.RequestID == m.reqID && e.Outcome == "ok"
+			}) {
+				h.failf("%s: acknowledged move %s has no audit entry", t, m.reqID)
+				lost++
+			}
+		}
+		if unacked == 0 {
+			if got := h.champion(h.replicas[0], t); got != last[t].to {
+				h.failf("%s: champion v%d, want v%d of the last acknowledged move", t, got, last[t].to)
+				lost++
+			}
+		}
+	}
+	// Both replicas serve the same champion forecast.
+	for i := range *tenants {
+		t := tenantName(i)
+		var served []int
+		for _, base := range h.replicas {
+			status, out := h.call("GET", base, t, "/v1/forecast?scope=company", nil, "")
+			var f struct{ Model struct{ Version int } }
+			json.Unmarshal(out, &f)
+			if status != 200 {
+				h.failf("%s: forecast on %s answered %d", t, base, status)
+			}
+			served = append(served, f.Model.Version)
+		}
+		if served[0] != served[1] || served[0] != h.champion(h.replicas[1], t) {
+			h.failf("%s: replicas serve v%d and v%d, champion v%d", t, served[0], served[1], h.champion(h.replicas[1], t))
+		}
+	}
+	h.checkReplication()
+	return lost
+}
+
+// checkReplication requires the store's buckets and the job stream to have kept 3
+// replicas (a CLI command or a worker opening them must not change that).
+func (h *harness) checkReplication() {
+	nc, err := nats.Connect(h.urls)
+	if err != nil {
+		h.failf("connect to NATS: %v", err)
+		return
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, name := range []string{"KV_growthlens-versions", "KV_growthlens-aliases", "KV_growthlens-runs", "KV_growthlens-audit", "KV_growthlens-outbox", "growthlens-jobs", "KV_growthlens-jobleases"} {
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			h.failf("stream %s: %v", name, err)
+			continue
+		}
+		if r := s.CachedInfo().Config.Replicas; r != 3 {
+			h.failf("stream %s has %d replicas, want 3", name, r)
+		}
+	}
+}
+
+func (h *harness) report(lost int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	total, fivexx, outside := 0, 0, 0
+	var lastBad time.Time
+	for _, r := range h.results {
+		total++
+		bad := r.status == 0 || r.status >= 500
+		if !bad {
+			continue
+		}
+		fivexx++
+		in := !h.natKill.IsZero() && !r.at.Before(h.natKill) && r.at.Sub(h.natKill) <= *window
+		if in {
+			lastBad = r.at
+		} else {
+			outside++
+			if outside <= 5 {
+				h.fails = append(h.fails, fmt.Sprintf("%s answered %d outside the failover window (%.1f s after the start): %s", r.what, r.status, r.at.Sub(h.start).Seconds(), r.body))
+			}
+		}
+	}
+	if outside > 5 {
+		h.fails = append(h.fails, fmt.Sprintf("… %d answers of 5xx or none outside the failover window in all", outside))
+	}
+	failover := 0.0
+	if !lastBad.IsZero() {
+		failover = lastBad.Sub(h.natKill).Seconds()
+	}
+	nRuns := 0
+	for _, ids := range h.runs {
+		nRuns += len(ids)
+	}
+	promotions := len(h.moves)
+	if lost > 0 {
+		h.fails = append(h.fails, fmt.Sprintf("%d acknowledged writes lost", lost))
+	}
+	fmt.Println()
+	fmt.Printf("%-34s %s\n", "check", "value")
+	fmt.Printf("%-34s %d acknowledged (%d tenants), %d succeeded\n", "training runs", nRuns, *tenants, h.succeeded)
+	fmt.Printf("%-34s %s\n", "killed worker's run", h.takeover)
+	fmt.Printf("%-34s %d acknowledged, %d not %v\n", "alias moves (promote/rollback)", promotions, h.unacked, h.unackedOf)
+	fmt.Printf("%-34s %s\n", "kills", strings.Join(h.kills, "; "))
+	fmt.Printf("%-34s %.1f (window allowed %.0f s)\n", "failover seconds (last 5xx after)", failover, window.Seconds())
+	fmt.Printf("%-34s %d of %d requests (%d outside the window)\n", "5xx or no answer", fivexx, total, outside)
+	fmt.Printf("%-34s %d\n", "lost writes", lost)
+	fmt.Printf("%-34s %.1f s\n", "elapsed", time.Since(h.start).Seconds())
+	if len(h.fails) > 0 {
+		fmt.Println("\nFAIL:")
+		for _, f := range h.fails {
+			fmt.Println("  " + f)
+		}
+	} else {
+		fmt.Println("\nPASS")
+	}
+}
