@@ -27,7 +27,7 @@ const (
 	permModelsRead  permission = "models.read"  // list and show model versions and aliases
 	permModelsWrite permission = "models.write" // promote and roll back
 	permAudit       permission = "audit"        // read the audit log
-	permGoals       permission = "goals"        // set goals, the tenant's catalogue and alert subscriptions
+	permGoals       permission = "goals"        // set goals, forecast adjustments, the tenant's catalogue and alert subscriptions
 	permAlerts      permission = "alerts"       // acknowledge and mute alerts
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/growthlens/growthlens/internal/natstest"
 	"github.com/growthlens/growthlens/models/registry"
@@ -223,15 +224,21 @@ func TestClusterReplicaMarksOnlyDeadRunsInterrupted(t *testing.T) {
 }
 
 // TestStoreDeadlineIsUnavailable: a store request that ran out of time while the client
-// still waits is answered 503 (try again), not 499 (which says the client went away); a
-// request whose client went away is still 499.
+// still waits, or that NATS did not answer, is answered 503 (try again), not 499 (which says
+// the client went away) or 500; a request whose client went away is still 499.
 func TestStoreDeadlineIsUnavailable(t *testing.T) {
 	s := &Server{log: slog.New(slog.DiscardHandler)}
 	for _, tc := range []struct {
 		name       string
 		clientGone bool
 		want       int
-	}{{"store deadline", false, 503}, {"client gone", true, StatusClientClosedRequest}} {
+		err        error
+	}{
+		{"store deadline", false, 503, fmt.Errorf("lock model: %w", context.DeadlineExceeded)},
+		{"client gone", true, StatusClientClosedRequest, fmt.Errorf("lock model: %w", context.DeadlineExceeded)},
+		{"NATS stream without a leader", false, 503, fmt.Errorf("roll back: %w", jetstream.ErrNoStreamResponse)},
+		{"NATS timeout", false, 503, fmt.Errorf("roll back: %w", nats.ErrTimeout)},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(w)
@@ -241,7 +248,7 @@ func TestStoreDeadlineIsUnavailable(t *testing.T) {
 				cancel()
 			}
 			c.Request = httptest.NewRequest("POST", "/v1/models/forecast/promote", nil).WithContext(ctx)
-			s.fail(c, &call{id: "r1"}, fmt.Errorf("lock model: %w", context.DeadlineExceeded))
+			s.fail(c, &call{id: "r1"}, tc.err)
 			if w.Code != tc.want {
 				t.Errorf("status %d, want %d: %s", w.Code, tc.want, w.Body)
 			}

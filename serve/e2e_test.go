@@ -201,6 +201,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	someTeam := sn.incentive.cached[staff[0]].rec.TeamID
 	period := lastQuarter()
+	nextQuarter := sn.forecast.scopes["company"].sc.Forecast.Periods[0]
 	leaves := map[string]any{"dims": []string{"region", "product"}, "kind": "additive", "leaves": plantedLeaves()}
 	record := map[string]any{"employee_id": "NEW-1", "role": "sales", "team_id": someTeam, "region": "East", "level": 3, "tenure_years": 1.5,
 		"age": 29, "salary": 80000, "perf_last": 3.5, "promotion_wait_months": 18, "months_since_reward": 7, "rewards_24m": map[string]float64{"training": 1},
@@ -282,6 +283,10 @@ func TestEndToEnd(t *testing.T) {
 		getCall("/v1/goals", "/v1/goals?history=true", 200),
 		getCall("/v1/cascade", "/v1/cascade?period=2027", 200),
 		getCall("/v1/cascade", "/v1/cascade?period=2027Q1&target=2", 200),
+		jsonCall("/v1/forecast/adjustments/:scope/:quarter", "PUT", "/v1/forecast/adjustments/region:East/"+nextQuarter,
+			map[string]any{"revenue": 1_250_000, "note": "two renewals signed early"}, 200),
+		getCall("/v1/forecast/adjustments", "/v1/forecast/adjustments?history=true", 200),
+		getCall("/v1/forecast", "/v1/forecast?scope=region:East", 200),
 	}
 
 	// Every role of acme on every read, people, data, audit and goal call.
@@ -710,6 +715,10 @@ func TestEndToEnd(t *testing.T) {
 	}](t, ts.do(t, "GET", "/v1/subscriptions", acme+"/admin", "", nil)).Subscriptions
 	ts.run(t, sc, apiCall{route: "/v1/subscriptions/:id", method: "DELETE", path: "/v1/subscriptions/" + subsNow[0].ID, want: 200}, acme+"/admin", 200)
 	checkError(t, ts.run(t, sc, apiCall{route: "/v1/subscriptions/:id", method: "DELETE", path: "/v1/subscriptions/" + subsNow[0].ID, want: 404}, acme+"/admin", 404), 404, ENotFound)
+
+	adj := apiCall{route: "/v1/forecast/adjustments/:scope/:quarter", method: "DELETE", path: "/v1/forecast/adjustments/region:East/" + nextQuarter}
+	ts.run(t, sc, adj, acme+"/gm", 200)
+	checkError(t, ts.run(t, sc, adj, acme+"/gm", 404), 404, ENotFound)
 
 	// Every operation of the document was answered with a 2xx.
 	for _, rt := range s.routes {

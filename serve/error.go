@@ -112,6 +112,8 @@ func asError(err error, requestID string) *Error {
 	}
 	var inUse *registry.InUseError
 	switch {
+	case registry.Unavailable(err):
+		return &Error{Code: EUnavailable, Message: "the store did not answer (a storage server may be failing over); try again in a moment", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: ECanceled, Message: "the request ended before it was answered", Err: err}
 	case errors.Is(err, registry.ErrNotFound):

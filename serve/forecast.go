@@ -28,6 +28,9 @@ type forecastModel struct {
 type scopeForecast struct {
 	sc     *forecast.Scope
 	bodies [][]byte
+	// resps are the bodies before encoding, for the answers that add the scope's manager
+	// adjustments (adjust.go).
+	resps []forecastResponse
 }
 
 // completion is the latest actual-over-target of a scope, for the business gauge.
@@ -76,6 +79,8 @@ type forecastPoint struct {
 	// Pipeline says where the quarter's revenue comes from, for the first quarters of a scope
 	// whose data has deals.
 	Pipeline *pipelineJSON `json:"pipeline,omitempty"`
+	// Adjusted is a manager's figure for the quarter, beside the model's (adjust.go).
+	Adjusted *adjustedJSON `json:"adjusted,omitempty"`
 }
 
 // pipelineJSON is one quarter's pipeline forecast (forecast.Split) and how it enters the
@@ -116,6 +121,9 @@ type accuracyJSON struct {
 	MAPE    num    `json:"mape"`
 	MAPE1   num    `json:"mape_1"`
 	Summary string `json:"summary"`
+	// Adjustments scores the scope's manager adjustments whose quarters are over, beside
+	// the model's figures they replaced.
+	Adjustments *adjustmentAccuracyJSON `json:"adjustments,omitempty"`
 }
 
 // buildForecast encodes every scope's answers. Targets come from the tenant's data, so the
@@ -193,6 +201,7 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 			verdict = *sc.Verdict
 		}
 		sf.bodies = make([][]byte, len(full))
+		sf.resps = make([]forecastResponse, len(full))
 		for h := range full {
 			resp := forecastResponse{
 				Currency: data.currency(), Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
@@ -207,6 +216,7 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 				return nil, fmt.Errorf("encode forecast of %s: %w", name, err)
 			}
 			sf.bodies[h] = append(b, '\n')
+			sf.resps[h] = resp
 		}
 	}
 	if _, ok := fm.scopes["company"]; !ok {
@@ -282,8 +292,19 @@ func (s *Server) getForecast(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
+	cur, err := s.currentAdjustments(rq.key.Tenant)
+	if err != nil {
+		return err
+	}
+	body, err := withAdjustments(fm, sf, h, cur)
+	if err != nil {
+		return err
+	}
+	if body == nil {
+		body = sf.bodies[h-1]
+	}
 	s.metrics.predicted(rq.key.Tenant, champion.Forecast, "forecast", 1)
-	writeRaw(c, 200, sf.bodies[h-1])
+	writeRaw(c, 200, body)
 	return nil
 }
 

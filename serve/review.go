@@ -438,6 +438,9 @@ func (s *Server) reviewInput(t *tenant) review.Input {
 	if in.Alerts, err = review.OpenAlerts(s.store, t.name, time.Now()); err != nil {
 		s.log.Warn("review: alerts not read", "tenant", t.name, "err", err)
 	}
+	if in.Adjustments, err = s.currentAdjustments(t.name); err != nil {
+		s.log.Warn("review: forecast adjustments not read", "tenant", t.name, "err", err)
+	}
 	return in
 }
 

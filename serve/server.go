@@ -238,6 +238,7 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 	tick := time.NewTicker(s.cfg.ReloadPoll)
 	defer tick.Stop()
 	seen := s.store.Generation()
+	polls := 0
 	for {
 		select {
 		case <-s.stop:
@@ -258,6 +259,38 @@ func (s *Server) watch(ch <-chan registry.AliasEvent) {
 				for _, t := range s.tenants.all() {
 					s.requestReload(t)
 				}
+			}
+			if s.cfg.Cluster != "" {
+				if polls++; polls%resyncPolls == 0 {
+					s.resync()
+				}
+			}
+		}
+	}
+}
+
+// resyncPolls is how many ReloadPolls pass between two resyncs in cluster mode.
+const resyncPolls = 5
+
+// resync compares the champion each loaded tenant serves with the store's and reloads the
+// tenants that differ. In cluster mode the alias watch is the fast path; this is the safety
+// net for a move it delivered late or not at all (its consumer was on a NATS server that
+// died), so that every replica serves every move within a few seconds whatever happened.
+func (s *Server) resync() {
+	for _, t := range s.tenants.all() {
+		sn := t.live.Load()
+		if sn == nil {
+			continue
+		}
+		for _, name := range champion.Names() {
+			a, err := s.store.Alias(t.name, name, registry.Champion)
+			if err != nil {
+				continue // none yet, or NATS failing over: the next resync tries again
+			}
+			if s.servedVersion(sn, name) != a.Version && sn.problems[name] == "" { // a champion that fails to load is not retried here
+				s.log.Info("champion out of date: reloading", "tenant", t.name, "model", name, "serving", s.servedVersion(sn, name), "champion", a.Version)
+				s.requestReload(t)
+				break
 			}
 		}
 	}
@@ -411,6 +444,9 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/v1/scopes", perm: permRead, query: []string{"level"}, fn: s.listScopes},
 		{method: "GET", path: "/v1/forecast", perm: permRead, query: []string{"scope", "horizon"}, fn: s.getForecast},
+		{method: "GET", path: "/v1/forecast/adjustments", perm: permRead, query: []string{"scope", "history"}, fn: s.listAdjustments},
+		{method: "PUT", path: "/v1/forecast/adjustments/:scope/:quarter", perm: permGoals, action: "forecast.adjust", body: bodyJSON, fn: s.putAdjustment},
+		{method: "DELETE", path: "/v1/forecast/adjustments/:scope/:quarter", perm: permGoals, action: "forecast.adjust.withdraw", fn: s.deleteAdjustment},
 		{method: "GET", path: "/v1/drivers", perm: permRead, fn: s.getDrivers},
 		{method: "POST", path: "/v1/whatif", perm: permRead, body: bodyJSON, fn: s.postWhatIf},
 		{method: "GET", path: "/v1/rootcauses", perm: permRead, query: []string{"scope", "period", "kpi", "against", "expected", "direction"}, fn: s.getRootCauses},

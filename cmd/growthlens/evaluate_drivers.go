@@ -93,6 +93,7 @@ See the deval package documentation for the protocol. Seeds 4001–4012 tuned th
 	fl.IntVar(&cfg.Draws, "draws", cfg.Draws, "posterior draws (and bootstrap replicates of the current model)")
 	fl.Float64Var(&cfg.PriorScale, "prior-scale", 0, "prior s.d. over the catalogue prior's magnitude (0: the default; for tuning on seeds 4001-4012 only)")
 	fl.IntVar(&cfg.Monthly, "monthly", 0, "1: read drivers month by month at every size, -1: never (0: by size; for tuning on seeds 4001-4012 only)")
+	fl.Float64Var(&cfg.FunnelFloor, "funnel-floor", 0, "the funnel evidence's allowance over the catalogue prior's magnitude (0: the default, negative: no funnel evidence; for tuning on seeds 4001-4012 only)")
 	fl.StringVar(&keep, "keep", "", "generate the companies into this directory and keep them (reused when present)")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/growthlens/growthlens/models/registry"
 )
 
 func TestReportWritesTheReviewPage(t *testing.T) {
@@ -96,6 +98,74 @@ func TestReportWritesTheReviewPage(t *testing.T) {
 			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "--scope") {
 				t.Errorf("--scope %s: err = %v, want a usage error", bad, err)
 			}
+		}
+	})
+
+	// growthlens adjust keeps a GM's figure beside the model's, audited (same store again).
+	t.Run("adjust", func(t *testing.T) {
+		var fc forecastOut
+		if err := json.Unmarshal([]byte(mustRun("forecast", "--store", store, "--tenant", "acme", "--json")), &fc); err != nil {
+			t.Fatal(err)
+		}
+		q := fc.Periods[0]
+		text := mustRun("adjust", "set", "region:North", strings.ToLower(q), "1234567", "--note", "a big order", "--store", store, "--tenant", "acme", "--data", data)
+		if !strings.Contains(text, "region:North "+q+": 1,235,000 CNY (was none; model ") || !strings.Contains(text, "note: a big order") {
+			t.Errorf("adjust set printed %q", text)
+		}
+		mustRun("adjust", "set", "region:North", q, "1300000", "--note", "bigger", "--store", store, "--tenant", "acme", "--data", data)
+		var list struct {
+			Currency    string `json:"currency"`
+			Adjustments []struct {
+				Scope, Quarter string
+				Revenue        float64
+				Version        int
+				SetBy          string `json:"set_by"`
+			} `json:"adjustments"`
+		}
+		if err := json.Unmarshal([]byte(mustRun("adjust", "list", "--store", store, "--tenant", "acme", "--data", data, "--json")), &list); err != nil {
+			t.Fatal(err)
+		}
+		if list.Currency != "CNY" || len(list.Adjustments) != 1 || list.Adjustments[0].Revenue != 1300000 || list.Adjustments[0].Version != 2 ||
+			!strings.HasPrefix(list.Adjustments[0].SetBy, "cli:") {
+			t.Errorf("adjust list: %+v", list)
+		}
+		for _, bad := range [][]string{
+			{"adjust", "set", "region:Atlantis", q, "5", "--note", "x"},
+			{"adjust", "set", "region:North", "2001Q1", "5", "--note", "x"},
+			{"adjust", "set", "region:North", q, "-5", "--note", "x"},
+			{"adjust", "set", "region:North", q, "5"},
+			{"adjust", "set", "city:X", q, "5", "--note", "x"},
+			{"adjust", "withdraw", "company", q},
+		} {
+			_, _, err := runCLI(t, append(bad, "--store", store, "--tenant", "acme", "--data", data)...)
+			var ee exitError
+			if !errors.As(err, &ee) || ee.code != 2 {
+				t.Errorf("%v: err = %v, want a usage error", bad, err)
+			}
+		}
+		if out := mustRun("adjust", "withdraw", "region:North", q, "--store", store, "--tenant", "acme", "--data", data); !strings.Contains(out, "withdrawn (was 1,300,000 CNY)") {
+			t.Errorf("withdraw printed %q", out)
+		}
+		if out := mustRun("adjust", "list", "--store", store, "--tenant", "acme"); !strings.Contains(out, "no forecast adjustment") {
+			t.Errorf("after withdrawing: %q", out)
+		}
+		st, err := registry.Open(store, registry.Options{MustExist: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		page, err := st.AuditLog(registry.AuditQuery{Tenant: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range page.Entries {
+			if strings.HasPrefix(e.Action, "forecast.adjust") && e.Outcome == "ok" {
+				n++
+			}
+		}
+		if n != 3 {
+			t.Errorf("%d audited adjustments, want 3 (two sets, one withdrawal)", n)
 		}
 	})
 }

@@ -62,6 +62,7 @@ indicators per role and incentive recommendations per employee.`,
 		newReportCmd(a),
 		newCascadeCmd(a),
 		newForecastCmd(a),
+		newAdjustCmd(a),
 	)
 	root.Long += "\n\n" + exitCodesHelp
 	// Usage mistakes exit 2 wherever cobra finds them: a flag it cannot parse, or arguments a

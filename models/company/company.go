@@ -53,6 +53,10 @@ type Options struct {
 	// Monthly forces the month-by-month driver profile on (1) or off (−1); 0 decides by
 	// MixedRows.
 	Monthly int
+	// FunnelFloor is the funnel evidence's allowance for measuring the wrong thing, a share
+	// of the catalogue prior's magnitude (default DefaultFunnelFloor); a negative value
+	// leaves the funnel evidence out (see FunnelEvidence).
+	FunnelFloor float64
 	// Context, when not nil, stops the fit once it is cancelled (checked between posterior
 	// draws): Fit then returns its error.
 	Context context.Context
@@ -91,6 +95,20 @@ func Fit(p, monthly *features.Panel, opt Options) (*Model, error) {
 		opt.Draws = DefaultDraws
 	}
 	specs, priors, neg := Priors(opt.Catalogue, opt.PriorScale)
+	if opt.FunnelFloor == 0 {
+		opt.FunnelFloor = DefaultFunnelFloor
+	}
+	if opt.FunnelFloor > 0 {
+		for col, ev := range FunnelEvidence(monthly, opt.Catalogue) {
+			pr, ok := priors[col]
+			if !ok {
+				continue
+			}
+			pr.Catalogue = pr.Mean
+			pr.Mean, pr.SD = combine(pr.Mean, pr.SD, ev.Estimate, ev.SD(opt.FunnelFloor, pr.Mean), pr.Sign)
+			priors[col] = pr
+		}
+	}
 	o := driver.Options{Drivers: specs, Priors: priors, Replicates: opt.Draws, Seed: opt.Seed, Level: Level, Context: opt.Context}
 	var (
 		m   *driver.Model
@@ -181,7 +199,7 @@ func FromDriver(d *driver.Model) *Model {
 	neg := map[string]float64{}
 	for col, pr := range d.Priors {
 		if pr.Sign != 0 {
-			neg[col] = NegligibleShare * math.Abs(pr.Mean)
+			neg[col] = NegligibleShare * math.Abs(pr.CatalogueMean())
 		}
 	}
 	if d.Level != Level {

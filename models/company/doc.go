@@ -14,7 +14,13 @@
 // N(prior, (PriorScale·|prior|)²) truncated to the catalogue's direction — faster response,
 // shorter supply and reimbursement times, more marketing and sales headcount cannot lower
 // revenue in expectation — and how it spreads over the lags has a normal prior of the same
-// spread around an even split. The residual variance has
+// spread around an even split. Where the monthly panel has the funnel stage a driver acts on
+// (the catalogue's acts: leads created for pipeline drivers, win rate for immediate ones),
+// that prior is first updated by the funnel's evidence (FunnelEvidence: the driver's effect
+// on the stage, estimated from region-months), whose spread gets an allowance of
+// DefaultFunnelFloor × |prior| for the stage not being all of revenue: at 100 employees the
+// quarterly revenue rows say less than the catalogue's judgment, the region-months of the
+// funnel say several times more. The residual variance has
 // Jeffreys' prior. A Gibbs sampler draws every coefficient from its truncated-normal
 // conditional in turn (1,000 sweeps of burn-in, every tenth sweep kept); the draws replace
 // the bootstrap replicates of the penalized fit, so driver.Model's WhatIf and Attribute

@@ -20,6 +20,18 @@ type Prior struct {
 	// Sign is +1 or −1 when the effect cannot have the other sign (more marketing spend
 	// cannot lower revenue in expectation), 0 when either sign is possible.
 	Sign int `json:"sign"`
+	// Catalogue, when not zero, is the judgment Mean started from before other evidence (the
+	// funnel's, models/company) moved it: the scale against which an effect is called
+	// negligible.
+	Catalogue float64 `json:"catalogue,omitempty"`
+}
+
+// CatalogueMean is Catalogue when set, Mean otherwise.
+func (p Prior) CatalogueMean() float64 {
+	if p.Catalogue != 0 {
+		return p.Catalogue
+	}
+	return p.Mean
 }
 
 func (p Prior) validate(col string) error {

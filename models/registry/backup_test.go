@@ -40,6 +40,11 @@ func fillStore(t *testing.T, s Store) (big []byte, secret string) {
 	if _, err := s.Audit(AuditEntry{Who: "t", Action: "models.promote", Outcome: "ok"}); err != nil {
 		t.Fatal(err)
 	}
+	for _, rev := range []string{`{"revenue":100}`, `{"revenue":120}`} {
+		if _, err := s.PutAdjustment("acme", "2026Q4.region.East", func(int) (json.RawMessage, error) { return json.RawMessage(rev), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The outbox: one delivery pending, one delivered.
 	dels := []Delivery{{ID: "d1", AlertID: "a1", Data: json.RawMessage(`{"to":"hook"}`)}, {ID: "d2", AlertID: "a1", Data: json.RawMessage(`{"to":"mail"}`)}}
 	if _, err := s.RecordAlerts("acme", []AlertRecord{{ID: "a1", Data: json.RawMessage(`{"id":"a1"}`)}}, dels); err != nil {
@@ -70,6 +75,9 @@ func checkRestored(t *testing.T, s Store, big []byte, secret string) {
 	}
 	if _, err := s.Run("acme", "run-1"); err != nil {
 		t.Errorf("run: %v", err)
+	}
+	if adj, err := s.Adjustments("acme"); err != nil || len(adj) != 2 || adj[0].Version != 2 || adj[0].ID != "2026Q4.region.East" || string(adj[0].Data) != `{"revenue":120}` {
+		t.Errorf("adjustments after restore: %v, %v", adj, err)
 	}
 	if p, _ := s.AuditLog(AuditQuery{}); len(p.Entries) != 1 {
 		t.Errorf("audit entries = %d, want 1", len(p.Entries))

@@ -16,6 +16,7 @@
 //	t/<tenant>/alias/<name>/<alias>            alias record: version, who, why, rollback stack
 //	t/<tenant>/aliaslog/<name>/<alias>/<seq>   alias history, one event per move
 //	t/<tenant>/run/<id>, t/<tenant>/alert/<id> run and alert records (opaque JSON)
+//	t/<tenant>/goal|catalogue|adjustment/<id>/<version>  versioned documents (document.go)
 //	audit/<time>/<id>                          audit entry; time is fixed-width UTC, so keys sort by time
 //	key/<sha256 of secret>                     API key record
 //

@@ -19,12 +19,14 @@ import (
 //
 //	t/<tenant>/goal/<id>/<version>        a goal (id: period.metric)
 //	t/<tenant>/catalogue/<id>/<version>   the tenant's catalogue (id: custom)
+//	t/<tenant>/adjustment/<id>/<version>  a manager's adjusted forecast (id: quarter and scope)
 //
 // Like runs and alerts, the data are opaque JSON defined by the package that writes them.
 
 const (
-	kindGoal      = "goal"
-	kindCatalogue = "catalogue"
+	kindGoal       = "goal"
+	kindCatalogue  = "catalogue"
+	kindAdjustment = "adjustment"
 )
 
 // CatalogueID is the id of a tenant's one custom catalogue document.
@@ -76,6 +78,19 @@ func (s *Badger) PutCatalogue(tenant string, data func(version int) (json.RawMes
 // the tenant has none).
 func (s *Badger) Catalogue(tenant string) ([]Document, error) {
 	return s.documents(tenant, kindCatalogue, CatalogueID)
+}
+
+// PutAdjustment stores the next version of a manager's forecast adjustment id (its quarter
+// and scope, models/adjustment.ID); data builds the document for the version it gets. A
+// withdrawn adjustment is a new version that says so: the store never forgets one.
+func (s *Badger) PutAdjustment(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
+	return s.putDocument(tenant, kindAdjustment, id, data)
+}
+
+// Adjustments returns every version of every forecast adjustment of a tenant: by id, newest
+// version first.
+func (s *Badger) Adjustments(tenant string) ([]Document, error) {
+	return s.documents(tenant, kindAdjustment, "")
 }
 
 func (s *Badger) putDocument(tenant, kind, id string, data func(version int) (json.RawMessage, error)) (Document, error) {

@@ -71,3 +71,52 @@ func testGoalVersions(t *testing.T, b backend) {
 		t.Errorf("catalogue: %v %v", cat, err)
 	}
 }
+
+// Forecast adjustments are documents of their own kind: versioned per id, listed newest
+// first, kept apart from goals and from other tenants, and their ids checked like any name.
+func TestAdjustmentVersions(t *testing.T) { eachBackend(t, testAdjustmentVersions) }
+
+func testAdjustmentVersions(t *testing.T, b backend) {
+	s := b.open(t, Options{})
+	put := func(tenant, id, body string) Document {
+		t.Helper()
+		d, err := s.PutAdjustment(tenant, id, func(v int) (json.RawMessage, error) {
+			return json.RawMessage(fmt.Sprintf(`{"version":%d,%s}`, v, body)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	put("acme", "2026Q4.region.East", `"revenue":100`)
+	if d := put("acme", "2026Q4.region.East", `"revenue":120`); d.Version != 2 || string(d.Data) != `{"version":2,"revenue":120}` {
+		t.Fatalf("second version: %+v", d)
+	}
+	put("acme", "2026Q4.company", `"revenue":900`)
+	put("acme", "2026Q4.region.East", `"withdrawn":true`)
+	put("beta", "2026Q4.company", `"revenue":5`)
+	if _, err := s.PutGoal("acme", "2026Q4.company", func(int) (json.RawMessage, error) { return json.RawMessage(`{"goal":1}`), nil }); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Adjustments("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range all {
+		got = append(got, fmt.Sprintf("%s/%d %s", d.ID, d.Version, d.Data))
+	}
+	want := `[2026Q4.company/1 {"version":1,"revenue":900} 2026Q4.region.East/3 {"version":3,"withdrawn":true} 2026Q4.region.East/2 {"version":2,"revenue":120} 2026Q4.region.East/1 {"version":1,"revenue":100}]`
+	if fmt.Sprint(got) != want {
+		t.Errorf("adjustments %v,\nwant %s", got, want)
+	}
+	if goals, err := s.Goals("acme"); err != nil || len(goals) != 1 || string(goals[0].Data) != `{"goal":1}` {
+		t.Errorf("goals beside adjustments: %v %v", goals, err)
+	}
+	if none, err := s.Adjustments("gamma"); err != nil || len(none) != 0 {
+		t.Errorf("a tenant without adjustments: %v %v", none, err)
+	}
+	if _, err := s.PutAdjustment("acme", "2026Q4/../x", func(int) (json.RawMessage, error) { return json.RawMessage(`{}`), nil }); err == nil {
+		t.Error("an id with a slash: want an error")
+	}
+}

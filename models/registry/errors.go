@@ -28,8 +28,7 @@ var (
 	ErrNoStore = errors.New("no store")
 	// ErrNotEmpty: a restore target already holds data and Force was not set.
 	ErrNotEmpty = errors.New("not empty")
-	// ErrUnsupported: this store does not offer the operation yet (the JetStream store has no
-	// alert delivery outbox; see docs/cluster.md).
+	// ErrUnsupported: this store does not offer the operation.
 	ErrUnsupported = errors.New("not supported by this store")
 	// ErrNoSpace: the store refused a write because its disk (or its quota,
 	// Options.MaxBytes) has less than Options.MinFreeBytes left. Reads still work.

@@ -588,3 +588,13 @@ func (s *JetStream) readObject(ctx context.Context, name string) ([]byte, error)
 	}
 	return b, nil
 }
+
+// Unavailable reports whether err says the NATS servers did not answer (a server failing
+// over, a stream electing a leader, the connection reconnecting) rather than anything about
+// the request: trying again in a moment may succeed. The HTTP API answers such errors 503.
+func Unavailable(err error) bool {
+	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, jetstream.ErrNoHeartbeat)
+}

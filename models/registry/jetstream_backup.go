@@ -379,7 +379,7 @@ func (s *JetStream) loadRecord(key string, val []byte) error {
 		case len(p) == 4 && (p[2] == kindRun || p[2] == kindAlert || p[2] == kindSub || p[2] == kindAlertState):
 			b := map[string]jetstream.KeyValue{kindRun: s.runs, kindAlert: s.alerts, kindSub: s.subs2, kindAlertState: s.states}[p[2]]
 			return put(b, tok(tenant)+"."+tok(p[3]), val)
-		case len(p) == 5 && (p[2] == kindGoal || p[2] == kindCatalogue):
+		case len(p) == 5 && (p[2] == kindGoal || p[2] == kindCatalogue || p[2] == kindAdjustment):
 			v, err := strconv.Atoi(p[4])
 			if err != nil {
 				break

@@ -40,6 +40,17 @@ func (s *JetStream) Catalogue(tenant string) ([]Document, error) {
 	return s.documents(tenant, kindCatalogue, CatalogueID)
 }
 
+// PutAdjustment stores the next version of a forecast adjustment; see (*Badger).PutAdjustment.
+func (s *JetStream) PutAdjustment(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error) {
+	return s.putDocument(tenant, kindAdjustment, id, data)
+}
+
+// Adjustments returns every version of every forecast adjustment of a tenant: by id, newest
+// version first.
+func (s *JetStream) Adjustments(tenant string) ([]Document, error) {
+	return s.documents(tenant, kindAdjustment, "")
+}
+
 // putDocument creates the next version's key; creating a key is atomic, so two writers
 // never share a number (the loser reads again and takes the next).
 func (s *JetStream) putDocument(tenant, kind, id string, data func(version int) (json.RawMessage, error)) (Document, error) {

@@ -218,9 +218,9 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 	// through died; a stream leader moved) is tried again, in shorter attempts within the
 	// timeout, and a retry that finds it written has succeeded. The audit entry of a change
 	// that was made must not be lost to a NATS failover.
-	const attempts = 3
+	const attempts = 6 // of a third of the timeout each: a failover may take longer than one
 	for i := range attempts {
-		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/attempts)
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/3)
 		_, err = s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0)
 		cancel()
 		switch {

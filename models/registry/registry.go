@@ -51,9 +51,12 @@ type Store interface {
 	Goal(tenant, id string) ([]Document, error)
 	PutCatalogue(tenant string, data func(version int) (json.RawMessage, error)) (Document, error)
 	Catalogue(tenant string) ([]Document, error)
+	// Managers' forecast adjustments, versioned documents too (document.go).
+	PutAdjustment(tenant, id string, data func(version int) (json.RawMessage, error)) (Document, error)
+	Adjustments(tenant string) ([]Document, error)
 
-	// Alert subscriptions and states (outbox.go), and the delivery outbox, which only the
-	// Badger store has so far (the JetStream store answers ErrUnsupported).
+	// Alert subscriptions and states, and the delivery outbox (outbox.go; the JetStream
+	// store's in jetstream_outbox.go).
 	PutSubscription(tenant, id string, data json.RawMessage) (Record, error)
 	Subscriptions(tenant string) ([]Record, error)
 	DeleteSubscription(tenant, id string) error

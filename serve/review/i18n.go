@@ -98,6 +98,15 @@ var labels = map[string][2]string{
 	"fc.fix":                   {"What would help:", "改进所需数据："},
 	"interval95":               {"95 % interval", "95% 区间"},
 	"hitprob":                  {"Chance of reaching the target", "达成目标的概率"},
+	"adjusted":                 {"Manager's figure", "管理层调整值"},
+	"adj.title":                {"Managers' adjustments in force, beside the model's figure when each was set", "现行的管理层调整值，及设定时的模型预测"},
+	"adj.model":                {"Model's figure", "模型预测"},
+	"adj.note":                 {"Why", "原因"},
+	"adj.when":                 {"Set on", "设定日期"},
+	"adj.acc.title":            {"Managers' adjustments against the actuals", "管理层调整值与实际对比"},
+	"adj.err.model":            {"Model's error", "模型偏差"},
+	"adj.err.adjusted":         {"Manager's error", "调整值偏差"},
+	"adj.acc":                  {"Quarters with a manager's adjustment and their actuals: %d. The adjusted figure was off by %s on average, the model's by %s; the adjustment was nearer the actual in %d of them.", "在 %d 个有管理层调整的季度中，调整值平均偏差 %s，模型预测平均偏差 %s；调整值更接近实际的有 %d 个。"},
 	"fc.split":                 {"%s from the sales pipeline: %s already won, %s expected from %d open deals (worth %s if all were won), %s from deals not yet created; the forecast weighs it %s against %s from revenue history alone.", "%[1]s 销售管道预测：已赢单 %[2]s，%[4]d 个在途商机预计带来 %[3]s（全部赢单为 %[5]s），尚未创建的商机预计 %[6]s；预测以 %[7]s 的权重结合仅基于收入历史的预测 %[8]s。"},
 	"fc.split.need":            {" To reach the target the open deals must bring %s.", "要达成目标，在途商机需带来 %s。"},
 	"growth.qoq":               {"Growth on previous quarter", "环比增长"},
@@ -306,8 +315,10 @@ func (n numbers) signedPct(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	s := trim(100*x, 1)
-	if !strings.HasPrefix(s, "−") && s != "0.0" {
+	// One decimal at most, and no more than four significant digits (a goal that needs
+	// +1325 % of a driver is not +1325.0 %).
+	s := trimSig(100*x, 1)
+	if !strings.HasPrefix(s, "−") && s != "0.0" && s != "0" {
 		s = "+" + s
 	}
 	return s + " %"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/lazy"
+	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
@@ -106,6 +107,11 @@ func Load(st registry.Store, tenant, dataDir string) (Input, error) {
 	if out.Alerts, err = OpenAlerts(st, tenant, time.Now()); err != nil {
 		return out, err
 	}
+	all, err := adjustment.Load(st, tenant)
+	if err != nil {
+		return out, err
+	}
+	out.Adjustments = adjustment.Current(all)
 	return out, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
@@ -59,6 +60,9 @@ type Input struct {
 	Cascade func(context.Context, goal.Goal) (*goal.Plan, error)
 	// Alerts are the tenant's open alerts (not acknowledged or muted), newest first.
 	Alerts []alert.Alert
+	// Adjustments are the managers' adjusted figures in force (adjustment.Current), as GET
+	// /v1/forecast/adjustments lists them.
+	Adjustments []adjustment.Adjustment
 
 	// Missing says, by model name (champion.Forecast …), why a model is not loaded.
 	Missing map[string]string
@@ -127,6 +131,9 @@ type Page struct {
 	Turnover   *TurnoverSection
 	Accuracy   *AccuracySection
 	Models     []ModelInfo
+	// Adjustments are the managers' figures in force for every scope, beside the model's
+	// figure of the moment each was set.
+	Adjustments []adjustment.Adjustment
 
 	// Missing says, by section, why it has nothing to show.
 	Missing map[string]string
@@ -169,6 +176,8 @@ type Projected struct {
 	// Weight is the split's weight beside Univariate, the forecast from revenue history
 	// alone (NaN without a split).
 	Weight, Univariate float64
+	// Adjusted is a manager's figure for the quarter (NaN without one).
+	Adjusted float64
 }
 
 // ForecastSection is the company forecast as GET /v1/forecast?scope=company gives it.
@@ -340,6 +349,10 @@ type AccuracySection struct {
 	ModelCreated  time.Time
 	HasBacktest   bool
 	ForecastModel string
+	// Adjusted scores the managers' adjustments whose quarters have actuals (every scope),
+	// as GET /v1/forecast's accuracy.adjustments does per scope; AdjustedSummary sums them.
+	Adjusted        []adjustment.Outcome
+	AdjustedSummary adjustment.Summary
 }
 
 // Sections of the page, the keys of Page.Missing.
@@ -418,6 +431,14 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 	p.Forecast = forecastSection(co, targets)
 	p.Target = targetSection(p, targets)
 	p.Accuracy = accuracySection(co, in.ForecastVersion)
+	p.Adjustments = in.Adjustments
+	for i := range p.Forecast.Next {
+		if a, ok := adjustment.For(in.Adjustments, "company", p.Forecast.Next[i].Period); ok {
+			p.Forecast.Next[i].Adjusted = a.Revenue
+		}
+	}
+	p.Accuracy.Adjusted = adjustment.Track(in.Adjustments, adjustment.Actuals(in.Forecast))
+	p.Accuracy.AdjustedSummary = adjustment.Summarize(p.Accuracy.Adjusted)
 	p.Models = append(p.Models, modelInfo(in.ForecastVersion))
 
 	if in.Driver == nil {
@@ -585,7 +606,7 @@ func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSe
 		}
 		pr := Projected{Revenue: res.Mean[h], GrowthQoQ: math.NaN(), GrowthYoY: math.NaN(), YoYLo80: math.NaN(), YoYHi80: math.NaN(),
 			Lo80: math.NaN(), Hi80: math.NaN(), Lo95: math.NaN(), Hi95: math.NaN(), Target: math.NaN(), HitProb: math.NaN(), Needed: math.NaN(),
-			Weight: math.NaN(), Univariate: math.NaN()}
+			Weight: math.NaN(), Univariate: math.NaN(), Adjusted: math.NaN()}
 		if h < len(res.Periods) {
 			pr.Period = res.Periods[h]
 			pr.Target = target(targets, pr.Period)

@@ -14,6 +14,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/internal/readable"
+	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/registry"
@@ -77,6 +78,20 @@ func TestEveryNumberReadable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A manager's figure for the first forecast quarter, and one for the last quarter with
+			// actuals (set while it was ahead), which the accuracy section scores.
+			co, _ := in.Forecast.Find("company", "")
+			for _, adj := range []adjustment.Adjustment{
+				{Scope: "company", Quarter: co.Forecast.Periods[0], Revenue: 1.1 * co.Forecast.Mean[0], ModelRevenue: co.Forecast.Mean[0], Note: "大单提前"},
+				{Scope: "region:East", Quarter: co.Periods[len(co.Periods)-1], Revenue: 123456.789, ModelRevenue: 98765.4321, Note: "旧的调整"},
+			} {
+				if _, err := st.PutAdjustment("acme", adjustment.ID(adj.Scope, adj.Quarter), func(v int) (json.RawMessage, error) { adj.Version = v; return json.Marshal(adj) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if in, err = Load(st, "acme", data); err != nil {
+				t.Fatal(err)
+			}
 			quarters := []string{""}
 			if scenario == "reform" {
 				quarters = append(quarters, "2025Q2")
@@ -91,6 +106,9 @@ func TestEveryNumberReadable(t *testing.T) {
 				}
 				if p.Goal == nil {
 					t.Errorf("%s page of %s: no goal section (%s)", q, scenario, p.Missing[SecGoal])
+				}
+				if len(p.Adjustments) != 2 || len(p.Accuracy.Adjusted) != 1 {
+					t.Errorf("%s page of %s: %d adjustments, %d scored; want 2 and 1", q, scenario, len(p.Adjustments), len(p.Accuracy.Adjusted))
 				}
 				for _, lang := range []string{LangEN, LangZH} {
 					var buf bytes.Buffer

@@ -190,6 +190,9 @@ func Render(w io.Writer, p *Page, opt Options) error {
 			v.Text["acc"] = T(lang, "acc.none")
 		}
 		v.Text["accm"] = sprintf(lang, "acc.metrics", trim(a.SMAPE, 2)+" %", trim(a.MASE, 3), a.Method)
+		if sm := a.AdjustedSummary; sm.Quarters > 0 {
+			v.Text["adjacc"] = sprintf(lang, "adj.acc", sm.Quarters, n.pct(sm.AdjustedMAPE), n.pct(sm.ModelMAPE), sm.AdjustedNearer)
+		}
 	}
 	return tmpl.Execute(w, v)
 }

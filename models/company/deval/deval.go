@@ -92,6 +92,9 @@ type Config struct {
 	// Monthly overrides company.Options.Monthly (for tuning on TuningSeeds): 1 reads drivers
 	// month by month at every size, −1 never.
 	Monthly int
+	// FunnelFloor overrides company.DefaultFunnelFloor (for tuning on TuningSeeds); negative
+	// leaves the funnel evidence out.
+	FunnelFloor float64
 	// Dir is where companies are generated (default a temporary directory, removed after);
 	// Keep keeps them.
 	Dir  string
@@ -303,7 +306,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly})
+	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly, FunnelFloor: cfg.FunnelFloor})
 	if err != nil {
 		return nil, nil, err
 	}
