@@ -3,6 +3,7 @@
 
 GO        ?= go
 BIN       := bin/growthlens
+# SEED is the one default seed of every command (internal/seed); the default company is seed 7.
 SEED      ?= 7
 DATA      ?= var/default
 STORE     ?= var/store
@@ -25,6 +26,24 @@ LDFLAGS   := -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).revision=$(REVIS
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/growthlens
+
+# The API reference page's renderer (serve/apidocs): Redoc's standalone bundle from the npm
+# registry, pinned by version and integrity, copied into serve/apidocs/assets/ (not
+# committed) so that the next build embeds it and /docs serves Redoc from this origin. Without
+# it /docs is a plain HTML reference rendered by our own code: go build needs no network.
+REDOC_VERSION   := 2.5.4
+REDOC_INTEGRITY := sha512-M6jWhG1qoBnH6TFmzJnstyCZ87HmOY/UzDm78mHiYihEdlV/YcS9ogOo1NlElnJMeLsyxHFe2yFc4sNjHTrABQ==
+DOCS_ASSETS     := serve/apidocs/assets
+.PHONY: docs-assets
+docs-assets:
+	@command -v npm >/dev/null || { echo "docs-assets needs npm (apt-get install -y npm); /docs stays the plain reference without it"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	got=$$(cd "$$tmp" && npm pack --silent --json redoc@$(REDOC_VERSION) | sed -n 's/.*"integrity": *"\([^"]*\)".*/\1/p') && \
+	if [ "$$got" != "$(REDOC_INTEGRITY)" ]; then echo "redoc@$(REDOC_VERSION): integrity $$got, want $(REDOC_INTEGRITY)"; exit 1; fi && \
+	tar -xzf "$$tmp"/redoc-$(REDOC_VERSION).tgz -C "$$tmp" package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt package/LICENSE && \
+	cp "$$tmp"/package/bundles/redoc.standalone.js "$$tmp"/package/bundles/redoc.standalone.js.LICENSE.txt $(DOCS_ASSETS)/ && \
+	cp "$$tmp"/package/LICENSE $(DOCS_ASSETS)/redoc.LICENSE.txt && \
+	echo "$(DOCS_ASSETS): redoc $(REDOC_VERSION) (integrity checked); the next build serves it at /docs"
 
 # The main job on the built-in default data: generate the default company (once), print its
 # panel summary, train, register and promote every model into $(STORE), make a demo admin API
@@ -61,6 +80,14 @@ data: build $(DATA)/ground_truth.json
 # The 10,000-employee tenant (about a million opportunities, 300 MB) used by the benchmarks.
 data-big: build
 	$(BIN) generate --out var/big --employees 10000 --seed $(SEED)
+
+# The container image (Dockerfile): multi-stage, the /docs renderer fetched in its first stage,
+# the binary run by an unprivileged user. IMAGE names it; needs docker (or IMAGE_TOOL=podman).
+IMAGE      ?= growthlens:$(or $(VERSION),dev)
+IMAGE_TOOL ?= docker
+.PHONY: image
+image:
+	$(IMAGE_TOOL) build --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) -t $(IMAGE) .
 
 # Vet, format and go.mod checks and the unit tests (a few minutes on 2 cores).
 test: vet fmt-check tidy-check
@@ -127,7 +154,7 @@ bench-classify: build
 		/usr/bin/python3 bench/classify.py --bin $(BIN) --data $(IBM_HR) --repeats 3; \
 	else \
 		echo "no /usr/bin/python3: scikit-learn side skipped (apt-get install -y python3 python3-sklearn python3-pandas)"; \
-		$(BIN) evaluate classifier --data $(IBM_HR) --target Attrition --positive Yes --folds 5 --seed 0; \
+		$(BIN) evaluate classifier --data $(IBM_HR) --label Attrition --positive Yes --folds 5 --seed 0; \
 	fi
 	$(GO) test -run '^$$' -bench PredictProba -benchtime 3x -cpu 1 ./models/classify
 

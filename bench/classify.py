@@ -29,7 +29,7 @@ import time
 
 
 def run_growthlens(args, folds_path):
-    cmd = [args.bin, "evaluate", "classifier", "--data", args.data, "--target", args.target,
+    cmd = [args.bin, "evaluate", "classifier", "--data", args.data, "--label", args.target,
            "--positive", args.positive, "--folds", str(args.folds), "--seed", str(args.seed),
            "--json", "--write-folds", folds_path, "--log-level", "warn"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

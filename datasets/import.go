@@ -372,7 +372,6 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	outPath := filepath.Join(im.opts.Out, t.Name+".csv")
 	rejPath := filepath.Join(im.opts.Out, t.Name+".rejects.csv")
 	chgPath := filepath.Join(im.opts.Out, t.Name+".changes.csv")
-	tmpRej := rejPath + ".tmp"
 	out, err := atomicfile.Create(outPath, 0o600) // people's data: the owner only
 	if err != nil {
 		return err
@@ -383,15 +382,13 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 		return err
 	}
 	ok := false
-	rw := NewRejectWriter(tmpRej)
-	cwr := &changeWriter{path: chgPath + ".tmp"}
+	rw := NewRejectWriter(rejPath)
+	cwr := &changeWriter{file: pendingFile{path: chgPath}}
 	defer func() {
 		if !ok {
 			out.Abort()
-			rw.Close()
-			cwr.close()
-			os.Remove(tmpRej)
-			os.Remove(cwr.path)
+			rw.Abort()
+			cwr.abort()
 		}
 	}()
 	bw := bufio.NewWriterSize(fw, 256<<10)
@@ -501,13 +498,22 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	if err := fw.Finish(); err != nil {
 		return err
 	}
-	if err := cwr.close(); err != nil {
+	// Everything is flushed before the table is put in place, so that a full disk fails the
+	// import with the earlier table, rejects and changes as they were; the changes and
+	// rejects files follow the table.
+	if err := cwr.flush(); err != nil {
+		return err
+	}
+	if err := rw.Flush(); err != nil {
+		return err
+	}
+	if err := out.Commit(); err != nil {
+		return err
+	}
+	if err := cwr.commit(); err != nil {
 		return err
 	}
 	if cwr.n > 0 {
-		if err := os.Rename(cwr.path, chgPath); err != nil {
-			return err
-		}
 		tr.ChangesFile = chgPath
 	} else if err := os.Remove(chgPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
@@ -515,13 +521,7 @@ func (im *importer) table(t *Table, tm *TableMapping) error {
 	if err := rw.Close(); err != nil {
 		return err
 	}
-	if err := out.Commit(); err != nil {
-		return err
-	}
 	if rw.Count() > 0 {
-		if err := os.Rename(tmpRej, rejPath); err != nil {
-			return err
-		}
 		tr.RejectsFile = rejPath
 	} else if err := os.Remove(rejPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -177,6 +177,7 @@ func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report
 			return nil, nil, err
 		}
 		rw = NewRejectWriter(rpath)
+		defer rw.Abort()
 		opts.OnReject = rw.Write
 	}
 	tr, err := NewTableReader(f, t, opts)

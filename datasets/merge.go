@@ -347,10 +347,9 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	rejTmp := tmp.Name() + ".rejects"
-	defer os.Remove(rejTmp)
-	rw := NewRejectWriter(rejTmp)
-	defer rw.Close()
+	rejects := filepath.Join(dir, t.Name+".rejects.csv")
+	rw := NewRejectWriter(rejects) // put in place only when the merge writes the table
+	defer rw.Abort()
 	tr, err := NewTableReader(r, t, ReadOptions{File: cmp.Or(opts.File, t.Name+".csv"), MaxRecordBytes: opts.MaxRecordBytes, OnReject: rw.Write, Known: known})
 	if err != nil {
 		return nil, err
@@ -378,7 +377,7 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 	if err := fw.Finish(); err != nil {
 		return nil, err
 	}
-	if err := rw.Close(); err != nil {
+	if err := rw.Flush(); err != nil {
 		return nil, err
 	}
 	res := &PushResult{Table: *tr.Report(), Warnings: tr.Warnings()}
@@ -388,14 +387,13 @@ func Push(dir string, t *Table, r io.Reader, opts PushOptions) (*PushResult, err
 	if !res.Merge.Written {
 		return res, nil
 	}
-	rejects := filepath.Join(dir, t.Name+".rejects.csv")
+	if err := rw.Close(); err != nil {
+		return nil, err
+	}
 	if rw.Count() > 0 {
-		if err := os.Rename(rejTmp, rejects); err != nil {
-			return nil, err
-		}
 		res.RejectsFile = rejects
 	} else if err := os.Remove(rejects); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return res, atomicfile.SyncDir(dir) // the rejects file's rename or removal
+	return res, atomicfile.SyncDir(dir) // the old rejects file's removal
 }

@@ -284,3 +284,71 @@ func TestRejectsFileLosesNothing(t *testing.T) {
 		t.Errorf("records rebuilt from kept rows and rejects:\n%q\nwant the source's:\n%q", rebuilt, want)
 	}
 }
+
+// TestRejectWriterReplacesAtomically checks the rejects file's contract: an earlier rejects
+// file stays whole while rejects are written and after Abort, Close puts the new one in its
+// place, and no temporary file is left behind either way.
+func TestRejectWriterReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "opportunities.rejects.csv")
+	if err := os.WriteFile(path, []byte("earlier\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rj := &Reject{File: "rows.csv", Line: 2, Header: []string{"a"}, Fields: []string{"x"},
+		Problems: []Problem{{Column: "a", Reason: "bad"}}}
+	content := func() string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	onlyFile := func() {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != filepath.Base(path) {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("directory holds %q, want only the rejects file", names)
+		}
+	}
+
+	aborted := NewRejectWriter(path)
+	if err := aborted.Write(rj); err != nil {
+		t.Fatal(err)
+	}
+	if err := aborted.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := content(); got != "earlier\n" {
+		t.Errorf("while writing, the rejects file reads %q, want the earlier one", got)
+	}
+	aborted.Abort()
+	if got := content(); got != "earlier\n" {
+		t.Errorf("after Abort the rejects file reads %q, want the earlier one", got)
+	}
+	onlyFile()
+
+	rw := NewRejectWriter(path)
+	defer rw.Abort() // after Close: nothing
+	if err := rw.Write(rj); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := content()
+	if !strings.HasPrefix(got, "reject_file,reject_line,reject_reason,a,reject_raw\n") || !strings.Contains(got, "rows.csv,2,") {
+		t.Errorf("after Close the rejects file reads %q, want the new header and the reject", got)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("rejects file mode %v (%v), want 0600", st.Mode().Perm(), err)
+	}
+	onlyFile()
+}

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/growthlens/growthlens/internal/atomicfile"
 )
 
 // SettingsFile is the optional file of a dataset directory that holds what the tables do not
@@ -60,7 +62,7 @@ func ReadSettings(dir string) (Settings, error) {
 	return s, nil
 }
 
-// WriteSettings writes s to dir's SettingsFile.
+// WriteSettings writes s to dir's SettingsFile, atomically (internal/atomicfile).
 func WriteSettings(dir string, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
@@ -69,5 +71,8 @@ func WriteSettings(dir string, s Settings) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, SettingsFile), append(b, '\n'), 0o644)
+	return atomicfile.Write(filepath.Join(dir, SettingsFile), 0o644, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
 }

@@ -48,7 +48,7 @@ func (s *Server) getAlerts(c *gin.Context, rq *call) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, 200, map[string]any{"alerts": out})
+	return writeJSON(c, 200, withCurrency(rq.t.live.Load().currency(), map[string]any{"alerts": out}))
 }
 
 // listAlerts lists a tenant's alerts, newest first, with whether each is still open (only the
@@ -119,6 +119,8 @@ type paceJSON struct {
 }
 
 type actualsResponse struct {
+	// Currency is the ISO 4217 code of the revenue amounts (the dataset's settings), "" when unknown.
+	Currency   string        `json:"currency,omitempty"`
 	AsOf       string        `json:"as_of"`
 	DataAsOf   string        `json:"data_as_of"`
 	Threshold  num           `json:"threshold"`
@@ -209,7 +211,7 @@ func (s *Server) postActuals(c *gin.Context, rq *call) error {
 	case err != nil:
 		return err
 	}
-	resp := actualsResponse{AsOf: req.AsOf, DataAsOf: dataAsOf(co), Threshold: num(ans.Config.Threshold), Progress: make([]paceJSON, len(ans.Progress)),
+	resp := actualsResponse{Currency: co.Dataset().Settings.Currency, AsOf: req.AsOf, DataAsOf: dataAsOf(co), Threshold: num(ans.Config.Threshold), Progress: make([]paceJSON, len(ans.Progress)),
 		Alerts: ans.Alerts, Suppressed: ans.Suppressed, Notes: nonNil(ans.Notes)}
 	for i, p := range ans.Progress {
 		expected := p.Target * p.ExpectedShare

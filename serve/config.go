@@ -97,6 +97,9 @@ type Config struct {
 	Logger *slog.Logger
 	// AccessLog logs every request at info level rather than debug.
 	AccessLog bool
+	// PlainDocs serves /docs as the plain reference even when the renderer's assets were
+	// embedded (tests; a deployment that wants no script on the page).
+	PlainDocs bool
 	// KeyCacheTTL is how long an authenticated API key is trusted without reading the store
 	// again. Revocations through this server take effect at once; the TTL bounds nothing
 	// else, because no other process can write the store while the server holds it.

@@ -8,6 +8,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/internal/lazy"
+	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/driver"
 )
@@ -22,7 +23,7 @@ import (
 // `indicators` and `alerts`, so that the API and the CLI give the same answers on the same data.
 const (
 	diagnoseReplicates = 1000
-	diagnoseSeed       = 1
+	diagnoseSeed       = seed.Default
 )
 
 // diagnosis is the lazily opened diagnose.Company of one tenantData and driver champion, with

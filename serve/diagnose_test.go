@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -315,7 +316,7 @@ func TestDiagnosisFollowsPromotion(t *testing.T) {
 	for _, ind := range cat.Drivers() {
 		ind.Prior *= 5
 	}
-	m, err := company.Fit(qp, nil, company.Options{Catalogue: cat, PriorScale: 0.05, Draws: 200, Seed: 3})
+	m, err := company.Fit(context.Background(), qp, nil, company.Options{Catalogue: cat, PriorScale: 0.05, Draws: 200, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,9 @@ type roleJSON struct {
 }
 
 type indicatorsResponse struct {
+	// Currency is the ISO 4217 code of the indicators in money (unit "currency…"), "" when
+	// the data do not say.
+	Currency string     `json:"currency,omitempty"`
 	Scope    string     `json:"scope"`
 	DataAsOf string     `json:"data_as_of"`
 	Roles    []roleJSON `json:"roles"`
@@ -120,7 +123,7 @@ func suggestIndicators(co *diagnose.Company, role string, scope diagnose.Scope) 
 	if err != nil {
 		return nil, errorf(EInvalidData, "", "indicators cannot be suggested from the tenant's data: %s", err.Error())
 	}
-	resp := indicatorsResponse{Scope: ans.Scope, DataAsOf: dataAsOf(co), Notes: nonNil(ans.Notes), Roles: make([]roleJSON, len(ans.Roles))}
+	resp := indicatorsResponse{Currency: co.Dataset().Settings.Currency, Scope: ans.Scope, DataAsOf: dataAsOf(co), Notes: nonNil(ans.Notes), Roles: make([]roleJSON, len(ans.Roles))}
 	for i, r := range ans.Roles {
 		rj := roleJSON{Role: r.Role, Name: r.Name, NameZh: r.NameZh, Unmeasurable: nonNil(r.Unmeasurable), NoData: r.NoData,
 			Indicators: make([]indicatorJSON, len(r.Indicators))}

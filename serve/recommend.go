@@ -316,6 +316,10 @@ func (s *Server) postRecommendations(c *gin.Context, rq *call) error {
 	b = appendModelRef(b, sel.m.version)
 	b = append(b, `,"as_of":`...)
 	b = appendString(b, datasets.FormatDate(sel.asOf))
+	if cur := rq.t.live.Load().currency(); cur != "" {
+		b = append(b, `,"currency":`...) // of each option's cost and value
+		b = appendString(b, cur)
+	}
 	b = append(b, `,"count":`...)
 	b = append(b, itoa(n)...)
 	b = append(b, `,"recommendations":[`...)
@@ -401,13 +405,13 @@ func (s *Server) postAllocations(c *gin.Context, rq *call) error {
 	for i, g := range alloc.Grants {
 		grants[i] = grantJSON{g.EmployeeID, g.Type, num(g.Cost), num(g.Value), g.Rank}
 	}
-	return writeJSON(c, 200, map[string]any{
+	return writeJSON(c, 200, withCurrency(rq.t.live.Load().currency(), map[string]any{
 		"model": refOf(sel.m.version), "as_of": datasets.FormatDate(sel.asOf), "employees": sel.len(),
 		"allocation": map[string]any{
 			"budget": num(alloc.Budget), "spent": num(alloc.Spent), "value": num(alloc.Value), "cost_unit": num(alloc.CostUnit),
 			"grants": grants, "unfunded": nonNil(alloc.Unfunded),
 		},
-	})
+	}))
 }
 
 // getEmployeeFeatures answers GET /v1/employees/{id}/features: the record the models read for

@@ -154,6 +154,15 @@ func (d *tenantData) currency() string {
 // currency is the tenant's currency code (tenantData.currency).
 func (sn *snapshot) currency() string { return sn.data.currency() }
 
+// withCurrency adds "currency" to an answer with amounts of money when the data name it, as
+// the forecast's and the what-if's answers carry it.
+func withCurrency(currency string, resp map[string]any) map[string]any {
+	if currency != "" {
+		resp["currency"] = currency
+	}
+	return resp
+}
+
 // relErr removes the server's directory from an error message: clients see file names, not
 // where the server keeps them.
 func relErr(err error, dir string) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/growthlens/growthlens/internal/clip"
+	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 )
@@ -354,7 +355,7 @@ func (s *Server) postTrainingRun(c *gin.Context, rq *call) error {
 	if err := decodeJSON(c.Request, &req); err != nil {
 		return err
 	}
-	p := TrainParams{Promote: promotePolicies[0], Horizon: 4, Levels: []float64{80, 95}}
+	p := TrainParams{Seed: seed.Default, Promote: promotePolicies[0], Horizon: 4, Levels: []float64{80, 95}}
 	if req.Seed != nil {
 		p.Seed = *req.Seed
 	}

@@ -199,9 +199,7 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 	if scope == "" {
 		resp["scope"] = "company"
 	}
-	if c := sn.currency(); c != "" {
-		resp["currency"] = c // of the changes' from and to in money (marketing spend)
-	}
+	withCurrency(sn.currency(), resp) // of the changes' from and to in money (marketing spend)
 	applied := make([]appliedJSON, len(out.Changes))
 	for i, a := range out.Changes {
 		aj := appliedJSON{Driver: a.Column, Role: a.Role, Scale: string(a.Scale), Unit: a.Unit, From: num(a.From), To: num(a.To),

@@ -24,7 +24,7 @@ func fitDriver(ctx context.Context, in *inputs) (*candidate, []string, error) {
 	if len(p.Scopes) < 2 && in.team != nil && len(in.team.Scopes) > 1 {
 		p, monthly = in.team, nil
 	}
-	m, err := companymodel.Fit(p, monthly, companymodel.Options{Seed: in.cfg.Seed, Context: ctx})
+	m, err := companymodel.Fit(ctx, p, monthly, companymodel.Options{Seed: in.cfg.Seed})
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr // cancelled (SIGTERM, DELETE of the run), not a data limit
 	}

@@ -130,9 +130,9 @@ func run(seedList, scenarios, size, names string) error {
 				opt.Seed = seed
 				var m *driver.Model
 				if v.mixed {
-					m, err = driver.FitMixed(p, mp, opt)
+					m, err = driver.FitMixed(context.Background(), p, mp, opt)
 				} else {
-					m, err = driver.Fit(p, opt)
+					m, err = driver.Fit(context.Background(), p, opt)
 				}
 				if err != nil {
 					return fmt.Errorf("%s-%d %s: %w", scenario, seed, v.name, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -45,11 +46,11 @@ An alert fires when that pace is strictly below --threshold (0.8: exactly 80 % d
 fire); it is critical below --critical. Each alert lists the drivers that held revenue back
 (see "rootcause drivers"), with the responsible roles added to the roles to notify.
 
---history FILE (a JSON array of alerts, or an earlier --json output) deduplicates: an alert
+--history-file FILE (a JSON array of alerts, or an earlier --json output) deduplicates: an alert
 whose scope, metric and period were alerted within --cooldown is suppressed unless its
 severity rose. --record appends the raised alerts to that file.`,
 		Example: `  growthlens alerts --data var/scenarios/supply-delay --as-of 2026-09-15
-  growthlens alerts --data var/default --as-of 2026-08-20 --history var/alerts.json --record --json`,
+  growthlens alerts --data var/default --as-of 2026-08-20 --history-file var/alerts.json --record --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" || asOf == "" {
@@ -63,7 +64,7 @@ severity rose. --record appends the raised alerts to that file.`,
 				return usageErr("%v", err)
 			}
 			if record && history == "" {
-				return usageErr("--record needs --history FILE")
+				return usageErr("--record needs --history-file FILE")
 			}
 			if replicates < 100 {
 				return usageErr("--replicates %d: want at least 100", replicates)
@@ -115,7 +116,8 @@ severity rose. --record appends the raised alerts to that file.`,
 	fl.Float64Var(&cfg.Critical, "critical", cfg.Critical, "pace below which an alert is critical")
 	fl.Float64Var(&cfg.MinShare, "min-share", cfg.MinShare, "least expected share of the period's revenue by now for a period to be judged")
 	fl.DurationVar(&cfg.Cooldown, "cooldown", cfg.Cooldown, "how long an alerted scope and period stay quiet unless the alert escalates")
-	fl.StringVar(&history, "history", "", "JSON file of alerts raised before, for deduplication")
+	fl.StringVar(&history, "history-file", "", "JSON file of alerts raised before, for deduplication")
+	renamedFlag(fl, "history", "history-file") // --history is a switch in adjust list
 	fl.BoolVar(&record, "record", false, "append the raised alerts to the --history file")
 	fl.StringVar(&levels, "scope-levels", "company,region", "scope levels to check: company, region, team")
 	// --levels means prediction-interval levels everywhere else; the old name still works.
@@ -124,7 +126,7 @@ severity rose. --record appends the raised alerts to that file.`,
 	fl.StringVar(&grains, "grains", "month,quarter", "periods to check: month, quarter")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
-	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	fl.Uint64Var(&seed, "seed", seedpkg.Default, "bootstrap seed")
 	return cmd
 }
 
@@ -181,7 +183,7 @@ func readAlertHistory(path string) ([]alert.Alert, error) {
 		err = json.Unmarshal(b, &hist)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--history %s: %w", path, err)
+		return nil, fmt.Errorf("--history-file %s: %w", path, err)
 	}
 	return hist, nil
 }

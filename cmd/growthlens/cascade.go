@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
@@ -97,7 +98,7 @@ Only one process may open a store: while growthlens serve holds it, ask its API.
 	fl.Float64Var(&target, "target", 0, "preview this growth target, a fraction (0.30 is +30 %), instead of the stored goal")
 	fl.BoolVar(&persons, "persons", false, "print every person's targets too")
 	addOutputFlags(fl, &jsonOut, "the plan, GET /v1/cascade's answer")
-	fl.Uint64Var(&seed, "seed", 1, "seed of the indicator suggestions' bootstrap (the API's is 1)")
+	fl.Uint64Var(&seed, "seed", seedpkg.Default, "seed of the indicator suggestions' bootstrap (the API uses the same default)")
 	return cmd
 }
 

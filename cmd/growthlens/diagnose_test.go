@@ -104,7 +104,7 @@ func TestAlertsJSONAndHistory(t *testing.T) {
 	dir := defaultCompany(t)
 	hist := filepath.Join(t.TempDir(), "alerts.json")
 	args := []string{"alerts", "--refit", "--data", dir, "--as-of", "2026-08-15", "--threshold", "2", "--scope-levels", "company", "--replicates", "100",
-		"--history", hist, "--record", "--json"}
+		"--history-file", hist, "--record", "--json"}
 	stdout, _, err := runCLI(t, args...)
 	if err != nil {
 		t.Fatal(err)

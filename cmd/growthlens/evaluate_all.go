@@ -39,7 +39,7 @@ var evalJobs = []evalJob{
 		needs: []string{"ibm-hr-attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv"},
 		args: func(d string) []string {
 			return []string{"evaluate", "classifier", "--data", filepath.Join(d, "ibm-hr-attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv"),
-				"--target", "Attrition", "--positive", "Yes", "--folds", "5", "--seed", "0", "--json"}
+				"--label", "Attrition", "--positive", "Yes", "--folds", "5", "--seed", "0", "--json"}
 		},
 		metrics: [][2]string{{"rows", ""}, {"model", ""}, {"auc", "≥ 0.845"}, {"accuracy", ""}, {"macro_f1", ""}, {"logloss", ""}, {"brier", ""}, {"seconds", ""}},
 	},

@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/growthlens/growthlens/internal/atomicfile"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/classify"
 )
 
@@ -21,7 +24,7 @@ func newEvaluateClassifierCmd(a *app) *cobra.Command {
 		asJSON                           bool
 	)
 	cmd := &cobra.Command{
-		Use:   "classifier --data FILE.csv --target COLUMN",
+		Use:   "classifier --data FILE.csv --label COLUMN",
 		Short: "Nested cross-validation of the classifier search on any CSV file",
 		Long: `classifier scores growthlens's classifier search (logistic regression, naive Bayes,
 golearn trees, boosted trees, and a blend of the best two — golearn forests on request with
@@ -36,7 +39,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" || target == "" {
-				return exitError{2, fmt.Errorf("--data and --target are required")}
+				return exitError{2, fmt.Errorf("--data and --label are required")}
 			}
 			f, err := os.Open(data)
 			if err != nil {
@@ -49,7 +52,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 			}
 			tc := t.Column(target)
 			if tc == nil {
-				return exitError{2, fmt.Errorf("--target: no column %q in %s", target, data)}
+				return exitError{2, fmt.Errorf("--label: no column %q in %s", target, data)}
 			}
 			labels := make([]string, t.Rows())
 			var keep []int
@@ -69,7 +72,7 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 			}
 			// Check the target first: with one class (or one row) nothing else matters.
 			if _, _, err := classify.Labels(labels, positive); err != nil {
-				return fmt.Errorf("--target %s: %w", target, err)
+				return fmt.Errorf("--label %s: %w", target, err)
 			}
 			features, err := t.Without(append([]string{target}, drop...)...)
 			if err != nil {
@@ -106,11 +109,12 @@ all-missing and identifier-like columns are dropped with a note on stderr. Missi
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&data, "data", "", "CSV file with a header row (BOM and CRLF accepted)")
-	fl.StringVar(&target, "target", "", "column holding the class labels")
+	fl.StringVar(&target, "label", "", "column holding the class labels")
+	renamedFlag(fl, "target", "label") // --target is a growth target in cascade
 	fl.StringVar(&positive, "positive", "", "positive class for two-class targets (default: the larger label, e.g. Yes over No)")
 	fl.IntVar(&folds, "folds", 5, "outer stratified folds")
 	fl.IntVar(&innerFolds, "inner-folds", 3, "inner folds used to choose model, hyperparameters and calibration")
-	fl.Uint64Var(&seed, "seed", 0, "seed for folds, subsamples and bootstraps")
+	fl.Uint64Var(&seed, "seed", seedpkg.Default, "seed for folds, subsamples and bootstraps")
 	fl.StringSliceVar(&drop, "drop", nil, "columns to leave out, comma-separated")
 	fl.StringSliceVar(&families, "models", nil, "candidate families (default "+strings.Join(classify.DefaultFamilies, ",")+")")
 	fl.IntVar(&workers, "workers", 0, "goroutines fitting candidates at once (default GOMAXPROCS; results do not depend on it)")
@@ -142,7 +146,7 @@ func writeFolds(path string, rows, fold []int) error {
 	for i, f := range fold {
 		fmt.Fprintf(&b, "%d,%d\n", rows[i], f)
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, b.String()); return err }); err != nil {
 		return fmt.Errorf("write folds: %w", err)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 func TestEvaluateClassifierJSON(t *testing.T) {
 	folds := filepath.Join(t.TempDir(), "folds.csv")
 	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", "testdata/attrition.csv",
-		"--target", "left", "--positive", "yes", "--folds", "3", "--seed", "0",
+		"--label", "left", "--positive", "yes", "--folds", "3", "--seed", "0",
 		"--models", "logistic,bayes,boost,blend", "--json", "--write-folds", folds)
 	if err != nil {
 		t.Fatalf("err = %v; stderr:\n%s", err, stderr)
@@ -88,13 +88,13 @@ func TestEvaluateClassifierErrors(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"no data flag", []string{"--target", "y"}, "--data and --target are required"},
-		{"unknown target", []string{"--data", oneClass, "--target", "z"}, `no column "z"`},
-		{"unknown drop", []string{"--data", "testdata/attrition.csv", "--target", "left", "--drop", "nope"}, `no column "nope"`},
-		{"one class", []string{"--data", oneClass, "--target", "y"}, "at least two classes"},
-		{"one row", []string{"--data", oneRow, "--target", "y"}, "at least two classes"},
-		{"infinite value", []string{"--data", inf, "--target", "y"}, "not finite"},
-		{"unknown model", []string{"--data", "testdata/attrition.csv", "--target", "left", "--models", "svm"}, `unknown model family "svm"`},
+		{"no data flag", []string{"--label", "y"}, "--data and --label are required"},
+		{"unknown target", []string{"--data", oneClass, "--label", "z"}, `no column "z"`},
+		{"unknown drop", []string{"--data", "testdata/attrition.csv", "--label", "left", "--drop", "nope"}, `no column "nope"`},
+		{"one class", []string{"--data", oneClass, "--label", "y"}, "at least two classes"},
+		{"one row", []string{"--data", oneRow, "--label", "y"}, "at least two classes"},
+		{"infinite value", []string{"--data", inf, "--label", "y"}, "not finite"},
+		{"unknown model", []string{"--data", "testdata/attrition.csv", "--label", "left", "--models", "svm"}, `unknown model family "svm"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,7 +124,7 @@ func TestEvaluateClassifierMissingTargetAndEmptyColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	folds := filepath.Join(t.TempDir(), "folds.csv")
-	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", p, "--target", "y", "--folds", "3", "--models", "logistic", "--json", "--write-folds", folds)
+	stdout, stderr, err := runCLI(t, "evaluate", "classifier", "--data", p, "--label", "y", "--folds", "3", "--models", "logistic", "--json", "--write-folds", folds)
 	if err != nil {
 		t.Fatalf("err = %v\n%s", err, stderr)
 	}

@@ -16,9 +16,10 @@ import (
 
 func newEvaluateForecastCmd(a *app) *cobra.Command {
 	var (
-		trainPath, testPath, format, method, levels string
-		period, workers                             int
-		asJSON                                      bool
+		trainPath, testPath, format, method string
+		levels                              = []float64{80, 95}
+		period, workers                     int
+		asJSON                              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "forecast --train FILE --test FILE",
@@ -30,13 +31,13 @@ of test values inside each interval, and MSIS. Test values are only used for sco
 
 Formats: long is one row per observation with columns id,t,year,quarter,y (or month for
 monthly data), as in ../shared/data/m3; m4 is the wide M4 layout, a header "V1","V2",… and
-one row per series, the id first, train and test in separate files (give --period).
+one row per series, the id first, train and test in separate files (give --seasonal-period).
 
 Methods: auto (the calibrated combination), or one of ` + strings.Join(forecast.MethodNames(), ", ") + `,
 ets:XYZ for one ETS model (e.g. ets:MAdN), or log:NAME for a method on the logs of positive data.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lv, err := parseLevels(levels)
+			lv, err := checkLevels(levels)
 			if err != nil {
 				return exitError{code: 2, err: err}
 			}
@@ -73,9 +74,10 @@ ets:XYZ for one ETS model (e.g. ets:MAdN), or log:NAME for a method on the logs 
 	f.StringVar(&trainPath, "train", "", "training series file (required)")
 	f.StringVar(&testPath, "test", "", "test series file (required)")
 	f.StringVar(&format, "format", "long", "file layout: long or m4")
-	f.IntVar(&period, "period", 4, "seasonal period for the m4 format (4 quarterly, 12 monthly, 1 none)")
+	f.IntVar(&period, "seasonal-period", 4, "seasonal period for the m4 format (4 quarterly, 12 monthly, 1 none)")
+	renamedFlag(f, "period", "seasonal-period") // --period is a quarter or month elsewhere
 	f.StringVar(&method, "method", "auto", "forecasting method")
-	f.StringVar(&levels, "levels", "80,95", "prediction interval levels in percent, comma separated")
+	f.Float64SliceVar(&levels, "levels", levels, "prediction interval levels in percent, comma separated")
 	f.IntVar(&workers, "workers", 0, "series forecast in parallel (0: one per CPU)")
 	addOutputFlags(f, &asJSON, "one JSON object")
 	_ = cmd.MarkFlagRequired("train")
@@ -83,16 +85,17 @@ ets:XYZ for one ETS model (e.g. ets:MAdN), or log:NAME for a method on the logs 
 	return cmd
 }
 
-func parseLevels(s string) ([]float64, error) {
-	var out []float64
-	for _, p := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || !(v > 0 && v < 100) {
-			return nil, fmt.Errorf("--levels: %q is not a level in (0, 100)", p)
-		}
-		out = append(out, v)
+// checkLevels returns levels when every one is in (0, 100).
+func checkLevels(levels []float64) ([]float64, error) {
+	if len(levels) == 0 {
+		return nil, fmt.Errorf("--levels: give at least one level in (0, 100)")
 	}
-	return out, nil
+	for _, v := range levels {
+		if !(v > 0 && v < 100) {
+			return nil, fmt.Errorf("--levels: %s is not a level in (0, 100)", strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	}
+	return levels, nil
 }
 
 func readItems(path, format string, period int) ([]evaluation.Item, error) {

@@ -10,7 +10,7 @@ import (
 func TestEvaluateForecastJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
 	root := newRootCmd(&out, &errOut)
-	root.SetArgs([]string{"evaluate", "forecast", "--format", "m4", "--period", "4",
+	root.SetArgs([]string{"evaluate", "forecast", "--format", "m4", "--seasonal-period", "4",
 		"--train", "../../models/forecast/evaluation/testdata/m4_train.csv",
 		"--test", "../../models/forecast/evaluation/testdata/m4_test.csv",
 		"--method", "theta", "--levels", "50,90", "--json"})

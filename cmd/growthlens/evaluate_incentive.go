@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/incentive"
 )
 
@@ -76,7 +78,7 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			ds, _, err := datasets.Load(data, datasets.WithTables("employees", "rewards", "reviews", "expense_claims"))
+			ds, _, err := datasets.Load(data, datasets.WithTables(features.EmployeeTables...))
 			if err != nil {
 				return err
 			}
@@ -144,7 +146,7 @@ func newEvaluateIncentiveCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&data, "data", "", "dataset directory with employees.csv, rewards.csv and reviews.csv (required)")
 	f.StringVar(&config, "config", "", "the tenant's incentive policy (YAML or JSON; default: the built-in policy)")
-	f.Uint64Var(&seed, "seed", 0, "random seed of the models' cross-validation")
+	f.Uint64Var(&seed, "seed", seedpkg.Default, "random seed of the models' cross-validation")
 	addOutputFlags(f, &asJSON, "one JSON object")
 	return cmd
 }

@@ -82,7 +82,8 @@ behind them are empty. A period the data does not fully cover has complete=false
 	f.StringVar(&out, "out", "", "output CSV file (default: standard output)")
 	f.StringVar(&asOf, "as-of", "", "first day after the data (YYYY-MM-DD); default: inferred from the latest event")
 	f.BoolVar(&summary, "summary", false, "print a readable summary (company by period, regions in the last complete period) instead of CSV")
-	f.BoolVar(&employees, "employees", false, "write employee features (one row per employee on staff at --as-of) instead of a panel")
+	f.BoolVar(&employees, "per-employee", false, "write employee features (one row per employee on staff at --as-of) instead of a panel")
+	renamedFlag(f, "employees", "per-employee") // --employees is a headcount elsewhere
 	return cmd
 }
 

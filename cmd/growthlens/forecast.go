@@ -2,14 +2,16 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/numfmt"
+	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/forecast"
-	"github.com/growthlens/growthlens/train"
 )
 
 func newForecastCmd(a *app) *cobra.Command {
@@ -17,13 +19,17 @@ func newForecastCmd(a *app) *cobra.Command {
 		sf       storeFlags
 		scope    string
 		pipeline bool
+		data     string
 	)
 	cmd := &cobra.Command{
 		Use:   "forecast [--scope company|region:ID|team:ID] [--pipeline] [--json]",
 		Short: "Print a scope's revenue forecast from the champion forecast model",
 		Long: `forecast prints the revenue forecast of one scope — the figures GET /v1/forecast answers —
 from the tenant's champion forecast model: each quarter's forecast with its 80 % and 95 %
-intervals, or why the forecast is withheld.
+intervals, the quarter's revenue target and the probability of reaching it (from --data's
+targets.csv, as GET /v1/forecast gives them), a manager's adjusted figure beside the model's
+(growthlens adjust), or why the forecast is withheld. Money is rounded and carries the
+currency of --data's dataset.json.
 
 --pipeline adds where the first quarters' revenue comes from when the data has deals: won so
 far in the quarter, expected from the deals open at the forecast date (how many, and their
@@ -36,35 +42,36 @@ Only one process may open a store: while ` + "`growthlens serve`" + ` holds it, 
   growthlens forecast --scope region:East --pipeline --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			level, id, ok := strings.Cut(scope, ":")
-			if scope == "company" {
-				level, id, ok = "company", "", true
-			}
-			if !ok || (level != "company" && id == "") || (level != "company" && level != "region" && level != "team") {
+			sc0, err := cliScope(scope)
+			if err != nil {
 				return usageErr("--scope %q: want company, region:<id> or team:<id>", scope)
 			}
+			level, id, _ := strings.Cut(sc0, ":")
 			st, err := openStoreDirect(a, sf, "ask the server: GET /v1/forecast?scope="+scope)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			b, v, err := st.LoadAlias(sf.tenant, champion.Forecast, train.Champion)
+			set, v, err := loadForecastSet(st, sf.tenant)
 			if err != nil {
-				return fmt.Errorf("tenant %s: %w (growthlens train makes a forecast model)", sf.tenant, err)
-			}
-			set, err := forecast.UnmarshalSet(b)
-			if err != nil {
-				return fmt.Errorf("forecast v%d: %w", v.Version, err)
+				return err
 			}
 			sc, ok := set.Find(level, id)
 			if !ok {
 				return usageErr("--scope %s: no such scope in tenant %s's forecast", scope, sf.tenant)
 			}
-			return printForecast(a, sf.asJSON, pipeline, v.Version, set, sc)
+			all, err := adjustment.Load(st, sf.tenant)
+			if err != nil {
+				return err
+			}
+			ctx := forecastContext{adjustments: adjustment.Current(all), set: set}
+			ctx.currency, ctx.targets = forecastData(a, data)
+			return printForecast(a, sf.asJSON, pipeline, v, set, sc, ctx)
 		},
 	}
 	addStoreFlags(cmd, &sf, true)
 	cmd.Flags().StringVar(&scope, "scope", "company", "company, region:<id> or team:<id>")
+	cmd.Flags().StringVar(&data, "data", envOr("GROWTHLENS_DATA", "var/default"), "the tenant's dataset directory: revenue targets and the currency (env GROWTHLENS_DATA)")
 	cmd.Flags().BoolVar(&pipeline, "pipeline", false, "show where the first quarters' revenue comes from (won, open deals, not yet created)")
 	return cmd
 }
@@ -86,9 +93,47 @@ type forecastOut struct {
 	Lower95  []float64          `json:"lower95,omitempty"`
 	Upper95  []float64          `json:"upper95,omitempty"`
 	Pipeline *forecast.Pipeline `json:"pipeline,omitempty"`
+	// Currency is the ISO 4217 code of the amounts (dataset.json), "" when unknown.
+	Currency string `json:"currency,omitempty"`
+	// Target and HitProbability are each quarter's revenue target and P(revenue ≥ target),
+	// null without a target; Adjusted a manager's figure, null without one.
+	Target         []*float64               `json:"target,omitempty"`
+	HitProbability []*float64               `json:"hit_probability,omitempty"`
+	Adjusted       []*adjustment.Adjustment `json:"adjusted,omitempty"`
+	// AdjustmentOutcomes scores the scope's adjustments whose quarters have actuals.
+	AdjustmentOutcomes []adjustment.Outcome `json:"adjustment_outcomes,omitempty"`
 }
 
-func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set, sc *forecast.Scope) error {
+// forecastContext is what printForecast shows beside the model's figures.
+type forecastContext struct {
+	currency    string
+	targets     map[string]float64 // by "<period> <scope>"
+	adjustments []adjustment.Adjustment
+	set         *forecast.Set
+}
+
+// forecastData reads the revenue targets and the currency of the dataset in dir; without a
+// dataset there, a warning says what is left out.
+func forecastData(a *app, dir string) (string, map[string]float64) {
+	ds, _, err := datasets.Load(dir)
+	if err != nil {
+		a.log.Warn("no dataset read: targets, the probability of reaching them and the currency are left out (set --data)", "data", dir, "err", err)
+		return "", nil
+	}
+	targets := map[string]float64{}
+	for _, t := range ds.Targets {
+		if t.Metric == "revenue" && t.Target > 0 {
+			scope := "company"
+			if t.Scope != "company" {
+				scope = t.Scope + ":" + t.ScopeID
+			}
+			targets[t.Period.String()+" "+scope] = t.Target
+		}
+	}
+	return ds.Settings.Currency, targets
+}
+
+func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set, sc *forecast.Scope, ctx forecastContext) error {
 	name := sc.Level
 	if sc.ID != "" {
 		name += ":" + sc.ID
@@ -116,6 +161,26 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 	if pipeline {
 		out.Pipeline = sc.Pipeline
 	}
+	out.Currency = ctx.currency
+	if out.Status != forecast.StatusWithheld {
+		for h, p := range out.Periods {
+			var tgt, prob *float64
+			if t, ok := ctx.targets[p+" "+name]; ok {
+				tgt = &t
+				if o, err := sc.Outlook(h+1, t); err == nil {
+					prob = &o.Probability
+				}
+			}
+			out.Target, out.HitProbability = append(out.Target, tgt), append(out.HitProbability, prob)
+			var adj *adjustment.Adjustment
+			if x, ok := adjustment.For(ctx.adjustments, name, p); ok {
+				adj = &x
+			}
+			out.Adjusted = append(out.Adjusted, adj)
+		}
+	}
+	mine := slices.DeleteFunc(slices.Clone(ctx.adjustments), func(x adjustment.Adjustment) bool { return x.Scope != name })
+	out.AdjustmentOutcomes = adjustment.Track(mine, adjustment.Actuals(ctx.set))
 	if asJSON {
 		return printJSON(a.stdout, out)
 	}
@@ -131,9 +196,29 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 	case forecast.StatusUncertain:
 		fmt.Fprintf(w, "uncertain, because %s.\n", out.Reason)
 	}
-	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval")
+	money := func(x float64) string { return numfmt.Money(x, out.Currency) }
+	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval\ttarget\tchance of reaching it\tmanager's figure")
 	for h, p := range out.Periods {
-		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\n", p, moneyPlain(out.Mean[h]), moneyPlain(out.Lower80[h]), moneyPlain(out.Upper80[h]), moneyPlain(out.Lower95[h]), moneyPlain(out.Upper95[h]))
+		tgt, prob, adj := "–", "–", "–"
+		if t := out.Target[h]; t != nil {
+			tgt = money(*t)
+		}
+		if pr := out.HitProbability[h]; pr != nil {
+			prob = numfmt.Plain(100*(*pr)) + " %"
+		}
+		if x := out.Adjusted[h]; x != nil {
+			adj = money(x.Revenue) + " (" + x.Note + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\t%s\t%s\t%s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]), tgt, prob, adj)
+	}
+	if os := out.AdjustmentOutcomes; len(os) > 0 {
+		sm := adjustment.Summarize(os)
+		fmt.Fprintf(w, "\nmanagers' adjustments against the actuals: the adjusted figures were off by %s %% on average, the model's by %s %% (%d quarters; the adjustment nearer in %d)\n",
+			numfmt.Plain(100*sm.AdjustedMAPE), numfmt.Plain(100*sm.ModelMAPE), sm.Quarters, sm.AdjustedNearer)
+		fmt.Fprintln(w, "quarter\tactual\tmodel\tmodel's error\tadjusted\tadjusted error")
+		for _, o := range os {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s %%\t%s\t%s %%\n", o.Quarter, money(o.Actual), money(o.Model), numfmt.Plain(100*o.ModelError), money(o.Adjusted), numfmt.Plain(100*o.AdjustedError))
+		}
 	}
 	if pipeline {
 		pl := sc.Pipeline
@@ -144,8 +229,8 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "\nfrom the sales pipeline as of %s\n", pl.AsOf)
 		fmt.Fprintln(w, "quarter\twon so far\topen deals (expected)\topen deals (count, amount)\tnot yet created\tpipeline total\thistory only\tpipeline weight")
 		for h, s := range pl.Splits {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%.0f %%\n", s.Period, moneyPlain(s.Closed), moneyPlain(s.Open), s.OpenDeals, moneyPlain(s.OpenAmount),
-				moneyPlain(s.NotCreated), moneyPlain(s.Total()), moneyPlain(pl.Univariate[h]), 100*pl.Weights[h])
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%.0f %%\n", s.Period, money(s.Closed), money(s.Open), s.OpenDeals, money(s.OpenAmount),
+				money(s.NotCreated), money(s.Total()), money(pl.Univariate[h]), 100*pl.Weights[h])
 		}
 	}
 	return w.Flush()

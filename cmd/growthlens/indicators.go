@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	seedpkg "github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -88,7 +89,7 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 	fl.StringVar(&scope, "scope", "company", "whose history sets current values and targets: company, region:NAME or team:ID")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	fl.IntVar(&replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
-	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	fl.Uint64Var(&seed, "seed", seedpkg.Default, "bootstrap seed")
 	return cmd
 }
 

@@ -129,7 +129,8 @@ func newModelsShowCmd(a *app, f *storeFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&version, "version", 0, "show this version's full metadata")
-	cmd.Flags().IntVar(&history, "history", 10, "alias moves to show per alias (0 for all)")
+	cmd.Flags().IntVar(&history, "moves", 10, "alias moves to show per alias (0 for all)")
+	renamedFlag(cmd.Flags(), "history", "moves") // --history is a file in alerts
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/atomicfile"
+	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
 )
@@ -80,7 +83,7 @@ fresher data.`,
 	fl.StringVar(&f.asOf, "as-of", "", "date to recommend on, YYYY-MM-DD (default: the day after the HR history ends)")
 	fl.IntVar(&f.top, "top", 3, "incentives listed per employee")
 	fl.StringVar(&f.config, "config", "", "YAML or JSON file with eligibility rules, costs and money values (with --refit)")
-	fl.Uint64Var(&f.seed, "seed", 0, "random seed of the models' cross-validation (with --refit)")
+	fl.Uint64Var(&f.seed, "seed", seed.Default, "random seed of the models' cross-validation (with --refit)")
 	fl.StringVar(&f.model, "model", "", "use the models saved in this file instead of training (see --save-model)")
 	fl.StringVar(&f.saveModel, "save-model", "", "save the trained models to this file, for --model")
 	fl.Float64Var(&f.costUnit, "cost-unit", 10, "money unit costs are rounded up to when allocating a budget")
@@ -176,7 +179,7 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.saveModel, b, 0o644); err != nil {
+		if err := atomicfile.Write(f.saveModel, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 			return err
 		}
 		a.log.Info("saved models", "file", f.saveModel, "bytes", len(b))

@@ -3,11 +3,15 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
+	"github.com/growthlens/growthlens/internal/readable"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -92,6 +96,31 @@ func TestReportWritesTheReviewPage(t *testing.T) {
 		if !strings.Contains(text, "region:North revenue forecast") || !strings.Contains(text, "not yet created") || !strings.Contains(text, fc.Periods[1]) {
 			t.Errorf("forecast --scope region:North --pipeline printed:\n%s", text)
 		}
+		// A target for the first forecast quarter: the forecast shows it, the chance of reaching
+		// it (the API's hit_probability) and money with the data's currency.
+		f, err := os.OpenFile(filepath.Join(data, "targets.csv"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(f, "%s,company,,revenue,%.0f\n", fc.Periods[0], fc.Mean[0])
+		f.Close()
+		var withTarget forecastOut
+		if err := json.Unmarshal([]byte(mustRun("forecast", "--store", store, "--tenant", "acme", "--data", data, "--json")), &withTarget); err != nil {
+			t.Fatal(err)
+		}
+		if withTarget.Currency != "CNY" || withTarget.Target[0] == nil || *withTarget.Target[0] != math.Round(fc.Mean[0]) || withTarget.HitProbability[0] == nil ||
+			!(*withTarget.HitProbability[0] > 0.3 && *withTarget.HitProbability[0] < 0.7) || withTarget.Target[1] != nil {
+			t.Errorf("forecast with a target at its own mean: %+v", withTarget)
+		}
+		text = mustRun("forecast", "--store", store, "--tenant", "acme", "--data", data)
+		for _, want := range []string{numfmt.Money(*withTarget.Target[0], "CNY"), numfmt.Plain(100**withTarget.HitProbability[0]) + " %", numfmt.Money(fc.Mean[0], "CNY")} {
+			if !strings.Contains(text, want) {
+				t.Errorf("forecast printed no %q:\n%s", want, text)
+			}
+		}
+		for _, p := range readable.Problems(text, false) {
+			t.Errorf("forecast: %s", p)
+		}
 		for _, bad := range []string{"region", "city:X", "region:Atlantis"} {
 			_, _, err := runCLI(t, "forecast", "--store", store, "--tenant", "acme", "--scope", bad)
 			var ee exitError
@@ -113,6 +142,9 @@ func TestReportWritesTheReviewPage(t *testing.T) {
 			t.Errorf("adjust set printed %q", text)
 		}
 		mustRun("adjust", "set", "region:North", q, "1300000", "--note", "bigger", "--store", store, "--tenant", "acme", "--data", data)
+		if out := mustRun("forecast", "--scope", "region:North", "--store", store, "--tenant", "acme", "--data", data); !strings.Contains(out, "1,300,000 CNY (bigger)") {
+			t.Errorf("forecast shows no manager's figure:\n%s", out)
+		}
 		var list struct {
 			Currency    string `json:"currency"`
 			Adjustments []struct {

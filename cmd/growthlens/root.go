@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // app holds what every subcommand shares: where output goes and the logger.
@@ -92,4 +93,12 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// renamedFlag keeps old as a deprecated alias of the flag new (the same value; cobra prints
+// "use --new" when it is given), for a flag renamed so that one name has one meaning.
+func renamedFlag(fs *pflag.FlagSet, old, new string) {
+	f := *fs.Lookup(new)
+	f.Name, f.Shorthand, f.Deprecated = old, "", "use --"+new
+	fs.AddFlag(&f)
 }

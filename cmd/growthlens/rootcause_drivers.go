@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	"github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -65,9 +66,9 @@ func parseDirection(s string) (int, error) {
 func newRootcauseDriversCmd(a *app) *cobra.Command {
 	var f rootcauseDataFlags
 	cmd := &cobra.Command{
-		Use:   "drivers --data DIR --period PERIOD [--scope region:East] [--expected REVENUE]",
+		Use:   "drivers --data DIR --period PERIOD [--scope region:East] [--expected-revenue REVENUE]",
 		Short: "Rank the drivers (and the roles responsible) behind a scope's revenue gap in a period",
-		Long: `drivers explains a scope's revenue against its target (or --expected, the forecast made
+		Long: `drivers explains a scope's revenue against its target (or --expected-revenue, the forecast made
 before the period) in one month or quarter: each driver — marketing spend (GM), sales
 headcount (HR), reimbursement time (finance), supply lead time (procurement), first-response
 time (customer service) — is judged on how abnormal its move was against its own history
@@ -78,7 +79,7 @@ revenue (the driver model's estimate combined with the catalogue's prior).
 the abnormal moves explain less than a fifth of the gap. --direction down asks what held
 revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 		Example: `  growthlens rootcause drivers --data var/default --scope region:East --period 2026Q3
-  growthlens rootcause drivers --data var/default --period 2026-08 --expected 1.9e6 --json`,
+  growthlens rootcause drivers --data var/default --period 2026-08 --expected-revenue 1900000 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := parseDirection(f.direction)
@@ -90,7 +91,7 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 				return usageErr("--scope: %v", err)
 			}
 			if f.expected < 0 {
-				return usageErr("--expected %g: want a positive revenue (or 0 for the target)", f.expected)
+				return usageErr("--expected-revenue %g: want a positive revenue (or 0 for the target)", f.expected)
 			}
 			c, p, err := f.open(a)
 			if err != nil {
@@ -110,7 +111,8 @@ revenue back whatever the gap; gap (the default) follows the sign of the gap.`,
 	}
 	addDataFlags(cmd, &f)
 	cmd.Flags().StringVar(&f.scope, "scope", "company", "company, region:NAME or team:ID")
-	cmd.Flags().Float64Var(&f.expected, "expected", 0, "expected revenue (default: the scope's target for the period)")
+	cmd.Flags().Float64Var(&f.expected, "expected-revenue", 0, "expected revenue (default: the scope's target for the period)")
+	renamedFlag(cmd.Flags(), "expected", "expected-revenue") // --expected is a column in rootcause slices
 	return cmd
 }
 
@@ -122,7 +124,7 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 	fl.StringVar(&f.direction, "direction", "gap", "down (what held the KPI back), up, or gap (the gap's sign)")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
 	fl.IntVar(&f.replicates, "replicates", 1000, "bootstrap replicates of the driver model (at least 100)")
-	fl.Uint64Var(&f.seed, "seed", 1, "bootstrap seed")
+	fl.Uint64Var(&f.seed, "seed", seed.Default, "bootstrap seed")
 }
 
 // printDrivers prints the ranked causes; amounts carry the currency code when it is not "".

@@ -145,8 +145,9 @@ Make an API key (from another terminal; the CLI reaches the store through the se
 Then:
   curl -H "Authorization: Bearer $KEY" '%s/v1/forecast?scope=company'
   curl %s/openapi.json     # every endpoint; docs/api.md has more examples
+The API reference page: %s/docs
 The quarterly review page: %s/review (sign in with a key of role gm or admin)
-`, base, cfg.Store, cfg.DefaultTenant, binName(), cfg.Store, cfg.DefaultTenant, base, base, base)
+`, base, cfg.Store, cfg.DefaultTenant, binName(), cfg.Store, cfg.DefaultTenant, base, base, base, base)
 }
 
 // binName is how the user ran growthlens, for copy-paste examples.

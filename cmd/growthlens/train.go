@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/serve"
@@ -117,7 +118,7 @@ versions. The run record is kept in the store (growthlens runs list|show).`,
 	addStoreFlags(cmd, &sf, true)
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data", "", "dataset directory (canonical CSV tables)")
-	f.Uint64Var(&cfg.Seed, "seed", 0, "random seed (same data and seed give the same artifacts)")
+	f.Uint64Var(&cfg.Seed, "seed", seed.Default, "random seed (same data and seed give the same artifacts)")
 	f.StringVar(&cfg.Promote, "promote", train.PromoteAuto, "auto (only if the backtest is not worse than the champion's), always or never")
 	f.IntVar(&cfg.Horizon, "horizon", cfg.Horizon, "quarters to forecast (1 to 12)")
 	f.Float64SliceVar(&levels, "levels", cfg.Levels, "prediction interval levels in percent")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
+	"github.com/growthlens/growthlens/internal/seed"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +58,7 @@ scope, on the team panel).`,
   growthlens whatif --refit --data var/default --scope region:East --change supply_lead_days=-2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWhatif(a, f)
+			return runWhatif(cmd.Context(), a, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -64,7 +66,7 @@ scope, on the team panel).`,
 	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
-	fl.Uint64Var(&f.seed, "seed", 1, "sampler seed (with --refit)")
+	fl.Uint64Var(&f.seed, "seed", seed.Default, "sampler seed (with --refit)")
 	fl.IntVar(&f.draws, "draws", company.DefaultDraws, "posterior draws (with --refit; at least 100)")
 	addCompanyFlags(cmd, &f.cf)
 	return cmd
@@ -93,7 +95,7 @@ type whatifJSON struct {
 	Seconds  float64         `json:"seconds"`
 }
 
-func runWhatif(a *app, f whatifFlags) error {
+func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 	start := time.Now()
 	if len(f.changes) == 0 {
 		return usageErr("at least one --change is required, e.g. --change marketing_spend=+15%%")
@@ -144,7 +146,7 @@ func runWhatif(a *app, f whatifFlags) error {
 				return err
 			}
 		}
-		if m, err = company.Fit(p, mp, company.Options{Seed: f.seed, Draws: f.draws}); err != nil {
+		if m, err = company.Fit(ctx, p, mp, company.Options{Seed: f.seed, Draws: f.draws}); err != nil {
 			return err
 		}
 	} else if level == features.Team {

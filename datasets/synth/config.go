@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/seed"
 )
 
 // Config says what company to generate. DefaultConfig gives the article's company.
@@ -38,7 +39,7 @@ var DefaultEnd = datasets.Period{Grain: datasets.Month, N: 2026*12 + 8}
 // baseline scenario, seed 7.
 func DefaultConfig() Config {
 	return Config{
-		Seed:      7,
+		Seed:      seed.Default,
 		Employees: 100,
 		Years:     5,
 		End:       DefaultEnd,

@@ -57,9 +57,6 @@ type Options struct {
 	// of the catalogue prior's magnitude (default DefaultFunnelFloor); a negative value
 	// leaves the funnel evidence out (see FunnelEvidence).
 	FunnelFloor float64
-	// Context, when not nil, stops the fit once it is cancelled (checked between posterior
-	// draws): Fit then returns its error.
-	Context context.Context
 }
 
 // Model is a company's fitted model: the driver model's posterior draws and the catalogue
@@ -77,8 +74,9 @@ type Model struct {
 // (regions; teams when there is one region) and, for large companies, the monthly panel of
 // the same scopes (monthly may be nil). Each catalogue driver gets the prior N(prior,
 // (PriorScale·|prior|)²) truncated to the catalogue's direction (see the package
-// documentation). It returns the driver model's errors.
-func Fit(p, monthly *features.Panel, opt Options) (*Model, error) {
+// documentation). It returns the driver model's errors, and ctx's once it is cancelled (checked
+// between posterior draws).
+func Fit(ctx context.Context, p, monthly *features.Panel, opt Options) (*Model, error) {
 	if p == nil {
 		return nil, errors.New("company model: no panel")
 	}
@@ -109,7 +107,7 @@ func Fit(p, monthly *features.Panel, opt Options) (*Model, error) {
 			priors[col] = pr
 		}
 	}
-	o := driver.Options{Drivers: specs, Priors: priors, Replicates: opt.Draws, Seed: opt.Seed, Level: Level, Context: opt.Context}
+	o := driver.Options{Drivers: specs, Priors: priors, Replicates: opt.Draws, Seed: opt.Seed, Level: Level}
 	var (
 		m   *driver.Model
 		err error
@@ -122,9 +120,9 @@ func Fit(p, monthly *features.Panel, opt Options) (*Model, error) {
 		mixed = false
 	}
 	if mixed {
-		m, err = driver.FitMixed(p, monthly, o)
+		m, err = driver.FitMixed(ctx, p, monthly, o)
 	} else {
-		m, err = driver.Fit(p, o)
+		m, err = driver.Fit(ctx, p, o)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("company model: %w", err)

@@ -198,7 +198,9 @@ func (c *Company) fitModel(g datasets.Grain) (*driver.Model, error) {
 	for _, ind := range c.cat.Drivers() {
 		specs = append(specs, driver.Spec{Column: ind.Formula, Role: c.cat.RoleOf(ind.Formula), Scale: driver.Scale(ind.Scale), Unit: ind.Unit})
 	}
-	return driver.Fit(p, driver.Options{Drivers: specs, Replicates: c.opt.Replicates, Seed: c.opt.Seed})
+	// The model is kept for every later caller (package lazy), so its fit is bound to no
+	// caller's context: a caller that leaves stops waiting for it instead.
+	return driver.Fit(context.Background(), p, driver.Options{Drivers: specs, Replicates: c.opt.Replicates, Seed: c.opt.Seed})
 }
 
 // Effects returns each catalogue driver's effect on log revenue for periods of the grain: the
@@ -284,7 +286,7 @@ func (c *Company) fitCompanyModel() (*company.Model, error) {
 	if err != nil {
 		monthly = nil
 	}
-	return company.Fit(p, monthly, company.Options{Catalogue: c.cat, Draws: c.opt.Replicates, Seed: c.opt.Seed})
+	return company.Fit(context.Background(), p, monthly, company.Options{Catalogue: c.cat, Draws: c.opt.Replicates, Seed: c.opt.Seed}) // kept, as fitModel's
 }
 
 func priorOnly(prior float64) rootcause.Effect {

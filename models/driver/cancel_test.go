@@ -33,8 +33,7 @@ func TestBayesFitStopsWhenCancelled(t *testing.T) {
 	}
 	for _, after := range []int{0, 3, 40} {
 		ctx := &laterCancel{Context: context.Background(), after: after}
-		opt.Context = ctx
-		m, err := fitFrame(f, opt)
+		m, err := fitWith(ctx, f, nil, opt)
 		if !errors.Is(err, context.Canceled) || m != nil {
 			t.Errorf("cancelled at look %d: model %v, err %v; want no model and context.Canceled", after+1, m != nil, err)
 		}

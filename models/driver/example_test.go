@@ -55,7 +55,7 @@ func regionPanels() (quarterly, monthly *features.Panel) {
 // response −0.004 per hour): here marketing's interval lies above it and headcount's
 // estimate has the wrong sign. Larger companies pin the effects down (see TestRecoversGroundTruth).
 func Example() {
-	m, err := driver.Fit(regionPanel(), driver.Options{Seed: 1})
+	m, err := driver.Fit(context.Background(), regionPanel(), driver.Options{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func Example() {
 // what they explain reaches zero, which a root-cause ranking must weigh before naming a cause.
 func ExampleModel_Attribute() {
 	p := regionPanel()
-	m, err := driver.Fit(p, driver.Options{Seed: 1})
+	m, err := driver.Fit(context.Background(), p, driver.Options{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func ExampleModel_Attribute() {
 // mixed model is for companies with many regions × years (see TestRecoversGroundTruth).
 func ExampleFitMixed() {
 	q, mo := regionPanels()
-	m, err := driver.FitMixed(q, mo, driver.Options{Seed: 1})
+	m, err := driver.FitMixed(context.Background(), q, mo, driver.Options{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -78,9 +78,6 @@ type Options struct {
 	// posterior draws kept. A driver without an entry gets a vague prior centred on zero. Nil
 	// keeps the penalized fit. See the package documentation, "Priors".
 	Priors map[string]Prior
-	// Context, when not nil, stops a Bayesian fit between Gibbs sweeps once it is cancelled:
-	// Fit then returns its error instead of a model. A training run's shutdown waits for it.
-	Context context.Context
 }
 
 // MixedLags is FitMixed's default Lags: the monthly profile covers nine months (the quarter
@@ -229,7 +226,10 @@ type Model struct {
 // Fit returns an error when the panel has no revenue, no usable driver, or too few
 // scope-periods for the coefficients and fixed effects (the message says how many it has and
 // needs).
-func Fit(p *features.Panel, opt Options) (*Model, error) {
+//
+// ctx stops a Bayesian fit (Priors) between Gibbs sweeps once it is cancelled: Fit then
+// returns its error instead of a model. A training run's shutdown waits for it.
+func Fit(ctx context.Context, p *features.Panel, opt Options) (*Model, error) {
 	if p == nil {
 		return nil, errors.New("driver model: nil panel")
 	}
@@ -241,7 +241,7 @@ func Fit(p *features.Panel, opt Options) (*Model, error) {
 	for i, s := range specs {
 		cols[i] = s.Column
 	}
-	return fitFrame(frameOf(p, cols), opt)
+	return fitWith(ctx, frameOf(p, cols), nil, opt)
 }
 
 // FitMixed is Fit with quarterly growth regressed on monthly driver changes: quarterly is the
@@ -255,7 +255,7 @@ func Fit(p *features.Panel, opt Options) (*Model, error) {
 //
 // FitMixed returns Fit's errors, and an error when a panel is nil, of the wrong grain, or the
 // two are of different scope levels.
-func FitMixed(quarterly, monthly *features.Panel, opt Options) (*Model, error) {
+func FitMixed(ctx context.Context, quarterly, monthly *features.Panel, opt Options) (*Model, error) {
 	switch {
 	case quarterly == nil || monthly == nil:
 		return nil, errors.New("driver model: nil panel")
@@ -274,13 +274,15 @@ func FitMixed(quarterly, monthly *features.Panel, opt Options) (*Model, error) {
 	for i, s := range specs {
 		cols[i] = s.Column
 	}
-	return fitWith(frameOf(quarterly, cols), frameOf(monthly, cols), opt)
+	return fitWith(ctx, frameOf(quarterly, cols), frameOf(monthly, cols), opt)
 }
 
-func fitFrame(f *frame, opt Options) (*Model, error) { return fitWith(f, nil, opt) }
+func fitFrame(f *frame, opt Options) (*Model, error) {
+	return fitWith(context.Background(), f, nil, opt)
+}
 
 // fitWith fits growth of f on the drivers of f (monthly == nil) or of the monthly frame.
-func fitWith(f, monthly *frame, opt Options) (*Model, error) {
+func fitWith(ctx context.Context, f, monthly *frame, opt Options) (*Model, error) {
 	if monthly != nil && opt.Lags == 0 {
 		opt.Lags = MixedLags
 	}
@@ -328,7 +330,7 @@ func fitWith(f, monthly *frame, opt Options) (*Model, error) {
 			s.n(), s.p, nScope, nSeason, need)}
 	}
 	if opt.Priors != nil {
-		return fitBayes(f, s, specs, notes, lay.L, step, opt)
+		return fitBayes(ctx, f, s, specs, notes, lay.L, step, opt)
 	}
 	perYear := f.grain.PerYear()
 	minTrain := opt.MinTrain
@@ -609,7 +611,7 @@ func (m *Model) finish(f *frame, s *sample, a *absorbed, specs []Spec, theta []f
 // fitBayes is fitWith's Bayesian branch (Options.Priors): the posterior of the lag-basis
 // coefficients under the drivers' priors, drawn by gibbs, replaces the penalty and the
 // bootstrap.
-func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, opt Options) (*Model, error) {
+func fitBayes(ctx context.Context, f *frame, s *sample, specs []Spec, notes []string, L, step int, opt Options) (*Model, error) {
 	a := absorb(s)
 	nScope, nSeason := groups(s)
 	dof := float64(s.n() - nScope - nSeason + 1 - s.p)
@@ -637,10 +639,6 @@ func fitBayes(f *frame, s *sample, specs []Spec, notes []string, L, step int, op
 			notes = append(notes, fmt.Sprintf("driver %s has no prior: a vague one centred on zero is used", sp.Column))
 		}
 		priors[j], used[sp.Column] = pr, pr
-	}
-	ctx := opt.Context
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	theta, draws, err := gibbs(ctx, a, priors, L, opt.Replicates, dof, opt.Seed)
 	if err != nil {

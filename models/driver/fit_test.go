@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -55,7 +56,7 @@ func TestFitBadInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Fit(nil, Options{}); err == nil {
+	if _, err := Fit(context.Background(), nil, Options{}); err == nil {
 		t.Errorf("nil panel: want an error")
 	}
 }

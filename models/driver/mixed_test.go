@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -26,7 +27,7 @@ func TestFitMixedRecoversTimedEffects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mixed, err := fitWith(q, m, Options{Replicates: 200, Seed: seed})
+		mixed, err := fitWith(context.Background(), q, m, Options{Replicates: 200, Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +153,7 @@ func TestFitMixedBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := FitMixed(tt.quarterly, tt.monthly, Options{})
+			_, err := FitMixed(context.Background(), tt.quarterly, tt.monthly, Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("got error %v, want one containing %q", err, tt.wantErr)
 			}

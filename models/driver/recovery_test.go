@@ -70,7 +70,7 @@ func TestRecoversGroundTruth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := FitMixed(p, mp, Options{Seed: seed})
+			m, err := FitMixed(context.Background(), p, mp, Options{Seed: seed})
 			if err != nil {
 				t.Fatal(err)
 			}

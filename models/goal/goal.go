@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/clip"
 	"github.com/growthlens/growthlens/models/indicators"
 )
 
@@ -66,7 +67,7 @@ func (g *Goal) Validate() error {
 	case g.Metric == "":
 		return fieldErr("metric", "required: one of %s", strings.Join(Metrics, ", "))
 	case g.Metric != MetricGrowthYoY:
-		return fieldErr("metric", "%q: want one of %s", truncate(g.Metric, 40), strings.Join(Metrics, ", "))
+		return fieldErr("metric", "%q: want one of %s", clip.String(g.Metric, 40), strings.Join(Metrics, ", "))
 	case math.IsNaN(g.Target) || math.IsInf(g.Target, 0) || g.Target <= MinTarget || g.Target > MaxTarget:
 		return fieldErr("target", "%g: want growth as a fraction above %g and at most %g (0.30 is +30 %%)", g.Target, MinTarget, float64(MaxTarget))
 	case len(g.Note) > 1000:
@@ -99,7 +100,7 @@ func ParsePeriod(s string) (Period, error) {
 	}
 	q, err := datasets.ParseQuarter(strings.ToUpper(s))
 	if err != nil || q.Year() < 1900 || q.Year() > 9999 {
-		return Period{}, fmt.Errorf("%q: want a year such as 2027 or a quarter such as 2027Q1", truncate(s, 40))
+		return Period{}, fmt.Errorf("%q: want a year such as 2027 or a quarter such as 2027Q1", clip.String(s, 40))
 	}
 	return Period{First: q, Quarters: 1}, nil
 }
@@ -129,10 +130,3 @@ func (p Period) List() []datasets.Period {
 // Start and End are the first day of the period and the first day after it.
 func (p Period) Start() time.Time { return p.First.Start() }
 func (p Period) End() time.Time   { return p.First.Add(p.Quarters - 1).End() }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/lazy"
+	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/champion"
@@ -22,13 +23,13 @@ import (
 
 // IndicatorSeed is the bootstrap seed of the indicator suggestions: the default of
 // `growthlens indicators`, so that the page and the CLI agree.
-const IndicatorSeed = 1
+const IndicatorSeed = seed.Default
 
 // The bootstrap settings of Diagnosis: those of the server's GET /v1/rootcauses and of
 // `growthlens rootcause drivers`' defaults, so that the report ranks the causes they rank.
 const (
 	DiagnoseReplicates = 1000
-	DiagnoseSeed       = 1
+	DiagnoseSeed       = seed.Default
 )
 
 // Indicators returns a function that suggests the indicators of every role for the company

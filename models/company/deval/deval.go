@@ -40,12 +40,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/internal/workpool"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
@@ -183,12 +183,7 @@ func (t *tally) metrics() Metrics {
 	m.SignAccuracy, m.AbstainRate, m.Effects = ratio(ok, n), ratio(ab, n), n
 	m.WhatIfCoverage80, m.WhatIfs = ratio(cv, nw), nw
 	if len(t.absErr) > 0 {
-		s := slices.Clone(t.absErr)
-		slices.Sort(s)
-		m.WhatIfMedianAbsError = round4(s[len(s)/2])
-		if len(s)%2 == 0 {
-			m.WhatIfMedianAbsError = round4((s[len(s)/2-1] + s[len(s)/2]) / 2)
-		}
+		m.WhatIfMedianAbsError = round4(quantile.Median(t.absErr))
 	}
 	if len(t.spearman) > 0 {
 		sum := 0.0
@@ -306,7 +301,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cm, err := company.Fit(rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly, FunnelFloor: cfg.FunnelFloor})
+	cm, err := company.Fit(ctx, rp, mp, company.Options{Catalogue: co.Catalogue(), Draws: cfg.Draws, Seed: seed, PriorScale: cfg.PriorScale, Monthly: cfg.Monthly, FunnelFloor: cfg.FunnelFloor})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -314,7 +309,7 @@ func evaluateCompany(ctx context.Context, cfg Config, dir string, seed uint64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	cur, err := fitCurrent(rp, mp, cfg.Draws, seed)
+	cur, err := fitCurrent(ctx, rp, mp, cfg.Draws, seed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -510,13 +505,13 @@ func allEqual(xs []int) bool {
 
 // fitCurrent fits the driver model as training did before the company model: by penalized
 // least squares with a bootstrap, month by month from company.MixedRows scope-quarters.
-func fitCurrent(p, monthly *features.Panel, replicates int, seed uint64) (*driver.Model, error) {
+func fitCurrent(ctx context.Context, p, monthly *features.Panel, replicates int, seed uint64) (*driver.Model, error) {
 	specs, _, _ := company.Priors(indicators.Default(), 1)
 	o := driver.Options{Drivers: specs, Replicates: max(100, replicates), Seed: seed}
 	if len(p.Scopes)*len(p.Periods) >= company.MixedRows {
-		return driver.FitMixed(p, monthly, o)
+		return driver.FitMixed(ctx, p, monthly, o)
 	}
-	return driver.Fit(p, o)
+	return driver.Fit(ctx, p, o)
 }
 
 // legacyEffects reproduces the blend the root causes and indicators used before the company
