@@ -53,6 +53,9 @@ type setInput struct {
 // the regions with the company and the teams with their regions.
 func forecastSet(ctx context.Context, in setInput) (*forecast.Set, []string, error) {
 	opts := in.opts
+	if opts.Seasonal == nil {
+		opts.Seasonal = companySeasonal(in.company, -1)
+	}
 	set := newSet(in.company, opts)
 	var warns []string
 	type job struct {
@@ -100,7 +103,7 @@ func forecastSet(ctx context.Context, in setInput) (*forecast.Set, []string, err
 		return nil, warns, fmt.Errorf("the company's revenue cannot be forecast: %s", msg)
 	}
 	if in.sales != nil && len(in.sales.Deals) > 0 {
-		if note := combinePipeline(set, in.sales, opts); note != "" {
+		if note := combinePipeline(set, in.sales, opts, in.company); note != "" {
 			warns = append(warns, note)
 		}
 	}
@@ -216,6 +219,27 @@ func reconcileRegions(set *forecast.Set) string {
 	return ""
 }
 
+// companySeasonal is the seasonal shape of the company's revenue (forecast.PoolSeasonal,
+// shrunk by its evidence) over its first n complete quarters (all for n < 0), or nil. It
+// is lent to every scope of the company — the company itself, its regions and its teams —
+// whose own seasonality test finds none: the company's revenue carries the regions' and
+// teams' revenue together, so its shape is theirs pooled. On generated companies of the
+// pipeline tuning seeds (train/peval.TuningSeeds; go test ./train -run
+// PooledSeasonalityEvaluation) it lowered the next quarter's sMAPE of the company from
+// 9.23 to 9.05 and of the regions from 16.10 to 16.00 (100 employees), and 4.76 to 3.33
+// and 7.27 to 6.13 (2,000 employees).
+func companySeasonal(company *features.Panel, n int) *forecast.SeasonalPrior {
+	per, vals := revenueSeries(company, "")
+	if n >= 0 && n < len(vals) {
+		per, vals = per[:n], vals[:n]
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	prior, _ := forecast.PoolSeasonal([]forecast.Series{{Values: vals, Period: 4, Start: forecast.PeriodIndex{Year: per[0].Year(), Sub: per[0].Index()}}})
+	return prior
+}
+
 // revenueSeries returns a scope's revenue over complete periods, from its first positive
 // quarter (before it the scope did not sell yet) to the last complete one.
 func revenueSeries(p *features.Panel, scope string) ([]datasets.Period, []float64) {
@@ -328,7 +352,8 @@ func rescoreForecast(champion []byte, in *inputs) (float64, error) {
 		}
 		members = append(members, m)
 	}
-	opts := forecast.Options{Horizon: old.Horizon, Levels: old.Levels, Members: members, Combine: old.Combine, Origins: old.Origins}
+	opts := forecast.Options{Horizon: old.Horizon, Levels: old.Levels, Members: members, Combine: old.Combine, Origins: old.Origins,
+		Seasonal: companySeasonal(in.company, -1)}
 	sc := forecastScope(in.company, "", opts)
 	if sc.Forecast == nil || len(sc.Forecast.Backtest.Accuracy) == 0 {
 		return 0, fmt.Errorf("no backtest: %s", sc.Error)

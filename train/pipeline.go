@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -14,8 +15,34 @@ import (
 // combinePipeline forecasts the first quarters of every scope from its deals (package
 // pipeline), keeps the split on the scope and, where the combination weights favour the
 // pipeline at all, publishes the combination with its own error scales (Result.Overlay).
-// Teams share their region's forecast of deal creation. It returns why it did not, or "".
-func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Options) string {
+// Deal creation is forecast top-down: regions share the company's forecast of created value
+// and teams their region's, in proportion to their last 12 months of creation, so the
+// regions' pipeline forecasts add up to the company's (forecast region by region they
+// summed 7 % below it on the default company, all of it in the not-yet-created part) and
+// the noisy regional creation series are not extrapolated one by one; on the tuning
+// companies (seeds 1201–1210) it lowered the pipeline's sMAPE h1 from 12.96 to 12.64. It
+// returns why it did not combine, or "".
+func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Options, company *features.Panel) string {
+	// The refits at the backtest origins take the company's seasonal shape as it stood then.
+	coPer, _ := revenueSeries(company, "")
+	shapes := map[string]*forecast.SeasonalPrior{}
+	var mu sync.Mutex
+	seasonalBefore := func(q string) *forecast.SeasonalPrior {
+		if opts.Seasonal == nil {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := shapes[q]; ok {
+			return p
+		}
+		n := 0
+		for n < len(coPer) && coPer[n].String() < q {
+			n++
+		}
+		shapes[q] = companySeasonal(company, n)
+		return shapes[q]
+	}
 	byRegion, byTeam := map[string][]pipeline.Deal{}, map[string][]pipeline.Deal{}
 	for _, d := range sales.Deals {
 		if d.Region != "" {
@@ -28,17 +55,19 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 	var scopes []pipeline.Scope
 	var at []int // set index of each pipeline scope
 	regionAt := map[string]int{}
+	companyAt := -1
 	for i := range set.Scopes {
 		sc := &set.Scopes[i]
 		if sc.Forecast == nil {
 			continue
 		}
-		ps := pipeline.Scope{Periods: sc.Periods, History: sc.History, Univariate: sc.Forecast, Parent: -1, Options: opts}
+		ps := pipeline.Scope{Periods: sc.Periods, History: sc.History, Univariate: sc.Forecast, Parent: -1, Options: opts, Seasonal: seasonalBefore}
 		switch features.Level(sc.Level) {
 		case features.Company:
 			ps.Deals, ps.Choose = sales.Deals, true
+			companyAt = len(scopes)
 		case features.Region:
-			ps.Deals, ps.Choose = byRegion[sc.ID], true
+			ps.Deals, ps.Choose, ps.Parent = byRegion[sc.ID], true, companyAt
 			regionAt[sc.ID] = len(scopes)
 		case features.Team:
 			ps.Deals = byTeam[sc.ID]
@@ -67,10 +96,11 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		}
 		u := sc.Forecast.Uncertainty
 		near := make([]float64, len(p.Near))
+		df := float64(p.NearErrors)
 		for j, v := range p.Near {
 			near[j] = v
-			if v == 0 { // too few backtest errors: the univariate forecast's scale
-				near[j] = u.ScaleAt(j + 1)
+			if v == 0 { // too few backtest errors: the univariate forecast's scale and DF
+				near[j], df = u.ScaleAt(j+1), 0
 			}
 		}
 		ws := make([]string, len(p.Weights))
@@ -80,7 +110,11 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		// The method is a name, shown as is on translated pages: the weights (of the pipeline
 		// forecast, by quarter) are the only prose.
 		method := fmt.Sprintf("%s + pipeline (weights %s)", sc.Forecast.Method, strings.Join(ws, ", "))
-		if err := sc.Forecast.Overlay(p.Combined, near, method); err != nil {
+		// The Student-t of the combination's intervals has as many degrees of freedom as it
+		// has backtest errors (one per origin, not overlapping), not the univariate
+		// backtest's 0.4 per origin, which allows for its overlapping multi-step errors:
+		// with those the 80 % intervals covered 88 % of held-out quarters.
+		if err := sc.Forecast.Overlay(p.Combined, near, df, method); err != nil {
 			failed = append(failed, fmt.Sprintf("%s %s: %v", sc.Level, sc.ID, err))
 		}
 	}

@@ -15,14 +15,7 @@ import (
 // teams' to the region's, at every horizon; the company carries the pipeline split, its
 // first quarter is the combination of the two forecasts, and its intervals hold it.
 func TestForecastSetCoherentWithPipeline(t *testing.T) {
-	ds, _, err := datasets.Load(company(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, warns, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, set, warns := defaultForecastSet(t)
 	for _, w := range warns {
 		t.Logf("warning: %s", w)
 	}
@@ -98,4 +91,51 @@ func TestForecastSetCoherentWithPipeline(t *testing.T) {
 	if co.Growth == nil || co.Verdict == nil {
 		t.Error("growth or verdict missing after the combination")
 	}
+}
+
+// The default company's revenue rose in every Q4 of its history (5–17 % over Q3) without the
+// M4 test finding seasonality in its 20 quarters; with the company's pooled seasonal shape
+// the published 2026Q4 forecast rises over 2026Q3 too, and its regions get the same shape.
+func TestDefaultCompanyForecastsQ4Rise(t *testing.T) {
+	_, set, _ := defaultForecastSet(t)
+	co, ok := set.Find(string(features.Company), "")
+	if !ok || co.Forecast == nil {
+		t.Fatal("no company forecast")
+	}
+	n := len(co.History)
+	if co.Periods[n-1] != "2026Q3" || co.Forecast.Periods[0] != "2026Q4" {
+		t.Fatalf("history ends %s, forecast starts %s: not the case the test is about", co.Periods[n-1], co.Forecast.Periods[0])
+	}
+	if forecast.IsSeasonal(co.History, 4) {
+		t.Fatal("the M4 test finds the company seasonal by itself: the case does not test pooling")
+	}
+	prior := co.Forecast.Seasonal
+	if prior == nil || !(prior.Index[3] > 1.02) {
+		t.Fatalf("company seasonal shape %+v, want a Q4 factor above 1.02", prior)
+	}
+	rise := co.Forecast.Mean[0]/co.History[n-1] - 1
+	t.Logf("2026Q4 %.0f, %+.1f %% over 2026Q3 (Q4 factor %.3f, shrinkage %.2f, p %.4f)", co.Forecast.Mean[0], 100*rise, prior.Index[3], prior.Shrinkage, prior.P)
+	if !(rise > 0.01) {
+		t.Errorf("2026Q4 forecast %+.1f %% over 2026Q3, want a rise", 100*rise)
+	}
+	for _, sc := range set.Scopes {
+		if sc.Level == string(features.Region) && sc.Forecast != nil && !forecast.IsSeasonal(sc.History, 4) && sc.Forecast.Seasonal == nil {
+			t.Errorf("region %s: no seasonal shape lent", sc.ID)
+		}
+	}
+}
+
+// defaultForecastSet loads the default company and makes the forecast set training would
+// publish for it (four quarters, 80 and 95 % intervals), with its warnings.
+func defaultForecastSet(t *testing.T) (*datasets.Dataset, *forecast.Set, []string) {
+	t.Helper()
+	ds, _, err := datasets.Load(company(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, warns, err := ForecastAsOf(context.Background(), ds, time.Time{}, forecast.Options{Horizon: 4, Levels: []float64{80, 95}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, set, warns
 }

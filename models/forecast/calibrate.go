@@ -40,7 +40,8 @@ type horizonError struct {
 //
 // Near, when set, replaces Scale·g(h) by Near[h−1] for the first len(Near) horizons: a
 // forecast whose first horizons rest on other evidence (the open sales pipeline) has its own
-// backtest error scale there (Result.Overlay).
+// backtest error scale there (Result.Overlay), and NearDF, when positive, the degrees of
+// freedom of its Student-t (the number of errors behind it) in place of DF.
 type Uncertainty struct {
 	Relative  bool      `json:"relative"`
 	Scale     float64   `json:"scale"`
@@ -49,6 +50,7 @@ type Uncertainty struct {
 	DF        float64   `json:"df"`
 	Inflation float64   `json:"inflation"`
 	Near      []float64 `json:"near,omitempty"`
+	NearDF    float64   `json:"near_df,omitempty"`
 }
 
 // calibrate fits the level error model to backtest errors. With no errors the scale is 0.
@@ -109,9 +111,18 @@ func (u Uncertainty) uncertain() bool {
 	return u.Scale > 0
 }
 
-// quantile returns the standardised error quantile at (1+level/100)/2.
-func (u Uncertainty) quantile(level float64) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Quantile(0.5+level/200) * u.Inflation
+// dfAt returns the Student-t degrees of freedom at horizon h (1-based): NearDF within Near
+// when it is set, else DF.
+func (u Uncertainty) dfAt(h int) float64 {
+	if h <= len(u.Near) && u.NearDF > 0 {
+		return u.NearDF
+	}
+	return u.DF
+}
+
+// quantile returns the standardised error quantile at (1+level/100)/2 at horizon h.
+func (u Uncertainty) quantile(level float64, h int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.dfAt(h)}.Quantile(0.5+level/200) * u.Inflation
 }
 
 // halfWidth returns the error quantile q·Scale·g(h) for horizon h (1-based).
@@ -124,11 +135,11 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 	out := make([]Interval, len(levels))
 	for i, l := range levels {
 		iv := Interval{Level: l, Lower: make([]float64, len(f)), Upper: make([]float64, len(f))}
-		q := 0.0
-		if u.uncertain() {
-			q = u.quantile(l)
-		}
 		for j, v := range f {
+			q := 0.0
+			if u.uncertain() {
+				q = u.quantile(l, j+1)
+			}
 			w := u.halfWidth(j+1, q)
 			if u.Relative {
 				iv.Lower[j], iv.Upper[j] = math.Max(0, v*(1-w)), v*(1+w)
@@ -143,7 +154,7 @@ func (u Uncertainty) intervals(f []float64, levels []float64) []Interval {
 
 // ProbAbove returns the probability that the value at horizon h (1-based) reaches x or more
 // under the error model around the forecast f: with relative errors the value is
-// f·(1 + sd(h)·Inflation·T), clipped at 0, T Student-t with DF degrees of freedom. With no
+// f·(1 + sd(h)·Inflation·T), clipped at 0, T Student-t with dfAt(h) degrees of freedom. With no
 // error scale at h it is 1 when f ≥ x and 0 otherwise.
 func (u Uncertainty) ProbAbove(h int, f, x float64) float64 {
 	if u.Relative && x <= 0 {
@@ -163,7 +174,7 @@ func (u Uncertainty) ProbAbove(h int, f, x float64) float64 {
 		}
 		z = (x/f - 1) / s
 	}
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.DF}.Survival(z)
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: u.dfAt(h)}.Survival(z)
 }
 
 // ScaleAt returns the error scale at horizon h (1-based) before the Student-t quantile: the
@@ -175,7 +186,7 @@ func (u Uncertainty) ScaleAt(h int) float64 { return u.sd(h) * u.Inflation }
 func (u Uncertainty) Interval(h int, f, level float64) (lower, upper float64) {
 	q := 0.0
 	if u.uncertain() {
-		q = u.quantile(level)
+		q = u.quantile(level, h)
 	}
 	w := u.halfWidth(h, q)
 	if u.Relative {

@@ -102,6 +102,9 @@ func TestSimulatedPathsMatchLevelIntervals(t *testing.T) {
 	for _, u := range []Uncertainty{
 		{Relative: true, Scale: 0.06, Power: calPower, DF: 3.2, Inflation: 1},
 		{Relative: false, Scale: 40, Power: 1, DF: 12, Inflation: 1},
+		// The first two horizons from the pipeline combination, with their own scales and
+		// degrees of freedom.
+		{Relative: true, Scale: 0.06, Power: calPower, DF: 3.2, Inflation: 1, Near: []float64{0.05, 0.07}, NearDF: 8},
 	} {
 		f := []float64{y[23] * 1.01, y[23] * 1.02, y[23] * 1.03, y[23] * 1.04, y[23] * 1.05}
 		ivs := u.intervals(f, []float64{80, 95})
@@ -182,5 +185,23 @@ func TestGrowthConstantHasNoIntervals(t *testing.T) {
 	}
 	if g.Note == "" || len(g.PoP[0].Intervals) != 0 || !g.PoP[0].Defined || g.PoP[0].Mean != 0 {
 		t.Errorf("constant series: %+v, want a defined 0 rate without intervals and a note", g)
+	}
+}
+
+// Within Near the intervals and the target probability use NearDF; later horizons keep DF.
+// t quantiles: qt(0.9, 8) = 1.396815, qt(0.9, 3.2) = 1.6105 (R 4: Rscript -e "qt(0.9, c(8, 3.2))").
+func TestNearDegreesOfFreedom(t *testing.T) {
+	u := Uncertainty{Relative: true, Scale: 0.06, Power: calPower, DF: 3.2, Inflation: 1, Near: []float64{0.05}, NearDF: 8}
+	lo, hi := u.Interval(1, 100, 80)
+	if want := 0.05 * 1.396815 * 100; math.Abs((hi-lo)/2-want) > 1e-4 {
+		t.Errorf("h=1 80 %% half-width %.5f, want %.5f (t with 8 df)", (hi-lo)/2, want)
+	}
+	if p := u.ProbAbove(1, 100, 100*(1+0.05*1.396815)); math.Abs(p-0.1) > 1e-6 {
+		t.Errorf("P(above the 90 %% quantile) = %.6f, want 0.1", p)
+	}
+	lo2, hi2 := u.Interval(2, 100, 80)
+	want2 := 0.06 * math.Pow(2, calPower/2) * 100 * u.quantile(80, 2)
+	if math.Abs((hi2-lo2)/2-want2) > 1e-9 || u.dfAt(2) != 3.2 {
+		t.Errorf("h=2 half-width %.4f, want %.4f with DF 3.2 (got df %v)", (hi2-lo2)/2, want2, u.dfAt(2))
 	}
 }

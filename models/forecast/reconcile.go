@@ -249,9 +249,11 @@ func (r *Result) Recentre(mean []float64) error {
 // Overlay replaces the first len(mean) point forecasts by mean — a forecast that uses more
 // than the series' own history, such as the open sales pipeline — with relative error
 // scales near[h−1] at those horizons (from that forecast's own backtest), and puts the
-// intervals around the new forecasts. Later horizons keep the base forecast and its error
-// model. The base forecast stays in BaseMean; method names what made the new one.
-func (r *Result) Overlay(mean, near []float64, method string) error {
+// intervals around the new forecasts, with nearDF degrees of freedom for their Student-t
+// (the number of backtest errors behind near; 0 keeps the base forecast's DF). Later
+// horizons keep the base forecast and its error model. The base forecast stays in BaseMean;
+// method names what made the new one.
+func (r *Result) Overlay(mean, near []float64, nearDF float64, method string) error {
 	if len(mean) > len(r.Mean) || len(near) != len(mean) {
 		return fmt.Errorf("overlay: %d forecasts and %d error scales for %d horizons", len(mean), len(near), len(r.Mean))
 	}
@@ -273,6 +275,7 @@ func (r *Result) Overlay(mean, near []float64, method string) error {
 	r.Mean = append(append([]float64(nil), mean...), r.Mean[len(mean):]...)
 	r.Uncertainty.Relative = true
 	r.Uncertainty.Near = append([]float64(nil), near...)
+	r.Uncertainty.NearDF = nearDF
 	if r.Uncertainty.DF == 0 {
 		r.Uncertainty.DF = calDF(len(r.Backtest.Origins))
 	}

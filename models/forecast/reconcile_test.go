@@ -88,7 +88,7 @@ func TestOverlayAndProbAbove(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := append([]float64(nil), res.Mean...)
-	if err := res.Overlay([]float64{230, 240}, []float64{0.01, 0.2}, "combined"); err != nil {
+	if err := res.Overlay([]float64{230, 240}, []float64{0.01, 0.2}, 0, "combined"); err != nil {
 		t.Fatal(err)
 	}
 	if res.Mean[0] != 230 || res.Mean[1] != 240 || res.Mean[2] != base[2] || res.Method != "combined" {
@@ -130,10 +130,10 @@ func TestOverlayAndProbAbove(t *testing.T) {
 			}
 		}
 	}
-	if err := res.Overlay([]float64{1, 2, 3, 4, 5}, []float64{1, 1, 1, 1, 1}, "x"); err == nil {
+	if err := res.Overlay([]float64{1, 2, 3, 4, 5}, []float64{1, 1, 1, 1, 1}, 0, "x"); err == nil {
 		t.Error("overlay longer than the horizon accepted")
 	}
-	if err := res.Overlay([]float64{math.NaN()}, []float64{0.1}, "x"); err == nil {
+	if err := res.Overlay([]float64{math.NaN()}, []float64{0.1}, 0, "x"); err == nil {
 		t.Error("NaN overlay accepted")
 	}
 }

@@ -69,6 +69,10 @@ type Pipeline struct {
 	// backtest errors), PipelineNear the pipeline forecast's own; 0 where too few errors.
 	Near         []float64 `json:"near"`
 	PipelineNear []float64 `json:"pipeline_near"`
+	// NearErrors is the fewest backtest errors behind a positive Near scale (one per
+	// origin: the quarters they forecast do not overlap), the Student-t degrees of freedom
+	// of the combination's intervals; 0 without any.
+	NearErrors int `json:"near_errors,omitempty"`
 	// Backtest holds the forecasts made from earlier dates, newest first.
 	Backtest []PipelineOrigin `json:"backtest"`
 }

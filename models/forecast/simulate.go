@@ -47,10 +47,22 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 	src := rand.NewPCG(seed, uint64(h))
 	rng := rand.New(src)
 	chi := distuv.ChiSquared{K: math.Max(u.DF, 1e-3), Src: src}
+	// With NearDF the horizons have two Student-t degrees of freedom: one uniform per path
+	// gives each its χ² quantile, so every horizon's marginal stays exact and the paths'
+	// scales move together.
+	twoDF := u.NearDF > 0 && u.NearDF != u.DF && len(u.Near) > 0
 	paths := make([][]float64, n)
 	for p := range paths {
 		w := 1.0
-		if !math.IsInf(u.DF, 1) && u.DF > 0 {
+		var wAt []float64
+		switch {
+		case twoDF:
+			v := rng.Float64()
+			wAt = make([]float64, h)
+			for i := range wAt {
+				wAt[i] = tScale(u.dfAt(i+1), v)
+			}
+		case !math.IsInf(u.DF, 1) && u.DF > 0:
 			w = math.Sqrt(u.DF / chi.Rand())
 		}
 		scale := u.Inflation * w
@@ -59,6 +71,9 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 		for i := range path {
 			walk += step[i] * rng.NormFloat64()
 			e := math.Sqrt(1-simCommon)*walk + math.Sqrt(simCommon)*u.sd(i+1)*common
+			if wAt != nil {
+				scale = u.Inflation * wAt[i]
+			}
 			if u.Relative {
 				path[i] = math.Max(0, f[i]*(1+scale*e))
 			} else {
@@ -68,6 +83,19 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 		paths[p] = path
 	}
 	return paths
+}
+
+// tScale returns sqrt(df/χ²_df) at the χ² quantile v ∈ (0, 1): a normal times it is Student-t
+// with df degrees of freedom when v is uniform. An infinite or non-positive df gives 1.
+func tScale(df, v float64) float64 {
+	if math.IsInf(df, 1) || !(df > 0) {
+		return 1
+	}
+	x := distuv.ChiSquared{K: df}.Quantile(math.Max(v, 1e-12))
+	if !(x > 0) {
+		return 1
+	}
+	return math.Sqrt(df / x)
 }
 
 // ratioIntervals returns the central intervals at each level of the growth factors num/den

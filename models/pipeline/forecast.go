@@ -14,10 +14,11 @@ import (
 //   - closed: what the scope has already won in the quarter before T;
 //   - open: the expected revenue of the deals open at T (Model.Within, deal by deal);
 //   - not yet created: the value of the deals the scope will create between T and the
-//     quarter's end — a monthly time series of created value, forecast by forecast.Auto —
-//     times the share of such value that closed won inside the same window in the four
-//     most recent comparable windows before T (the same days of the year's quarters,
-//     shifted back whole quarters; shrunk towards the company's share).
+//     quarter's end — a monthly time series of created value, forecast by forecast.Auto,
+//     or a share of the Parent scope's forecast in proportion to recent creation — times the share of such value that closed won inside the
+//     same window in the four most recent comparable windows before T and the same window
+//     one and two years before (the same days of the year's quarters, shifted back whole
+//     quarters; shrunk towards the company's share).
 //
 // The sum is combined with the scope's univariate forecast, w·pipeline + (1−w)·univariate,
 // w per horizon chosen on the rolling-origin backtest of every scope marked Choose (the
@@ -37,7 +38,8 @@ type Scope struct {
 	// without one (or without forecast period labels) is skipped.
 	Univariate *forecast.Result
 	// Parent is the index of an earlier scope whose created-value forecast this one shares
-	// in proportion to its recent creation (teams of a region), or −1 for its own.
+	// in proportion to its recent creation (training: regions share the company's, teams
+	// their region's), or −1 for its own.
 	Parent int
 	// Choose marks the scopes whose backtests choose the combination weights. Their
 	// univariate forecasts at the backtest origins are made again from the history before
@@ -47,6 +49,11 @@ type Scope struct {
 	Choose bool
 	// Options are the univariate forecast's options (for the refits).
 	Options forecast.Options
+	// Seasonal, when not nil, gives the pooled seasonal shape (forecast.PoolSeasonal) as
+	// estimated from the data before the quarter it is given (YYYYQn); the refits use it in
+	// place of Options.Seasonal, so no backtest forecast borrows a shape that saw what it
+	// forecasts.
+	Seasonal func(before string) *forecast.SeasonalPrior
 }
 
 // Config sets the pipeline forecast's horizon and backtest.
@@ -66,6 +73,11 @@ const (
 	// conversionWindows is how many earlier comparable windows give the share of created
 	// value that closes won.
 	conversionWindows = 4
+	// seasonalWindows adds the same window one and two years earlier (last year's counts
+	// twice when it is also among the recent ones): deals created in a Q4 closed inside it
+	// more often than others. On the tuning companies it lowered the pipeline's sMAPE h1
+	// from 12.64 to 12.54 (seeds 1201–1210) and 12.37 to 12.33 (1211–1240).
+	seasonalWindows = 2
 	// conversionPrior is the weight, as a share of the company's created value in those
 	// windows, of the company's share in a region's or team's.
 	conversionPrior = 0.1
@@ -195,6 +207,9 @@ func newScopeRun(sc *Scope, asOf time.Time, cfg Config) (*scopeRun, error) {
 			if o := r.n - k; o >= 2 {
 				opts := sc.Options
 				opts.Horizon = h
+				if sc.Seasonal != nil {
+					opts.Seasonal = sc.Seasonal(sc.Periods[o])
+				}
 				q0, err := datasets.ParseQuarter(sc.Periods[0])
 				if err != nil {
 					return nil, err
@@ -374,17 +389,27 @@ func (c *creation) counts(deals []Deal, origins []time.Time, horizon int) {
 }
 
 // conversion returns, over the conversionWindows most recent windows like [T, b) shifted
-// back whole quarters that ended by T, the value won in the shifted [a, b) by deals created
-// in the shifted [T, b) (num), and the value created there (den).
+// back whole quarters that ended by T, and the same window shifted back one and two years
+// (seasonalWindows), the value won in the shifted [a, b) by deals created in the shifted
+// [T, b) (num), and the value created there (den).
 func conversion(deals []Deal, T, a, b time.Time) (num, den float64) {
 	first := 1
 	for b.AddDate(0, -3*first, 0).After(T) {
 		first++
 	}
 	type win struct{ t, a, b time.Time }
-	ws := make([]win, conversionWindows)
-	for i := range ws {
-		s := -3 * (first + i)
+	var shifts []int
+	for i := range conversionWindows {
+		shifts = append(shifts, first+i)
+	}
+	for y := 1; y <= seasonalWindows; y++ {
+		if s := 4 * y; s >= first {
+			shifts = append(shifts, s)
+		}
+	}
+	ws := make([]win, len(shifts))
+	for i, sh := range shifts {
+		s := -3 * sh
 		ws[i] = win{T.AddDate(0, s, 0), a.AddDate(0, s, 0), b.AddDate(0, s, 0)}
 	}
 	for _, d := range deals {
@@ -486,6 +511,9 @@ func (r *scopeRun) result(asOf time.Time, weights []float64) *forecast.Pipeline 
 	}
 	for j := range r.h {
 		p.Near[j], p.PipelineNear[j] = rms(ce[j]), rms(pe[j])
+		if n := len(ce[j]); p.Near[j] > 0 && (p.NearErrors == 0 || n < p.NearErrors) {
+			p.NearErrors = n
+		}
 	}
 	return p
 }
