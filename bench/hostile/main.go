@@ -428,20 +428,33 @@ func slowRequest(addr, head string, limit time.Duration) string {
 func (s *suite) credentialMatrix() {
 	r := s.newRow("credential matrix (every route × 8 credentials)")
 	x := s.do("GET", "/openapi.json", "", "", nil, nil)
+	// A path item holds its operations by method, and may hold other keys (parameters
+	// shared by its operations, a summary) that are not operations.
 	var doc struct {
-		Paths map[string]map[string]struct {
-			Roles []string `json:"x-roles"`
-		} `json:"paths"`
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	type operation struct {
+		Roles []string `json:"x-roles"`
 	}
 	if err := json.Unmarshal(x.body, &doc); err != nil {
 		s.fail("openapi.json: %v", err)
 		return
 	}
+	methods := []string{"get", "put", "post", "delete", "patch", "head", "options"}
 	creds := []string{"", "Bearer glk_" + strings.Repeat("A", 43), "Basic Zm9vOmJhcg==", "other/viewer", "viewer", "gm", "hr_system", "trainer"}
 	mismatches := 0
 	for path, ops := range doc.Paths {
-		concrete := strings.NewReplacer("{name}", "forecast", "{version}", "1", "{id}", "nope", "{table}", "nope").Replace(path)
-		for method, op := range ops {
+		concrete := strings.NewReplacer("{name}", "forecast", "{version}", "1", "{id}", "nope", "{table}", "nope",
+			"{scope}", "company", "{quarter}", "2099Q1").Replace(path)
+		for method, raw := range ops {
+			if !slices.Contains(methods, method) {
+				continue
+			}
+			var op operation
+			if err := json.Unmarshal(raw, &op); err != nil {
+				s.fail("openapi.json: %s %s: %v", method, path, err)
+				continue
+			}
 			method = strings.ToUpper(method)
 			for _, c := range creds {
 				var body []byte
