@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/incentive"
 	"github.com/growthlens/growthlens/models/registry"
@@ -59,14 +58,11 @@ versions. The run record is kept in the store (growthlens runs list|show).`,
 			if err := cfg.Validate(); err != nil {
 				return usageError(err)
 			}
+			// The root command has already given the key to --data (sealDataDirs), so a data
+			// root the server encrypted is read with it.
 			key, err := registry.LoadKey(registry.EnvEncryptionKey, sf.keyFile)
 			if err != nil {
 				return err
-			}
-			if key != nil { // a data root the server encrypted is read with the store's key
-				if err := datasets.Seal(cfg.Data, key); err != nil {
-					return err
-				}
 			}
 			bars := map[string]*progress{}
 			cfg.Progress = func(step string, done, total int) {

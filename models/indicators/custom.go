@@ -67,11 +67,15 @@ func (c *Catalogue) checkCustom(base *Catalogue) error {
 		r := &c.Roles[ri]
 		at := fmt.Sprintf("roles[%d]", ri)
 		b, inBase := base.Role(r.Role)
+		typo := ""
+		if !inBase {
+			typo = datasets.RoleTypo(r.Role)
+		}
 		switch {
 		case !datasets.IsRoleName(r.Role):
 			return fieldErr(at+".role", "%q: want a lower-case name of letters, digits and _ (1 to 32), such as janitor", trunc(r.Role))
-		case !inBase && datasets.RoleTypo(r.Role) != "":
-			return fieldErr(at+".role", "%q is one letter away from the built-in role %s: did you mean %q?", r.Role, datasets.RoleTypo(r.Role), datasets.RoleTypo(r.Role))
+		case typo != "":
+			return fieldErr(at+".role", "%q is one letter away from a built-in role: did you mean %q?", r.Role, typo)
 		case roles[r.Role]:
 			return fieldErr(at+".role", "%s is given twice", r.Role)
 		case !inBase && r.Name == "":
