@@ -37,7 +37,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/growthlens/growthlens/internal/natstest"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -209,30 +208,7 @@ func (h *harness) makeKeys(st registry.Store) map[string]string {
 // startServer starts growthlens serve with the given store flags and waits until it is
 // healthy. Rate limits are off: the bench measures the server, not the limiter.
 func (h *harness) startServer(name string, keys map[string]string, store ...string) *benchServer {
-	ports, err := natstest.FreePorts(1)
-	if err != nil {
-		h.fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	args := append([]string{"serve", "--addr", addr, "--metrics-addr", "", "--rate-limit", "0",
-		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn"}, store...)
-	h.procs = append(h.procs, h.spawn(name, exec.Command(*bin, args...)))
-	base := "http://" + addr
-	limit := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := h.client.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(limit) {
-			h.fatal(fmt.Errorf("%s not healthy after 90 s (see %s.log in %s)", name, name, h.dir))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return &benchServer{name: name, base: base, keys: keys}
+	return &benchServer{name: name, base: h.serve(name, append([]string{"--rate-limit", "0"}, store...)...), keys: keys}
 }
 
 // trainAll starts one run of every tenant through servers (in turn) and waits until every

@@ -337,14 +337,21 @@ func (h *harness) makeData() {
 }
 
 func (h *harness) startReplica(i int) {
+	h.replicas = append(h.replicas, h.serve(fmt.Sprintf("replica%d", i+1), "--cluster", h.urls, "--cluster-replicas", "3"))
+}
+
+// serve starts growthlens serve on a free loopback port with the tenants' data root and
+// the flags in extra, waits until it is healthy and returns its base URL; its log is
+// <name>.log in the work directory.
+func (h *harness) serve(name string, extra ...string) string {
 	ports, err := natstest.FreePorts(1)
 	if err != nil {
 		h.fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	cmd := exec.Command(*bin, "serve", "--cluster", h.urls, "--cluster-replicas", "3", "--addr", addr, "--metrics-addr", "",
-		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn")
-	h.procs = append(h.procs, h.spawn(fmt.Sprintf("replica%d", i+1), cmd))
+	args := append([]string{"serve", "--addr", addr, "--metrics-addr", "",
+		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn"}, extra...)
+	h.procs = append(h.procs, h.spawn(name, exec.Command(*bin, args...)))
 	base := "http://" + addr
 	limit := time.Now().Add(90 * time.Second)
 	for {
@@ -352,15 +359,14 @@ func (h *harness) startReplica(i int) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return base
 			}
 		}
 		if time.Now().After(limit) {
-			h.fatal(fmt.Errorf("replica %d not healthy after 90 s (see %s)", i+1, filepath.Join(h.dir, fmt.Sprintf("replica%d.log", i+1))))
+			h.fatal(fmt.Errorf("%s not healthy after 90 s (see %s)", name, filepath.Join(h.dir, name+".log")))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	h.replicas = append(h.replicas, base)
 }
 
 func (h *harness) startWorker(id string) *proc {
