@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -244,5 +245,48 @@ func TestJetStreamRetriesUnansweredReads(t *testing.T) {
 				t.Errorf("%d attempts, want %d", tries, tt.wantTries)
 			}
 		})
+	}
+}
+
+// TestJetStreamListings: a listing is answered by a direct get of the keys' last values
+// when they fit in one answer, and through a watch when they do not (more than 1,024
+// keys); both leave deleted keys out and agree on what is there.
+func TestJetStreamListings(t *testing.T) {
+	s := openJetStream(t, Options{})
+	put := func(tenant string, n int) {
+		t.Helper()
+		for i := range n {
+			if _, err := s.PutAlert(tenant, fmt.Sprintf("a%04d", i), json.RawMessage(`{"n":1}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeleteAlert(tenant, "a0001"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		tenant string
+		n      int
+		direct bool
+	}{{"small", 3, true}, {"big", 1030, false}} {
+		put(tt.tenant, tt.n)
+		ctx, cancel := s.ctx()
+		_, ok, err := s.listDirect(ctx, s.alerts, tt.tenant+".*")
+		cancel()
+		if err != nil || ok != tt.direct {
+			t.Errorf("%s: listDirect answered %v, %v; want %v", tt.tenant, ok, err, tt.direct)
+		}
+		got, err := s.Alerts(tt.tenant, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tt.n-1 {
+			t.Errorf("%s: %d alerts listed, want %d", tt.tenant, len(got), tt.n-1)
+		}
+		for _, r := range got {
+			if r.ID == "a0001" {
+				t.Errorf("%s: the deleted alert is listed", tt.tenant)
+			}
+		}
 	}
 }
