@@ -37,20 +37,25 @@ func TestJetStreamReplicasSeeEachOthersMoves(t *testing.T) {
 	if _, err := a.Promote("acme", "forecast", v2, Change{By: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []int{1, v2} {
-		start := time.Now()
+	// The other store hears the moves in order and the last one within a second. A move
+	// superseded before it was delivered may be skipped: the bucket keeps one value per key,
+	// so a watcher learns where an alias is, not every place it has been on the way.
+	start := time.Now()
+	var last AliasEvent
+	for last.To != v2 {
 		select {
 		case ev := <-events:
-			if ev.To != want || ev.Tenant != "acme" || ev.Model != "forecast" || ev.Alias != Champion {
-				t.Errorf("event = %+v, want the move to v%d", ev, want)
+			if ev.Tenant != "acme" || ev.Model != "forecast" || ev.Alias != Champion || (ev.To != 1 && ev.To != v2) || ev.Seq <= last.Seq {
+				t.Errorf("event = %+v after %+v, want the move to v1 or v%d, in order", ev, last, v2)
 			}
+			last = ev
+			t.Logf("move to v%d seen %v after the first promotion", ev.To, time.Since(start))
 		case <-time.After(time.Second):
-			t.Fatalf("the other store saw no move to v%d within 1 s", want)
+			t.Fatalf("the other store saw no move to v%d within 1 s (last seen %+v)", v2, last)
 		}
-		t.Logf("move to v%d seen after %v", want, time.Since(start))
 	}
-	if g := b.Generation(); g != g0+2 {
-		t.Errorf("the other store's generation moved by %d, want 2", g-g0)
+	if g := b.Generation() - g0; g < 1 || g > 2 {
+		t.Errorf("the other store's generation moved by %d, want 1 or 2", g)
 	}
 	got, v, err := b.LoadAlias("acme", "forecast", Champion)
 	if err != nil || v.Version != v2 || string(got) != "two" {
