@@ -332,7 +332,7 @@ func (s *JetStream) open(where string, v []byte) ([]byte, error) {
 // getJSON reads key of bucket b into v: a missing key is ErrNotFound, a value that does not
 // open or decode ErrCorrupt. It returns the entry's revision for a compare-and-set.
 func (s *JetStream) getJSON(ctx context.Context, b jetstream.KeyValue, key string, v any) (uint64, error) {
-	e, err := b.Get(ctx, key)
+	e, err := s.get(ctx, b, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, ErrNotFound
 	}
@@ -375,27 +375,99 @@ func (s *JetStream) putJSON(ctx context.Context, b jetstream.KeyValue, key strin
 	return b.Update(ctx, key, val, rev)
 }
 
+// A read is tried again, in attempts within the caller's deadline, when its answer does not
+// come: a request that went through a NATS server as it died (or to a stream's consumer on
+// it) is never answered, and would otherwise hold the caller for the whole store timeout
+// while every other server could answer it at once. Reads are idempotent, so trying again
+// is safe; writes are not tried again here (a write whose answer was lost may have been
+// made: the caller decides, as Audit does with its own key).
+
+// readAttempt is how long one attempt of a read may go without an answer (a key) or without
+// progress (a listing) before it is abandoned and tried again: a quarter of the store
+// timeout, so that a read has at least three attempts. A KV read takes about a millisecond
+// on a healthy cluster.
+func (s *JetStream) readAttempt() time.Duration { return max(s.timeout/4, 100*time.Millisecond) }
+
+// errStalled is a listing that received nothing for readAttempt.
+var errStalled = errors.New("no answer from the NATS servers")
+
+// retryRead runs read until it succeeds, fails for a reason other than an unanswered or
+// unavailable request, or ctx ends. Each attempt gets a context that ends after
+// readAttempt, or when ctx does.
+func (s *JetStream) retryRead(ctx context.Context, what string, read func(ctx context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, s.readAttempt())
+		err := read(actx)
+		timedOut := actx.Err() != nil
+		cancel()
+		if err == nil || ctx.Err() != nil || !(timedOut || errors.Is(err, errStalled) || Unavailable(err)) {
+			return err
+		}
+		s.log.Debug("read not answered; trying again", "read", what, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// get reads one key of bucket b (jetstream.ErrKeyNotFound when it is missing), trying again
+// when the read is not answered.
+func (s *JetStream) get(ctx context.Context, b jetstream.KeyValue, key string) (jetstream.KeyValueEntry, error) {
+	var e jetstream.KeyValueEntry
+	err := s.retryRead(ctx, b.Bucket()+"/"+key, func(ctx context.Context) error {
+		var err error
+		e, err = b.Get(ctx, key)
+		return err
+	})
+	return e, err
+}
+
 // entries returns the current (not deleted) entries of bucket b whose keys match filter, in
-// the order JetStream holds them.
-func entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	w, err := b.Watch(ctx, filter, jetstream.IgnoreDeletes())
+// the order JetStream holds them. A listing reads through a watch (an ordered consumer,
+// which lives on one NATS server); one that receives nothing for readAttempt is abandoned
+// and started again, so a listing whose consumer died with its server does not wait for
+// the whole timeout, while a long listing that keeps receiving is never cut short.
+func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	var out []jetstream.KeyValueEntry
+	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
+		var err error
+		out, err = s.list(ctx, actx, b, filter)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, err)
+	}
+	return out, nil
+}
+
+// list is one attempt of entries: the watch is made within actx (one attempt's time) and
+// read within ctx, as long as something arrives every readAttempt.
+func (s *JetStream) list(ctx, actx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	w, err := b.Watch(actx, filter, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, err
 	}
 	defer w.Stop()
+	stall := time.NewTimer(s.readAttempt())
+	defer stall.Stop()
 	var out []jetstream.KeyValueEntry
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil, fmt.Errorf("list %s %s: watch ended", b.Bucket(), filter)
+				return nil, errors.New("watch ended")
 			}
 			if e == nil {
 				return out, nil
 			}
 			out = append(out, e)
+			stall.Reset(s.readAttempt())
+		case <-stall.C:
+			return nil, errStalled
 		case <-ctx.Done():
-			return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, ctx.Err())
+			return nil, ctx.Err()
 		}
 	}
 }
@@ -435,7 +507,7 @@ func (s *JetStream) withModel(tenant, name string, fn func(ctx context.Context) 
 		if !errors.Is(err, jetstream.ErrKeyExists) {
 			return fmt.Errorf("lock model %s/%s: %w", tenant, name, err)
 		}
-		e, err := s.versions.Get(ctx, key)
+		e, err := s.get(ctx, s.versions, key)
 		if err == nil {
 			var held lease
 			if json.Unmarshal(e.Value(), &held) != nil || time.Now().After(held.Expires) {

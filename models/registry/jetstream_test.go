@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -179,5 +181,68 @@ func TestJetStreamKeepsItsReplicas(t *testing.T) {
 	}
 	if r := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas; r != 1 {
 		t.Errorf("versions bucket has %d replicas after the reopen, want its 1", r)
+	}
+}
+
+// TestJetStreamRetriesUnansweredReads: a read whose request is never answered (it went
+// through a NATS server as it died) is tried again after readAttempt instead of holding the
+// caller for the whole timeout, while a read that fails for its own reason is not tried
+// again, and a read that is never answered fails when the timeout ends.
+func TestJetStreamRetriesUnansweredReads(t *testing.T) {
+	s := &JetStream{timeout: 2 * time.Second, log: slog.New(slog.DiscardHandler)}
+	for _, tt := range []struct {
+		name      string
+		fail      func(ctx context.Context, attempt int) error
+		wantErr   error
+		wantTries int
+	}{
+		{"first attempt unanswered", func(ctx context.Context, n int) error {
+			if n == 1 {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			return nil
+		}, nil, 2},
+		{"no responders, then an answer", func(ctx context.Context, n int) error {
+			if n < 3 {
+				return nats.ErrNoResponders
+			}
+			return nil
+		}, nil, 3},
+		{"listing stalled", func(ctx context.Context, n int) error {
+			if n == 1 {
+				return errStalled
+			}
+			return nil
+		}, nil, 2},
+		{"not found is an answer", func(ctx context.Context, n int) error {
+			return jetstream.ErrKeyNotFound
+		}, jetstream.ErrKeyNotFound, 1},
+		{"never answered", func(ctx context.Context, n int) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}, context.DeadlineExceeded, -2}, // at least two attempts
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := s.ctx()
+			defer cancel()
+			end, _ := ctx.Deadline()
+			tries := 0
+			err := s.retryRead(ctx, "test", func(actx context.Context) error {
+				tries++
+				// Each attempt ends well before the caller's deadline, so that an
+				// unanswered one leaves time for another.
+				if d, ok := actx.Deadline(); !ok || (tries == 1 && !d.Before(end.Add(-s.timeout/2))) {
+					t.Errorf("attempt %d has deadline %v (%v), want one a quarter of the timeout away", tries, d, ok)
+				}
+				return tt.fail(actx, tries)
+			})
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantTries > 0 && tries != tt.wantTries || tt.wantTries < 0 && tries < -tt.wantTries {
+				t.Errorf("%d attempts, want %d", tries, tt.wantTries)
+			}
+		})
 	}
 }
