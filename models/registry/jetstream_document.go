@@ -98,7 +98,7 @@ func (s *JetStream) documents(tenant, kind, id string) ([]Document, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, s.docs, filter)
+	es, err := s.entries(ctx, s.docs, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}

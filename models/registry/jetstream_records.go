@@ -38,7 +38,7 @@ func (s *JetStream) CreateRun(tenant, base string, data func(id string) (json.Ra
 			return "", fmt.Errorf("create run %s/%s: %w", tenant, base, err)
 		}
 		key := tok(tenant) + "." + tok(id)
-		if _, err := s.runs.Get(ctx, key); err == nil {
+		if _, err := s.get(ctx, s.runs, key); err == nil {
 			continue
 		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return "", fmt.Errorf("create run %s/%s: %w", tenant, base, err)
@@ -125,7 +125,7 @@ func (s *JetStream) deleteRecord(b jetstream.KeyValue, tenant, kind, id string) 
 	ctx, cancel := s.ctx()
 	defer cancel()
 	key := tok(tenant) + "." + tok(id)
-	e, err := b.Get(ctx, key)
+	e, err := s.get(ctx, b, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		err = ErrNotFound
 	}
@@ -193,7 +193,7 @@ func (s *JetStream) listRecords(b jetstream.KeyValue, tenant, kind string, limit
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, b, tok(tenant)+".*")
+	es, err := s.entries(ctx, b, tok(tenant)+".*")
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}
@@ -255,7 +255,7 @@ func (s *JetStream) AuditLog(q AuditQuery) (AuditPage, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, s.audit, ">")
+	es, err := s.entries(ctx, s.audit, ">")
 	if err != nil {
 		return AuditPage{}, fmt.Errorf("read audit log: %w", err)
 	}
@@ -325,7 +325,7 @@ func (s *JetStream) CreateKeyWith(tenant, role, label string, opt KeyOptions) (s
 
 // findKey returns the key whose id is id, and its revision.
 func (s *JetStream) findKey(ctx context.Context, id string) (APIKey, uint64, error) {
-	es, err := entries(ctx, s.keys, id+".*")
+	es, err := s.entries(ctx, s.keys, id+".*")
 	if err != nil {
 		return APIKey{}, 0, err
 	}
@@ -362,7 +362,12 @@ func (s *JetStream) Authenticate(secret string) (APIKey, error) {
 		cur.LastUsed = &now
 		// One attempt: a concurrent touch or revocation wins, and failing to note the time of
 		// use must not lock the caller out.
-		if _, err := s.putJSON(ctx, s.keys, apiKeyJS(hash), cur, rev); err != nil {
+		// One attempt of a read's length: a touch that is not answered (a NATS server failing
+		// over) must not hold the request it authenticates.
+		tctx, tcancel := context.WithTimeout(ctx, s.readAttempt())
+		_, err := s.putJSON(tctx, s.keys, apiKeyJS(hash), cur, rev)
+		tcancel()
+		if err != nil {
 			s.log.Debug("api key last-used not recorded", "key", k.ID, "err", err)
 		}
 		k.LastUsed = &now
@@ -379,7 +384,7 @@ func (s *JetStream) Keys(tenant string) ([]APIKey, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, s.keys, ">")
+	es, err := s.entries(ctx, s.keys, ">")
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
