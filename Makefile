@@ -296,3 +296,11 @@ test-hostile: build
 CLUSTER_LOCK ?= ../bench.lock
 test-cluster: build
 	flock $(CLUSTER_LOCK) $(GO) run ./bench/cluster -bin $(BIN)
+
+# Cluster scale figures (bench/cluster -bench, docs/cluster.md "Capacity"): training
+# throughput of 200 small tenants through one Badger server and through JetStream with 1
+# and 2 workers, GET forecast req/s through the Badger server, 1 and 2 replicas (3 rounds,
+# medians), and the store's bytes per tenant. About 15 minutes; it takes the shared bench lock.
+.PHONY: bench-cluster
+bench-cluster: build
+	flock $(CLUSTER_LOCK) $(GO) run ./bench/cluster -bin $(BIN) -bench

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end timing of `growthlens rootcause slices` (CSV read + ranking, --top 20) on a
 # 100,000-leaf and a 1,000,000-leaf ratio cube of five dimensions, with dense and with sparse
-# counts (the count path), three runs each; prints the
+# counts (the count path), RUNS runs each (default 5); prints the
 # median wall time and the largest peak RSS. Targets (issue 15): under 1 s and under 10 s /
 # 1 GiB on one core. Run under the shared lock: flock /work/bench.lock make bench-slices
 set -euo pipefail
 BIN=${BIN:-bin/growthlens}
+RUNS=${RUNS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for kind in dense sparse; do
@@ -39,7 +40,7 @@ for last in 10 100; do
 	fi
 	times=()
 	rss=0
-	for run in 1 2 3; do
+	for ((run = 1; run <= RUNS; run++)); do
 		out=$( { /usr/bin/time -f '%e %M' taskset -c 0 "$BIN" rootcause slices --file "$f" --dims a,b,c,d,e \
 			--numerator value --denominator cnt --expected-numerator exp_value --expected-denominator exp_cnt \
 			--top 20 --json > "$tmp/out.json"; } 2>&1 | tail -1)
@@ -48,9 +49,9 @@ for last in 10 100; do
 		(( k > rss )) && rss=$k
 		grep -q '"a": "a3"' "$tmp/out.json" || { echo "slices: the tripled slice a=a3 & c=c7 is not listed" >&2; exit 1; }
 	done
-	med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+	med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
 	target=1; (( n == 1000000 )) && target=10
-	printf 'rootcause slices, %s counts, %d leaves, 5 dims, --top 20, one core: median %s s of 3 (%s), peak RSS %d MiB (target < %d s, < 1024 MiB)\n' \
-		"$kind" "$n" "$med" "${times[*]}" $((rss / 1024)) "$target"
+	printf 'rootcause slices, %s counts, %d leaves, 5 dims, --top 20, one core: median %s s of %d (%s), peak RSS %d MiB (target < %d s, < 1024 MiB)\n' \
+		"$kind" "$n" "$med" "$RUNS" "${times[*]}" $((rss / 1024)) "$target"
 done
 done

@@ -7,7 +7,8 @@
 // a run and one NATS node in the middle of the promotions (kill -9 both), and then checks:
 //
 //   - no request answered 5xx (or failed to connect) outside the failover window after the
-//     NATS node's kill (-window, documented in docs/cluster.md);
+//     NATS node's kill (-window, documented in docs/cluster.md): a request counts as in the
+//     window when it was sent within it or was still waiting for its answer at the kill;
 //   - every acknowledged run (202) finished and is on both replicas, with exactly one
 //     version per model registered by it, and its models' versions present;
 //   - every acknowledged alias move (200) is in the champion's history with its audit entry
@@ -62,9 +63,22 @@ func main() {
 		return
 	}
 	flag.Parse()
+	if *benchMode {
+		if !flagSet("timeout") {
+			*timeout = 40 * time.Minute
+		}
+		h := &harness{start: time.Now(), deadline: time.Now().Add(*timeout), client: &http.Client{Timeout: 60 * time.Second}}
+		os.Exit(h.bench())
+	}
 	h := &harness{start: time.Now(), deadline: time.Now().Add(*timeout), client: &http.Client{Timeout: 60 * time.Second}}
 	code := h.run()
 	os.Exit(code)
+}
+
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func runNode(spec string) {
@@ -94,8 +108,9 @@ func (p *proc) kill9() {
 
 // result is one request of the load loop or of a step.
 type result struct {
-	at     time.Time
-	status int // 0: no answer (connection refused, timeout)
+	at     time.Time // sent
+	done   time.Time // answered (or given up)
+	status int       // 0: no answer (connection refused, timeout)
 	what   string
 	body   string // the start of a 5xx answer
 }
@@ -322,14 +337,21 @@ func (h *harness) makeData() {
 }
 
 func (h *harness) startReplica(i int) {
+	h.replicas = append(h.replicas, h.serve(fmt.Sprintf("replica%d", i+1), "--cluster", h.urls, "--cluster-replicas", "3"))
+}
+
+// serve starts growthlens serve on a free loopback port with the tenants' data root and
+// the flags in extra, waits until it is healthy and returns its base URL; its log is
+// <name>.log in the work directory.
+func (h *harness) serve(name string, extra ...string) string {
 	ports, err := natstest.FreePorts(1)
 	if err != nil {
 		h.fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	cmd := exec.Command(*bin, "serve", "--cluster", h.urls, "--cluster-replicas", "3", "--addr", addr, "--metrics-addr", "",
-		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn")
-	h.procs = append(h.procs, h.spawn(fmt.Sprintf("replica%d", i+1), cmd))
+	args := append([]string{"serve", "--addr", addr, "--metrics-addr", "",
+		"--data-root", filepath.Join(h.dir, "tenants"), "--tenant", tenantName(0), "--log-level", "warn"}, extra...)
+	h.procs = append(h.procs, h.spawn(name, exec.Command(*bin, args...)))
 	base := "http://" + addr
 	limit := time.Now().Add(90 * time.Second)
 	for {
@@ -337,15 +359,14 @@ func (h *harness) startReplica(i int) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return base
 			}
 		}
 		if time.Now().After(limit) {
-			h.fatal(fmt.Errorf("replica %d not healthy after 90 s (see %s)", i+1, filepath.Join(h.dir, fmt.Sprintf("replica%d.log", i+1))))
+			h.fatal(fmt.Errorf("%s not healthy after 90 s (see %s)", name, filepath.Join(h.dir, name+".log")))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	h.replicas = append(h.replicas, base)
 }
 
 func (h *harness) startWorker(id string) *proc {
@@ -380,7 +401,7 @@ func (h *harness) call(method, base, tenant, path string, body any, reqID string
 		status = resp.StatusCode
 	}
 	h.mu.Lock()
-	r := result{at: sent, status: status, what: method + " " + strings.SplitN(path, "?", 2)[0]}
+	r := result{at: sent, done: time.Now(), status: status, what: method + " " + strings.SplitN(path, "?", 2)[0]}
 	if status >= 500 {
 		r.body = string(out[:min(len(out), 160)])
 	}
@@ -558,9 +579,11 @@ func (h *harness) moveChampions() {
 		if k == killAt {
 			// A non-first node: the replicas and workers are connected to all of them at
 			// random, and every bucket has a leader somewhere.
+			h.mu.Lock()
+			h.natKill = time.Now() // before the signal: a request may fail before Wait returns
+			h.mu.Unlock()
 			h.nodes[1].kill9()
 			h.mu.Lock()
-			h.natKill = time.Now()
 			h.kills = append(h.kills, "NATS node n1 (kill -9 between alias moves)")
 			h.mu.Unlock()
 		}

@@ -28,8 +28,9 @@ Squeeze, RiskLoc and a Shapley attribution. For every bench and method it prints
 (the share of the true elements among the first k, out of min(k, number of true elements)),
 MRR (1 / rank of the first true element) and the mean time per case.
 
-Benches are validation (used to choose and tune the shipped method: B0, B2, B4, D, SR, RV, RO;
-seeds 100…) or test (reported, never tuned on: S, L, H, B1, B3, RT; seeds 4000…). See
+Benches are validation (used to choose and tune the shipped method: B0, B2, B4, D, SR, RV, RO,
+FV4, FV4S, FV5; seeds 100…) or test (reported, never tuned on: S, L, H, B1, B3, RT, FT4, FT5,
+FT5S; seeds 4000…). See
 docs/rootcause-slices.md for the settings and the latest figures.`,
 		Example: `  growthlens evaluate slices --bench test
   growthlens evaluate slices --bench S,L --methods current,naive --cases 20 --json`,

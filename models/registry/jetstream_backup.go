@@ -159,7 +159,7 @@ func (s *JetStream) records() ([]record, error) {
 		}},
 	}
 	for _, src := range sources {
-		es, err := entries(ctx, src.b, src.filter)
+		es, err := s.entries(ctx, src.b, src.filter)
 		if err != nil {
 			return nil, err
 		}

@@ -58,7 +58,7 @@ func (s *JetStream) Put(tenant, name string, artifact []byte, meta Metadata) (in
 // readSeq returns the model's last version number and the counter's revision (0, 0 for a
 // model never written).
 func (s *JetStream) readSeq(ctx context.Context, tenant, name string) (int, uint64, error) {
-	e, err := s.versions.Get(ctx, seqKeyJS(tenant, name))
+	e, err := s.get(ctx, s.versions, seqKeyJS(tenant, name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, 0, nil
 	}
@@ -110,7 +110,7 @@ func (s *JetStream) Versions(tenant, name string) ([]Version, error) {
 }
 
 func (s *JetStream) versionList(ctx context.Context, filter string) ([]Version, error) {
-	es, err := entries(ctx, s.versions, filter)
+	es, err := s.entries(ctx, s.versions, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *JetStream) Tenants() ([]string, error) {
 		filter string
 		at     int // token holding the tenant
 	}{{s.versions, "s.*.*", 1}, {s.runs, "*.*", 0}, {s.alerts, "*.*", 0}} {
-		es, err := entries(ctx, src.b, src.filter)
+		es, err := s.entries(ctx, src.b, src.filter)
 		if err != nil {
 			return nil, fmt.Errorf("list tenants: %w", err)
 		}
@@ -385,7 +385,7 @@ func (s *JetStream) Alias(tenant, name, alias string) (Alias, error) {
 }
 
 func (s *JetStream) aliasList(ctx context.Context, filter string) ([]aliasRecord, error) {
-	es, err := entries(ctx, s.aliases, filter)
+	es, err := s.entries(ctx, s.aliases, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +445,7 @@ func (s *JetStream) history(ctx context.Context, tenant, name, alias string) ([]
 	} else if err != nil {
 		return nil, err
 	}
-	es, err := entries(ctx, s.aliases, "h."+tok(tenant)+"."+tok(name)+"."+tok(alias)+".*")
+	es, err := s.entries(ctx, s.aliases, "h."+tok(tenant)+"."+tok(name)+"."+tok(alias)+".*")
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func (s *JetStream) RecordAlerts(tenant string, alerts []AlertRecord, deliveries
 
 // deliveryList decodes the deliveries under filter.
 func (s *JetStream) deliveryList(ctx context.Context, filter string) ([]Delivery, error) {
-	es, err := entries(ctx, s.outbox, filter)
+	es, err := s.entries(ctx, s.outbox, filter)
 	if err != nil {
 		return nil, err
 	}

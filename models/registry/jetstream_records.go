@@ -38,7 +38,7 @@ func (s *JetStream) CreateRun(tenant, base string, data func(id string) (json.Ra
 			return "", fmt.Errorf("create run %s/%s: %w", tenant, base, err)
 		}
 		key := tok(tenant) + "." + tok(id)
-		if _, err := s.runs.Get(ctx, key); err == nil {
+		if _, err := s.get(ctx, s.runs, key); err == nil {
 			continue
 		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return "", fmt.Errorf("create run %s/%s: %w", tenant, base, err)
@@ -125,7 +125,7 @@ func (s *JetStream) deleteRecord(b jetstream.KeyValue, tenant, kind, id string) 
 	ctx, cancel := s.ctx()
 	defer cancel()
 	key := tok(tenant) + "." + tok(id)
-	e, err := b.Get(ctx, key)
+	e, err := s.get(ctx, b, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		err = ErrNotFound
 	}
@@ -193,7 +193,7 @@ func (s *JetStream) listRecords(b jetstream.KeyValue, tenant, kind string, limit
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, b, tok(tenant)+".*")
+	es, err := s.entries(ctx, b, tok(tenant)+".*")
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}
@@ -218,8 +218,13 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 	// through died; a stream leader moved) is tried again, in shorter attempts within the
 	// timeout, and a retry that finds it written has succeeded. The audit entry of a change
 	// that was made must not be lost to a NATS failover.
-	const attempts = 6 // of a third of the timeout each: a failover may take longer than one
-	for i := range attempts {
+	// Attempts of a third of the timeout each, for up to twice the timeout in all: a
+	// failover may take longer than one. An attempt that fails at once (no server answers
+	// for the bucket while its stream elects a leader) waits before the next, so that the
+	// attempts span the election instead of all failing within it.
+	end := time.Now().Add(2 * s.timeout)
+	wait := 100 * time.Millisecond
+	for i := 0; ; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/3)
 		_, err = s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0)
 		cancel()
@@ -229,9 +234,13 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 		case errors.Is(err, jetstream.ErrKeyExists):
 			return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 		}
+		if time.Now().Add(wait).After(end) {
+			return AuditEntry{}, fmt.Errorf("append audit entry (%d attempts): %w", i+1, err)
+		}
 		s.log.Warn("audit entry not written yet; trying again", "attempt", i+1, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, time.Second)
 	}
-	return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 }
 
 // auditKeyJS orders entries by time: fixed-width Unix nanoseconds, then the id.
@@ -255,7 +264,7 @@ func (s *JetStream) AuditLog(q AuditQuery) (AuditPage, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, s.audit, ">")
+	es, err := s.entries(ctx, s.audit, ">")
 	if err != nil {
 		return AuditPage{}, fmt.Errorf("read audit log: %w", err)
 	}
@@ -325,7 +334,7 @@ func (s *JetStream) CreateKeyWith(tenant, role, label string, opt KeyOptions) (s
 
 // findKey returns the key whose id is id, and its revision.
 func (s *JetStream) findKey(ctx context.Context, id string) (APIKey, uint64, error) {
-	es, err := entries(ctx, s.keys, id+".*")
+	es, err := s.entries(ctx, s.keys, id+".*")
 	if err != nil {
 		return APIKey{}, 0, err
 	}
@@ -362,7 +371,12 @@ func (s *JetStream) Authenticate(secret string) (APIKey, error) {
 		cur.LastUsed = &now
 		// One attempt: a concurrent touch or revocation wins, and failing to note the time of
 		// use must not lock the caller out.
-		if _, err := s.putJSON(ctx, s.keys, apiKeyJS(hash), cur, rev); err != nil {
+		// One attempt of a read's length: a touch that is not answered (a NATS server failing
+		// over) must not hold the request it authenticates.
+		tctx, tcancel := context.WithTimeout(ctx, s.readAttempt())
+		_, err := s.putJSON(tctx, s.keys, apiKeyJS(hash), cur, rev)
+		tcancel()
+		if err != nil {
 			s.log.Debug("api key last-used not recorded", "key", k.ID, "err", err)
 		}
 		k.LastUsed = &now
@@ -379,7 +393,7 @@ func (s *JetStream) Keys(tenant string) ([]APIKey, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := entries(ctx, s.keys, ">")
+	es, err := s.entries(ctx, s.keys, ">")
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}

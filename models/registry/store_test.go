@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -252,22 +253,43 @@ func TestEncryptedAtRest(t *testing.T) {
 
 func grepDir(t *testing.T, dir string, needle []byte) []string {
 	t.Helper()
-	var found []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
+	// The store may be removing or replacing files while they are read (a NATS server
+	// deletes a dropped bucket's files in the background and writes its index through a
+	// temporary file): a file that vanished between the listing and the read is passed
+	// over, and the walk is done again, until one walk has read every file it listed.
+	for try := 0; ; try++ {
+		var found []string
+		vanished := 0
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				vanished++
+				return nil
+			}
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				vanished++
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(b, needle) {
+				found = append(found, filepath.Base(path))
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if bytes.Contains(b, needle) {
-			found = append(found, filepath.Base(path))
+		if vanished == 0 {
+			return found
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		if try == 20 {
+			t.Fatalf("grep %s: files kept vanishing while they were read (%d in the last walk)", dir, vanished)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return found
 }

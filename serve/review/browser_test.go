@@ -131,6 +131,9 @@ func TestBrowserReview(t *testing.T) {
 	defer closeServer()
 	base := "http://" + srv.Addr()
 	waitReady(t, base)
+	// The GM's growth goal, as docs/goals.md sets it, so that the goal section shows its
+	// cascade rather than the hint to set one.
+	setGoal(t, base, secret, `{"period":"2027","metric":"revenue_growth_yoy","target":0.30}`)
 
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(*chromium), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))...)
@@ -291,7 +294,8 @@ func checkPage(t *testing.T, eval func(string) string, name, lang string) {
 			return "ok " + svgs.length;
 		})()`, sec))
 		want := "ok 1"
-		if sec == "causes" || sec == "indicators" || sec == "turnover" { // tables and text, no chart
+		switch sec {
+		case review.SecCauses, review.SecIndicators, review.SecTurnover, review.SecAlerts, review.SecGoal: // tables and text, no chart
 			want = "ok 0"
 		}
 		if got != want {
@@ -344,6 +348,26 @@ func shot(t *testing.T, ctx context.Context, path string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot %s (%d bytes)", path, len(b))
+}
+
+// setGoal posts a growth goal with a gm key and fails the test unless it is stored (201).
+func setGoal(t *testing.T, base, key, body string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/goals", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("POST /v1/goals: %s %s", resp.Status, b)
+	}
 }
 
 func waitReady(t *testing.T, base string) {
