@@ -434,6 +434,24 @@ func (s *JetStream) get(ctx context.Context, b jetstream.KeyValue, key string) (
 func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
 	var out []jetstream.KeyValueEntry
 	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
+		var err error
+		out, err = s.list(ctx, actx, b, filter)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, err)
+	}
+	return out, nil
+}
+
+// entriesAnyServer is entries answered by any server holding the bucket (listDirect), which
+// may be a few milliseconds behind the stream's leader, as a Get may: only for reads that
+// decide nothing the store writes next (a tenant's adjustments on every forecast request).
+// A listing that feeds a write (the next version number, a compare-and-set revision, the
+// version a retried run registered) goes through entries, which reads from the leader.
+func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	var out []jetstream.KeyValueEntry
+	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
 		var (
 			ok  bool
 			err error
@@ -450,7 +468,7 @@ func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter st
 	return out, nil
 }
 
-// listDirect is one attempt of entries by a direct get of the last value of every matching
+// listDirect is one attempt of entriesAnyServer: a direct get of the last value of every matching
 // key ("multi_last"): any server holding the bucket answers it, as it answers a Get, with
 // no consumer to create (a consumer's creation goes through the cluster's meta leader, so a
 // listing through a watch costs every replica a replicated round trip, and dies with the

@@ -253,9 +253,9 @@ func TestJetStreamRetriesUnansweredReads(t *testing.T) {
 	}
 }
 
-// TestJetStreamListings: a listing is answered by a direct get of the keys' last values
-// when they fit in one answer, and through a watch when they do not (more than 1,024
-// keys); both leave deleted keys out and agree on what is there.
+// TestJetStreamListings: a listing any server may answer is a direct get of the keys' last
+// values when they fit in one answer, and goes through a watch when they do not (more than
+// 1,024 keys); both leave deleted keys out and agree with the leader's listing.
 func TestJetStreamListings(t *testing.T) {
 	s := openJetStream(t, Options{})
 	put := func(tenant string, n int) {
@@ -277,9 +277,13 @@ func TestJetStreamListings(t *testing.T) {
 		put(tt.tenant, tt.n)
 		ctx, cancel := s.ctx()
 		_, ok, err := s.listDirect(ctx, s.alerts, tt.tenant+".*")
-		cancel()
 		if err != nil || ok != tt.direct {
 			t.Errorf("%s: listDirect answered %v, %v; want %v", tt.tenant, ok, err, tt.direct)
+		}
+		es, err := s.entriesAnyServer(ctx, s.alerts, tt.tenant+".*")
+		cancel()
+		if err != nil || len(es) != tt.n-1 {
+			t.Errorf("%s: entriesAnyServer listed %d, %v; want %d", tt.tenant, len(es), err, tt.n-1)
 		}
 		got, err := s.Alerts(tt.tenant, 0)
 		if err != nil {
