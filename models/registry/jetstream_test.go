@@ -299,3 +299,45 @@ func TestJetStreamListings(t *testing.T) {
 		}
 	}
 }
+
+// TestJetStreamAuditRidesOutALeaderlessBucket: while the audit bucket has no stream to
+// answer for it (as while a failed-over stream elects its leader, when a write fails at
+// once), Audit keeps trying, spread over time, and the entry is written once the bucket is
+// back; it does not spend its attempts in the first milliseconds and give up.
+func TestJetStreamAuditRidesOutALeaderlessBucket(t *testing.T) {
+	s := openJetStream(t, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	st, err := s.audit.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config
+	if err := s.js.DeleteStream(ctx, cfg.Name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.audit.Put(ctx, "probe", []byte("x")); err == nil {
+		t.Fatal("a write to the deleted audit bucket succeeded: the test would not test anything")
+	}
+	done := make(chan error, 1)
+	var got AuditEntry
+	go func() {
+		var err error
+		got, err = s.Audit(AuditEntry{Who: "k", Role: "admin", Tenant: "acme", Action: "models.promote", Target: "forecast", Outcome: "ok", RequestID: "r-1"})
+		done <- err
+	}()
+	// Audit is trying meanwhile. A write with no stream to answer fails after about 0.5 s
+	// (nats.go tries a publish that no one answers twice, 250 ms apart): six attempts back
+	// to back, as Audit made before, gave up after 3 s, shorter than an election under load.
+	time.Sleep(4 * time.Second)
+	if _, err := s.js.CreateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	page, err := s.AuditLog(AuditQuery{Tenant: "acme"})
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].ID != got.ID {
+		t.Errorf("audit log = %+v, %v; want the one entry %s", page.Entries, err, got.ID)
+	}
+}
