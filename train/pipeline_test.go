@@ -114,7 +114,7 @@ func TestDefaultCompanyForecastsQ4Rise(t *testing.T) {
 		t.Fatalf("company seasonal shape %+v, want a Q4 factor above 1.02", prior)
 	}
 	rise := co.Forecast.Mean[0]/co.History[n-1] - 1
-	t.Logf("2026Q4 %.0f, %+.1f %% over 2026Q3 (Q4 factor %.3f, shrinkage %.2f, p %.4f)", co.Forecast.Mean[0], 100*rise, prior.Index[3], prior.Shrinkage, prior.P)
+	t.Logf("2026Q4 %.0f, %+.1f %% over 2026Q3 (Q4 factor %.3f, shrinkage %.2f, p %.4f); 2027Q1 %.0f", co.Forecast.Mean[0], 100*rise, prior.Index[3], prior.Shrinkage, prior.P, co.Forecast.Mean[1])
 	if !(rise > 0.01) {
 		t.Errorf("2026Q4 forecast %+.1f %% over 2026Q3, want a rise", 100*rise)
 	}

@@ -185,3 +185,49 @@ func TestForecastWindow(t *testing.T) {
 		t.Error("a window with 31 days of history was forecast")
 	}
 }
+
+// The pipeline forecast stands alone unless the univariate one's backtest is clearly better;
+// then the weight comes from the grid.
+func TestChooseWeights(t *testing.T) {
+	// run builds one Choose scope's backtest: at origins 1…8 the actual is 100 and the
+	// pipeline and univariate forecasts are 100 plus the given errors (h1 only).
+	run := func(pipeErr, uniErr func(k int) float64) *scopeRun {
+		r := &scopeRun{h: 1, splits: make([][]forecast.Split, 9), uni: make([][]float64, 9), actual: make([][]float64, 9)}
+		for k := range 9 {
+			r.splits[k] = []forecast.Split{{NotCreated: 100 + pipeErr(k)}}
+			r.uni[k] = []float64{100 + uniErr(k)}
+			r.actual[k] = []float64{100}
+		}
+		return r
+	}
+	wobble := func(size float64) func(int) float64 {
+		return func(k int) float64 { return size * float64(k%3-1) }
+	}
+	for _, tc := range []struct {
+		name      string
+		pipe, uni func(int) float64
+		scopes    int
+		lo, hi    float64
+	}{
+		{"pipeline better", wobble(2), wobble(10), 3, 1, 1},
+		{"neither clearly better", func(k int) float64 { return 4 + 4*float64(k%2) }, func(int) float64 { return 6 }, 3, 1, 1},
+		{"univariate clearly better", func(k int) float64 { return 15 + float64(k%2) }, wobble(1), 3, 0, 0.2},
+		{"too few backtest points", wobble(20), wobble(1), 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var scopes []Scope
+			var runs []*scopeRun
+			for range tc.scopes {
+				scopes = append(scopes, Scope{Choose: true})
+				runs = append(runs, run(tc.pipe, tc.uni))
+			}
+			// A scope not marked Choose does not count, however bad the pipeline is there.
+			scopes = append(scopes, Scope{})
+			runs = append(runs, run(func(int) float64 { return 80 }, wobble(0)))
+			w := chooseWeights(scopes, runs, 1)
+			if w[0] < tc.lo || w[0] > tc.hi {
+				t.Errorf("weight %.2f, want %.2f to %.2f", w[0], tc.lo, tc.hi)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -442,7 +444,110 @@ func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter st
 	return out, nil
 }
 
-// list is one attempt of entries: the watch is made within actx (one attempt's time) and
+// entriesAnyServer is entries answered by any server holding the bucket (listDirect), which
+// may be a few milliseconds behind the stream's leader, as a Get may: only for reads that
+// decide nothing the store writes next (a tenant's adjustments on every forecast request).
+// A listing that feeds a write (the next version number, a compare-and-set revision, the
+// version a retried run registered) goes through entries, which reads from the leader.
+func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	var out []jetstream.KeyValueEntry
+	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
+		var (
+			ok  bool
+			err error
+		)
+		if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
+			return err
+		}
+		out, err = s.list(ctx, actx, b, filter)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, err)
+	}
+	return out, nil
+}
+
+// listDirect is one attempt of entriesAnyServer: a direct get of the last value of every matching
+// key ("multi_last"): any server holding the bucket answers it, as it answers a Get, with
+// no consumer to create (a consumer's creation goes through the cluster's meta leader, so a
+// listing through a watch costs every replica a replicated round trip, and dies with the
+// server its consumer lives on). It returns ok false, and no error, when the servers cannot
+// answer a listing this way (more than 1,024 keys or more bytes than one answer holds, a
+// bucket without direct gets): the caller then lists through a watch. Like a Get, it may be
+// answered by a server a few milliseconds behind the stream's leader.
+func (s *JetStream) listDirect(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, bool, error) {
+	bucket := b.Bucket()
+	prefix := "$KV." + bucket + "."
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+	}{[]string{prefix + filter}})
+	if err != nil {
+		return nil, false, err
+	}
+	sub, err := s.nc.SubscribeSync(s.nc.NewInbox())
+	if err != nil {
+		return nil, false, err
+	}
+	defer sub.Unsubscribe()
+	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET.KV_"+bucket, sub.Subject, req); err != nil {
+		return nil, false, err
+	}
+	var out []jetstream.KeyValueEntry
+	for {
+		mctx, cancel := context.WithTimeout(ctx, s.readAttempt())
+		m, err := sub.NextMsgWithContext(mctx)
+		stalled := mctx.Err() != nil && ctx.Err() == nil
+		cancel()
+		switch {
+		case stalled:
+			return nil, false, errStalled
+		case err != nil:
+			return nil, false, err
+		}
+		switch m.Header.Get("Status") {
+		case "":
+		case "204": // the end of the answer; keys left out when it ran out of room
+			if np := m.Header.Get("Nats-Num-Pending"); np != "" && np != "0" {
+				return nil, false, nil
+			}
+			slices.SortFunc(out, func(a, b jetstream.KeyValueEntry) int { return cmp.Compare(a.Revision(), b.Revision()) })
+			return out, true, nil
+		case "404": // no key matches
+			return []jetstream.KeyValueEntry{}, true, nil
+		default: // 413 too many keys, 503 no direct get on this bucket, …
+			return nil, false, nil
+		}
+		if op := m.Header.Get("KV-Operation"); op != "" { // a deleted or purged key
+			continue
+		}
+		subj := m.Header.Get("Nats-Subject")
+		seq, err := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
+		if !strings.HasPrefix(subj, prefix) || err != nil {
+			return nil, false, fmt.Errorf("direct get of %s: an answer without subject or sequence", bucket)
+		}
+		created, _ := time.Parse(time.RFC3339Nano, m.Header.Get("Nats-Time-Stamp"))
+		out = append(out, kvEntry{bucket: bucket, key: subj[len(prefix):], value: m.Data, rev: seq, created: created})
+	}
+}
+
+// kvEntry is one key's value read by listDirect.
+type kvEntry struct {
+	bucket, key string
+	value       []byte
+	rev         uint64
+	created     time.Time
+}
+
+func (e kvEntry) Bucket() string                  { return e.bucket }
+func (e kvEntry) Key() string                     { return e.key }
+func (e kvEntry) Value() []byte                   { return e.value }
+func (e kvEntry) Revision() uint64                { return e.rev }
+func (e kvEntry) Created() time.Time              { return e.created }
+func (e kvEntry) Delta() uint64                   { return 0 }
+func (e kvEntry) Operation() jetstream.KeyValueOp { return jetstream.KeyValuePut }
+
+// list is one attempt of entries through a watch: the watch is made within actx (one attempt's time) and
 // read within ctx, as long as something arrives every readAttempt.
 func (s *JetStream) list(ctx, actx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
 	w, err := b.Watch(actx, filter, jetstream.IgnoreDeletes())

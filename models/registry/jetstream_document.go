@@ -22,12 +22,14 @@ func (s *JetStream) PutGoal(tenant, id string, data func(version int) (json.RawM
 
 // Goals returns every version of every goal of a tenant: by id, newest version first.
 func (s *JetStream) Goals(tenant string) ([]Document, error) {
-	return s.documents(tenant, kindGoal, "")
+	return s.documents(tenant, kindGoal, "", anyServer)
 }
 
 // Goal returns every version of one goal, newest first; ErrNotFound when it has none.
 func (s *JetStream) Goal(tenant, id string) ([]Document, error) {
-	return goalVersions(tenant, id, s.documents)
+	return goalVersions(tenant, id, func(tenant, kind, id string) ([]Document, error) {
+		return s.documents(tenant, kind, id, anyServer)
+	})
 }
 
 // PutCatalogue stores the next version of the tenant's custom catalogue.
@@ -37,7 +39,7 @@ func (s *JetStream) PutCatalogue(tenant string, data func(version int) (json.Raw
 
 // Catalogue returns every version of the tenant's custom catalogue, newest first.
 func (s *JetStream) Catalogue(tenant string) ([]Document, error) {
-	return s.documents(tenant, kindCatalogue, CatalogueID)
+	return s.documents(tenant, kindCatalogue, CatalogueID, anyServer)
 }
 
 // PutAdjustment stores the next version of a forecast adjustment; see (*Badger).PutAdjustment.
@@ -48,7 +50,7 @@ func (s *JetStream) PutAdjustment(tenant, id string, data func(version int) (jso
 // Adjustments returns every version of every forecast adjustment of a tenant: by id, newest
 // version first.
 func (s *JetStream) Adjustments(tenant string) ([]Document, error) {
-	return s.documents(tenant, kindAdjustment, "")
+	return s.documents(tenant, kindAdjustment, "", anyServer)
 }
 
 // putDocument creates the next version's key; creating a key is atomic, so two writers
@@ -58,7 +60,7 @@ func (s *JetStream) putDocument(tenant, kind, id string, data func(version int) 
 		return Document{}, err
 	}
 	for range retries {
-		have, err := s.documents(tenant, kind, id)
+		have, err := s.documents(tenant, kind, id, fromLeader)
 		if err != nil {
 			return Document{}, err
 		}
@@ -88,7 +90,15 @@ func (s *JetStream) putDocument(tenant, kind, id string, data func(version int) 
 	return Document{}, fmt.Errorf("put %s %s/%s: lost the race for a version number %d times", kind, tenant, id, retries)
 }
 
-func (s *JetStream) documents(tenant, kind, id string) ([]Document, error) {
+// Where documents lists from: the reads of goals, catalogues and adjustments ask any server
+// (one forecast request reads its tenant's adjustments); the next version's number is read
+// from the leader.
+const (
+	anyServer  = true
+	fromLeader = false
+)
+
+func (s *JetStream) documents(tenant, kind, id string, direct bool) ([]Document, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}
@@ -98,7 +108,11 @@ func (s *JetStream) documents(tenant, kind, id string) ([]Document, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	es, err := s.entries(ctx, s.docs, filter)
+	list := s.entries
+	if direct {
+		list = s.entriesAnyServer
+	}
+	es, err := list(ctx, s.docs, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}

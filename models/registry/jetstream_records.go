@@ -218,8 +218,13 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 	// through died; a stream leader moved) is tried again, in shorter attempts within the
 	// timeout, and a retry that finds it written has succeeded. The audit entry of a change
 	// that was made must not be lost to a NATS failover.
-	const attempts = 6 // of a third of the timeout each: a failover may take longer than one
-	for i := range attempts {
+	// Attempts of a third of the timeout each, for up to twice the timeout in all: a
+	// failover may take longer than one. An attempt that fails at once (no server answers
+	// for the bucket while its stream elects a leader) waits before the next, so that the
+	// attempts span the election instead of all failing within it.
+	end := time.Now().Add(2 * s.timeout)
+	wait := 100 * time.Millisecond
+	for i := 0; ; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout/3)
 		_, err = s.putJSON(ctx, s.audit, auditKeyJS(e), e, 0)
 		cancel()
@@ -229,9 +234,13 @@ func (s *JetStream) Audit(e AuditEntry) (AuditEntry, error) {
 		case errors.Is(err, jetstream.ErrKeyExists):
 			return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 		}
+		if time.Now().Add(wait).After(end) {
+			return AuditEntry{}, fmt.Errorf("append audit entry (%d attempts): %w", i+1, err)
+		}
 		s.log.Warn("audit entry not written yet; trying again", "attempt", i+1, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, time.Second)
 	}
-	return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 }
 
 // auditKeyJS orders entries by time: fixed-width Unix nanoseconds, then the id.
