@@ -166,7 +166,7 @@ clean:
 	rm -rf bin var
 
 # Dimensional drilldown (models/rootcause): the synthetic evaluation on held-out seeds
-# 10001–10500 per regime, the method beside the largest-change baseline, then the
+# 3001–3500 per regime, the method beside the largest-change baseline, then the
 # 100,000-leaf timing benchmark (5 runs; quote the median).
 .PHONY: bench-rootcause
 bench-rootcause:

@@ -9,11 +9,11 @@ import (
 
 // The synthetic evaluation. Seeds 1–200 of each regime were used while developing the method
 // (the "dev" seeds); the default run and `make bench-rootcause` score held-out seeds starting at
-// 10001, which were never looked at while tuning.
+// 3001, which were never looked at while tuning (every synthetic seed stays below 5000).
 var (
 	evalCases = flag.Int("rootcause.cases", 200, "synthetic cases per regime in TestSyntheticEvaluation")
 	evalOpts  = Options{}
-	evalFirst = flag.Uint64("rootcause.first-seed", 10001, "first seed of TestSyntheticEvaluation (1–200 are the dev seeds)")
+	evalFirst = flag.Uint64("rootcause.first-seed", 3001, "first seed of TestSyntheticEvaluation (1–200 are the dev seeds)")
 )
 
 type evalRow struct {
