@@ -52,39 +52,39 @@ func TestBuildRegionQuarterFixture(t *testing.T) {
 		{"East", "2024Q1", ColWinRate, 0.5},       // O1 won, O2 lost
 		{"East", "2024Q1", ColSalesCycleDays, 30}, // O1: Jan 5 → Feb 4
 		{"East", "2024Q2", ColRevenue, 300},
-		{"East", "2024Q2", ColGrowthPrev, 2},           // 300/100 - 1
-		{"East", "2024Q1", ColCompletion, 0.5},         // 100/200
-		{"East", "2024Q2", ColCompletion, 0.75},        // 300/400
-		{"East", "2024Q2", ColPipelineCoverage, 0.2},   // O4 (80) open on Apr 1 / 400
-		{"West", "2024Q1", ColRevenue, 0},              // a true zero
-		{"West", "2024Q1", ColWinRate, nan},            // nothing closed
-		{"West", "2024Q2", ColSalesCycleDays, 70},      // O3: Feb 1 → Apr 11
-		{"West", "2024Q2", ColGrowthPrev, nan},         // previous revenue 0
-		{"West", "2024Q2", ColTarget, nan},             // only a leads target
-		{"East", "2024Q1", ColFirstResponseH, 6},       // (2+4+12)/3
-		{"East", "2024Q1", ColFirstResponseP50, 4},     //
-		{"East", "2024Q1", ColFirstResponseP90, 10.4},  // R type 7: 4 + 0.8*(12-4)
-		{"East", "2024Q1", ColResolutionHours, 15},     // (10+20)/2, K3 unresolved
-		{"East", "2024Q1", ColCSAT, 4},                 // (5+3)/2
-		{"West", "2024Q1", ColChurnRate, nan},          // no account active on Jan 1
-		{"West", "2024Q1", ColNewAccounts, 1},          // A2
-		{"West", "2024Q2", ColChurnRate, 1},            // A2 active Apr 1, churned May 10
-		{"East", "2024Q2", ColRetentionRate, 1},        //
-		{"East", "2024Q1", ColCollectionRate, 1},       // I1 due Mar 5, paid Mar 1
-		{"East", "2024Q1", ColDSO, 0},                  // nothing outstanding on Apr 1
-		{"East", "2024Q2", ColCollectionRate, 0},       // I2 due Jun 1, unpaid
-		{"East", "2024Q2", ColDSO, 91},                 // 300 outstanding / 300 billed * 91 days
-		{"East", "2024Q1", ColSupplyLeadDays, 7.5},     // (10+5)/2
-		{"East", "2024Q1", ColOnTimeRate, 0.5},         // P2 on time, P1 late
-		{"East", "2024Q1", ColDefectRate, 0.01},        // 2/200
-		{"East", "2024Q1", ColReimbursementDays, 8},    // (10+6)/2
-		{"East", "2024Q1", ColMarketingSpend, 30},      //
-		{"West", "2024Q1", ColMarketingSpend, 0},       //
-		{"West", "2024Q2", ColMarketingSpend, 5},       //
-		{"East", "2024Q1", ColHeadcount, 1},            //
-		{"West", "2024Q1", ColSalesHeadcount, 1.0 / 3}, // on staff mid-March only
-		{"West", "2024Q2", ColHeadcount, 2.0 / 3},      // mid-April and mid-May
-		{"West", "2024Q2", ColAttrition, 1.5},          // 1 exit / (2/3)
+		{"East", "2024Q2", ColGrowthPrev, 2},             // 300/100 - 1
+		{"East", "2024Q1", ColCompletion, 0.5},           // 100/200
+		{"East", "2024Q2", ColCompletion, 0.75},          // 300/400
+		{"East", "2024Q2", ColPipelineCoverage, 0.2},     // O4 (80) open on Apr 1 / 400
+		{"West", "2024Q1", ColRevenue, 0},                // a true zero
+		{"West", "2024Q1", ColWinRate, nan},              // nothing closed
+		{"West", "2024Q2", ColSalesCycleDays, 70},        // O3: Feb 1 → Apr 11
+		{"West", "2024Q2", ColGrowthPrev, nan},           // previous revenue 0
+		{"West", "2024Q2", ColTarget, nan},               // only a leads target
+		{"East", "2024Q1", ColFirstResponseH, 6},         // (2+4+12)/3
+		{"East", "2024Q1", ColFirstResponseP50, 4},       //
+		{"East", "2024Q1", ColFirstResponseP90, 10.4},    // R type 7: 4 + 0.8*(12-4)
+		{"East", "2024Q1", ColResolutionHours, 15},       // (10+20)/2, K3 unresolved
+		{"East", "2024Q1", ColCSAT, 4},                   // (5+3)/2
+		{"West", "2024Q1", ColChurnRate, nan},            // no account active on Jan 1
+		{"West", "2024Q1", ColNewAccounts, 1},            // A2
+		{"West", "2024Q2", ColChurnRate, 1},              // A2 active Apr 1, churned May 10
+		{"East", "2024Q2", ColRetentionRate, 1},          //
+		{"East", "2024Q1", ColCollectionRate, 1},         // I1 due Mar 5, paid Mar 1
+		{"East", "2024Q1", ColDSO, 0},                    // nothing outstanding on Apr 1
+		{"East", "2024Q2", ColCollectionRate, 0},         // I2 due Jun 1, unpaid
+		{"East", "2024Q2", ColDSO, 91},                   // 300 outstanding / 300 billed * 91 days
+		{"East", "2024Q1", ColSupplyLeadDays, 7.5},       // (10+5)/2
+		{"East", "2024Q1", ColOnTimeRate, 0.5},           // P2 on time, P1 late
+		{"East", "2024Q1", ColDefectRate, 0.01},          // 2/200
+		{"East", "2024Q1", ColReimbursementDays, 8},      // (10+6)/2
+		{"East", "2024Q1", ColMarketingSpend, 30},        //
+		{"West", "2024Q1", ColMarketingSpend, 0},         //
+		{"West", "2024Q2", ColMarketingSpend, 5},         //
+		{"East", "2024Q1", ColHeadcount, 1},              //
+		{"West", "2024Q1", ColSalesHeadcount, 41.0 / 91}, // on staff Feb 20 – Mar 31: 41 of 91 days
+		{"West", "2024Q2", ColHeadcount, 49.0 / 91},      // Apr 1 – May 19: 49 of 91 days
+		{"West", "2024Q2", ColAttrition, 91.0 / 49},      // 1 exit / (49/91)
 	}
 	for _, tt := range tests {
 		t.Run(tt.scope+"/"+tt.period+"/"+tt.column, func(t *testing.T) {
@@ -239,7 +239,7 @@ func TestBuildEmployeeLevel(t *testing.T) {
 		{"E1", "2024Q1", ColReimbursementDays, 8},   // C1 10 days, C2 6 days
 		{"E2", "2024Q1", ColReimbursementDays, nan}, // no claim
 		{"E1", "2024Q1", ColHeadcount, 1},           // on staff all quarter
-		{"E2", "2024Q2", ColAttrition, 1.5},         // left in May: 1 exit / (2/3)
+		{"E2", "2024Q2", ColAttrition, 91.0 / 49},   // left May 20: 1 exit / (49 of 91 days)
 	} {
 		got := p.Value(tt.scope, quarter(t, tt.period), tt.column)
 		if math.IsNaN(tt.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9 {

@@ -348,8 +348,8 @@ func (b *builder) marketing() {
 	b.sums(ColMarketingSpend, g)
 }
 
-// people fills headcount (the average over the period's months of employees on staff at
-// mid-month), sales headcount and attrition (exits in the period over average headcount).
+// people fills headcount (the average number of employees on staff over the period's days),
+// sales headcount and attrition (exits in the period over average headcount).
 func (b *builder) people() {
 	ds := b.ds
 	if !ds.Present("employees") {
@@ -367,20 +367,10 @@ func (b *builder) people() {
 			exits[s][t]++
 		}
 		for t, per := range b.p.Periods {
-			months := 1
-			if per.Grain == datasets.Quarter {
-				months = 3
-			}
-			m0 := datasets.MonthOf(per.Start())
-			for k := 0; k < months; k++ {
-				mid := m0.Add(k).Start().AddDate(0, 0, 14)
-				if e.HireDate.After(mid) || !e.ExitDate.IsZero() && !e.ExitDate.After(mid) {
-					continue
-				}
-				head[s][t] += 1 / float64(months)
-				if e.Role == "sales" {
-					sales[s][t] += 1 / float64(months)
-				}
+			on := staffShare(e.HireDate, e.ExitDate, per)
+			head[s][t] += on
+			if e.Role == "sales" {
+				sales[s][t] += on
 			}
 		}
 	}
@@ -409,4 +399,20 @@ func (b *builder) targets() {
 			tg[s][t] = r.Target
 		}
 	}
+}
+
+// staffShare is the share of the period's days on which an employee hired on hire and leaving on
+// exit (the first day off staff; zero while employed) was on staff.
+func staffShare(hire, exit time.Time, per datasets.Period) float64 {
+	from, to := per.Start(), per.End()
+	if hire.After(from) {
+		from = hire
+	}
+	if !exit.IsZero() && exit.Before(to) {
+		to = exit
+	}
+	if !to.After(from) {
+		return 0
+	}
+	return to.Sub(from).Hours() / 24 / float64(per.Days())
 }

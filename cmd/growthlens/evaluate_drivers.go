@@ -35,7 +35,7 @@ prior for root causes and indicators):
   endpoint_agreement       share of (driver, quarter) pairs where what-if, attribution, root
                            causes and indicators give the same sign or all say uncertain
 
-See the deval package documentation for the protocol. Seeds 4001–4012 tuned the model;
+See the deval package documentation for the protocol. Seeds 4001–4099 tuned the model;
 4101–4140 are held out (deval.TuningSeeds, deval.EvaluationSeeds). Progress goes to stderr.`,
 		Example: `  growthlens evaluate drivers --seeds 4101-4140 --employees 100 --json
   flock /work/bench.lock growthlens evaluate drivers --seeds 4101-4120 --employees 2000`,
@@ -91,9 +91,9 @@ See the deval package documentation for the protocol. Seeds 4001–4012 tuned th
 	fl.IntVar(&cfg.Employees, "employees", cfg.Employees, "employees of each synthetic company")
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "companies evaluated at once")
 	fl.IntVar(&cfg.Draws, "draws", cfg.Draws, "posterior draws (and bootstrap replicates of the current model)")
-	fl.Float64Var(&cfg.PriorScale, "prior-scale", 0, "prior s.d. over the catalogue prior's magnitude (0: the default; for tuning on seeds 4001-4012 only)")
-	fl.IntVar(&cfg.Monthly, "monthly", 0, "1: read drivers month by month at every size, -1: never (0: by size; for tuning on seeds 4001-4012 only)")
-	fl.Float64Var(&cfg.FunnelFloor, "funnel-floor", 0, "the funnel evidence's allowance over the catalogue prior's magnitude (0: the default, negative: no funnel evidence; for tuning on seeds 4001-4012 only)")
+	fl.Float64Var(&cfg.PriorScale, "prior-scale", 0, "prior s.d. over the catalogue prior's magnitude (0: the default; for tuning on seeds 4001-4099 only)")
+	fl.IntVar(&cfg.Monthly, "monthly", 0, "1: read drivers month by month at every size, -1: never (0: by size; for tuning on seeds 4001-4099 only)")
+	fl.Float64Var(&cfg.FunnelFloor, "funnel-floor", 0, "the funnel evidence's allowance over the catalogue prior's magnitude (0: the default, negative: no funnel evidence; for tuning on seeds 4001-4099 only)")
 	fl.StringVar(&keep, "keep", "", "generate the companies into this directory and keep them (reused when present)")
 	addOutputFlags(fl, &jsonOut, "one JSON object")
 	return cmd

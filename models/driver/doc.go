@@ -140,6 +140,8 @@
 // up, and the reps who leave are the weaker ones — though this was not tested; counting reps
 // as the generator does (active at any time in the month) instead of on the 15th was, on
 // seeds 1–3, and moved the estimates by less than their uncertainty, not toward the truth.
+// (Headcount has since become the average over the period's days, features.Build; the
+// company model's funnel evidence gained from it, docs/company-model.md.)
 // Its interval is wide enough to hold the truth all the same (18–19 of 20), and on the
 // default 100-employee, 4-region company its sign is right only 60–70 % of the time; it takes
 // many scope-quarters to pin it down.

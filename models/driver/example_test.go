@@ -76,12 +76,12 @@ func Example() {
 		c.From, c.To, 100*out.SustainedPercent.Estimate, 100*out.SustainedPercent.Lower, 100*out.SustainedPercent.Upper)
 	// Output:
 	// 72 region-quarters, 2022Q2 to 2026Q3
-	// marketing_spend       gm               +0.962 [+0.399, +1.829] elasticity
-	// sales_headcount       hr               -0.598 [-2.023, +0.688] elasticity
-	// reimbursement_days    finance          -0.023 [-0.045, +0.009] per day
-	// supply_lead_days      procurement      -0.031 [-0.100, +0.041] per day
-	// first_response_hours  customer_service -0.001 [-0.041, +0.025] per hour
-	// supply 5.9 → 3.9 days: revenue +6.3 % [-8.0, +22.0] once it has worked through
+	// marketing_spend       gm               +0.926 [+0.379, +1.756] elasticity
+	// sales_headcount       hr               -0.217 [-1.849, +1.306] elasticity
+	// reimbursement_days    finance          -0.022 [-0.046, +0.009] per day
+	// supply_lead_days      procurement      -0.029 [-0.100, +0.047] per day
+	// first_response_hours  customer_service -0.001 [-0.041, +0.026] per hour
+	// supply 5.9 → 3.9 days: revenue +6.0 % [-8.9, +22.2] once it has worked through
 }
 
 // Split a quarter's shortfall against an expectation 10 % above what happened, projected from
@@ -104,10 +104,10 @@ func ExampleModel_Attribute() {
 		fmt.Printf("%-21s %+.3f [%+.3f, %+.3f]\n", c.Column, c.Contribution.Estimate, c.Contribution.Lower, c.Contribution.Upper)
 	}
 	// Output:
-	// gap -0.095, explained -0.056 [-0.138, +0.002]
-	// marketing_spend       -0.092 [-0.175, -0.038]
-	// reimbursement_days    +0.018 [-0.008, +0.035]
-	// sales_headcount       +0.010 [-0.012, +0.034]
+	// gap -0.095, explained -0.060 [-0.140, +0.001]
+	// marketing_spend       -0.089 [-0.168, -0.036]
+	// reimbursement_days    +0.017 [-0.008, +0.036]
+	// supply_lead_days      +0.006 [-0.010, +0.021]
 }
 
 // Fit the mixed-frequency model: quarterly growth on the drivers' monthly changes over the
@@ -136,10 +136,10 @@ func ExampleFitMixed() {
 	fmt.Println()
 	// Output:
 	// 68 region-quarters, 2022Q3 to 2026Q3, monthly lags 0–8
-	// marketing_spend       +1.491 [+0.551, +2.796]
-	// sales_headcount       -0.677 [-3.185, +1.425]
-	// reimbursement_days    -0.066 [-0.119, -0.032]
-	// supply_lead_days      -0.095 [-0.221, +0.005]
-	// first_response_hours  -0.011 [-0.051, +0.016]
+	// marketing_spend       +1.478 [+0.553, +2.792]
+	// sales_headcount       -0.607 [-3.021, +1.531]
+	// reimbursement_days    -0.066 [-0.118, -0.030]
+	// supply_lead_days      -0.095 [-0.222, +0.006]
+	// first_response_hours  -0.010 [-0.050, +0.017]
 	// reimbursement_days by month: -0.0073 -0.0073 -0.0074 -0.0073 -0.0073 -0.0073 -0.0074 -0.0073 -0.0073
 }

@@ -56,7 +56,9 @@ import (
 )
 
 // TuningSeeds are the seeds the company model's choices (DefaultPriorScale, NegligibleShare,
-// WithheldWidth) were made on; EvaluationSeeds are held out from every such choice. Both are
+// WithheldWidth) were made on — company.DefaultFunnelFloor on 4001–4060, TuningSeeds and the
+// first of RootcauseTuningSeeds, to see the coverage of 120 companies; EvaluationSeeds are held
+// out from every such choice. Both are
 // below 5000 and avoid seeds 1–50, 1001–1060 and 2001–2060, which earlier work read.
 // RootcauseSeeds are the seeds `growthlens evaluate rootcause` was run on to judge the company
 // model's root causes and indicator weights (held out as well); RootcauseTuningSeeds are the
