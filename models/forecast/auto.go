@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/quantile"
 )
 
 // Combiner says how the members' point forecasts are combined at each horizon.
@@ -412,12 +414,7 @@ func combine(fs [][]float64, how Combiner) []float64 {
 			continue
 		}
 		sort.Float64s(vals)
-		k := len(vals)
-		if k%2 == 1 {
-			out[i] = vals[k/2]
-		} else {
-			out[i] = (vals[k/2-1] + vals[k/2]) / 2
-		}
+		out[i] = quantile.SortedMedian(vals)
 	}
 	return out
 }
