@@ -9,6 +9,9 @@ DATA      ?= var/default
 STORE     ?= var/store
 TENANT    ?= default
 SHARED    ?= ../shared/data
+# Go tests and benchmarks find the shared data through this variable, so SHARED=DIR reaches them.
+GROWTHLENS_SHARED_DATA ?= $(abspath $(SHARED))
+export GROWTHLENS_SHARED_DATA
 ADDR      ?= 127.0.0.1:8080
 DEMO_KEY  ?= var/demo-admin.key
 export CGO_ENABLED := 1
