@@ -49,18 +49,19 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 	chi := distuv.ChiSquared{K: math.Max(u.DF, 1e-3), Src: src}
 	// With NearDF the horizons have two Student-t degrees of freedom: one uniform per path
 	// gives each its χ² quantile, so every horizon's marginal stays exact and the paths'
-	// scales move together.
+	// scales move together. The quantile is worked out once per path and degrees of freedom
+	// (wNear within Near, w after it), not per horizon: it is the costliest step of training's
+	// forecast on a large tenant.
 	twoDF := u.NearDF > 0 && u.NearDF != u.DF && len(u.Near) > 0
 	paths := make([][]float64, n)
 	for p := range paths {
-		w := 1.0
-		var wAt []float64
+		w, wNear := 1.0, 1.0
 		switch {
 		case twoDF:
 			v := rng.Float64()
-			wAt = make([]float64, h)
-			for i := range wAt {
-				wAt[i] = tScale(u.dfAt(i+1), v)
+			wNear = tScale(u.NearDF, v)
+			if h > len(u.Near) {
+				w = tScale(u.DF, v)
 			}
 		case !math.IsInf(u.DF, 1) && u.DF > 0:
 			w = math.Sqrt(u.DF / chi.Rand())
@@ -71,8 +72,11 @@ func (u Uncertainty) simulate(f []float64, n int, seed uint64) [][]float64 {
 		for i := range path {
 			walk += step[i] * rng.NormFloat64()
 			e := math.Sqrt(1-simCommon)*walk + math.Sqrt(simCommon)*u.sd(i+1)*common
-			if wAt != nil {
-				scale = u.Inflation * wAt[i]
+			if twoDF {
+				scale = u.Inflation * w
+				if i < len(u.Near) {
+					scale = u.Inflation * wNear
+				}
 			}
 			if u.Relative {
 				path[i] = math.Max(0, f[i]*(1+scale*e))
