@@ -373,11 +373,12 @@ func (r *scopeRun) forecast(sc *Scope, models []*Model, origins []time.Time, com
 		splits := make([]forecast.Split, r.h)
 		for j := range r.h {
 			q := r.quarters[j].Add(-k)
-			a, b := maxTime(q.Start(), T), q.End()
+			qs := q.Start()
+			a, b := maxTime(qs, T), q.End()
 			sp := forecast.Split{Period: q.String()}
 			from, to := a.Sub(T).Hours()/24, b.Sub(T).Hours()/24
 			for _, d := range sc.Deals {
-				if d.Won && !d.Closed.Before(q.Start()) && d.Closed.Before(T) {
+				if d.Won && !d.Closed.Before(qs) && d.Closed.Before(T) {
 					sp.Closed += d.Amount
 				}
 				if p := m.Within(d, from, to); p > 0 && d.Amount > 0 {
