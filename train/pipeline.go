@@ -43,7 +43,24 @@ func combinePipeline(set *forecast.Set, sales *features.Sales, opts forecast.Opt
 		shapes[q] = companySeasonal(company, n)
 		return shapes[q]
 	}
+	// Each region's and team's deals, copied once into slices of their final size: on a
+	// tenant of a million deals growing them by append copied them over and over.
+	nRegion, nTeam := map[string]int{}, map[string]int{}
+	for _, d := range sales.Deals {
+		if d.Region != "" {
+			nRegion[d.Region]++
+		}
+		if d.Team != "" {
+			nTeam[d.Team]++
+		}
+	}
 	byRegion, byTeam := map[string][]pipeline.Deal{}, map[string][]pipeline.Deal{}
+	for r, n := range nRegion {
+		byRegion[r] = make([]pipeline.Deal, 0, n)
+	}
+	for t, n := range nTeam {
+		byTeam[t] = make([]pipeline.Deal, 0, n)
+	}
 	for _, d := range sales.Deals {
 		if d.Region != "" {
 			byRegion[d.Region] = append(byRegion[d.Region], d)
