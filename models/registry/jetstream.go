@@ -433,9 +433,9 @@ func (s *JetStream) get(ctx context.Context, b jetstream.KeyValue, key string) (
 // the whole timeout, while a long listing that keeps receiving is never cut short.
 func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
 	var out []jetstream.KeyValueEntry
-	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
+	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(context.Context) error {
 		var err error
-		out, err = s.list(ctx, actx, b, filter)
+		out, err = s.list(ctx, b, filter)
 		return err
 	})
 	if err != nil {
@@ -459,7 +459,7 @@ func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, 
 		if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
 			return err
 		}
-		out, err = s.list(ctx, actx, b, filter)
+		out, err = s.list(ctx, b, filter)
 		return err
 	})
 	if err != nil {
@@ -547,32 +547,41 @@ func (e kvEntry) Created() time.Time              { return e.created }
 func (e kvEntry) Delta() uint64                   { return 0 }
 func (e kvEntry) Operation() jetstream.KeyValueOp { return jetstream.KeyValuePut }
 
-// list is one attempt of entries through a watch: the watch is made within actx (one attempt's time) and
-// read within ctx, as long as something arrives every readAttempt.
-func (s *JetStream) list(ctx, actx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	w, err := b.Watch(actx, filter, jetstream.IgnoreDeletes())
+// list is one attempt of entries through a watch. The watch lives as long as ctx (its
+// subscription ends with the context it was made with, so it must not be made within one
+// attempt's context: a listing longer than readAttempt would end half read, every time it
+// was tried again). Its creation, and every wait for the next entry, may take readAttempt:
+// then the attempt is abandoned as stalled.
+func (s *JetStream) list(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	stall := time.AfterFunc(s.readAttempt(), stop)
+	defer stall.Stop()
+	stalled := func(err error) error {
+		if ctx.Err() == nil && wctx.Err() != nil {
+			return errStalled
+		}
+		return err
+	}
+	w, err := b.Watch(wctx, filter, jetstream.IgnoreDeletes())
 	if err != nil {
-		return nil, err
+		return nil, stalled(err)
 	}
 	defer w.Stop()
-	stall := time.NewTimer(s.readAttempt())
-	defer stall.Stop()
 	var out []jetstream.KeyValueEntry
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil, errors.New("watch ended")
+				return nil, stalled(errors.New("watch ended"))
 			}
 			if e == nil {
 				return out, nil
 			}
 			out = append(out, e)
 			stall.Reset(s.readAttempt())
-		case <-stall.C:
-			return nil, errStalled
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		case <-wctx.Done():
+			return nil, stalled(ctx.Err())
 		}
 	}
 }
