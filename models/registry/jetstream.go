@@ -427,13 +427,40 @@ func (s *JetStream) get(ctx context.Context, b jetstream.KeyValue, key string) (
 }
 
 // entries returns the current (not deleted) entries of bucket b whose keys match filter, in
-// the order JetStream holds them. A listing reads through a watch (an ordered consumer,
-// which lives on one NATS server); one that receives nothing for readAttempt is abandoned
-// and started again, so a listing whose consumer died with its server does not wait for
-// the whole timeout, while a long listing that keeps receiving is never cut short.
+// the order JetStream holds them, read from the stream's leader: entriesFrom(…, fromLeader).
 func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	return s.entriesFrom(ctx, b, filter, fromLeader)
+}
+
+// Where entriesFrom reads a listing from.
+//
+// anyServer: any server holding the bucket answers (listDirect), and may be a few
+// milliseconds behind the stream's leader, as a Get may: only for reads that decide nothing
+// the store writes next (a tenant's adjustments on every forecast request).
+//
+// fromLeader: through a watch, whose consumer the stream's leader serves: for a listing that
+// feeds a write (the next version number, a compare-and-set revision, the version a retried
+// run registered).
+const (
+	anyServer  = true
+	fromLeader = false
+)
+
+// entriesFrom is entries read from where (anyServer falls back to a watch when listDirect
+// cannot answer). A listing through a watch (an ordered consumer, which lives on one NATS
+// server) that receives nothing for readAttempt is abandoned and started again, so a
+// listing whose consumer died with its server does not wait for the whole timeout, while
+// a long listing that keeps receiving is never cut short.
+func (s *JetStream) entriesFrom(ctx context.Context, b jetstream.KeyValue, filter string, where bool) ([]jetstream.KeyValueEntry, error) {
 	var out []jetstream.KeyValueEntry
 	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(context.Context) error {
+		if where == anyServer {
+			var ok bool
+			var err error
+			if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
+				return err
+			}
+		}
 		var err error
 		out, err = s.list(ctx, b, filter)
 		return err
@@ -444,31 +471,7 @@ func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter st
 	return out, nil
 }
 
-// entriesAnyServer is entries answered by any server holding the bucket (listDirect), which
-// may be a few milliseconds behind the stream's leader, as a Get may: only for reads that
-// decide nothing the store writes next (a tenant's adjustments on every forecast request).
-// A listing that feeds a write (the next version number, a compare-and-set revision, the
-// version a retried run registered) goes through entries, which reads from the leader.
-func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	var out []jetstream.KeyValueEntry
-	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
-		var (
-			ok  bool
-			err error
-		)
-		if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
-			return err
-		}
-		out, err = s.list(ctx, b, filter)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, err)
-	}
-	return out, nil
-}
-
-// listDirect is one attempt of entriesAnyServer: a direct get of the last value of every matching
+// listDirect is one attempt of entriesFrom(…, anyServer): a direct get of the last value of every matching
 // key ("multi_last"): any server holding the bucket answers it, as it answers a Get, with
 // no consumer to create (a consumer's creation goes through the cluster's meta leader, so a
 // listing through a watch costs every replica a replicated round trip, and dies with the

@@ -280,10 +280,10 @@ func TestJetStreamListings(t *testing.T) {
 		if err != nil || ok != tt.direct {
 			t.Errorf("%s: listDirect answered %v, %v; want %v", tt.tenant, ok, err, tt.direct)
 		}
-		es, err := s.entriesAnyServer(ctx, s.alerts, tt.tenant+".*")
+		es, err := s.entriesFrom(ctx, s.alerts, tt.tenant+".*", anyServer)
 		cancel()
 		if err != nil || len(es) != tt.n-1 {
-			t.Errorf("%s: entriesAnyServer listed %d, %v; want %d", tt.tenant, len(es), err, tt.n-1)
+			t.Errorf("%s: entriesFrom(anyServer) listed %d, %v; want %d", tt.tenant, len(es), err, tt.n-1)
 		}
 		got, err := s.Alerts(tt.tenant, 0)
 		if err != nil {
