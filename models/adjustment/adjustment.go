@@ -69,9 +69,7 @@ type Adjustment struct {
 // type as the catalogue's and the goals', so one check at the API edge serves all).
 type FieldError = indicators.FieldError
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
-}
+var fieldErr = indicators.FieldErrorf
 
 // ID names the adjustment of a scope and quarter in the store: "2026Q4.company",
 // "2026Q4.region.East". A scope id that is not a plain name (letters, digits, '_' and '-',
