@@ -275,6 +275,17 @@ func Summarize(os []Outcome) Summary {
 	return s
 }
 
+// String says the summary in plain words, as the API's accuracy.adjustments.summary and the
+// CLI print it (the review page has its own translated sentence).
+func (s Summary) String() string {
+	quarters := "quarter"
+	if s.Quarters > 1 {
+		quarters = "quarters"
+	}
+	return fmt.Sprintf("in %d %s with a manager's adjustment, the adjusted figure was off by %s %% on average and the model's by %s %%; the adjustment was nearer the actual in %d",
+		s.Quarters, quarters, numfmt.Plain(100*s.AdjustedMAPE), numfmt.Plain(100*s.ModelMAPE), s.AdjustedNearer)
+}
+
 // Actuals looks a scope's quarter up in a forecast set's history (the revenue the forecast
 // model was trained on), for Track.
 func Actuals(set *forecast.Set) func(scope, quarter string) (float64, bool) {
