@@ -112,10 +112,11 @@ type forecastContext struct {
 	set         *forecast.Set
 }
 
-// forecastData reads the revenue targets and the currency of the dataset in dir; without a
-// dataset there, a warning says what is left out.
+// forecastData reads the revenue targets and the currency of the dataset in dir (its
+// targets.csv and dataset.json only, not the deals and tickets); without a dataset there, a
+// warning says what is left out.
 func forecastData(a *app, dir string) (string, map[string]float64) {
-	ds, _, err := datasets.Load(dir)
+	ds, _, err := datasets.Load(dir, datasets.WithTables("targets"))
 	if err != nil {
 		a.log.Warn("no dataset read: targets, the probability of reaching them and the currency are left out (set --data)", "data", dir, "err", err)
 		return "", nil
