@@ -427,39 +427,42 @@ func (s *JetStream) get(ctx context.Context, b jetstream.KeyValue, key string) (
 }
 
 // entries returns the current (not deleted) entries of bucket b whose keys match filter, in
-// the order JetStream holds them. A listing reads through a watch (an ordered consumer,
-// which lives on one NATS server); one that receives nothing for readAttempt is abandoned
-// and started again, so a listing whose consumer died with its server does not wait for
-// the whole timeout, while a long listing that keeps receiving is never cut short.
+// the order JetStream holds them, read from the stream's leader: entriesFrom(…, fromLeader).
 func (s *JetStream) entries(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	var out []jetstream.KeyValueEntry
-	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
-		var err error
-		out, err = s.list(ctx, actx, b, filter)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list %s %s: %w", b.Bucket(), filter, err)
-	}
-	return out, nil
+	return s.entriesFrom(ctx, b, filter, fromLeader)
 }
 
-// entriesAnyServer is entries answered by any server holding the bucket (listDirect), which
-// may be a few milliseconds behind the stream's leader, as a Get may: only for reads that
-// decide nothing the store writes next (a tenant's adjustments on every forecast request).
-// A listing that feeds a write (the next version number, a compare-and-set revision, the
-// version a retried run registered) goes through entries, which reads from the leader.
-func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+// Where entriesFrom reads a listing from.
+//
+// anyServer: any server holding the bucket answers (listDirect), and may be a few
+// milliseconds behind the stream's leader, as a Get may: only for reads that decide nothing
+// the store writes next (a tenant's adjustments on every forecast request).
+//
+// fromLeader: through a watch, whose consumer the stream's leader serves: for a listing that
+// feeds a write (the next version number, a compare-and-set revision, the version a retried
+// run registered).
+const (
+	anyServer  = true
+	fromLeader = false
+)
+
+// entriesFrom is entries read from where (anyServer falls back to a watch when listDirect
+// cannot answer). A listing through a watch (an ordered consumer, which lives on one NATS
+// server) that receives nothing for readAttempt is abandoned and started again, so a
+// listing whose consumer died with its server does not wait for the whole timeout, while
+// a long listing that keeps receiving is never cut short.
+func (s *JetStream) entriesFrom(ctx context.Context, b jetstream.KeyValue, filter string, where bool) ([]jetstream.KeyValueEntry, error) {
 	var out []jetstream.KeyValueEntry
-	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(actx context.Context) error {
-		var (
-			ok  bool
-			err error
-		)
-		if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
-			return err
+	err := s.retryRead(ctx, "list "+b.Bucket()+" "+filter, func(context.Context) error {
+		if where == anyServer {
+			var ok bool
+			var err error
+			if out, ok, err = s.listDirect(ctx, b, filter); err != nil || ok {
+				return err
+			}
 		}
-		out, err = s.list(ctx, actx, b, filter)
+		var err error
+		out, err = s.list(ctx, b, filter)
 		return err
 	})
 	if err != nil {
@@ -468,7 +471,7 @@ func (s *JetStream) entriesAnyServer(ctx context.Context, b jetstream.KeyValue, 
 	return out, nil
 }
 
-// listDirect is one attempt of entriesAnyServer: a direct get of the last value of every matching
+// listDirect is one attempt of entriesFrom(…, anyServer): a direct get of the last value of every matching
 // key ("multi_last"): any server holding the bucket answers it, as it answers a Get, with
 // no consumer to create (a consumer's creation goes through the cluster's meta leader, so a
 // listing through a watch costs every replica a replicated round trip, and dies with the
@@ -547,32 +550,41 @@ func (e kvEntry) Created() time.Time              { return e.created }
 func (e kvEntry) Delta() uint64                   { return 0 }
 func (e kvEntry) Operation() jetstream.KeyValueOp { return jetstream.KeyValuePut }
 
-// list is one attempt of entries through a watch: the watch is made within actx (one attempt's time) and
-// read within ctx, as long as something arrives every readAttempt.
-func (s *JetStream) list(ctx, actx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	w, err := b.Watch(actx, filter, jetstream.IgnoreDeletes())
+// list is one attempt of entries through a watch. The watch lives as long as ctx (its
+// subscription ends with the context it was made with, so it must not be made within one
+// attempt's context: a listing longer than readAttempt would end half read, every time it
+// was tried again). Its creation, and every wait for the next entry, may take readAttempt:
+// then the attempt is abandoned as stalled.
+func (s *JetStream) list(ctx context.Context, b jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	stall := time.AfterFunc(s.readAttempt(), stop)
+	defer stall.Stop()
+	stalled := func(err error) error {
+		if ctx.Err() == nil && wctx.Err() != nil {
+			return errStalled
+		}
+		return err
+	}
+	w, err := b.Watch(wctx, filter, jetstream.IgnoreDeletes())
 	if err != nil {
-		return nil, err
+		return nil, stalled(err)
 	}
 	defer w.Stop()
-	stall := time.NewTimer(s.readAttempt())
-	defer stall.Stop()
 	var out []jetstream.KeyValueEntry
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil, errors.New("watch ended")
+				return nil, stalled(errors.New("watch ended"))
 			}
 			if e == nil {
 				return out, nil
 			}
 			out = append(out, e)
 			stall.Reset(s.readAttempt())
-		case <-stall.C:
-			return nil, errStalled
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		case <-wctx.Done():
+			return nil, stalled(ctx.Err())
 		}
 	}
 }

@@ -90,15 +90,10 @@ func (s *JetStream) putDocument(tenant, kind, id string, data func(version int) 
 	return Document{}, fmt.Errorf("put %s %s/%s: lost the race for a version number %d times", kind, tenant, id, retries)
 }
 
-// Where documents lists from: the reads of goals, catalogues and adjustments ask any server
-// (one forecast request reads its tenant's adjustments); the next version's number is read
-// from the leader.
-const (
-	anyServer  = true
-	fromLeader = false
-)
-
-func (s *JetStream) documents(tenant, kind, id string, direct bool) ([]Document, error) {
+// documents lists the versions of a kind's documents from where (entriesFrom): the reads of
+// goals, catalogues and adjustments ask any server (one forecast request reads its tenant's
+// adjustments); the next version's number is read from the leader.
+func (s *JetStream) documents(tenant, kind, id string, where bool) ([]Document, error) {
 	if err := validName("tenant", tenant); err != nil {
 		return nil, err
 	}
@@ -108,11 +103,7 @@ func (s *JetStream) documents(tenant, kind, id string, direct bool) ([]Document,
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	list := s.entries
-	if direct {
-		list = s.entriesAnyServer
-	}
-	es, err := list(ctx, s.docs, filter)
+	es, err := s.entriesFrom(ctx, s.docs, filter, where)
 	if err != nil {
 		return nil, fmt.Errorf("list %ss of %s: %w", kind, tenant, err)
 	}

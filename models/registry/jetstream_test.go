@@ -280,10 +280,10 @@ func TestJetStreamListings(t *testing.T) {
 		if err != nil || ok != tt.direct {
 			t.Errorf("%s: listDirect answered %v, %v; want %v", tt.tenant, ok, err, tt.direct)
 		}
-		es, err := s.entriesAnyServer(ctx, s.alerts, tt.tenant+".*")
+		es, err := s.entriesFrom(ctx, s.alerts, tt.tenant+".*", anyServer)
 		cancel()
 		if err != nil || len(es) != tt.n-1 {
-			t.Errorf("%s: entriesAnyServer listed %d, %v; want %d", tt.tenant, len(es), err, tt.n-1)
+			t.Errorf("%s: entriesFrom(anyServer) listed %d, %v; want %d", tt.tenant, len(es), err, tt.n-1)
 		}
 		got, err := s.Alerts(tt.tenant, 0)
 		if err != nil {
@@ -340,4 +340,71 @@ func TestJetStreamAuditRidesOutALeaderlessBucket(t *testing.T) {
 	if err != nil || len(page.Entries) != 1 || page.Entries[0].ID != got.ID {
 		t.Errorf("audit log = %+v, %v; want the one entry %s", page.Entries, err, got.ID)
 	}
+}
+
+// TestJetStreamLongListing: a listing that takes longer than readAttempt, while entries
+// keep arriving, is read to its end rather than cut short and started again until the
+// timeout ends (a watch's subscription ends with the context it was made with).
+func TestJetStreamLongListing(t *testing.T) {
+	s := openJetStream(t, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// More keys than a watch buffers (256), handed on 2 ms apart: about a second in all,
+	// ten times readAttempt.
+	const n = 400
+	for i := range n {
+		if _, err := s.alerts.Put(ctx, fmt.Sprintf("long.a%04d", i), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.timeout = 400 * time.Millisecond
+	lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer lcancel()
+	start := time.Now()
+	es, err := s.entries(lctx, slowBucket{s.alerts, 2 * time.Millisecond}, "long.*")
+	if err != nil || len(es) != n {
+		t.Fatalf("listed %d entries, %v after %v; want %d (readAttempt %v)", len(es), err, time.Since(start), n, s.readAttempt())
+	}
+	if d := time.Since(start); d < 2*s.readAttempt() {
+		t.Fatalf("the listing took %v: it does not test a listing longer than readAttempt (%v)", d, s.readAttempt())
+	}
+}
+
+// slowBucket is a bucket whose watches hand on each entry gap after the last, as a watch
+// over a large bucket on a busy server does.
+type slowBucket struct {
+	jetstream.KeyValue
+	gap time.Duration
+}
+
+func (b slowBucket) Watch(ctx context.Context, keys string, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	w, err := b.KeyValue.Watch(ctx, keys, opts...)
+	if err != nil {
+		return nil, err
+	}
+	sw := &slowWatcher{KeyWatcher: w, out: make(chan jetstream.KeyValueEntry), done: make(chan struct{})}
+	go func() {
+		defer close(sw.out)
+		for e := range w.Updates() {
+			time.Sleep(b.gap)
+			select {
+			case sw.out <- e:
+			case <-sw.done:
+				return
+			}
+		}
+	}()
+	return sw, nil
+}
+
+type slowWatcher struct {
+	jetstream.KeyWatcher
+	out  chan jetstream.KeyValueEntry
+	done chan struct{}
+}
+
+func (w *slowWatcher) Updates() <-chan jetstream.KeyValueEntry { return w.out }
+func (w *slowWatcher) Stop() error {
+	close(w.done)
+	return w.KeyWatcher.Stop()
 }
