@@ -11,7 +11,6 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/clip"
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/champion"
 )
@@ -61,22 +60,12 @@ func adjustmentAccuracyOf(os []adjustment.Outcome) *adjustmentAccuracyJSON {
 	}
 	s := adjustment.Summarize(os)
 	a := &adjustmentAccuracyJSON{Quarters: s.Quarters, ModelMAPE: num(s.ModelMAPE), AdjustedMAPE: num(s.AdjustedMAPE), AdjustedNearer: s.AdjustedNearer,
-		Summary: adjustmentSummary(s)}
+		Summary: s.String()}
 	for _, o := range os {
 		a.Outcomes = append(a.Outcomes, outcomeJSON{Period: o.Quarter, Actual: num(o.Actual), Model: num(o.Model), Adjusted: num(o.Adjusted),
 			ModelError: num(o.ModelError), AdjustedError: num(o.AdjustedError), ModelVersion: o.ModelVersion, Note: o.Note})
 	}
 	return a
-}
-
-// adjustmentSummary says a summary in plain words.
-func adjustmentSummary(s adjustment.Summary) string {
-	quarters := "quarter"
-	if s.Quarters > 1 {
-		quarters = "quarters"
-	}
-	return fmt.Sprintf("in %d %s with a manager's adjustment, the adjusted figure was off by %s %% on average and the model's by %s %%; the adjustment was nearer the actual in %d",
-		s.Quarters, quarters, numfmt.Plain(100*s.AdjustedMAPE), numfmt.Plain(100*s.ModelMAPE), s.AdjustedNearer)
 }
 
 // currentAdjustments reads the tenant's adjustments in force.

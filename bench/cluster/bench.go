@@ -37,6 +37,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/registry"
 )
 
@@ -144,13 +145,13 @@ func (h *harness) bench() int {
 	fmt.Printf("\nAPI throughput: GET /v1/forecast?scope=company, %d clients, %v per round, %d rounds (median; ratio to Badger)\n",
 		*benchClients, *benchDuration, *benchRepeats)
 	fmt.Printf("%-26s %10s %8s %12s %9s  %s\n", "set-up", "req/s", "ratio", "p50 ms", "non-200", "req/s of each round")
-	base := median(figs[0].rps)
+	base := quantile.Median(figs[0].rps)
 	for _, f := range figs {
 		var each []string
 		for _, r := range f.rps {
 			each = append(each, fmt.Sprintf("%.0f", r))
 		}
-		fmt.Printf("%-26s %10.0f %8.2f %12.1f %9d  %s\n", f.what, median(f.rps), median(f.rps)/base, median(f.p50ms), f.errors, strings.Join(each, ", "))
+		fmt.Printf("%-26s %10.0f %8.2f %12.1f %9d  %s\n", f.what, quantile.Median(f.rps), quantile.Median(f.rps)/base, quantile.Median(f.p50ms), f.errors, strings.Join(each, ", "))
 	}
 	fmt.Printf("\nstorage per tenant (one trained run each)\n")
 	fmt.Printf("%-26s %12d bytes (the Badger directory, %d bytes, / %d)\n", "Badger", badgerBytes/int64(*tenants), badgerBytes, *tenants)
@@ -379,16 +380,4 @@ func loadAvg() string {
 		return ""
 	}
 	return strings.Join(f[:3], " ")
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -63,16 +63,14 @@ func main() {
 		return
 	}
 	flag.Parse()
-	if *benchMode {
-		if !flagSet("timeout") {
-			*timeout = 40 * time.Minute
-		}
-		h := &harness{start: time.Now(), deadline: time.Now().Add(*timeout), client: &http.Client{Timeout: 60 * time.Second}}
-		os.Exit(h.bench())
+	if *benchMode && !flagSet("timeout") {
+		*timeout = 40 * time.Minute
 	}
 	h := &harness{start: time.Now(), deadline: time.Now().Add(*timeout), client: &http.Client{Timeout: 60 * time.Second}}
-	code := h.run()
-	os.Exit(code)
+	if *benchMode {
+		os.Exit(h.bench())
+	}
+	os.Exit(h.run())
 }
 
 func flagSet(name string) bool {

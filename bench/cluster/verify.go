@@ -104,24 +104,22 @@ func (h *harness) verify() int {
 		}
 		// The audit log is read from any NATS server holding it: give one that is catching
 		// up after the failover a few seconds.
+		wanted := map[string]bool{}
+		for _, m := range moves {
+			if m.tenant == t {
+				wanted[m.reqID] = true
+			}
+		}
 		for try := 0; try < 20; try++ {
 			_, aout := h.call("GET", h.replicas[1], t, "/v1/audit?limit=1000", nil, "")
 			json.Unmarshal(aout, &page)
 			n := 0
-			for _, m := range moves {
-				for _, e := range page.Entries {
-					if m.tenant == t && e.RequestID == m.reqID {
-						n++
-					}
+			for _, e := range page.Entries {
+				if wanted[e.RequestID] {
+					n++
 				}
 			}
-			wantN := 0
-			for _, m := range moves {
-				if m.tenant == t {
-					wantN++
-				}
-			}
-			if n >= wantN {
+			if n >= len(wanted) {
 				break
 			}
 			time.Sleep(500 * time.Millisecond)

@@ -10,9 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/champion"
+	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
@@ -178,26 +180,11 @@ Only one process may open a store: while ` + "`growthlens serve`" + ` holds it, 
 
 // cliScope reads company, region:<id> or team:<id> as the API writes it.
 func cliScope(s string) (string, error) {
-	level, id, ok := parseCLIScope(s)
-	if !ok {
+	sc, err := diagnose.ParseScope(s)
+	if err != nil || sc.Level == features.Employee {
 		return "", usageErr("scope %q: want company, region:<id> or team:<id>", s)
 	}
-	if level == "company" {
-		return "company", nil
-	}
-	return level + ":" + id, nil
-}
-
-func parseCLIScope(s string) (level, id string, ok bool) {
-	if s == "company" || s == "" {
-		return "company", "", true
-	}
-	for _, l := range []string{"region", "team"} {
-		if len(s) > len(l)+1 && s[:len(l)+1] == l+":" {
-			return l, s[len(l)+1:], true
-		}
-	}
-	return "", "", false
+	return sc.String(), nil
 }
 
 // loadForecastSet loads the tenant's champion forecast set and its version.

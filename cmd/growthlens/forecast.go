@@ -112,10 +112,11 @@ type forecastContext struct {
 	set         *forecast.Set
 }
 
-// forecastData reads the revenue targets and the currency of the dataset in dir; without a
-// dataset there, a warning says what is left out.
+// forecastData reads the revenue targets and the currency of the dataset in dir (its
+// targets.csv and dataset.json only, not the deals and tickets); without a dataset there, a
+// warning says what is left out.
 func forecastData(a *app, dir string) (string, map[string]float64) {
-	ds, _, err := datasets.Load(dir)
+	ds, _, err := datasets.Load(dir, datasets.WithTables("targets"))
 	if err != nil {
 		a.log.Warn("no dataset read: targets, the probability of reaching them and the currency are left out (set --data)", "data", dir, "err", err)
 		return "", nil
@@ -212,9 +213,7 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\t%s\t%s\t%s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]), tgt, prob, adj)
 	}
 	if os := out.AdjustmentOutcomes; len(os) > 0 {
-		sm := adjustment.Summarize(os)
-		fmt.Fprintf(w, "\nmanagers' adjustments against the actuals: the adjusted figures were off by %s %% on average, the model's by %s %% (%d quarters; the adjustment nearer in %d)\n",
-			numfmt.Plain(100*sm.AdjustedMAPE), numfmt.Plain(100*sm.ModelMAPE), sm.Quarters, sm.AdjustedNearer)
+		fmt.Fprintf(w, "\nmanagers' adjustments against the actuals: %s\n", adjustment.Summarize(os))
 		fmt.Fprintln(w, "quarter\tactual\tmodel\tmodel's error\tadjusted\tadjusted error")
 		for _, o := range os {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s %%\t%s\t%s %%\n", o.Quarter, money(o.Actual), money(o.Model), numfmt.Plain(100*o.ModelError), money(o.Adjusted), numfmt.Plain(100*o.AdjustedError))

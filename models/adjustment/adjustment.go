@@ -69,9 +69,7 @@ type Adjustment struct {
 // type as the catalogue's and the goals', so one check at the API edge serves all).
 type FieldError = indicators.FieldError
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
-}
+var fieldErr = indicators.FieldErrorf
 
 // ID names the adjustment of a scope and quarter in the store: "2026Q4.company",
 // "2026Q4.region.East". A scope id that is not a plain name (letters, digits, '_' and '-',
@@ -275,6 +273,17 @@ func Summarize(os []Outcome) Summary {
 	}
 	s.ModelMAPE, s.AdjustedMAPE = m/float64(len(os)), a/float64(len(os))
 	return s
+}
+
+// String says the summary in plain words, as the API's accuracy.adjustments.summary and the
+// CLI print it (the review page has its own translated sentence).
+func (s Summary) String() string {
+	quarters := "quarter"
+	if s.Quarters > 1 {
+		quarters = "quarters"
+	}
+	return fmt.Sprintf("in %d %s with a manager's adjustment, the adjusted figure was off by %s %% on average and the model's by %s %%; the adjustment was nearer the actual in %d",
+		s.Quarters, quarters, numfmt.Plain(100*s.AdjustedMAPE), numfmt.Plain(100*s.ModelMAPE), s.AdjustedNearer)
 }
 
 // Actuals looks a scope's quarter up in a forecast set's history (the revenue the forecast

@@ -122,3 +122,17 @@ func TestCurrentAndTrack(t *testing.T) {
 		t.Errorf("empty summary %+v", s)
 	}
 }
+
+// TestSummarySentence: the API and the CLI print this one sentence; its figures are plain
+// percents of the outcomes' mean absolute errors, by hand: model |−10 %|, |+20 %| → 15 %;
+// adjusted |−5 %|, |+30 %| → 17.5 %; the adjustment nearer in one quarter of two.
+func TestSummarySentence(t *testing.T) {
+	s := Summarize([]Outcome{{ModelError: -0.10, AdjustedError: -0.05}, {ModelError: 0.20, AdjustedError: 0.30}})
+	want := "in 2 quarters with a manager's adjustment, the adjusted figure was off by 17.5 % on average and the model's by 15 %; the adjustment was nearer the actual in 1"
+	if got := s.String(); got != want {
+		t.Errorf("summary\n got %q\nwant %q", got, want)
+	}
+	if got := Summarize([]Outcome{{ModelError: 0.1, AdjustedError: 0.2}}).String(); !strings.HasPrefix(got, "in 1 quarter with") {
+		t.Errorf("one quarter: %q", got)
+	}
+}

@@ -51,9 +51,7 @@ type Goal struct {
 // error type, so that one check at the API edge serves both.
 type FieldError = indicators.FieldError
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
-}
+var fieldErr = indicators.FieldErrorf
 
 // Validate checks a goal as a client sends it and normalises its period ("2027q1" →
 // "2027Q1"). It returns a *FieldError naming the field at fault.
@@ -69,12 +67,15 @@ func (g *Goal) Validate() error {
 	case g.Metric != MetricGrowthYoY:
 		return fieldErr("metric", "%q: want one of %s", clip.String(g.Metric, 40), strings.Join(Metrics, ", "))
 	case math.IsNaN(g.Target) || math.IsInf(g.Target, 0) || g.Target <= MinTarget || g.Target > MaxTarget:
-		return fieldErr("target", "%g: want growth as a fraction above %g and at most %g (0.30 is +30 %%)", g.Target, MinTarget, float64(MaxTarget))
+		return fieldErr("target", "%s: want growth as a fraction above %s and at most %s (0.30 is +30 %%)", exact(g.Target), exact(MinTarget), exact(MaxTarget))
 	case len(g.Note) > 1000:
 		return fieldErr("note", "%d bytes: at most 1000", len(g.Note))
 	}
 	return nil
 }
+
+// exact writes a number as sent, in full and without exponent notation (1e6 is "1000000").
+func exact(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // Key is the goal's identity across versions: period and metric ("2027.revenue_growth_yoy").
 func (g Goal) Key() string { return g.Period + "." + g.Metric }

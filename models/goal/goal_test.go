@@ -82,6 +82,18 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
+// A target a person typed is echoed in full, never in exponent notation: 1e6 (a percent
+// typed as a huge fraction) is "1000000", and 10.00001, just above the bound, is not
+// rounded to the bound itself.
+func TestValidateEchoesTargetPlainly(t *testing.T) {
+	for target, want := range map[float64]string{1e6: "1000000: ", 10.00001: "10.00001: "} {
+		err := (&Goal{Period: "2027", Metric: MetricGrowthYoY, Target: target}).Validate()
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "e+") {
+			t.Errorf("target %v: err = %v, want it to start %q and no exponent", target, err, want)
+		}
+	}
+}
+
 // The baseline by hand: revenue 100 a quarter in 2024, 110 in 2025 (the run rate +10 %),
 // data ending with 2025Q4; a 2026 goal of +30 % asks for 4 × 110 × 1.3 = 572, and the
 // baseline projects 4 × 110 × 1.1 = 484. A goal for 2027 grows from a projected 2026.

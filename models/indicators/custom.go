@@ -10,6 +10,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/clip"
 )
 
 // A tenant's own catalogue adds roles and indicators beside the built-in one (Extend): a
@@ -27,9 +28,13 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
-func fieldErr(field, format string, args ...any) *FieldError {
+// FieldErrorf makes a *FieldError for field, its message formatted like fmt.Sprintf. The
+// goals and the forecast adjustments use it too, so one check at the API edge serves all.
+func FieldErrorf(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
+
+var fieldErr = FieldErrorf
 
 // ParseCustom reads a tenant's catalogue additions (YAML, or JSON, which YAML includes) in
 // the embedded catalogue's format, checks every field against the base catalogue (nil: the
@@ -73,7 +78,7 @@ func (c *Catalogue) checkCustom(base *Catalogue) error {
 		}
 		switch {
 		case !datasets.IsRoleName(r.Role):
-			return fieldErr(at+".role", "%q: want a lower-case name of letters, digits and _ (1 to 32), such as janitor", trunc(r.Role))
+			return fieldErr(at+".role", "%q: want a lower-case name of letters, digits and _ (1 to 32), such as janitor", clip.String(r.Role, 40))
 		case typo != "":
 			return fieldErr(at+".role", "%q is one letter away from a built-in role: did you mean %q?", r.Role, typo)
 		case roles[r.Role]:
@@ -120,7 +125,7 @@ func (ind *Indicator) checkCustom(at string, ids map[string]bool, cols []string)
 	}
 	switch {
 	case !datasets.IsRoleName(ind.ID):
-		return fieldErr(at+".id", "%q: want a lower-case name of letters, digits and _ (1 to 32)", trunc(ind.ID))
+		return fieldErr(at+".id", "%q: want a lower-case name of letters, digits and _ (1 to 32)", clip.String(ind.ID, 40))
 	case ids[ind.ID]:
 		return fieldErr(at+".id", "%s is already an indicator of the role", ind.ID)
 	case ind.Name == "":
@@ -128,13 +133,13 @@ func (ind *Indicator) checkCustom(at string, ids map[string]bool, cols []string)
 	case ind.Formula == "":
 		return fieldErr(at+".formula", "required: an expression over the panel's columns, such as 1 - employee_attrition")
 	case ind.Direction != "up" && ind.Direction != "down":
-		return fieldErr(at+".direction", "%q: want up (more is better) or down (less is better)", trunc(ind.Direction))
+		return fieldErr(at+".direction", "%q: want up (more is better) or down (less is better)", clip.String(ind.Direction, 40))
 	case ind.Kind == Driver:
 		return fieldErr(at+".kind", "driver: the drivers are the company model's own; want indicator or outcome")
 	case ind.Kind != Plain && ind.Kind != Outcome:
-		return fieldErr(at+".kind", "%q: want indicator or outcome", trunc(ind.Kind))
+		return fieldErr(at+".kind", "%q: want indicator or outcome", clip.String(ind.Kind, 40))
 	case ind.Scale != "log" && ind.Scale != "level":
-		return fieldErr(at+".scale", "%q: want log (moves are ratios: counts, money) or level (days, rates)", trunc(ind.Scale))
+		return fieldErr(at+".scale", "%q: want log (moves are ratios: counts, money) or level (days, rates)", clip.String(ind.Scale, 40))
 	case ind.Unit == "":
 		return fieldErr(at+".unit", "required: what the indicator is counted in (hours, share of tickets, currency …)")
 	case ind.Step < 0:
@@ -146,13 +151,13 @@ func (ind *Indicator) checkCustom(at string, ids map[string]bool, cols []string)
 	}
 	e, err := parseExpr(ind.Formula)
 	if err != nil {
-		return fieldErr(at+".formula", "%q: %v", trunc(ind.Formula), err)
+		return fieldErr(at+".formula", "%q: %v", clip.String(ind.Formula, 40), err)
 	}
 	var used []string
 	e.columns(&used)
 	for _, col := range used {
 		if !slices.Contains(cols, col) {
-			return fieldErr(at+".formula", "%q is not a panel column: want an expression over %s", trunc(col), strings.Join(cols, ", "))
+			return fieldErr(at+".formula", "%q is not a panel column: want an expression over %s", clip.String(col, 40), strings.Join(cols, ", "))
 		}
 	}
 	if ind.Step == 0 {
@@ -169,13 +174,6 @@ func (ind *Indicator) checkCustom(at string, ids map[string]bool, cols []string)
 		ind.NameZh = ind.Name
 	}
 	return nil
-}
-
-func trunc(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
 
 // Extend returns base with a tenant's additions (ParseCustom's answer): a role base lacks is

@@ -369,10 +369,9 @@ func (s *JetStream) Authenticate(secret string) (APIKey, error) {
 	if k.LastUsed == nil || now.Sub(*k.LastUsed) >= s.touch {
 		cur := k
 		cur.LastUsed = &now
-		// One attempt: a concurrent touch or revocation wins, and failing to note the time of
-		// use must not lock the caller out.
-		// One attempt of a read's length: a touch that is not answered (a NATS server failing
-		// over) must not hold the request it authenticates.
+		// One attempt, of a read's length: a concurrent touch or revocation wins, and failing
+		// to note the time of use (or an unanswered touch, a NATS server failing over) must
+		// neither lock the caller out nor hold the request it authenticates.
 		tctx, tcancel := context.WithTimeout(ctx, s.readAttempt())
 		_, err := s.putJSON(tctx, s.keys, apiKeyJS(hash), cur, rev)
 		tcancel()

@@ -188,7 +188,7 @@ func reference(doc *openapi3.T, specURL string) (template.HTML, error) {
 				tag = op.Tags[0]
 			}
 			g := addGroup(tag)
-			d.Groups[g].Ops = append(d.Groups[g].Ops, describe(m, p, op))
+			d.Groups[g].Ops = append(d.Groups[g].Ops, describe(m, p, paths[p].Parameters, op))
 		}
 	}
 	d.Groups = slices.DeleteFunc(d.Groups, func(g group) bool { return len(g.Ops) == 0 })
@@ -199,7 +199,10 @@ func reference(doc *openapi3.T, specURL string) (template.HTML, error) {
 	return template.HTML(b.String()), nil // html/template escaped every value above
 }
 
-func describe(method, p string, op *openapi3.Operation) operation {
+// describe is one operation's entry. Its parameters are the path's own (shared by its
+// operations) followed by the operation's, an operation's parameter replacing the path's of
+// the same name and location, as OpenAPI says.
+func describe(method, p string, shared openapi3.Parameters, op *openapi3.Operation) operation {
 	o := operation{ID: strings.ToLower(method) + strings.NewReplacer("/", "-", "{", "", "}", "").Replace(p),
 		Method: method, Path: p, Summary: op.Summary, Description: paragraphs(op.Description)}
 	if roles, ok := op.Extensions["x-roles"].([]any); ok {
@@ -209,12 +212,19 @@ func describe(method, p string, op *openapi3.Operation) operation {
 		}
 		o.Roles = strings.Join(rs, ", ")
 	}
-	for _, pr := range op.Parameters {
-		if pr.Value == nil {
-			continue
+	add := func(pr *openapi3.Parameter) {
+		o.Params = append(o.Params, param{Name: pr.Name, In: pr.In, Required: pr.Required,
+			Type: schemaType(pr.Schema), Description: pr.Description})
+	}
+	for _, pr := range shared {
+		if pr.Value != nil && op.Parameters.GetByInAndName(pr.Value.In, pr.Value.Name) == nil {
+			add(pr.Value)
 		}
-		o.Params = append(o.Params, param{Name: pr.Value.Name, In: pr.Value.In, Required: pr.Value.Required,
-			Type: schemaType(pr.Value.Schema), Description: pr.Value.Description})
+	}
+	for _, pr := range op.Parameters {
+		if pr.Value != nil {
+			add(pr.Value)
+		}
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		var cts []string

@@ -3,6 +3,7 @@ package apidocs
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,6 +62,48 @@ func TestPlainReference(t *testing.T) {
 	}
 	if _, _, ok := p.Asset(Renderer); ok {
 		t.Error("the plain page serves the renderer's bundle")
+	}
+}
+
+// TestEveryParameterListed: each operation's section lists every parameter it takes, the
+// ones its path declares for all its operations (the adjustments' {scope} and {quarter})
+// included.
+func TestEveryParameterListed(t *testing.T) {
+	doc := loadDoc(t)
+	p, err := New(doc, "/openapi.json", "/docs/assets/", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := p.Page()
+	page := string(body)
+	shared := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			head := `<span class="method">` + method + `</span> <span class="path">` + path + `</span>`
+			i := strings.Index(page, head)
+			if i < 0 {
+				t.Errorf("the page lacks %s %s", method, path)
+				continue
+			}
+			section := page[i+len(head):]
+			if j := strings.Index(section, "<h3 "); j >= 0 {
+				section = section[:j]
+			}
+			for _, pr := range slices.Concat(item.Parameters, op.Parameters) {
+				if pr.Value == nil {
+					continue
+				}
+				if slices.Contains(item.Parameters, pr) {
+					shared++
+				}
+				if !strings.Contains(section, "<code>"+pr.Value.Name+"</code>") {
+					t.Errorf("%s %s: parameter %s (%s) not listed", method, path, pr.Value.Name, pr.Value.In)
+				}
+			}
+		}
+	}
+	if shared == 0 {
+		t.Error("no path-level parameter in the document: the test checks nothing of them")
 	}
 }
 
