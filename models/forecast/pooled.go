@@ -153,15 +153,7 @@ func positionMeans(s Series) (positionEstimate, bool) {
 	n := len(y)
 	trend := centredMA(y, m)
 	half := m / 2
-	w := make([]float64, 2*half+1) // weights of y[t-half … t+half] in the moving average
-	for i := range w {
-		w[i] = 1 / float64(m)
-	}
-	if m%2 == 0 {
-		w[0], w[2*half] = 0.5/float64(m), 0.5/float64(m)
-	} else {
-		w[2*half] = 0
-	}
+	w := maWeights(m)
 	var ts []int
 	for t := range n {
 		if !math.IsNaN(trend[t]) {
@@ -227,6 +219,20 @@ func positionMeans(s Series) (positionEstimate, bool) {
 		}
 	}
 	return positionEstimate{means: means, cov: cov, ratios: k, df: k - m}, true
+}
+
+// maWeights returns the weights of y[t−m/2 … t+m/2] in centredMA's trend at t: 1/m each, and
+// 1/(2m) at both ends for an even m (the 2×m moving average).
+func maWeights(m int) []float64 {
+	half := m / 2
+	w := make([]float64, 2*half+1)
+	for i := range w {
+		w[i] = 1 / float64(m)
+	}
+	if m%2 == 0 {
+		w[0], w[2*half] = 0.5/float64(m), 0.5/float64(m)
+	}
+	return w
 }
 
 // invertSym sets dst to the inverse of the positive definite a and reports whether it could.

@@ -93,3 +93,33 @@ func TestPoolSeasonal(t *testing.T) {
 		t.Error("the prior was put on a series with seasonality of its own")
 	}
 }
+
+// The weights behind PoolSeasonal's noise covariance are those of the moving average it
+// detrends by, for even and odd periods (an odd period once lost its last weight).
+func TestMAWeightsAreCentredMA(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	y := make([]float64, 40)
+	for i := range y {
+		y[i] = 100 + 10*r.NormFloat64()
+	}
+	for _, m := range []int{2, 3, 4, 5, 7, 12} {
+		w, half := maWeights(m), m/2
+		sum := 0.0
+		for _, v := range w {
+			sum += v
+		}
+		if math.Abs(sum-1) > 1e-12 {
+			t.Errorf("m=%d: weights sum to %.15f, want 1", m, sum)
+		}
+		trend := centredMA(y, m)
+		for tt := half; tt+half < len(y); tt++ {
+			got := 0.0
+			for i, v := range w {
+				got += v * y[tt-half+i]
+			}
+			if math.Abs(got-trend[tt]) > 1e-9 {
+				t.Fatalf("m=%d t=%d: weights give %.6f, centredMA %.6f", m, tt, got, trend[tt])
+			}
+		}
+	}
+}
