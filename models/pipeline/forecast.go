@@ -128,7 +128,7 @@ func Forecast(deals []Deal, scopes []Scope, asOf time.Time, cfg Config) ([]*fore
 	origins := make([]time.Time, K+1)
 	models := make([]*Model, K+1)
 	for k := range origins {
-		origins[k] = asOf.AddDate(0, -3*k, 0)
+		origins[k] = quartersBack(asOf, k)
 		m, err := Fit(deals, origins[k])
 		if err != nil {
 			if k == 0 {
@@ -443,8 +443,7 @@ func conversion(deals []Deal, T, a, b time.Time) (num, den float64) {
 	}
 	ws := make([]win, len(shifts))
 	for i, sh := range shifts {
-		s := -3 * sh
-		ws[i] = win{T.AddDate(0, s, 0), a.AddDate(0, s, 0), b.AddDate(0, s, 0)}
+		ws[i] = win{quartersBack(T, sh), quartersBack(a, sh), quartersBack(b, sh)}
 	}
 	for _, d := range deals {
 		for _, w := range ws {
@@ -564,7 +563,7 @@ func (r *scopeRun) result(asOf time.Time, weights []float64) *forecast.Pipeline 
 		if r.splits[k] == nil {
 			continue
 		}
-		o := forecast.PipelineOrigin{AsOf: datasets.FormatDate(asOf.AddDate(0, -3*k, 0))}
+		o := forecast.PipelineOrigin{AsOf: datasets.FormatDate(quartersBack(asOf, k))}
 		for j := range r.h {
 			y, u := r.actual[k][j], r.uni[k][j]
 			if math.IsNaN(y) || math.IsNaN(u) {
@@ -609,6 +608,17 @@ func rms(e []float64) float64 {
 		s += v * v
 	}
 	return math.Sqrt(s / float64(len(e)))
+}
+
+// quartersBack returns t moved back k quarters to the same day of the month, or to the
+// month's last day when it is shorter: 31 December less one quarter is 30 September, where
+// time.AddDate would give 1 October, in the quarter after the one the origin forecasts.
+func quartersBack(t time.Time, k int) time.Time {
+	s := t.AddDate(0, -3*k, 0)
+	if s.Day() != t.Day() {
+		s = s.AddDate(0, 0, -s.Day())
+	}
+	return s
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -231,3 +231,31 @@ func TestChooseWeights(t *testing.T) {
 		})
 	}
 }
+
+// Every backtest origin lies in the first quarter it forecasts, also when the date is the
+// last day of a quarter whose month has more days than the month three months before
+// (31 December less three months is not 1 October: the origin would see the whole of Q3 and
+// "forecast" it from what had already closed).
+func TestBacktestOriginsInTheirQuarter(t *testing.T) {
+	ds := steadyCompany(3)
+	for _, asOf := range []time.Time{
+		time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 5, 31, 0, 0, 0, 0, time.UTC),
+	} {
+		hist, _, periods := wonByQuarter(ds, asOf)
+		p := forecastCompany(t, ds, asOf, hist, periods)
+		if len(p.Backtest) < DefaultConfig().Origins-1 {
+			t.Errorf("as of %s: %d backtest origins", datasets.FormatDate(asOf), len(p.Backtest))
+		}
+		for _, o := range p.Backtest {
+			at, err := datasets.ParseDate(o.AsOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q := datasets.QuarterOf(at); len(o.Periods) == 0 || o.Periods[0] != q.String() {
+				t.Errorf("as of %s: the origin %s (in %s) forecasts %v", datasets.FormatDate(asOf), o.AsOf, q, o.Periods)
+			}
+		}
+	}
+}
