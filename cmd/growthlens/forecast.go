@@ -205,7 +205,7 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 			tgt = money(*t)
 		}
 		if pr := out.HitProbability[h]; pr != nil {
-			prob = numfmt.Plain(100*(*pr)) + " %"
+			prob = numfmt.Percent(*pr)
 		}
 		if x := out.Adjusted[h]; x != nil {
 			adj = money(x.Revenue) + " (" + x.Note + ")"
@@ -216,7 +216,7 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "\nmanagers' adjustments against the actuals: %s\n", adjustment.Summarize(os))
 		fmt.Fprintln(w, "quarter\tactual\tmodel\tmodel's error\tadjusted\tadjusted error")
 		for _, o := range os {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s %%\t%s\t%s %%\n", o.Quarter, money(o.Actual), money(o.Model), numfmt.Plain(100*o.ModelError), money(o.Adjusted), numfmt.Plain(100*o.AdjustedError))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Quarter, money(o.Actual), money(o.Model), numfmt.SignedPercent(o.ModelError), money(o.Adjusted), numfmt.SignedPercent(o.AdjustedError))
 		}
 	}
 	if pipeline {
@@ -228,8 +228,8 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "\nfrom the sales pipeline as of %s\n", pl.AsOf)
 		fmt.Fprintln(w, "quarter\twon so far\topen deals (expected)\topen deals (count, amount)\tnot yet created\tpipeline total\thistory only\tpipeline weight")
 		for h, s := range pl.Splits {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%.0f %%\n", s.Period, money(s.Closed), money(s.Open), s.OpenDeals, money(s.OpenAmount),
-				money(s.NotCreated), money(s.Total()), money(pl.Univariate[h]), 100*pl.Weights[h])
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d, %s\t%s\t%s\t%s\t%s\n", s.Period, money(s.Closed), money(s.Open), s.OpenDeals, money(s.OpenAmount),
+				money(s.NotCreated), money(s.Total()), money(pl.Univariate[h]), numfmt.Percent(pl.Weights[h]))
 		}
 	}
 	return w.Flush()

@@ -113,7 +113,7 @@ func TestReportWritesTheReviewPage(t *testing.T) {
 			t.Errorf("forecast with a target at its own mean: %+v", withTarget)
 		}
 		text = mustRun("forecast", "--store", store, "--tenant", "acme", "--data", data)
-		for _, want := range []string{numfmt.Money(*withTarget.Target[0], "CNY"), numfmt.Plain(100**withTarget.HitProbability[0]) + " %", numfmt.Money(fc.Mean[0], "CNY")} {
+		for _, want := range []string{numfmt.Money(*withTarget.Target[0], "CNY"), numfmt.Percent(*withTarget.HitProbability[0]), numfmt.Money(fc.Mean[0], "CNY")} {
 			if !strings.Contains(text, want) {
 				t.Errorf("forecast printed no %q:\n%s", want, text)
 			}

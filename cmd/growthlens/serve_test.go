@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines and the test to share.
@@ -53,32 +50,7 @@ func TestServeWithCLI(t *testing.T) {
 	mustRun("generate", "--out", data, "--employees", "40", "--years", "3", "--regions", "North,South")
 	mustRun("train", "--data", data, "--store", store, "--tenant", "acme")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncBuffer
-	root := newRootCmd(&out, &errOut)
-	// Any free port for the metrics listener too: a server someone runs on this machine holds
-	// the default one.
-	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", store, "--data", data, "--tenant", "acme", "--log-level", "warn"})
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	urlRe := regexp.MustCompile(`serving on (http://[0-9.:]+)`)
-	var base string
-	for deadline := time.Now().Add(30 * time.Second); base == ""; {
-		if m := urlRe.FindStringSubmatch(errOut.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended: %v\n%s", err, errOut.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not say where it listens:\n%s", errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	base, errOut, stop := serveInProcess(t, store, data, "acme")
 	if !strings.Contains(errOut.String(), "keys create --store "+store+" --tenant acme --role admin") || !strings.Contains(errOut.String(), "curl -H") {
 		t.Errorf("serve does not say how to make a key and call the API:\n%s", errOut.String())
 	}
@@ -96,16 +68,6 @@ func TestServeWithCLI(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if st, _ := get("/readyz", ""); st == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not ready")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-
 	secret := strings.TrimSpace(mustRun("keys", "create", "--store", store, "--tenant", "acme", "--role", "admin", "--label", "test"))
 	if st, b := get("/v1/forecast?scope=company", secret); st != 200 {
 		t.Fatalf("forecast with a key made through the CLI while serving: %d %s", st, b)
@@ -151,15 +113,7 @@ func TestServeWithCLI(t *testing.T) {
 		t.Errorf("backup through the server: %v", err)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stop()
 	// The store is free again: the CLI opens it itself.
 	if list := mustRun("models", "list", "--store", store, "--tenant", "acme"); !strings.Contains(list, "champion=v1") {
 		t.Errorf("models list after the server stopped:\n%s", list)

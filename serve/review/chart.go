@@ -181,7 +181,7 @@ func fanChart(p *Page, lang string) template.HTML {
 		_, w := xBand(len(labels))
 		s.add(`<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>`, at(i)-w/2, padT, w, chartH-padT-padB, colHilight)
 	}
-	y := s.yAxis(math.Min(lo, 0.8*lo), hi, n.money)
+	y := s.yAxis(math.Min(lo, 0.8*lo), hi, n.short)
 	k := len(hist)
 	band := func(level int, fill string) {
 		var up, down [][2]float64
@@ -255,7 +255,7 @@ func targetBars(ts *TargetSection, lang string) template.HTML {
 			hi = math.Max(hi, a.Target)
 		}
 	}
-	y := s.yAxis(0, hi*1.12, n.money)
+	y := s.yAxis(0, hi*1.12, n.short)
 	at, w := xBand(len(ts.Recent))
 	for i, a := range ts.Recent {
 		x := at(i)
@@ -308,7 +308,7 @@ func waterfall(g *GrowthSection, lang string) template.HTML {
 	// Start the axis below the smallest level so the steps are visible; the totals are
 	// drawn from the axis floor and labelled with their value.
 	floor := math.Max(0, lo-(hi-lo)*1.5)
-	y := s.yAxis(floor, hi+(hi-lo)*0.15, n.money)
+	y := s.yAxis(floor, hi+(hi-lo)*0.15, n.short)
 	at, w := xBand(len(bars))
 	var labels []string
 	for i, b := range bars {
@@ -327,7 +327,7 @@ func waterfall(g *GrowthSection, lang string) template.HTML {
 		}
 		h := math.Max(1, y.at(bot)-y.at(top))
 		s.add(`<rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, b.kind, x-bw/2, y.at(top), bw, h, fill)
-		val := n.money(b.to)
+		val := n.short(b.to)
 		if b.kind == "step" {
 			// The same unit as the table beside the chart: points of growth.
 			val = n.points(b.pts)
@@ -354,7 +354,7 @@ func whatIfBars(w *WhatIfSection, lang string) template.HTML {
 		labels = append(labels, q.Period)
 		hi = math.Max(hi, math.Max(q.Base, q.Scenario))
 	}
-	y := s.yAxis(0, hi*1.12, n.money)
+	y := s.yAxis(0, hi*1.12, n.short)
 	at, bw := xBand(len(w.Quarters))
 	for i, q := range w.Quarters {
 		x := at(i)
@@ -459,7 +459,7 @@ func backtestChart(a *AccuracySection, lang string) template.HTML {
 		lo = math.Min(lo, math.Min(p.Actual, p.Forecast))
 		hi = math.Max(hi, math.Max(p.Actual, p.Forecast))
 	}
-	y := s.yAxis(lo-(hi-lo)*0.3, hi+(hi-lo)*0.1, n.money)
+	y := s.yAxis(lo-(hi-lo)*0.3, hi+(hi-lo)*0.1, n.short)
 	at, _ := xBand(len(a.Points))
 	var ap, fp [][2]float64
 	for i, p := range a.Points {

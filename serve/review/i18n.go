@@ -249,22 +249,29 @@ func T(lang, key string) string {
 	return pick(labels, key, lang)
 }
 
-// numbers formats figures for one language; amounts carry the currency code when it is set
-// (the charts' axes leave it out: the page's text says it).
+// numbers formats figures for one language. In English every figure is the one the CLI and
+// the API's sentences print (package numfmt: money grouped to four significant digits with its
+// currency, shares and changes to one decimal), with a typographic minus; in Chinese money is
+// counted in 万 and 亿 to the same four significant digits. Only the charts' axes and bar
+// labels, which have no room, shorten money (short).
 type numbers struct{ lang, currency string }
 
-// money formats an amount compactly with its currency: 3.69 M CNY in English, 369.0 万 CNY
-// in Chinese.
+// money formats an amount with its currency: 3,690,000 CNY in English, 369.0 万 CNY in
+// Chinese.
 func (n numbers) money(x float64) string {
-	s := n.moneyBare(x)
+	if n.lang != LangZH {
+		return typeset(numfmt.Money(x, n.currency))
+	}
+	s := n.short(x)
 	if n.currency == "" || s == "–" {
 		return s
 	}
 	return s + " " + n.currency
 }
 
-// moneyBare is money without the currency code.
-func (n numbers) moneyBare(x float64) string {
+// short formats an amount compactly without the currency, for the charts: 3.69 M in English,
+// 369.0 万 in Chinese.
+func (n numbers) short(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
@@ -290,62 +297,58 @@ func (n numbers) moneyBare(x float64) string {
 }
 
 // full formats an amount with thousands separators, four significant digits and its
-// currency.
-func (n numbers) full(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	s := strings.Replace(numfmt.Group(roundSig(x, 4)), "-", "−", 1)
-	if n.currency != "" {
-		s += " " + n.currency
+// currency, in either language.
+func (n numbers) full(x float64) string { return typeset(numfmt.Money(x, n.currency)) }
+
+// pct formats a fraction as a percentage with one decimal.
+func (n numbers) pct(x float64) string { return typeset(numfmt.Percent(x)) }
+
+// signedPct formats a fraction as a signed percentage.
+func (n numbers) signedPct(x float64) string { return typeset(numfmt.SignedPercent(x)) }
+
+// points formats log points of revenue as percentage points.
+func (n numbers) points(x float64) string {
+	s := typeset(numfmt.Points(x))
+	if n.lang == LangZH {
+		return strings.TrimSuffix(s, " pt") + " 个百分点"
 	}
 	return s
 }
 
-// pct formats a fraction as a percentage with one decimal.
-func (n numbers) pct(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	return trim(100*x, 1) + " %"
-}
-
-// signedPct formats a fraction as a signed percentage.
-func (n numbers) signedPct(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	// One decimal at most, and no more than four significant digits (a goal that needs
-	// +1325 % of a driver is not +1325.0 %).
-	s := trimSig(100*x, 1)
-	if !strings.HasPrefix(s, "−") && s != "0.0" && s != "0" {
-		s = "+" + s
-	}
-	return s + " %"
-}
-
-// points formats log points of revenue as percentage points.
-func (n numbers) points(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	s := trim(100*x, 1)
-	if !strings.HasPrefix(s, "−") && s != "0.0" {
-		s = "+" + s
-	}
-	if n.lang == LangZH {
-		return s + " 个百分点"
-	}
-	return s + " pt"
-}
-
-// level formats a driver level in its unit.
+// level formats a driver's or an indicator's level in its unit: in English as numfmt.Level
+// (the CLI's figure); in Chinese money in 万, shares as percentages, other numbers with the
+// unit's Chinese name where the page has one and bare otherwise.
 func (n numbers) level(x float64, unit string) string {
-	if unit == "currency" {
+	if n.lang != LangZH {
+		return typeset(numfmt.Level(x, unit, n.currency))
+	}
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "–"
+	case strings.HasPrefix(unit, "share"):
+		return n.pct(x)
+	case unit == "currency" || unit == "revenue" || strings.HasPrefix(unit, "currency "):
 		return n.money(x)
 	}
-	u := pick(unitNames, unit, n.lang)
-	return strings.TrimSpace(trim(x, 1) + " " + u)
+	u := ""
+	if _, ok := unitNames[unit]; ok {
+		u = pick(unitNames, unit, n.lang)
+	}
+	return strings.TrimSpace(typeset(numfmt.Plain(x)) + " " + u)
+}
+
+// typeset writes a number's minus sign as the typographic minus (U+2212): the same figure as
+// numfmt's, set for a page.
+func typeset(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '-' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			b.WriteString("−")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // roundSig rounds x to n significant digits.

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -268,28 +267,8 @@ func (v *view) Fmt(kind string, x float64) string {
 // Level formats a driver's level in its unit.
 func (v *view) Level(x float64, unit string) string { return v.N.level(x, unit) }
 
-// Value formats an indicator's value in its unit: shares as percentages, money compactly,
-// anything else as a number with the catalogue's unit (in English; the unit words are
-// English only, so Chinese pages show the bare number).
-func (v *view) Value(x float64, unit string) string {
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 0):
-		return "–"
-	case strings.HasPrefix(unit, "share"):
-		return v.N.pct(x)
-	case strings.HasPrefix(unit, "currency") || unit == "revenue":
-		s := v.N.money(x)
-		if rest := strings.TrimPrefix(unit, "currency"); rest != "" && v.Opt.Lang == LangEN {
-			s += rest
-		}
-		return s
-	}
-	s := numfmt.Plain(x) // four significant digits, grouped, never an exponent
-	if v.Opt.Lang == LangEN {
-		s += " " + unit
-	}
-	return strings.TrimSpace(s)
-}
+// Value formats an indicator's value in its unit, as Level does a driver's.
+func (v *view) Value(x float64, unit string) string { return v.N.level(x, unit) }
 
 // Pick chooses a Chinese or English name.
 func (v *view) Pick(en, zh string) string {

@@ -343,15 +343,15 @@ func TestNumbers(t *testing.T) {
 		want             string
 		currency         string
 	}{
-		{"with currency", LangEN, "money", 3_690_000, "3.69 M CNY", "CNY"},
+		{"with currency", LangEN, "money", 3_690_000, "3,690,000 CNY", "CNY"},
 		{"wan with currency", LangZH, "money", 3_690_000, "369.0 万 CNY", "CNY"},
 		{"full with currency", LangEN, "full", 3_751_767.4, "3,752,000 EUR", "EUR"},
 		{"undefined has no currency", LangEN, "money", math.NaN(), "–", "EUR"},
-		{"millions", LangEN, "money", 3_690_000, "3.69 M", ""},
-		{"thousands", LangEN, "money", 179_600, "179.6 k", ""},
+		{"millions", LangEN, "money", 3_690_000, "3,690,000", ""},
+		{"thousands", LangEN, "money", 179_602.8, "179,600", ""},
 		{"wan", LangZH, "money", 3_690_000, "369.0 万", ""},
 		{"yi", LangZH, "money", 2.5e8, "2.50 亿", ""},
-		{"negative", LangEN, "money", -12_500, "−12.5 k", ""},
+		{"negative", LangEN, "money", -12_500, "−12,500", ""},
 		{"undefined", LangEN, "money", math.NaN(), "–", ""},
 		{"full", LangEN, "full", 3_751_767.4, "3,752,000", ""},
 		{"full negative", LangEN, "full", -1234, "−1,234", ""},

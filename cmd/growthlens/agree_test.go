@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
+)
+
+// The promise these tests keep: a figure a person reads is the same on the review page, in
+// the API's answer (rendered with package numfmt, the one formatter of figures) and in the
+// CLI's table — same rounding, same currency, same interval, same "uncertain" verdict.
+
+// surfaces is one trained default company seen three ways: the review page served by
+// `growthlens serve` (GET /review, signed in as the GM), the same server's JSON API, and the
+// CLI's table output run against the store before the server took it.
+type surfaces struct {
+	page     string            // the review page's HTML
+	cli      map[string]string // command name → its table output
+	api      func(t *testing.T, method, path string, body any) map[string]any
+	currency string
+}
+
+// newSurfaces generates the default company (plus a revenue target for the first forecast
+// quarter, so that the chance of reaching it is a figure), trains it, runs the CLI commands,
+// then serves it and fetches the page; the API stays reachable until the test ends.
+func newSurfaces(t *testing.T) *surfaces {
+	t.Helper()
+	dir := t.TempDir()
+	data, store := filepath.Join(dir, "data"), filepath.Join(dir, "store")
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
+		if err != nil {
+			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
+		}
+		return out
+	}
+	mustRun("generate", "--out", data)
+	f, err := os.OpenFile(filepath.Join(data, "targets.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "%s,company,,revenue,%d\n", agreeForecastQuarter, 3_900_000)
+	f.Close()
+	mustRun("train", "--data", data, "--store", store, "--tenant", "default")
+	s := &surfaces{currency: "CNY", cli: map[string]string{}}
+	st := []string{"--store", store, "--tenant", "default"}
+	s.cli["forecast"] = mustRun(append([]string{"forecast", "--data", data}, st...)...)
+	s.cli["whatif"] = mustRun(append([]string{"whatif", "--change", "marketing_spend=+10%", "--change", "first_response_hours=-20%"}, st...)...)
+	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
+	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
+	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
+
+	base, _, _ := serveInProcess(t, store, data, "default")
+	s.api = func(t *testing.T, method, path string, body any) map[string]any {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = strings.NewReader(string(b))
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		if resp.StatusCode != 200 || json.Unmarshal(b, &m) != nil {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return m
+	}
+	s.page = signedInPage(t, base, secret, "/review")
+	return s
+}
+
+// The quarters of the default company's review: the page opens on the first forecast quarter
+// and assesses the last one with actuals.
+const (
+	agreeForecastQuarter = "2026Q4"
+	agreeAssessed        = "2026Q3"
+)
+
+// signedInPage signs in with secret through the form, as a browser does, and returns path.
+func signedInPage(t *testing.T, base, secret, path string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 60 * time.Second}
+	get := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", resp.Request.URL, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	m := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindStringSubmatch(get(c.Get(base + "/signin")))
+	if m == nil {
+		t.Fatal("no CSRF token on the sign-in page")
+	}
+	get(c.PostForm(base+"/signin", url.Values{"key": {secret}, "csrf": {html.UnescapeString(m[1])}}))
+	return get(c.Get(base + path))
+}
+
+// serveInProcess runs `growthlens serve` on 127.0.0.1:0 over store and returns its base URL
+// once it is ready, its log, and stop, which shuts it down and waits (the test's cleanup
+// calls it too).
+func serveInProcess(t *testing.T, store, data, tenant string) (base string, log *syncBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	log = &syncBuffer{}
+	root := newRootCmd(&out, log)
+	// Any free port for the metrics listener too: a server someone runs on this machine holds
+	// the default one.
+	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", store, "--data", data, "--tenant", tenant, "--log-level", "warn"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Error("serve did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	urlRe := regexp.MustCompile(`serving on (http://[0-9.:]+)`)
+	for deadline := time.Now().Add(30 * time.Second); base == ""; {
+		if m := urlRe.FindStringSubmatch(log.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v\n%s", err, log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not say where it listens:\n%s", log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base, log, stop
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pageText is what a person reads in the page's element whose data-k is key: its text with
+// the tags, entities and spacing of HTML undone, and the typographic minus written as the
+// CLI writes it ("-": the same figure, set for print).
+func (s *surfaces) pageText(t *testing.T, key string) string {
+	t.Helper()
+	re := regexp.MustCompile(`<(td|span|small)\b[^>]*data-k="` + regexp.QuoteMeta(html.EscapeString(key)) + `"[^>]*>(.*?)</(?:td|span|small)>`)
+	m := re.FindStringSubmatch(s.page)
+	if m == nil {
+		t.Errorf("the page shows no figure %s", key)
+		return "(none)"
+	}
+	return readText(m[2])
+}
+
+var (
+	tagRe   = regexp.MustCompile(`<[^>]*>`)
+	spaceRe = regexp.MustCompile(`\s+`)
+	cellSep = regexp.MustCompile(`\s{2,}`)
+)
+
+func readText(h string) string {
+	s := html.UnescapeString(tagRe.ReplaceAllString(h, " "))
+	return strings.TrimSpace(spaceRe.ReplaceAllString(strings.ReplaceAll(s, "−", "-"), " "))
+}
+
+// cliRow returns the cells of the first line of the command's table output whose cells begin
+// with lead (cells are separated by two spaces or more, as tabwriter pads them).
+func (s *surfaces) cliRow(t *testing.T, cmd string, lead ...string) []string {
+	t.Helper()
+	for _, line := range strings.Split(s.cli[cmd], "\n") {
+		cells := cellSep.Split(strings.TrimSpace(line), -1)
+		if len(cells) < len(lead) {
+			continue
+		}
+		match := true
+		for i, l := range lead {
+			match = match && cells[i] == l
+		}
+		if match {
+			return cells
+		}
+	}
+	t.Errorf("growthlens %s printed no row %q:\n%s", cmd, lead, s.cli[cmd])
+	return nil
+}
+
+// cell is the row's i-th cell, or "(none)".
+func cell(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return "(none)"
+}
+
+// agree fails unless the page, the API (as numfmt renders it) and the CLI print the figure
+// alike.
+func agree(t *testing.T, figure, page, api, cli string) {
+	t.Helper()
+	if page != api || cli != api {
+		t.Errorf("%s: page %q, API %q, CLI %q", figure, page, api, cli)
+	}
+}
+
+func num(t *testing.T, v any) float64 {
+	t.Helper()
+	x, ok := v.(float64)
+	if !ok {
+		t.Fatalf("%v (%T) is not a number", v, v)
+	}
+	return x
+}
+
+func field(t *testing.T, v any, path ...string) any {
+	t.Helper()
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%v: no object at %s", path, p)
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func items(t *testing.T, v any) []any {
+	t.Helper()
+	l, ok := v.([]any)
+	if !ok || len(l) == 0 {
+		t.Fatalf("%v is not a non-empty list", v)
+	}
+	return l
+}
+
+// TestOneFigureEverywhere trains the default company once and reads each figure of the
+// review page on the page, from the API and from the CLI.
+func TestOneFigureEverywhere(t *testing.T) {
+	s := newSurfaces(t)
+	money := func(x float64) string { return numfmt.Money(x, s.currency) }
+
+	t.Run("forecast", func(t *testing.T) {
+		fc := s.api(t, "GET", "/v1/forecast?scope=company", nil)
+		n := 0
+		for _, p := range items(t, fc["forecast"]) {
+			per := field(t, p, "period").(string)
+			row := s.cliRow(t, "forecast", per)
+			agree(t, per+" forecast", s.pageText(t, "forecast."+per+".revenue"), money(num(t, field(t, p, "revenue"))), cell(row, 1))
+			for _, iv := range items(t, field(t, p, "intervals")) {
+				lvl := int(num(t, field(t, iv, "level")))
+				api := money(num(t, field(t, iv, "lower"))) + " – " + money(num(t, field(t, iv, "upper")))
+				page := s.pageText(t, fmt.Sprintf("forecast.%s.lo%d", per, lvl)) + " – " + s.pageText(t, fmt.Sprintf("forecast.%s.hi%d", per, lvl))
+				agree(t, fmt.Sprintf("%s %d %% interval", per, lvl), page, api, cell(row, map[int]int{80: 2, 95: 3}[lvl]))
+			}
+			tgt, prob := "–", "–"
+			if x, ok := field(t, p, "target").(float64); ok {
+				tgt, prob = money(x), numfmt.Percent(num(t, field(t, p, "hit_probability")))
+				n++
+			}
+			agree(t, per+" target", s.pageText(t, "forecast."+per+".target"), tgt, cell(row, 4))
+			agree(t, per+" chance of reaching the target", s.pageText(t, "forecast."+per+".hit_probability"), prob, cell(row, 5))
+		}
+		if n == 0 {
+			t.Errorf("no forecast quarter has a target: the chance of reaching it went untested")
+		}
+	})
+}
