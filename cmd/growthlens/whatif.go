@@ -62,7 +62,7 @@ scope, on the team panel).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; with --refit)")
+	fl.StringVar(&f.data, "data", envOr("GROWTHLENS_DATA", "var/default"), "the tenant's dataset directory: the currency of the amounts, and the data --refit fits on (env GROWTHLENS_DATA)")
 	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
@@ -116,14 +116,11 @@ func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 	if err != nil {
 		return err
 	}
-	// Amounts are printed in the data's currency (its settings file), when --data says.
+	// Amounts are printed in the data's currency (its dataset.json), as the API and the review
+	// page print them.
 	var currency string
 	if f.data != "" {
-		st, err := datasets.ReadSettings(f.data)
-		if err != nil {
-			return err
-		}
-		currency = st.Currency
+		currency = dataCurrency(a, f.data)
 	}
 	if m == nil {
 		if f.data == "" {
@@ -202,30 +199,24 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, cur
 	for _, c := range out.Changes {
 		from, to, asOf := "", "", ""
 		if c.AsOf != (datasets.Period{}) {
-			from, to, asOf = level(c.From, c.Unit, currency), level(c.To, c.Unit, currency), c.AsOf.String()
+			from, to, asOf = numfmt.Level(c.From, c.Unit, currency), numfmt.Level(c.To, c.Unit, currency), c.AsOf.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.1f pt\t%+.1f\t%+.1f\t\n", c.Change, from, to, asOf,
-			100*c.Sustained.Estimate, 100*c.Sustained.Lower, 100*c.Sustained.Upper)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Change, from, to, asOf,
+			numfmt.Points(c.Sustained.Estimate), numfmt.Points(c.Sustained.Lower), numfmt.Points(c.Sustained.Upper))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	sp := out.SustainedPercent
-	switch {
-	case out.Withheld:
-		fmt.Fprintf(w, "Revenue effect %s.\n", out.Sentence)
-		return nil
-	case out.Uncertain:
-		fmt.Fprintf(w, "Revenue: somewhere between %+.1f %% and %+.1f %% — %s.\n", 100*sp.Lower, 100*sp.Upper, out.Sentence)
+	if out.Withheld || out.Uncertain {
+		fmt.Fprintln(w, out.Summary())
 		return nil
 	}
 	for k, g := range out.Growth {
-		fmt.Fprintf(w, "Quarter %d after the change: growth %+.1f pt [%+.1f, %+.1f]\n", k+1, 100*g.Estimate, 100*g.Lower, 100*g.Upper)
+		fmt.Fprintf(w, "Quarter %d after the change: growth %s [%s, %s]\n", k+1, numfmt.Points(g.Estimate), numfmt.Points(g.Lower), numfmt.Points(g.Upper))
 	}
 	s := out.Sustained
-	fmt.Fprintf(w, "Sustained: revenue %+.1f %% [%+.1f, %+.1f] (80 %% interval), i.e. year-on-year growth %+.1f pt over the first year\n",
-		100*sp.Estimate, 100*sp.Lower, 100*sp.Upper, 100*s.Estimate)
+	fmt.Fprintf(w, "%s Year-on-year growth over the first year: %s.\n", out.Summary(), numfmt.Points(s.Estimate))
 	return nil
 }
 
@@ -237,13 +228,4 @@ func effectOf(m *driver.Model, col string) (driver.Effect, bool) {
 		}
 	}
 	return driver.Effect{}, false
-}
-
-// level formats a driver level in its unit, at most four significant digits; money in the
-// currency (none printed when it is "").
-func level(x float64, unit, currency string) string {
-	if unit == "currency" {
-		return numfmt.Money(x, currency)
-	}
-	return numfmt.Plain(x) + " " + unit
 }

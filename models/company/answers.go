@@ -3,6 +3,7 @@ package company
 import (
 	"fmt"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -64,6 +65,20 @@ func (m *Model) WhatIf(sc driver.Scenario) (*WhatIf, error) {
 		w.Withheld, w.Sentence = true, WithheldSentence(p.Lower, p.Upper)
 	}
 	return w, nil
+}
+
+// Summary says the scenario's sustained revenue change in one English sentence, the one the
+// review page and the CLI print: the change with its 80 % interval, or the range and why the
+// data cannot tell, or why it is withheld. Figures are numfmt's.
+func (w *WhatIf) Summary() string {
+	p := w.SustainedPercent
+	switch {
+	case w.Withheld:
+		return "The revenue change is " + w.Sentence + "."
+	case w.Uncertain:
+		return fmt.Sprintf("Revenue changes by somewhere between %s and %s (80 %% interval): %s.", numfmt.SignedPercent(p.Lower), numfmt.SignedPercent(p.Upper), w.Sentence)
+	}
+	return fmt.Sprintf("Once every lag has passed, revenue changes by %s (80 %% interval %s to %s).", numfmt.SignedPercent(p.Estimate), numfmt.SignedPercent(p.Lower), numfmt.SignedPercent(p.Upper))
 }
 
 // Attribution is the growth waterfall: the driver model's attribution (intervals at Level)

@@ -274,6 +274,8 @@ type WhatIfSection struct {
 	// company.WhatIf); Sentence says them in English (the page words them per language).
 	Uncertain, Withheld bool
 	Sentence            string
+	// Summary is company.WhatIf.Summary: the English result sentence, the CLI's too.
+	Summary string
 	// UncertainDriver is the driver whose direction the data cannot tell, for a scenario of
 	// one change ("" otherwise).
 	UncertainDriver string

@@ -146,6 +146,8 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		v.Chart[SecWhatIf] = whatIfBars(w, lang)
 		lo, hi := n.signedPct(w.SustainedPercentLo), n.signedPct(w.SustainedPercentHi)
 		switch {
+		case lang != LangZH:
+			v.Text["whatif"] = typeset(w.Summary)
 		case w.Withheld:
 			v.Text["whatif"] = sprintf(lang, "whatif.withheld", lo, hi)
 		case w.Uncertain && w.UncertainDriver != "":

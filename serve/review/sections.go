@@ -253,7 +253,7 @@ func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSe
 		w.Error = err.Error()
 		return w
 	}
-	w.Uncertain, w.Withheld, w.Sentence = out.Uncertain, out.Withheld, out.Sentence
+	w.Uncertain, w.Withheld, w.Sentence, w.Summary = out.Uncertain, out.Withheld, out.Sentence, out.Summary()
 	if out.Uncertain && len(out.Changes) == 1 {
 		w.UncertainDriver = out.Changes[0].Column
 	}
