@@ -41,14 +41,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	t.Helper()
 	dir := t.TempDir()
 	data, store := filepath.Join(dir, "data"), filepath.Join(dir, "store")
-	mustRun := func(args ...string) string {
-		t.Helper()
-		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
-		if err != nil {
-			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
-		}
-		return out
-	}
+	mustRun := cliRunner(t)
 	mustRun("generate", "--out", data)
 	f, err := os.OpenFile(filepath.Join(data, "targets.csv"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -59,7 +52,10 @@ func newSurfaces(t *testing.T) *surfaces {
 	mustRun("train", "--data", data, "--store", store, "--tenant", "default")
 	s := &surfaces{currency: "CNY", cli: map[string]string{}}
 	st := []string{"--store", store, "--tenant", "default"}
-	s.cli["forecast"] = mustRun(append([]string{"forecast", "--data", data}, st...)...)
+	// As after make run: forecast and whatif find the data (its currency, its targets) where
+	// GROWTHLENS_DATA says, without --data.
+	t.Setenv("GROWTHLENS_DATA", data)
+	s.cli["forecast"] = mustRun(append([]string{"forecast"}, st...)...)
 	s.cli["whatif"] = mustRun(append([]string{"whatif", "--change", "marketing_spend=+10%", "--change", "first_response_hours=-20%"}, st...)...)
 	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
@@ -188,13 +184,14 @@ func serveInProcess(t *testing.T, store, data, tenant string) (base string, log 
 // CLI writes it ("-": the same figure, set for print).
 func (s *surfaces) pageText(t *testing.T, key string) string {
 	t.Helper()
-	re := regexp.MustCompile(`<(td|span|small)\b[^>]*data-k="` + regexp.QuoteMeta(html.EscapeString(key)) + `"[^>]*>(.*?)</(?:td|span|small)>`)
-	m := re.FindStringSubmatch(s.page)
-	if m == nil {
-		t.Errorf("the page shows no figure %s", key)
-		return "(none)"
+	for _, tag := range []string{"td", "span", "small"} {
+		re := regexp.MustCompile(`(?s)<` + tag + `\b[^>]*data-k="` + regexp.QuoteMeta(html.EscapeString(key)) + `"[^>]*>(.*?)</` + tag + `>`)
+		if m := re.FindStringSubmatch(s.page); m != nil {
+			return readText(m[1])
+		}
 	}
-	return readText(m[2])
+	t.Errorf("the page shows no figure %s", key)
+	return "(none)"
 }
 
 var (
@@ -213,7 +210,7 @@ func readText(h string) string {
 func (s *surfaces) cliRow(t *testing.T, cmd string, lead ...string) []string {
 	t.Helper()
 	for _, line := range strings.Split(s.cli[cmd], "\n") {
-		cells := cellSep.Split(strings.TrimSpace(line), -1)
+		cells := cellSep.Split(strings.ReplaceAll(strings.TrimSpace(line), "−", "-"), -1)
 		if len(cells) < len(lead) {
 			continue
 		}
@@ -227,6 +224,53 @@ func (s *surfaces) cliRow(t *testing.T, cmd string, lead ...string) []string {
 	}
 	t.Errorf("growthlens %s printed no row %q:\n%s", cmd, lead, s.cli[cmd])
 	return nil
+}
+
+// cliLine returns the first line of the command's output that begins with prefix.
+func (s *surfaces) cliLine(t *testing.T, cmd, prefix string) string {
+	t.Helper()
+	for _, line := range strings.Split(s.cli[cmd], "\n") {
+		if line = strings.ReplaceAll(strings.TrimSpace(line), "−", "-"); strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	t.Errorf("growthlens %s printed no line %q:\n%s", cmd, prefix, s.cli[cmd])
+	return ""
+}
+
+// cliRowAfter is cliRow on the part of the output after the line that is header.
+func (s *surfaces) cliRowAfter(t *testing.T, cmd, header string, lead ...string) []string {
+	t.Helper()
+	out := s.cli[cmd]
+	_, rest, ok := strings.Cut(out, "\n"+header+"\n")
+	if !ok {
+		t.Errorf("growthlens %s printed no line %q:\n%s", cmd, header, out)
+		return nil
+	}
+	sub := &surfaces{cli: map[string]string{cmd: rest}}
+	return sub.cliRow(t, cmd, lead...)
+}
+
+// pageMatch returns the first group of re on the page, as pageText reads it.
+func (s *surfaces) pageMatch(t *testing.T, what, re string) string {
+	t.Helper()
+	m := regexp.MustCompile("(?s)" + re).FindStringSubmatch(s.page)
+	if m == nil {
+		t.Errorf("the page shows no %s (%s)", what, re)
+		return "(none)"
+	}
+	return readText(m[1])
+}
+
+// contains fails unless the page's and the CLI's text both hold each figure the API's answer
+// renders to.
+func contains(t *testing.T, what, page, cli string, api ...string) {
+	t.Helper()
+	for _, f := range api {
+		if !strings.Contains(page, f) || !strings.Contains(cli, f) {
+			t.Errorf("%s: the API's %q is not in both the page's %q and the CLI's %q", what, f, page, cli)
+		}
+	}
 }
 
 // cell is the row's i-th cell, or "(none)".
@@ -305,6 +349,79 @@ func TestOneFigureEverywhere(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("no forecast quarter has a target: the chance of reaching it went untested")
+		}
+	})
+
+	t.Run("what-if", func(t *testing.T) {
+		// The page's default scenario: marketing spend +10 %, first-response time −20 %.
+		wi := s.api(t, "POST", "/v1/whatif", map[string]any{"scope": "company", "changes": []map[string]any{
+			{"driver": "marketing_spend", "percent": 10}, {"driver": "first_response_hours", "percent": -20}}})
+		for _, c := range items(t, wi["changes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRow(t, "whatif", map[string]string{"marketing_spend": "marketing_spend=+10%", "first_response_hours": "first_response_hours=-20%"}[d])
+			agree(t, d+" now", s.pageText(t, "whatif."+d+".from"), numfmt.Level(num(t, field(t, c, "from")), unit, s.currency), cell(row, 1))
+			agree(t, d+" after", s.pageText(t, "whatif."+d+".to"), numfmt.Level(num(t, field(t, c, "to")), unit, s.currency), cell(row, 2))
+			agree(t, d+" contribution", s.pageText(t, "whatif."+d+".sustained"), numfmt.Points(num(t, field(t, c, "sustained", "estimate"))), cell(row, 4))
+		}
+		sp := field(t, wi, "sustained_percent")
+		page := s.pageMatch(t, "what-if result", `<p class="result" role="status">(.*?)<span`)
+		cli := s.cliLine(t, "whatif", "Once every lag has passed")
+		if !strings.HasPrefix(cli, page) {
+			t.Errorf("what-if result: page %q, CLI %q", page, cli)
+		}
+		contains(t, "what-if result", page, cli, numfmt.SignedPercent(num(t, field(t, sp, "estimate"))),
+			numfmt.SignedPercent(num(t, field(t, sp, "lower"))), numfmt.SignedPercent(num(t, field(t, sp, "upper"))))
+	})
+
+	t.Run("causes of the gap to target", func(t *testing.T) {
+		rc := s.api(t, "GET", "/v1/rootcauses?scope=company&period="+agreeAssessed, nil)
+		actual, expected := num(t, rc["actual"]), num(t, rc["expected"])
+		api := []string{money(actual), money(expected), numfmt.Percent(num(t, rc["completion"]))}
+		if actual < expected {
+			api = append(api, money(actual-expected))
+		}
+		contains(t, "the assessed quarter", s.pageMatch(t, "causes' lead", `<section id="causes"[^>]*>.*?<p>(.*?)<span`), s.cliLine(t, "rootcause", "company "+agreeAssessed), api...)
+		for i, c := range items(t, rc["causes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRow(t, "rootcause", fmt.Sprint(i+1), d)
+			agree(t, d+" rank", s.pageText(t, "causes."+d+".rank"), fmt.Sprint(i+1), cell(row, 0))
+			agree(t, d+" usual level", s.pageText(t, "causes."+d+".baseline"), numfmt.Level(num(t, field(t, c, "baseline")), unit, s.currency), cell(row, 4))
+			agree(t, d+" level in the quarter", s.pageText(t, "causes."+d+".actual"), numfmt.Level(num(t, field(t, c, "actual")), unit, s.currency), cell(row, 5))
+			ct := field(t, c, "contribution")
+			est, clear := numfmt.Points(num(t, field(t, ct, "estimate"))), "no"
+			if field(t, c, "effect", "uncertain") == true {
+				est, clear = "uncertain", "uncertain"
+			}
+			if field(t, c, "significant") == true {
+				clear = "yes"
+			}
+			agree(t, d+" contribution", s.pageText(t, "causes."+d+".contribution"), est, cell(row, 8))
+			iv := numfmt.Points(num(t, field(t, ct, "lower"))) + " … " + numfmt.Points(num(t, field(t, ct, "upper")))
+			agree(t, d+" interval", s.pageMatch(t, d+"'s interval", `data-k="causes\.`+d+`\.contribution"[^>]*>.*?</td>\s*<td>(.*?)</td>`), iv, cell(row, 9))
+			agree(t, d+" clear cause", s.pageText(t, "causes."+d+".significant"), clear, cell(row, 11))
+		}
+	})
+
+	t.Run("indicators", func(t *testing.T) {
+		ind := s.api(t, "GET", "/v1/indicators", nil)
+		n := 0
+		for _, r := range items(t, ind["roles"]) {
+			role, header := field(t, r, "role").(string), fmt.Sprintf("%s (%s)", field(t, r, "name"), field(t, r, "name_zh"))
+			for _, x := range items(t, field(t, r, "indicators")) {
+				id, unit := field(t, x, "id").(string), field(t, x, "unit").(string)
+				k := "indicators." + role + "." + id
+				weight := fmt.Sprintf("%d %%", int(num(t, field(t, x, "weight"))))
+				row := s.cliRowAfter(t, "indicators", header, weight, fmt.Sprintf("%s %s", field(t, x, "name"), field(t, x, "name_zh")))
+				agree(t, k+" weight", s.pageText(t, k+".weight"), weight, cell(row, 0))
+				agree(t, k+" current", s.pageText(t, k+".current"), numfmt.Level(num(t, field(t, x, "current")), unit, s.currency), cell(row, 2))
+				agree(t, k+" target", s.pageText(t, k+".target"), numfmt.Level(num(t, field(t, x, "target")), unit, s.currency), cell(row, 3))
+				why := s.pageMatch(t, k+" rationale", `data-k="`+regexp.QuoteMeta(k)+`\.target"[^>]*>.*?</td>\s*<td class="why">(.*?)</td>`)
+				agree(t, k+" rationale", why, readText(field(t, x, "rationale").(string)), cell(row, 4))
+				n++
+			}
+		}
+		if n < 10 {
+			t.Errorf("%d indicators compared, want at least 10", n)
 		}
 	})
 }
