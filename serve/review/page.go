@@ -338,6 +338,9 @@ type BacktestPoint struct {
 
 // AccuracySection states the forecast's rolling-origin backtest as GET /v1/forecast does.
 type AccuracySection struct {
+	// Record is the scope's backtest record, whose sentences the English page prints (as the
+	// API and the CLI do); the fields below are its figures for the template and the charts.
+	Record        forecast.Record
 	Method        string
 	Origins       int
 	MAPE1, MAPE   float64

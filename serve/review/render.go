@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -186,11 +187,18 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	if a := p.Accuracy; a != nil {
 		if a.HasBacktest {
 			v.Chart[SecAccuracy] = backtestChart(a, lang)
+		}
+		switch {
+		case lang != LangZH:
+			v.Text["acc"], v.Text["accm"] = a.Record.Summary(), a.Record.Metrics()
+		case a.HasBacktest:
 			v.Text["acc"] = sprintf(lang, "acc.plain", a.Origins, n.pct(a.MAPE1), n.pct(a.MAPE), a.Horizon)
-		} else {
+		default:
 			v.Text["acc"] = T(lang, "acc.none")
 		}
-		v.Text["accm"] = sprintf(lang, "acc.metrics", trim(a.SMAPE, 2)+" %", trim(a.MASE, 3), a.Method)
+		if lang == LangZH {
+			v.Text["accm"] = sprintf(lang, "acc.metrics", numfmt.Plain(a.SMAPE)+" %", numfmt.Plain(a.MASE), a.Method)
+		}
 		if sm := a.AdjustedSummary; sm.Quarters > 0 {
 			v.Text["adjacc"] = sprintf(lang, "adj.acc", sm.Quarters, n.pct(sm.AdjustedMAPE), n.pct(sm.ModelMAPE), sm.AdjustedNearer)
 		}

@@ -143,14 +143,9 @@ func targetSection(p *Page, targets map[string]float64) *TargetSection {
 
 func accuracySection(co *forecast.Scope, v registry.Version) *AccuracySection {
 	res := co.Forecast
-	a := &AccuracySection{Origins: len(res.Backtest.Origins), SMAPE: math.NaN(), MASE: math.NaN(), Horizon: len(res.Mean),
-		ModelVersion: v.Version, ModelCreated: v.Created, ForecastModel: res.Method}
-	if len(res.Backtest.Accuracy) > 0 {
-		c := res.Backtest.Accuracy[0]
-		a.Method, a.SMAPE, a.MASE = c.Method, c.SMAPE, c.MASE
-	}
-	a.MAPE1, a.MAPE = co.BacktestMAPE()
-	a.HasBacktest = a.Origins > 0 && !math.IsNaN(a.MAPE1)
+	r := co.Record()
+	a := &AccuracySection{Record: r, Origins: r.Origins, SMAPE: r.SMAPE, MASE: r.MASE, Horizon: r.Horizon, Method: r.Method,
+		MAPE1: r.MAPE1, MAPE: r.MAPE, HasBacktest: r.HasBacktest(), ModelVersion: v.Version, ModelCreated: v.Created, ForecastModel: res.Method}
 	bt := res.Backtest
 	for k, o := range bt.Origins {
 		if o < len(co.History) && len(bt.Forecasts[k]) > 0 {
