@@ -339,17 +339,36 @@ func TestOneFigureEverywhere(t *testing.T) {
 				page := s.pageText(t, fmt.Sprintf("forecast.%s.lo%d", per, lvl)) + " – " + s.pageText(t, fmt.Sprintf("forecast.%s.hi%d", per, lvl))
 				agree(t, fmt.Sprintf("%s %d %% interval", per, lvl), page, api, cell(row, map[int]int{80: 2, 95: 3}[lvl]))
 			}
+			qoq, yoy := "–", "–"
+			if g, ok := field(t, p, "growth_qoq").(map[string]any); ok {
+				qoq = numfmt.SignedPercent(num(t, g["mean"]))
+			}
+			if g, ok := field(t, p, "growth_yoy").(map[string]any); ok {
+				yoy = numfmt.SignedPercent(num(t, g["mean"]))
+				for _, iv := range items(t, g["intervals"]) {
+					if num(t, field(t, iv, "level")) == 80 {
+						yoy += " 80 %: " + numfmt.SignedPercent(num(t, field(t, iv, "lower"))) + " … " + numfmt.SignedPercent(num(t, field(t, iv, "upper")))
+					}
+				}
+			}
+			agree(t, per+" growth on the quarter before", s.pageText(t, "forecast."+per+".growth_qoq"), qoq, cell(row, 4))
+			agree(t, per+" growth on a year before", s.pageMatch(t, per+" growth on a year before", `<td>(<span[^>]*data-k="forecast\.`+per+`\.growth_yoy".*?)</td>`), yoy, cell(row, 5))
 			tgt, prob := "–", "–"
 			if x, ok := field(t, p, "target").(float64); ok {
 				tgt, prob = money(x), numfmt.Percent(num(t, field(t, p, "hit_probability")))
 				n++
 			}
-			agree(t, per+" target", s.pageText(t, "forecast."+per+".target"), tgt, cell(row, 4))
-			agree(t, per+" chance of reaching the target", s.pageText(t, "forecast."+per+".hit_probability"), prob, cell(row, 5))
+			agree(t, per+" target", s.pageText(t, "forecast."+per+".target"), tgt, cell(row, 6))
+			agree(t, per+" chance of reaching the target", s.pageText(t, "forecast."+per+".hit_probability"), prob, cell(row, 7))
 		}
 		if n == 0 {
 			t.Errorf("no forecast quarter has a target: the chance of reaching it went untested")
 		}
+		acc := field(t, fc, "accuracy")
+		api := []string{readText(field(t, acc, "summary").(string)), numfmt.Percent(num(t, field(t, acc, "mape_1"))), numfmt.Percent(num(t, field(t, acc, "mape"))),
+			"sMAPE " + numfmt.Plain(num(t, field(t, acc, "smape"))) + " %", "MASE " + numfmt.Plain(num(t, field(t, acc, "mase")))}
+		page := s.pageMatch(t, "accuracy", `<p class="plain">(.*?)<span`) + " " + s.pageMatch(t, "accuracy metrics", `<p class="note">(sMAPE.*?)<span`)
+		contains(t, "accuracy", page, s.cliLine(t, "forecast", "Our forecasts for the last"), api...)
 	})
 
 	t.Run("what-if", func(t *testing.T) {
