@@ -296,27 +296,13 @@ type WhatIfQuarter struct {
 	ChangePercent  float64
 }
 
-// TeamSummary summarises one team's incentive recommendations.
-type TeamSummary struct {
-	Team      string
-	Employees int
-	// Top counts each incentive type recommended first.
-	Top map[string]int
-	// MeanRisk is the mean attrition risk with no incentive; MeanRiskAfter with each
-	// employee's first option.
-	MeanRisk, MeanRiskAfter float64
-	// Cost and Value are the sums over the team's first options.
-	Cost, Value float64
-	NoOption    int
-}
-
 // IncentiveSection is the recommendations (POST /v1/recommendations, first options) summed
 // up by team.
 type IncentiveSection struct {
 	AsOf  string
-	Teams []TeamSummary
+	Teams []incentive.TeamSummary
 	Types []string // incentive types that appear, in datasets.RewardTypes order
-	Total TeamSummary
+	Total incentive.TeamSummary
 }
 
 // TurnoverSection is the turnover of the past years and its forecast for the next 12 months:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -276,55 +275,10 @@ func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSe
 }
 
 func incentiveSection(recs []incentive.Recommendation, asOf time.Time) *IncentiveSection {
-	s := &IncentiveSection{Total: TeamSummary{Team: "total", Top: map[string]int{}}}
+	s := &IncentiveSection{}
 	if !asOf.IsZero() {
 		s.AsOf = datasets.FormatDate(asOf)
 	}
-	byTeam := map[string]*TeamSummary{}
-	var order []string
-	seen := map[string]bool{}
-	for i := range recs {
-		r := &recs[i]
-		ts := byTeam[r.TeamID]
-		if ts == nil {
-			ts = &TeamSummary{Team: r.TeamID, Top: map[string]int{}}
-			byTeam[r.TeamID] = ts
-			order = append(order, r.TeamID)
-		}
-		top := r.Recommended()
-		for _, t := range []*TeamSummary{ts, &s.Total} {
-			t.Employees++
-			t.MeanRisk += r.Risk
-			if len(top) == 0 {
-				t.NoOption++
-				t.MeanRiskAfter += r.Risk
-				continue
-			}
-			o := top[0]
-			t.Top[o.Type]++
-			t.MeanRiskAfter += o.Risk
-			t.Cost += o.Cost
-			t.Value += o.Value
-		}
-		if len(top) > 0 {
-			seen[top[0].Type] = true
-		}
-	}
-	sort.Strings(order)
-	for _, id := range order {
-		ts := byTeam[id]
-		ts.MeanRisk /= float64(ts.Employees)
-		ts.MeanRiskAfter /= float64(ts.Employees)
-		s.Teams = append(s.Teams, *ts)
-	}
-	if s.Total.Employees > 0 {
-		s.Total.MeanRisk /= float64(s.Total.Employees)
-		s.Total.MeanRiskAfter /= float64(s.Total.Employees)
-	}
-	for _, t := range datasets.RewardTypes {
-		if seen[t] {
-			s.Types = append(s.Types, t)
-		}
-	}
+	s.Teams, s.Total, s.Types = incentive.SummarizeTeams(recs)
 	return s
 }

@@ -1,0 +1,77 @@
+package incentive
+
+import (
+	"slices"
+
+	"github.com/growthlens/growthlens/datasets"
+)
+
+// TeamSummary sums up a team's recommendations by their first recommended option: what the
+// review page shows per team and `growthlens recommend` prints under its recommendations.
+type TeamSummary struct {
+	Team      string
+	Employees int
+	// Top counts each incentive type recommended first.
+	Top map[string]int
+	// MeanRisk is the mean attrition risk with no incentive; MeanRiskAfter with each
+	// employee's first option (their own risk when nothing is recommended to them).
+	MeanRisk, MeanRiskAfter float64
+	// Cost and Value are the sums over the team's first options.
+	Cost, Value float64
+	// NoOption counts the employees to whom nothing is recommended.
+	NoOption int
+}
+
+// SummarizeTeams sums recs up by team (in team order) and over all of them (total, whose Team
+// is "total"); types are the incentive types recommended first to anyone, in
+// datasets.RewardTypes order.
+func SummarizeTeams(recs []Recommendation) (teams []TeamSummary, total TeamSummary, types []string) {
+	total = TeamSummary{Team: "total", Top: map[string]int{}}
+	byTeam := map[string]*TeamSummary{}
+	var order []string
+	seen := map[string]bool{}
+	for i := range recs {
+		r := &recs[i]
+		ts := byTeam[r.TeamID]
+		if ts == nil {
+			ts = &TeamSummary{Team: r.TeamID, Top: map[string]int{}}
+			byTeam[r.TeamID] = ts
+			order = append(order, r.TeamID)
+		}
+		top := r.Recommended()
+		for _, t := range []*TeamSummary{ts, &total} {
+			t.Employees++
+			t.MeanRisk += r.Risk
+			if len(top) == 0 {
+				t.NoOption++
+				t.MeanRiskAfter += r.Risk
+				continue
+			}
+			o := top[0]
+			t.Top[o.Type]++
+			t.MeanRiskAfter += o.Risk
+			t.Cost += o.Cost
+			t.Value += o.Value
+		}
+		if len(top) > 0 {
+			seen[top[0].Type] = true
+		}
+	}
+	slices.Sort(order)
+	for _, id := range order {
+		ts := byTeam[id]
+		ts.MeanRisk /= float64(ts.Employees)
+		ts.MeanRiskAfter /= float64(ts.Employees)
+		teams = append(teams, *ts)
+	}
+	if total.Employees > 0 {
+		total.MeanRisk /= float64(total.Employees)
+		total.MeanRiskAfter /= float64(total.Employees)
+	}
+	for _, t := range datasets.RewardTypes {
+		if seen[t] {
+			types = append(types, t)
+		}
+	}
+	return teams, total, types
+}
