@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
@@ -59,6 +60,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	s.cli["whatif"] = mustRun(append([]string{"whatif", "--change", "marketing_spend=+10%", "--change", "first_response_hours=-20%"}, st...)...)
 	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
+	s.cli["recommend"] = mustRun(append([]string{"recommend", "--data", data, "--top", "1"}, st...)...)
 	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
 
 	base, _, _ := serveInProcess(t, store, data, "default")
@@ -441,6 +443,69 @@ func TestOneFigureEverywhere(t *testing.T) {
 		}
 		if n < 10 {
 			t.Errorf("%d indicators compared, want at least 10", n)
+		}
+	})
+
+	t.Run("incentives by team", func(t *testing.T) {
+		top := regexp.MustCompile(`data-k="incentives\.([^".]+)\.top\.([a-z_]+)" data-v="[^"]*">([^<]*)</span>`)
+		pageTop := map[string]map[string]string{}
+		for _, m := range top.FindAllStringSubmatch(s.page, -1) {
+			if pageTop[m[1]] == nil {
+				pageTop[m[1]] = map[string]string{}
+			}
+			f := strings.Fields(readText(m[3]))
+			pageTop[m[1]][m[2]] = f[len(f)-1]
+		}
+		teams := regexp.MustCompile(`data-k="incentives\.([^".]+)\.employees"`).FindAllStringSubmatch(s.page, -1)
+		if len(teams) < 10 {
+			t.Fatalf("%d teams on the page", len(teams))
+		}
+		for _, m := range teams {
+			team := m[1]
+			if team == "total" {
+				continue
+			}
+			rec := s.api(t, "POST", "/v1/recommendations", map[string]any{"team": team, "top": 1, "reasons": false})
+			recs := items(t, rec["recommendations"])
+			counts := map[string]int{}
+			var risk, after, cost, value float64
+			for _, x := range recs {
+				r := num(t, field(t, x, "attrition_risk"))
+				risk += r
+				opts, _ := field(t, x, "options").([]any)
+				if len(opts) == 0 || field(t, opts[0], "recommended") != true {
+					after += r
+					continue
+				}
+				counts[field(t, opts[0], "type").(string)]++
+				after += num(t, field(t, opts[0], "attrition_risk"))
+				cost += num(t, field(t, opts[0], "cost"))
+				value += num(t, field(t, opts[0], "value"))
+			}
+			n := float64(len(recs))
+			var apiTop, pTop []string
+			for _, typ := range datasets.RewardTypes {
+				if c := counts[typ]; c > 0 {
+					apiTop = append(apiTop, fmt.Sprintf("%s %d", typ, c))
+				}
+				if c, ok := pageTop[team][typ]; ok {
+					pTop = append(pTop, typ+" "+c)
+				}
+			}
+			if len(apiTop) == 0 {
+				apiTop = []string{"–"}
+			}
+			if len(pTop) == 0 {
+				pTop = []string{"–"}
+			}
+			row := s.cliRowAfter(t, "recommend", "By team (each employee's first recommended incentive):", team)
+			k := "incentives." + team
+			agree(t, team+" employees", s.pageText(t, k+".employees"), fmt.Sprint(len(recs)), cell(row, 1))
+			agree(t, team+" recommended first", strings.Join(pTop, ", "), strings.Join(apiTop, ", "), cell(row, 2))
+			agree(t, team+" attrition risk", s.pageText(t, k+".mean_risk"), numfmt.Percent(risk/n), cell(row, 3))
+			agree(t, team+" attrition risk with the incentive", s.pageText(t, k+".mean_risk_after"), numfmt.Percent(after/n), cell(row, 4))
+			agree(t, team+" cost", s.pageText(t, k+".cost"), money(cost), cell(row, 5))
+			agree(t, team+" expected value", s.pageText(t, k+".value"), money(value), cell(row, 6))
 		}
 	})
 }
