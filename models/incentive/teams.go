@@ -1,9 +1,12 @@
 package incentive
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
 // TeamSummary sums up a team's recommendations by their first recommended option: what the
@@ -74,4 +77,18 @@ func SummarizeTeams(recs []Recommendation) (teams []TeamSummary, total TeamSumma
 		}
 	}
 	return teams, total, types
+}
+
+// Summary says the expected leavers in one English sentence, the one the review page and
+// `growthlens recommend` print: "Of the 98 employees on staff on 2026-10-01, 13.7 are
+// expected to leave within 12 months (80 % interval 10 to 19), a turnover of 14.0 %; last
+// year's was 11.7 %." asOf is the date the staff is counted on; past is PastTurnover's years,
+// the last of which is "last year" (none: the clause is left out).
+func (l Leavers) Summary(asOf string, past []Turnover) string {
+	s := fmt.Sprintf("Of the %d employees on staff on %s, %s are expected to leave within 12 months (%s interval %d to %d), a turnover of %s",
+		l.Employees, asOf, strconv.FormatFloat(l.Expected, 'f', 1, 64), strconv.FormatFloat(100*l.Level, 'f', -1, 64)+" %", l.Low, l.High, numfmt.Percent(l.Turnover))
+	if k := len(past); k > 0 {
+		s += "; last year's was " + numfmt.Percent(past[k-1].Rate)
+	}
+	return s + "."
 }
