@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -506,6 +507,42 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, team+" attrition risk with the incentive", s.pageText(t, k+".mean_risk_after"), numfmt.Percent(after/n), cell(row, 4))
 			agree(t, team+" cost", s.pageText(t, k+".cost"), money(cost), cell(row, 5))
 			agree(t, team+" expected value", s.pageText(t, k+".value"), money(value), cell(row, 6))
+		}
+	})
+
+	t.Run("turnover", func(t *testing.T) {
+		at := s.api(t, "GET", "/v1/attrition?scope=company", nil)
+		l := field(t, at, "leavers")
+		past := items(t, at["past"])
+		last := past[len(past)-1]
+		leavers := func(l any) string {
+			return fmt.Sprintf("%s (%d–%d)", strconv.FormatFloat(num(t, field(t, l, "expected")), 'f', 1, 64), int(num(t, field(t, l, "low"))), int(num(t, field(t, l, "high"))))
+		}
+		page := s.pageMatch(t, "turnover's lead", `<section id="turnover"[^>]*>.*?<p>(.*?)<span`)
+		cli := s.cliLine(t, "recommend", "Of the ")
+		if page != cli {
+			t.Errorf("turnover: page %q, CLI %q", page, cli)
+		}
+		contains(t, "turnover", page, cli, fmt.Sprintf("Of the %d employees", int(num(t, field(t, l, "employees")))),
+			strconv.FormatFloat(num(t, field(t, l, "expected")), 'f', 1, 64)+" are expected", fmt.Sprintf("interval %d to %d", int(num(t, field(t, l, "low"))), int(num(t, field(t, l, "high")))),
+			"a turnover of "+numfmt.Percent(num(t, field(t, l, "turnover"))), "last year's was "+numfmt.Percent(num(t, field(t, last, "rate"))))
+		for _, y := range past {
+			from := field(t, y, "from").(string)
+			row := s.cliRow(t, "recommend", from+" – "+field(t, y, "to").(string))
+			agree(t, from+" on staff", s.pageText(t, "turnover."+from+".employees"), fmt.Sprint(int(num(t, field(t, y, "employees")))), cell(row, 1))
+			agree(t, from+" left", s.pageText(t, "turnover."+from+".left"), fmt.Sprint(int(num(t, field(t, y, "left")))), cell(row, 2))
+			agree(t, from+" turnover", s.pageText(t, "turnover."+from+".rate"), numfmt.Percent(num(t, field(t, y, "rate"))), cell(row, 3))
+		}
+		row := s.cliRow(t, "recommend", "next 12 months: company")
+		agree(t, "expected leavers", s.pageMatch(t, "expected leavers", `<section id="turnover".*?<tr class="total">.*?</td>\s*<td>(.*?)</td>`), leavers(l), cell(row, 2))
+		agree(t, "expected turnover", s.pageText(t, "turnover.forecast.rate"), numfmt.Percent(num(t, field(t, l, "turnover"))), cell(row, 3))
+		regions := regexp.MustCompile(`data-k="turnover\.(region:[^".]+)\.expected"`).FindAllStringSubmatch(s.page, -1)
+		if len(regions) == 0 {
+			t.Error("no region's expected leavers on the page")
+		}
+		for _, m := range regions {
+			rl := field(t, s.api(t, "GET", "/v1/attrition?scope="+url.QueryEscape(m[1]), nil), "leavers")
+			agree(t, m[1]+" expected leavers", s.pageText(t, "turnover."+m[1]+".expected"), leavers(rl), cell(s.cliRow(t, "recommend", "next 12 months: "+m[1]), 2))
 		}
 	})
 }

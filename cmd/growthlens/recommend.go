@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -219,12 +220,29 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return printRecommendations(a, asOf, recs, alloc, ds.Settings.Currency)
+	var staff *staffTurnover
+	if len(f.employees) == 0 && f.team == "" {
+		// Everyone on staff: their expected leavers, as the review page shows them.
+		past, err := rec.PastTurnover(incentive.Options{AsOf: asOf}, champion.TurnoverYears, "company")
+		if err != nil {
+			return err
+		}
+		staff = &staffTurnover{leavers: rec.LeaversOf(recs), past: past}
+	}
+	return printRecommendations(a, asOf, recs, alloc, staff, ds.Settings.Currency)
+}
+
+// staffTurnover is the expected leavers of everyone on staff (the company's, each region's
+// and each team's) and the company's turnover of the years before.
+type staffTurnover struct {
+	leavers []incentive.Leavers
+	past    []incentive.Turnover
 }
 
 // printRecommendations prints the recommendations, their sums by team (the review page's
-// table) and the allocation; money carries the currency code when it is not "".
-func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, currency string) error {
+// table), the staff's expected leavers when staff is not nil, and the allocation; money
+// carries the currency code when it is not "".
+func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, staff *staffTurnover, currency string) error {
 	w := a.stdout
 	money := func(x float64) string { return numfmt.Money(x, currency) }
 	fmt.Fprintf(w, "Incentive recommendations as of %s\n", datasets.FormatDate(asOf))
@@ -260,6 +278,22 @@ func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendatio
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if staff != nil && len(staff.leavers) > 0 {
+		fmt.Fprintf(w, "\n%s\n", staff.leavers[0].Summary(datasets.FormatDate(asOf), staff.past))
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  years or scope\ton staff\tleft or expected to leave\tturnover")
+		for _, y := range staff.past {
+			fmt.Fprintf(tw, "  %s – %s\t%d\t%d\t%s\n", y.From, y.To, y.Employees, y.Left, numfmt.Percent(y.Rate))
+		}
+		for _, l := range staff.leavers {
+			if l.Scope == "company" || strings.HasPrefix(l.Scope, "region:") {
+				fmt.Fprintf(tw, "  next 12 months: %s\t%d\t%s (%d–%d)\t%s\n", l.Scope, l.Employees, strconv.FormatFloat(l.Expected, 'f', 1, 64), l.Low, l.High, numfmt.Percent(l.Turnover))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	if alloc == nil {
 		return nil
