@@ -90,6 +90,15 @@ type Attribution struct {
 	Verdicts map[string]Verdict `json:"verdicts"`
 }
 
+// GrowthSummary says a year-on-year waterfall's lead in one English sentence, the one the
+// review page and `growthlens attribution` print: "Revenue in 2026Q3 against 2025Q3, a year
+// before: +13.9 %, or +13.0 pt in points of growth on the log scale, which the drivers' parts
+// below add up to." quarter is the attributed quarter, base the one the expectation came from.
+func (a *Attribution) GrowthSummary(quarter, base string) string {
+	return fmt.Sprintf("Revenue in %s against %s, a year before: %s, or %s in points of growth on the log scale, which the drivers' parts below add up to.",
+		quarter, base, numfmt.SignedPercent(a.Actual/a.Expected-1), numfmt.Points(a.Gap))
+}
+
 // Attribute splits a period's revenue gap into driver contributions (driver.Model.Attribute
 // on the posterior draws) and attaches the verdicts.
 func (m *Model) Attribute(q driver.Query) (*Attribution, error) {

@@ -239,6 +239,8 @@ type GrowthSection struct {
 	Gap                  float64 // log(Actual/Base)
 	Steps                []Step
 	Unexplained          float64
+	// Summary is company.Attribution.GrowthSummary: the English lead, the CLI's too.
+	Summary string
 }
 
 // CausesSection ranks the drivers behind the assessed quarter's gap to target: GET

@@ -141,7 +141,10 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	}
 	if g := p.Growth; g != nil {
 		v.Chart[SecGrowth] = waterfall(g, lang)
-		v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
+		v.Text["growth"] = typeset(g.Summary)
+		if lang == LangZH {
+			v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
+		}
 	}
 	if w := p.WhatIf; w != nil && w.Error == "" {
 		v.Chart[SecWhatIf] = whatIfBars(w, lang)

@@ -185,7 +185,7 @@ func growthSection(cm *company.Model, co *forecast.Scope, quarter string) (*Grow
 		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
 	}
 	g := &GrowthSection{Quarter: quarter, BaseQuarter: base, Base: att.Expected, Actual: att.Actual, Growth: att.Actual/att.Expected - 1,
-		Gap: att.Gap, Unexplained: att.Unexplained.Estimate}
+		Gap: att.Gap, Unexplained: att.Unexplained.Estimate, Summary: att.GrowthSummary(quarter, base)}
 	sign := math.Copysign(1, att.Gap)
 	for _, c := range att.Contributions {
 		g.Steps = append(g.Steps, stepOf(c, sign, att.Verdicts[c.Column]))
