@@ -62,6 +62,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
 	s.cli["recommend"] = mustRun(append([]string{"recommend", "--data", data, "--top", "1"}, st...)...)
+	s.cli["attribution"] = mustRun(append([]string{"attribution", "--period", agreeAssessed}, st...)...)
 	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
 
 	base, _, _ := serveInProcess(t, store, data, "default")
@@ -94,8 +95,9 @@ func newSurfaces(t *testing.T) *surfaces {
 // The quarters of the default company's review: the page opens on the first forecast quarter
 // and assesses the last one with actuals.
 const (
-	agreeForecastQuarter = "2026Q4"
-	agreeAssessed        = "2026Q3"
+	agreeForecastQuarter    = "2026Q4"
+	agreeAssessed           = "2026Q3"
+	agreeAssessedYearBefore = "2025Q3"
 )
 
 // signedInPage signs in with secret through the form, as a browser does, and returns path.
@@ -544,5 +546,37 @@ func TestOneFigureEverywhere(t *testing.T) {
 			rl := field(t, s.api(t, "GET", "/v1/attrition?scope="+url.QueryEscape(m[1]), nil), "leavers")
 			agree(t, m[1]+" expected leavers", s.pageText(t, "turnover."+m[1]+".expected"), leavers(rl), cell(s.cliRow(t, "recommend", "next 12 months: "+m[1]), 2))
 		}
+	})
+
+	t.Run("growth by driver", func(t *testing.T) {
+		// The waterfall of the assessed quarter against the same quarter a year before.
+		fc := s.api(t, "GET", "/v1/forecast?scope=company", nil)
+		base := ""
+		for _, h := range items(t, fc["history"]) {
+			if field(t, h, "period") == agreeAssessedYearBefore {
+				base = strconv.FormatFloat(num(t, field(t, h, "revenue")), 'g', -1, 64)
+			}
+		}
+		at := s.api(t, "GET", "/v1/attribution?scope=company&period="+agreeAssessed+"&expected="+url.QueryEscape(base), nil)
+		page := s.pageMatch(t, "growth's lead", `<section id="growth".*?<p>(.*?)<span`)
+		cli := s.cliLine(t, "attribution", "Revenue in ")
+		if page != cli {
+			t.Errorf("growth: page %q, CLI %q", page, cli)
+		}
+		actual, expected := num(t, at["actual"]), num(t, at["expected"])
+		contains(t, "growth", page, cli, numfmt.SignedPercent(actual/expected-1), numfmt.Points(num(t, at["gap"])))
+		for _, c := range items(t, at["contributions"]) {
+			d, ct := field(t, c, "driver").(string), field(t, c, "contribution")
+			est := numfmt.Points(num(t, field(t, ct, "estimate")))
+			if field(t, c, "uncertain") == true {
+				est = "uncertain"
+			}
+			row := s.cliRow(t, "attribution", d)
+			agree(t, d+" contribution", s.pageText(t, "growth."+d+".contribution"), est, cell(row, 2))
+			iv := numfmt.Points(num(t, field(t, ct, "lower"))) + " … " + numfmt.Points(num(t, field(t, ct, "upper")))
+			agree(t, d+" interval", s.pageMatch(t, d+"'s interval", `data-k="growth\.`+d+`\.contribution"[^>]*>.*?</td>\s*<td>(.*?)</td>`), iv, cell(row, 3))
+		}
+		agree(t, "the rest", s.pageText(t, "growth.unexplained"), numfmt.Points(num(t, field(t, at, "unexplained", "estimate"))),
+			cell(s.cliRow(t, "attribution", "other (trend, season, noise)"), 2))
 	})
 }
