@@ -57,7 +57,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	// As after make run: forecast and whatif find the data (its currency, its targets) where
 	// GROWTHLENS_DATA says, without --data.
 	t.Setenv("GROWTHLENS_DATA", data)
-	s.cli["forecast"] = mustRun(append([]string{"forecast"}, st...)...)
+	s.cli["forecast"] = mustRun(append([]string{"forecast", "--pipeline"}, st...)...)
 	s.cli["whatif"] = mustRun(append([]string{"whatif", "--change", "marketing_spend=+10%", "--change", "first_response_hours=-20%"}, st...)...)
 	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
@@ -243,17 +243,19 @@ func (s *surfaces) cliLine(t *testing.T, cmd, prefix string) string {
 	return ""
 }
 
-// cliRowAfter is cliRow on the part of the output after the line that is header.
+// cliRowAfter is cliRow on the part of the output after the first line that begins with
+// header.
 func (s *surfaces) cliRowAfter(t *testing.T, cmd, header string, lead ...string) []string {
 	t.Helper()
-	out := s.cli[cmd]
-	_, rest, ok := strings.Cut(out, "\n"+header+"\n")
-	if !ok {
-		t.Errorf("growthlens %s printed no line %q:\n%s", cmd, header, out)
-		return nil
+	lines := strings.Split(s.cli[cmd], "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), header) {
+			sub := &surfaces{cli: map[string]string{cmd: strings.Join(lines[i+1:], "\n")}}
+			return sub.cliRow(t, cmd, lead...)
+		}
 	}
-	sub := &surfaces{cli: map[string]string{cmd: rest}}
-	return sub.cliRow(t, cmd, lead...)
+	t.Errorf("growthlens %s printed no line %q:\n%s", cmd, header, s.cli[cmd])
+	return nil
 }
 
 // pageMatch returns the first group of re on the page, as pageText reads it.
@@ -368,6 +370,39 @@ func TestOneFigureEverywhere(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("no forecast quarter has a target: the chance of reaching it went untested")
+		}
+		pipes, recent := 0, 0
+		for _, p := range items(t, fc["forecast"]) {
+			pl, ok := field(t, p, "pipeline").(map[string]any)
+			if !ok {
+				continue
+			}
+			per := field(t, p, "period").(string)
+			api := []string{money(num(t, pl["closed"])) + " already won", money(num(t, pl["open"])) + " expected from " + fmt.Sprint(int(num(t, pl["open_deals"]))),
+				money(num(t, pl["open_amount"])), money(num(t, pl["not_created"])), money(num(t, pl["univariate"])), numfmt.Percent(num(t, pl["weight"]))}
+			page := s.pageMatch(t, per+"'s pipeline", `<p class="note">(`+per+` from the sales pipeline.*?)</p>`)
+			row := s.cliRowAfter(t, "forecast", "from the sales pipeline", per)
+			cli := fmt.Sprintf("%s already won, %s expected from %s; %s", cell(row, 1), cell(row, 2), cell(row, 3), strings.Join(row[min(4, len(row)):], "; "))
+			contains(t, per+" from the sales pipeline", page, cli, api...)
+			pipes++
+		}
+		for _, h := range items(t, fc["history"]) {
+			per := field(t, h, "period").(string)
+			if !strings.Contains(s.page, `data-k="actual.`+per+`.revenue"`) {
+				continue
+			}
+			row := s.cliRow(t, "forecast", per)
+			tgt, done := "–", "–"
+			if x, ok := field(t, h, "target").(float64); ok {
+				tgt, done = money(x), numfmt.Percent(num(t, field(t, h, "completion")))
+			}
+			agree(t, per+" actual", s.pageText(t, "actual."+per+".revenue"), money(num(t, field(t, h, "revenue"))), cell(row, 1))
+			agree(t, per+" target", s.pageText(t, "actual."+per+".target"), tgt, cell(row, 2))
+			agree(t, per+" completion", s.pageText(t, "actual."+per+".completion"), done, cell(row, 3))
+			recent++
+		}
+		if pipes != 2 || recent != 8 {
+			t.Errorf("compared %d quarters from the pipeline and %d against target, want 2 and 8", pipes, recent)
 		}
 		acc := field(t, fc, "accuracy")
 		api := []string{readText(field(t, acc, "summary").(string)), numfmt.Percent(num(t, field(t, acc, "mape_1"))), numfmt.Percent(num(t, field(t, acc, "mape"))),

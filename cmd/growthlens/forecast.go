@@ -220,6 +220,17 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\t%s\t%s\t%s\t%s\t%s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]),
 			qoq, yoy, tgt, prob, adj)
 	}
+	if k := len(sc.History); k > 0 {
+		// The review page's "Actual against target": the last 8 quarters with actuals.
+		fmt.Fprintln(w, "\nquarter\tactual\ttarget\tcompletion")
+		for t := max(0, k-8); t < k; t++ {
+			tgt, done := "–", "–"
+			if x, ok := ctx.targets[sc.Periods[t]+" "+name]; ok {
+				tgt, done = money(x), numfmt.Percent(sc.History[t]/x)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", sc.Periods[t], money(sc.History[t]), tgt, done)
+		}
+	}
 	rec := sc.Record()
 	fmt.Fprintf(w, "\n%s %s\n", rec.Summary(), rec.Metrics())
 	if os := out.AdjustmentOutcomes; len(os) > 0 {
