@@ -26,10 +26,12 @@ func newForecastCmd(a *app) *cobra.Command {
 		Short: "Print a scope's revenue forecast from the champion forecast model",
 		Long: `forecast prints the revenue forecast of one scope — the figures GET /v1/forecast answers —
 from the tenant's champion forecast model: each quarter's forecast with its 80 % and 95 %
-intervals, the quarter's revenue target and the probability of reaching it (from --data's
-targets.csv, as GET /v1/forecast gives them), a manager's adjusted figure beside the model's
-(growthlens adjust), or why the forecast is withheld. Money is rounded and carries the
-currency of --data's dataset.json.
+intervals, its growth on the quarter before and on a year before, the quarter's revenue target
+and the probability of reaching it (from --data's targets.csv, as GET /v1/forecast gives
+them), a manager's adjusted figure beside the model's (growthlens adjust), or why the forecast
+is withheld; then the last 8 quarters' actual against target and how far the forecast was off
+on its own past. Every figure is the review page's, rounded alike; money carries the currency
+of --data's dataset.json.
 
 --pipeline adds where the first quarters' revenue comes from when the data has deals: won so
 far in the quarter, expected from the deals open at the forecast date (how many, and their
