@@ -269,7 +269,7 @@ type WhatIfSection struct {
 	SustainedPercentLo  float64
 	SustainedPercentHi  float64
 	Changes             []WhatIfChange
-	Quarters            []WhatIfQuarter
+	Quarters            []driver.ScenarioQuarter // the forecast with and without the scenario
 	Error               string
 	SpendOK, ResponseOK bool
 	// Uncertain and Withheld are the company model's verdicts on the scenario (see
@@ -289,13 +289,6 @@ type WhatIfChange struct {
 	Percent            float64
 	From, To           float64
 	Sustained          float64
-}
-
-// WhatIfQuarter is the forecast with and without the scenario.
-type WhatIfQuarter struct {
-	Period         string
-	Base, Scenario float64
-	ChangePercent  float64
 }
 
 // IncentiveSection is the recommendations (POST /v1/recommendations, first options) summed

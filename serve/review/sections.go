@@ -257,20 +257,8 @@ func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSe
 		w.Changes = append(w.Changes, WhatIfChange{Driver: a.Column, Role: a.Role, Unit: a.Unit, Percent: 100 * a.Change.Value,
 			From: a.From, To: a.To, Sustained: a.Sustained.Estimate})
 	}
-	// The scenario's forecast as POST /v1/whatif computes it: the base forecast moved by the
-	// cumulated growth change.
-	res := co.Forecast
-	cum := 0.0
-	for h := range res.Mean {
-		if h < len(out.Growth) {
-			cum += out.Growth[h].Estimate
-		}
-		q := WhatIfQuarter{Base: res.Mean[h], Scenario: res.Mean[h] * math.Exp(cum), ChangePercent: 100 * (math.Exp(cum) - 1)}
-		if h < len(res.Periods) {
-			q.Period = res.Periods[h]
-		}
-		w.Quarters = append(w.Quarters, q)
-	}
+	// The scenario's forecast as POST /v1/whatif computes it.
+	w.Quarters = out.Forecast(co.Forecast.Periods, co.Forecast.Mean)
 	return w
 }
 
