@@ -422,6 +422,13 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, d+" after", s.pageText(t, "whatif."+d+".to"), numfmt.Level(num(t, field(t, c, "to")), unit, s.currency), cell(row, 2))
 			agree(t, d+" contribution", s.pageText(t, "whatif."+d+".sustained"), numfmt.Points(num(t, field(t, c, "sustained", "estimate"))), cell(row, 4))
 		}
+		for _, q := range items(t, wi["forecast"]) {
+			per := field(t, q, "period").(string)
+			row := s.cliRow(t, "whatif", per)
+			agree(t, per+" forecast without the scenario", s.pageText(t, "whatif."+per+".base"), money(num(t, field(t, q, "base"))), cell(row, 1))
+			agree(t, per+" forecast with the scenario", s.pageText(t, "whatif."+per+".scenario"), money(num(t, field(t, q, "scenario"))), cell(row, 2))
+			agree(t, per+" change", s.pageText(t, "whatif."+per+".change_percent"), numfmt.SignedPercent(num(t, field(t, q, "change_percent"))/100), cell(row, 3))
+		}
 		sp := field(t, wi, "sustained_percent")
 		page := s.pageMatch(t, "what-if result", `<p class="result" role="status">(.*?)<span`)
 		cli := s.cliLine(t, "whatif", "Once every lag has passed")

@@ -18,6 +18,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/forecast"
 )
 
 // whatifFlags are the flags of "whatif".
@@ -112,7 +113,7 @@ func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 		}
 		sc.Changes = append(sc.Changes, c)
 	}
-	m, err := f.cf.model(a)
+	m, set, err := f.cf.champions(a)
 	if err != nil {
 		return err
 	}
@@ -161,12 +162,26 @@ func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(whatifJSON{Model: m.Driver, Scenario: out, Seconds: time.Since(start).Seconds()})
 	}
-	return printWhatif(a.stdout, m, out, f.scope, currency)
+	// The forecast with and without the scenario, as POST /v1/whatif and the review page show
+	// it, when the tenant has a champion forecast of the scope.
+	var quarters []driver.ScenarioQuarter
+	if set != nil {
+		if fs, _ := set.Forecast(); fs != nil {
+			name, id := "company", ""
+			if scope != "" {
+				name, id = string(level), scope
+			}
+			if fsc, ok := fs.Find(name, id); ok && fsc.Forecast != nil && (fsc.Verdict == nil || fsc.Verdict.Status != forecast.StatusWithheld) {
+				quarters = out.Forecast(fsc.Forecast.Periods, fsc.Forecast.Mean)
+			}
+		}
+	}
+	return printWhatif(a.stdout, m, out, quarters, f.scope, currency)
 }
 
-// printWhatif prints the model's effects and the scenario; amounts carry the currency code
-// when it is not "".
-func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, currency string) error {
+// printWhatif prints the model's effects, the scenario and the forecast with and without it
+// (quarters; none when nil); amounts carry the currency code when it is not "".
+func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, quarters []driver.ScenarioQuarter, scope, currency string) error {
 	m := cm.Driver
 	fmt.Fprintf(w, "Company model: %d %s-quarters (%d %ss, %s–%s), %d posterior draws\n\n",
 		m.Observations, m.ScopeLevel, len(m.Scopes), m.ScopeLevel, m.First, m.Last, m.Replicates)
@@ -217,6 +232,15 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, cur
 	}
 	s := out.Sustained
 	fmt.Fprintf(w, "%s Year-on-year growth over the first year: %s.\n", out.Summary(), numfmt.Points(s.Estimate))
+	if len(quarters) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "quarter\tforecast without\twith the scenario\tchange")
+		for _, q := range quarters {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.Period, numfmt.Money(q.Base, currency), numfmt.Money(q.Scenario, currency), numfmt.SignedPercent(q.ChangePercent/100))
+		}
+		return tw.Flush()
+	}
 	return nil
 }
 
