@@ -293,9 +293,12 @@ func (v *view) Pick(en, zh string) string {
 	return en
 }
 
-// goalText says a cascaded goal in a sentence or two in the page's language, from the plan's
-// figures (the plan's own summary is English).
+// goalText says a cascaded goal in a sentence or two in the page's language: in English the
+// plan's own summary (the one the CLI and the API say), in Chinese the same figures in words.
 func goalText(lang string, p *goal.Plan) string {
+	if lang != LangZH {
+		return typeset(p.Summary)
+	}
 	n := numbers{lang: lang}
 	switch {
 	case !p.Reachable:
