@@ -63,6 +63,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
 	s.cli["recommend"] = mustRun(append([]string{"recommend", "--data", data, "--top", "1"}, st...)...)
 	s.cli["attribution"] = mustRun(append([]string{"attribution", "--period", agreeAssessed}, st...)...)
+	s.cli["cascade"] = mustRun(append([]string{"cascade", "--period", agreeGoalPeriod, "--target", fmt.Sprint(agreeGoal)}, st...)...)
 	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
 
 	base, _, _ := serveInProcess(t, store, data, "default")
@@ -83,11 +84,13 @@ func newSurfaces(t *testing.T) *surfaces {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		var m map[string]any
-		if resp.StatusCode != 200 || json.Unmarshal(b, &m) != nil {
+		if resp.StatusCode/100 != 2 || json.Unmarshal(b, &m) != nil {
 			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
 		}
 		return m
 	}
+	// The GM's goal, set as a GM does; the page cascades it, the CLI previewed it above.
+	s.api(t, "POST", "/v1/goals", map[string]any{"period": agreeGoalPeriod, "target": agreeGoal})
 	s.page = signedInPage(t, base, secret, "/review")
 	return s
 }
@@ -98,6 +101,9 @@ const (
 	agreeForecastQuarter    = "2026Q4"
 	agreeAssessed           = "2026Q3"
 	agreeAssessedYearBefore = "2025Q3"
+	// The GM's growth goal (the article's +30 %).
+	agreeGoalPeriod = "2027"
+	agreeGoal       = 0.30
 )
 
 // signedInPage signs in with secret through the form, as a browser does, and returns path.
@@ -620,5 +626,57 @@ func TestOneFigureEverywhere(t *testing.T) {
 		}
 		agree(t, "the rest", s.pageText(t, "growth.unexplained"), numfmt.Points(num(t, field(t, at, "unexplained", "estimate"))),
 			cell(s.cliRow(t, "attribution", "other (trend, season, noise)"), 2))
+	})
+
+	t.Run("goal", func(t *testing.T) {
+		plan := s.api(t, "GET", "/v1/cascade?period="+agreeGoalPeriod, nil)
+		summary := readText(plan["summary"].(string))
+		page := s.pageMatch(t, "goal", `<p data-k="goal\.target"[^>]*>(.*?)<span`)
+		agree(t, "goal", page, summary, s.cliLine(t, "cascade", numfmt.SignedPercent(agreeGoal)+" in "+agreeGoalPeriod))
+		for _, c := range items(t, plan["changes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRowAfter(t, "cascade", "Driver changes", d)
+			agree(t, d+" from", s.pageText(t, "goal."+d+".from"), numfmt.Level(num(t, field(t, c, "from")), unit, s.currency), cell(row, 2))
+			agree(t, d+" to", s.pageText(t, "goal."+d+".to"), numfmt.Level(num(t, field(t, c, "to")), unit, s.currency), cell(row, 3))
+			agree(t, d+" change", s.pageMatch(t, d+"'s change", `data-k="goal\.`+d+`\.to"[^>]*>.*?</td>\s*<td>(.*?)</td>`), numfmt.SignedPercent(num(t, field(t, c, "relative"))), cell(row, 4))
+			ct := field(t, c, "contribution")
+			lo, hi := numfmt.Points(num(t, field(t, ct, "lower"))), numfmt.Points(num(t, field(t, ct, "upper")))
+			add := numfmt.Points(num(t, field(t, ct, "estimate"))) + " (" + lo + " … " + hi + ")"
+			if field(t, c, "uncertain") == true {
+				add = "somewhere between " + lo + " and " + hi
+			}
+			agree(t, d+" growth added", s.pageText(t, "goal."+d+".contribution"), add, cell(row, 5))
+		}
+		teams := 0
+		for _, r := range items(t, plan["roles"]) {
+			role := field(t, r, "role").(string)
+			header := fmt.Sprintf("%s (%s):", field(t, r, "name"), role)
+			inds, _ := field(t, r, "indicators").([]any)
+			for _, it := range inds {
+				id, unit := field(t, it, "id").(string), field(t, it, "unit").(string)
+				target := numfmt.Level(num(t, field(t, it, "target")), unit, s.currency)
+				row := s.cliRowAfter(t, "cascade", header, field(t, it, "name").(string))
+				agree(t, role+" "+id+" target", s.pageText(t, "goal.role."+role+"."+id+".target"),
+					fmt.Sprintf("%s %s (%d %%)", field(t, it, "name"), target, int(num(t, field(t, it, "weight")))),
+					fmt.Sprintf("%s %s (%s)", cell(row, 0), cell(row, 3), cell(row, 1)))
+			}
+			tms, _ := field(t, r, "teams").([]any)
+			for _, tm := range tms {
+				team := field(t, tm, "team_id").(string)
+				row := s.cliRowAfter(t, "cascade", header, team)
+				agree(t, role+" "+team+" weight", s.pageMatch(t, team+"'s weight", `<tr><th scope="row">`+regexp.QuoteMeta(team)+`</th><td>([^<]*)</td>`),
+					numfmt.Percent(num(t, field(t, tm, "weight"))), cell(row, 1))
+				for k, n := range items(t, field(t, tm, "indicators")) {
+					id := field(t, n, "id").(string)
+					unit := field(t, inds[k], "unit").(string)
+					agree(t, role+" "+team+" "+id, s.pageText(t, "goal.team."+team+"."+id+".target"),
+						numfmt.Level(num(t, field(t, n, "target")), unit, s.currency), cell(row, 2+k))
+				}
+				teams++
+			}
+		}
+		if teams < 10 {
+			t.Errorf("%d teams' targets compared, want at least 10", teams)
+		}
 	})
 }
