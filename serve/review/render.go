@@ -180,12 +180,13 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		v.Text["inc"] = sprintf(lang, "inc.asof", is.AsOf)
 	}
 	if tu := p.Turnover; tu != nil {
-		f := tu.Forecast
-		if k := len(tu.Past); lang != LangZH {
+		f, k := tu.Forecast, len(tu.Past)
+		switch {
+		case lang != LangZH:
 			v.Text["turnover"] = typeset(f.Summary(tu.AsOf, tu.Past))
-		} else if k > 0 {
+		case k > 0:
 			v.Text["turnover"] = sprintf(lang, "turn.lead", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover), n.pct(tu.Past[k-1].Rate))
-		} else {
+		default:
 			v.Text["turnover"] = sprintf(lang, "turn.lead.nopast", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover))
 		}
 	}
