@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -679,4 +680,26 @@ func TestOneFigureEverywhere(t *testing.T) {
 			t.Errorf("%d teams' targets compared, want at least 10", teams)
 		}
 	})
+}
+
+// TestAttributionRefusesBadFlags: attribution explains a quarter of the registered company
+// model; anything else is a usage error (exit 2) that names the flag.
+func TestAttributionRefusesBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no period", []string{"attribution"}, "--period"},
+		{"a month", []string{"attribution", "--period", "2026-08"}, "--period"},
+		{"refit", []string{"attribution", "--period", "2026Q3", "--refit"}, "--refit"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCLI(t, append(c.args, "--store", t.TempDir())...)
+			var ee exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want a usage error naming %s", err, c.want)
+			}
+		})
+	}
 }
