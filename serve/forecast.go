@@ -3,7 +3,6 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -240,22 +239,9 @@ func rateOf(rs []forecast.Rate, h int) *rateJSON {
 // definition) and MASE over every origin and horizon, and its mean absolute percentage error
 // (a fraction) one quarter ahead and over every horizon.
 func accuracyOf(sc *forecast.Scope) accuracyJSON {
-	res := sc.Forecast
-	a := accuracyJSON{Origins: len(res.Backtest.Origins), SMAPE: num(math.NaN()), MASE: num(math.NaN())}
-	if len(res.Backtest.Accuracy) > 0 {
-		c := res.Backtest.Accuracy[0]
-		a.Method, a.Points, a.SMAPE, a.MASE = c.Method, c.Points, num(c.SMAPE), num(c.MASE)
-	}
-	h1, all := sc.BacktestMAPE()
-	a.MAPE1, a.MAPE = num(h1), num(all)
-	switch {
-	case a.Origins == 0 || math.IsNaN(h1):
-		a.Summary = "no backtest: the history is too short to test the forecast on its own past"
-	default:
-		a.Summary = fmt.Sprintf("forecasting each of the last %d quarters from the quarters before it, the forecast one quarter ahead was off by %.1f %% on average (%.1f %% over every horizon up to %d quarters)",
-			a.Origins, 100*h1, 100*all, len(res.Mean))
-	}
-	return a
+	r := sc.Record()
+	return accuracyJSON{Origins: r.Origins, Method: r.Method, Points: r.Points, SMAPE: num(r.SMAPE), MASE: num(r.MASE),
+		MAPE1: num(r.MAPE1), MAPE: num(r.MAPE), Summary: r.Summary()}
 }
 
 // parseScope reads company, region:<id> or team:<id>.

@@ -213,7 +213,6 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 	}
 	resp["changes"] = applied
 	growth := make([]map[string]any, len(out.Growth))
-	cum := 0.0
 	var scen []scenarioPoint
 	var base *scopeForecast
 	if fm := sn.forecast; fm != nil {
@@ -227,16 +226,8 @@ func (s *Server) postWhatIf(c *gin.Context, rq *call) error {
 		growth[k] = entry
 	}
 	if base != nil && base.sc.Forecast != nil {
-		res := base.sc.Forecast
-		for h := range res.Mean {
-			if h < len(out.Growth) {
-				cum += out.Growth[h].Estimate
-			}
-			p := scenarioPoint{Base: num(res.Mean[h]), Scenario: num(res.Mean[h] * math.Exp(cum)), ChangePercent: num(100 * (math.Exp(cum) - 1))}
-			if h < len(res.Periods) {
-				p.Period = res.Periods[h]
-			}
-			scen = append(scen, p)
+		for _, q := range out.Forecast(base.sc.Forecast.Periods, base.sc.Forecast.Mean) {
+			scen = append(scen, scenarioPoint{Period: q.Period, Base: num(q.Base), Scenario: num(q.Scenario), ChangePercent: num(q.ChangePercent)})
 		}
 	}
 	for k, v := range verdict {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -12,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
@@ -41,14 +44,7 @@ func newSurfaces(t *testing.T) *surfaces {
 	t.Helper()
 	dir := t.TempDir()
 	data, store := filepath.Join(dir, "data"), filepath.Join(dir, "store")
-	mustRun := func(args ...string) string {
-		t.Helper()
-		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
-		if err != nil {
-			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
-		}
-		return out
-	}
+	mustRun := cliRunner(t)
 	mustRun("generate", "--out", data)
 	f, err := os.OpenFile(filepath.Join(data, "targets.csv"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -59,10 +55,16 @@ func newSurfaces(t *testing.T) *surfaces {
 	mustRun("train", "--data", data, "--store", store, "--tenant", "default")
 	s := &surfaces{currency: "CNY", cli: map[string]string{}}
 	st := []string{"--store", store, "--tenant", "default"}
-	s.cli["forecast"] = mustRun(append([]string{"forecast", "--data", data}, st...)...)
+	// As after make run: forecast and whatif find the data (its currency, its targets) where
+	// GROWTHLENS_DATA says, without --data.
+	t.Setenv("GROWTHLENS_DATA", data)
+	s.cli["forecast"] = mustRun(append([]string{"forecast", "--pipeline"}, st...)...)
 	s.cli["whatif"] = mustRun(append([]string{"whatif", "--change", "marketing_spend=+10%", "--change", "first_response_hours=-20%"}, st...)...)
 	s.cli["rootcause"] = mustRun(append([]string{"rootcause", "drivers", "--data", data, "--period", agreeAssessed}, st...)...)
 	s.cli["indicators"] = mustRun(append([]string{"indicators", "--data", data}, st...)...)
+	s.cli["recommend"] = mustRun(append([]string{"recommend", "--data", data, "--top", "1"}, st...)...)
+	s.cli["attribution"] = mustRun(append([]string{"attribution", "--period", agreeAssessed}, st...)...)
+	s.cli["cascade"] = mustRun(append([]string{"cascade", "--period", agreeGoalPeriod, "--target", fmt.Sprint(agreeGoal)}, st...)...)
 	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
 
 	base, _, _ := serveInProcess(t, store, data, "default")
@@ -83,11 +85,13 @@ func newSurfaces(t *testing.T) *surfaces {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		var m map[string]any
-		if resp.StatusCode != 200 || json.Unmarshal(b, &m) != nil {
+		if resp.StatusCode/100 != 2 || json.Unmarshal(b, &m) != nil {
 			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
 		}
 		return m
 	}
+	// The GM's goal, set as a GM does; the page cascades it, the CLI previewed it above.
+	s.api(t, "POST", "/v1/goals", map[string]any{"period": agreeGoalPeriod, "target": agreeGoal})
 	s.page = signedInPage(t, base, secret, "/review")
 	return s
 }
@@ -95,8 +99,12 @@ func newSurfaces(t *testing.T) *surfaces {
 // The quarters of the default company's review: the page opens on the first forecast quarter
 // and assesses the last one with actuals.
 const (
-	agreeForecastQuarter = "2026Q4"
-	agreeAssessed        = "2026Q3"
+	agreeForecastQuarter    = "2026Q4"
+	agreeAssessed           = "2026Q3"
+	agreeAssessedYearBefore = "2025Q3"
+	// The GM's growth goal (the article's +30 %).
+	agreeGoalPeriod = "2027"
+	agreeGoal       = 0.30
 )
 
 // signedInPage signs in with secret through the form, as a browser does, and returns path.
@@ -188,13 +196,14 @@ func serveInProcess(t *testing.T, store, data, tenant string) (base string, log 
 // CLI writes it ("-": the same figure, set for print).
 func (s *surfaces) pageText(t *testing.T, key string) string {
 	t.Helper()
-	re := regexp.MustCompile(`<(td|span|small)\b[^>]*data-k="` + regexp.QuoteMeta(html.EscapeString(key)) + `"[^>]*>(.*?)</(?:td|span|small)>`)
-	m := re.FindStringSubmatch(s.page)
-	if m == nil {
-		t.Errorf("the page shows no figure %s", key)
-		return "(none)"
+	for _, tag := range []string{"td", "span", "small"} {
+		re := regexp.MustCompile(`(?s)<` + tag + `\b[^>]*data-k="` + regexp.QuoteMeta(html.EscapeString(key)) + `"[^>]*>(.*?)</` + tag + `>`)
+		if m := re.FindStringSubmatch(s.page); m != nil {
+			return readText(m[1])
+		}
 	}
-	return readText(m[2])
+	t.Errorf("the page shows no figure %s", key)
+	return "(none)"
 }
 
 var (
@@ -213,7 +222,7 @@ func readText(h string) string {
 func (s *surfaces) cliRow(t *testing.T, cmd string, lead ...string) []string {
 	t.Helper()
 	for _, line := range strings.Split(s.cli[cmd], "\n") {
-		cells := cellSep.Split(strings.TrimSpace(line), -1)
+		cells := cellSep.Split(strings.ReplaceAll(strings.TrimSpace(line), "−", "-"), -1)
 		if len(cells) < len(lead) {
 			continue
 		}
@@ -227,6 +236,55 @@ func (s *surfaces) cliRow(t *testing.T, cmd string, lead ...string) []string {
 	}
 	t.Errorf("growthlens %s printed no row %q:\n%s", cmd, lead, s.cli[cmd])
 	return nil
+}
+
+// cliLine returns the first line of the command's output that begins with prefix.
+func (s *surfaces) cliLine(t *testing.T, cmd, prefix string) string {
+	t.Helper()
+	for _, line := range strings.Split(s.cli[cmd], "\n") {
+		if line = strings.ReplaceAll(strings.TrimSpace(line), "−", "-"); strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	t.Errorf("growthlens %s printed no line %q:\n%s", cmd, prefix, s.cli[cmd])
+	return ""
+}
+
+// cliRowAfter is cliRow on the part of the output after the first line that begins with
+// header.
+func (s *surfaces) cliRowAfter(t *testing.T, cmd, header string, lead ...string) []string {
+	t.Helper()
+	lines := strings.Split(s.cli[cmd], "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), header) {
+			sub := &surfaces{cli: map[string]string{cmd: strings.Join(lines[i+1:], "\n")}}
+			return sub.cliRow(t, cmd, lead...)
+		}
+	}
+	t.Errorf("growthlens %s printed no line %q:\n%s", cmd, header, s.cli[cmd])
+	return nil
+}
+
+// pageMatch returns the first group of re on the page, as pageText reads it.
+func (s *surfaces) pageMatch(t *testing.T, what, re string) string {
+	t.Helper()
+	m := regexp.MustCompile("(?s)" + re).FindStringSubmatch(s.page)
+	if m == nil {
+		t.Errorf("the page shows no %s (%s)", what, re)
+		return "(none)"
+	}
+	return readText(m[1])
+}
+
+// contains fails unless the page's and the CLI's text both hold each figure the API's answer
+// renders to.
+func contains(t *testing.T, what, page, cli string, api ...string) {
+	t.Helper()
+	for _, f := range api {
+		if !strings.Contains(page, f) || !strings.Contains(cli, f) {
+			t.Errorf("%s: the API's %q is not in both the page's %q and the CLI's %q", what, f, page, cli)
+		}
+	}
 }
 
 // cell is the row's i-th cell, or "(none)".
@@ -295,16 +353,353 @@ func TestOneFigureEverywhere(t *testing.T) {
 				page := s.pageText(t, fmt.Sprintf("forecast.%s.lo%d", per, lvl)) + " – " + s.pageText(t, fmt.Sprintf("forecast.%s.hi%d", per, lvl))
 				agree(t, fmt.Sprintf("%s %d %% interval", per, lvl), page, api, cell(row, map[int]int{80: 2, 95: 3}[lvl]))
 			}
+			qoq, yoy := "–", "–"
+			if g, ok := field(t, p, "growth_qoq").(map[string]any); ok {
+				qoq = numfmt.SignedPercent(num(t, g["mean"]))
+			}
+			if g, ok := field(t, p, "growth_yoy").(map[string]any); ok {
+				yoy = numfmt.SignedPercent(num(t, g["mean"]))
+				for _, iv := range items(t, g["intervals"]) {
+					if num(t, field(t, iv, "level")) == 80 {
+						yoy += " 80 %: " + numfmt.SignedPercent(num(t, field(t, iv, "lower"))) + " … " + numfmt.SignedPercent(num(t, field(t, iv, "upper")))
+					}
+				}
+			}
+			agree(t, per+" growth on the quarter before", s.pageText(t, "forecast."+per+".growth_qoq"), qoq, cell(row, 4))
+			agree(t, per+" growth on a year before", s.pageMatch(t, per+" growth on a year before", `<td>(<span[^>]*data-k="forecast\.`+per+`\.growth_yoy".*?)</td>`), yoy, cell(row, 5))
 			tgt, prob := "–", "–"
 			if x, ok := field(t, p, "target").(float64); ok {
 				tgt, prob = money(x), numfmt.Percent(num(t, field(t, p, "hit_probability")))
 				n++
 			}
-			agree(t, per+" target", s.pageText(t, "forecast."+per+".target"), tgt, cell(row, 4))
-			agree(t, per+" chance of reaching the target", s.pageText(t, "forecast."+per+".hit_probability"), prob, cell(row, 5))
+			agree(t, per+" target", s.pageText(t, "forecast."+per+".target"), tgt, cell(row, 6))
+			agree(t, per+" chance of reaching the target", s.pageText(t, "forecast."+per+".hit_probability"), prob, cell(row, 7))
 		}
 		if n == 0 {
 			t.Errorf("no forecast quarter has a target: the chance of reaching it went untested")
 		}
+		pipes, recent := 0, 0
+		for _, p := range items(t, fc["forecast"]) {
+			pl, ok := field(t, p, "pipeline").(map[string]any)
+			if !ok {
+				continue
+			}
+			per := field(t, p, "period").(string)
+			api := []string{money(num(t, pl["closed"])) + " already won", money(num(t, pl["open"])) + " expected from " + fmt.Sprint(int(num(t, pl["open_deals"]))),
+				money(num(t, pl["open_amount"])), money(num(t, pl["not_created"])), money(num(t, pl["univariate"])), numfmt.Percent(num(t, pl["weight"]))}
+			page := s.pageMatch(t, per+"'s pipeline", `<p class="note">(`+per+` from the sales pipeline.*?)</p>`)
+			row := s.cliRowAfter(t, "forecast", "from the sales pipeline", per)
+			cli := fmt.Sprintf("%s already won, %s expected from %s; %s", cell(row, 1), cell(row, 2), cell(row, 3), strings.Join(row[min(4, len(row)):], "; "))
+			contains(t, per+" from the sales pipeline", page, cli, api...)
+			pipes++
+		}
+		for _, h := range items(t, fc["history"]) {
+			per := field(t, h, "period").(string)
+			if !strings.Contains(s.page, `data-k="actual.`+per+`.revenue"`) {
+				continue
+			}
+			row := s.cliRow(t, "forecast", per)
+			tgt, done := "–", "–"
+			if x, ok := field(t, h, "target").(float64); ok {
+				tgt, done = money(x), numfmt.Percent(num(t, field(t, h, "completion")))
+			}
+			agree(t, per+" actual", s.pageText(t, "actual."+per+".revenue"), money(num(t, field(t, h, "revenue"))), cell(row, 1))
+			agree(t, per+" target", s.pageText(t, "actual."+per+".target"), tgt, cell(row, 2))
+			agree(t, per+" completion", s.pageText(t, "actual."+per+".completion"), done, cell(row, 3))
+			recent++
+		}
+		if pipes != 2 || recent != 8 {
+			t.Errorf("compared %d quarters from the pipeline and %d against target, want 2 and 8", pipes, recent)
+		}
+		acc := field(t, fc, "accuracy")
+		api := []string{readText(field(t, acc, "summary").(string)), numfmt.Percent(num(t, field(t, acc, "mape_1"))), numfmt.Percent(num(t, field(t, acc, "mape"))),
+			"sMAPE " + numfmt.Plain(num(t, field(t, acc, "smape"))) + " %", "MASE " + numfmt.Plain(num(t, field(t, acc, "mase")))}
+		page := s.pageMatch(t, "accuracy", `<p class="plain">(.*?)<span`) + " " + s.pageMatch(t, "accuracy metrics", `<p class="note">(sMAPE.*?)<span`)
+		contains(t, "accuracy", page, s.cliLine(t, "forecast", "Our forecasts for the last"), api...)
 	})
+
+	t.Run("what-if", func(t *testing.T) {
+		// The page's default scenario: marketing spend +10 %, first-response time −20 %.
+		wi := s.api(t, "POST", "/v1/whatif", map[string]any{"scope": "company", "changes": []map[string]any{
+			{"driver": "marketing_spend", "percent": 10}, {"driver": "first_response_hours", "percent": -20}}})
+		for _, c := range items(t, wi["changes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRow(t, "whatif", map[string]string{"marketing_spend": "marketing_spend=+10%", "first_response_hours": "first_response_hours=-20%"}[d])
+			agree(t, d+" now", s.pageText(t, "whatif."+d+".from"), numfmt.Level(num(t, field(t, c, "from")), unit, s.currency), cell(row, 1))
+			agree(t, d+" after", s.pageText(t, "whatif."+d+".to"), numfmt.Level(num(t, field(t, c, "to")), unit, s.currency), cell(row, 2))
+			agree(t, d+" contribution", s.pageText(t, "whatif."+d+".sustained"), numfmt.Points(num(t, field(t, c, "sustained", "estimate"))), cell(row, 4))
+		}
+		for _, q := range items(t, wi["forecast"]) {
+			per := field(t, q, "period").(string)
+			row := s.cliRow(t, "whatif", per)
+			agree(t, per+" forecast without the scenario", s.pageText(t, "whatif."+per+".base"), money(num(t, field(t, q, "base"))), cell(row, 1))
+			agree(t, per+" forecast with the scenario", s.pageText(t, "whatif."+per+".scenario"), money(num(t, field(t, q, "scenario"))), cell(row, 2))
+			agree(t, per+" change", s.pageText(t, "whatif."+per+".change_percent"), numfmt.SignedPercent(num(t, field(t, q, "change_percent"))/100), cell(row, 3))
+		}
+		sp := field(t, wi, "sustained_percent")
+		page := s.pageMatch(t, "what-if result", `<p class="result" role="status">(.*?)<span`)
+		cli := s.cliLine(t, "whatif", "Once every lag has passed")
+		if !strings.HasPrefix(cli, page) {
+			t.Errorf("what-if result: page %q, CLI %q", page, cli)
+		}
+		contains(t, "what-if result", page, cli, numfmt.SignedPercent(num(t, field(t, sp, "estimate"))),
+			numfmt.SignedPercent(num(t, field(t, sp, "lower"))), numfmt.SignedPercent(num(t, field(t, sp, "upper"))))
+	})
+
+	t.Run("causes of the gap to target", func(t *testing.T) {
+		rc := s.api(t, "GET", "/v1/rootcauses?scope=company&period="+agreeAssessed, nil)
+		actual, expected := num(t, rc["actual"]), num(t, rc["expected"])
+		api := []string{money(actual), money(expected), numfmt.Percent(num(t, rc["completion"]))}
+		if actual < expected {
+			api = append(api, money(actual-expected))
+		}
+		contains(t, "the assessed quarter", s.pageMatch(t, "causes' lead", `<section id="causes"[^>]*>.*?<p>(.*?)<span`), s.cliLine(t, "rootcause", "company "+agreeAssessed), api...)
+		for i, c := range items(t, rc["causes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRow(t, "rootcause", fmt.Sprint(i+1), d)
+			agree(t, d+" rank", s.pageText(t, "causes."+d+".rank"), fmt.Sprint(i+1), cell(row, 0))
+			agree(t, d+" usual level", s.pageText(t, "causes."+d+".baseline"), numfmt.Level(num(t, field(t, c, "baseline")), unit, s.currency), cell(row, 4))
+			agree(t, d+" level in the quarter", s.pageText(t, "causes."+d+".actual"), numfmt.Level(num(t, field(t, c, "actual")), unit, s.currency), cell(row, 5))
+			ct := field(t, c, "contribution")
+			est, clear := numfmt.Points(num(t, field(t, ct, "estimate"))), "no"
+			if field(t, c, "effect", "uncertain") == true {
+				est, clear = "uncertain", "uncertain"
+			}
+			if field(t, c, "significant") == true {
+				clear = "yes"
+			}
+			agree(t, d+" contribution", s.pageText(t, "causes."+d+".contribution"), est, cell(row, 8))
+			iv := numfmt.Points(num(t, field(t, ct, "lower"))) + " … " + numfmt.Points(num(t, field(t, ct, "upper")))
+			agree(t, d+" interval", s.pageMatch(t, d+"'s interval", `data-k="causes\.`+d+`\.contribution"[^>]*>.*?</td>\s*<td>(.*?)</td>`), iv, cell(row, 9))
+			agree(t, d+" clear cause", s.pageText(t, "causes."+d+".significant"), clear, cell(row, 11))
+		}
+	})
+
+	t.Run("indicators", func(t *testing.T) {
+		ind := s.api(t, "GET", "/v1/indicators", nil)
+		n := 0
+		for _, r := range items(t, ind["roles"]) {
+			role, header := field(t, r, "role").(string), fmt.Sprintf("%s (%s)", field(t, r, "name"), field(t, r, "name_zh"))
+			for _, x := range items(t, field(t, r, "indicators")) {
+				id, unit := field(t, x, "id").(string), field(t, x, "unit").(string)
+				k := "indicators." + role + "." + id
+				weight := fmt.Sprintf("%d %%", int(num(t, field(t, x, "weight"))))
+				row := s.cliRowAfter(t, "indicators", header, weight, fmt.Sprintf("%s %s", field(t, x, "name"), field(t, x, "name_zh")))
+				agree(t, k+" weight", s.pageText(t, k+".weight"), weight, cell(row, 0))
+				agree(t, k+" current", s.pageText(t, k+".current"), numfmt.Level(num(t, field(t, x, "current")), unit, s.currency), cell(row, 2))
+				agree(t, k+" target", s.pageText(t, k+".target"), numfmt.Level(num(t, field(t, x, "target")), unit, s.currency), cell(row, 3))
+				why := s.pageMatch(t, k+" rationale", `data-k="`+regexp.QuoteMeta(k)+`\.target"[^>]*>.*?</td>\s*<td class="why">(.*?)</td>`)
+				agree(t, k+" rationale", why, readText(field(t, x, "rationale").(string)), cell(row, 4))
+				n++
+			}
+		}
+		if n < 10 {
+			t.Errorf("%d indicators compared, want at least 10", n)
+		}
+	})
+
+	t.Run("incentives by team", func(t *testing.T) {
+		top := regexp.MustCompile(`data-k="incentives\.([^".]+)\.top\.([a-z_]+)" data-v="[^"]*">([^<]*)</span>`)
+		pageTop := map[string]map[string]string{}
+		for _, m := range top.FindAllStringSubmatch(s.page, -1) {
+			if pageTop[m[1]] == nil {
+				pageTop[m[1]] = map[string]string{}
+			}
+			f := strings.Fields(readText(m[3]))
+			pageTop[m[1]][m[2]] = f[len(f)-1]
+		}
+		teams := regexp.MustCompile(`data-k="incentives\.([^".]+)\.employees"`).FindAllStringSubmatch(s.page, -1)
+		if len(teams) < 10 {
+			t.Fatalf("%d teams on the page", len(teams))
+		}
+		for _, m := range teams {
+			team := m[1]
+			if team == "total" {
+				continue
+			}
+			rec := s.api(t, "POST", "/v1/recommendations", map[string]any{"team": team, "top": 1, "reasons": false})
+			recs := items(t, rec["recommendations"])
+			counts := map[string]int{}
+			var risk, after, cost, value float64
+			for _, x := range recs {
+				r := num(t, field(t, x, "attrition_risk"))
+				risk += r
+				opts, _ := field(t, x, "options").([]any)
+				if len(opts) == 0 || field(t, opts[0], "recommended") != true {
+					after += r
+					continue
+				}
+				counts[field(t, opts[0], "type").(string)]++
+				after += num(t, field(t, opts[0], "attrition_risk"))
+				cost += num(t, field(t, opts[0], "cost"))
+				value += num(t, field(t, opts[0], "value"))
+			}
+			n := float64(len(recs))
+			var apiTop, pTop []string
+			for _, typ := range datasets.RewardTypes {
+				if c := counts[typ]; c > 0 {
+					apiTop = append(apiTop, fmt.Sprintf("%s %d", typ, c))
+				}
+				if c, ok := pageTop[team][typ]; ok {
+					pTop = append(pTop, typ+" "+c)
+				}
+			}
+			if len(apiTop) == 0 {
+				apiTop = []string{"–"}
+			}
+			if len(pTop) == 0 {
+				pTop = []string{"–"}
+			}
+			row := s.cliRowAfter(t, "recommend", "By team (each employee's first recommended incentive):", team)
+			k := "incentives." + team
+			agree(t, team+" employees", s.pageText(t, k+".employees"), fmt.Sprint(len(recs)), cell(row, 1))
+			agree(t, team+" recommended first", strings.Join(pTop, ", "), strings.Join(apiTop, ", "), cell(row, 2))
+			agree(t, team+" attrition risk", s.pageText(t, k+".mean_risk"), numfmt.Percent(risk/n), cell(row, 3))
+			agree(t, team+" attrition risk with the incentive", s.pageText(t, k+".mean_risk_after"), numfmt.Percent(after/n), cell(row, 4))
+			agree(t, team+" cost", s.pageText(t, k+".cost"), money(cost), cell(row, 5))
+			agree(t, team+" expected value", s.pageText(t, k+".value"), money(value), cell(row, 6))
+		}
+	})
+
+	t.Run("turnover", func(t *testing.T) {
+		at := s.api(t, "GET", "/v1/attrition?scope=company", nil)
+		l := field(t, at, "leavers")
+		past := items(t, at["past"])
+		last := past[len(past)-1]
+		leavers := func(l any) string {
+			return fmt.Sprintf("%s (%d–%d)", strconv.FormatFloat(num(t, field(t, l, "expected")), 'f', 1, 64), int(num(t, field(t, l, "low"))), int(num(t, field(t, l, "high"))))
+		}
+		page := s.pageMatch(t, "turnover's lead", `<section id="turnover"[^>]*>.*?<p>(.*?)<span`)
+		cli := s.cliLine(t, "recommend", "Of the ")
+		if page != cli {
+			t.Errorf("turnover: page %q, CLI %q", page, cli)
+		}
+		contains(t, "turnover", page, cli, fmt.Sprintf("Of the %d employees", int(num(t, field(t, l, "employees")))),
+			strconv.FormatFloat(num(t, field(t, l, "expected")), 'f', 1, 64)+" are expected", fmt.Sprintf("interval %d to %d", int(num(t, field(t, l, "low"))), int(num(t, field(t, l, "high")))),
+			"a turnover of "+numfmt.Percent(num(t, field(t, l, "turnover"))), "last year's was "+numfmt.Percent(num(t, field(t, last, "rate"))))
+		for _, y := range past {
+			from := field(t, y, "from").(string)
+			row := s.cliRow(t, "recommend", from+" – "+field(t, y, "to").(string))
+			agree(t, from+" on staff", s.pageText(t, "turnover."+from+".employees"), fmt.Sprint(int(num(t, field(t, y, "employees")))), cell(row, 1))
+			agree(t, from+" left", s.pageText(t, "turnover."+from+".left"), fmt.Sprint(int(num(t, field(t, y, "left")))), cell(row, 2))
+			agree(t, from+" turnover", s.pageText(t, "turnover."+from+".rate"), numfmt.Percent(num(t, field(t, y, "rate"))), cell(row, 3))
+		}
+		row := s.cliRow(t, "recommend", "next 12 months: company")
+		agree(t, "expected leavers", s.pageMatch(t, "expected leavers", `<section id="turnover".*?<tr class="total">.*?</td>\s*<td>(.*?)</td>`), leavers(l), cell(row, 2))
+		agree(t, "expected turnover", s.pageText(t, "turnover.forecast.rate"), numfmt.Percent(num(t, field(t, l, "turnover"))), cell(row, 3))
+		regions := regexp.MustCompile(`data-k="turnover\.(region:[^".]+)\.expected"`).FindAllStringSubmatch(s.page, -1)
+		if len(regions) == 0 {
+			t.Error("no region's expected leavers on the page")
+		}
+		for _, m := range regions {
+			rl := field(t, s.api(t, "GET", "/v1/attrition?scope="+url.QueryEscape(m[1]), nil), "leavers")
+			agree(t, m[1]+" expected leavers", s.pageText(t, "turnover."+m[1]+".expected"), leavers(rl), cell(s.cliRow(t, "recommend", "next 12 months: "+m[1]), 2))
+		}
+	})
+
+	t.Run("growth by driver", func(t *testing.T) {
+		// The waterfall of the assessed quarter against the same quarter a year before.
+		fc := s.api(t, "GET", "/v1/forecast?scope=company", nil)
+		base := ""
+		for _, h := range items(t, fc["history"]) {
+			if field(t, h, "period") == agreeAssessedYearBefore {
+				base = strconv.FormatFloat(num(t, field(t, h, "revenue")), 'g', -1, 64)
+			}
+		}
+		at := s.api(t, "GET", "/v1/attribution?scope=company&period="+agreeAssessed+"&expected="+url.QueryEscape(base), nil)
+		page := s.pageMatch(t, "growth's lead", `<section id="growth".*?<p>(.*?)<span`)
+		cli := s.cliLine(t, "attribution", "Revenue in ")
+		if page != cli {
+			t.Errorf("growth: page %q, CLI %q", page, cli)
+		}
+		actual, expected := num(t, at["actual"]), num(t, at["expected"])
+		contains(t, "growth", page, cli, numfmt.SignedPercent(actual/expected-1), numfmt.Points(num(t, at["gap"])))
+		for _, c := range items(t, at["contributions"]) {
+			d, ct := field(t, c, "driver").(string), field(t, c, "contribution")
+			est := numfmt.Points(num(t, field(t, ct, "estimate")))
+			if field(t, c, "uncertain") == true {
+				est = "uncertain"
+			}
+			row := s.cliRow(t, "attribution", d)
+			agree(t, d+" contribution", s.pageText(t, "growth."+d+".contribution"), est, cell(row, 2))
+			iv := numfmt.Points(num(t, field(t, ct, "lower"))) + " … " + numfmt.Points(num(t, field(t, ct, "upper")))
+			agree(t, d+" interval", s.pageMatch(t, d+"'s interval", `data-k="growth\.`+d+`\.contribution"[^>]*>.*?</td>\s*<td>(.*?)</td>`), iv, cell(row, 3))
+		}
+		agree(t, "the rest", s.pageText(t, "growth.unexplained"), numfmt.Points(num(t, field(t, at, "unexplained", "estimate"))),
+			cell(s.cliRow(t, "attribution", "other (trend, season, noise)"), 2))
+	})
+
+	t.Run("goal", func(t *testing.T) {
+		plan := s.api(t, "GET", "/v1/cascade?period="+agreeGoalPeriod, nil)
+		summary := readText(plan["summary"].(string))
+		page := s.pageMatch(t, "goal", `<p data-k="goal\.target"[^>]*>(.*?)<span`)
+		agree(t, "goal", page, summary, s.cliLine(t, "cascade", numfmt.SignedPercent(agreeGoal)+" in "+agreeGoalPeriod))
+		for _, c := range items(t, plan["changes"]) {
+			d, unit := field(t, c, "driver").(string), field(t, c, "unit").(string)
+			row := s.cliRowAfter(t, "cascade", "Driver changes", d)
+			agree(t, d+" from", s.pageText(t, "goal."+d+".from"), numfmt.Level(num(t, field(t, c, "from")), unit, s.currency), cell(row, 2))
+			agree(t, d+" to", s.pageText(t, "goal."+d+".to"), numfmt.Level(num(t, field(t, c, "to")), unit, s.currency), cell(row, 3))
+			agree(t, d+" change", s.pageMatch(t, d+"'s change", `data-k="goal\.`+d+`\.to"[^>]*>.*?</td>\s*<td>(.*?)</td>`), numfmt.SignedPercent(num(t, field(t, c, "relative"))), cell(row, 4))
+			ct := field(t, c, "contribution")
+			lo, hi := numfmt.Points(num(t, field(t, ct, "lower"))), numfmt.Points(num(t, field(t, ct, "upper")))
+			add := numfmt.Points(num(t, field(t, ct, "estimate"))) + " (" + lo + " … " + hi + ")"
+			if field(t, c, "uncertain") == true {
+				add = "somewhere between " + lo + " and " + hi
+			}
+			agree(t, d+" growth added", s.pageText(t, "goal."+d+".contribution"), add, cell(row, 5))
+		}
+		teams := 0
+		for _, r := range items(t, plan["roles"]) {
+			role := field(t, r, "role").(string)
+			header := fmt.Sprintf("%s (%s):", field(t, r, "name"), role)
+			inds, _ := field(t, r, "indicators").([]any)
+			for _, it := range inds {
+				id, unit := field(t, it, "id").(string), field(t, it, "unit").(string)
+				target := numfmt.Level(num(t, field(t, it, "target")), unit, s.currency)
+				row := s.cliRowAfter(t, "cascade", header, field(t, it, "name").(string))
+				agree(t, role+" "+id+" target", s.pageText(t, "goal.role."+role+"."+id+".target"),
+					fmt.Sprintf("%s %s (%d %%)", field(t, it, "name"), target, int(num(t, field(t, it, "weight")))),
+					fmt.Sprintf("%s %s (%s)", cell(row, 0), cell(row, 3), cell(row, 1)))
+			}
+			tms, _ := field(t, r, "teams").([]any)
+			for _, tm := range tms {
+				team := field(t, tm, "team_id").(string)
+				row := s.cliRowAfter(t, "cascade", header, team)
+				agree(t, role+" "+team+" weight", s.pageMatch(t, team+"'s weight", `<tr><th scope="row">`+regexp.QuoteMeta(team)+`</th><td>([^<]*)</td>`),
+					numfmt.Percent(num(t, field(t, tm, "weight"))), cell(row, 1))
+				for k, n := range items(t, field(t, tm, "indicators")) {
+					id := field(t, n, "id").(string)
+					unit := field(t, inds[k], "unit").(string)
+					agree(t, role+" "+team+" "+id, s.pageText(t, "goal.team."+team+"."+id+".target"),
+						numfmt.Level(num(t, field(t, n, "target")), unit, s.currency), cell(row, 2+k))
+				}
+				teams++
+			}
+		}
+		if teams < 10 {
+			t.Errorf("%d teams' targets compared, want at least 10", teams)
+		}
+	})
+}
+
+// TestAttributionRefusesBadFlags: attribution explains a quarter of the registered company
+// model; anything else is a usage error (exit 2) that names the flag.
+func TestAttributionRefusesBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no period", []string{"attribution"}, "--period"},
+		{"a month", []string{"attribution", "--period", "2026-08"}, "--period"},
+		{"refit", []string{"attribution", "--period", "2026Q3", "--refit"}, "--refit"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCLI(t, append(c.args, "--store", t.TempDir())...)
+			var ee exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want a usage error naming %s", err, c.want)
+			}
+		})
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -162,7 +161,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 	fmt.Fprintf(w, "Goal %s: revenue growth %s (%s); data to %s\n", p.Period, pct(p.Target), version, p.DataAsOf)
 	b := p.Baseline
 	fmt.Fprintf(w, "Baseline: %s, the %s; revenue a year earlier %s, at the baseline %s, the goal %s\n\n",
-		pct(b.Growth), b.Basis, numfmt.Plain(b.PriorRevenue), numfmt.Plain(b.Revenue), numfmt.Amount(b.TargetRevenue, numfmt.Unit("currency", currency)))
+		pct(b.Growth), b.Basis, numfmt.Money(b.PriorRevenue, currency), numfmt.Money(b.Revenue, currency), numfmt.Money(b.TargetRevenue, currency))
 	fmt.Fprintln(w, p.Summary)
 	if !p.Reachable {
 		fmt.Fprintln(w, "\nWhat each driver alone would need (the others at the edge of their range):")
@@ -176,13 +175,20 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  driver\trole\tfrom\tto\tchange\tgrowth added (80 %)\t")
 		for _, c := range p.Changes {
-			add := fmt.Sprintf("%s pt (%s to %s)", strings.TrimSuffix(goal.Points(c.Contribution.Estimate), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Lower), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Upper), " pt"))
+			// As the review page says it: the estimate and its 80 % interval, or only the range
+			// where the data cannot tell the driver's direction.
+			add := fmt.Sprintf("%s (%s … %s)", numfmt.Points(c.Contribution.Estimate), numfmt.Points(c.Contribution.Lower), numfmt.Points(c.Contribution.Upper))
 			if c.Uncertain {
-				add = fmt.Sprintf("somewhere in %s to %s pt: %s", strings.TrimSuffix(goal.Points(c.Contribution.Lower), " pt"), strings.TrimSuffix(goal.Points(c.Contribution.Upper), " pt"), c.Sentence)
+				add = fmt.Sprintf("somewhere between %s and %s", numfmt.Points(c.Contribution.Lower), numfmt.Points(c.Contribution.Upper))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", c.Driver, c.Role, numfmt.Amount(c.From, numfmt.Unit(c.Unit, currency)), numfmt.Amount(c.To, numfmt.Unit(c.Unit, currency)), pct(c.Relative), add)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", c.Driver, c.Role, numfmt.Level(c.From, c.Unit, currency), numfmt.Level(c.To, c.Unit, currency), pct(c.Relative), add)
 		}
 		tw.Flush()
+		for _, c := range p.Changes {
+			if c.Uncertain {
+				fmt.Fprintf(w, "  %s: %s.\n", c.Driver, c.Sentence)
+			}
+		}
 	}
 	for _, r := range p.Roles {
 		fmt.Fprintf(w, "\n%s (%s): %s\n", r.Name, r.Role, r.Rationale)
@@ -196,7 +202,7 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 			if it.Uncertain {
 				basis += "; " + it.Sentence
 			}
-			fmt.Fprintf(tw, "  %s\t%d %%\t%s\t%s\t%s\t\n", it.Name, it.Weight, figure(float64(it.Current), numfmt.Unit(it.Unit, currency)), figure(it.Target, numfmt.Unit(it.Unit, currency)), basis)
+			fmt.Fprintf(tw, "  %s\t%d %%\t%s\t%s\t%s\t\n", it.Name, it.Weight, numfmt.Level(float64(it.Current), it.Unit, currency), numfmt.Level(it.Target, it.Unit, currency), basis)
 		}
 		tw.Flush()
 		if len(r.Teams) == 0 {
@@ -205,22 +211,22 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := []string{"  team", "weight"}
 		for _, it := range r.Indicators {
-			head = append(head, column(it.ID, numfmt.Unit(it.Unit, currency)))
+			head = append(head, it.ID)
 		}
 		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 		for _, tm := range r.Teams {
-			row := []string{"  " + tm.TeamID, fmt.Sprintf("%.0f %%", 100*tm.Weight)}
+			row := []string{"  " + tm.TeamID, numfmt.Percent(tm.Weight)}
 			for k, n := range tm.Indicators {
-				row = append(row, short(n.Target, r.Indicators[k].Unit))
+				row = append(row, numfmt.Level(n.Target, r.Indicators[k].Unit, currency))
 			}
 			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 			if !persons {
 				continue
 			}
 			for _, ps := range tm.Persons {
-				row := []string{"    " + ps.EmployeeID, fmt.Sprintf("%.0f %%", 100*ps.Weight)}
+				row := []string{"    " + ps.EmployeeID, numfmt.Percent(ps.Weight)}
 				for k, n := range ps.Indicators {
-					row = append(row, short(n.Target, r.Indicators[k].Unit))
+					row = append(row, numfmt.Level(n.Target, r.Indicators[k].Unit, currency))
 				}
 				fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 			}
@@ -230,32 +236,4 @@ func printPlan(w io.Writer, p *goal.Plan, persons bool, currency string) {
 	for _, n := range p.Notes {
 		fmt.Fprintln(w, "note: "+n)
 	}
-}
-
-// figure formats an indicator's value in its unit: shares as percentages.
-func figure(x float64, unit string) string {
-	switch {
-	case math.IsNaN(x):
-		return "–"
-	case strings.HasPrefix(unit, "share"):
-		return numfmt.Plain(100*x) + " %"
-	}
-	return numfmt.Amount(x, unit)
-}
-
-// column heads a table column with the indicator and its unit, unless its figures say it
-// (shares, shown as percentages): "revenue (currency)".
-func column(id, unit string) string {
-	if unit == "" || strings.HasPrefix(unit, "share") {
-		return id
-	}
-	return id + " (" + unit + ")"
-}
-
-// short formats a value for a table column: shares as percentages, the rest plain.
-func short(x float64, unit string) string {
-	if strings.HasPrefix(unit, "share") && !math.IsNaN(x) {
-		return numfmt.Plain(100*x) + " %"
-	}
-	return numfmt.Plain(x)
 }

@@ -50,7 +50,7 @@ func TestCascadeCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text, "Goal 2027: revenue growth +30 % (version 1)") || !strings.Contains(text, "Driver changes") {
+	if !strings.Contains(text, "Goal 2027: revenue growth +30.0 % (version 1)") || !strings.Contains(text, "Driver changes") {
 		t.Errorf("text output:\n%s", text)
 	}
 	for _, p := range readable.Problems(text, false) {

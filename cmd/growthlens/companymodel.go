@@ -35,12 +35,19 @@ func addChampionFlags(cmd *cobra.Command, f *companyFlags, what string) {
 // model returns the tenant's champion company model, or nil with --refit (the caller then
 // fits one on its data, as training would).
 func (f *companyFlags) model(a *app) (*company.Model, error) {
+	m, _, err := f.champions(a)
+	return m, err
+}
+
+// champions is model with the rest of the tenant's champions (those that need no data: the
+// forecast, say); nil, nil with --refit.
+func (f *companyFlags) champions(a *app) (*company.Model, *champion.Set, error) {
 	if f.refit {
-		return nil, nil
+		return nil, nil, nil
 	}
 	set, err := loadChampions(a, f.store, f.keyFile, f.tenant, champion.Data{Problem: "the CLI reads the company model only"})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, v := set.Company()
 	if m == nil {
@@ -51,10 +58,10 @@ func (f *companyFlags) model(a *app) (*company.Model, error) {
 		if why == "" && v.Version > 0 {
 			why = fmt.Sprintf("version %d was trained by an older build without priors: retrain", v.Version)
 		}
-		return nil, fmt.Errorf("tenant %s has no company model in %s (%s): run growthlens train, or pass --refit to fit one on --data", f.tenant, f.store, why)
+		return nil, nil, fmt.Errorf("tenant %s has no company model in %s (%s): run growthlens train, or pass --refit to fit one on --data", f.tenant, f.store, why)
 	}
 	a.log.Debug("company model", "tenant", f.tenant, "version", v.Version)
-	return m, nil
+	return m, set, nil
 }
 
 // loadChampions reads the tenant's registered champions from the store, as the API loads

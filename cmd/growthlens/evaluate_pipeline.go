@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/growthlens/growthlens/datasets"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/diagnose/rceval"
 	"github.com/growthlens/growthlens/train/peval"
 )
@@ -131,7 +132,7 @@ func monthEnds(a *app, dir string, year int, jsonOut bool) error {
 	}
 	fmt.Fprintln(w, "\nmonth-end\twindow\twon\tpipeline\topen deals\tnot yet created\tnaive")
 	for _, r := range res.Rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, moneyPlain(r.Actual), moneyPlain(r.Pipeline), moneyPlain(r.Open), moneyPlain(r.NotCreated), moneyPlain(r.Naive))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, numfmt.Plain(r.Actual), numfmt.Plain(r.Pipeline), numfmt.Plain(r.Open), numfmt.Plain(r.NotCreated), numfmt.Plain(r.Naive))
 	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)

@@ -26,10 +26,12 @@ func newForecastCmd(a *app) *cobra.Command {
 		Short: "Print a scope's revenue forecast from the champion forecast model",
 		Long: `forecast prints the revenue forecast of one scope — the figures GET /v1/forecast answers —
 from the tenant's champion forecast model: each quarter's forecast with its 80 % and 95 %
-intervals, the quarter's revenue target and the probability of reaching it (from --data's
-targets.csv, as GET /v1/forecast gives them), a manager's adjusted figure beside the model's
-(growthlens adjust), or why the forecast is withheld. Money is rounded and carries the
-currency of --data's dataset.json.
+intervals, its growth on the quarter before and on a year before, the quarter's revenue target
+and the probability of reaching it (from --data's targets.csv, as GET /v1/forecast gives
+them), a manager's adjusted figure beside the model's (growthlens adjust), or why the forecast
+is withheld; then the last 8 quarters' actual against target and how far the forecast was off
+on its own past. Every figure is the review page's, rounded alike; money carries the currency
+of --data's dataset.json.
 
 --pipeline adds where the first quarters' revenue comes from when the data has deals: won so
 far in the quarter, expected from the deals open at the forecast date (how many, and their
@@ -100,6 +102,9 @@ type forecastOut struct {
 	Target         []*float64               `json:"target,omitempty"`
 	HitProbability []*float64               `json:"hit_probability,omitempty"`
 	Adjusted       []*adjustment.Adjustment `json:"adjusted,omitempty"`
+	// Growth is each quarter's growth on the quarter before and on the same quarter a year
+	// before, with their intervals (GET /v1/forecast's growth_qoq and growth_yoy).
+	Growth *forecast.GrowthForecast `json:"growth,omitempty"`
 	// AdjustmentOutcomes scores the scope's adjustments whose quarters have actuals.
 	AdjustmentOutcomes []adjustment.Outcome `json:"adjustment_outcomes,omitempty"`
 }
@@ -162,6 +167,9 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 	if pipeline {
 		out.Pipeline = sc.Pipeline
 	}
+	if out.Status != forecast.StatusWithheld {
+		out.Growth = sc.Growth
+	}
 	out.Currency = ctx.currency
 	if out.Status != forecast.StatusWithheld {
 		for h, p := range out.Periods {
@@ -198,7 +206,7 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		fmt.Fprintf(w, "uncertain, because %s.\n", out.Reason)
 	}
 	money := func(x float64) string { return numfmt.Money(x, out.Currency) }
-	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval\ttarget\tchance of reaching it\tmanager's figure")
+	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval\tgrowth on previous quarter\tgrowth on a year before\ttarget\tchance of reaching it\tmanager's figure")
 	for h, p := range out.Periods {
 		tgt, prob, adj := "–", "–", "–"
 		if t := out.Target[h]; t != nil {
@@ -210,8 +218,23 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		if x := out.Adjusted[h]; x != nil {
 			adj = money(x.Revenue) + " (" + x.Note + ")"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\t%s\t%s\t%s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]), tgt, prob, adj)
+		qoq, yoy := growthCells(out.Growth, h)
+		fmt.Fprintf(w, "%s\t%s\t%s – %s\t%s – %s\t%s\t%s\t%s\t%s\t%s\n", p, money(out.Mean[h]), money(out.Lower80[h]), money(out.Upper80[h]), money(out.Lower95[h]), money(out.Upper95[h]),
+			qoq, yoy, tgt, prob, adj)
 	}
+	if k := len(sc.History); k > 0 {
+		// The review page's "Actual against target": the last 8 quarters with actuals.
+		fmt.Fprintln(w, "\nquarter\tactual\ttarget\tcompletion")
+		for t := max(0, k-8); t < k; t++ {
+			tgt, done := "–", "–"
+			if x, ok := ctx.targets[sc.Periods[t]+" "+name]; ok {
+				tgt, done = money(x), numfmt.Percent(sc.History[t]/x)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", sc.Periods[t], money(sc.History[t]), tgt, done)
+		}
+	}
+	rec := sc.Record()
+	fmt.Fprintf(w, "\n%s %s\n", rec.Summary(), rec.Metrics())
 	if os := out.AdjustmentOutcomes; len(os) > 0 {
 		fmt.Fprintf(w, "\nmanagers' adjustments against the actuals: %s\n", adjustment.Summarize(os))
 		fmt.Fprintln(w, "quarter\tactual\tmodel\tmodel's error\tadjusted\tadjusted error")
@@ -233,4 +256,25 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		}
 	}
 	return w.Flush()
+}
+
+// growthCells are the h-th quarter's growth on the quarter before and on a year before, with
+// the latter's 80 % interval, as the review page shows them; "–" where a rate is undefined.
+func growthCells(g *forecast.GrowthForecast, h int) (qoq, yoy string) {
+	qoq, yoy = "–", "–"
+	if g == nil {
+		return qoq, yoy
+	}
+	if h < len(g.PoP) && g.PoP[h].Defined {
+		qoq = numfmt.SignedPercent(g.PoP[h].Mean)
+	}
+	if h < len(g.YoY) && g.YoY[h].Defined {
+		yoy = numfmt.SignedPercent(g.YoY[h].Mean)
+		for _, iv := range g.YoY[h].Intervals {
+			if iv.Level == 80 {
+				yoy += " 80 %: " + numfmt.SignedPercent(iv.Lower) + " … " + numfmt.SignedPercent(iv.Upper)
+			}
+		}
+	}
+	return qoq, yoy
 }

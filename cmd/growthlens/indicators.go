@@ -93,8 +93,8 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 	return cmd
 }
 
-// printIndicators prints each role's indicators; money carries the currency code when it is
-// not "".
+// printIndicators prints each role's indicators, their values in their units as the review
+// page shows them (numfmt.Level); money carries the currency code when it is not "".
 func printIndicators(a *app, ans *diagnose.IndicatorAnswer, currency string) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, r := range ans.Roles {
@@ -105,7 +105,7 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer, currency string) err
 		}
 		fmt.Fprintln(w, "  weight\tindicator\tcurrent\ttarget\trationale")
 		for _, s := range r.Indicators {
-			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, indicatorValue(s.Current, s.Unit, currency), indicatorValue(s.Target, s.Unit, currency), s.Rationale)
+			fmt.Fprintf(w, "  %d %%\t%s %s\t%s\t%s\t%s\n", s.Weight, s.Name, s.NameZh, numfmt.Level(s.Current, s.Unit, currency), numfmt.Level(s.Target, s.Unit, currency), s.Rationale)
 		}
 		for _, u := range r.Unmeasurable {
 			fmt.Fprintf(w, "  not measurable: %s\n", u)
@@ -115,13 +115,4 @@ func printIndicators(a *app, ans *diagnose.IndicatorAnswer, currency string) err
 		fmt.Fprintln(w, "note:", n)
 	}
 	return w.Flush()
-}
-
-// indicatorValue formats an indicator's value: money with the currency code, anything else
-// as a plain number.
-func indicatorValue(x float64, unit, currency string) string {
-	if unit == "currency" {
-		return numfmt.Money(x, currency)
-	}
-	return numfmt.Plain(x)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -13,4 +14,17 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 	root.SetArgs(args)
 	err := root.Execute()
 	return out.String(), errOut.String(), err
+}
+
+// cliRunner returns a function that runs the command line at log level warn and returns its
+// stdout, and fails the test on an error.
+func cliRunner(t *testing.T) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
+		if err != nil {
+			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
+		}
+		return out
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/internal/atomicfile"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/internal/seed"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/incentive"
@@ -218,38 +220,86 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return printRecommendations(a, asOf, recs, alloc, ds.Settings.Currency)
+	var staff *staffTurnover
+	if len(f.employees) == 0 && f.team == "" {
+		// Everyone on staff: their expected leavers, as the review page shows them.
+		past, err := rec.PastTurnover(incentive.Options{AsOf: asOf}, champion.TurnoverYears, "company")
+		if err != nil {
+			return err
+		}
+		staff = &staffTurnover{leavers: rec.LeaversOf(recs), past: past}
+	}
+	return printRecommendations(a, asOf, recs, alloc, staff, ds.Settings.Currency)
 }
 
-// printRecommendations prints the recommendations and the allocation; money carries the
-// currency code when it is not "".
-func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, currency string) error {
+// staffTurnover is the expected leavers of everyone on staff (the company's, each region's
+// and each team's) and the company's turnover of the years before.
+type staffTurnover struct {
+	leavers []incentive.Leavers
+	past    []incentive.Turnover
+}
+
+// printRecommendations prints the recommendations, their sums by team (the review page's
+// table), the staff's expected leavers when staff is not nil, and the allocation; money
+// carries the currency code when it is not "".
+func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendation, alloc *incentive.Allocation, staff *staffTurnover, currency string) error {
 	w := a.stdout
-	money := func(x float64) string {
-		if currency == "" {
-			return moneyPlain(x)
-		}
-		return moneyPlain(x) + " " + currency
-	}
+	money := func(x float64) string { return numfmt.Money(x, currency) }
 	fmt.Fprintf(w, "Incentive recommendations as of %s\n", datasets.FormatDate(asOf))
 	for _, r := range recs {
-		fmt.Fprintf(w, "\n%s (%s, team %s): risk of leaving within a year %.0f %%\n", r.EmployeeID, r.Role, r.TeamID, 100*r.Risk)
+		fmt.Fprintf(w, "\n%s (%s, team %s): risk of leaving within a year %s\n", r.EmployeeID, r.Role, r.TeamID, numfmt.Percent(r.Risk))
 		for _, n := range r.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
 		for i, o := range r.Options {
-			fmt.Fprintf(w, "  %d. %-13s preference %3.0f %%  risk %+5.1f pt  performance %+.2f  cost %10s  value %10s\n",
-				i+1, o.Type, 100*o.Preference, 100*o.RiskChange, o.PerformanceChange, money(o.Cost), money(o.Value))
+			fmt.Fprintf(w, "  %d. %-13s preference %7s  risk %7s  performance %+.2f  cost %12s  value %12s\n",
+				i+1, o.Type, numfmt.Percent(o.Preference), numfmt.Points(o.RiskChange), o.PerformanceChange, money(o.Cost), money(o.Value))
 			for _, s := range o.Reasons {
 				fmt.Fprintf(w, "       %s\n", s)
 			}
+		}
+	}
+	teams, total, types := incentive.SummarizeTeams(recs)
+	fmt.Fprintf(w, "\nBy team (each employee's first recommended incentive):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  team\temployees\trecommended first\tattrition risk now\twith the incentive\tcost\texpected value")
+	for _, t := range append(teams, total) {
+		top := []string{}
+		for _, typ := range types {
+			if n := t.Top[typ]; n > 0 {
+				top = append(top, fmt.Sprintf("%s %d", typ, n))
+			}
+		}
+		if len(top) == 0 {
+			top = append(top, "–")
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", t.Team, t.Employees, strings.Join(top, ", "), numfmt.Percent(t.MeanRisk), numfmt.Percent(t.MeanRiskAfter),
+			money(t.Cost), money(t.Value))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if staff != nil && len(staff.leavers) > 0 {
+		fmt.Fprintf(w, "\n%s\n", staff.leavers[0].Summary(datasets.FormatDate(asOf), staff.past))
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  years or scope\ton staff\tleft or expected to leave\tturnover")
+		for _, y := range staff.past {
+			fmt.Fprintf(tw, "  %s – %s\t%d\t%d\t%s\n", y.From, y.To, y.Employees, y.Left, numfmt.Percent(y.Rate))
+		}
+		for _, l := range staff.leavers {
+			if l.Scope == "company" || strings.HasPrefix(l.Scope, "region:") {
+				fmt.Fprintf(tw, "  next 12 months: %s\t%d\t%s (%d–%d)\t%s\n", l.Scope, l.Employees, strconv.FormatFloat(l.Expected, 'f', 1, 64), l.Low, l.High, numfmt.Percent(l.Turnover))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
 		}
 	}
 	if alloc == nil {
 		return nil
 	}
 	fmt.Fprintf(w, "\nBudget %s: %d incentive(s), spent %s, total value %s\n", money(alloc.Budget), len(alloc.Grants), money(alloc.Spent), money(alloc.Value))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  employee\tincentive\trank\tcost\tvalue")
 	for _, g := range alloc.Grants {
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\n", g.EmployeeID, g.Type, g.Rank, money(g.Cost), money(g.Value))
@@ -261,22 +311,4 @@ func printRecommendations(a *app, asOf time.Time, recs []incentive.Recommendatio
 		fmt.Fprintf(w, "  not funded within the budget: %s\n", strings.Join(alloc.Unfunded, ", "))
 	}
 	return nil
-}
-
-// moneyPlain formats an amount with thousands separators and no decimals.
-func moneyPlain(x float64) string {
-	s := fmt.Sprintf("%.0f", x)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

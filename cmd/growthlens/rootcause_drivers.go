@@ -128,14 +128,21 @@ func addDataFlags(cmd *cobra.Command, f *rootcauseDataFlags) {
 }
 
 // printDrivers prints the ranked causes; amounts carry the currency code when it is not "".
+// The figures are the review page's (numfmt): levels in their units, contributions in points
+// of log revenue with their 95 % interval, "uncertain" where the data cannot tell the
+// driver's direction.
 func printDrivers(a *app, ans *diagnose.DriverAnswer, currency string) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), gap %+.1f %%\n", ans.Scope, ans.Period, numfmt.Money(ans.Actual, currency), numfmt.Money(ans.Expected, currency),
-		ans.ExpectedFrom, 100*(ans.Actual/ans.Expected-1))
+	fmt.Fprintf(w, "%s %s: revenue %s against %s expected (%s), %s completion", ans.Scope, ans.Period, numfmt.Money(ans.Actual, currency), numfmt.Money(ans.Expected, currency),
+		ans.ExpectedFrom, numfmt.Percent(ans.Actual/ans.Expected))
+	if ans.Actual < ans.Expected {
+		fmt.Fprintf(w, ", a gap of %s", numfmt.Money(ans.Actual-ans.Expected, currency))
+	}
+	fmt.Fprintln(w)
 	if ans.NoDominantCause {
 		fmt.Fprintf(w, "no dominant cause: %s\n", ans.Reason)
 	}
-	fmt.Fprintln(w, "rank\tdriver\trole\twhere\tactual\tusual\tz\tabnormal\tcontribution\tconfidence\tclaimed")
+	fmt.Fprintln(w, "rank\tdriver\trole\twhere\tusual\tactual\tz\tabnormal\tcontribution\t95 % interval\tconfidence\tclear cause")
 	for i, c := range ans.Causes {
 		where := c.Where
 		if where == "" {
@@ -148,13 +155,16 @@ func printDrivers(a *app, ans *diagnose.DriverAnswer, currency string) error {
 		if math.Abs(c.Z) > 99 {
 			z = "far out"
 		}
-		claimed := fmt.Sprint(c.Significant)
+		contribution, clear := numfmt.Points(c.Contribution.Estimate), "no"
 		if c.Effect.Uncertain {
-			claimed = "uncertain"
+			contribution, clear = "uncertain", "uncertain"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%+.1f %% [%+.1f, %+.1f]\t%.2f\t%s\n", i+1, c.Driver, c.Role, where,
-			numfmt.Amount(c.Actual, numfmt.Unit(c.Unit, currency)), numfmt.Plain(c.Baseline), z, c.Abnormal, pctLog(c.Contribution.Estimate), pctLog(c.Contribution.Lower),
-			pctLog(c.Contribution.Upper), c.Confidence, claimed)
+		if c.Significant {
+			clear = "yes"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s … %s\t%.2f\t%s\n", i+1, c.Driver, c.Role, where,
+			numfmt.Level(c.Baseline, c.Unit, currency), numfmt.Level(c.Actual, c.Unit, currency), z, c.Abnormal, contribution,
+			numfmt.Points(c.Contribution.Lower), numfmt.Points(c.Contribution.Upper), c.Confidence, clear)
 	}
 	for _, c := range ans.Causes {
 		if c.Effect.Uncertain {
@@ -166,6 +176,3 @@ func printDrivers(a *app, ans *diagnose.DriverAnswer, currency string) error {
 	}
 	return w.Flush()
 }
-
-// pctLog turns log points into a percentage change.
-func pctLog(x float64) float64 { return 100 * math.Expm1(x) }

@@ -39,14 +39,7 @@ func (b *syncBuffer) String() string {
 func TestServeWithCLI(t *testing.T) {
 	dir := t.TempDir()
 	data, store := filepath.Join(dir, "data"), filepath.Join(dir, "store")
-	mustRun := func(args ...string) string {
-		t.Helper()
-		out, errOut, err := runCLI(t, append(args, "--log-level", "warn")...)
-		if err != nil {
-			t.Fatalf("growthlens %s: %v\n%s", strings.Join(args, " "), err, errOut)
-		}
-		return out
-	}
+	mustRun := cliRunner(t)
 	mustRun("generate", "--out", data, "--employees", "40", "--years", "3", "--regions", "North,South")
 	mustRun("train", "--data", data, "--store", store, "--tenant", "acme")
 

@@ -18,6 +18,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/driver"
+	"github.com/growthlens/growthlens/models/forecast"
 )
 
 // whatifFlags are the flags of "whatif".
@@ -62,7 +63,7 @@ scope, on the team panel).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.data, "data", "", "dataset directory (canonical CSV tables; with --refit)")
+	fl.StringVar(&f.data, "data", envOr("GROWTHLENS_DATA", "var/default"), "the tenant's dataset directory: the currency of the amounts, and the data --refit fits on (env GROWTHLENS_DATA)")
 	fl.StringVar(&f.scope, "scope", "company", "company, region:NAME (or team:ID with --refit)")
 	fl.StringArrayVar(&f.changes, "change", nil, "driver change, DRIVER=+15% or DRIVER=-2 (repeatable; at least one)")
 	addOutputFlags(fl, &f.jsonOut, "one JSON object")
@@ -112,18 +113,15 @@ func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 		}
 		sc.Changes = append(sc.Changes, c)
 	}
-	m, err := f.cf.model(a)
+	m, set, err := f.cf.champions(a)
 	if err != nil {
 		return err
 	}
-	// Amounts are printed in the data's currency (its settings file), when --data says.
+	// Amounts are printed in the data's currency (its dataset.json), as the API and the review
+	// page print them.
 	var currency string
 	if f.data != "" {
-		st, err := datasets.ReadSettings(f.data)
-		if err != nil {
-			return err
-		}
-		currency = st.Currency
+		currency = dataCurrency(a, f.data)
 	}
 	if m == nil {
 		if f.data == "" {
@@ -164,12 +162,26 @@ func runWhatif(ctx context.Context, a *app, f whatifFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(whatifJSON{Model: m.Driver, Scenario: out, Seconds: time.Since(start).Seconds()})
 	}
-	return printWhatif(a.stdout, m, out, f.scope, currency)
+	// The forecast with and without the scenario, as POST /v1/whatif and the review page show
+	// it, when the tenant has a champion forecast of the scope.
+	var quarters []driver.ScenarioQuarter
+	if set != nil {
+		if fs, _ := set.Forecast(); fs != nil {
+			name, id := "company", ""
+			if scope != "" {
+				name, id = string(level), scope
+			}
+			if fsc, ok := fs.Find(name, id); ok && fsc.Forecast != nil && (fsc.Verdict == nil || fsc.Verdict.Status != forecast.StatusWithheld) {
+				quarters = out.Forecast(fsc.Forecast.Periods, fsc.Forecast.Mean)
+			}
+		}
+	}
+	return printWhatif(a.stdout, m, out, quarters, f.scope, currency)
 }
 
-// printWhatif prints the model's effects and the scenario; amounts carry the currency code
-// when it is not "".
-func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, currency string) error {
+// printWhatif prints the model's effects, the scenario and the forecast with and without it
+// (quarters; none when nil); amounts carry the currency code when it is not "".
+func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, quarters []driver.ScenarioQuarter, scope, currency string) error {
 	m := cm.Driver
 	fmt.Fprintf(w, "Company model: %d %s-quarters (%d %ss, %s–%s), %d posterior draws\n\n",
 		m.Observations, m.ScopeLevel, len(m.Scopes), m.ScopeLevel, m.First, m.Last, m.Replicates)
@@ -202,30 +214,33 @@ func printWhatif(w io.Writer, cm *company.Model, out *company.WhatIf, scope, cur
 	for _, c := range out.Changes {
 		from, to, asOf := "", "", ""
 		if c.AsOf != (datasets.Period{}) {
-			from, to, asOf = level(c.From, c.Unit, currency), level(c.To, c.Unit, currency), c.AsOf.String()
+			from, to, asOf = numfmt.Level(c.From, c.Unit, currency), numfmt.Level(c.To, c.Unit, currency), c.AsOf.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.1f pt\t%+.1f\t%+.1f\t\n", c.Change, from, to, asOf,
-			100*c.Sustained.Estimate, 100*c.Sustained.Lower, 100*c.Sustained.Upper)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Change, from, to, asOf,
+			numfmt.Points(c.Sustained.Estimate), numfmt.Points(c.Sustained.Lower), numfmt.Points(c.Sustained.Upper))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	sp := out.SustainedPercent
-	switch {
-	case out.Withheld:
-		fmt.Fprintf(w, "Revenue effect %s.\n", out.Sentence)
-		return nil
-	case out.Uncertain:
-		fmt.Fprintf(w, "Revenue: somewhere between %+.1f %% and %+.1f %% — %s.\n", 100*sp.Lower, 100*sp.Upper, out.Sentence)
+	if out.Withheld || out.Uncertain {
+		fmt.Fprintln(w, out.Summary())
 		return nil
 	}
 	for k, g := range out.Growth {
-		fmt.Fprintf(w, "Quarter %d after the change: growth %+.1f pt [%+.1f, %+.1f]\n", k+1, 100*g.Estimate, 100*g.Lower, 100*g.Upper)
+		fmt.Fprintf(w, "Quarter %d after the change: growth %s [%s, %s]\n", k+1, numfmt.Points(g.Estimate), numfmt.Points(g.Lower), numfmt.Points(g.Upper))
 	}
 	s := out.Sustained
-	fmt.Fprintf(w, "Sustained: revenue %+.1f %% [%+.1f, %+.1f] (80 %% interval), i.e. year-on-year growth %+.1f pt over the first year\n",
-		100*sp.Estimate, 100*sp.Lower, 100*sp.Upper, 100*s.Estimate)
+	fmt.Fprintf(w, "%s Year-on-year growth over the first year: %s.\n", out.Summary(), numfmt.Points(s.Estimate))
+	if len(quarters) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "quarter\tforecast without\twith the scenario\tchange")
+		for _, q := range quarters {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.Period, numfmt.Money(q.Base, currency), numfmt.Money(q.Scenario, currency), numfmt.SignedPercent(q.ChangePercent/100))
+		}
+		return tw.Flush()
+	}
 	return nil
 }
 
@@ -237,13 +252,4 @@ func effectOf(m *driver.Model, col string) (driver.Effect, bool) {
 		}
 	}
 	return driver.Effect{}, false
-}
-
-// level formats a driver level in its unit, at most four significant digits; money in the
-// currency (none printed when it is "").
-func level(x float64, unit, currency string) string {
-	if unit == "currency" {
-		return numfmt.Money(x, currency)
-	}
-	return numfmt.Plain(x) + " " + unit
 }

@@ -132,7 +132,7 @@ func TestWhatifTable(t *testing.T) {
 		t.Errorf("output has exponent notation:\n%s", stdout)
 	}
 	for _, want := range []string{"Company model: 72 region-quarters (4 regions", "marketing_spend", "first_response_hours",
-		"Scenario for company:", "marketing_spend=+15%", "Quarter 1 after the change", "Sustained: revenue"} {
+		"Scenario for company:", "marketing_spend=+15%", "Quarter 1 after the change", "Once every lag has passed, revenue changes by"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -147,7 +147,7 @@ func TestWhatifErrors(t *testing.T) {
 		wantErr  string
 		wantCode int // 2 for usage errors, 0 for other errors (exit status 1)
 	}{
-		{"no data", []string{"whatif", "--refit", "--change", "marketing_spend=+1%"}, "--refit needs --data", 2},
+		{"no data", []string{"whatif", "--refit", "--data", "", "--change", "marketing_spend=+1%"}, "--refit needs --data", 2},
 		{"no change", []string{"whatif", "--refit", "--data", dir}, "at least one --change", 2},
 		{"bad change", []string{"whatif", "--refit", "--data", dir, "--change", "marketing_spend+15%"}, "want driver=+15% or driver=-2", 2},
 		{"bad scope", []string{"whatif", "--refit", "--data", dir, "--scope", "country:FR", "--change", "marketing_spend=+1%"}, `--scope "country:FR"`, 2},

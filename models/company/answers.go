@@ -3,6 +3,7 @@ package company
 import (
 	"fmt"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/internal/quantile"
 	"github.com/growthlens/growthlens/models/driver"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -66,6 +67,20 @@ func (m *Model) WhatIf(sc driver.Scenario) (*WhatIf, error) {
 	return w, nil
 }
 
+// Summary says the scenario's sustained revenue change in one English sentence, the one the
+// review page and the CLI print: the change with its 80 % interval, or the range and why the
+// data cannot tell, or why it is withheld. Figures are numfmt's.
+func (w *WhatIf) Summary() string {
+	p := w.SustainedPercent
+	switch {
+	case w.Withheld:
+		return "The revenue change is " + w.Sentence + "."
+	case w.Uncertain:
+		return fmt.Sprintf("Revenue changes by somewhere between %s and %s (80 %% interval): %s.", numfmt.SignedPercent(p.Lower), numfmt.SignedPercent(p.Upper), w.Sentence)
+	}
+	return fmt.Sprintf("Once every lag has passed, revenue changes by %s (80 %% interval %s to %s).", numfmt.SignedPercent(p.Estimate), numfmt.SignedPercent(p.Lower), numfmt.SignedPercent(p.Upper))
+}
+
 // Attribution is the growth waterfall: the driver model's attribution (intervals at Level)
 // with each contributing driver's verdict.
 type Attribution struct {
@@ -73,6 +88,15 @@ type Attribution struct {
 	// Verdicts are the contributing drivers' verdicts, by column. A contribution whose
 	// driver is uncertain is shown as its range with the verdict's sentence, never as a point.
 	Verdicts map[string]Verdict `json:"verdicts"`
+}
+
+// GrowthSummary says a year-on-year waterfall's lead in one English sentence, the one the
+// review page and `growthlens attribution` print: "Revenue in 2026Q3 against 2025Q3, a year
+// before: +13.9 %, or +13.0 pt in points of growth on the log scale, which the drivers' parts
+// below add up to." quarter is the attributed quarter, base the one the expectation came from.
+func (a *Attribution) GrowthSummary(quarter, base string) string {
+	return fmt.Sprintf("Revenue in %s against %s, a year before: %s, or %s in points of growth on the log scale, which the drivers' parts below add up to.",
+		quarter, base, numfmt.SignedPercent(a.Actual/a.Expected-1), numfmt.Points(a.Gap))
 }
 
 // Attribute splits a period's revenue gap into driver contributions (driver.Model.Attribute

@@ -3,6 +3,7 @@ package company
 import (
 	"fmt"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/internal/quantile"
 )
 
@@ -129,7 +130,5 @@ const WithheldWidth = 0.50
 
 // WithheldSentence says why a figure is withheld.
 func WithheldSentence(lower, upper float64) string {
-	return fmt.Sprintf("withheld, because its 80 %% range (%s to %s) is too wide to act on", pct(lower), pct(upper))
+	return fmt.Sprintf("withheld, because its 80 %% range (%s to %s) is too wide to act on", numfmt.SignedPercent(lower), numfmt.SignedPercent(upper))
 }
-
-func pct(x float64) string { return fmt.Sprintf("%+.0f %%", 100*x) }

@@ -292,3 +292,32 @@ func (m *Model) currentLevel(scopes []int, sp Spec) (float64, datasets.Period, b
 	}
 	return 0, datasets.Period{}, false
 }
+
+// ScenarioQuarter is one forecast quarter without and with a what-if.
+type ScenarioQuarter struct {
+	Period string `json:"period"`
+	// Base is the forecast, Scenario the forecast moved by the scenario's cumulated growth
+	// change, ChangePercent the move in percent.
+	Base          float64 `json:"base"`
+	Scenario      float64 `json:"scenario"`
+	ChangePercent float64 `json:"change_percent"`
+}
+
+// Forecast moves a forecast (periods and means, a forecast.Result's) by the scenario: each
+// quarter h by the growth changes of the quarters up to h, held after the last (Growth's
+// estimates, in log points). It is the forecast with and without the scenario that the API,
+// the review page and the CLI show.
+func (o *Outcome) Forecast(periods []string, mean []float64) []ScenarioQuarter {
+	out := make([]ScenarioQuarter, len(mean))
+	cum := 0.0
+	for h := range mean {
+		if h < len(o.Growth) {
+			cum += o.Growth[h].Estimate
+		}
+		out[h] = ScenarioQuarter{Base: mean[h], Scenario: mean[h] * math.Exp(cum), ChangePercent: 100 * (math.Exp(cum) - 1)}
+		if h < len(periods) {
+			out[h].Period = periods[h]
+		}
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/diagnose"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -223,8 +224,8 @@ func planSummary(g Goal, per Period, bl Baseline, p *Plan) string {
 		verb = "brings"
 	}
 	s := fmt.Sprintf("%s in %s: the run rate gives %s; %s %s the company model's estimate to %s (80 %%: %s to %s), "+
-		"reaching the target in %.0f %% of its posterior draws.", signedPct(g.Target), per, signedPct(bl.Growth),
-		strings.Join(moves, " and "), verb, signedPct(p.Implied.Estimate), signedPct(p.Implied.Lower), signedPct(p.Implied.Upper), 100*p.Probability)
+		"reaching the target in %s of its posterior draws.", signedPct(g.Target), per, signedPct(bl.Growth),
+		strings.Join(moves, " and "), verb, signedPct(p.Implied.Estimate), signedPct(p.Implied.Lower), signedPct(p.Implied.Upper), numfmt.Percent(p.Probability))
 	for _, c := range p.Changes {
 		if c.Uncertain {
 			s += " The plan relies on a driver the data cannot tell about: " + c.Sentence + "."

@@ -3,7 +3,6 @@ package goal
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/growthlens/growthlens/internal/numfmt"
 )
@@ -12,30 +11,15 @@ import (
 // most, grouped, no exponent).
 func plain(x float64) string { return numfmt.Plain(x) }
 
-// Percent formats a fraction as a signed percentage with one decimal at most ("+30 %",
-// "−7.7 %"): how the plan's texts, the CLI and the docs say growth.
-func Percent(x float64) string { return signed(100*x) + " %" }
+// Percent formats a fraction as a signed percentage (numfmt.SignedPercent: "+30.0 %",
+// "-7.7 %"): how the plan's texts, the CLI and the review page say growth.
+func Percent(x float64) string { return numfmt.SignedPercent(x) }
 
-// Points formats a fraction as signed percentage points ("+5.2 pt").
-func Points(x float64) string { return signed(100*x) + " pt" }
+// Points formats a fraction as signed percentage points (numfmt.Points: "+5.2 pt").
+func Points(x float64) string { return numfmt.Points(x) }
 
 func signedPct(x float64) string { return Percent(x) }
 func points(x float64) string    { return Points(x) }
-
-func signed(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(math.Abs(x), 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
-	switch {
-	case s == "0":
-		return "0"
-	case x < 0:
-		return "−" + s
-	}
-	return "+" + s
-}
 
 // Figure is a number that may be unknown (NaN: the data have no value): JSON writes it as
 // null, and a finite one without an exponent.

@@ -239,6 +239,8 @@ type GrowthSection struct {
 	Gap                  float64 // log(Actual/Base)
 	Steps                []Step
 	Unexplained          float64
+	// Summary is company.Attribution.GrowthSummary: the English lead, the CLI's too.
+	Summary string
 }
 
 // CausesSection ranks the drivers behind the assessed quarter's gap to target: GET
@@ -267,13 +269,15 @@ type WhatIfSection struct {
 	SustainedPercentLo  float64
 	SustainedPercentHi  float64
 	Changes             []WhatIfChange
-	Quarters            []WhatIfQuarter
+	Quarters            []driver.ScenarioQuarter // the forecast with and without the scenario
 	Error               string
 	SpendOK, ResponseOK bool
 	// Uncertain and Withheld are the company model's verdicts on the scenario (see
 	// company.WhatIf); Sentence says them in English (the page words them per language).
 	Uncertain, Withheld bool
 	Sentence            string
+	// Summary is company.WhatIf.Summary: the English result sentence, the CLI's too.
+	Summary string
 	// UncertainDriver is the driver whose direction the data cannot tell, for a scenario of
 	// one change ("" otherwise).
 	UncertainDriver string
@@ -287,34 +291,13 @@ type WhatIfChange struct {
 	Sustained          float64
 }
 
-// WhatIfQuarter is the forecast with and without the scenario.
-type WhatIfQuarter struct {
-	Period         string
-	Base, Scenario float64
-	ChangePercent  float64
-}
-
-// TeamSummary summarises one team's incentive recommendations.
-type TeamSummary struct {
-	Team      string
-	Employees int
-	// Top counts each incentive type recommended first.
-	Top map[string]int
-	// MeanRisk is the mean attrition risk with no incentive; MeanRiskAfter with each
-	// employee's first option.
-	MeanRisk, MeanRiskAfter float64
-	// Cost and Value are the sums over the team's first options.
-	Cost, Value float64
-	NoOption    int
-}
-
 // IncentiveSection is the recommendations (POST /v1/recommendations, first options) summed
 // up by team.
 type IncentiveSection struct {
 	AsOf  string
-	Teams []TeamSummary
+	Teams []incentive.TeamSummary
 	Types []string // incentive types that appear, in datasets.RewardTypes order
-	Total TeamSummary
+	Total incentive.TeamSummary
 }
 
 // TurnoverSection is the turnover of the past years and its forecast for the next 12 months:
@@ -336,6 +319,9 @@ type BacktestPoint struct {
 
 // AccuracySection states the forecast's rolling-origin backtest as GET /v1/forecast does.
 type AccuracySection struct {
+	// Record is the scope's backtest record, whose sentences the English page prints (as the
+	// API and the CLI do); the fields below are its figures for the template and the charts.
+	Record        forecast.Record
 	Method        string
 	Origins       int
 	MAPE1, MAPE   float64

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/growthlens/growthlens/internal/numfmt"
 	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/goal"
 	"github.com/growthlens/growthlens/models/indicators"
@@ -140,12 +141,17 @@ func Render(w io.Writer, p *Page, opt Options) error {
 	}
 	if g := p.Growth; g != nil {
 		v.Chart[SecGrowth] = waterfall(g, lang)
-		v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
+		v.Text["growth"] = typeset(g.Summary)
+		if lang == LangZH {
+			v.Text["growth"] = sprintf(lang, "growth.lead", g.Quarter, g.BaseQuarter, n.signedPct(g.Growth), n.points(g.Gap))
+		}
 	}
 	if w := p.WhatIf; w != nil && w.Error == "" {
 		v.Chart[SecWhatIf] = whatIfBars(w, lang)
 		lo, hi := n.signedPct(w.SustainedPercentLo), n.signedPct(w.SustainedPercentHi)
 		switch {
+		case lang != LangZH:
+			v.Text["whatif"] = typeset(w.Summary)
 		case w.Withheld:
 			v.Text["whatif"] = sprintf(lang, "whatif.withheld", lo, hi)
 		case w.Uncertain && w.UncertainDriver != "":
@@ -174,21 +180,31 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		v.Text["inc"] = sprintf(lang, "inc.asof", is.AsOf)
 	}
 	if tu := p.Turnover; tu != nil {
-		f := tu.Forecast
-		if k := len(tu.Past); k > 0 {
+		f, k := tu.Forecast, len(tu.Past)
+		switch {
+		case lang != LangZH:
+			v.Text["turnover"] = typeset(f.Summary(tu.AsOf, tu.Past))
+		case k > 0:
 			v.Text["turnover"] = sprintf(lang, "turn.lead", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover), n.pct(tu.Past[k-1].Rate))
-		} else {
+		default:
 			v.Text["turnover"] = sprintf(lang, "turn.lead.nopast", f.Employees, tu.AsOf, trim(f.Expected, 1), f.Low, f.High, n.pct(f.Turnover))
 		}
 	}
 	if a := p.Accuracy; a != nil {
 		if a.HasBacktest {
 			v.Chart[SecAccuracy] = backtestChart(a, lang)
+		}
+		switch {
+		case lang != LangZH:
+			v.Text["acc"], v.Text["accm"] = a.Record.Summary(), a.Record.Metrics()
+		case a.HasBacktest:
 			v.Text["acc"] = sprintf(lang, "acc.plain", a.Origins, n.pct(a.MAPE1), n.pct(a.MAPE), a.Horizon)
-		} else {
+		default:
 			v.Text["acc"] = T(lang, "acc.none")
 		}
-		v.Text["accm"] = sprintf(lang, "acc.metrics", trim(a.SMAPE, 2)+" %", trim(a.MASE, 3), a.Method)
+		if lang == LangZH {
+			v.Text["accm"] = sprintf(lang, "acc.metrics", numfmt.Plain(a.SMAPE)+" %", numfmt.Plain(a.MASE), a.Method)
+		}
 		if sm := a.AdjustedSummary; sm.Quarters > 0 {
 			v.Text["adjacc"] = sprintf(lang, "adj.acc", sm.Quarters, n.pct(sm.AdjustedMAPE), n.pct(sm.ModelMAPE), sm.AdjustedNearer)
 		}
@@ -278,9 +294,12 @@ func (v *view) Pick(en, zh string) string {
 	return en
 }
 
-// goalText says a cascaded goal in a sentence or two in the page's language, from the plan's
-// figures (the plan's own summary is English).
+// goalText says a cascaded goal in a sentence or two in the page's language: in English the
+// plan's own summary (the one the CLI and the API say), in Chinese the same figures in words.
 func goalText(lang string, p *goal.Plan) string {
+	if lang != LangZH {
+		return typeset(p.Summary)
+	}
 	n := numbers{lang: lang}
 	switch {
 	case !p.Reachable:

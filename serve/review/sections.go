@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/growthlens/growthlens/datasets"
@@ -143,14 +142,9 @@ func targetSection(p *Page, targets map[string]float64) *TargetSection {
 
 func accuracySection(co *forecast.Scope, v registry.Version) *AccuracySection {
 	res := co.Forecast
-	a := &AccuracySection{Origins: len(res.Backtest.Origins), SMAPE: math.NaN(), MASE: math.NaN(), Horizon: len(res.Mean),
-		ModelVersion: v.Version, ModelCreated: v.Created, ForecastModel: res.Method}
-	if len(res.Backtest.Accuracy) > 0 {
-		c := res.Backtest.Accuracy[0]
-		a.Method, a.SMAPE, a.MASE = c.Method, c.SMAPE, c.MASE
-	}
-	a.MAPE1, a.MAPE = co.BacktestMAPE()
-	a.HasBacktest = a.Origins > 0 && !math.IsNaN(a.MAPE1)
+	r := co.Record()
+	a := &AccuracySection{Record: r, Origins: r.Origins, SMAPE: r.SMAPE, MASE: r.MASE, Horizon: r.Horizon, Method: r.Method,
+		MAPE1: r.MAPE1, MAPE: r.MAPE, HasBacktest: r.HasBacktest(), ModelVersion: v.Version, ModelCreated: v.Created, ForecastModel: res.Method}
 	bt := res.Backtest
 	for k, o := range bt.Origins {
 		if o < len(co.History) && len(bt.Forecasts[k]) > 0 {
@@ -191,7 +185,7 @@ func growthSection(cm *company.Model, co *forecast.Scope, quarter string) (*Grow
 		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
 	}
 	g := &GrowthSection{Quarter: quarter, BaseQuarter: base, Base: att.Expected, Actual: att.Actual, Growth: att.Actual/att.Expected - 1,
-		Gap: att.Gap, Unexplained: att.Unexplained.Estimate}
+		Gap: att.Gap, Unexplained: att.Unexplained.Estimate, Summary: att.GrowthSummary(quarter, base)}
 	sign := math.Copysign(1, att.Gap)
 	for _, c := range att.Contributions {
 		g.Steps = append(g.Steps, stepOf(c, sign, att.Verdicts[c.Column]))
@@ -253,7 +247,7 @@ func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSe
 		w.Error = err.Error()
 		return w
 	}
-	w.Uncertain, w.Withheld, w.Sentence = out.Uncertain, out.Withheld, out.Sentence
+	w.Uncertain, w.Withheld, w.Sentence, w.Summary = out.Uncertain, out.Withheld, out.Sentence, out.Summary()
 	if out.Uncertain && len(out.Changes) == 1 {
 		w.UncertainDriver = out.Changes[0].Column
 	}
@@ -263,73 +257,16 @@ func whatIfSection(cm *company.Model, co *forecast.Scope, sc Scenario) *WhatIfSe
 		w.Changes = append(w.Changes, WhatIfChange{Driver: a.Column, Role: a.Role, Unit: a.Unit, Percent: 100 * a.Change.Value,
 			From: a.From, To: a.To, Sustained: a.Sustained.Estimate})
 	}
-	// The scenario's forecast as POST /v1/whatif computes it: the base forecast moved by the
-	// cumulated growth change.
-	res := co.Forecast
-	cum := 0.0
-	for h := range res.Mean {
-		if h < len(out.Growth) {
-			cum += out.Growth[h].Estimate
-		}
-		q := WhatIfQuarter{Base: res.Mean[h], Scenario: res.Mean[h] * math.Exp(cum), ChangePercent: 100 * (math.Exp(cum) - 1)}
-		if h < len(res.Periods) {
-			q.Period = res.Periods[h]
-		}
-		w.Quarters = append(w.Quarters, q)
-	}
+	// The scenario's forecast as POST /v1/whatif computes it.
+	w.Quarters = out.Forecast(co.Forecast.Periods, co.Forecast.Mean)
 	return w
 }
 
 func incentiveSection(recs []incentive.Recommendation, asOf time.Time) *IncentiveSection {
-	s := &IncentiveSection{Total: TeamSummary{Team: "total", Top: map[string]int{}}}
+	s := &IncentiveSection{}
 	if !asOf.IsZero() {
 		s.AsOf = datasets.FormatDate(asOf)
 	}
-	byTeam := map[string]*TeamSummary{}
-	var order []string
-	seen := map[string]bool{}
-	for i := range recs {
-		r := &recs[i]
-		ts := byTeam[r.TeamID]
-		if ts == nil {
-			ts = &TeamSummary{Team: r.TeamID, Top: map[string]int{}}
-			byTeam[r.TeamID] = ts
-			order = append(order, r.TeamID)
-		}
-		top := r.Recommended()
-		for _, t := range []*TeamSummary{ts, &s.Total} {
-			t.Employees++
-			t.MeanRisk += r.Risk
-			if len(top) == 0 {
-				t.NoOption++
-				t.MeanRiskAfter += r.Risk
-				continue
-			}
-			o := top[0]
-			t.Top[o.Type]++
-			t.MeanRiskAfter += o.Risk
-			t.Cost += o.Cost
-			t.Value += o.Value
-		}
-		if len(top) > 0 {
-			seen[top[0].Type] = true
-		}
-	}
-	sort.Strings(order)
-	for _, id := range order {
-		ts := byTeam[id]
-		ts.MeanRisk /= float64(ts.Employees)
-		ts.MeanRiskAfter /= float64(ts.Employees)
-		s.Teams = append(s.Teams, *ts)
-	}
-	if s.Total.Employees > 0 {
-		s.Total.MeanRisk /= float64(s.Total.Employees)
-		s.Total.MeanRiskAfter /= float64(s.Total.Employees)
-	}
-	for _, t := range datasets.RewardTypes {
-		if seen[t] {
-			s.Types = append(s.Types, t)
-		}
-	}
+	s.Teams, s.Total, s.Types = incentive.SummarizeTeams(recs)
 	return s
 }
