@@ -205,8 +205,9 @@ func printAlerts(a *app, ans *diagnose.AlertAnswer, currency string) error {
 	fmt.Fprintf(w, "as of %s: %d scope-periods checked, %d alerts, %d suppressed\n", ans.AsOf.AddDate(0, 0, -1).Format(time.DateOnly),
 		ans.Checked, len(ans.Alerts), len(ans.Suppressed))
 	for _, al := range ans.Alerts {
-		fmt.Fprintf(w, "\n%s %s %s: %s to date %s against %s expected by now (%.0f %% of the target %s): pace %.0f %% (%s)\n",
-			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Money(al.Actual, currency), numfmt.Money(al.Expected, currency), 100*al.ExpectedShare, numfmt.Money(al.Target, currency), 100*al.Pace, al.Key)
+		fmt.Fprintf(w, "\n%s %s %s: %s to date %s against %s expected by now (%s of the target %s): pace %s (%s)\n",
+			strings.ToUpper(al.Severity), al.Scope, al.Period, al.Metric, numfmt.Money(al.Actual, currency), numfmt.Money(al.Expected, currency),
+			numfmt.Percent(al.ExpectedShare), numfmt.Money(al.Target, currency), numfmt.Percent(al.Pace), al.Key)
 		if al.NoDominantCause {
 			fmt.Fprintln(w, "  no dominant cause among the drivers")
 		}

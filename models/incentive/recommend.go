@@ -520,7 +520,7 @@ func (r *Recommender) explain(rows []features.EmployeeRow, el [][numTypes]bool, 
 		for o := range rec.Options[:min(top, len(rec.Options))] {
 			opt := &rec.Options[o]
 			opt.Drivers = drivers(reasons[j], typeIndex(opt.Type), 2)
-			opt.Reasons = sayReasons(rec, opt, r.cfg.Value.PerformanceMonths)
+			opt.Reasons = sayReasons(rec, opt, r.cfg.Value.PerformanceMonths, r.currency)
 		}
 	}
 	return nil

@@ -203,10 +203,10 @@ func TestDescribe(t *testing.T) {
 		{"salary", "207000", "65700", "salary 207,000 (typical 65,700)"},
 		{"perf_trend", "-0.4", "0", "review scores falling (-0.4 on the previous ones)"},
 		{"perf_mean_24m", "2.725", "3.00625", "average review score over two years 2.7 (typical 3.0)"},
-		{"kpi_mean_24m", "0.874", "0.95", "average KPI completion over two years 87 % (typical 95 %)"},
+		{"kpi_mean_24m", "0.874", "0.95", "average KPI completion over two years 87.4 % (typical 95.0 %)"},
 		{"rewards_24m", "3", "1", "3 incentives in the last two years (typical 1)"},
 		{"role_sales", "1", "0", "works in sales"},
-		{"last_incentive_fit", "0.4", "0.7", "their last incentive was 40 % as attractive to them as their favourite (typical 70 %)"},
+		{"last_incentive_fit", "0.4", "0.7", "their last incentive was 40.0 % as attractive to them as their favourite (typical 70.0 %)"},
 		{"role_customer_service", "0", "1", "does not work in customer service"},
 	}
 	for _, tt := range tests {

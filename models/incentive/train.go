@@ -71,6 +71,8 @@ func (e dataError) Is(target error) bool { return target == ErrNotEnoughData }
 type Recommender struct {
 	cfg   Config
 	staff *features.Staff
+	// currency is the data's (its dataset.json), which the reasons' amounts carry.
+	currency string
 
 	// The preference model is choice (ConditionalLogit) or, when classify families were
 	// asked for, pref with prefClass the column of each type in its probabilities (-1 if
@@ -137,7 +139,7 @@ func Train(ctx context.Context, ds *datasets.Dataset, cfg Config, opt TrainOptio
 	if err != nil {
 		return nil, err
 	}
-	r := &Recommender{cfg: cfg, staff: staff}
+	r := &Recommender{cfg: cfg, staff: staff, currency: ds.Settings.Currency}
 	_, r.observedUntil = observedSpan(ds)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -441,7 +443,7 @@ func (r *Recommender) WithData(ds *datasets.Dataset) (*Recommender, error) {
 		return nil, err
 	}
 	c := *r
-	c.staff = staff
+	c.staff, c.currency = staff, ds.Settings.Currency
 	_, c.observedUntil = observedSpan(ds)
 	return &c, nil
 }

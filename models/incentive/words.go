@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/growthlens/growthlens/internal/numfmt"
 )
 
 // Reasons are built with strconv appends rather than fmt: a batch of 10,000 employees writes
@@ -42,8 +44,9 @@ func (t text) signed(x float64, prec int) text {
 	return t.f(x, prec)
 }
 
-// pct appends a probability as a whole percentage.
-func (t text) pct(p float64) text { return t.f(100*p, 0).s(" %") }
+// pct appends a probability or a share as a percentage with one decimal (numfmt.Percent), as
+// every surface prints one.
+func (t text) pct(p float64) text { return t.s(numfmt.Percent(p)) }
 
 // money appends an amount with thousands separators and no decimals.
 func (t text) money(x float64) text {
@@ -64,8 +67,18 @@ func (t text) money(x float64) text {
 	return t
 }
 
-// sayReasons puts an option's drivers and effects into short sentences.
-func sayReasons(rec *Recommendation, o *Option, months float64) []string {
+// amount appends an amount of money as every surface prints it (numfmt.Money: four
+// significant digits, grouped, with the currency when there is one).
+func (t text) amount(x float64, currency string) text {
+	if math.IsNaN(x) {
+		return t.s("unknown")
+	}
+	return t.s(numfmt.Money(x, currency))
+}
+
+// sayReasons puts an option's drivers and effects into short sentences; amounts carry the
+// currency (the data's, "" for none).
+func sayReasons(rec *Recommendation, o *Option, months float64, currency string) []string {
 	name := typeNames[o.Type]
 	share := func(t text) text {
 		return t.pct(o.Preference).s(" likely to be their pick among ").f(float64(len(rec.Options)), 0).s(" eligible incentives")
@@ -91,12 +104,12 @@ func sayReasons(rec *Recommendation, o *Option, months float64) []string {
 	}
 	second := first[len(first):].s("Expected: risk of leaving within a year ").pct(rec.Risk).s(" → ").pct(o.Risk).
 		s("; performance ").signed(o.PerformanceChange, 2).s(" over the next ").f(months, 0).s(" months.")
-	third := second[len(second):].s("Costs about ").money(o.Cost)
+	third := second[len(second):].s("Costs about ").amount(o.Cost, currency)
 	switch {
 	case rec.Salary > 0 && o.Benefit >= 0:
-		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); worth about ").money(o.Benefit).s(" in retention and performance.")
+		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); worth about ").amount(o.Benefit, currency).s(" in retention and performance.")
 	case rec.Salary > 0:
-		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); expected to do more harm than good: a loss of about ").money(-o.Benefit).s(" in retention and performance.")
+		third = third.s(" (").f(100*o.Cost/rec.Salary, 1).s(" % of salary); expected to do more harm than good: a loss of about ").amount(-o.Benefit, currency).s(" in retention and performance.")
 	default:
 		third = third.s(".")
 	}
@@ -108,10 +121,10 @@ func sayReasons(rec *Recommendation, o *Option, months float64) []string {
 	case raises:
 		out = append(out, string(text(nil).s("Not recommended: it raises the predicted risk of leaving (").pct(rec.Risk).s(" → ").pct(o.Risk).s(").")))
 	case !o.Recommended:
-		out = append(out, string(text(nil).s("Not recommended: its expected value after its cost is ").money(o.Value).s(".")))
+		out = append(out, string(text(nil).s("Not recommended: its expected value after its cost is ").amount(o.Value, currency).s(".")))
 	}
 	if slices.Contains(o.Flags, FlagCostsMore) && o.Benefit > 0 {
-		out = append(out, string(text(nil).s("It costs more than the ").money(o.Benefit).s(" it is expected to be worth.")))
+		out = append(out, string(text(nil).s("It costs more than the ").amount(o.Benefit, currency).s(" it is expected to be worth.")))
 	}
 	if len(rec.Unknown) > 0 {
 		t := text(nil).s("Not known, so taken as typical: ")
