@@ -559,6 +559,33 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, team+" cost", s.pageText(t, k+".cost"), money(cost), cell(row, 5))
 			agree(t, team+" expected value", s.pageText(t, k+".value"), money(value), cell(row, 6))
 		}
+		// Each employee's figures are not on the page; the API and the CLI say them alike.
+		rec := s.api(t, "POST", "/v1/recommendations", map[string]any{"team": "east-sales-01", "top": 1})
+		for _, x := range items(t, rec["recommendations"]) {
+			id := field(t, x, "employee_id").(string)
+			line := s.cliLine(t, "recommend", id+" (")
+			if want := "risk of leaving within a year " + numfmt.Percent(num(t, field(t, x, "attrition_risk"))); !strings.HasSuffix(line, want) {
+				t.Errorf("%s: the CLI says %q, the API %q", id, line, want)
+			}
+			opts, _ := field(t, x, "options").([]any)
+			if len(opts) == 0 {
+				continue
+			}
+			o := opts[0]
+			_, after, _ := strings.Cut(s.cli["recommend"], line)
+			block := strings.ReplaceAll(after[:strings.Index(after+"\n\n", "\n\n")], "−", "-")
+			for _, want := range []string{"preference " + numfmt.Percent(num(t, field(t, o, "preference"))), "cost " + money(num(t, field(t, o, "cost"))),
+				"value " + money(num(t, field(t, o, "value")))} {
+				if !strings.Contains(spaceRe.ReplaceAllString(block, " "), want) {
+					t.Errorf("%s: the CLI's %q lacks the API's %q", id, block, want)
+				}
+			}
+			for _, r := range items(t, field(t, o, "reasons")) {
+				if !strings.Contains(block, strings.ReplaceAll(r.(string), "−", "-")) {
+					t.Errorf("%s: the CLI's %q lacks the API's reason %q", id, block, r)
+				}
+			}
+		}
 	})
 
 	t.Run("turnover", func(t *testing.T) {
