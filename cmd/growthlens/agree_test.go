@@ -25,7 +25,8 @@ import (
 
 // The promise these tests keep: a figure a person reads is the same on the review page, in
 // the API's answer (rendered with package numfmt, the one formatter of figures) and in the
-// CLI's table — same rounding, same currency, same interval, same "uncertain" verdict.
+// CLI's table — same rounding, same currency, same interval, same "uncertain" verdict. The
+// page sets the minus sign as "−" (U+2212): the tests read it as "-", the same figure.
 
 // surfaces is one trained default company seen three ways: the review page served by
 // `growthlens serve` (GET /review, signed in as the GM), the same server's JSON API, and the
@@ -39,7 +40,9 @@ type surfaces struct {
 
 // newSurfaces generates the default company (plus a revenue target for the first forecast
 // quarter, so that the chance of reaching it is a figure), trains it, runs the CLI commands,
-// then serves it and fetches the page; the API stays reachable until the test ends.
+// then serves it, sets the GM's goal through the API and fetches the page; the API stays
+// reachable until the test ends. It takes a few seconds: training the default company is
+// about 1.5 s.
 func newSurfaces(t *testing.T) *surfaces {
 	t.Helper()
 	dir := t.TempDir()
