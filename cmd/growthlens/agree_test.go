@@ -411,6 +411,14 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, per+" completion", s.pageText(t, "actual."+per+".completion"), done, cell(row, 3))
 			recent++
 		}
+		ytd := field(t, fc, "year_to_date")
+		row := s.cliRow(t, "forecast", fmt.Sprintf("year to date %s (%d quarters)", field(t, ytd, "year"), int(num(t, field(t, ytd, "quarters")))))
+		agree(t, "year to date", s.pageText(t, "target.ytd_actual"), money(num(t, field(t, ytd, "actual"))), cell(row, 1))
+		agree(t, "year to date's target", s.pageText(t, "target.ytd_target"), money(num(t, field(t, ytd, "target"))), cell(row, 2))
+		agree(t, "year to date's completion", s.pageText(t, "target.ytd_completion"), numfmt.Percent(num(t, field(t, ytd, "completion"))), cell(row, 3))
+		if got := s.pageMatch(t, "year to date's label", `<span class="k">[^<]*?(\d{4} \(\d+ [^)]*\))</span><span class="v" data-k="target\.ytd_completion"`); got != fmt.Sprintf("%s (%d quarters)", field(t, ytd, "year"), int(num(t, field(t, ytd, "quarters")))) {
+			t.Errorf("the page's year to date is of %q, the API's through %v", got, field(t, ytd, "through"))
+		}
 		if pipes != 2 || recent != 8 {
 			t.Errorf("compared %d quarters from the pipeline and %d against target, want 2 and 8", pipes, recent)
 		}
