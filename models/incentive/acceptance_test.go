@@ -26,6 +26,9 @@ var (
 	acceptSeeds = flag.String("incentive.seeds", "11,12,13", "acceptance run: comma-separated generator seeds")
 	acceptMin   = flag.Int("incentive.min", 100, "acceptance run: the bars apply from this company size up")
 	acceptRef   = flag.String("incentive.reference", "", "acceptance run: also score each company with the models trained once on this (large) company's directory")
+	// acceptProtected trains with the policy's protected_inputs on (age an input): the
+	// generator's preferences move with age, so this measures what the default policy costs.
+	acceptProtected = flag.Bool("incentive.protected-inputs", false, "acceptance run: train with protected inputs (age) allowed")
 )
 
 // Protocol constants (see the package README section and scoreCompany).
@@ -234,7 +237,9 @@ func trainCompany(tb testing.TB, dir string) *Recommender {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := Train(context.Background(), ds, DefaultConfig(), TrainOptions{Seed: trainSeed})
+	cfg := DefaultConfig()
+	cfg.ProtectedInputs = *acceptProtected
+	r, err := Train(context.Background(), ds, cfg, TrainOptions{Seed: trainSeed})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -279,8 +284,11 @@ func parseInts(t *testing.T, s string) []int {
 }
 
 // TestAcceptance is the acceptance run of issue 4 on generated companies; make
-// bench-incentive runs it. Companies of at least -incentive.min employees must reach
-// the bars; smaller ones are reported only.
+// bench-incentive runs it twice. Companies of at least -incentive.min employees must reach
+// the bars; smaller ones are reported only. The F1-gap bar measures the preference model
+// against the generator's true probabilities, which read age: it is asserted when the models
+// may read age too (-incentive.protected-inputs) and only reported under the default policy,
+// which keeps age out (docs/hr.md, incentive policy) and so cannot reach it by design.
 func TestAcceptance(t *testing.T) {
 	if *acceptSizes == "" {
 		t.Skip("acceptance run: pass -incentive.sizes (make bench-incentive)")
@@ -294,8 +302,12 @@ func TestAcceptance(t *testing.T) {
 		ref = trainCompany(t, *acceptRef)
 		t.Logf("reference models: trained on %s (%d chosen rewards)", *acceptRef, ref.Summary().ChosenRewards)
 	}
-	t.Logf("protocol: %d samples per employee from the true eligible probabilities; train seed %d; bars from %d employees: F1 gap ≤ %.2f, top match ≥ %.2f",
-		samplesPerEmployee, trainSeed, *acceptMin, maxF1Gap, minTopMatch)
+	f1Bar := fmt.Sprintf("F1 gap ≤ %.2f", maxF1Gap)
+	if !*acceptProtected {
+		f1Bar = "F1 gap reported only (the default policy keeps age out; the truth reads it)"
+	}
+	t.Logf("protocol: %d samples per employee from the true eligible probabilities; train seed %d; protected inputs %v; bars from %d employees: %s, top match ≥ %.2f",
+		samplesPerEmployee, trainSeed, *acceptProtected, *acceptMin, f1Bar, minTopMatch)
 	t.Logf("%9s %6s %6s %8s %8s %8s %8s %9s %10s %9s %8s %8s %9s %8s", "employees", "seed", "scored", "chosen", "F1 true", "F1 model", "F1 gap", "top match", "pref match", "net match", "net none", "policy≠", "fit risk", "train s")
 	for _, n := range sizes {
 		for _, seed := range seeds {
@@ -318,7 +330,7 @@ func TestAcceptance(t *testing.T) {
 			if n < *acceptMin {
 				continue
 			}
-			if gap > maxF1Gap {
+			if *acceptProtected && gap > maxF1Gap {
 				t.Errorf("%d employees, seed %d: macro-F1 %.4f is %.4f below the true probabilities' %.4f (bar %.2f)", n, seed, sc.F1Model, gap, sc.F1True, maxF1Gap)
 			}
 			if n >= fitRiskMin && !(sc.FitRisk < 0) {
