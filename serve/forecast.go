@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -49,14 +50,26 @@ type forecastResponse struct {
 	Fallback string   `json:"fallback,omitempty"`
 	// Status is ok, uncertain (shown, labelled) or withheld (Forecast empty); Reason says
 	// why and Fix what data would allow a forecast (forecast.Assess).
-	Status   string          `json:"status"`
-	Reason   string          `json:"reason,omitempty"`
-	Fix      string          `json:"fix,omitempty"`
-	Excluded []string        `json:"excluded,omitempty"`
-	Horizon  int             `json:"horizon"`
-	History  []actualPoint   `json:"history"`
-	Forecast []forecastPoint `json:"forecast"`
-	Accuracy accuracyJSON    `json:"accuracy"`
+	Status   string        `json:"status"`
+	Reason   string        `json:"reason,omitempty"`
+	Fix      string        `json:"fix,omitempty"`
+	Excluded []string      `json:"excluded,omitempty"`
+	Horizon  int           `json:"horizon"`
+	History  []actualPoint `json:"history"`
+	// YearToDate sums History from the start of its last quarter's year (quarterly scopes).
+	YearToDate *yearToDateJSON `json:"year_to_date,omitempty"`
+	Forecast   []forecastPoint `json:"forecast"`
+	Accuracy   accuracyJSON    `json:"accuracy"`
+}
+
+// yearToDateJSON is forecast.YearToDate: completion null unless every quarter has a target.
+type yearToDateJSON struct {
+	Through    string `json:"through"`
+	Year       string `json:"year"`
+	Quarters   int    `json:"quarters"`
+	Actual     num    `json:"actual"`
+	Target     num    `json:"target"`
+	Completion num    `json:"completion"`
 }
 
 type actualPoint struct {
@@ -158,6 +171,18 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 		if last.scope != "" {
 			fm.completions = append(fm.completions, last)
 		}
+		var ytd *yearToDateJSON
+		if k := len(sc.History); k > 0 && k <= len(sc.Periods) {
+			targetOf := func(q string) float64 {
+				if t := target(q, name); t != nil {
+					return float64(*t)
+				}
+				return math.NaN()
+			}
+			if y, ok := sc.YearToDate(sc.Periods[k-1], targetOf); ok {
+				ytd = &yearToDateJSON{Through: y.Through, Year: y.Year, Quarters: y.Quarters, Actual: num(y.Actual), Target: num(y.Target), Completion: num(y.Completion)}
+			}
+		}
 		if sc.Forecast == nil {
 			continue
 		}
@@ -205,7 +230,7 @@ func buildForecast(v registry.Version, set *forecast.Set, data *tenantData) (*fo
 			resp := forecastResponse{
 				Currency: data.currency(), Scope: name, Model: refOf(v), Grain: set.Grain, AsOf: set.AsOf, Method: res.Method, Fallback: res.Fallback,
 				Status: verdict.Status, Reason: verdict.Reason, Fix: verdict.Fix, Excluded: sc.Excluded,
-				Horizon: h + 1, History: hist, Forecast: full[:h+1], Accuracy: acc,
+				Horizon: h + 1, History: hist, YearToDate: ytd, Forecast: full[:h+1], Accuracy: acc,
 			}
 			if verdict.Status == forecast.StatusWithheld {
 				resp.Forecast = []forecastPoint{}

@@ -25,7 +25,8 @@ import (
 
 // The promise these tests keep: a figure a person reads is the same on the review page, in
 // the API's answer (rendered with package numfmt, the one formatter of figures) and in the
-// CLI's table — same rounding, same currency, same interval, same "uncertain" verdict.
+// CLI's table — same rounding, same currency, same interval, same "uncertain" verdict. The
+// page sets the minus sign as "−" (U+2212): the tests read it as "-", the same figure.
 
 // surfaces is one trained default company seen three ways: the review page served by
 // `growthlens serve` (GET /review, signed in as the GM), the same server's JSON API, and the
@@ -39,7 +40,9 @@ type surfaces struct {
 
 // newSurfaces generates the default company (plus a revenue target for the first forecast
 // quarter, so that the chance of reaching it is a figure), trains it, runs the CLI commands,
-// then serves it and fetches the page; the API stays reachable until the test ends.
+// then serves it, sets the GM's goal through the API and fetches the page; the API stays
+// reachable until the test ends. It takes a few seconds: training the default company is
+// about 1.5 s.
 func newSurfaces(t *testing.T) *surfaces {
 	t.Helper()
 	dir := t.TempDir()
@@ -408,6 +411,14 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, per+" completion", s.pageText(t, "actual."+per+".completion"), done, cell(row, 3))
 			recent++
 		}
+		ytd := field(t, fc, "year_to_date")
+		row := s.cliRow(t, "forecast", fmt.Sprintf("year to date %s (%d quarters)", field(t, ytd, "year"), int(num(t, field(t, ytd, "quarters")))))
+		agree(t, "year to date", s.pageText(t, "target.ytd_actual"), money(num(t, field(t, ytd, "actual"))), cell(row, 1))
+		agree(t, "year to date's target", s.pageText(t, "target.ytd_target"), money(num(t, field(t, ytd, "target"))), cell(row, 2))
+		agree(t, "year to date's completion", s.pageText(t, "target.ytd_completion"), numfmt.Percent(num(t, field(t, ytd, "completion"))), cell(row, 3))
+		if got := s.pageMatch(t, "year to date's label", `<span class="k">[^<]*?(\d{4} \(\d+ [^)]*\))</span><span class="v" data-k="target\.ytd_completion"`); got != fmt.Sprintf("%s (%d quarters)", field(t, ytd, "year"), int(num(t, field(t, ytd, "quarters")))) {
+			t.Errorf("the page's year to date is of %q, the API's through %v", got, field(t, ytd, "through"))
+		}
 		if pipes != 2 || recent != 8 {
 			t.Errorf("compared %d quarters from the pipeline and %d against target, want 2 and 8", pipes, recent)
 		}
@@ -558,6 +569,33 @@ func TestOneFigureEverywhere(t *testing.T) {
 			agree(t, team+" attrition risk with the incentive", s.pageText(t, k+".mean_risk_after"), numfmt.Percent(after/n), cell(row, 4))
 			agree(t, team+" cost", s.pageText(t, k+".cost"), money(cost), cell(row, 5))
 			agree(t, team+" expected value", s.pageText(t, k+".value"), money(value), cell(row, 6))
+		}
+		// Each employee's figures are not on the page; the API and the CLI say them alike.
+		rec := s.api(t, "POST", "/v1/recommendations", map[string]any{"team": "east-sales-01", "top": 1})
+		for _, x := range items(t, rec["recommendations"]) {
+			id := field(t, x, "employee_id").(string)
+			line := s.cliLine(t, "recommend", id+" (")
+			if want := "risk of leaving within a year " + numfmt.Percent(num(t, field(t, x, "attrition_risk"))); !strings.HasSuffix(line, want) {
+				t.Errorf("%s: the CLI says %q, the API %q", id, line, want)
+			}
+			opts, _ := field(t, x, "options").([]any)
+			if len(opts) == 0 {
+				continue
+			}
+			o := opts[0]
+			_, after, _ := strings.Cut(s.cli["recommend"], line)
+			block := strings.ReplaceAll(after[:strings.Index(after+"\n\n", "\n\n")], "−", "-")
+			for _, want := range []string{"preference " + numfmt.Percent(num(t, field(t, o, "preference"))), "cost " + money(num(t, field(t, o, "cost"))),
+				"value " + money(num(t, field(t, o, "value")))} {
+				if !strings.Contains(spaceRe.ReplaceAllString(block, " "), want) {
+					t.Errorf("%s: the CLI's %q lacks the API's %q", id, block, want)
+				}
+			}
+			for _, r := range items(t, field(t, o, "reasons")) {
+				if !strings.Contains(block, strings.ReplaceAll(r.(string), "−", "-")) {
+					t.Errorf("%s: the CLI's %q lacks the API's reason %q", id, block, r)
+				}
+			}
 		}
 	})
 

@@ -232,6 +232,10 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", sc.Periods[t], money(sc.History[t]), tgt, done)
 		}
+		targetOf := func(q string) float64 { return ctx.targets[q+" "+name] }
+		if y, ok := sc.YearToDate(sc.Periods[k-1], targetOf); ok {
+			fmt.Fprintf(w, "year to date %s (%d quarters)\t%s\t%s\t%s\n", y.Year, y.Quarters, money(y.Actual), money(y.Target), numfmt.Percent(y.Completion))
+		}
 	}
 	rec := sc.Record()
 	fmt.Fprintf(w, "\n%s %s\n", rec.Summary(), rec.Metrics())

@@ -193,7 +193,7 @@ type TargetSection struct {
 	Quarter               string
 	Actual, Target        float64
 	Completion            float64
-	Year                  int
+	Year                  string
 	YTDActual, YTDTarget  float64
 	YTDCompletion         float64 // NaN when a quarter of the year so far has no target
 	YTDQuarters           int
@@ -412,7 +412,7 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 	targets := targetsOf(in.Dataset)
 
 	p.Forecast = forecastSection(co, targets)
-	p.Target = targetSection(p, targets)
+	p.Target = targetSection(p, co, targets)
 	p.Accuracy = accuracySection(co, in.ForecastVersion)
 	p.Adjustments = in.Adjustments
 	for i := range p.Forecast.Next {

@@ -104,30 +104,15 @@ func forecastSection(co *forecast.Scope, targets map[string]float64) *ForecastSe
 	return fs
 }
 
-func targetSection(p *Page, targets map[string]float64) *TargetSection {
+func targetSection(p *Page, co *forecast.Scope, targets map[string]float64) *TargetSection {
 	hist := p.Forecast.History
 	i := slices.IndexFunc(hist, func(a Actual) bool { return a.Period == p.Assessed })
 	a := hist[i]
 	ts := &TargetSection{Quarter: a.Period, Actual: a.Revenue, Target: a.Target, Completion: a.Completion,
 		YTDCompletion: math.NaN(), ForecastCompletion: math.NaN(), ForecastRevenue: math.NaN(), ForecastTarget: math.NaN()}
-	pq, _ := datasets.ParseQuarter(a.Period)
-	ts.Year = pq.Start().Year()
-	allTargets := true
-	for _, h := range hist[:i+1] {
-		hq, _ := datasets.ParseQuarter(h.Period)
-		if hq.Start().Year() != ts.Year {
-			continue
-		}
-		ts.YTDQuarters++
-		ts.YTDActual += h.Revenue
-		if math.IsNaN(h.Target) {
-			allTargets = false
-			continue
-		}
-		ts.YTDTarget += h.Target
-	}
-	if allTargets && ts.YTDTarget > 0 {
-		ts.YTDCompletion = ts.YTDActual / ts.YTDTarget
+	// The year to date as GET /v1/forecast and growthlens forecast sum it.
+	if y, ok := co.YearToDate(a.Period, func(q string) float64 { return target(targets, q) }); ok {
+		ts.Year, ts.YTDQuarters, ts.YTDActual, ts.YTDTarget, ts.YTDCompletion = y.Year, y.Quarters, y.Actual, y.Target, y.Completion
 	}
 	ts.Recent = hist[max(0, i-7) : i+1]
 	for _, n := range p.Forecast.Next {
