@@ -52,7 +52,11 @@ func (r Record) Summary() string {
 }
 
 // Metrics says the chosen method's backtest accuracy in M4's terms: "sMAPE 5.23 %, MASE
-// 0.5816 (M4 definitions), method auto."
+// 0.5816 (M4 definitions), method auto."; "" without a backtest (Summary says so), where it
+// read "sMAPE – %, MASE – (M4 definitions), method ." on a withheld forecast.
 func (r Record) Metrics() string {
+	if !r.HasBacktest() || r.Method == "" || math.IsNaN(r.SMAPE) {
+		return ""
+	}
 	return fmt.Sprintf("sMAPE %s %%, MASE %s (M4 definitions), method %s.", numfmt.Plain(r.SMAPE), numfmt.Plain(r.MASE), r.Method)
 }

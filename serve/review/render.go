@@ -202,7 +202,7 @@ func Render(w io.Writer, p *Page, opt Options) error {
 		default:
 			v.Text["acc"] = T(lang, "acc.none")
 		}
-		if lang == LangZH {
+		if lang == LangZH && a.Record.Metrics() != "" {
 			v.Text["accm"] = sprintf(lang, "acc.metrics", numfmt.Plain(a.SMAPE)+" %", numfmt.Plain(a.MASE), a.Method)
 		}
 		if sm := a.AdjustedSummary; sm.Quarters > 0 {
