@@ -166,7 +166,10 @@ func TestDriversFindTheShockAndReportErrors(t *testing.T) {
 		{"unknown region", DriverRequest{Scope: Scope{Level: features.Region, ID: "Atlantis"}, Period: q}, "not in the data"},
 		{"period outside", DriverRequest{Scope: Scope{Level: features.Company}, Period: q.Add(8)}, "outside the data"},
 		{"no grain", DriverRequest{Scope: Scope{Level: features.Company}}, "want a month"},
-		{"no target", DriverRequest{Scope: Scope{Level: features.Team, ID: "east-sales-01"}, Period: datasets.MonthOf(q.Start())}, "no revenue target"},
+		// The error says how to give a target: the Maven CRM import has none, and "give the
+		// expected revenue" did not say where.
+		{"no target", DriverRequest{Scope: Scope{Level: features.Team, ID: "east-sales-01"}, Period: datasets.MonthOf(q.Start())},
+			"no revenue target for " + datasets.MonthOf(q.Start()).String() + ": add a row to the data's targets table (period " + datasets.MonthOf(q.Start()).String() + ", scope team, scope_id east-sales-01, metric revenue, target), or give the revenue expected (the API's expected=REVENUE or against=forecast, the CLI's --expected-revenue)"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,14 @@ type DriverAnswer struct {
 	*rootcause.DriverResult
 }
 
+// targetScopeID is ", scope_id ID" for a scope below the company, as a targets row names it.
+func targetScopeID(s Scope) string {
+	if s.ID == "" {
+		return ""
+	}
+	return ", scope_id " + s.ID
+}
+
 // Drivers ranks the catalogue's drivers behind the scope's revenue gap in the period (see
 // rootcause.RankDrivers). A region is judged on its own driver series, with supply lead time
 // also by product (purchase orders name the product, and a stock-out of one product line
@@ -68,7 +76,10 @@ func (c *Company) Drivers(ctx context.Context, req DriverRequest) (*DriverAnswer
 			expected = p.Series(req.Scope.ID, features.ColTarget)[t]
 		}
 		if !(expected > 0) {
-			return nil, fmt.Errorf("scope %s has no revenue target for %s: give the expected revenue", req.Scope, req.Period)
+			// Say where a target comes from: a CRM import (the Maven export) has none, and
+			// "give the expected revenue" left its users guessing how.
+			return nil, fmt.Errorf("scope %s has no revenue target for %s: add a row to the data's targets table (period %s, scope %s%s, metric revenue, target), or give the revenue expected (the API's expected=REVENUE or against=forecast, the CLI's --expected-revenue)",
+				req.Scope, req.Period, req.Period, req.Scope.Level, targetScopeID(req.Scope))
 		}
 	}
 	if !(actual > 0) {
