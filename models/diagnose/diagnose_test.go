@@ -17,6 +17,7 @@ import (
 	"github.com/growthlens/growthlens/datasets/synth"
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/alert"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/rootcause"
 )
@@ -471,5 +472,36 @@ func TestCancelledCallerDoesNotSpoilTheModel(t *testing.T) {
 		if strings.Contains(n, "not fitted") {
 			t.Errorf("after a cancelled caller the effects are the priors: %q", n)
 		}
+	}
+}
+
+// A CRM import without driver tables (testdata/crm-short, the Maven export's shape) has no
+// company model: the driver indicators rest on the catalogue's priors, whose intervals always
+// span zero. They were shown as points ("Sales staffing +10 % → growth +9.5 pt [-9.1, +28.2]
+// (prior)"); they must say, in the company model's words, that the data cannot tell.
+func TestPriorOnlyIndicatorsAreUncertain(t *testing.T) {
+	c := open(t, "testdata/crm-short", time.Time{})
+	ans, err := c.Indicators(context.Background(), IndicatorRequest{Options: indicators.Options{Replicates: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Notes) == 0 || !strings.Contains(ans.Notes[0], "company model not fitted") {
+		t.Fatalf("notes %q: want the company model not fitted (the fixture has no driver table)", ans.Notes)
+	}
+	seen := 0
+	for _, r := range ans.Roles {
+		for _, s := range r.Indicators {
+			if s.Effect == nil || s.Effect.Source != "prior" {
+				continue
+			}
+			seen++
+			want := company.UncertainSentence(s.Formula, company.Sign(s.Effect.Estimate))
+			if !s.Effect.Uncertain || s.Effect.Sentence != want || !strings.Contains(s.Rationale, "somewhere in") || !strings.Contains(s.Rationale, want) {
+				t.Errorf("%s %s: effect %+v, rationale %q; want uncertain, saying %q", r.Role, s.ID, s.Effect, s.Rationale, want)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no indicator rests on a prior: the fixture no longer tests the case")
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
+	"github.com/growthlens/growthlens/models/company"
 	"github.com/growthlens/growthlens/models/indicators"
 )
 
@@ -56,6 +57,14 @@ func (c *Company) Indicators(ctx context.Context, req IndicatorRequest) (*Indica
 	}
 	if err != nil {
 		notes = append(notes, fmt.Sprintf("company model not fitted (%v): driver indicators use the catalogue's priors", err))
+		// A prior is not evidence from the data: its effect is said as uncertain, in the
+		// company model's words, not as a point ("Sales staffing +10 % → growth +9.5 pt
+		// [-9.1, +28.2] (prior)" on the Maven CRM import, which has no driver table).
+		for _, ind := range c.cat.Drivers() {
+			e := indicators.PriorEffect(ind)
+			e.Uncertain, e.Sentence = true, company.UncertainSentence(ind.Formula, company.Sign(ind.Prior))
+			drivers[ind.Formula] = e
+		}
 	} else {
 		drivers = m.IndicatorEffects()
 	}

@@ -257,6 +257,14 @@ func priorShares(r Role) map[string]float64 {
 	return out
 }
 
+// PriorEffect is a driver indicator's effect when no model of the data gives one: the
+// catalogue's prior, with a 95 % interval of ±1.96 times its size — an interval that always
+// spans zero, so a caller that knows the company model's words should mark it Uncertain.
+func PriorEffect(ind *Indicator) Effect {
+	sd := math.Abs(ind.Prior)
+	return Effect{Estimate: ind.Prior, Lower: ind.Prior - 1.959964*sd, Upper: ind.Prior + 1.959964*sd, Source: "prior"}
+}
+
 // suggestOne computes an indicator's current value, target, effect and rationale.
 func suggestOne(ind *Indicator, in Input, est *estimator, opt Options) (Suggested, bool) {
 	s := Suggested{ID: ind.ID, Name: ind.Name, NameZh: ind.NameZh, Formula: ind.Formula, Direction: ind.Direction,
@@ -287,8 +295,7 @@ func suggestOne(ind *Indicator, in Input, est *estimator, opt Options) (Suggeste
 	case ind.Kind == Driver:
 		e, ok := in.Drivers[ind.Formula]
 		if !ok {
-			sd := math.Abs(ind.Prior)
-			e = Effect{Estimate: ind.Prior, Lower: ind.Prior - 1.959964*sd, Upper: ind.Prior + 1.959964*sd, Source: "prior"}
+			e = PriorEffect(ind)
 		}
 		s.Effect = &e
 	default:
