@@ -505,3 +505,34 @@ func TestPriorOnlyIndicatorsAreUncertain(t *testing.T) {
 		t.Fatal("no indicator rests on a prior: the fixture no longer tests the case")
 	}
 }
+
+// The same import's accounts all start years before the data and none has a churn date:
+// new accounts are 0 and retention 100 % in every quarter. The review page suggested
+// "Strategic goal completion: 0 accounts, target 0 accounts" at half the GM's weight and
+// "Customer retention 100.0 %" as customer service's only KPI. A history that never moves is
+// not a measurement: it must be listed as unmeasurable, with the reason.
+func TestFlatIndicatorsAreNotSuggested(t *testing.T) {
+	c := open(t, "testdata/crm-short", time.Time{})
+	ans, err := c.Indicators(context.Background(), IndicatorRequest{Options: indicators.Options{Replicates: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]indicators.RoleSuggestion{}
+	for _, r := range ans.Roles {
+		roles[r.Role] = r
+		for _, s := range r.Indicators {
+			if s.ID == "strategic_goal_completion" || s.ID == "customer_retention" {
+				t.Errorf("%s suggests %s (current %v, target %v), a history that never moves", r.Role, s.ID, s.Current, s.Target)
+			}
+		}
+	}
+	gm := roles["gm"]
+	if !slices.ContainsFunc(gm.Unmeasurable, func(u string) bool {
+		return strings.HasPrefix(u, "strategic_goal_completion: the same value in all 3 complete periods")
+	}) {
+		t.Errorf("gm unmeasurable %q: want strategic_goal_completion with the reason", gm.Unmeasurable)
+	}
+	if cs := roles["customer_service"]; !strings.Contains(cs.NoData, "customer_retention: the same value in every period") {
+		t.Errorf("customer service: no data %q, indicators %+v; want not measurable, naming customer_retention", cs.NoData, cs.Indicators)
+	}
+}

@@ -187,7 +187,7 @@ func suggestRole(r Role, in Input, est *estimator, opt Options) (RoleSuggestion,
 	rs := RoleSuggestion{Role: r.Role, Name: r.Name, NameZh: r.NameZh}
 	priors := priorShares(r)
 	var cands []Suggested
-	var missing []string
+	var missing, flat []string
 	for i := range r.Indicators {
 		ind := &r.Indicators[i]
 		if !ind.Measurable() {
@@ -205,6 +205,11 @@ func suggestRole(r Role, in Input, est *estimator, opt Options) (RoleSuggestion,
 			missing = append(missing, lacking...)
 			continue
 		}
+		if n := flatHistory(ind, in); n > 0 {
+			rs.Unmeasurable = append(rs.Unmeasurable, fmt.Sprintf("%s: the same value in all %d complete periods of the data, so the data show neither what it does to growth nor a target to reach", ind.ID, n))
+			flat = append(flat, ind.ID)
+			continue
+		}
 		s, ok := suggestOne(ind, in, est, opt)
 		if !ok {
 			rs.Unmeasurable = append(rs.Unmeasurable, fmt.Sprintf("%s: no value in the recent periods", ind.ID))
@@ -214,9 +219,16 @@ func suggestRole(r Role, in Input, est *estimator, opt Options) (RoleSuggestion,
 		cands = append(cands, s)
 	}
 	if len(cands) == 0 {
-		slices.Sort(missing)
-		return rs, fmt.Errorf("role %s: %w (missing columns: %s; they come from the tables %s)", r.Role, ErrNoData,
-			orText(strings.Join(slices.Compact(missing), ", "), "none"), tablesFor(slices.Compact(missing)))
+		var why []string
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			missing = slices.Compact(missing)
+			why = append(why, fmt.Sprintf("missing columns: %s; they come from the tables %s", strings.Join(missing, ", "), tablesFor(missing)))
+		}
+		if len(flat) > 0 {
+			why = append(why, fmt.Sprintf("%s: the same value in every period, so the data do not show it moving", strings.Join(flat, ", ")))
+		}
+		return rs, fmt.Errorf("role %s: %w (%s)", r.Role, ErrNoData, orText(strings.Join(why, "; "), "missing columns: none"))
 	}
 	weigh(cands, priors)
 	rs.Candidates = slices.Clone(cands)
@@ -255,6 +267,35 @@ func priorShares(r Role) map[string]float64 {
 		out[ind.ID] = w / 100
 	}
 	return out
+}
+
+// flatHistory returns the number of complete periods of the scope's history when the
+// indicator has the same value in every one of them (at least two), else 0. Such a history
+// is no measurement: an import that has no account start or churn dates shows 0 new accounts
+// and 100 % retention in every quarter, and suggesting them — "Strategic goal completion:
+// 0 accounts, target 0 accounts" at half the GM's weight — would pass a gap in the data off
+// as a KPI.
+func flatHistory(ind *Indicator, in Input) int {
+	if ind.Kind == Outcome {
+		return 0
+	}
+	hist := scopeSeries(ind, in.ScopePanel, in.Scope)
+	n, first := 0, math.NaN()
+	for t, v := range hist {
+		if !in.ScopePanel.Complete[t] || math.IsNaN(v) {
+			continue
+		}
+		if n == 0 {
+			first = v
+		} else if v != first {
+			return 0
+		}
+		n++
+	}
+	if n < 2 {
+		return 0
+	}
+	return n
 }
 
 // PriorEffect is a driver indicator's effect when no model of the data gives one: the
