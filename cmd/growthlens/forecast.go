@@ -194,16 +194,22 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		return printJSON(a.stdout, out)
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "%s revenue forecast (model v%d, data to %s, %s)\n", name, version, set.AsOf, res.Method)
+	// The header names the last day of data (AsOf is the day after it: "data to 2018-01-01"
+	// read as if January's data were in), and no method for a forecast that is withheld.
+	method := ", " + res.Method
+	if out.Status == forecast.StatusWithheld {
+		method = ""
+	}
+	fmt.Fprintf(w, "%s revenue forecast (model v%d, data to %s%s)\n", name, version, lastDay(set.AsOf), method)
 	for _, e := range sc.Excluded {
 		fmt.Fprintf(w, "note: %s\n", e)
 	}
 	switch out.Status {
 	case forecast.StatusWithheld:
-		fmt.Fprintf(w, "withheld, because %s. %s.\n", out.Reason, out.Fix)
+		fmt.Fprintf(w, "withheld, because %s.%s\n", out.Reason, whatHelps(out.Fix))
 		return w.Flush()
 	case forecast.StatusUncertain:
-		fmt.Fprintf(w, "uncertain, because %s.\n", out.Reason)
+		fmt.Fprintf(w, "uncertain, because %s.%s\n", out.Reason, whatHelps(out.Fix))
 	}
 	money := func(x float64) string { return numfmt.Money(x, out.Currency) }
 	fmt.Fprintln(w, "quarter\tforecast\t80 % interval\t95 % interval\tgrowth on previous quarter\tgrowth on a year before\ttarget\tchance of reaching it\tmanager's figure")
@@ -281,4 +287,22 @@ func growthCells(g *forecast.GrowthForecast, h int) (qoq, yoy string) {
 		}
 	}
 	return qoq, yoy
+}
+
+// lastDay is the day before asOf (YYYY-MM-DD), the last day of the data; asOf unchanged when
+// it is not a date.
+func lastDay(asOf string) string {
+	d, err := datasets.ParseDate(asOf)
+	if err != nil {
+		return asOf
+	}
+	return datasets.FormatDate(d.AddDate(0, 0, -1))
+}
+
+// whatHelps is the forecast's fix as the review page says it (" What would help: …."), or "".
+func whatHelps(fix string) string {
+	if fix == "" {
+		return ""
+	}
+	return " What would help: " + fix + "."
 }
