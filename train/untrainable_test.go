@@ -60,3 +60,20 @@ func TestUntrainableModelsSayWhy(t *testing.T) {
 		t.Errorf("untrained tenant: %q (skipped %q), want train first", got, none.Skipped[champion.Driver])
 	}
 }
+
+// A history too short to publish a forecast has nothing to reconcile: training warned
+// "forecasts not reconciled: cannot reconcile: 0 backtest errors, want at least 2" on the
+// Maven CRM import.
+func TestWithheldForecastsAreNotReconciled(t *testing.T) {
+	dir := t.TempDir()
+	writeMavenLike(t, dir)
+	rec, err := Run(context.Background(), openStore(t, t.TempDir()), DefaultConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range rec.Warnings {
+		if strings.Contains(w, "not reconciled") {
+			t.Errorf("warning %q on a withheld forecast", w)
+		}
+	}
+}
