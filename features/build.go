@@ -496,10 +496,12 @@ func (b *builder) derived() {
 			if !p.Complete[t] {
 				continue // a partial period's growth would be a fake fall
 			}
-			if t >= 1 && rev[s][t-1] > 0 {
+			// Nor is growth on a partial base a rise: the Maven CRM import's 2017Q2 grew
+			// "172 %" on 2017Q1, which holds March alone.
+			if t >= 1 && p.Complete[t-1] && rev[s][t-1] > 0 {
 				prev[s][t] = rev[s][t]/rev[s][t-1] - 1
 			}
-			if t >= lag && rev[s][t-lag] > 0 {
+			if t >= lag && p.Complete[t-lag] && rev[s][t-lag] > 0 {
 				yoy[s][t] = rev[s][t]/rev[s][t-lag] - 1
 			}
 		}
@@ -511,7 +513,7 @@ func (b *builder) derived() {
 				if tg[s][t] > 0 {
 					comp[s][t] = rev[s][t] / tg[s][t]
 				}
-				if t >= lag && p.Complete[t] && rev[s][t-lag] > 0 {
+				if t >= lag && p.Complete[t] && p.Complete[t-lag] && rev[s][t-lag] > 0 {
 					if want := tg[s][t]/rev[s][t-lag] - 1; want > 0 {
 						att[s][t] = (rev[s][t]/rev[s][t-lag] - 1) / want
 					}

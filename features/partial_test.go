@@ -2,6 +2,10 @@ package features
 
 import (
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +57,44 @@ func TestPartialFirstPeriod(t *testing.T) {
 			}
 			if !p.Complete[1] {
 				t.Errorf("2017Q2 complete = false, want true")
+			}
+		})
+	}
+}
+
+// Growth is measured between complete periods only: the Maven CRM import's 2017Q2 "grew
+// 172 %" on 2017Q1, a quarter that holds March alone (the panel, growthlens features and the
+// driver model's rows all read it).
+func TestGrowthNeedsACompleteBase(t *testing.T) {
+	for _, tt := range []struct {
+		first       string
+		wantQ2Rated bool
+	}{{"2017-03-01", false}, {"2017-01-03", true}} {
+		t.Run(tt.first, func(t *testing.T) {
+			dir := t.TempDir()
+			var b strings.Builder
+			b.WriteString("opportunity_id,stage,created_date,closed_date,amount\n")
+			start, _ := time.Parse("2006-01-02", tt.first)
+			for i := range 300 {
+				c := start.AddDate(0, 0, i)
+				fmt.Fprintf(&b, "O%d,won,%s,%s,%d\n", i, datasets.FormatDate(c.AddDate(0, 0, -20)), datasets.FormatDate(c), 100+i%7)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "opportunities.csv"), []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := BuildDir(dir, Options{Grain: datasets.Quarter, Level: Company})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := p.Series("", ColGrowthPrev)
+			if len(g) < 3 || p.Periods[0].String() != "2017Q1" {
+				t.Fatalf("periods %v, growth %v", p.Periods, g)
+			}
+			if rated := !math.IsNaN(g[1]); rated != tt.wantQ2Rated || p.Complete[0] != tt.wantQ2Rated {
+				t.Errorf("2017Q1 complete %v; 2017Q2 growth on it %v, want a figure only when 2017Q1 is complete", p.Complete[0], g[1])
+			}
+			if math.IsNaN(g[2]) {
+				t.Error("2017Q3 growth on 2017Q2 is missing")
 			}
 		})
 	}
