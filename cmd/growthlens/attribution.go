@@ -48,8 +48,11 @@ Only one process may open a store: while ` + "`growthlens serve`" + ` holds it, 
 			}
 			m, _ := set.Company()
 			fs, _ := set.Forecast()
-			if m == nil || fs == nil {
-				return fmt.Errorf("tenant %s has no company model or no forecast in %s: run growthlens train", cf.tenant, cf.store)
+			if fs == nil {
+				return fmt.Errorf("tenant %s has no forecast in %s (%s): run growthlens train", cf.tenant, cf.store, set.Missing[champion.Forecast])
+			}
+			if m == nil {
+				return noChampion(set, champion.Driver, "company model", cf.store, "", "")
 			}
 			co, ok := fs.Find("company", "")
 			base := pq.Add(-4).String()

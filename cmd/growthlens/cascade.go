@@ -145,7 +145,11 @@ func cascadeInputs(a *app, cf companyFlags, g goal.Goal, preview bool) (*company
 	}
 	m, v := set.Company()
 	if m == nil {
-		return nil, g, nil, fmt.Errorf("tenant %s has no company model in %s (version %d): run growthlens train, or pass --refit to fit one on --data", cf.tenant, cf.store, v.Version)
+		why := ""
+		if v.Version > 0 {
+			why = fmt.Sprintf("version %d was trained by an older build without priors: retrain", v.Version)
+		}
+		return nil, g, nil, noChampion(set, champion.Driver, "company model", cf.store, why, "fit one")
 	}
 	return m, g, cat, nil
 }

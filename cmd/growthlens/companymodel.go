@@ -51,22 +51,36 @@ func (f *companyFlags) champions(a *app) (*company.Model, *champion.Set, error) 
 	}
 	m, v := set.Company()
 	if m == nil {
-		why := set.Missing[champion.Driver]
-		if e := set.Errors[champion.Driver]; e != "" {
-			why = e
-		}
-		if why == "" && v.Version > 0 {
+		why := ""
+		if v.Version > 0 && set.Missing[champion.Driver] == "" && set.Errors[champion.Driver] == "" {
 			why = fmt.Sprintf("version %d was trained by an older build without priors: retrain", v.Version)
 		}
-		if set.Skipped[champion.Driver] != "" {
-			// Training ran and the data could not support the model: training again will not
-			// help, the data must change.
-			return nil, nil, fmt.Errorf("tenant %s has no company model in %s: %s", f.tenant, f.store, why)
-		}
-		return nil, nil, fmt.Errorf("tenant %s has no company model in %s (%s): run growthlens train, or pass --refit to fit one on --data", f.tenant, f.store, why)
+		return nil, nil, noChampion(set, champion.Driver, "company model", f.store, why, "fit one")
 	}
 	a.log.Debug("company model", "tenant", f.tenant, "version", v.Version)
 	return m, set, nil
+}
+
+// noChampion is the error for a tenant without a champion of name (what says it in words):
+// why it is missing (the store's, or why when given), and what to do. When the tenant's
+// latest training run could not fit the model from its data (champion.Set.Skipped),
+// training again will not help, so the error does not say to (on the Maven CRM import it
+// said "run growthlens train" to a tenant that just had); otherwise it says to train, or to
+// pass --refit to refit (what --refit does, "" for a command without it).
+func noChampion(set *champion.Set, name, what, store, why, refit string) error {
+	if why == "" {
+		why = set.Missing[name]
+	}
+	if e := set.Errors[name]; e != "" {
+		why = e
+	}
+	if set.Skipped[name] != "" {
+		return fmt.Errorf("tenant %s has no %s in %s: %s", set.Tenant, what, store, why)
+	}
+	if refit == "" {
+		return fmt.Errorf("tenant %s has no %s in %s (%s): run growthlens train", set.Tenant, what, store, why)
+	}
+	return fmt.Errorf("tenant %s has no %s in %s (%s): run growthlens train, or pass --refit to %s on --data", set.Tenant, what, store, why, refit)
 }
 
 // loadChampions reads the tenant's registered champions from the store, as the API loads

@@ -28,3 +28,27 @@ func TestForecastWithheldOnAShortImport(t *testing.T) {
 		}
 	}
 }
+
+// On the same import the commands that need the company model or the incentive models told
+// the tenant "run growthlens train, or pass --refit …" right after training: they must say
+// why the data could not support the model, and not to train again.
+func TestModelsTheDataCannotSupportSayWhy(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	data := filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
+	mustRun := cliRunner(t)
+	mustRun("train", "--data", data, "--store", store, "--tenant", "crm")
+	for _, args := range [][]string{
+		{"whatif", "--change", "marketing_spend=+10%", "--data", data},
+		{"attribution", "--period", "2017Q4"},
+		{"recommend", "--data", data},
+		{"cascade", "--period", "2018", "--target", "0.2", "--data", data},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			_, _, err := runCLI(t, append(args, "--store", store, "--tenant", "crm")...)
+			if err == nil || !strings.Contains(err.Error(), "could not fit one from the data") || strings.Contains(err.Error(), "run growthlens train") {
+				t.Errorf("err = %v; want the data's reason and no advice to train again", err)
+			}
+		})
+	}
+}

@@ -160,11 +160,7 @@ func runRecommend(ctx context.Context, a *app, f recommendFlags) error {
 		}
 		in, v := set.Incentive()
 		if in == nil {
-			why := set.Missing[champion.Incentive]
-			if e := set.Errors[champion.Incentive]; e != "" {
-				why = e
-			}
-			return fmt.Errorf("tenant %s has no incentive models in %s (%s): run growthlens train, or pass --refit to train them on --data", f.source.tenant, f.source.store, why)
+			return noChampion(set, champion.Incentive, "incentive models", f.source.store, "", "train them")
 		}
 		a.log.Debug("incentive models", "tenant", f.source.tenant, "version", v.Version)
 		rec = in.Recommender
