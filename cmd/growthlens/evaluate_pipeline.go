@@ -131,8 +131,10 @@ func monthEnds(a *app, dir string, year int, jsonOut bool) error {
 		}
 	}
 	fmt.Fprintln(w, "\nmonth-end\twindow\twon\tpipeline\topen deals\tnot yet created\tnaive")
+	// Amounts carry the dataset's currency, as everywhere else (they were bare figures).
+	money := func(x float64) string { return numfmt.Money(x, ds.Settings.Currency) }
 	for _, r := range res.Rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, numfmt.Plain(r.Actual), numfmt.Plain(r.Pipeline), numfmt.Plain(r.Open), numfmt.Plain(r.NotCreated), numfmt.Plain(r.Naive))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.AsOf, r.Window, money(r.Actual), money(r.Pipeline), money(r.Open), money(r.NotCreated), money(r.Naive))
 	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)

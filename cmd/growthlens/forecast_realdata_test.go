@@ -52,3 +52,22 @@ func TestModelsTheDataCannotSupportSayWhy(t *testing.T) {
 		})
 	}
 }
+
+// growthlens evaluate pipeline --data printed the month-end amounts bare ("721,900") on the
+// Maven import, whose dataset says USD.
+func TestMonthEndAmountsCarryTheCurrency(t *testing.T) {
+	data := filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
+	out := cliRunner(t)("evaluate", "pipeline", "--data", data, "--year", "2017")
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 2 && strings.HasPrefix(f[0], "2017-") && (f[1] == "month" || f[1] == "quarter") {
+			rows++
+			if strings.Count(line, " USD") != 5 {
+				t.Errorf("row %q: want its five amounts in USD", line)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Fatalf("no month-end row in\n%s", out)
+	}
+}
