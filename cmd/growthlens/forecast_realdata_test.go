@@ -6,17 +6,25 @@ import (
 	"testing"
 )
 
+// shortImport is models/diagnose's hand-made CRM import shaped like the Maven export.
+var shortImport = filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
+
+// trainedShortImport trains shortImport into a new store as tenant crm.
+func trainedShortImport(t *testing.T) (data, store string, mustRun func(args ...string) string) {
+	t.Helper()
+	store = filepath.Join(t.TempDir(), "store")
+	mustRun = cliRunner(t)
+	mustRun("train", "--data", shortImport, "--store", store, "--tenant", "crm")
+	return shortImport, store, mustRun
+}
+
 // A CRM import shaped like the Maven export (three complete quarters of 2017, the first
 // quarter partial; the fixture is models/diagnose's): growthlens forecast said "(model v1,
 // data to 2018-01-01, naive)" — the day after the data, and the method of a forecast it did
 // not show — and "withheld, because …. import 5 more quarters …" with the fix run on as a
 // lower-case sentence.
 func TestForecastWithheldOnAShortImport(t *testing.T) {
-	dir := t.TempDir()
-	store := filepath.Join(dir, "store")
-	data := filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
-	mustRun := cliRunner(t)
-	mustRun("train", "--data", data, "--store", store, "--tenant", "crm")
+	data, store, mustRun := trainedShortImport(t)
 	out := mustRun("forecast", "--data", data, "--store", store, "--tenant", "crm")
 	for _, want := range []string{
 		"company revenue forecast (model v1, data to 2017-12-31)\n",
@@ -33,11 +41,7 @@ func TestForecastWithheldOnAShortImport(t *testing.T) {
 // the tenant "run growthlens train, or pass --refit …" right after training: they must say
 // why the data could not support the model, and not to train again.
 func TestModelsTheDataCannotSupportSayWhy(t *testing.T) {
-	dir := t.TempDir()
-	store := filepath.Join(dir, "store")
-	data := filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
-	mustRun := cliRunner(t)
-	mustRun("train", "--data", data, "--store", store, "--tenant", "crm")
+	data, store, _ := trainedShortImport(t)
 	for _, args := range [][]string{
 		{"whatif", "--change", "marketing_spend=+10%", "--data", data},
 		{"attribution", "--period", "2017Q4"},
@@ -56,8 +60,7 @@ func TestModelsTheDataCannotSupportSayWhy(t *testing.T) {
 // growthlens evaluate pipeline --data printed the month-end amounts bare ("721,900") on the
 // Maven import, whose dataset says USD.
 func TestMonthEndAmountsCarryTheCurrency(t *testing.T) {
-	data := filepath.Join("..", "..", "models", "diagnose", "testdata", "crm-short")
-	out := cliRunner(t)("evaluate", "pipeline", "--data", data, "--year", "2017")
+	out := cliRunner(t)("evaluate", "pipeline", "--data", shortImport, "--year", "2017")
 	rows := 0
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) > 2 && strings.HasPrefix(f[0], "2017-") && (f[1] == "month" || f[1] == "quarter") {
