@@ -61,6 +61,15 @@ func (f *companyFlags) champions(a *app) (*company.Model, *champion.Set, error) 
 	return m, set, nil
 }
 
+// noChampionError is a tenant without a champion of a model; Skipped says its latest
+// training run could not fit the model from its data.
+type noChampionError struct {
+	msg     string
+	Skipped bool
+}
+
+func (e *noChampionError) Error() string { return e.msg }
+
 // noChampion is the error for a tenant without a champion of name (what says it in words):
 // why it is missing (the store's, or why when given), and what to do. When the tenant's
 // latest training run could not fit the model from its data (champion.Set.Skipped),
@@ -75,12 +84,12 @@ func noChampion(set *champion.Set, name, what, store, why, refit string) error {
 		why = e
 	}
 	if set.Skipped[name] != "" {
-		return fmt.Errorf("tenant %s has no %s in %s: %s", set.Tenant, what, store, why)
+		return &noChampionError{msg: fmt.Sprintf("tenant %s has no %s in %s: %s", set.Tenant, what, store, why), Skipped: true}
 	}
 	if refit == "" {
-		return fmt.Errorf("tenant %s has no %s in %s (%s): run growthlens train", set.Tenant, what, store, why)
+		return &noChampionError{msg: fmt.Sprintf("tenant %s has no %s in %s (%s): run growthlens train", set.Tenant, what, store, why)}
 	}
-	return fmt.Errorf("tenant %s has no %s in %s (%s): run growthlens train, or pass --refit to %s on --data", set.Tenant, what, store, why, refit)
+	return &noChampionError{msg: fmt.Sprintf("tenant %s has no %s in %s (%s): run growthlens train, or pass --refit to %s on --data", set.Tenant, what, store, why, refit)}
 }
 
 // loadChampions reads the tenant's registered champions from the store, as the API loads

@@ -74,3 +74,13 @@ func TestMonthEndAmountsCarryTheCurrency(t *testing.T) {
 		t.Fatalf("no month-end row in\n%s", out)
 	}
 }
+
+// growthlens indicators refused the import ("has no company model") while GET /v1/indicators
+// and the review page answered it on the catalogue's priors: the CLI answers too.
+func TestIndicatorsWithoutACompanyModel(t *testing.T) {
+	data, store, mustRun := trainedShortImport(t)
+	out := mustRun("indicators", "--data", data, "--store", store, "--tenant", "crm", "--role", "sales")
+	if !strings.Contains(out, "Revenue") || !strings.Contains(out, "company model not fitted") {
+		t.Errorf("indicators printed\n%s\nwant the sales indicators and the note that no company model could be fitted", out)
+	}
+}

@@ -60,6 +60,13 @@ Roles: ` + strings.Join(cat.RoleNames(), ", ") + `.`,
 				return usageErr("--replicates %d: want at least 100", replicates)
 			}
 			m, err := cf.model(a)
+			var none *noChampionError
+			if errors.As(err, &none) && none.Skipped {
+				// The data cannot support a company model: answer from --data, as the API
+				// and the review page do (driver indicators on the catalogue's priors, the
+				// answer's note saying why), rather than refuse.
+				m, err = nil, nil
+			}
 			if err != nil {
 				return err
 			}
