@@ -194,13 +194,14 @@ func printForecast(a *app, asJSON, pipeline bool, version int, set *forecast.Set
 		return printJSON(a.stdout, out)
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	// The header names the last day of data (AsOf is the day after it: "data to 2018-01-01"
-	// read as if January's data were in), and no method for a forecast that is withheld.
+	// AsOf is the day after the data: "data to 2018-01-01" read as if January's data were in.
+	// The header says "before", keeping the API's and the page's date, and names no method
+	// for a forecast that is withheld.
 	method := ", " + res.Method
 	if out.Status == forecast.StatusWithheld {
 		method = ""
 	}
-	fmt.Fprintf(w, "%s revenue forecast (model v%d, data to %s%s)\n", name, version, lastDay(set.AsOf), method)
+	fmt.Fprintf(w, "%s revenue forecast (model v%d, data before %s%s)\n", name, version, set.AsOf, method)
 	for _, e := range sc.Excluded {
 		fmt.Fprintf(w, "note: %s\n", e)
 	}
@@ -287,16 +288,6 @@ func growthCells(g *forecast.GrowthForecast, h int) (qoq, yoy string) {
 		}
 	}
 	return qoq, yoy
-}
-
-// lastDay is the day before asOf (YYYY-MM-DD), the last day of the data; asOf unchanged when
-// it is not a date.
-func lastDay(asOf string) string {
-	d, err := datasets.ParseDate(asOf)
-	if err != nil {
-		return asOf
-	}
-	return datasets.FormatDate(d.AddDate(0, 0, -1))
 }
 
 // whatHelps is the forecast's fix as the review page says it (" What would help: …."), or "".

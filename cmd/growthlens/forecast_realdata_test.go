@@ -27,7 +27,7 @@ func TestForecastWithheldOnAShortImport(t *testing.T) {
 	data, store, mustRun := trainedShortImport(t)
 	out := mustRun("forecast", "--data", data, "--store", store, "--tenant", "crm")
 	for _, want := range []string{
-		"company revenue forecast (model v1, data to 2017-12-31)\n",
+		"company revenue forecast (model v1, data before 2018-01-01)\n",
 		"withheld, because only 3 complete quarters of history (2017Q2 to 2017Q4)",
 		". What would help: import 5 more quarters of history (back to 2016Q1), or wait until 2019Q1 is complete.\n",
 	} {

@@ -33,7 +33,7 @@ var labels = map[string][2]string{
 	"show":                     {"Show", "查看"},
 	"language":                 {"Language", "语言"},
 	"signout":                  {"Sign out", "退出登录"},
-	"asof":                     {"Data up to", "数据截至"},
+	"asof":                     {"Data before", "数据早于"}, // AsOf is the day after the data
 	"assessed":                 {"last quarter with actuals", "最近有实际数据的季度"},
 	"generated":                {"Generated from the models in use", "依据当前使用的模型生成"},
 	"print":                    {"Print", "打印"},

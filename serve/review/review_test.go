@@ -267,6 +267,10 @@ func TestRenderBothLanguages(t *testing.T) {
 				if want := `<html lang="` + htmlLang(lang) + `">`; !strings.Contains(page, want) {
 					t.Errorf("no %s", want)
 				}
+				// AsOf is the day after the data: "Data up to 2018-01-01" read as if it were in.
+				if want := map[string]string{LangEN: "Data before <span", LangZH: "数据早于 <span"}[lang]; !strings.Contains(page, want+` data-k="page.as_of"`) {
+					t.Errorf("the as-of date is not introduced by %q", want)
+				}
 				for _, sec := range Sections {
 					if !strings.Contains(page, `<section id="`+sec+`" aria-labelledby="h-`+sec+`"`) {
 						t.Errorf("no section %s", sec)
