@@ -39,8 +39,9 @@ type ImportOptions struct {
 
 // Import builds the canonical tables of m from the source files (files, or directories whose
 // files are all candidates) and writes Out/<table>.csv for each table of the mapping, plus
-// Out/<table>.rejects.csv when rows were rejected (see RejectWriter). Tables the mapping does
-// not name are left alone in Out.
+// Out/<table>.rejects.csv when rows were rejected (see RejectWriter), and the mapping's
+// currency to Out's SettingsFile (refused, before anything is written, when Out's settings
+// name another). Tables the mapping does not name are left alone in Out.
 //
 // Every source row is written, rejected with its reasons, or merged as an exact repeat
 // (Distinct): per table, Read = Imported + Rejected + Merged. References between the imported
@@ -65,6 +66,9 @@ func Import(m *Mapping, sources []string, opts ImportOptions) (*Report, error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
+	if err := m.CheckSettings(opts.Out); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
 	im := &importer{m: m, files: files, opts: opts, rep: newReport(), joins: make(map[string]*joinTable),
 		checked: make(map[string]*checker), outFiles: make(map[string]string)}
 	for _, t := range Tables {
@@ -78,6 +82,9 @@ func Import(m *Mapping, sources []string, opts ImportOptions) (*Report, error) {
 	}
 	for _, w := range crossCheck(im.checked, im.outFiles) {
 		im.rep.warn(w)
+	}
+	if err := m.ApplySettings(opts.Out); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	return im.rep, nil
 }

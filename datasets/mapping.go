@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -23,8 +24,48 @@ import (
 type Mapping struct {
 	// Version is the format version; 0 (absent) or 1.
 	Version int `yaml:"version"`
+	// Currency is the ISO 4217 code the export's money columns are in (USD, EUR, CNY). An
+	// import writes it to the dataset's SettingsFile, so that every amount a person reads
+	// carries it; "" leaves the dataset's settings alone (amounts are printed bare when no
+	// settings name a currency).
+	Currency string `yaml:"currency"`
 	// Tables maps a canonical table name (opportunities, employees, …) to how it is built.
 	Tables map[string]*TableMapping `yaml:"tables"`
+}
+
+// CheckSettings returns an error when dir's SettingsFile names a currency other than the
+// mapping's: one dataset's money columns share one currency, and rows in two currencies
+// would be added up as one. A mapping without a currency, or a dir without one, passes.
+func (m *Mapping) CheckSettings(dir string) error {
+	if m.Currency == "" {
+		return nil
+	}
+	s, err := ReadSettings(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if s.Currency != "" && s.Currency != m.Currency {
+		return fmt.Errorf("the mapping's currency %s differs from %s's %s: a dataset's money columns share one currency; convert the export's amounts, or import it into another directory",
+			m.Currency, filepath.Join(dir, SettingsFile), s.Currency)
+	}
+	return nil
+}
+
+// ApplySettings writes the mapping's currency to dir's SettingsFile, keeping its other
+// settings; it does nothing when the mapping names no currency. Call CheckSettings first.
+func (m *Mapping) ApplySettings(dir string) error {
+	if m.Currency == "" {
+		return nil
+	}
+	s, err := ReadSettings(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if s.Currency == m.Currency {
+		return nil
+	}
+	s.Currency = m.Currency
+	return WriteSettings(dir, s)
 }
 
 // TableMapping builds one canonical table from one or more source files.
@@ -176,6 +217,9 @@ func (m *Mapping) Validate() error {
 	}
 	if m.Version != 0 && m.Version != 1 {
 		add("version", "%d is not supported; want 1", m.Version)
+	}
+	if err := (Settings{Currency: m.Currency}).Validate(); err != nil {
+		add("currency", "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("currency %q: ", m.Currency)))
 	}
 	if len(m.Tables) == 0 {
 		add("tables", "no tables; want at least one of %s", strings.Join(TableNames(), ", "))

@@ -41,6 +41,9 @@ func TestImportMavenCRM(t *testing.T) {
 	if pipelineRows != 8800 {
 		t.Fatalf("sales_pipeline.csv has %d rows, want 8800 (has the data changed?)", pipelineRows)
 	}
+	if st, err := ReadSettings(out); err != nil || st.Currency != "USD" {
+		t.Errorf("settings %+v, %v: want the mapping's currency USD", st, err)
+	}
 	c := rep.Tables["opportunities"].TableCounts
 	if c.Read != pipelineRows || c.Imported+c.Rejected != pipelineRows || c.Merged != 0 {
 		t.Fatalf("opportunities: read %d, imported %d + rejected %d; want all %d accounted for", c.Read, c.Imported, c.Rejected, pipelineRows)

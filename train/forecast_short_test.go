@@ -55,10 +55,10 @@ func checkShortHistory(t *testing.T, scopes []forecast.Scope, partial, firstComp
 	}
 }
 
-// A small hand-made export shaped like the Maven CRM data: won deals close every day from
-// 1 March 2017 to the end of the year in two regions.
-func TestShortExportWithheld(t *testing.T) {
-	dir := t.TempDir()
+// writeMavenLike writes into dir a small hand-made export shaped like the Maven CRM data:
+// won deals close every day from 1 March 2017 to the end of the year in two regions.
+func writeMavenLike(t *testing.T, dir string) {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("opportunity_id,account_id,owner_id,team_id,product,region,stage,created_date,closed_date,amount\n")
 	start := time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -72,6 +72,12 @@ func TestShortExportWithheld(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "opportunities.csv"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A small hand-made export shaped like the Maven CRM data.
+func TestShortExportWithheld(t *testing.T) {
+	dir := t.TempDir()
+	writeMavenLike(t, dir)
 	ds, _, err := datasets.Load(dir)
 	if err != nil {
 		t.Fatal(err)

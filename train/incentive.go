@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -12,6 +13,17 @@ import (
 
 // IncentiveKind is the artifact format of the incentive models.
 const IncentiveKind = "incentive.recommender/v1"
+
+// absentTables returns the names among tables that ds does not hold, in order.
+func absentTables(ds *datasets.Dataset, tables ...string) []string {
+	var out []string
+	for _, t := range tables {
+		if !ds.Present(t) {
+			out = append(out, t+" table")
+		}
+	}
+	return out
+}
 
 // fitIncentive trains the preference, attrition, performance and cost models from the HR
 // tables, and scores them on the last 12 months with models trained on the history before
@@ -24,8 +36,11 @@ func fitIncentive(ctx context.Context, in *inputs) (*candidate, []string, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ds.Present("employees") || !ds.Present("rewards") {
-		return nil, nil, skip("the employees and rewards tables are needed")
+	if absent := absentTables(ds, "employees", "rewards"); len(absent) > 0 {
+		// Name what is absent: a CRM import has employees (the sales agents) but no
+		// incentive history, and "employees and rewards are needed" sent its users looking
+		// for a fault in a table they had.
+		return nil, nil, skip("the incentive models learn from the employees table and the rewards table (the incentive history: who got which incentive, and what followed); the data has no %s", strings.Join(absent, " and no "))
 	}
 	cfg := incentive.DefaultConfig()
 	if in.cfg.Incentive != nil {

@@ -35,6 +35,10 @@ type Record struct {
 	// Models are the versions registered (or reused) and what happened to their aliases.
 	Models   []ModelResult `json:"models"`
 	Warnings []string      `json:"warnings,omitempty"`
+	// Skipped says, by model name, why the data could not support a model the run left out
+	// (no HR tables, no driver that moves). models/champion reads it to say why a tenant
+	// has no champion of that name, instead of telling a tenant that trained to train.
+	Skipped map[string]string `json:"skipped,omitempty"`
 	// Attempts are the workers' tries at a run queued in cluster mode, oldest first; absent
 	// for a run trained in the process that started it.
 	Attempts []Attempt `json:"attempts,omitempty"`

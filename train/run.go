@@ -198,6 +198,10 @@ func run(ctx context.Context, store registry.Store, cfg *Config, rec *Record, st
 			var skip skipError
 			if errors.As(err, &skip) {
 				rec.Warnings = append(rec.Warnings, fit.name+": not trained: "+skip.Error())
+				if rec.Skipped == nil {
+					rec.Skipped = map[string]string{}
+				}
+				rec.Skipped[fit.name] = skip.Error()
 				step(fit.name, t)
 				continue
 			}

@@ -58,6 +58,11 @@ func (f *companyFlags) champions(a *app) (*company.Model, *champion.Set, error) 
 		if why == "" && v.Version > 0 {
 			why = fmt.Sprintf("version %d was trained by an older build without priors: retrain", v.Version)
 		}
+		if set.Skipped[champion.Driver] != "" {
+			// Training ran and the data could not support the model: training again will not
+			// help, the data must change.
+			return nil, nil, fmt.Errorf("tenant %s has no company model in %s: %s", f.tenant, f.store, why)
+		}
 		return nil, nil, fmt.Errorf("tenant %s has no company model in %s (%s): run growthlens train, or pass --refit to fit one on --data", f.tenant, f.store, why)
 	}
 	a.log.Debug("company model", "tenant", f.tenant, "version", v.Version)

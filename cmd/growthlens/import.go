@@ -155,6 +155,9 @@ func importInto(a *app, m *datasets.Mapping, sources []string, opts datasets.Imp
 			}
 		}
 	}
+	if err := m.CheckSettings(into); err != nil {
+		return fmt.Errorf("nothing was written to %s: %w", into, err)
+	}
 	rep, err := datasets.Import(m, sources, opts)
 	if err != nil {
 		return err
@@ -187,6 +190,9 @@ func importInto(a *app, m *datasets.Mapping, sources []string, opts datasets.Imp
 		}
 	}
 	if len(refused) == 0 && !mo.DryRun {
+		if err := m.ApplySettings(into); err != nil {
+			return err
+		}
 		// The rejects and changes files go beside the tables they belong to.
 		for name := range merges {
 			for _, suffix := range []string{".rejects.csv", ".changes.csv"} {

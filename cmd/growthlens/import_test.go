@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/growthlens/growthlens/datasets"
 )
 
 func runImportCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
@@ -153,5 +155,33 @@ func TestImportInto(t *testing.T) {
 	}
 	if _, _, err := runImportCLI(t, "import", "--mapping", mapping, "--out", t.TempDir(), "--mode", "append", src); err == nil {
 		t.Error("--mode without --into was accepted")
+	}
+}
+
+// TestImportIntoCurrency: --into writes the mapping's currency beside the merged tables, and
+// refuses, writing nothing, a dataset whose settings name another currency.
+func TestImportIntoCurrency(t *testing.T) {
+	src, into := t.TempDir(), t.TempDir()
+	header := "employee_id,role,team_id,region,level,hire_date,exit_date,base_salary,manager_id,birth_year\n"
+	mapping := filepath.Join(src, "m.yaml")
+	os.WriteFile(mapping, []byte("currency: USD\ntables:\n  employees:\n    source: hr.csv\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "hr.csv"), []byte(header+"E1,sales,t1,East,2,2020-01-01,,50000,,1990\n"), 0o644)
+	if _, _, err := runImportCLI(t, "import", "--mapping", mapping, "--into", into, src); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := datasets.ReadSettings(into); err != nil || s.Currency != "USD" {
+		t.Errorf("settings after --into: %+v, %v; want USD", s, err)
+	}
+
+	other := t.TempDir()
+	if err := datasets.WriteSettings(other, datasets.Settings{Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runImportCLI(t, "import", "--mapping", mapping, "--into", other, src)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "differs") {
+		t.Errorf("USD into an EUR dataset: err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, "employees.csv")); err == nil {
+		t.Error("a refused import wrote employees.csv")
 	}
 }

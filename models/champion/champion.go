@@ -2,6 +2,7 @@ package champion
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -80,6 +81,10 @@ type Set struct {
 	models map[string]*Model
 	// Missing says, by model name, why a model is not loaded (no champion yet, no data).
 	Missing map[string]string
+	// Skipped says, by model name, why the tenant's latest successful training run could not
+	// fit a model it has no champion of (its data lacks what the model needs): training again
+	// on the same data will not help, and messages must not say it would.
+	Skipped map[string]string
 	// Errors says, by model name, why the latest champion could not be read or decoded; the
 	// previous Set's model of that name, if any, is served instead.
 	Errors map[string]string
@@ -152,7 +157,7 @@ func Load(st registry.Store, tenant string, d Data) (*Set, error) {
 // When a name's champion cannot be read or decoded, prev's model of that name is kept and
 // the failure is recorded in Errors and returned (joined with the others).
 func Reload(st registry.Store, tenant string, d Data, prev *Set, dataChanged bool) (*Set, error) {
-	next := &Set{Tenant: tenant, models: map[string]*Model{}, Missing: map[string]string{}, Errors: map[string]string{}}
+	next := &Set{Tenant: tenant, models: map[string]*Model{}, Missing: map[string]string{}, Skipped: map[string]string{}, Errors: map[string]string{}}
 	var errs []error
 	for _, k := range Kinds {
 		err := next.load(st, k, d, prev, dataChanged)
@@ -172,6 +177,12 @@ func Reload(st registry.Store, tenant string, d Data, prev *Set, dataChanged boo
 func (s *Set) load(st registry.Store, k Kind, d Data, prev *Set, dataChanged bool) error {
 	al, err := st.Alias(s.Tenant, k.Name, registry.Champion)
 	if errors.Is(err, registry.ErrNotFound) {
+		if run, why := lastSkip(st, s.Tenant, k.Name); why != "" {
+			s.Skipped[k.Name] = why
+			s.Missing[k.Name] = "no " + k.Name + " model for tenant " + s.Tenant +
+				": the latest training run (" + run + ") could not fit one from the data: " + why
+			return nil
+		}
 		s.Missing[k.Name] = "no champion " + k.Name + " model for tenant " + s.Tenant +
 			" yet: train first (growthlens train, or POST /v1/training-runs)"
 		return nil
@@ -199,6 +210,32 @@ func (s *Set) load(st registry.Store, k Kind, d Data, prev *Set, dataChanged boo
 	s.models[k.Name] = &Model{Version: v, Value: val}
 	s.Decoded = append(s.Decoded, k.Name)
 	return nil
+}
+
+// runNotes is the part of a training run record (train.Record, stored by the registry) that
+// the loader reads: its status and, by model name, why the data could not support a model.
+type runNotes struct {
+	ID      string            `json:"id"`
+	Status  string            `json:"status"`
+	Skipped map[string]string `json:"skipped"`
+}
+
+// lastSkip returns the id of the tenant's latest succeeded training run and why it left the
+// model name out for lack of data, or "" when it fitted the model, no run succeeded yet, or
+// the records cannot be read (the caller then says "train first", as it did before).
+func lastSkip(st registry.Store, tenant, name string) (run, why string) {
+	recs, err := st.Runs(tenant, 20)
+	if err != nil {
+		return "", ""
+	}
+	for _, r := range recs {
+		var n runNotes
+		if json.Unmarshal(r.Data, &n) != nil || n.Status != "succeeded" {
+			continue
+		}
+		return n.ID, n.Skipped[name]
+	}
+	return "", ""
 }
 
 // Incentives is a loaded incentive champion: the recommender over the tenant's HR data and

@@ -232,7 +232,7 @@ func designWith(f *frame, lay lagLayout, specs []Spec, weighting string, basis [
 	var kept []Spec
 	for _, sp := range specs {
 		if _, ok := lay.src.cols[sp.Column]; !ok {
-			notes = append(notes, fmt.Sprintf("driver %s dropped: not in the panel", sp.Column))
+			notes = append(notes, fmt.Sprintf("driver %s dropped: not in the data (the table it is measured from is absent)", sp.Column))
 			continue
 		}
 		if why, ok := Mediators[sp.Column]; ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/growthlens/growthlens/datasets"
 	"github.com/growthlens/growthlens/features"
@@ -313,7 +314,9 @@ func fitWith(ctx context.Context, f, monthly *frame, opt Options) (*Model, error
 			}
 		}
 		if len(still) == 0 {
-			return nil, dataError{fmt.Errorf("driver model: no driver moves: %v", notes)}
+			// The notes are read by people (the review page, the API's notes, the CLI): one
+			// sentence each, not a Go slice in brackets.
+			return nil, dataError{fmt.Errorf("driver model: no driver moves: %s", strings.Join(notes, "; "))}
 		}
 		var more []string
 		s, specs, more, err = designWith(f, lay, still, opt.Weighting, basis)

@@ -36,6 +36,21 @@ func TestFitBadInput(t *testing.T) {
 		{"duplicate driver", ok, Options{Drivers: []Spec{{Column: "a", Scale: Log}, {Column: "a", Scale: Log}}}, "listed twice"},
 		{"empty driver", ok, Options{Drivers: []Spec{{Scale: Log}}}, "driver column is empty"},
 		{"bad scale", ok, Options{Drivers: []Spec{{Column: "a", Scale: "sqrt"}}}, `scale "sqrt"`},
+		// The Maven CRM import has no driver table and a flat headcount: the reasons are
+		// sentences joined by "; " (they were printed as a Go slice, "[driver … driver …]").
+		{"no driver moves", func() *frame {
+			f := ok()
+			for _, c := range []string{"marketing_spend", "first_response_hours", "reimbursement_days"} {
+				delete(f.cols, c)
+			}
+			for s := range f.scopes {
+				for t := range f.periods {
+					f.cols["supply_lead_days"][s][t] = 7
+					f.cols["sales_headcount"][s][t] = 10
+				}
+			}
+			return f
+		}, Options{}, "no driver moves: driver marketing_spend dropped: not in the data (the table it is measured from is absent); driver reimbursement_days dropped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +96,7 @@ func TestFitHandlesMissingData(t *testing.T) {
 		wantNames []string
 	}{
 		{"missing column", func(f *frame) { delete(f.cols, "supply_lead_days") }, 72,
-			"driver supply_lead_days dropped: not in the panel",
+			"driver supply_lead_days dropped: not in the data",
 			[]string{"marketing_spend", "sales_headcount", "reimbursement_days", "first_response_hours"}},
 		{"mostly unknown driver", func(f *frame) {
 			for s := range f.scopes {

@@ -12,7 +12,9 @@ type YearToDate struct {
 	Through  string
 	Year     string
 	Quarters int
-	// Actual and Target are the sums over the quarters (Target over those with one).
+	// Actual is the sum over the quarters; Target is the sum of their targets, NaN unless
+	// every quarter counted has one (a sum over some of them is no year's target: an import
+	// without targets showed "8,871,000 USD / 0 USD").
 	Actual, Target float64
 	// Completion is Actual / Target; NaN unless every quarter counted has a target.
 	Completion float64
@@ -46,8 +48,10 @@ func (s *Scope) YearToDate(through string, target func(period string) float64) (
 			all = false
 		}
 	}
-	if all && y.Target > 0 {
-		y.Completion = y.Actual / y.Target
+	if !all || y.Target <= 0 {
+		y.Target = math.NaN()
+		return y, true
 	}
+	y.Completion = y.Actual / y.Target
 	return y, true
 }
