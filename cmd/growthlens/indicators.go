@@ -30,8 +30,8 @@ func newIndicatorsCmd(a *app) *cobra.Command {
 		Short: "Suggest each role's KPIs with weights, targets and the effect on growth behind them",
 		Long: `indicators suggests, for each role, 3 to 5 indicators from the KPI catalogue (seeded from
 the article: GM, customer service, finance, sales, procurement, admin, marketing, HR), with
-weights in multiples of 5 that sum to 100, a target the company has reached before (the best
-quarter of its last eight, never worse than now) and a one-sentence rationale with the effect
+weights in multiples of 5 that sum to 100, a target the company has reached before (the
+second-best quarter of its last eight, never worse than now) and a one-sentence rationale with the effect
 size ("Customer retention +1 pt → growth +2.0 pt [1.2, 2.8]").
 
 Indicators are chosen and weighted by their estimated effect on growth: root drivers from the

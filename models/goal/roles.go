@@ -218,7 +218,7 @@ func (c *cascader) chosen(rs indicators.RoleSuggestion, changes []Change) []indi
 // roleTarget sets an indicator's company-wide target: a driver the plan moves gets the plan's
 // level, any other driver is held where it is (so that the role targets imply the plan's
 // growth and no more), revenue gets the goal's revenue, growth attainment 100 %, and every
-// other indicator the suggestion's target (the best quarter of the last eight).
+// other indicator the suggestion's target (the second-best quarter of the last eight).
 func (c *cascader) roleTarget(ind *indicators.Indicator, s indicators.Suggested) IndicatorTarget {
 	q := float64(c.per.Quarters)
 	it := IndicatorTarget{ID: ind.ID, Name: ind.Name, NameZh: ind.NameZh, Formula: ind.Formula, Direction: ind.Direction, Unit: ind.Unit,
@@ -653,7 +653,7 @@ func (c *cascader) rationale(rt RoleTarget, changes []Change) string {
 		return "No indicator of this role can be measured from the data: " + rt.NoData
 	}
 	if len(changes) == 0 {
-		return "The plan does not move this role's drivers: they are held at their current levels, and its other indicators keep their suggested targets (the best quarter of the last eight)."
+		return "The plan does not move this role's drivers: they are held at their current levels, and its other indicators keep their suggested targets (the second-best quarter of the last eight)."
 	}
 	var parts []string
 	for _, ch := range changes {

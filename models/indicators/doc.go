@@ -52,9 +52,10 @@
 //
 // # Targets
 //
-// A target is the best quarter of the scope's last eight (the 75th percentile in the better
-// direction), or the current value when that is better already: reachable, because the
-// company has done it, and never a step back.
+// A target is the second-best quarter of the scope's last eight (the quarter at the 75th
+// percentile in the better direction, rounded toward better), or the current value when that
+// is as good already: reachable, because the company has done it in a quarter it really had,
+// and never a step back.
 //
 // What this package must not do: read files, fit the driver model, or know about the
 // synthetic company. It reads feature panels and the effects it is given.

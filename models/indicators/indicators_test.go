@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -387,7 +388,7 @@ func TestTargetNeverWorseThanCurrent(t *testing.T) {
 			recent[j] = r.NormFloat64()
 		}
 		cur := recent[0]
-		got, basis := target(ind, cur, recent, 0.75)
+		got, basis := target(ind, cur, recent, 0.75, "quarter")
 		if ind.Direction == "up" && got < cur || ind.Direction == "down" && got > cur {
 			t.Fatalf("%s: target %g worse than current %g (recent %v)", ind.Direction, got, cur, recent)
 		}
@@ -401,6 +402,30 @@ func TestTargetNeverWorseThanCurrent(t *testing.T) {
 		if basis == "" {
 			t.Fatal("no basis")
 		}
+		if !slices.Contains(recent, got) {
+			t.Fatalf("target %g is not a value of the recent periods %v", got, recent)
+		}
+	}
+}
+
+// The default target is the second-best of the last eight quarters, a value the scope had:
+// 8 quarters of 480 to 520 new opportunities give 515, not the interpolated 514.75 that the
+// review page once showed as "514.8 opportunities".
+func TestTargetIsAQuarterTheScopeHad(t *testing.T) {
+	recent := []float64{493, 480, 520, 505, 515, 490, 500, 510}
+	up := &Indicator{Direction: "up"}
+	if got, basis := target(up, 493, recent, 0.75, "quarter"); got != 515 || basis != "the second-best of the last 8 quarters" {
+		t.Errorf("up: %g (%s), want 515 (the second-best of the last 8 quarters)", got, basis)
+	}
+	down := &Indicator{Direction: "down"}
+	if got, basis := target(down, 520, recent, 0.75, "quarter"); got != 490 || basis != "the second-best of the last 8 quarters" {
+		t.Errorf("down: %g (%s), want 490", got, basis)
+	}
+	if got, basis := target(up, 520, recent, 0.75, "quarter"); got != 520 || !strings.Contains(basis, "already as good as the second-best") {
+		t.Errorf("already best: %g (%s)", got, basis)
+	}
+	if got, _ := target(up, 480, recent, 1, "month"); got != 520 {
+		t.Errorf("quantile 1: %g, want the best, 520", got)
 	}
 }
 

@@ -53,8 +53,8 @@ type Options struct {
 	// Seed seeds the bootstrap.
 	Seed uint64
 	// TargetWindow is the number of recent complete periods a target is drawn from (default
-	// 8) and TargetQuantile the share of them the target must beat (default 0.75: the best
-	// quarter of them).
+	// 8) and TargetQuantile the share of them the target must beat (default 0.75), rounded
+	// to a period the scope really had: the second-best of eight.
 	TargetWindow   int
 	TargetQuantile float64
 }
@@ -276,7 +276,7 @@ func suggestOne(ind *Indicator, in Input, est *estimator, opt Options) (Suggeste
 		return s, false
 	}
 	s.Current = cur
-	s.Target, s.TargetBasis = target(ind, cur, recent, opt.TargetQuantile)
+	s.Target, s.TargetBasis = target(ind, cur, recent, opt.TargetQuantile, in.ScopePanel.Grain.String())
 	switch {
 	case ind.Kind == Outcome:
 		s.Rationale = fmt.Sprintf("%s is the growth goal itself, so it keeps the article's weight rather than an estimated effect on growth.", ind.Name)
@@ -341,25 +341,42 @@ func stepLabel(ind *Indicator) string {
 	return fmt.Sprintf("%s%g %s", sign, ind.Step, unit)
 }
 
-// target is the value the scope should reach: its TargetQuantile-best value over the recent
-// periods (the best quarter of the last eight by default), or the current value when that is
-// better already — a target is reachable because the scope has done it, and never a step back.
-func target(ind *Indicator, cur float64, recent []float64, q float64) (float64, string) {
+// target is the value the scope should reach: the value of one of its recent periods, the one
+// at the TargetQuantile in the better direction (rounded toward better: the second-best of the
+// last eight by default), or the current value when that is as good already. A target is
+// reachable because the scope has reached it — a quarter it really had, so a count stays
+// whole — and never a step back. period names the panel's grain ("quarter").
+func target(ind *Indicator, cur float64, recent []float64, q float64, period string) (float64, string) {
 	s := slices.Clone(recent)
 	slices.Sort(s)
+	n := len(s)
 	var v float64
+	var rank int // 1 is the best
 	if ind.Direction == "up" {
-		v = quantile.Sorted(s, q)
-		if v <= cur {
-			return cur, "the latest period's value, already the best of the recent periods"
-		}
+		i := int(math.Ceil(q*float64(n-1) - 1e-9))
+		v, rank = s[i], n-i
 	} else {
-		v = quantile.Sorted(s, 1-q)
-		if v >= cur {
-			return cur, "the latest period's value, already the best of the recent periods"
-		}
+		i := int(math.Floor((1-q)*float64(n-1) + 1e-9))
+		v, rank = s[i], i+1
 	}
-	return v, fmt.Sprintf("%.0fth-best percentile of the last %d periods", 100*q, len(recent))
+	of := fmt.Sprintf("the %s of the last %d %ss", rankWord(rank), n, period)
+	if ind.Direction == "up" && v <= cur || ind.Direction != "up" && v >= cur {
+		return cur, fmt.Sprintf("the latest %s's value, already as good as %s", period, of)
+	}
+	return v, of
+}
+
+// rankWord names the k-th best: "best", "second-best", …, "5th-best".
+func rankWord(k int) string {
+	switch k {
+	case 1:
+		return "best"
+	case 2:
+		return "second-best"
+	case 3:
+		return "third-best"
+	}
+	return fmt.Sprintf("%dth-best", k)
 }
 
 func scopeSeries(ind *Indicator, p *features.Panel, scope string) []float64 {
