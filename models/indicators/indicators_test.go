@@ -326,6 +326,12 @@ func TestSuggestWeightsTargetsAndRationales(t *testing.T) {
 	if len(roles) != len(Default().Roles) {
 		t.Fatalf("%d roles, want %d", len(roles), len(Default().Roles))
 	}
+	spanned := 0
+	defer func() {
+		if spanned == 0 {
+			t.Error("no suggestion with a gain whose interval spans zero: the check above checked nothing")
+		}
+	}()
 	for _, r := range roles {
 		if r.NoData != "" {
 			t.Errorf("%s: no data (%s); the default company measures every role", r.Role, r.NoData)
@@ -345,6 +351,17 @@ func TestSuggestWeightsTargetsAndRationales(t *testing.T) {
 			}
 			if s.Rationale == "" || s.Kind != Outcome && s.Effect != nil && !strings.Contains(s.Rationale, "→ growth") {
 				t.Errorf("%s %s: rationale %q, want the effect size", r.Role, s.ID, s.Rationale)
+			}
+			// A gain whose interval reaches below zero says the data cannot be sure of it.
+			if g := s.GrowthPerStep; g != nil && s.Effect != nil && !s.Effect.Uncertain {
+				gain := (&Indicator{Direction: s.Direction}).Sign()*s.Effect.Estimate > 0
+				spans := g.Lower < 0 && g.Upper > 0
+				if says := strings.Contains(s.Rationale, "cannot tell for sure"); says != (gain && spans) {
+					t.Errorf("%s %s: rationale %q for [%g, %g]: says uncertain %v, want %v", r.Role, s.ID, s.Rationale, g.Lower, g.Upper, says, gain && spans)
+				}
+				if gain && spans {
+					spanned++
+				}
 			}
 		}
 		if sum != 100 {

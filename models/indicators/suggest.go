@@ -318,6 +318,10 @@ func suggestOne(ind *Indicator, in Input, est *estimator, opt Options) (Suggeste
 		s.Rationale = fmt.Sprintf("%s %s → growth somewhere in [%+.1f, %+.1f] pt (%s): %s", ind.Name, s.StepLabel, g.Lower, g.Upper, s.Effect.Source, s.Effect.Sentence)
 	} else if sign*s.Effect.Estimate <= 0 {
 		s.Rationale += "; the data show no gain from improving it, so it is weighted down"
+	} else if g.Lower < 0 && g.Upper > 0 {
+		// A gain the interval does not rule out being a loss: say so beside the weight, which
+		// leans on the catalogue's in proportion (weigh).
+		s.Rationale += "; the interval spans zero, so the data cannot tell for sure that it helps"
 	}
 	s.Rationale += "."
 	return s, true

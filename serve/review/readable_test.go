@@ -17,6 +17,7 @@ import (
 	"github.com/growthlens/growthlens/models/adjustment"
 	"github.com/growthlens/growthlens/models/alert"
 	"github.com/growthlens/growthlens/models/goal"
+	"github.com/growthlens/growthlens/models/indicators"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -147,3 +148,21 @@ func TestEveryNumberReadable(t *testing.T) {
 }
 
 // readable.Problems is tested in its package.
+
+// The Chinese rationale says what the English one says of a gain whose interval spans zero,
+// and nothing of the kind for one whose interval does not.
+func TestRationaleZhSaysAnIntervalSpansZero(t *testing.T) {
+	base := indicators.Suggested{Name: "Collection rate", NameZh: "回款率", Direction: "up", Kind: indicators.Plain, StepLabel: "+1 pt",
+		Effect: &indicators.Effect{Estimate: 0.002, Source: "panel regression"}}
+	for _, tt := range []struct {
+		lo, hi float64
+		want   bool
+	}{{-0.9, 1.4, true}, {0.1, 0.4, false}} {
+		s := base
+		s.GrowthPerStep = &indicators.Interval{Estimate: 0.2, Lower: tt.lo, Upper: tt.hi}
+		zh := rationale(LangZH, s)
+		if got := strings.Contains(zh, "区间跨越零"); got != tt.want {
+			t.Errorf("[%g, %g]: %q says the interval spans zero: %v, want %v", tt.lo, tt.hi, zh, got, tt.want)
+		}
+	}
+}

@@ -396,6 +396,8 @@ func rationale(lang string, s indicators.Suggested) string {
 	out := fmt.Sprintf("%s %s → 增长 %s [%s, %s]（%s）", name, step, n.points(g.Estimate/100), n.points(g.Lower/100), n.points(g.Upper/100), src)
 	if s.Direction == "down" && s.Effect.Estimate >= 0 || s.Direction != "down" && s.Effect.Estimate <= 0 {
 		out += "；数据未显示改善它能带来增长，因此降低其权重"
+	} else if g.Lower < 0 && g.Upper > 0 {
+		out += "；区间跨越零，数据尚不能确定它有助于增长"
 	}
 	return out + "。"
 }
