@@ -68,35 +68,63 @@ func newSurfaces(t *testing.T) *surfaces {
 	s.cli["recommend"] = mustRun(append([]string{"recommend", "--data", data, "--top", "1"}, st...)...)
 	s.cli["attribution"] = mustRun(append([]string{"attribution", "--period", agreeAssessed}, st...)...)
 	s.cli["cascade"] = mustRun(append([]string{"cascade", "--period", agreeGoalPeriod, "--target", fmt.Sprint(agreeGoal)}, st...)...)
+	s.cli["alerts"] = mustRun(append([]string{"alerts", "--data", data, "--as-of", agreeAlertsAsOf}, st...)...)
+	var raised struct {
+		Alerts []struct {
+			Scope, Period string
+			Actual        float64
+		}
+	}
+	if err := json.Unmarshal([]byte(mustRun(append([]string{"alerts", "--data", data, "--as-of", agreeAlertsAsOf, "--json"}, st...)...)), &raised); err != nil {
+		t.Fatal(err)
+	}
 	secret := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "gm"}, st...)...))
+	erp := strings.TrimSpace(mustRun(append([]string{"keys", "create", "--role", "hr_system"}, st...)...))
 
 	base, _, _ := serveInProcess(t, store, data, "default")
 	s.api = func(t *testing.T, method, path string, body any) map[string]any {
 		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = strings.NewReader(string(b))
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+secret)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		if resp.StatusCode/100 != 2 || json.Unmarshal(b, &m) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-		return m
+		return call(t, base, secret, method, path, body)
 	}
 	// The GM's goal, set as a GM does; the page cascades it, the CLI previewed it above.
 	s.api(t, "POST", "/v1/goals", map[string]any{"period": agreeGoalPeriod, "target": agreeGoal})
+	// The revenue to date the CLI's alerts read from the data, posted as an ERP would: the
+	// server raises its alerts and the page shows them open.
+	var actuals []map[string]any
+	for _, al := range raised.Alerts {
+		actuals = append(actuals, map[string]any{"scope": al.Scope, "period": al.Period, "actual": al.Actual})
+	}
+	if len(actuals) == 0 {
+		t.Fatalf("the CLI raised no alert as of %s:\n%s", agreeAlertsAsOf, s.cli["alerts"])
+	}
+	call(t, base, erp, "POST", "/v1/actuals", map[string]any{"as_of": agreeAlertsAsOf, "actuals": actuals})
 	s.page = signedInPage(t, base, secret, "/review")
 	return s
+}
+
+// call sends a JSON request with the key secret to the server at base and returns its
+// answer; anything but a 2xx with a JSON object fails the test.
+func call(t *testing.T, base, secret, method, path string, body any) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if resp.StatusCode/100 != 2 || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return m
 }
 
 // The quarters of the default company's review: the page opens on the first forecast quarter
@@ -105,6 +133,8 @@ const (
 	agreeForecastQuarter    = "2026Q4"
 	agreeAssessed           = "2026Q3"
 	agreeAssessedYearBefore = "2025Q3"
+	// The day the alerts are checked on: some regions and months are behind their pace then.
+	agreeAlertsAsOf = "2026-08-20"
 	// The GM's growth goal (the article's +30 %).
 	agreeGoalPeriod = "2027"
 	agreeGoal       = 0.30
@@ -718,6 +748,31 @@ func TestOneFigureEverywhere(t *testing.T) {
 			t.Errorf("%d teams' targets compared, want at least 10", teams)
 		}
 	})
+
+	t.Run("alerts", func(t *testing.T) {
+		al := s.api(t, "GET", "/v1/alerts?open=true", nil)
+		n := 0
+		for _, e := range items(t, al["alerts"]) {
+			a := field(t, e, "alert")
+			id, scope, period := field(t, e, "id").(string), field(t, a, "scope").(string), field(t, a, "period").(string)
+			line := s.cliLine(t, "alerts", strings.ToUpper(field(t, a, "severity").(string))+" "+scope+" "+period+":")
+			pace := numfmt.Percent(num(t, field(t, a, "pace")))
+			agree(t, scope+" "+period+" pace", s.pageText(t, "alerts."+id+".pace"), pace, strings.TrimSpace(between(line, "pace ", "(")))
+			contains(t, scope+" "+period, line, line, money(num(t, field(t, a, "actual")))+" against "+money(num(t, field(t, a, "expected"))),
+				"the target "+money(num(t, field(t, a, "target"))))
+			n++
+		}
+		if n == 0 {
+			t.Error("no open alert to compare")
+		}
+	})
+}
+
+// between is the part of s after the first from and before the next to.
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	before, _, _ := strings.Cut(after, to)
+	return before
 }
 
 // TestAttributionRefusesBadFlags: attribution explains a quarter of the registered company

@@ -303,7 +303,7 @@ func (c *Company) LinkCauses(ctx context.Context, a *alert.Alert, notify []strin
 			continue
 		}
 		claimed := cause.Significant && !res.NoDominantCause
-		a.Causes = append(a.Causes, alert.Cause{Kind: "driver", Name: cause.Driver, Role: cause.Role, Detail: describe(cause),
+		a.Causes = append(a.Causes, alert.Cause{Kind: "driver", Name: cause.Driver, Role: cause.Role, Detail: describe(cause, c.ds.Settings.Currency),
 			Contribution: cause.Contribution.Estimate, Confidence: cause.Confidence, Claimed: claimed})
 		if claimed && !slices.Contains(a.Notify, cause.Role) {
 			a.Notify = append(a.Notify, cause.Role)
@@ -315,8 +315,9 @@ func (c *Company) LinkCauses(ctx context.Context, a *alert.Alert, notify []strin
 	return nil
 }
 
-// describe says in words what a driver did.
-func describe(c rootcause.DriverCause) string {
+// describe says in words what a driver did, with its levels, its move and its contribution as
+// the review page, the API's root causes and the CLI print them (numfmt); money in currency.
+func describe(c rootcause.DriverCause, currency string) string {
 	where := ""
 	if c.Where != "" {
 		where = " in " + c.Where
@@ -325,16 +326,19 @@ func describe(c rootcause.DriverCause) string {
 	if c.Lag > 0 {
 		when = fmt.Sprintf(" %d period(s) earlier", c.Lag)
 	}
-	move := fmt.Sprintf("%+.1f %s", c.Actual-c.Baseline, c.Unit)
-	if c.Scale == rootcause.Log {
-		move = fmt.Sprintf("%+.0f %%", 100*(c.Actual/c.Baseline-1))
+	move := numfmt.Level(c.Actual-c.Baseline, c.Unit, currency)
+	if c.Actual > c.Baseline {
+		move = "+" + move
 	}
-	effect := fmt.Sprintf("estimated effect on revenue %+.1f %%", 100*(math.Exp(c.Contribution.Estimate)-1))
+	if c.Scale == rootcause.Log {
+		move = numfmt.SignedPercent(c.Actual/c.Baseline - 1)
+	}
+	effect := "estimated contribution to revenue " + numfmt.Points(c.Contribution.Estimate)
 	if c.Effect.Uncertain {
 		effect = c.Effect.Sentence
 	}
 	return fmt.Sprintf("%s%s%s: %s against a usual %s (%s, %s); %s",
-		c.Driver, where, when, numfmt.Amount(c.Actual, c.Unit), numfmt.Plain(c.Baseline), move, numfmt.Spread(c.Z), effect)
+		c.Driver, where, when, numfmt.Level(c.Actual, c.Unit, currency), numfmt.Level(c.Baseline, c.Unit, currency), move, numfmt.Spread(c.Z), effect)
 }
 
 // shape learns the expected cumulative share of revenue through a period of the grain from the
