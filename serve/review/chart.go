@@ -228,6 +228,10 @@ func fanChart(p *Page, lang string) template.HTML {
 		diamond(at(k+h), f.Target)
 	}
 	s.xLabels(labels, at)
+	if len(fs.Next) == 0 { // withheld: the history alone, and a legend that says only that
+		s.legend([][2]string{{colActual, T(lang, "actual")}, {colTarget, T(lang, "target")}})
+		return s.html()
+	}
 	s.legend([][2]string{{colActual, T(lang, "actual")}, {colFc, T(lang, "forecast")}, {colBand80, T(lang, "interval80")},
 		{colBand95, T(lang, "interval95")}, {colTarget, T(lang, "target")}})
 	return s.html()

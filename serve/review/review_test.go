@@ -375,3 +375,44 @@ func TestNumbers(t *testing.T) {
 		})
 	}
 }
+
+// A withheld forecast shows the reason and the history, not an empty forecast table whose
+// caption names a method nobody should read, nor a legend of bands the chart does not draw.
+func TestWithheldForecastHasNoEmptyTable(t *testing.T) {
+	p, err := Build(context.Background(), loadFixture(t), "", DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func() string {
+		var buf bytes.Buffer
+		if err := Render(&buf, p, Options{Lang: LangEN}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	caption := "<caption>" + T(LangEN, "sec.forecast") + " ("
+	if out := render(); !strings.Contains(out, caption) {
+		t.Fatalf("the fixture's page has no forecast table (%q): the check below would check nothing", caption)
+	}
+	p.Forecast.Next = nil
+	p.Forecast.Status, p.Forecast.Reason, p.Forecast.Method = "withheld", "only 3 complete quarters of history", "naive"
+	out := render()
+	if strings.Contains(out, caption) {
+		t.Error("a withheld forecast still renders the forecast table")
+	}
+	if !strings.Contains(out, "only 3 complete quarters of history") {
+		t.Error("the reason the forecast is withheld is not on the page")
+	}
+	chart, ok := "", false
+	if i := strings.Index(out, `chart-forecast`); i >= 0 {
+		if j := strings.Index(out[i:], "</svg>"); j >= 0 {
+			chart, ok = out[i:i+j], true
+		}
+	}
+	if !ok {
+		t.Fatal("no forecast chart on the page")
+	}
+	if strings.Contains(chart, T(LangEN, "interval80")) {
+		t.Error("the chart of a withheld forecast still names the 80 % band in its legend")
+	}
+}
