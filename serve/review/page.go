@@ -384,13 +384,19 @@ func Build(ctx context.Context, in Input, q string, sc Scenario) (*Page, error) 
 		return nil, errors.New("the forecast has no company forecast")
 	}
 	p.AsOf = in.Forecast.AsOf
-	p.Quarters = append(slices.Clone(co.Periods), co.Forecast.Periods...)
+	// A withheld forecast has no quarter to review ahead: the page opens on, and offers, the
+	// quarters with actuals (a Maven-sized import once opened on an empty quarter under way).
+	withheld := co.Verdict != nil && co.Verdict.Status == forecast.StatusWithheld
+	p.Quarters = slices.Clone(co.Periods)
+	if !withheld {
+		p.Quarters = append(p.Quarters, co.Forecast.Periods...)
+	}
 	if len(co.Periods) == 0 {
 		return nil, errors.New("the company forecast has no history")
 	}
 	lastActual := co.Periods[len(co.Periods)-1]
 	switch {
-	case q == "" && len(co.Forecast.Periods) > 0:
+	case q == "" && len(co.Forecast.Periods) > 0 && !withheld:
 		q = co.Forecast.Periods[0]
 	case q == "":
 		q = lastActual

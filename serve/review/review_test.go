@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/growthlens/growthlens/features"
 	"github.com/growthlens/growthlens/models/champion"
 	"github.com/growthlens/growthlens/models/diagnose"
+	"github.com/growthlens/growthlens/models/forecast"
 	"github.com/growthlens/growthlens/models/registry"
 	"github.com/growthlens/growthlens/train"
 )
@@ -414,5 +416,29 @@ func TestWithheldForecastHasNoEmptyTable(t *testing.T) {
 	}
 	if strings.Contains(chart, T(LangEN, "interval80")) {
 		t.Error("the chart of a withheld forecast still names the 80 % band in its legend")
+	}
+}
+
+// A withheld company forecast leaves no quarter ahead to review: the page opens on the last
+// quarter with actuals and does not offer the forecast's quarters.
+func TestWithheldForecastOpensOnTheLastActual(t *testing.T) {
+	in := loadFixture(t)
+	co, _ := in.Forecast.Find("company", "")
+	saved := co.Verdict
+	t.Cleanup(func() { co.Verdict = saved })
+	co.Verdict = &forecast.Verdict{Status: forecast.StatusWithheld, Reason: "only 3 complete quarters of history"}
+	last, first := co.Periods[len(co.Periods)-1], co.Forecast.Periods[0]
+	p, err := Build(context.Background(), in, "", DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Quarter != last || p.Assessed != last {
+		t.Errorf("quarter %s assessed %s, want %s for both", p.Quarter, p.Assessed, last)
+	}
+	if slices.Contains(p.Quarters, first) {
+		t.Errorf("the page offers %s, a quarter of the withheld forecast", first)
+	}
+	if _, err := Build(context.Background(), in, first, DefaultScenario); !errors.Is(err, ErrQuarter) {
+		t.Errorf("asking for %s: err = %v, want ErrQuarter", first, err)
 	}
 }
