@@ -106,14 +106,14 @@ func (r *Recommender) AttritionRows(rows []features.EmployeeRow) ([]Risk, error)
 		rk.Typical = classify.Sigmoid(typ)
 		sort.SliceStable(rk.Drivers, func(a, b int) bool { return rk.Drivers[a].Effect > rk.Drivers[b].Effect })
 		rk.Drivers = rk.Drivers[:min(3, len(rk.Drivers))]
-		rk.Reasons = sayRisk(&rk)
+		rk.Reasons = sayRisk(&rk, r.currency)
 		out[i] = rk
 	}
 	return out, nil
 }
 
-// sayRisk puts a risk and its drivers in words.
-func sayRisk(rk *Risk) []string {
+// sayRisk puts a risk and its drivers in words, money in currency (the data's, "" for none).
+func sayRisk(rk *Risk, currency string) []string {
 	first := text(nil).s("Risk of leaving within a year ").pct(rk.Risk).s(" (").pct(rk.Typical).s(" for a typical ", strings.ReplaceAll(rk.Role, "_", " "), " employee)")
 	if len(rk.Drivers) == 0 {
 		first = first.s("; no single input raises it much.")
@@ -123,7 +123,7 @@ func sayRisk(rk *Risk) []string {
 			if i > 0 {
 				first = first.s("; ")
 			}
-			first = describe(first, d.Feature, d.Value, d.Typical).s(" (+").f(100*d.Effect, 0).s(" points)")
+			first = describe(first, d.Feature, d.Value, d.Typical, currency).s(" (+").f(100*d.Effect, 0).s(" points)")
 		}
 		first = first.s(".")
 	}

@@ -173,7 +173,7 @@ func TestRecommendReasonsInWords(t *testing.T) {
 		}
 		if len(o.Drivers) > 0 {
 			withDrivers++
-			if want := string(describe(nil, o.Drivers[0].Feature, o.Drivers[0].Value, o.Drivers[0].Typical)); !strings.Contains(o.Reasons[0], want) {
+			if want := string(describe(nil, o.Drivers[0].Feature, o.Drivers[0].Value, o.Drivers[0].Typical, r.currency)); !strings.Contains(o.Reasons[0], want) {
 				t.Errorf("%s: first reason %q does not name the main driver (%q)", rec.EmployeeID, o.Reasons[0], want)
 			}
 		}
@@ -200,7 +200,8 @@ func TestDescribe(t *testing.T) {
 		{"rewards_24m_cash_bonus", "2", "0", "2 × cash bonus in the last two years (typical 0)"},
 		{"role", "customer_service", "sales", "works in customer service"},
 		{"age", "", "38", "age not recorded"},
-		{"salary", "207000", "65700", "salary 207,000 (typical 65,700)"},
+		{"salary", "207000", "65700", "salary 207,000 CNY (typical 65,700 CNY)"},
+		{"salary", "207360", "65749", "salary 207,400 CNY (typical 65,750 CNY)"},
 		{"perf_trend", "-0.4", "0", "review scores falling (-0.4 on the previous ones)"},
 		{"perf_mean_24m", "2.725", "3.00625", "average review score over two years 2.7 (typical 3.0)"},
 		{"kpi_mean_24m", "0.874", "0.95", "average KPI completion over two years 87.4 % (typical 95.0 %)"},
@@ -210,7 +211,7 @@ func TestDescribe(t *testing.T) {
 		{"role_customer_service", "0", "1", "does not work in customer service"},
 	}
 	for _, tt := range tests {
-		if got := string(describe(nil, tt.feature, tt.value, tt.typical)); got != tt.want {
+		if got := string(describe(nil, tt.feature, tt.value, tt.typical, "CNY")); got != tt.want {
 			t.Errorf("describe(%s=%s) = %q, want %q", tt.feature, tt.value, got, tt.want)
 		}
 	}

@@ -48,25 +48,6 @@ func (t text) signed(x float64, prec int) text {
 // every surface prints one.
 func (t text) pct(p float64) text { return t.s(numfmt.Percent(p)) }
 
-// money appends an amount with thousands separators and no decimals.
-func (t text) money(x float64) text {
-	if math.IsNaN(x) {
-		return t.s("unknown")
-	}
-	if x < 0 {
-		t = append(t, '-')
-	}
-	var buf [24]byte
-	d := strconv.AppendFloat(buf[:0], math.Round(math.Abs(x)), 'f', 0, 64)
-	for i, c := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			t = append(t, ',')
-		}
-		t = append(t, c)
-	}
-	return t
-}
-
 // amount appends an amount of money as every surface prints it (numfmt.Money: four
 // significant digits, grouped, with the currency when there is one).
 func (t text) amount(x float64, currency string) text {
@@ -89,7 +70,7 @@ func sayReasons(rec *Recommendation, o *Option, months float64, currency string)
 			if i > 0 {
 				t = t.s(" and ")
 			}
-			t = describe(t, d.Feature, d.Value, d.Typical)
+			t = describe(t, d.Feature, d.Value, d.Typical, currency)
 		}
 		return t
 	}
@@ -148,8 +129,8 @@ var inputNames = map[string]string{
 }
 
 // describe appends what one feature value is, against the typical one: "7.1 years with the
-// company (typical 4.0)".
-func describe(t text, feature, value, typical string) text {
+// company (typical 4.0)"; money (the salary) with the data's currency ("" for none).
+func describe(t text, feature, value, typical, currency string) text {
 	if value == "" {
 		return t.s(strings.ReplaceAll(feature, "_", " "), " not recorded")
 	}
@@ -172,7 +153,7 @@ func describe(t text, feature, value, typical string) text {
 	case feature == "level":
 		return say(t.s("level "), 0, "")
 	case feature == "salary":
-		return t.s("salary ").money(v).s(" (typical ").money(tv).s(")")
+		return t.s("salary ").amount(v, currency).s(" (typical ").amount(tv, currency).s(")")
 	case feature == "salary_ratio":
 		d := 100 * (v - 1)
 		switch {
