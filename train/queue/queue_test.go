@@ -131,9 +131,12 @@ func TestKilledWorkersJobRunsOnAnother(t *testing.T) {
 		n, err := q.Pending(context.Background())
 		return err == nil && n == 0
 	})
-	if alive, err := q.Alive(context.Background(), "acme", "r1"); err != nil || alive {
-		t.Errorf("Alive after the job was acknowledged = %v, %v; want false", alive, err)
-	}
+	// The worker acknowledges the job, then gives its lease back: Alive stays true for that
+	// moment (it failed 1 run of many when checked right after the acknowledgement).
+	waitFor(t, "Alive false after the job was acknowledged and its lease released", 5*time.Second, func() bool {
+		alive, err := q.Alive(context.Background(), "acme", "r1")
+		return err == nil && !alive
+	})
 }
 
 // TestTenantRunsSerializedTenantsParallel queues three runs for each of two tenants on two
