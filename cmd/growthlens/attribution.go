@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -49,21 +48,20 @@ Only one process may open a store: while ` + "`growthlens serve`" + ` holds it, 
 			m, _ := set.Company()
 			fs, _ := set.Forecast()
 			if fs == nil {
-				return fmt.Errorf("tenant %s has no forecast in %s (%s): run growthlens train", cf.tenant, cf.store, set.Missing[champion.Forecast])
+				return noChampion(set, champion.Forecast, "forecast", cf.store, "", "")
 			}
 			if m == nil {
 				return noChampion(set, champion.Driver, "company model", cf.store, "", "")
 			}
-			co, ok := fs.Find("company", "")
 			base := pq.Add(-4).String()
-			t := -1
-			if ok {
-				t = slices.Index(co.Periods, base)
+			var prev float64
+			if co, found := fs.Find("company", ""); found {
+				prev, _ = co.Actual(base)
 			}
-			if t < 0 || !(co.History[t] > 0) {
+			if !(prev > 0) {
 				return usageErr("--period %s: no company revenue for %s, a year before", pq, base)
 			}
-			att, err := m.Attribute(driver.Query{Period: pq, Expected: co.History[t]})
+			att, err := m.Attribute(driver.Query{Period: pq, Expected: prev})
 			if err != nil {
 				return err
 			}

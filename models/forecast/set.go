@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // SetKind names the artifact format of a Set in the model registry.
@@ -113,6 +114,16 @@ func (s *Set) Find(level, id string) (*Scope, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Actual returns the scope's revenue in period (a label of Periods) and whether it has a
+// positive one there: the base of a year-on-year comparison.
+func (s *Scope) Actual(period string) (float64, bool) {
+	t := slices.Index(s.Periods, period)
+	if t < 0 || t >= len(s.History) || !(s.History[t] > 0) {
+		return 0, false
+	}
+	return s.History[t], true
 }
 
 // BacktestMAPE is the mean absolute percentage error (a fraction) of the scope's backtest

@@ -161,11 +161,11 @@ func growthSection(cm *company.Model, co *forecast.Scope, quarter string) (*Grow
 		return nil, err.Error()
 	}
 	base := pq.Add(-4).String()
-	t := slices.Index(co.Periods, base)
-	if t < 0 || !(co.History[t] > 0) {
+	prev, ok := co.Actual(base)
+	if !ok {
 		return nil, fmt.Sprintf("no revenue for %s, a year before %s", base, quarter)
 	}
-	att, err := cm.Attribute(driver.Query{Period: pq, Expected: co.History[t]})
+	att, err := cm.Attribute(driver.Query{Period: pq, Expected: prev})
 	if err != nil {
 		return nil, "the driver model cannot explain " + quarter + ": " + err.Error()
 	}
