@@ -217,7 +217,7 @@ func loadTable[T any](path string, codec *Codec[T], cfg *loadConfig, rep *Report
 		tr.report.RejectsFile = rw.Path()
 	}
 	// A copy: a pointer into tr would keep the whole reader alive with the report, its
-	// checker's key set and copied keys included (84 MB for the 10,000-employee tenant's
+	// checker's key set and copied keys included (84 MiB for the 10,000-employee tenant's
 	// opportunities and tickets, held through every later step of a panel or a training run).
 	report := tr.report
 	rep.Tables[t.Name] = &report

@@ -170,7 +170,7 @@ func TestLoadErrors(t *testing.T) {
 
 // The load report outlives the table reader: keeping the report must not keep the reader's
 // checker (its key set and copied keys) alive. A report that pointed into the reader held
-// 84 MB for the 10,000-employee tenant's opportunities and tickets.
+// 84 MiB for the 10,000-employee tenant's opportunities and tickets.
 func TestLoadReportDoesNotHoldTheReader(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
